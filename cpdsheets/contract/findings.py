@@ -1,0 +1,293 @@
+"""The findings catalogue: every problem the add-in can report, each a small class with a stable code.
+
+A code never changes meaning once released (CI pipelines filter on it). Messages and hints are
+templates filled from a finding's ``params``; Chinese first, English on request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"error": 2, "warning": 1, "info": 0}
+Lang = Literal["zh", "en"]
+
+
+class FindingType:
+    code: ClassVar[str]
+    severity: ClassVar[Severity]
+    title: ClassVar[dict[str, str]]
+    message: ClassVar[dict[str, str]]
+    hint: ClassVar[dict[str, str]]
+
+    registry: ClassVar[dict[str, type[FindingType]]] = {}
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if cls.code in FindingType.registry:
+            raise ValueError(f"duplicate finding code {cls.code}")
+        FindingType.registry[cls.code] = cls
+
+
+def _t(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+# -- structure ---------------------------------------------------------------------------------
+
+class MissingSheet(FindingType):
+    code, severity = "missing-sheet", "error"
+    title = _t("缺少工作表", "Missing sheet")
+    message = _t("找不到工作表「{expected}」。", "Sheet '{expected}' was not found.")
+    hint = _t("添加名为「{expected}」的工作表（也可用英文名 {alias}）。",
+              "Add a sheet named '{expected}' (or its English alias {alias}).")
+
+
+class MissingColumn(FindingType):
+    code, severity = "missing-column", "error"
+    title = _t("缺少必填列", "Missing required column")
+    message = _t("工作表缺少必填列「{expected}」。", "Required column '{expected}' is missing.")
+    hint = _t("在表头行添加「{expected}」列（可接受的写法：{accepted}）。",
+              "Add a '{expected}' column to the header row (accepted: {accepted}).")
+
+
+class HeaderNotFound(FindingType):
+    code, severity = "header-not-found", "error"
+    title = _t("找不到表头行", "Header row not found")
+    message = _t("在前 {rows} 行中找不到表头行（应包含 {expected}）。",
+                 "No header row among the first {rows} rows (expected {expected}).")
+    hint = _t("确认表头行的列名与模板一致。", "Make sure the header names match the template.")
+
+
+class DuplicateColumn(FindingType):
+    code, severity = "duplicate-column", "warning"
+    title = _t("重复的列", "Duplicate column")
+    message = _t("「{expected}」列出现了不止一次，只使用第一列。",
+                 "Column '{expected}' appears more than once; the first one is used.")
+    hint = _t("删除或重命名多余的列。", "Delete or rename the extra column.")
+
+
+# -- cell values -------------------------------------------------------------------------------
+
+class MissingValue(FindingType):
+    code, severity = "missing-value", "error"
+    title = _t("必填项为空", "Required value missing")
+    message = _t("「{column}」为空。", "'{column}' is empty.")
+    hint = _t("填写「{column}」，否则该行不计入统计。", "Fill in '{column}', otherwise the row is not counted.")
+
+
+class InvalidDate(FindingType):
+    code, severity = "invalid-date", "error"
+    title = _t("日期无法识别", "Unrecognised date")
+    message = _t("「{value}」不是有效日期。", "'{value}' is not a valid date.")
+    hint = _t("请填写如 2024-09-03 或 2024年9月3日 的日期。", "Use a date such as 2024-09-03.")
+
+
+class InvalidNumber(FindingType):
+    code, severity = "invalid-number", "error"
+    title = _t("数字无法识别", "Unrecognised number")
+    message = _t("「{value}」不是有效数字。", "'{value}' is not a valid number.")
+    hint = _t("请填写数字，如 1.5 或 2学时。", "Enter a number such as 1.5.")
+
+
+class NegativeNumber(FindingType):
+    code, severity = "negative-number", "error"
+    title = _t("数字为负", "Negative number")
+    message = _t("「{column}」不能为负数：{value}。", "'{column}' cannot be negative: {value}.")
+    hint = _t("请填写 0 或正数。", "Enter zero or a positive number.")
+
+
+class InvalidChoice(FindingType):
+    code, severity = "invalid-choice", "error"
+    title = _t("取值不在选项中", "Value not allowed")
+    message = _t("「{value}」不是「{column}」的有效选项。", "'{value}' is not a valid '{column}'.")
+    hint = _t("可选：{choices}。", "Choose one of: {choices}.")
+
+
+class InvalidTeacherId(FindingType):
+    code, severity = "invalid-teacher-id", "error"
+    title = _t("工号格式错误", "Malformed teacher ID")
+    message = _t("「{value}」不是有效的工号。", "'{value}' is not a valid teacher ID.")
+    hint = _t("工号只能包含字母和数字。", "A teacher ID holds letters and digits only.")
+
+
+# -- cross-row and cross-sheet -----------------------------------------------------------------
+
+class UnknownTeacher(FindingType):
+    code, severity = "unknown-teacher", "error"
+    title = _t("工号不在名册中", "Unknown teacher ID")
+    message = _t("工号「{value}」不在教师名册中。", "Teacher ID '{value}' is not in the roster.")
+    hint = _t("核对工号，或先在「教师名册」中添加该教师。", "Check the ID or add the teacher to the roster.")
+
+
+class NameMismatch(FindingType):
+    code, severity = "name-mismatch", "warning"
+    title = _t("姓名与名册不符", "Name does not match roster")
+    message = _t("工号 {teacher_id} 在名册中是「{expected}」，此处填的是「{value}」。",
+                 "ID {teacher_id} is '{expected}' in the roster, but '{value}' here.")
+    hint = _t("核对工号与姓名是否对应。", "Check that the ID and the name belong together.")
+
+
+class DuplicateRow(FindingType):
+    code, severity = "duplicate-row", "error"
+    title = _t("重复记录", "Duplicate row")
+    message = _t("与第 {first_row} 行完全相同。", "Identical to row {first_row}.")
+    hint = _t("删除重复行；本行不计入统计。", "Delete the duplicate; this row is not counted.")
+
+
+class DateOutsideYear(FindingType):
+    code, severity = "date-outside-year", "warning"
+    title = _t("日期不在本学年内", "Date outside the school year")
+    message = _t("{value} 不在本学年（{start} 至 {end}）内。",
+                 "{value} is outside the school year ({start} to {end}).")
+    hint = _t("核对年份是否填错。", "Check the year.")
+
+
+class TooManyHours(FindingType):
+    code, severity = "too-many-hours", "warning"
+    title = _t("单日学时过多", "Too many hours in one day")
+    message = _t("工号 {teacher_id} 在 {date} 共登记 {hours} 学时，超过 {limit} 学时。",
+                 "ID {teacher_id} logged {hours} hours on {date}, more than {limit}.")
+    hint = _t("核对学时是否重复登记或填错。", "Check for double entries or typos.")
+
+
+class UnknownObservedTeacher(FindingType):
+    code, severity = "unknown-observed-teacher", "warning"
+    title = _t("授课教师不在名册中", "Observed teacher not in roster")
+    message = _t("校内听课的授课教师「{value}」不在教师名册中。",
+                 "In-school lesson taught by '{value}', who is not in the roster.")
+    hint = _t("填写名册中的姓名或工号；外校教师请把地点填为校外。",
+              "Use a name or ID from the roster; for another school set 地点 to 校外.")
+
+
+class DuplicateTeacherId(FindingType):
+    code, severity = "duplicate-teacher-id", "error"
+    title = _t("工号重复", "Duplicate teacher ID")
+    message = _t("工号「{value}」在名册中重复（第 {first_row} 行已出现）。",
+                 "Teacher ID '{value}' already appears in row {first_row}.")
+    hint = _t("每位教师只登记一行，工号唯一。", "One row per teacher; IDs must be unique.")
+
+
+class UnknownMentor(FindingType):
+    code, severity = "unknown-mentor", "warning"
+    title = _t("师傅工号不在名册中", "Unknown mentor")
+    message = _t("师傅工号「{value}」不在教师名册中。", "Mentor ID '{value}' is not in the roster.")
+    hint = _t("核对师傅工号。", "Check the mentor's ID.")
+
+
+class SelfMentor(FindingType):
+    code, severity = "self-mentor", "error"
+    title = _t("师傅是自己", "Teacher is own mentor")
+    message = _t("工号 {value} 的师傅是其本人。", "Teacher {value} is listed as their own mentor.")
+    hint = _t("填写另一位教师的工号作为师傅。", "Enter another teacher's ID as mentor.")
+
+
+class DateOrder(FindingType):
+    code, severity = "date-order", "error"
+    title = _t("日期先后颠倒", "Dates in the wrong order")
+    message = _t("{end_column}（{end}）早于{start_column}（{start}）。",
+                 "{end_column} ({end}) is before {start_column} ({start}).")
+    hint = _t("检查两个日期是否填反。", "Check whether the two dates are swapped.")
+
+
+class UnknownRuleId(FindingType):
+    code, severity = "unknown-rule-id", "warning"
+    title = _t("规则编号不存在", "Unknown rule ID")
+    message = _t("规则编号「{value}」在规则表中不存在。", "Rule ID '{value}' is not in the rules table.")
+    hint = _t("填写规则表中的编号，或留空表示全部规则。", "Use an ID from the rules table, or leave blank for all.")
+
+
+# -- policy sheet ------------------------------------------------------------------------------
+
+class InvalidSetting(FindingType):
+    code, severity = "invalid-setting", "error"
+    title = _t("设置项无法识别", "Invalid setting")
+    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason}")
+    hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
+
+
+class InvalidRule(FindingType):
+    code, severity = "invalid-rule", "error"
+    title = _t("规则无法解析", "Rule cannot be parsed")
+    message = _t("规则 {rule_id} 的「{column}」无法解析：「{value}」（{reason}）。",
+                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason}).")
+    hint = _t("修正后该规则才会生效；当前本规则不参与计算。",
+              "Fix it to enable the rule; it is skipped meanwhile.")
+
+
+class NoSchoolYear(FindingType):
+    code, severity = "no-school-year", "info"
+    title = _t("未设置学年", "School year not set")
+    message = _t("规则表未给出学年起止日期，按日期推断为 {start} 至 {end}。",
+                 "The policy sheet gives no school year; assumed {start} to {end}.")
+    hint = _t("在「规则」表的设置中填写学年开始和学年结束。", "Fill in 学年开始 and 学年结束 on the 规则 sheet.")
+
+
+def finding_codes() -> list[str]:
+    return sorted(FindingType.registry)
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem at one place. ``row`` is the 1-based sheet row, ``cell`` its A1 address."""
+
+    code: str
+    sheet: str = ""
+    row: int | None = None
+    cell: str = ""
+    column: str = ""
+    value: Any = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None  # None: the catalogue's default
+
+    @property
+    def type(self) -> type[FindingType]:
+        return FindingType.registry[self.code]
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or self.type.severity
+
+    def _fill(self, template: str) -> str:
+        values = {"column": self.column, "value": _shown(self.value), "sheet": self.sheet, **self.params}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def message(self, lang: Lang = "zh") -> str:
+        return self._fill(self.type.message[lang])
+
+    def hint(self, lang: Lang = "zh") -> str:
+        return self._fill(self.type.hint[lang])
+
+    def title(self, lang: Lang = "zh") -> str:
+        return self.type.title[lang]
+
+    def as_dict(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.level,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "value": _shown(self.value),
+            "message": self.message(lang),
+            "hint": self.hint(lang),
+        }
+
+
+def _shown(value: Any) -> str:
+    """The value as the user typed it, for messages: no ``nan``, no ``1001.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,195 @@
+"""The workbook contract: which sheets exist, their columns, headers, aliases and types.
+
+Chinese names are canonical (they are what schools type); English names are accepted aliases.
+Code refers to columns by their English ``key`` only, so a header renamed in a school's
+workbook never leaks into the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+ColumnKind = Literal[
+    "text",  # free text, kept as typed (trimmed)
+    "teacher_id",  # 工号: text, "1001.0" -> "1001", leading zeros kept
+    "date",
+    "number",  # non-negative, units and full-width digits accepted
+    "attendance",  # 出勤/迟到/请假/缺勤 and their marks
+    "location",  # 校内/校外 and synonyms
+    "roles",  # a list split on 、,，;；/ and spaces
+    "choice",  # one of ``choices``
+]
+
+
+class ColumnSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    kind: ColumnKind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+class SheetSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    row_is: str = ""
+    columns: tuple[ColumnSpec, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    @property
+    def required(self) -> tuple[ColumnSpec, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    def column(self, key: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+def _col(key, header, *aliases, kind="text", required=False, choices=(), help=""):
+    return ColumnSpec(
+        key=key, header=header, aliases=tuple(aliases), kind=kind,
+        required=required, choices=tuple(choices), help=help,
+    )
+
+
+LEVELS = ("校级", "区级", "市级", "省级", "国家级")
+ATTENDANCE = ("出勤", "迟到", "请假", "缺勤")
+LOCATIONS = ("校内", "校外")
+ROLES = ("班主任", "中层", "骨干", "新教师", "学科带头人")
+LESSON_TYPES = ("推门课", "公开课", "示范课", "研讨课", "师徒课")
+READING_TYPES = ("必读书目", "专业书籍", "教育刊物", "读书导研单", "读书笔记")
+OUTPUT_TYPES = ("公开课", "示范课", "汇报课", "讲座", "论文", "教育随笔", "课题")
+ACTIVITY_TYPES = ("集体备课", "主题教研", "跨学科", "跨学段", "跨校", "数字化教研")
+TRAINING_CATEGORIES = ("通识培训", "专业培训", "校本研修", "网络研修", "外出培训", "师德培训")
+
+TEACHERS = SheetSpec(
+    key="teachers", name="教师名册", aliases=("Teachers",), row_is="一位教师",
+    columns=(
+        _col("teacher_id", "工号", "教师工号", "Teacher ID", "ID", kind="teacher_id", required=True,
+             help="教师工号，按文本填写，可保留前导零"),
+        _col("name", "姓名", "教师姓名", "Name", required=True),
+        _col("gender", "性别", "Gender"),
+        _col("birth_date", "出生日期", "Birth date", "Birthday", kind="date"),
+        _col("work_start", "参加工作时间", "参加工作日期", "Work start", kind="date"),
+        _col("teaching_group", "教研组", "Teaching group", "Group"),
+        _col("lesson_group", "备课组", "Lesson group"),
+        _col("roles", "岗位", "职务", "Roles", kind="roles",
+             help="可填多个，用顿号分隔：班主任、中层、骨干、新教师、学科带头人"),
+        _col("mentor_id", "师傅工号", "导师工号", "Mentor ID", kind="teacher_id"),
+        _col("join_date", "入校日期", "Join date", kind="date"),
+        _col("leave_date", "离校日期", "Leave date", kind="date"),
+    ),
+)
+
+TRAININGS = SheetSpec(
+    key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训",
+    columns=(
+        _col("date", "日期", "培训日期", "Date", kind="date", required=True),
+        _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
+        _col("name", "姓名", "Name"),
+        _col("title", "项目名称", "培训项目", "培训内容", "Title", "Project", required=True),
+        _col("category", "类别", "培训类别", "Category", required=True,
+             help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训"),
+        _col("level", "级别", "Level", kind="choice", choices=LEVELS),
+        _col("hours", "学时", "Hours", kind="number", required=True),
+        _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance"),
+        _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算"),
+        _col("days", "天数", "外出天数", "Days", kind="number"),
+    ),
+)
+
+OBSERVATIONS = SheetSpec(
+    key="observations", name="听课记录", aliases=("Observations",), row_is="听一节课",
+    columns=(
+        _col("date", "日期", "听课日期", "Date", kind="date", required=True),
+        _col("teacher_id", "听课人工号", "Observer ID", kind="teacher_id", required=True),
+        _col("name", "听课人", "Observer"),
+        _col("taught_by", "授课教师", "执教教师", "Teacher", "Taught by", required=True,
+             help="填姓名或工号"),
+        _col("subject", "学科", "Subject"),
+        _col("topic", "课题", "Topic"),
+        _col("lesson_type", "课型", "Lesson type", kind="choice", choices=LESSON_TYPES),
+        _col("location", "地点", "听课地点", "Location", kind="location", required=True),
+        _col("comment_chars", "评课字数", "Comment chars", kind="number"),
+    ),
+)
+
+READING = SheetSpec(
+    key="reading", name="读书记录", aliases=("Reading",), row_is="读一本书刊或一份读书导研单",
+    columns=(
+        _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
+        _col("date", "日期", "Date", kind="date", required=True),
+        _col("title", "书刊名称", "书名", "Title", required=True),
+        _col("type", "类型", "Type", kind="choice", required=True, choices=READING_TYPES),
+        _col("chars", "字数", "Chars", "Characters", kind="number"),
+    ),
+)
+
+OUTPUTS = SheetSpec(
+    key="outputs", name="成果记录", aliases=("Outputs",), row_is="一项成果（上课、讲座、论文等）",
+    columns=(
+        _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
+        _col("date", "日期", "Date", kind="date", required=True),
+        _col("type", "类型", "Type", kind="choice", required=True, choices=OUTPUT_TYPES),
+        _col("level", "级别", "Level", kind="choice", choices=LEVELS),
+        _col("title", "题目", "Title"),
+        _col("award", "获奖", "Award"),
+        _col("credits", "学分", "Credits", kind="number"),
+    ),
+)
+
+ACTIVITIES = SheetSpec(
+    key="activities", name="教研活动", aliases=("GroupActivities", "Group activities"),
+    row_is="一次教研组或备课组活动",
+    columns=(
+        _col("date", "日期", "Date", kind="date", required=True),
+        _col("group", "组别", "Group", required=True, help="教研组或备课组名称"),
+        _col("type", "类型", "Type", kind="choice", required=True, choices=ACTIVITY_TYPES),
+        _col("speaker", "主讲人", "Speaker"),
+        _col("attendees", "人数", "Attendees", kind="number"),
+    ),
+)
+
+EXEMPTIONS = SheetSpec(
+    key="exemptions", name="豁免", aliases=("Exemptions",), row_is="一位教师在一段时间内免于某条规则",
+    columns=(
+        _col("teacher_id", "工号", "Teacher ID", kind="teacher_id", required=True),
+        _col("rule_id", "规则编号", "Rule ID", help="留空表示全部规则"),
+        _col("start", "开始日期", "Start", kind="date", required=True),
+        _col("end", "结束日期", "End", kind="date", required=True),
+        _col("reason", "原因", "Reason"),
+    ),
+)
+
+LOG_SHEETS: tuple[SheetSpec, ...] = (TRAININGS, OBSERVATIONS, READING, OUTPUTS, ACTIVITIES, EXEMPTIONS)
+DATA_SHEETS: tuple[SheetSpec, ...] = (TEACHERS, *LOG_SHEETS)
+SHEETS: dict[str, SheetSpec] = {s.key: s for s in DATA_SHEETS}
+
+POLICY_SHEET_NAMES = ("规则", "Policy")
+
+# Output tabs belong to the add-in: replaced whole on every run, nothing else is touched.
+OUTPUT_TABS: dict[str, tuple[str, str]] = {
+    "summary": ("学分汇总", "Summary"),
+    "alerts": ("达标预警", "Alerts"),
+    "issues": ("校验问题", "Issues"),
+    "groups": ("教研组统计", "Groups"),
+    "runlog": ("运行记录", "RunLog"),
+}
