@@ -1,0 +1,56 @@
+"""The validated, normalised workbook: one typed DataFrame per data sheet.
+
+Columns are the English ``key``s of ``contract.schema`` (every column of the sheet's spec is
+present, missing optional columns as all-NA), plus:
+
+- ``_row``: the 1-based sheet row the record came from (for findings and hyperlinks);
+- ``_ok``:  False when the row carries an error finding and must be left out of computation.
+
+Types after normalisation: ``teacher_id`` kinds -> str (object) or NA; ``date`` -> datetime64[ns]
+(midnight) or NaT; ``number`` -> float64 or NaN; ``attendance`` -> one of 出勤/迟到/请假/缺勤 or NA
+(blank, counted as present); ``location`` -> 校内/校外 or NA; ``roles`` -> the canonical roles joined
+with "、" (e.g. "班主任、中层") or ""; ``choice`` and ``text`` -> stripped str or NA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..contract.schema import SHEETS
+
+
+@dataclass(slots=True)
+class ColumnPlace:
+    header: str  # the header as it appears in the workbook
+    letter: str  # its column letter, e.g. "C"
+
+
+@dataclass(slots=True)
+class Dataset:
+    frames: dict[str, pd.DataFrame]  # sheet key -> frame
+    sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key -> name in the workbook
+    places: dict[str, dict[str, ColumnPlace]] = field(default_factory=dict)  # sheet key -> col key -> place
+
+    def frame(self, key: str) -> pd.DataFrame:
+        """The sheet's frame, or an empty frame with every contract column when the sheet is absent."""
+        if key in self.frames:
+            return self.frames[key]
+        return empty_frame(key)
+
+    def valid(self, key: str) -> pd.DataFrame:
+        df = self.frame(key)
+        return df[df["_ok"]] if len(df) else df
+
+
+def empty_frame(key: str) -> pd.DataFrame:
+    spec = SHEETS[key]
+    df = pd.DataFrame({c.key: pd.Series(dtype=_dtype(c.kind)) for c in spec.columns})
+    df["_row"] = pd.Series(dtype="int64")
+    df["_ok"] = pd.Series(dtype="bool")
+    return df
+
+
+def _dtype(kind: str) -> str:
+    return {"date": "datetime64[ns]", "number": "float64"}.get(kind, "object")
