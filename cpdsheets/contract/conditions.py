@@ -1,0 +1,218 @@
+"""The condition / 适用对象 language of the 规则 sheet: parsed into a tiny AST, never evaluated as code.
+
+Grammar (one cell)::
+
+    condition := term ( 且 term )*          -- also accepted: 并且, &, and
+    term      := field op value | field      -- a bare field means ``field=是`` (有师傅, 是师傅)
+    op        := = | != | < | <= | > | >= | 含
+    value     := alt ( | alt )*              -- ``类型=跨学科|跨学段``: any of them
+
+Fields are named by a column header (Chinese or English alias) or English key of the rule's sheet,
+or by a teacher attribute (``TEACHER_ATTRIBUTES``). ``bind_condition`` resolves the names against a
+sheet, so an unknown field is reported when the policy is read, not when it is computed.
+Special values: ``授课教师=师傅`` (the observed teacher is the observer's mentor) and
+``授课教师=徒弟`` (one of the observer's apprentices; such a rule is counted per apprentice).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .schema import SHEETS
+
+Op = Literal["=", "!=", "<", "<=", ">", ">=", "含"]
+ORDER_OPS = ("<", "<=", ">", ">=")
+
+# Derived teacher attributes; keys start with "t:" so they never collide with a sheet column key.
+TEACHER_ATTRIBUTES: dict[str, str] = {
+    "年龄": "t:age", "age": "t:age",
+    "教龄": "t:seniority", "seniority": "t:seniority", "years teaching": "t:seniority",
+    "岗位": "t:roles", "职务": "t:roles", "roles": "t:roles", "role": "t:roles",
+    "有师傅": "t:has_mentor", "has mentor": "t:has_mentor", "hasmentor": "t:has_mentor",
+    "是师傅": "t:is_mentor", "is mentor": "t:is_mentor", "ismentor": "t:is_mentor",
+    "师傅": "t:mentor", "mentor": "t:mentor",
+    "徒弟": "t:apprentice", "apprentice": "t:apprentice",
+    "教研组": "t:teaching_group", "teaching group": "t:teaching_group",
+    "备课组": "t:lesson_group", "lesson group": "t:lesson_group",
+    "性别": "t:gender", "gender": "t:gender",
+    "工号": "t:teacher_id",
+    "对象": "t:subject_type", "subject": "t:subject_type",
+}
+NUMERIC_ATTRIBUTES = {"t:age", "t:seniority"}
+BOOLEAN_ATTRIBUTES = {"t:has_mentor", "t:is_mentor"}
+SUBJECT_TYPES = ("教师", "教研组", "备课组")
+MENTOR_VALUE, APPRENTICE_VALUE = "师傅", "徒弟"
+TRUE_WORDS = {"是", "有", "true", "yes", "1", "y"}
+FALSE_WORDS = {"否", "无", "没有", "false", "no", "0", "n"}
+
+# Longest operators first so `<=` is not read as `<`.
+_OP_RE = re.compile(r"\s*(<=|>=|!=|<>|≠|≤|≥|=|<|>|不含|包含|含)\s*")
+_AND_RE = re.compile(r"\s*(?:且|并且|&&|&|\band\b)\s*", re.IGNORECASE)
+_OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
+
+
+class ConditionError(ValueError):
+    """A condition cell that cannot be used; ``reason`` is shown to the user (Chinese)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Comparison(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str  # as typed
+    op: Op
+    values: tuple[str, ...]  # alternatives; any one matches (for != : none matches)
+    key: str = ""  # resolved: a sheet column key, or a "t:" teacher attribute; "" before binding
+
+    @property
+    def number(self) -> float:
+        return float(self.values[0])
+
+
+class Condition(BaseModel):
+    """A conjunction of comparisons; no terms means always true."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    terms: tuple[Comparison, ...] = ()
+
+    def __bool__(self) -> bool:  # an empty condition is "no filter"
+        return bool(self.terms)
+
+    def with_key(self, key: str) -> tuple[Comparison, ...]:
+        return tuple(t for t in self.terms if t.key == key)
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_condition(text: object) -> Condition:
+    """Parse a condition cell. Blank -> the empty condition. Raises ``ConditionError``."""
+    if text is None or (isinstance(text, float) and text != text):
+        return Condition()
+    raw = str(text)
+    s = _clean(raw)
+    if not s or s in {"全部", "全体", "所有", "all", "全体教师", "所有教师", "-", "—"}:
+        return Condition(text=raw.strip())
+    terms = []
+    for part in _AND_RE.split(s):
+        if not part.strip():
+            raise ConditionError("「且」前后缺少条件")
+        terms.append(_parse_term(part.strip()))
+    return Condition(text=raw.strip(), terms=tuple(terms))
+
+
+def _parse_term(part: str) -> Comparison:
+    pieces = _OP_RE.split(part, maxsplit=1)
+    if len(pieces) == 1:
+        field = part.strip()
+        if not field or re.search(r"[()（）'\"]", field):
+            raise ConditionError(f"「{part}」不是 字段 运算符 值 的形式")
+        return Comparison(field=field, op="=", values=("是",))
+    field, op, value = (p.strip() for p in pieces)
+    if not field:
+        raise ConditionError(f"「{part}」缺少字段名")
+    if not value:
+        raise ConditionError(f"「{part}」缺少比较的值")
+    if _OP_RE.search(value):
+        raise ConditionError(f"「{part}」中有多个运算符，多个条件请用「且」连接")
+    op = _OP_CANON.get(op, op)
+    if op == "不含":
+        raise ConditionError("不支持「不含」，请改写条件")
+    values = tuple(v.strip() for v in re.split(r"[|｜/]", value) if v.strip())
+    if not values:
+        raise ConditionError(f"「{part}」缺少比较的值")
+    if op in ORDER_OPS:
+        if len(values) != 1:
+            raise ConditionError(f"「{op}」只能比较一个值")
+        try:
+            float(values[0])
+        except ValueError:
+            raise ConditionError(f"「{values[0]}」不是数字，不能用「{op}」比较") from None
+    return Comparison(field=field, op=op, values=values)
+
+
+def _field_key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name)
+    s = re.sub(r"[(（\[【](必填|选填|可选)[)）\]】]", "", s)
+    return re.sub(r"[\s*:：]+", "", s).lower()
+
+
+def sheet_field(sheet_key: str, name: str) -> str | None:
+    """The column key named ``name`` (header, alias or English key) on a data sheet, or None."""
+    spec = SHEETS.get(sheet_key)
+    if spec is None:
+        return None
+    want = _field_key(name)
+    for col in spec.columns:
+        if want in {_field_key(n) for n in (*col.names, col.key)}:
+            return col.key
+    return None
+
+
+def teacher_attribute(name: str) -> str | None:
+    want = _field_key(name)
+    for label, key in TEACHER_ATTRIBUTES.items():
+        if _field_key(label) == want:
+            return key
+    return None
+
+
+def bind_condition(cond: Condition, sheet_key: str | None, *, extra: dict[str, str] | None = None) -> Condition:
+    """Resolve every field name: first against ``sheet_key``'s columns (and ``extra`` name -> key),
+    then the teacher attributes. Raises ``ConditionError`` naming the first unknown field or value."""
+    bound = []
+    for term in cond.terms:
+        key = None
+        if extra:
+            key = extra.get(_field_key(term.field))
+        if key is None and sheet_key is not None and sheet_key != "teachers":
+            key = sheet_field(sheet_key, term.field)
+        if key is None:
+            key = teacher_attribute(term.field)
+        if key is None:
+            raise ConditionError(f"未知字段「{term.field}」")
+        _check_values(term, key)
+        bound.append(term.model_copy(update={"key": key}))
+    return cond.model_copy(update={"terms": tuple(bound)})
+
+
+def _check_values(term: Comparison, key: str) -> None:
+    if key in BOOLEAN_ATTRIBUTES:
+        if term.op not in ("=", "!=") or not all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in term.values):
+            raise ConditionError(f"「{term.field}」只能是 是/否")
+    if key in NUMERIC_ATTRIBUTES and term.op not in ORDER_OPS + ("=", "!="):
+        raise ConditionError(f"「{term.field}」是数字，不能用「{term.op}」")
+    if key in NUMERIC_ATTRIBUTES:
+        for v in term.values:
+            try:
+                float(v)
+            except ValueError:
+                raise ConditionError(f"「{term.field}」须与数字比较，而不是「{v}」") from None
+    if key == "t:subject_type":
+        if term.op != "=" or not all(v in SUBJECT_TYPES for v in term.values):
+            raise ConditionError("「对象」只能是 教师、教研组 或 备课组")
+    if key == "taught_by" and any(v in (MENTOR_VALUE, APPRENTICE_VALUE) for v in term.values):
+        if term.op != "=" or len(term.values) != 1:
+            raise ConditionError("「授课教师=师傅」或「授课教师=徒弟」不能与其他取值合用")
+
+
+def subject_types(applies_to: Condition) -> tuple[str, ...]:
+    """Who a rule is about: teachers unless 适用对象 names 对象=教研组 / 备课组."""
+    for t in applies_to.terms:
+        if t.key == "t:subject_type":
+            return t.values
+    return ("教师",)
+
+
+def truthy(value: str) -> bool:
+    return value.lower() in TRUE_WORDS

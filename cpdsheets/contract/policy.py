@@ -1,0 +1,164 @@
+"""The school's policy: settings and quota rules, read from the workbook's 规则 sheet.
+
+When the sheet has no rules table the default rules below apply. Their ids R01-R18 and bounds are
+SPEC's table (distilled from the seed documents in /work/shared/seeds); the alternatives SPEC lists
+ship as disabled rules A01-A06.
+
+Default numbers and where they come from:
+- 学分换算 0.5 学分 per 学时 for every category: seed 001 篇9 asks for 80 学时 a year and seed 000
+  for 40 学分 a year, i.e. 80 学时 ≈ 40 学分. The seeds give no per-category rates.
+- 成果学分 (credits per output): the seeds give none; the defaults grow with the level
+  (校级 1 → 国家级 5 for lessons and talks, papers and projects double that, an essay 0.5).
+  Schools override them in the 规则 sheet.
+- Category caps: 网络研修 at most 10 学分 toward the total (SPEC's example; the number is ours).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .conditions import Condition, bind_condition, parse_condition
+
+Metric = Literal["计数", "合计", "占比", "字数"]
+PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
+RuleSeverity = Literal["error", "warning", "info"]
+METRICS: tuple[str, ...] = ("计数", "合计", "占比", "字数")
+PERIOD_KINDS: tuple[str, ...] = ("学年", "学期", "月", "双周", "周")
+
+# A virtual sheet: the credit ledger (every counted training and output row with its credits after
+# conversion), so a rule can total credits across both sheets with the category caps applied.
+CREDITS_SHEET = "credits"
+CREDITS_SHEET_NAMES = ("学分", "学分汇总", "学分明细", "Credits", "credits")
+OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
+
+CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # seed 001 篇10
+
+DEFAULT_RATE = 0.5
+DEFAULT_CREDIT_RATES: dict[str, float] = {
+    c: DEFAULT_RATE for c in ("通识培训", "专业培训", "校本研修", "网络研修", "外出培训", "师德培训")
+}
+_BY_LEVEL = {"校级": 1.0, "区级": 2.0, "市级": 3.0, "省级": 4.0, "国家级": 5.0}
+DEFAULT_OUTPUT_CREDITS: dict[str, dict[str, float]] = {
+    "公开课": {"": 1.0, **_BY_LEVEL},
+    "示范课": {"": 1.0, **_BY_LEVEL},
+    "汇报课": {"": 1.0, **_BY_LEVEL},
+    "讲座": {"": 1.0, **_BY_LEVEL},
+    "论文": {"": 2.0, **{k: 2 * v for k, v in _BY_LEVEL.items()}},
+    "课题": {"": 2.0, **{k: 2 * v for k, v in _BY_LEVEL.items()}},
+    "教育随笔": {"": 0.5},
+}
+DEFAULT_CATEGORY_CAPS: dict[str, float] = {"网络研修": 10.0}
+
+
+class Settings(BaseModel):
+    school_name: str = ""
+    year_start: date | None = None
+    year_end: date | None = None
+    sem1_start: date | None = None
+    sem1_end: date | None = None
+    sem2_start: date | None = None
+    sem2_end: date | None = None
+    as_of: date | None = None
+    credit_rates: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_CREDIT_RATES))
+    default_rate: float = DEFAULT_RATE
+    # output type -> level -> credits; level "" is the value for any level not listed
+    output_credits: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {k: dict(v) for k, v in DEFAULT_OUTPUT_CREDITS.items()})
+    category_caps: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_CATEGORY_CAPS))
+
+    def rate(self, category: str | None) -> float:
+        return self.credit_rates.get(category or "", self.default_rate)
+
+    def output_credit(self, kind: str | None, level: str | None) -> float:
+        by_level = self.output_credits.get(kind or "", {})
+        return by_level.get(level or "", by_level.get("", 0.0))
+
+
+class Rule(BaseModel):
+    """One quota. ``sheet`` is a sheet key of ``contract.schema`` or ``CREDITS_SHEET``; ``field`` a
+    column key of it (合计/字数: the column summed; 计数: counted separately for each value of it the
+    condition lists, e.g. 类型=跨学科|跨学段 or 授课教师=徒弟). ``cells`` maps a column key of the rules
+    table (rule_id, name, metric, ...) to the A1 cell it came from (empty for default rules)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    name: str = ""
+    metric: Metric
+    sheet: str
+    field: str | None = None
+    condition: Condition = Condition()
+    period: PeriodKind
+    applies_to: Condition = Condition()
+    lower: float | None = None
+    upper: float | None = None
+    severity: RuleSeverity = "error"
+    consequence: str = ""
+    enabled: bool = True
+    row: int | None = None
+    cells: dict[str, str] = Field(default_factory=dict)
+
+
+class Policy(BaseModel):
+    settings: Settings = Field(default_factory=Settings)
+    rules: list[Rule] = Field(default_factory=list)
+    from_sheet: bool = False  # False: the rules are DEFAULT_RULES
+
+    @property
+    def active_rules(self) -> list[Rule]:
+        return [r for r in self.rules if r.enabled]
+
+
+def _rule(rule_id, name, metric, sheet, period, *, field=None, cond="", who="", lower=None, upper=None,
+          severity="error", consequence="", enabled=True) -> Rule:
+    applies = bind_condition(parse_condition(who), "teachers")
+    condition = bind_condition(parse_condition(cond), None if sheet == CREDITS_SHEET else sheet)
+    return Rule(rule_id=rule_id, name=name, metric=metric, sheet=sheet, field=field, condition=condition,
+                period=period, applies_to=applies, lower=lower, upper=upper, severity=severity,
+                consequence=consequence, enabled=enabled)
+
+
+GROUP_TYPES_R18 = "跨学科|跨学段|跨校|数字化教研"
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    _rule("R01", "年度总学分", "合计", CREDITS_SHEET, "学年", field="credits", lower=40,
+          consequence=CONSEQUENCE_ANNUAL),
+    _rule("R02", "校级校本培训学分", "合计", "trainings", "学年", field="credits", cond="级别=校级", lower=16,
+          consequence=CONSEQUENCE_ANNUAL),
+    _rule("R03", "每学期听课节数", "计数", "observations", "学期", lower=20),
+    _rule("R04", "中层每学期听课节数", "计数", "observations", "学期", who="岗位 含 中层", lower=30),
+    _rule("R05", "中层校内听课占比", "占比", "observations", "学期", cond="地点=校内", who="岗位 含 中层",
+          lower=0.3),
+    _rule("R06", "每学期必读书目", "计数", "reading", "学期", cond="类型=必读书目", lower=1),
+    _rule("R07", "每月教育刊物", "计数", "reading", "月", cond="类型=教育刊物", lower=1),
+    _rule("R08", "每双周读书导研单", "计数", "reading", "双周", cond="类型=读书导研单", lower=1),
+    _rule("R09", "年度读书笔记字数", "字数", "reading", "学年", field="chars", cond="类型=读书笔记", lower=5000),
+    _rule("R10", "徒弟听师傅的课", "计数", "observations", "学年", cond="授课教师=师傅", who="有师傅", lower=30),
+    _rule("R11", "师傅听每位徒弟的课", "计数", "observations", "学年", field="taught_by", cond="授课教师=徒弟",
+          who="是师傅", lower=20),
+    _rule("R12", "新教师每月教育随笔", "计数", "outputs", "月", cond="类型=教育随笔", who="教龄<=5", lower=1),
+    _rule("R13", "新教师每学期公开课", "计数", "outputs", "学期", cond="类型=公开课", who="教龄<=5", lower=1),
+    _rule("R14", "中层每学期讲座", "计数", "outputs", "学期", cond="类型=讲座", who="岗位 含 中层", lower=2),
+    _rule("R15", "年度外出培训天数", "合计", "trainings", "学年", field="days", upper=8, severity="warning"),
+    _rule("R16", "教研组每月活动", "计数", "activities", "月", who="对象=教研组", lower=1),
+    _rule("R17", "备课组每周活动", "计数", "activities", "周", who="对象=备课组", lower=1),
+    _rule("R18", "教研组每学期特色教研", "计数", "activities", "学期", field="type", cond=f"类型={GROUP_TYPES_R18}",
+          who="对象=教研组", lower=1),
+    # Alternatives from SPEC, shipped disabled.
+    _rule("A01", "青年教师每月读书", "计数", "reading", "月", who="年龄<40", lower=2, enabled=False),
+    _rule("A02", "每月读书", "计数", "reading", "月", who="年龄>=40", lower=1, enabled=False),
+    _rule("A03", "每学期专业书籍", "计数", "reading", "学期", cond="类型=专业书籍", lower=2, enabled=False),
+    _rule("A04", "每学期论文", "计数", "outputs", "学期", cond="类型=论文", lower=2, enabled=False),
+    _rule("A05", "年度培训学时", "合计", "trainings", "学年", field="hours", lower=80, enabled=False),
+    _rule("A06", "班主任年度培训学时", "合计", "trainings", "学年", field="hours", who="岗位 含 班主任", lower=30,
+          enabled=False),
+    _rule("A07", "新教师年度培训学时", "合计", "trainings", "学年", field="hours", who="岗位 含 新教师", lower=60,
+          enabled=False),
+)
+
+
+def default_policy() -> Policy:
+    return Policy(settings=Settings(), rules=list(DEFAULT_RULES), from_sheet=False)
