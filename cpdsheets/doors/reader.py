@@ -1,0 +1,111 @@
+"""Read a workbook file into a RawBook with calamine (Rust): bulk values in one call per sheet,
+formula cells as their cached values, merged ranges reported, nothing evaluated."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import python_calamine as calamine
+
+from ..contract.book import RawBook, RawSheet
+
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class WorkbookUnreadable(Exception):
+    """A file that cannot be read at all: the one-line reason is shown to the user."""
+
+    def __init__(self, path: Path | str, zh: str, en: str):
+        super().__init__(en)
+        self.path = str(path)
+        self.reason = {"zh": zh, "en": en}
+
+    def message(self, lang: str = "zh") -> str:
+        return self.reason.get(lang, self.reason["en"])
+
+
+def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawBook:
+    """All sheets (or those whose name is in ``sheet_names``), rows from A1."""
+    path = Path(path)
+    _check_file(path)
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types per format
+        raise _unreadable(path, exc) from None
+    sheets: dict[str, RawSheet] = {}
+    try:
+        for meta in wb.sheets_metadata:
+            name = meta.name
+            if sheet_names is not None and name not in sheet_names:
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
+            sheets[name] = RawSheet(name, rows, merged, hidden=str(meta.visible) != "SheetVisibleEnum.Visible")
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        wb.close()
+    return RawBook(sheets, str(path))
+
+
+def sheet_names(path: Path | str) -> list[str]:
+    path = Path(path)
+    _check_file(path)
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        wb.close()
+        return names
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise WorkbookUnreadable(path, "文件不存在", "file not found")
+    if path.is_dir():
+        raise WorkbookUnreadable(path, "这是一个文件夹，不是工作簿", "is a folder, not a workbook")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise WorkbookUnreadable(path, f"无法打开文件（{exc.strerror}）", f"cannot open ({exc.strerror})") from None
+    if not head:
+        raise WorkbookUnreadable(path, "文件为空", "file is empty")
+    if head == _OLE_MAGIC and path.suffix.lower() != ".xls" and _is_encrypted(path):
+        raise WorkbookUnreadable(path, "工作簿已加密（设置了打开密码），请先取消密码",
+                                 "workbook is encrypted (password to open); remove the password first")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb", ".ods") and head[:2] != b"PK":
+        raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
+                                 "not a valid Excel workbook (content is not an xlsx package)")
+    if head[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip()
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
+                                     "workbook is corrupt (the zip package cannot be opened)") from None
+        if bad is not None:
+            raise WorkbookUnreadable(path, f"工作簿已损坏（{bad} 校验失败）", f"workbook is corrupt ({bad} fails its CRC)")
+        if "[Content_Types].xml" not in names:
+            raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
+                                     "not a valid Excel workbook (no [Content_Types].xml)")
+
+
+def _is_encrypted(path: Path) -> bool:
+    try:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except Exception:
+        return False
+
+
+def _unreadable(path: Path, exc: Exception) -> WorkbookUnreadable:
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return WorkbookUnreadable(path, f"无法读取工作簿：{text}", f"cannot read workbook: {text}")

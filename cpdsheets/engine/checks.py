@@ -1,0 +1,168 @@
+"""Cross-row and cross-sheet checks, run after every sheet is normalised.
+
+Each check looks at whole columns at once and returns findings; a check whose finding is an
+error also clears ``_ok`` on the offending rows so computation leaves them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..contract.findings import FindingType, Finding
+from .sheet_frame import SheetRead
+
+MAX_HOURS_PER_DAY = 12
+
+
+def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, code: str, values=None,
+        params_of=None) -> list[Finding]:
+    place = read.places.get(key)
+    if place is None:
+        return []
+    raw = read.raw[key] if key in read.raw else pd.Series(dtype=object)
+    out = []
+    for r in rows:
+        value = raw.get(r, "") if values is None else values[r]
+        params = params_of(r) if params_of else {}
+        out.append(Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
+                           value=value, params=params))
+    return out
+
+
+def _drop(read: SheetRead, rows: pd.Index, code: str) -> None:
+    if FindingType.registry[code].severity == "error" and len(rows):
+        read.frame.loc[rows, "_ok"] = False
+
+
+def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
+    df = read.frame
+    findings: list[Finding] = []
+    ids = df["teacher_id"]
+    has_id = ids.notna()
+    dup = has_id & ids.duplicated(keep="first")
+    if dup.any():
+        first = df[has_id].groupby("teacher_id")["_row"].transform("min")
+        findings += _at(read, sheet, "teacher_id", df.index[dup], "duplicate-teacher-id",
+                        params_of=lambda r: {"first_row": int(first[r])})
+        _drop(read, df.index[dup], "duplicate-teacher-id")
+
+    mentor = df["mentor_id"]
+    has_mentor = mentor.notna()
+    own = has_mentor & (mentor == ids)
+    findings += _at(read, sheet, "mentor_id", df.index[own], "self-mentor", values=ids)
+    unknown = has_mentor & ~own & ~mentor.isin(set(ids.dropna()))
+    findings += _at(read, sheet, "mentor_id", df.index[unknown], "unknown-mentor")
+    findings += _date_order(read, sheet, "join_date", "leave_date")
+    return findings
+
+
+def _date_order(read: SheetRead, sheet: str, start_key: str, end_key: str) -> list[Finding]:
+    df = read.frame
+    wrong = df[start_key].notna() & df[end_key].notna() & (df[end_key] < df[start_key])
+    if not wrong.any() or end_key not in read.places:
+        return []
+    start_header = read.places[start_key].header if start_key in read.places else start_key
+    end_header = read.places[end_key].header
+
+    def params(r):
+        return {"start_column": start_header, "end_column": end_header,
+                "start": df.at[r, start_key].date().isoformat(), "end": df.at[r, end_key].date().isoformat()}
+
+    rows = df.index[wrong]
+    _drop(read, rows, "date-order")
+    return _at(read, sheet, end_key, rows, "date-order", params_of=params)
+
+
+def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
+    """Unknown 工号 and 姓名 that do not match the roster."""
+    df = read.frame
+    known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id").set_index("teacher_id")["name"]
+    has_id = df["teacher_id"].notna()
+    unknown = has_id & ~df["teacher_id"].isin(known.index)
+    findings = _at(read, sheet, "teacher_id", df.index[unknown], "unknown-teacher")
+    _drop(read, df.index[unknown], "unknown-teacher")
+
+    if "name" in read.places:
+        expected = df["teacher_id"].map(known)
+        typed = df["name"].astype("object").str.replace(r"\s+", "", regex=True)
+        wanted = expected.astype("object").str.replace(r"\s+", "", regex=True)
+        mismatch = has_id & ~unknown & typed.notna() & wanted.notna() & (typed != wanted)
+        findings += _at(read, sheet, "name", df.index[mismatch], "name-mismatch",
+                        params_of=lambda r: {"teacher_id": df.at[r, "teacher_id"], "expected": expected[r]})
+    return findings
+
+
+def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Finding]:
+    df = read.frame
+    cols = [k for k in keys if k in read.places]
+    if not cols or len(df) < 2:
+        return []
+    dup = df.duplicated(subset=cols, keep="first")
+    if not dup.any():
+        return []
+    first = df.groupby(cols, dropna=False)["_row"].transform("min")
+    rows = df.index[dup]
+    anchor = cols[0]
+    findings = _at(read, sheet, anchor, rows, "duplicate-row", params_of=lambda r: {"first_row": int(first[r])})
+    for f, r in zip(findings, rows):
+        f.cell = f"A{r}"
+        f.column = ""
+    _drop(read, rows, "duplicate-row")
+    return findings
+
+
+def check_dates_in_year(read: SheetRead, sheet: str, key: str, start: dt.date, end: dt.date) -> list[Finding]:
+    df = read.frame
+    d = df[key]
+    outside = d.notna() & ((d < pd.Timestamp(start)) | (d > pd.Timestamp(end)))
+    return _at(read, sheet, key, df.index[outside], "date-outside-year",
+               params_of=lambda r: {"start": start.isoformat(), "end": end.isoformat()})
+
+
+def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
+    df = read.frame[read.frame["_ok"]]
+    if df.empty or "hours" not in read.places:
+        return []
+    totals = df.groupby(["teacher_id", "date"])["hours"].agg(["sum", "size"])
+    over = totals[totals["sum"] > MAX_HOURS_PER_DAY]
+    if over.empty:
+        return []
+    first_rows = df.reset_index().groupby(["teacher_id", "date"])["index"].min()
+    place = read.places["hours"]
+    out = []
+    for (tid, day), row in over.iterrows():
+        r = int(first_rows[(tid, day)])
+        out.append(Finding("too-many-hours", sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
+                           value=read.raw["hours"].get(r, ""),
+                           params={"teacher_id": tid, "date": day.date().isoformat(),
+                                   "hours": _num(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
+    return out
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def check_observed_teachers(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
+    df = read.frame
+    if "taught_by" not in read.places:
+        return []
+    names = set(roster["name"].dropna().astype(str).str.replace(r"\s+", "", regex=True))
+    ids = set(roster["teacher_id"].dropna())
+    who = df["taught_by"].astype("object").str.replace(r"\s+", "", regex=True)
+    as_id = who.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    inside = df["location"] == "校内"
+    unknown = inside & who.notna() & ~who.isin(names) & ~as_id.isin(ids)
+    return _at(read, sheet, "taught_by", df.index[unknown], "unknown-observed-teacher")
+
+
+def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> list[Finding]:
+    df = read.frame
+    findings = _date_order(read, sheet, "start", "end")
+    if not rule_ids or "rule_id" not in read.places:
+        return findings
+    rid = df["rule_id"].astype("object").str.strip().str.upper()
+    unknown = rid.notna() & ~rid.isin({r.upper() for r in rule_ids})
+    return findings + _at(read, sheet, "rule_id", df.index[unknown], "unknown-rule-id")

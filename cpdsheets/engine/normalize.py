@@ -1,0 +1,291 @@
+"""Normalisers for what people really type, vectorised over a column of raw cell values.
+
+Each ``normalize_*`` takes a Series of raw values (str, int, float, bool, date, datetime, time,
+None, "") and returns a ``Parsed``: the typed values and a mask of cells that could not be
+understood. Blank cells are neither values nor errors: required-ness is checked elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..contract.schema import ROLES
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serial numbers Excel can show as dates (1900-01-01 .. 9999-12-31).
+SERIAL_MIN, SERIAL_MAX = 1, 2_958_465
+
+YearOfMonth = Callable[[int], int]  # month -> the school year's calendar year for it
+
+
+@dataclass(slots=True)
+class Parsed:
+    values: pd.Series
+    bad: pd.Series  # True where something was typed that cannot be understood
+    negative: pd.Series | None = None  # numbers only: parsed but below zero
+
+
+# Full-width ASCII (Ｕ+FF01..FF5E) and the ideographic space, to their ASCII forms.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def to_halfwidth(text: str) -> str:
+    return text.translate(_FULLWIDTH)
+
+
+def _types(s: pd.Series) -> pd.Series:
+    return s.map(type)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """String cells, half-width and stripped; other cells NA."""
+    return s.where(_types(s) == str).astype("object").str.translate(_FULLWIDTH).str.strip()
+
+
+def blank_mask(s: pd.Series) -> pd.Series:
+    t = _types(s)
+    is_str = t == str
+    empty_str = pd.Series(False, index=s.index)
+    if is_str.any():
+        empty_str[is_str] = s[is_str].str.strip() == ""
+    return s.isna() | empty_str
+
+
+def _is_number_type(t: pd.Series) -> pd.Series:
+    return t.isin([int, float, np.int64, np.float64])
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+_FULL_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})$")
+_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$")
+_SERIAL_TEXT = re.compile(r"^\d{1,7}(?:\.0+)?$")
+
+
+def school_year_of_month(year_start: dt.date | None) -> YearOfMonth | None:
+    """For dates typed without a year (`9月3日`): months from the school year's start month on
+    belong to its first calendar year, earlier months to the next."""
+    if year_start is None:
+        return None
+    return lambda m: year_start.year if m >= year_start.month else year_start.year + 1
+
+
+def _serial_to_ts(serial: pd.Series) -> pd.Series:
+    ok = (serial >= SERIAL_MIN) & (serial <= SERIAL_MAX)
+    days = serial.where(ok).floordiv(1)
+    return EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+
+
+def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    frame = pd.DataFrame({"year": y, "month": m, "day": d}).astype("float64")
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None) -> Parsed:
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    blank = blank_mask(s)
+    t = _types(s)
+
+    is_dt = t.isin([dt.datetime, dt.date, pd.Timestamp])
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(s[is_dt].map(_as_datetime)).dt.normalize()
+
+    is_num = _is_number_type(t) & ~blank
+    if is_num.any():
+        out[is_num] = _serial_to_ts(s[is_num].astype("float64"))
+
+    text = _text(s)
+    is_text = (t == str) & ~blank
+    if is_text.any():
+        tx = text[is_text]
+        full = tx.str.extract(_FULL_DATE)
+        compact = tx.str.extract(_COMPACT_DATE)
+        full = full.fillna(compact)
+        parsed = _ymd(full["y"], full["m"], full["d"])
+        md = tx.str.extract(_MONTH_DAY)
+        has_md = md["m"].notna()
+        if year_of_month is not None and has_md.any():
+            months = md.loc[has_md, "m"].astype(int)
+            years = months.map(year_of_month)
+            parsed[has_md] = _ymd(years, months, md.loc[has_md, "d"])
+        serial = tx.str.fullmatch(_SERIAL_TEXT)
+        if serial.any():
+            parsed[serial] = _serial_to_ts(tx[serial].astype("float64"))
+        out[is_text] = parsed
+    bad = ~blank & out.isna()
+    return Parsed(out, bad)
+
+
+def _as_datetime(v):
+    if isinstance(v, dt.datetime):
+        return v
+    return dt.datetime(v.year, v.month, v.day)
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"^(?P<n>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*"
+    r"(?:学时|课时|小时|个?课时|节课?|字|千字|天|日|学分|分|次|篇|本|h|hrs?|hours?|days?)?$",
+    re.IGNORECASE,
+)
+
+
+def normalize_numbers(s: pd.Series) -> Parsed:
+    out = pd.Series(np.nan, index=s.index, dtype="float64")
+    blank = blank_mask(s)
+    t = _types(s)
+    is_num = _is_number_type(t) & ~blank
+    if is_num.any():
+        out[is_num] = s[is_num].astype("float64")
+    is_text = (t == str) & ~blank
+    if is_text.any():
+        tx = _text(s)[is_text].str.replace(r"\s+", "", regex=True)
+        n = tx.str.extract(_NUMBER)["n"].str.replace(",", "", regex=False)
+        value = pd.to_numeric(n, errors="coerce")
+        thousand = tx.str.endswith("千字") & value.notna()
+        value[thousand] = value[thousand] * 1000
+        out[is_text] = value
+    bad = ~blank & out.isna()
+    negative = out < 0
+    return Parsed(out, bad, negative)
+
+
+# -- teacher IDs -------------------------------------------------------------------------------
+
+_ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_\-]*$")
+
+
+def normalize_teacher_ids(s: pd.Series) -> Parsed:
+    out = pd.Series(pd.NA, index=s.index, dtype="object")
+    blank = blank_mask(s)
+    t = _types(s)
+    is_num = _is_number_type(t) & ~blank
+    if is_num.any():
+        num = s[is_num].astype("float64")
+        whole = num == num.round()
+        out[is_num & whole.reindex(s.index, fill_value=False)] = num[whole].astype("int64").astype(str)
+    is_text = (t == str) & ~blank
+    if is_text.any():
+        tx = _text(s)[is_text].str.replace(r"\s+", "", regex=True)
+        tx = tx.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        out[is_text] = tx.where(tx.str.match(_ID_OK), pd.NA)
+    bad = ~blank & out.isna()
+    return Parsed(out, bad)
+
+
+# -- vocabularies ------------------------------------------------------------------------------
+
+ATTENDANCE_WORDS: dict[str, str] = {
+    **dict.fromkeys(["出勤", "√", "✓", "✔", "到", "已到", "是", "1", "y", "yes", "present", "p"], "出勤"),
+    **dict.fromkeys(["缺勤", "×", "✗", "✘", "x", "缺", "未到", "否", "0", "n", "no", "absent", "a"], "缺勤"),
+    **dict.fromkeys(["请假", "假", "事假", "病假", "leave", "l"], "请假"),
+    **dict.fromkeys(["迟到", "迟", "late"], "迟到"),
+}
+
+LOCATION_WORDS: dict[str, str] = {
+    **dict.fromkeys(["校内", "本校", "内", "校内听课", "in", "inside", "internal"], "校内"),
+    **dict.fromkeys(["校外", "外校", "外", "外出", "校外听课", "out", "outside", "external"], "校外"),
+}
+
+# Accepted shorthand for choice columns, beyond the canonical words themselves.
+CHOICE_SYNONYMS: dict[str, str] = {
+    "校": "校级", "学校": "校级", "区": "区级", "县级": "区级", "县区级": "区级", "市": "市级",
+    "省": "省级", "国家": "国家级", "全国": "国家级",
+    "导研单": "读书导研单", "导读单": "读书导研单", "期刊": "教育刊物", "刊物": "教育刊物",
+    "杂志": "教育刊物", "必读": "必读书目", "必读书": "必读书目", "专业书": "专业书籍",
+    "笔记": "读书笔记", "读书心得": "读书笔记", "随笔": "教育随笔", "教学随笔": "教育随笔",
+    "公开": "公开课", "示范": "示范课", "推门听课": "推门课", "研讨": "研讨课", "师徒结对课": "师徒课",
+    "数字化": "数字化教研", "跨学科教研": "跨学科", "跨学段教研": "跨学段", "跨校教研": "跨校",
+}
+
+
+def _lookup(s: pd.Series, table: dict[str, str]) -> Parsed:
+    blank = blank_mask(s)
+    key = s.where(blank, s.map(_as_text)).astype("object")
+    key = key.str.translate(_FULLWIDTH).str.strip().str.lower()
+    out = key.map(table)
+    out = out.where(out.notna(), pd.NA).astype("object")
+    bad = ~blank & out.isna()
+    return Parsed(out, bad)
+
+
+def _as_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def normalize_attendance(s: pd.Series) -> Parsed:
+    return _lookup(s, ATTENDANCE_WORDS)
+
+
+def normalize_location(s: pd.Series) -> Parsed:
+    return _lookup(s, LOCATION_WORDS)
+
+
+def normalize_choice(s: pd.Series, choices: tuple[str, ...]) -> Parsed:
+    table = {c.lower(): c for c in choices}
+    table.update({k: v for k, v in CHOICE_SYNONYMS.items() if v in choices})
+    return _lookup(s, table)
+
+
+_ROLE_SPLIT = re.compile(r"[、,，;；/／\s]+")
+
+
+def normalize_roles(s: pd.Series) -> Parsed:
+    blank = blank_mask(s)
+    text = s.where(~blank, "").map(lambda v: to_halfwidth(_as_text(v)))
+    order = {r: i for i, r in enumerate(ROLES)}
+
+    def canon(cell: str) -> str:
+        parts = [p for p in _ROLE_SPLIT.split(cell.strip()) if p]
+        uniq = dict.fromkeys(parts)
+        return "、".join(sorted(uniq, key=lambda p: (order.get(p, len(order)), p)))
+
+    out = text.map(canon)
+    return Parsed(out.astype("object"), pd.Series(False, index=s.index))
+
+
+def normalize_text(s: pd.Series) -> Parsed:
+    blank = blank_mask(s)
+    out = s.map(_as_text, na_action="ignore").astype("object").str.strip()
+    out = out.where(~blank, pd.NA)
+    return Parsed(out, pd.Series(False, index=s.index))
+
+
+# -- scalar helpers for one-off cells (the policy sheet) --------------------------------------
+
+def parse_date_value(value, year_hint: dt.date | None = None) -> dt.date | None:
+    parsed = normalize_dates(pd.Series([value], dtype="object"), school_year_of_month(year_hint))
+    ts = parsed.values.iloc[0]
+    return None if pd.isna(ts) else ts.date()
+
+
+def parse_number_value(value) -> float | None:
+    parsed = normalize_numbers(pd.Series([value], dtype="object"))
+    v = parsed.values.iloc[0]
+    return None if pd.isna(v) else float(v)
+
+
+def header_key(text) -> str:
+    """A header cell reduced to what matters for matching: NFKC, no spaces, no `*` or `(必填)` marks,
+    lower case. `  *工 号（必填）` and `工号` compare equal."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = re.sub(r"[(（\[【](必填|选填|可选|required|optional)[)）\]】]", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"[\s*＊:：]+", "", s)
+    return s.lower()

@@ -1,0 +1,214 @@
+"""From a raw grid to a typed frame: find the sheet, find its header row, normalise each column.
+
+Schools put title rows above the header, rename headers slightly, reorder columns, merge cells
+and leave blank rows; all of that is understood here, and everything else becomes a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..contract.book import RawBook, RawSheet
+from ..contract.findings import Finding
+from ..contract.schema import ColumnSpec, SheetSpec
+from .dataset import ColumnPlace, empty_frame
+from .normalize import (
+    Parsed,
+    YearOfMonth,
+    blank_mask,
+    header_key,
+    normalize_attendance,
+    normalize_choice,
+    normalize_dates,
+    normalize_location,
+    normalize_numbers,
+    normalize_roles,
+    normalize_teacher_ids,
+    normalize_text,
+)
+
+HEADER_SCAN_ROWS = 15
+
+
+def col_letter(index: int) -> str:
+    """0-based column index -> A1 letters."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def locate_sheet(book: RawBook, names: tuple[str, ...]) -> RawSheet | None:
+    """The sheet with one of ``names``: exact (tolerant) match first, then a name that contains
+    one, as in `2024学年听课记录`."""
+    wanted = [header_key(n) for n in names]
+    keyed = {header_key(n): s for n, s in book.sheets.items()}
+    for w in wanted:
+        if w in keyed:
+            return keyed[w]
+    for k, s in keyed.items():
+        if any(w and w in k for w in wanted):
+            return s
+    return None
+
+
+@dataclass(slots=True)
+class HeaderMatch:
+    row: int  # 0-based index of the header row
+    columns: dict[str, int]  # column key -> 0-based column index
+    texts: dict[str, str]  # column key -> header as typed
+    duplicates: list[tuple[ColumnSpec, int]] = field(default_factory=list)
+
+
+def find_header(rows: list[list[Any]], spec: SheetSpec) -> HeaderMatch | None:
+    lookup = {header_key(name): col for col in spec.columns for name in col.names}
+    best: HeaderMatch | None = None
+    best_score = 0
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        texts: dict[str, str] = {}
+        duplicates: list[tuple[ColumnSpec, int]] = []
+        for c, cell in enumerate(row):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            col = lookup.get(header_key(cell))
+            if col is None:
+                continue
+            if col.key in columns:
+                duplicates.append((col, c))
+                continue
+            columns[col.key] = c
+            texts[col.key] = cell.strip()
+        score = len(columns) + sum(1 for c in spec.required if c.key in columns)
+        if score > best_score and len(columns) >= min(2, len(spec.columns)):
+            best, best_score = HeaderMatch(r, columns, texts, duplicates), score
+    return best
+
+
+def fill_merged(sheet: RawSheet) -> list[list[Any]]:
+    """Rows with each merged range's value copied into every cell it covers, as a person reads it."""
+    if not sheet.merged:
+        return sheet.rows
+    rows = [list(r) for r in sheet.rows]
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return rows
+
+
+@dataclass(slots=True)
+class SheetRead:
+    frame: pd.DataFrame
+    raw: pd.DataFrame  # the cells as typed, same index and column keys as ``frame``
+    places: dict[str, ColumnPlace]
+    findings: list[Finding]
+
+
+def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | None) -> SheetRead:
+    findings: list[Finding] = []
+    rows = fill_merged(sheet)
+    header = find_header(rows, spec)
+    if header is None:
+        expected = "、".join(c.header for c in spec.required)
+        findings.append(Finding("header-not-found", sheet.name, row=None, cell="A1",
+                                params={"rows": HEADER_SCAN_ROWS, "expected": expected}))
+        return SheetRead(empty_frame(spec.key), pd.DataFrame(), {}, findings)
+
+    header_row = header.row + 1
+    for col, c in header.duplicates:
+        findings.append(Finding("duplicate-column", sheet.name, row=header_row,
+                                cell=f"{col_letter(c)}{header_row}", column=col.header,
+                                value=rows[header.row][c], params={"expected": col.header}))
+    for col in spec.required:
+        if col.key not in header.columns:
+            findings.append(Finding("missing-column", sheet.name, row=header_row, cell=f"A{header_row}",
+                                    column=col.header,
+                                    params={"expected": col.header, "accepted": " / ".join(col.names)}))
+
+    body = rows[header.row + 1:]
+    raw = pd.DataFrame({key: [r[c] if c < len(r) else None for r in body]
+                        for key, c in header.columns.items()}, dtype="object")
+    raw.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
+    if len(raw.columns):
+        empty = pd.concat([blank_mask(raw[k]) for k in raw.columns], axis=1).all(axis=1)
+        raw = raw[~empty]
+
+    places = {key: ColumnPlace(header.texts[key], col_letter(c)) for key, c in header.columns.items()}
+    frame = pd.DataFrame(index=raw.index)
+    errors = pd.Series(False, index=raw.index)
+    for col in spec.columns:
+        if col.key not in raw.columns:
+            frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
+            if col.required:
+                errors[:] = True
+            continue
+        parsed = _parse(raw[col.key], col, year_of_month)
+        frame[col.key] = parsed.values
+        place = places[col.key]
+        code = "invalid-" + _BAD_CODE[col.kind]
+        findings += _cell_findings(code, sheet.name, place, raw[col.key], parsed.bad, col)
+        errors |= parsed.bad
+        if parsed.negative is not None:
+            findings += _cell_findings("negative-number", sheet.name, place, raw[col.key], parsed.negative, col)
+            errors |= parsed.negative
+        if col.required:
+            missing = blank_mask(raw[col.key])
+            findings += _cell_findings("missing-value", sheet.name, place, raw[col.key], missing, col)
+            errors |= missing
+    frame["_row"] = raw.index.astype("int64")
+    frame["_ok"] = ~errors
+    return SheetRead(frame, raw, places, findings)
+
+
+_BAD_CODE = {
+    "date": "date", "number": "number", "teacher_id": "teacher-id",
+    "attendance": "choice", "location": "choice", "choice": "choice", "roles": "choice", "text": "choice",
+}
+
+
+def _parse(s: pd.Series, col: ColumnSpec, year_of_month: YearOfMonth | None) -> Parsed:
+    match col.kind:
+        case "date":
+            return normalize_dates(s, year_of_month)
+        case "number":
+            return normalize_numbers(s)
+        case "teacher_id":
+            return normalize_teacher_ids(s)
+        case "attendance":
+            return normalize_attendance(s)
+        case "location":
+            return normalize_location(s)
+        case "roles":
+            return normalize_roles(s)
+        case "choice":
+            return normalize_choice(s, col.choices)
+        case _:
+            return normalize_text(s)
+
+
+_CHOICES_SHOWN = {
+    "attendance": "出勤、迟到、请假、缺勤",
+    "location": "校内、校外",
+}
+
+
+def _cell_findings(code: str, sheet: str, place: ColumnPlace, raw: pd.Series, mask: pd.Series,
+                   col: ColumnSpec) -> list[Finding]:
+    if not mask.any():
+        return []
+    choices = _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))
+    return [
+        Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=v,
+                params={"choices": choices})
+        for r, v in raw[mask].items()
+    ]

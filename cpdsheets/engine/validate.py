@@ -1,0 +1,121 @@
+"""Validate a whole raw workbook lazily: every sheet, every check, every finding collected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..contract.book import RawBook
+from ..contract.findings import Finding
+from ..contract.schema import DATA_SHEETS, SheetSpec
+from . import checks
+from .dataset import Dataset
+from .normalize import school_year_of_month
+from .sheet_frame import SheetRead, locate_sheet, read_sheet
+
+# Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
+REQUIRED_SHEETS = ("teachers", "trainings", "observations", "reading", "outputs")
+# Dated log columns checked against the school year.
+YEAR_DATES = {"trainings": "date", "observations": "date", "reading": "date", "outputs": "date",
+              "activities": "date"}
+
+
+@dataclass(slots=True)
+class SchoolYear:
+    start: dt.date
+    end: dt.date
+    inferred: bool = False
+
+
+@dataclass(slots=True)
+class Validation:
+    dataset: Dataset
+    findings: list[Finding]
+    year: SchoolYear | None
+    rows: int = 0
+    reads: dict[str, SheetRead] = field(default_factory=dict)
+
+
+def validate_book(book: RawBook, *, year: SchoolYear | None = None,
+                  rule_ids: set[str] | None = None) -> Validation:
+    findings: list[Finding] = []
+    if year is None:
+        year = infer_school_year(book)
+    year_of_month = school_year_of_month(year.start if year else None)
+
+    reads: dict[str, SheetRead] = {}
+    names: dict[str, str] = {}
+    for spec in DATA_SHEETS:
+        sheet = locate_sheet(book, spec.names)
+        if sheet is None:
+            if spec.key in REQUIRED_SHEETS:
+                findings.append(Finding("missing-sheet", spec.name, params={
+                    "expected": spec.name, "alias": "/".join(spec.aliases)}))
+            continue
+        names[spec.key] = sheet.name
+        read = read_sheet(sheet, spec, year_of_month)
+        reads[spec.key] = read
+        findings += read.findings
+
+    findings += _cross_checks(reads, names, year, rule_ids or set())
+    dataset = Dataset(
+        frames={k: r.frame for k, r in reads.items()},
+        sheet_names=names,
+        places={k: r.places for k, r in reads.items()},
+    )
+    rows = sum(len(r.frame) for r in reads.values())
+    return Validation(dataset, findings, year, rows, reads)
+
+
+def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: SchoolYear | None,
+                  rule_ids: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    roster_read = reads.get("teachers")
+    if roster_read is not None:
+        out += checks.check_roster(roster_read, names["teachers"])
+    roster = roster_read.frame[roster_read.frame["_ok"]] if roster_read is not None else None
+
+    for spec in DATA_SHEETS:
+        read = reads.get(spec.key)
+        if read is None or spec.key == "teachers":
+            continue
+        sheet = names[spec.key]
+        out += checks.check_duplicates(read, sheet, _content_keys(spec))
+        if roster is not None and "teacher_id" in read.frame:
+            out += checks.check_teacher_refs(read, sheet, roster)
+        if year is not None and spec.key in YEAR_DATES and not year.inferred:
+            out += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
+    if "trainings" in reads:
+        out += checks.check_hours_per_day(reads["trainings"], names["trainings"])
+    if "observations" in reads and roster is not None:
+        out += checks.check_observed_teachers(reads["observations"], names["observations"], roster)
+    if "exemptions" in reads:
+        out += checks.check_exemption_rules(reads["exemptions"], names["exemptions"], rule_ids)
+    return out
+
+
+def _content_keys(spec: SheetSpec) -> list[str]:
+    return [c.key for c in spec.columns]
+
+
+def infer_school_year(book: RawBook) -> SchoolYear | None:
+    """Without a 规则 sheet that says so, the school year is the September-to-August year that
+    holds most of the logged dates."""
+    dates: list[pd.Series] = []
+    for key in YEAR_DATES:
+        spec = next(s for s in DATA_SHEETS if s.key == key)
+        sheet = locate_sheet(book, spec.names)
+        if sheet is None:
+            continue
+        read = read_sheet(sheet, spec, None)
+        dates.append(read.frame["date"].dropna())
+    if not dates:
+        return None
+    all_dates = pd.concat(dates)
+    if all_dates.empty:
+        return None
+    start_years = all_dates.dt.year - (all_dates.dt.month < 9).astype(int)
+    y = int(start_years.mode().iloc[0])
+    return SchoolYear(dt.date(y, 9, 1), dt.date(y + 1, 8, 31), inferred=True)
