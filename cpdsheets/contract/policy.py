@@ -37,9 +37,7 @@ OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # seed 001 篇10
 
 DEFAULT_RATE = 0.5
-DEFAULT_CREDIT_RATES: dict[str, float] = {
-    c: DEFAULT_RATE for c in ("通识培训", "专业培训", "校本研修", "网络研修", "外出培训", "师德培训")
-}
+DEFAULT_CREDIT_RATES: dict[str, float] = {}  # every category at DEFAULT_RATE unless the sheet says otherwise
 _BY_LEVEL = {"校级": 1.0, "区级": 2.0, "市级": 3.0, "省级": 4.0, "国家级": 5.0}
 DEFAULT_OUTPUT_CREDITS: dict[str, dict[str, float]] = {
     "公开课": {"": 1.0, **_BY_LEVEL},

@@ -1,0 +1,485 @@
+"""Read the 规则 sheet into a ``Policy``: a settings table headed ``设置项 | 值`` and a rules table.
+
+Both tables are found by their header rows anywhere in the sheet, in either order. Every cell that
+cannot be used becomes a finding at that cell; a bad setting keeps its default, a bad rule row is
+left out. A sheet without a rules table gets ``DEFAULT_RULES``.
+
+Settings the sheet understands (key column, value column):
+- 学校名称, 学年开始, 学年结束, 第一学期开始, 第一学期结束, 第二学期开始, 第二学期结束, 统计截止日;
+- 学分换算: a number (every category), or ``校本研修=0.5；网络研修=0.25；默认=0.5``; or one row per
+  category keyed ``学分换算:校本研修``;
+- 成果学分: ``公开课/区级=2；论文=3`` (a type without level: any level), or keyed ``成果学分:公开课/区级``;
+- 学分上限 (category caps): ``网络研修=10``, or keyed ``学分上限:网络研修``; ``无`` for none. Caps listed in
+  the sheet replace the default caps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..contract.book import RawSheet
+from ..contract.conditions import (
+    ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
+)
+from ..contract.findings import Finding
+from ..contract.policy import (
+    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
+)
+from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
+from .normalize import header_key, parse_date_value, parse_number_value
+
+SETTINGS_HEADERS = ({"设置项", "设置", "setting", "settings", "项目"}, {"值", "设置值", "value"})
+
+DATE_SETTINGS: dict[str, tuple[str, ...]] = {
+    "year_start": ("学年开始", "学年开始日期", "学年起始", "yearstart", "schoolyearstart"),
+    "year_end": ("学年结束", "学年结束日期", "yearend", "schoolyearend"),
+    "sem1_start": ("第一学期开始", "上学期开始", "semester1start", "sem1start"),
+    "sem1_end": ("第一学期结束", "上学期结束", "semester1end", "sem1end"),
+    "sem2_start": ("第二学期开始", "下学期开始", "semester2start", "sem2start"),
+    "sem2_end": ("第二学期结束", "下学期结束", "semester2end", "sem2end"),
+    "as_of": ("统计截止日", "统计截止日期", "截止日期", "asof", "asofdate"),
+}
+NAME_SETTING = ("学校名称", "学校", "schoolname", "school")
+MAP_SETTINGS: dict[str, tuple[str, ...]] = {  # longest first within each, matched as prefixes
+    "credit_rates": ("学分换算", "学时换算", "换算", "creditrates", "creditrate"),
+    "output_credits": ("成果学分", "outputcredits", "outputcredit"),
+    "category_caps": ("学分上限", "类别上限", "上限", "creditcaps", "creditcap", "categorycaps", "categorycap"),
+}
+DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
+NONE_WORDS = {"无", "没有", "none", "-", "—"}
+
+RULE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rule_id": ("规则编号", "编号", "ruleid", "id"),
+    "name": ("规则名称", "名称", "rulename", "name"),
+    "metric": ("指标", "metric"),
+    "sheet": ("数据表", "工作表", "sheet"),
+    "field": ("字段", "field"),
+    "condition": ("条件", "condition"),
+    "period": ("周期", "period"),
+    "applies_to": ("适用对象", "对象", "appliesto", "who"),
+    "lower": ("下限", "lower", "min", "最少"),
+    "upper": ("上限", "upper", "max", "最多"),
+    "severity": ("严重度", "严重程度", "severity"),
+    "consequence": ("后果", "consequence"),
+    "enabled": ("启用", "是否启用", "enabled", "active"),
+}
+RULE_HEADER_NAMES = {"rule_id": "规则编号", "name": "规则名称", "metric": "指标", "sheet": "数据表",
+                     "field": "字段", "condition": "条件", "period": "周期", "applies_to": "适用对象",
+                     "lower": "下限", "upper": "上限", "severity": "严重度", "consequence": "后果",
+                     "enabled": "启用"}
+
+METRIC_WORDS = {
+    **dict.fromkeys(["计数", "count", "次数", "个数"], "计数"),
+    **dict.fromkeys(["合计", "sum", "总计", "求和", "total"], "合计"),
+    **dict.fromkeys(["占比", "share", "比例", "比率", "ratio"], "占比"),
+    **dict.fromkeys(["字数", "chars", "characters"], "字数"),
+}
+PERIOD_WORDS = {
+    **dict.fromkeys(["学年", "年", "每年", "每学年", "year", "schoolyear"], "学年"),
+    **dict.fromkeys(["学期", "每学期", "semester", "term"], "学期"),
+    **dict.fromkeys(["月", "每月", "month"], "月"),
+    **dict.fromkeys(["双周", "每双周", "两周", "每两周", "fortnight", "biweekly", "2weeks"], "双周"),
+    **dict.fromkeys(["周", "每周", "week", "weekly"], "周"),
+}
+SEVERITY_WORDS = {
+    **dict.fromkeys(["错误", "严重", "高", "error"], "error"),
+    **dict.fromkeys(["警告", "一般", "中", "warning", "warn"], "warning"),
+    **dict.fromkeys(["提示", "信息", "低", "info"], "info"),
+}
+ENABLED_WORDS = {
+    **dict.fromkeys(["是", "启用", "√", "✓", "✔", "1", "true", "yes", "y", "on", "开"], True),
+    **dict.fromkeys(["否", "停用", "禁用", "不启用", "×", "✗", "0", "false", "no", "n", "off", "关"], False),
+}
+# Fields of the virtual credits sheet (the credit ledger).
+CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category", "category": "category",
+                 "级别": "level", "level": "level", "来源": "source", "source": "source",
+                 "学时": "hours", "hours": "hours"}
+CREDIT_NUMBER_FIELDS = {"credits", "hours"}
+DEFAULT_CHARS_FIELD = {"reading": "chars", "observations": "comment_chars"}
+
+
+def read_policy(sheet: RawSheet | None) -> tuple[Policy, list[Finding]]:
+    """The policy the 规则 sheet describes and the problems found in it. A missing or empty sheet
+    gives the defaults (school-year dates left None for the caller to infer)."""
+    if sheet is None:
+        return Policy(rules=list(DEFAULT_RULES)), []
+    reader = _Reader(sheet)
+    return reader.read()
+
+
+@dataclass(slots=True)
+class _Block:
+    header_row: int  # 0-based
+    cols: dict[str, int]  # key -> 0-based column
+    headers: dict[str, str]  # key -> header text as typed
+    end: int = 0  # exclusive
+
+
+class _Reader:
+    def __init__(self, sheet: RawSheet):
+        self.sheet = sheet
+        self.rows = sheet.rows
+        self.findings: list[Finding] = []
+
+    # -- locating the two tables ---------------------------------------------------------------
+
+    def read(self) -> tuple[Policy, list[Finding]]:
+        settings_blocks, rules_blocks = [], []
+        for r, row in enumerate(self.rows):
+            keys = [header_key(v) if isinstance(v, str) else "" for v in row]
+            s_block = self._settings_header(r, row, keys)
+            if s_block:
+                settings_blocks.append(s_block)
+                continue
+            r_block = self._rules_header(r, row, keys)
+            if r_block:
+                rules_blocks.append(r_block)
+        starts = sorted(b.header_row for b in settings_blocks + rules_blocks) + [len(self.rows)]
+        for b in settings_blocks + rules_blocks:
+            b.end = next(s for s in starts if s > b.header_row)
+        settings = self._settings(settings_blocks[0]) if settings_blocks else Settings()
+        if not rules_blocks:
+            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
+        rules, attempted = self._rules(rules_blocks[0], settings)
+        if not attempted:
+            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
+        return Policy(settings=settings, rules=rules, from_sheet=True), self.findings
+
+    def _settings_header(self, r, row, keys) -> _Block | None:
+        k = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[0]), None)
+        v = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[1]), None)
+        if k is None or v is None or "规则编号" in keys:
+            return None
+        return _Block(r, {"key": k, "value": v}, {"key": str(row[k]).strip(), "value": str(row[v]).strip()})
+
+    def _rules_header(self, r, row, keys) -> _Block | None:
+        cols, headers = {}, {}
+        for c, key in enumerate(keys):
+            for col_key, names in RULE_COLUMNS.items():
+                if col_key not in cols and key in {header_key(n) for n in names}:
+                    cols[col_key], headers[col_key] = c, str(row[c]).strip()
+                    break
+        if "rule_id" not in cols or len(cols) < 4:
+            return None
+        return _Block(r, cols, headers)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def _settings(self, block: _Block) -> Settings:
+        values: dict[str, Any] = {}
+        rows = []
+        for r in range(block.header_row + 1, block.end):
+            key_raw, value = self._cell(r, block.cols["key"]), self._cell(r, block.cols["value"])
+            if _blank(key_raw):
+                continue
+            rows.append((r, str(key_raw).strip(), header_key(str(key_raw)), value))
+        year_hint = None
+        for r, name, key, value in rows:  # the school year first: it dates `9月1日`-style entries
+            if key in {header_key(n) for n in DATE_SETTINGS["year_start"]}:
+                year_hint = self._date_setting(r, block, name, value)
+                values["year_start"] = year_hint
+        maps: dict[str, dict] = {"credit_rates": {}, "output_credits": {}, "category_caps": {}}
+        caps_given = False
+        for r, name, key, value in rows:
+            field = _date_field(key)
+            if field == "year_start":
+                continue
+            if field:
+                values[field] = self._date_setting(r, block, name, value, year_hint)
+            elif key in {header_key(n) for n in NAME_SETTING}:
+                values["school_name"] = "" if _blank(value) else str(value).strip()
+            elif (m := _map_setting(key)) is not None:
+                kind, sub = m
+                caps_given |= kind == "category_caps"
+                self._map_setting(r, block, name, kind, sub, value, maps, values)
+            elif not _blank(value):
+                self._bad_setting(r, block, name, value, "未知的设置项，已忽略", severity="warning")
+        settings = Settings(**{k: v for k, v in values.items() if v is not None or k == "as_of"})
+        settings.credit_rates.update(maps["credit_rates"])
+        for kind, by_level in maps["output_credits"].items():
+            settings.output_credits.setdefault(kind, {}).update(by_level)
+        if caps_given:
+            settings.category_caps = maps["category_caps"]
+        return settings
+
+    def _date_setting(self, r, block, name, value, year_hint: date | None = None) -> date | None:
+        if _blank(value):
+            return None
+        d = parse_date_value(value, year_hint)
+        if d is None:
+            self._bad_setting(r, block, name, value, "不是有效日期，应如 2024-09-01")
+        return d
+
+    def _map_setting(self, r, block, name, kind, sub, value, maps, values) -> None:
+        if _blank(value):
+            return
+        if sub is not None:
+            entries = [(sub, value)]
+        elif kind == "credit_rates" and parse_number_value(value) is not None:
+            entries = [("", value)]
+        elif kind == "category_caps" and str(value).strip().lower() in NONE_WORDS:
+            return
+        else:
+            entries = _pairs(str(value))
+            if entries is None:
+                self._bad_setting(r, block, name, value, "应写成 名称=数值，多项用；分隔")
+                return
+        for target, raw in entries:
+            number = _percentless_number(raw)
+            if number is None or number < 0:
+                self._bad_setting(r, block, name, value, f"「{raw}」不是非负数字")
+                continue
+            if kind == "credit_rates":
+                if target.lower() in DEFAULT_WORDS:
+                    values["default_rate"] = number
+                else:
+                    maps["credit_rates"][target] = number
+            elif kind == "category_caps":
+                maps["category_caps"][target] = number
+            else:
+                parts = [p for p in re.split(r"[/:：\-·、\s]+", target) if p]
+                out_type = next((p for p in parts if p in OUTPUT_TYPES), None)
+                level = next((p for p in parts if p in LEVELS), "")
+                rest = [p for p in parts if p != out_type and p != level]
+                if out_type is None or rest:
+                    self._bad_setting(r, block, name, value,
+                                      f"「{target}」应为成果类型（{'、'.join(OUTPUT_TYPES)}）加可选级别")
+                    continue
+                maps["output_credits"].setdefault(out_type, {})[level] = number
+
+    def _bad_setting(self, r, block, name, value, reason, severity=None) -> None:
+        c = block.cols["value"]
+        self.findings.append(Finding(
+            code="invalid-setting", sheet=self.sheet.name, row=r + 1, cell=a1(r, c),
+            column=block.headers["value"], value=value, params={"setting": name, "reason": reason},
+            severity=severity))
+
+    # -- rules ---------------------------------------------------------------------------------
+
+    def _rules(self, block: _Block, settings: Settings) -> tuple[list[Rule], int]:
+        rules: list[Rule] = []
+        seen: dict[str, int] = {}
+        attempted = 0
+        for r in range(block.header_row + 1, block.end):
+            cells = {k: self._cell(r, c) for k, c in block.cols.items()}
+            if all(_blank(v) for v in cells.values()):
+                continue
+            attempted += 1
+            rule = _RuleRow(self, block, r, cells).parse(seen)
+            if rule is not None:
+                seen[rule.rule_id] = r + 1
+                rules.append(rule)
+        return rules, attempted
+
+    def _cell(self, r: int, c: int) -> Any:
+        row = self.rows[r]
+        return row[c] if c < len(row) else None
+
+
+class _RuleRow:
+    def __init__(self, reader: _Reader, block: _Block, r: int, cells: dict[str, Any]):
+        self.reader, self.block, self.r, self.cells = reader, block, r, cells
+        self.rule_id = "" if _blank(cells.get("rule_id")) else _text(cells["rule_id"])
+        self.ok = True
+
+    def bad(self, key: str, reason: str) -> None:
+        self.ok = False
+        c = self.block.cols.get(key, self.block.cols["rule_id"])
+        self.reader.findings.append(Finding(
+            code="invalid-rule", sheet=self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
+            column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
+            params={"rule_id": self.rule_id or f"(第{self.r + 1}行)", "column": RULE_HEADER_NAMES[key],
+                    "reason": reason}))
+
+    def text(self, key: str) -> str:
+        v = self.cells.get(key)
+        return "" if _blank(v) else _text(v)
+
+    def parse(self, seen: dict[str, int]) -> Rule | None:
+        if not self.rule_id:
+            self.bad("rule_id", "缺少规则编号")
+        elif self.rule_id in seen:
+            self.bad("rule_id", f"规则编号与第 {seen[self.rule_id]} 行重复")
+        metric = self.word("metric", METRIC_WORDS, "应为 计数、合计、占比 或 字数")
+        period = self.word("period", PERIOD_WORDS, "应为 学年、学期、月、双周 或 周")
+        sheet = self.sheet_key()
+        field = self.field(sheet, metric) if sheet else None
+        condition = self.condition("condition", None if sheet == CREDITS_SHEET else sheet,
+                                   extra=CREDIT_FIELDS if sheet == CREDITS_SHEET else None) if sheet else None
+        applies = self.condition("applies_to", "teachers")
+        if sheet and applies is not None:
+            groups = "教研组" in subject_types(applies) or "备课组" in subject_types(applies)
+            if groups and sheet != "activities":
+                self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表")
+            elif not groups and sheet == "activities":
+                self.bad("applies_to", "「教研活动」表的规则须写明 对象=教研组 或 对象=备课组")
+        lower = self.bound("lower", metric)
+        upper = self.bound("upper", metric)
+        if self.ok and lower is None and upper is None:
+            self.bad("lower", "下限和上限至少填写一个")
+        if lower is not None and upper is not None and lower > upper:
+            self.bad("lower", f"下限 {_num(lower)} 大于上限 {_num(upper)}")
+        severity = "error"
+        if self.text("severity"):
+            severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示")
+        enabled = True
+        if self.text("enabled"):
+            enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否")
+        if not self.ok:
+            return None
+        return Rule(
+            rule_id=self.rule_id, name=self.text("name") or self.rule_id, metric=metric, sheet=sheet,
+            field=field, condition=condition, period=period, applies_to=applies, lower=lower, upper=upper,
+            severity=severity, consequence=self.text("consequence"), enabled=enabled, row=self.r + 1,
+            cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
+        )
+
+    def word(self, key: str, table: dict, reason: str):
+        raw = self.text(key)
+        if not raw:
+            self.bad(key, f"不能为空，{reason}")
+            return None
+        value = table.get(header_key(raw))
+        if value is None:
+            self.bad(key, reason)
+        return value
+
+    def sheet_key(self) -> str | None:
+        raw = self.text("sheet")
+        if not raw:
+            self.bad("sheet", "不能为空，应为数据表名称，如 听课记录")
+            return None
+        key = header_key(raw)
+        if key in {header_key(n) for n in CREDITS_SHEET_NAMES}:
+            return CREDITS_SHEET
+        for spec in SHEETS.values():
+            if spec.key != "teachers" and key in {header_key(n) for n in (*spec.names, spec.key)}:
+                return spec.key
+        names = "、".join(s.name for s in SHEETS.values() if s.key != "teachers")
+        self.bad("sheet", f"未知数据表，应为 {names} 或 学分")
+        return None
+
+    def field(self, sheet: str, metric: str | None) -> str | None:
+        raw = self.text("field")
+        if sheet == CREDITS_SHEET:
+            key = CREDIT_FIELDS.get(header_key(raw)) if raw else ("credits" if metric == "合计" else None)
+            numeric = key in CREDIT_NUMBER_FIELDS
+        elif raw:
+            key = sheet_field(sheet, raw)
+            numeric = key is not None and SHEETS[sheet].column(key).kind == "number"
+        else:
+            key = DEFAULT_CHARS_FIELD.get(sheet) if metric == "字数" else None
+            numeric = key is not None
+        if raw and key is None:
+            self.bad("field", f"「{SHEETS[sheet].name if sheet in SHEETS else '学分'}」表中没有这个字段")
+            return None
+        if metric in ("合计", "字数") and not numeric:
+            self.bad("field", "合计与字数须指定一个数字字段" if key is None else "该字段不是数字，不能合计")
+            return None
+        return key
+
+    def condition(self, key: str, sheet: str | None, extra=None):
+        raw = self.cells.get(key)
+        try:
+            return bind_condition(parse_condition(raw), sheet, extra=extra)
+        except ConditionError as e:
+            self.bad(key, e.reason)
+            return None
+
+    def bound(self, key: str, metric: str | None) -> float | None:
+        raw = self.cells.get(key)
+        if _blank(raw):
+            return None
+        text = str(raw).strip()
+        is_percent = text.endswith(("%", "％"))
+        value = _percentless_number(raw)
+        if value is None:
+            self.bad(key, "不是数字")
+            return None
+        if value < 0:
+            self.bad(key, "不能为负数")
+            return None
+        if metric == "占比" and not is_percent and not isinstance(raw, str) and value <= 1:
+            return value
+        if metric == "占比" and (is_percent or value > 1):
+            if not is_percent:
+                value = value / 100  # "30" for a share means 30 %
+            if value > 1:
+                self.bad(key, "占比不能超过 100%")
+                return None
+        return value
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def a1(r: int, c: int) -> str:
+    """0-based row and column to an A1 address."""
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _date_field(key: str) -> str | None:
+    for field, names in DATE_SETTINGS.items():
+        if key in {header_key(n) for n in names}:
+            return field
+    return None
+
+
+def _map_setting(key: str) -> tuple[str, str | None] | None:
+    """(kind, sub-key or None) for 学分换算 / 成果学分 / 学分上限 keys, e.g. 学分换算:校本研修."""
+    for kind, prefixes in MAP_SETTINGS.items():
+        for p in prefixes:
+            hp = header_key(p)
+            if key == hp:
+                return kind, None
+            if key.startswith(hp):
+                sub = key[len(hp):].strip("-_/()（）[]【】·、")
+                return kind, sub
+            if key.endswith(hp) and kind != "output_credits":  # 网络研修上限
+                return kind, key[: -len(hp)].strip("-_/()（）[]【】·、")
+    return None
+
+
+def _pairs(text: str) -> list[tuple[str, str]] | None:
+    out = []
+    for part in re.split(r"[；;，,\n]+", text):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.match(r"^(.+?)\s*[=＝:：]\s*(.+)$", part)
+        if not m:
+            return None
+        out.append((m.group(1).strip(), m.group(2).strip()))
+    return out or None
+
+
+def _percentless_number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.endswith(("%", "％")):
+            v = parse_number_value(text[:-1])
+            return None if v is None else v / 100
+    return parse_number_value(raw)
