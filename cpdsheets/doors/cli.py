@@ -1,0 +1,277 @@
+"""`cpdsheets`: validate, recalc, clear-marks and new, for staff at a terminal and for CI.
+
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be read or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .. import __version__
+from ..reports.formats import render
+from ..reports.report import FileReport, Report
+from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cpdsheets {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Show the version and exit.")] = False) -> None:
+    pass
+
+
+def expand_paths(items: list[str]) -> list[str]:
+    """Files as given, folders searched for workbooks, globs expanded; a missing path is kept so
+    it is reported, not silently dropped."""
+    out: list[str] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(str(f) for f in p.rglob("*") if _is_workbook_name(f))
+        elif any(ch in item for ch in "*?[") and not p.exists():
+            matches = sorted(m for m in glob.glob(item, recursive=True) if _is_workbook_name(Path(m)))
+            out += matches or [item]
+        else:
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
+def _is_workbook_name(p: Path) -> bool:
+    return p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
+
+
+def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
+    from .jobs import check
+
+    started = time.perf_counter()
+    try:
+        raw = read_workbook(path)
+    except WorkbookUnreadable as exc:
+        return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
+    _, validation, findings, _ = check(raw, as_of=as_of)
+    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
+
+
+def _parse_date(value: Optional[str]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}") from None
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders or globs (.xlsx .xlsm .xls).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = FailOn.error,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files validated in parallel.")] = 1,
+    lang: Annotated[Lang, typer.Option("--lang", help="Message language.")] = Lang.zh,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+) -> None:
+    """校验 — validate workbooks and report every finding (exit 0 clean, 1 findings, 2 unreadable)."""
+    files = expand_paths(paths)
+    if not files:
+        typer.echo("没有找到工作簿 / no workbooks found", err=True)
+        raise typer.Exit(2)
+    when = _parse_date(as_of)
+    reports = _run_all(files, lang.value, when, jobs)
+    report = Report(reports)
+    text = render(report, format.value, lang.value)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+    raise typer.Exit(report.exit_code(fail_on.value))
+
+
+def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list[FileReport]:
+    show_progress = len(files) > 1 and sys.stderr.isatty()
+    results: dict[str, FileReport] = {}
+    progress = None
+    if show_progress:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+        task = progress.add_task("校验中 / validating", total=len(files))
+    try:
+        if jobs > 1 and len(files) > 1:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+                futures = {pool.submit(validate_file, f, lang, as_of): f for f in files}
+                for fut in futures:
+                    results[futures[fut]] = fut.result()
+                    if progress:
+                        progress.advance(task)
+        else:
+            for f in files:
+                results[f] = validate_file(f, lang, as_of)
+                if progress:
+                    progress.advance(task)
+    finally:
+        if progress:
+            progress.stop()
+    return [results[f] for f in files]
+
+
+@app.command()
+def recalc(
+    book: Annotated[Path, typer.Argument(help="The master workbook (.xlsx/.xlsm).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and print; write nothing.")] = False,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json (with --dry-run).")] = Format.text,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (overrides 统计截止日).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to OUT; leave BOOK untouched.")] = None,
+    backup: Annotated[bool, typer.Option("--backup/--no-backup", help="Keep BOOK.bak.")] = True,
+    mark: Annotated[bool, typer.Option("--mark", help="Fill and annotate input cells with errors.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of tabs and messages.")] = Lang.zh,
+) -> None:
+    """重新计算 — compute credits and quota alerts and write the summary tabs into the workbook."""
+    from ..reports.results_json import to_results_json
+    from .jobs import run_recalc
+
+    try:
+        raw = read_workbook(book)
+    except WorkbookUnreadable as exc:
+        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
+    if dry_run or format == Format.json:
+        if format == Format.json:
+            typer.echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
+        else:
+            typer.echo(_recalc_text(outcome, lang.value))
+        if dry_run:
+            raise typer.Exit(0)
+    from .package_writer import write_tabs
+    from .write_errors import WorkbookWriteError
+
+    try:
+        written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None)
+    except WorkbookWriteError as exc:
+        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    if format != Format.json:
+        typer.echo(_recalc_text(outcome, lang.value))
+        typer.echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+
+
+def _recalc_text(outcome, lang: str) -> str:
+    c = outcome.counts
+    if lang == "zh":
+        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警，"
+                f"{c['errors']} 个错误，{c['warnings']} 个警告")
+    else:
+        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts, "
+                f"{c['errors']} errors, {c['warnings']} warnings")
+    lines = [head]
+    results = outcome.results
+    if results is not None and not results.alerts.empty:
+        for a in results.alerts.head(30).itertuples(index=False):
+            lines.append(f"  {a.state:<5} {a.subject:<8} {a.rule_id} {a.rule_name} "
+                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {a.actual:g} / {a.required:g}")
+        if len(results.alerts) > 30:
+            lines.append(f"  … {len(results.alerts) - 30} more")
+    return "\n".join(lines)
+
+
+def _iso(v) -> str:
+    return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else str(v)
+
+
+@app.command("clear-marks")
+def clear_marks_cmd(
+    book: Annotated[Path, typer.Argument(help="The workbook marked by `recalc --mark`.")],
+    out: Annotated[Optional[Path], typer.Option("--output", "-o")] = None,
+    backup: Annotated[bool, typer.Option("--backup/--no-backup")] = True,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """清除标记 — remove exactly the marks cpdsheets added; nothing the user coloured."""
+    from .package_writer import clear_marks
+    from .write_errors import WorkbookWriteError
+
+    try:
+        n = clear_marks(book, out=out, backup=backup)
+    except WorkbookWriteError as exc:
+        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
+
+
+@app.command()
+def new(
+    path: Annotated[Path, typer.Argument(help="Where to write the new master workbook (.xlsm or .xlsx).")],
+    year: Annotated[str, typer.Option("--year", help="School year, e.g. 2025-2026.")] = "",
+    school: Annotated[str, typer.Option("--school", help="School name.")] = "",
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    demo: Annotated[bool, typer.Option("--demo", help="Fill with the fictional demo school's data.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """新建 — build the master workbook (sheets, rules, dropdowns, buttons)."""
+    from .template import build_master
+
+    if path.exists() and not force:
+        typer.echo(f"{path}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
+        raise typer.Exit(2)
+    kwargs = {"lang": lang.value, "macros": path.suffix.lower() == ".xlsm"}
+    if year:
+        kwargs["year"] = year
+    if school:
+        kwargs["school"] = school
+    if demo:
+        from ..samples.demo import demo_data
+
+        kwargs["data"] = demo_data()
+    written = build_master(path, **kwargs)
+    typer.echo(str(written))
+
+
+def main() -> None:
+    # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()
+
+
+if __name__ == "__main__":
+    main()

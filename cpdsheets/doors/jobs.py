@@ -1,0 +1,149 @@
+"""The two jobs every door runs, on a RawBook from wherever it came: validate, and recalc.
+
+The CLI, the xlwings buttons and CI all call these, so one engine gives one answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import __version__
+from ..contract.book import RawBook
+from ..contract.findings import Finding, Lang
+from ..contract.policy import Policy
+from ..contract.schema import POLICY_SHEET_NAMES
+from ..engine.policy_sheet import read_policy
+from ..engine.sheet_frame import locate_sheet
+from ..engine.validate import SchoolYear, Validation, validate_book
+from ..reports import tabs as tab_builder
+from ..reports.tables import CellMark, TabTable
+
+
+@dataclass(slots=True)
+class Outcome:
+    findings: list[Finding]
+    tabs: list[TabTable]
+    marks: list[CellMark]
+    counts: dict[str, int]
+    as_of: dt.date
+    policy: Policy
+    validation: Validation
+    results: Any = None  # engine.compute.Results after recalc
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
+    """Policy and validation: everything up to, not including, computation."""
+    policy_sheet = locate_sheet(raw, POLICY_SHEET_NAMES)
+    policy, findings = read_policy(policy_sheet)
+    s = policy.settings
+    year = SchoolYear(s.year_start, s.year_end) if s.year_start and s.year_end else None
+    rule_ids = {r.rule_id for r in policy.rules}
+    validation = validate_book(raw, year=year, rule_ids=rule_ids)
+    if year is None and validation.year is not None:
+        y = validation.year
+        findings.append(Finding("no-school-year", policy_sheet.name if policy_sheet else "规则",
+                                params={"start": y.start.isoformat(), "end": y.end.isoformat()}))
+        policy = _with_year(policy, y)
+    findings = findings + validation.findings
+    resolved = as_of or policy.settings.as_of or dt.date.today()
+    return policy, validation, findings, resolved
+
+
+def _with_year(policy: Policy, year: SchoolYear) -> Policy:
+    """Fill the school year and its two semesters (Sep-Jan, Feb-Aug) when the sheet gives none."""
+    s = policy.settings
+    y = year.start.year
+    settings = s.model_copy(update={
+        "year_start": year.start, "year_end": year.end,
+        "sem1_start": s.sem1_start or year.start, "sem1_end": s.sem1_end or dt.date(y + 1, 1, 31),
+        "sem2_start": s.sem2_start or dt.date(y + 1, 2, 1), "sem2_end": s.sem2_end or year.end,
+    })
+    return policy.model_copy(update={"settings": settings})
+
+
+def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Outcome:
+    started = time.perf_counter()
+    policy, validation, findings, resolved = check(raw, as_of=as_of)
+    seconds = time.perf_counter() - started
+    counts = _counts(findings, validation)
+    tabs = [
+        tab_builder.issues_tab(findings, lang),
+        tab_builder.runlog_tab(_run_info("validate", raw, resolved, counts, seconds), lang),
+    ]
+    return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
+                   seconds=seconds)
+
+
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Outcome:
+    from ..engine.compute import compute
+
+    started = time.perf_counter()
+    policy, validation, findings, resolved = check(raw, as_of=as_of)
+    results = compute(validation.dataset, policy, resolved)
+    findings = findings + list(getattr(results, "findings", []) or [])
+    seconds = time.perf_counter() - started
+    counts = _counts(findings, validation)
+    counts["teachers"] = len(results.teachers)
+    counts["alerts"] = len(results.alerts)
+    tabs = [
+        tab_builder.summary_tab(results, policy, lang),
+        tab_builder.alerts_tab(results, lang),
+        tab_builder.issues_tab(findings, lang),
+        tab_builder.groups_tab(results, lang),
+        tab_builder.runlog_tab(_run_info("recalc", raw, resolved, counts, seconds), lang),
+    ]
+    return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation, results,
+                   seconds=seconds)
+
+
+def marks_for(findings: list[Finding], lang: Lang = "zh") -> list[CellMark]:
+    """One mark per input cell that carries an error; several errors on a cell share one note."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for f in findings:
+        if f.level == "error" and f.cell and f.row:
+            notes.setdefault((f.sheet, f.cell), []).append(f"{f.message(lang)} {f.hint(lang)}")
+    return [CellMark(sheet, cell, "\n".join(texts)) for (sheet, cell), texts in notes.items()]
+
+
+def _counts(findings: list[Finding], validation: Validation) -> dict[str, int]:
+    return {
+        "errors": sum(1 for f in findings if f.level == "error"),
+        "warnings": sum(1 for f in findings if f.level == "warning"),
+        "rows": validation.rows,
+        "teachers": len(validation.dataset.frame("teachers")),
+        "alerts": 0,
+    }
+
+
+def _run_info(job: str, raw: RawBook, as_of: dt.date, counts: dict[str, int], seconds: float) -> dict[str, Any]:
+    return {
+        "version": __version__,
+        "job": job,
+        "time": dt.datetime.now().replace(microsecond=0),
+        "as_of": as_of,
+        "source": raw.path,
+        "input_hash": input_hash(raw),
+        "seconds": round(seconds, 3),
+        **counts,
+    }
+
+
+def input_hash(raw: RawBook) -> str:
+    """A fingerprint of the input sheets' values (not of the file: our own tabs must not change it)."""
+    from ..contract.schema import OUTPUT_TABS
+
+    own = {n for pair in OUTPUT_TABS.values() for n in pair}
+    h = hashlib.sha256()
+    for name, sheet in raw.sheets.items():
+        if name in own:
+            continue
+        h.update(name.encode())
+        for row in sheet.rows:
+            h.update(repr(row).encode())
+    return h.hexdigest()[:16]

@@ -1,0 +1,101 @@
+"""Renderers of a Report: text for people, JSON for machines, JUnit XML and GitHub annotations for CI."""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+from ..contract.findings import Lang
+from .report import Report, sorted_findings
+
+FORMATS = ("text", "json", "junit", "github")
+
+_LABELS = {
+    "zh": {"error": "错误", "warning": "警告", "info": "提示", "ok": "通过", "fail": "未通过",
+           "unreadable": "无法读取", "summary": "{files} 个文件：{errors} 个错误，{warnings} 个警告，{bad} 个无法读取"},
+    "en": {"error": "error", "warning": "warning", "info": "info", "ok": "OK", "fail": "FAILED",
+           "unreadable": "UNREADABLE", "summary": "{files} files: {errors} errors, {warnings} warnings, {bad} unreadable"},
+}
+
+
+def render(report: Report, fmt: str, lang: Lang = "zh") -> str:
+    return {"text": to_text, "json": to_json, "junit": to_junit, "github": to_github}[fmt](report, lang)
+
+
+def to_json(report: Report, lang: Lang = "zh") -> str:
+    return json.dumps(report.as_dict(lang), ensure_ascii=False, indent=2)
+
+
+def to_text(report: Report, lang: Lang = "zh") -> str:
+    L = _LABELS[lang]
+    lines: list[str] = []
+    for f in report.files:
+        if f.unreadable is not None:
+            lines.append(f"{f.path}: {L['unreadable']}: {f.unreadable}")
+            continue
+        status = L["ok"] if f.valid else L["fail"]
+        lines.append(f"{f.path}: {status} ({f.errors} {L['error']}, {f.warnings} {L['warning']}, "
+                     f"{f.rows} rows, {f.seconds:.2f}s)")
+        for x in sorted_findings(f.findings):
+            place = f"{x.sheet}!{x.cell}" if x.cell else x.sheet
+            value = f" [{x.as_dict(lang)['value']}]" if x.value not in ("", None) else ""
+            lines.append(f"  {L[x.level]:<4} {place:<16} {x.code}: {x.message(lang)}{value}  → {x.hint(lang)}")
+    lines.append(L["summary"].format(
+        files=len(report.files), errors=sum(f.errors for f in report.files),
+        warnings=sum(f.warnings for f in report.files),
+        bad=sum(1 for f in report.files if f.unreadable is not None)))
+    return "\n".join(lines)
+
+
+def to_junit(report: Report, lang: Lang = "zh") -> str:
+    """One testsuite per workbook, one testcase per sheet: a sheet with errors fails."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites name=\"cpdsheets\">"]
+    for f in report.files:
+        sheets: dict[str, list] = {}
+        for x in sorted_findings(f.findings):
+            sheets.setdefault(x.sheet or "(workbook)", []).append(x)
+        cases: list[str] = []
+        failures = 0
+        if f.unreadable is not None:
+            cases.append(f'<testcase name="read" classname={quoteattr(f.path)}>'
+                         f"<error message={quoteattr(f.unreadable)}/></testcase>")
+        for sheet, items in sheets.items():
+            errors = [x for x in items if x.level == "error"]
+            body = "\n".join(f"{x.level} {x.sheet}!{x.cell} {x.code}: {x.message(lang)} ({x.hint(lang)})"
+                             for x in items)
+            if errors:
+                failures += 1
+                inner = (f"<failure message={quoteattr(f'{len(errors)} errors')} type=\"findings\">"
+                         f"{escape(body)}</failure>")
+            else:
+                inner = f"<system-out>{escape(body)}</system-out>"
+            cases.append(f"<testcase name={quoteattr(sheet)} classname={quoteattr(f.path)}>{inner}</testcase>")
+        if not cases:
+            cases.append(f'<testcase name="workbook" classname={quoteattr(f.path)}/>')
+        out.append(f"<testsuite name={quoteattr(f.path)} tests=\"{len(cases)}\" failures=\"{failures}\" "
+                   f"errors=\"{1 if f.unreadable else 0}\" time=\"{f.seconds:.3f}\">")
+        out += cases
+        out.append("</testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def to_github(report: Report, lang: Lang = "zh") -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on the workbook file."""
+    lines = []
+    for f in report.files:
+        if f.unreadable is not None:
+            lines.append(f"::error file={_gh_escape(f.path, True)},title=cpdsheets::{_gh_escape(f.unreadable)}")
+        for x in sorted_findings(f.findings):
+            cmd = {"error": "error", "warning": "warning", "info": "notice"}[x.level]
+            title = _gh_escape(f"{x.code} {x.sheet}!{x.cell}".strip(), True)
+            lines.append(f"::{cmd} file={_gh_escape(f.path, True)},title={title}::"
+                         f"{_gh_escape(x.message(lang) + ' ' + x.hint(lang))}")
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""The `recalc --format json` contract: teachers, alerts and findings, ISO dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..contract.findings import Finding, Lang
+from .report import sorted_findings
+
+
+def _plain(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
+
+
+TEACHER_FIELDS = ("teacher_id", "name", "group", "roles", "credits", "credits_by_category", "status")
+ALERT_FIELDS = ("subject", "subject_type", "rule_id", "rule_name", "period_start", "period_end", "actual",
+                "required", "state", "severity", "consequence")
+
+
+def results_dict(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:
+    teachers = [{k: _plain(getattr(t, k)) for k in TEACHER_FIELDS}
+                for t in results.teachers.itertuples(index=False)]
+    alerts = [{k: _plain(getattr(a, k)) for k in ALERT_FIELDS} for a in results.alerts.itertuples(index=False)]
+    return {
+        "tool": "cpdsheets",
+        "version": __version__,
+        "as_of": as_of.isoformat(),
+        "teachers": teachers,
+        "alerts": alerts,
+        "findings": [f.as_dict(lang) for f in sorted_findings(findings)],
+    }
+
+
+def to_results_json(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> str:
+    return json.dumps(results_dict(results, findings, as_of, lang), ensure_ascii=False, indent=2)

@@ -1,0 +1,142 @@
+"""Build the add-in's output tabs (学分汇总, 达标预警, 校验问题, 教研组统计, 运行记录) from results
+handed in. Pure: no file, no Excel; each door renders the TabTables its own way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from ..contract.findings import SEVERITY_RANK, Finding, Lang
+from ..contract.schema import OUTPUT_TABS
+from .report import sorted_findings
+from .tables import ChartSpec, Column, TabTable
+
+_SEVERITY_WORD = {
+    "zh": {"error": "错误", "warning": "警告", "info": "提示"},
+    "en": {"error": "error", "warning": "warning", "info": "info"},
+}
+_STATE_RANK = {"未达标": 3, "超出上限": 2, "进度落后": 1, "达标": 0}
+_STATE_EN = {"达标": "met", "进度落后": "behind", "未达标": "not met", "超出上限": "over limit"}
+
+
+def tab_name(key: str, lang: Lang) -> str:
+    zh, en = OUTPUT_TABS[key]
+    return zh if lang == "zh" else en
+
+
+def _h(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _state(state: str, lang: Lang) -> str:
+    return state if lang == "zh" else _STATE_EN.get(state, state)
+
+
+def _date(v) -> dt.date | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, str):
+        return dt.date.fromisoformat(v[:10])
+    return v
+
+
+def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
+    rows, links = [], []
+    for f in sorted_findings(findings):
+        rows.append([_SEVERITY_WORD[lang][f.level], f.sheet, f.cell, f.column, f.as_dict(lang)["value"],
+                     f.message(lang), f.hint(lang), f.code])
+        links.append(f"'{f.sheet}'!{f.cell}" if f.cell and f.row else None)
+    cols = [Column(_h(lang, "严重度", "Severity"), "status"), Column(_h(lang, "工作表", "Sheet")),
+            Column(_h(lang, "单元格", "Cell")), Column(_h(lang, "列", "Column")),
+            Column(_h(lang, "填写内容", "Value")), Column(_h(lang, "问题", "Problem"), width=48),
+            Column(_h(lang, "修改建议", "How to fix"), width=40), Column(_h(lang, "代码", "Code"))]
+    return TabTable("issues", tab_name("issues", lang), cols, rows, links=links, link_column=2)
+
+
+def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
+    teachers: pd.DataFrame = results.teachers
+    categories = sorted({c for d in teachers["credits_by_category"] for c in (d or {})})
+    cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
+            Column(_h(lang, "教研组", "Group")), Column(_h(lang, "备课组", "Lesson group")),
+            Column(_h(lang, "岗位", "Roles")), Column(_h(lang, "总学分", "Credits"), "number")]
+    cols += [Column(c, "number") for c in categories]
+    cols += [Column(_h(lang, "状态", "Status"), "status"), Column(_h(lang, "未达标项", "Rules not met"), width=30)]
+    failing = _failing_rules(results.alerts)
+    rows = []
+    for t in teachers.itertuples(index=False):
+        by_cat = t.credits_by_category or {}
+        rows.append([t.teacher_id, t.name, _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
+                     float(t.credits)] + [float(by_cat.get(c, 0.0)) for c in categories]
+                    + [_state(t.status, lang), "、".join(failing.get(t.teacher_id, []))])
+    title = _h(lang, f"{policy.settings.school_name} 学分汇总", "Credit summary").strip()
+    return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
+
+
+def _failing_rules(alerts: pd.DataFrame) -> dict[str, list[str]]:
+    if alerts.empty:
+        return {}
+    bad = alerts[alerts["state"].isin(["未达标", "超出上限"])]
+    return bad.groupby("subject")["rule_id"].agg(lambda s: sorted(set(s))).to_dict()
+
+
+def _blank(v: Any) -> Any:
+    return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
+
+
+def alerts_tab(results, lang: Lang = "zh") -> TabTable:
+    alerts: pd.DataFrame = results.alerts
+    names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
+    cols = [Column(_h(lang, "状态", "State"), "status"), Column(_h(lang, "严重度", "Severity")),
+            Column(_h(lang, "对象", "Subject")), Column(_h(lang, "姓名/组", "Name")),
+            Column(_h(lang, "规则", "Rule")), Column(_h(lang, "规则名称", "Rule name")),
+            Column(_h(lang, "周期开始", "From"), "date"), Column(_h(lang, "周期结束", "To"), "date"),
+            Column(_h(lang, "实际", "Actual"), "number"), Column(_h(lang, "要求", "Required"), "number"),
+            Column(_h(lang, "后果", "Consequence"), width=36)]
+    rows = []
+    if not alerts.empty:
+        df = alerts.assign(
+            _sev=alerts["severity"].map(SEVERITY_RANK).fillna(0),
+            _state=alerts["state"].map(_STATE_RANK).fillna(0),
+        ).sort_values(["_sev", "_state", "subject", "rule_id", "period_start"],
+                      ascending=[False, False, True, True, True], kind="stable")
+        for a in df.itertuples(index=False):
+            rows.append([_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
+                         names.get(a.subject, a.subject), a.rule_id, a.rule_name, _date(a.period_start),
+                         _date(a.period_end), _num(a.actual), _num(a.required), _blank(a.consequence)])
+    return TabTable("alerts", tab_name("alerts", lang), cols, rows)
+
+
+def _num(v) -> float | None:
+    return None if v is None or v != v else float(v)
+
+
+def groups_tab(results, lang: Lang = "zh") -> TabTable:
+    groups: pd.DataFrame = results.groups
+    cols = [Column(_h(lang, "教研组", "Group")), Column(_h(lang, "教师数", "Teachers"), "int"),
+            Column(_h(lang, "平均学分", "Mean credits"), "number"),
+            Column(_h(lang, "达标率", "Completion"), "percent"),
+            Column(_h(lang, "未达标", "Not met"), "int"), Column(_h(lang, "进度落后", "Behind"), "int")]
+    rows = []
+    for g in groups.itertuples(index=False):
+        rows.append([g.group, int(g.teachers), float(g.mean_credits), float(g.completion),
+                     int(g.not_met), int(g.behind)])
+    chart = ChartSpec(_h(lang, "各教研组达标率", "Completion by group"), 0, [3], "column",
+                      _h(lang, "达标率", "Completion")) if rows else None
+    return TabTable("groups", tab_name("groups", lang), cols, rows, chart=chart)
+
+
+def runlog_tab(info: dict[str, Any], lang: Lang = "zh") -> TabTable:
+    labels = {
+        "version": ("版本", "Version"), "job": ("操作", "Job"), "time": ("运行时间", "Run at"),
+        "as_of": ("统计截止日", "As of"), "source": ("文件", "File"), "input_hash": ("输入指纹", "Input hash"),
+        "seconds": ("耗时（秒）", "Seconds"), "rows": ("记录行数", "Rows"), "teachers": ("教师数", "Teachers"),
+        "errors": ("错误", "Errors"), "warnings": ("警告", "Warnings"), "alerts": ("预警", "Alerts"),
+        "message": ("说明", "Message"),
+    }
+    rows = [[labels.get(k, (k, k))[0 if lang == "zh" else 1], v] for k, v in info.items()]
+    cols = [Column(_h(lang, "项目", "Item")), Column(_h(lang, "值", "Value"), width=40)]
+    return TabTable("runlog", tab_name("runlog", lang), cols, rows)
