@@ -1,0 +1,338 @@
+"""The master workbook, built from code: 说明, 控制台 (buttons), 规则, and every log sheet.
+
+The build is deterministic (fixed document properties, xlsxwriter's fixed zip timestamps), so the
+workbooks committed under ``workbook/`` can be proven equal to a fresh build, part by part.
+Run ``python -m cpdsheets.doors.template --rebuild`` to regenerate the shipped files.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from ..contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PERIOD_KINDS, Rule
+from ..contract.schema import (
+    ATTENDANCE, LOCATIONS, SHEETS, TEACHERS, TRAINING_CATEGORIES, ColumnSpec, SheetSpec, DATA_SHEETS,
+)
+from .book_content import BookContent, SheetContent
+from .school_year import default_settings, year_label
+from .template_text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+XLMACROS_DIR = REPO_ROOT / "xlmacros"
+SHIPPED_DIR = REPO_ROOT / "workbook"
+
+GUIDE_SHEET, CONSOLE_SHEET, POLICY_SHEET = "说明", "控制台", "规则"
+HEADER_ROW = 1  # 0-based: row 2 of the sheet; row 1 holds the title
+FIRST_DATA_ROW = HEADER_ROW + 1
+VALIDATED_ROWS = 2000  # data validation reaches this many rows below the header (more when data is longer)
+ROSTER_IDS_NAME = "TeacherIDs"  # ASCII: WPS and LibreOffice handle it everywhere
+RULE_IDS_NAME = "RuleIDs"
+FIXED_CREATED = datetime(2025, 8, 1, 8, 0, 0)
+
+RULE_HEADERS = ("规则编号", "规则名称", "指标", "数据表", "字段", "条件", "周期", "适用对象", "下限", "上限",
+                "严重度", "后果", "启用")
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+SETTINGS_HEADERS = ("设置项", "值", "说明")
+
+# Drop-downs where people also type accepted synonyms (√, 本校, a category of their own) only warn.
+_LIST_SOURCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    ("trainings", "category"): (TRAINING_CATEGORIES, "warning"),
+    ("trainings", "attendance"): (ATTENDANCE, "warning"),
+    ("observations", "location"): (LOCATIONS, "warning"),
+}
+_WIDE_TEXT = {"title", "topic", "reason", "award"}
+
+
+def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: str = "zh",
+                 data: BookContent | None = None, macros: bool = True) -> Path:
+    """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx)."""
+    path = Path(path).with_suffix(".xlsm" if macros else ".xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = data or BookContent()
+    label = year_label(year)
+    vba = _vba_project() if macros else None
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    fmt = _Formats(wb)
+    wb.set_properties({
+        "title": f"{label}学年校本培训登记表", "subject": "校本培训学分与达标", "author": "cpdsheets",
+        "company": school, "comments": "由 cpdsheets 生成", "created": FIXED_CREATED,
+    })
+    _guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, lang)
+    _console_sheet(wb.add_worksheet(CONSOLE_SHEET), fmt, lang)
+    rule_rows = _policy_sheet(wb.add_worksheet(POLICY_SHEET), fmt, label, school, data.settings)
+    for spec in DATA_SHEETS:
+        content = data.sheets.get(spec.key, SheetContent())
+        _log_sheet(wb, wb.add_worksheet(spec.name), spec, content, fmt, label, lang)
+    wb.define_name(RULE_IDS_NAME, f"={_quote(POLICY_SHEET)}!$A${rule_rows[0] + 1}:$A${rule_rows[1] + 50}")
+
+    if vba is not None:
+        wb.add_vba_project(io.BytesIO(vba), is_stream=True)
+        wb.set_vba_name("ThisWorkbook")
+        for i, ws in enumerate(wb.worksheets(), start=1):
+            ws.set_vba_name(f"Sheet{i}")
+    wb.worksheets()[0].activate()
+    wb.close()
+    return path
+
+
+def _vba_project() -> bytes:
+    """The compiled xlmacros/ project with one document module per sheet of the template."""
+    from .vba import build_from_sources  # a sibling door; imported late so .xlsx builds never need it
+
+    return build_from_sources(XLMACROS_DIR, 3 + len(DATA_SHEETS))
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.section = wb.add_format({"bold": True, "font_size": 12, "font_color": "#1F4E79"})
+        self.text = wb.add_format({"text_wrap": False, "valign": "top"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                                     "valign": "vcenter", "text_wrap": True})
+        self.header_required = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1,
+                                              "align": "center", "valign": "vcenter", "text_wrap": True})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.percent = wb.add_format({"num_format": "0%"})
+        self.id_text = wb.add_format({"num_format": "@"})
+        self.note = wb.add_format({"font_color": "#595959", "italic": True})
+
+
+# -- 说明 / 控制台 ---------------------------------------------------------------------------------
+
+def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
+    ws.hide_gridlines(2)
+    ws.set_column(0, 0, 110)
+    ws.write_string(0, 0, GUIDE_TITLE[lang], fmt.title)
+    row = 2
+    for heading, lines in GUIDE[lang]:
+        ws.write_string(row, 0, heading, fmt.section)
+        row += 1
+        for line in lines:
+            ws.write_string(row, 0, line, fmt.text)
+            row += 1
+        row += 1
+
+
+def _console_sheet(ws, fmt: _Formats, lang: str) -> None:
+    ws.hide_gridlines(2)
+    ws.set_column(0, 0, 3)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 80)
+    ws.write_string(0, 1, CONSOLE_TITLE[lang], fmt.title)
+    ws.write_string(1, 1, CONSOLE_INTRO[lang], fmt.note)
+    for i, (macro, zh, en, desc_zh, desc_en) in enumerate(BUTTONS):
+        row = 3 + 3 * i
+        ws.set_row(row, 30)
+        ws.insert_button(row, 1, {"macro": macro, "caption": zh if lang == "zh" else en,
+                                  "width": 120, "height": 36, "x_offset": 2, "y_offset": 2})
+        ws.write_string(row, 2, desc_zh if lang == "zh" else desc_en, fmt.wrap)
+
+
+# -- 规则 --------------------------------------------------------------------------------------------
+
+def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[str, Any]) -> tuple[int, int]:
+    """Write settings and rules; return the 0-based (first, last) rows of the rules table body."""
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 12)
+    ws.set_column(3, 4, 10)
+    ws.set_column(5, 5, 26)
+    ws.set_column(6, 6, 8)
+    ws.set_column(7, 7, 16)
+    ws.set_column(8, 10, 8)
+    ws.set_column(11, 11, 36)
+    ws.set_column(12, 12, 6)
+    ws.write_string(0, 0, f"{label}学年 规则与设置", fmt.title)
+
+    row = 2
+    for c, h in enumerate(SETTINGS_HEADERS):
+        ws.write_string(row, c, h, fmt.header)
+    settings = default_settings(label, school)
+    known = {name for name, _, _ in settings}
+    settings = [(n, overrides.get(n, v), note) for n, v, note in settings]
+    settings += [(n, v, "") for n, v in overrides.items() if n not in known]
+    for name, value, note in settings:
+        row += 1
+        ws.write_string(row, 0, name)
+        _write(ws, row, 1, value, fmt)
+        if note:
+            ws.write_string(row, 2, note, fmt.note)
+    ws.data_validation(4, 1, 3 + 7, 1, {"validate": "date", "criteria": "between",
+                                        "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
+                                        "error_message": "请填写日期，如 2025-09-01"})
+
+    row += 3
+    header_row = row
+    for c, h in enumerate(RULE_HEADERS):
+        ws.write_string(row, c, h, fmt.header)
+    for rule in DEFAULT_RULES:
+        row += 1
+        for c, value in enumerate(rule_cells(rule)):
+            if isinstance(value, float) and rule.metric == "占比" and c in (8, 9):
+                ws.write_number(row, c, value, fmt.percent)
+            else:
+                _write(ws, row, c, value, fmt)
+    ws.write_comment(header_row, 5, "条件写法：类型=读书导研单、地点=校内、岗位 含 中层、教龄<=5，"
+                                    "多个条件用「且」连接；多个取值用 | 分隔。", {"x_scale": 2})
+    ws.write_comment(header_row, 7, "适用对象写法：岗位 含 中层、教龄<=5、有师傅、是师傅、对象=教研组。",
+                     {"x_scale": 2})
+    last = row + 50
+    for col, choices in ((2, METRICS), (6, PERIOD_KINDS), (10, tuple(SEVERITY_WORDS.values())),
+                         (12, ("是", "否"))):
+        ws.data_validation(header_row + 1, col, last, col, {"validate": "list", "source": list(choices)})
+    ws.data_validation(header_row + 1, 8, last, 9, {"validate": "decimal", "criteria": ">=", "value": 0})
+    ws.freeze_panes(0, 1)
+    return header_row + 1, row
+
+
+def rule_cells(rule: Rule) -> list[Any]:
+    """One rule as the cells of the rules table, in RULE_HEADERS order."""
+    if rule.sheet == CREDITS_SHEET:
+        sheet_name, field_header = "学分", "学分" if rule.field else ""
+    else:
+        spec = SHEETS[rule.sheet]
+        sheet_name = spec.name
+        field_header = spec.column(rule.field).header if rule.field else ""
+    return [rule.rule_id, rule.name, rule.metric, sheet_name, field_header, rule.condition.text, rule.period,
+            rule.applies_to.text, rule.lower, rule.upper, SEVERITY_WORDS[rule.severity], rule.consequence,
+            "是" if rule.enabled else "否"]
+
+
+# -- log sheets -------------------------------------------------------------------------------------
+
+def _log_sheet(wb, ws, spec: SheetSpec, content: SheetContent, fmt: _Formats, label: str, lang: str) -> None:
+    headers = content.headers or [c.header for c in spec.columns]
+    columns = [_column_for(spec, h) for h in headers]
+    title = content.title if content.title is not None else f"{label}学年{spec.name}"
+    if title:
+        ws.write_string(0, 0, title, fmt.title)
+    ws.set_row(HEADER_ROW, 30)
+    for c, (header, col) in enumerate(zip(headers, columns)):
+        required = col is not None and col.required
+        ws.write_string(HEADER_ROW, c, header, fmt.header_required if required else fmt.header)
+        ws.set_column(c, c, _width(header, col), fmt.id_text if col is not None and col.kind == "teacher_id" else None)
+        if col is not None:
+            ws.write_comment(HEADER_ROW, c, column_help(col, lang), {"x_scale": 1.6, "y_scale": 1.2})
+    for r, values in enumerate(content.rows, start=FIRST_DATA_ROW):
+        for c, value in enumerate(values):
+            _write(ws, r, c, value, fmt)
+    last = FIRST_DATA_ROW + max(VALIDATED_ROWS, len(content.rows) + 500)
+    for c, col in enumerate(columns):
+        if col is not None:
+            _validate_column(ws, spec, col, c, last)
+    if spec.key == TEACHERS.key:
+        id_col = next((c for c, col in enumerate(columns) if col is not None and col.key == "teacher_id"), 0)
+        letter = xl_col_to_name(id_col)
+        wb.define_name(ROSTER_IDS_NAME, f"={_quote(spec.name)}!${letter}${FIRST_DATA_ROW + 1}:${letter}${last + 1}")
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    ws.autofilter(HEADER_ROW, 0, HEADER_ROW, max(len(headers) - 1, 0))
+
+
+def _column_for(spec: SheetSpec, header: str) -> ColumnSpec | None:
+    wanted = header.strip().lower()
+    return next((c for c in spec.columns if any(n.lower() == wanted for n in c.names)), None)
+
+
+def _width(header: str, col: ColumnSpec | None) -> float:
+    base = 2 * len(header) + 4
+    if col is None:
+        return max(base, 10)
+    if col.key in _WIDE_TEXT or col.key == "title":
+        return 30
+    return max(base, {"date": 12, "teacher_id": 10, "roles": 18, "text": 12}.get(col.kind, 9))
+
+
+def _validate_column(ws, spec: SheetSpec, col: ColumnSpec, c: int, last: int) -> None:
+    first = FIRST_DATA_ROW
+    title = col.header
+    if col.kind == "date":
+        opts = {"validate": "date", "criteria": "between", "minimum": date(1950, 1, 1),
+                "maximum": date(2099, 12, 31), "error_title": title,
+                "error_message": "请填写日期，如 2025-09-03 或 2025年9月3日。"}
+    elif col.kind == "number":
+        opts = {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": title,
+                "error_message": "请填写不小于 0 的数字。"}
+    elif col.kind == "teacher_id" and spec.key != TEACHERS.key or col.key == "mentor_id":
+        opts = {"validate": "list", "source": f"={ROSTER_IDS_NAME}", "error_type": "warning",
+                "error_title": title, "error_message": "该工号不在教师名册中。"}
+    elif col.key == "rule_id" and spec.key == "exemptions":
+        opts = {"validate": "list", "source": f"={RULE_IDS_NAME}", "error_type": "warning",
+                "error_title": title, "error_message": "规则编号不在规则表中；留空表示全部规则。"}
+    elif (spec.key, col.key) in _LIST_SOURCES:
+        choices, error_type = _LIST_SOURCES[(spec.key, col.key)]
+        opts = {"validate": "list", "source": list(choices), "error_type": error_type, "error_title": title,
+                "error_message": "可选：" + "、".join(choices)}
+    elif col.choices:
+        opts = {"validate": "list", "source": list(col.choices), "error_title": title,
+                "error_message": "可选：" + "、".join(col.choices)}
+    else:
+        return
+    opts["ignore_blank"] = True
+    ws.data_validation(first, c, last, c, opts)
+
+
+def _write(ws, r: int, c: int, value: Any, fmt: _Formats) -> None:
+    """One cell exactly as given: text stays text (never a formula), dates are real dates."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value)
+    elif isinstance(value, datetime):
+        ws.write_datetime(r, c, value, fmt.date if value.time() == time(0) else fmt.datetime)
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, datetime.combine(value, time(0)), fmt.date)
+    else:
+        ws.write_string(r, c, str(value))
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def cell_name(row0: int, col0: int) -> str:
+    return xl_rowcol_to_cell(row0, col0)
+
+
+# -- shipped files ----------------------------------------------------------------------------------
+
+SHIPPED_MASTER = "cpd_master.xlsm"
+SHIPPED_DEMO = "demo_school.xlsm"
+
+
+def rebuild_shipped(directory: str | Path = SHIPPED_DIR, *, macros: bool = True) -> list[Path]:
+    """Build the empty template and the demo school into ``directory``."""
+    from ..samples.demo import build_demo  # samples build on this module, so import them late
+
+    directory = Path(directory)
+    master = build_master(directory / SHIPPED_MASTER, macros=macros)
+    demo = build_demo(directory / SHIPPED_DEMO, macros=macros)
+    return [master, demo]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] != ["--rebuild"]:
+        print("usage: python -m cpdsheets.doors.template --rebuild [--no-macros] [DIR]")
+        return 2
+    rest = [a for a in args[1:] if a != "--no-macros"]
+    paths = rebuild_shipped(rest[0] if rest else SHIPPED_DIR, macros="--no-macros" not in args)
+    for p in paths:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

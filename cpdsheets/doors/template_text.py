@@ -1,0 +1,136 @@
+"""The words of the master workbook: the 说明 sheet, the 控制台 labels, header help.
+
+Chinese first; English when a school asks for ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+from ..contract.schema import ColumnSpec
+
+GUIDE_TITLE = {"zh": "校本培训学分与达标登记表 · 使用说明", "en": "School-based training workbook · How to use it"}
+
+GUIDE = {
+    "zh": [
+        ("这本工作簿是什么", [
+            "本校一个学年的校本培训（校本研修）总台账：教师在各登记表中逐行登记培训、听课、读书、成果和教研活动，",
+            "教科室点击「控制台」上的按钮，即可校验所有登记、计算每位教师的学分和达标情况，并把汇总表写回本工作簿。",
+        ]),
+        ("先做这三件事", [
+            "1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。",
+            "2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。",
+            "3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
+        ]),
+        ("怎样登记", [
+            "· 每张登记表第 2 行是表头，从第 3 行开始一行登记一条记录；列的顺序可以调整，可以增加自己的列。",
+            "· 表头带批注的列，把鼠标移到表头上即可看到填写说明；带下拉箭头的单元格请从列表中选择。",
+            "· 日期请填写真正的日期，如 2025-09-03 或 2025年9月3日；学时、字数等填写数字，不能为负数。",
+            "· 培训记录：一位教师参加一次培训登记一行；学分可留空，系统按学时和类别折算；外出培训填写天数。",
+            "· 听课记录：一节课一行；授课教师填写姓名或工号；听外校的课，地点填「校外」。",
+            "· 读书记录：读完一本书刊、交一份读书导研单或读书笔记各登记一行，读书笔记填写字数。",
+            "· 教研活动：一次教研组或备课组活动一行，组别与名册中的教研组、备课组名称一致。",
+            "· 豁免：产假、病假、外派等期间免于考核的教师登记在此；规则编号留空表示全部规则。",
+        ]),
+        ("按钮的作用（控制台）", [
+            "· 校验：检查所有登记表，问题单元格标色并加批注，问题清单写入「校验问题」表。",
+            "· 重新计算：校验后计算学分和达标情况，生成「学分汇总」「达标预警」「教研组统计」表。",
+            "· 清除标记：去掉校验留下的颜色和批注，登记内容不变。",
+            "这些汇总表由程序生成，每次运行整表替换，请不要在其中手工填写。",
+        ]),
+        ("没有 Excel 时", [
+            "使用 WPS 或 LibreOffice 的学校，在命令行运行：cpdsheets validate 本文件.xlsm（校验）",
+            "或 cpdsheets recalc 本文件.xlsm（重新计算），结果同样写回本工作簿。",
+        ]),
+        ("新学年", [
+            "运行 cpdsheets new 新文件.xlsm --year 2026-2027 生成新学年的空白台账，把教师名册复制过去即可。",
+        ]),
+    ],
+    "en": [
+        ("What this workbook is", [
+            "The school's master record of school-based teacher training for one school year. Teachers log",
+            "trainings, lessons observed, reading, outputs and group meetings row by row; the coordinator clicks a",
+            "button on the control sheet to validate every log, compute each teacher's credits and quota status,",
+            "and write the summary tabs back into this workbook.",
+        ]),
+        ("First steps", [
+            "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;",
+            "   leave 统计截止日 (as-of date) blank to count up to today.",
+            "2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);",
+            "   several roles may be listed, separated by 、",
+            "3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date.",
+        ]),
+        ("How to log", [
+            "· Row 2 of every log sheet is the header; records start in row 3. Columns may be reordered or added.",
+            "· Hover over a header to see its help; cells with a drop-down arrow take a value from the list.",
+            "· Dates must be real dates such as 2025-09-03; hours and characters are numbers, never negative.",
+            "· Trainings: one row per teacher per session; credits may be left blank (computed from hours).",
+            "· Observations: one row per lesson; the teacher observed by name or ID; 校外 for another school.",
+            "· Exemptions: maternity, sick leave or secondment; a blank rule ID exempts from every rule.",
+        ]),
+        ("The buttons (control sheet)", [
+            "· 校验 Validate: checks every log, marks bad cells, lists the problems on 校验问题 (Issues).",
+            "· 重新计算 Recalculate: computes credits and quotas into 学分汇总, 达标预警 and 教研组统计.",
+            "· 清除标记 Clear marks: removes the marks left by validation; the data is unchanged.",
+            "The summary tabs are replaced whole on every run: do not type into them.",
+        ]),
+        ("Without Excel", [
+            "With WPS or LibreOffice run: cpdsheets validate this.xlsm, or cpdsheets recalc this.xlsm.",
+        ]),
+        ("A new school year", [
+            "Run cpdsheets new next.xlsm --year 2026-2027 and copy the roster across.",
+        ]),
+    ],
+}
+
+CONSOLE_TITLE = {"zh": "控制台", "en": "Control panel"}
+CONSOLE_INTRO = {
+    "zh": "点击按钮运行（需要 Excel 并启用宏；WPS / LibreOffice 请使用命令行 cpdsheets）。",
+    "en": "Click a button (Excel with macros enabled; with WPS or LibreOffice use the cpdsheets command line).",
+}
+
+# (macro, caption zh, caption en, description zh, description en)
+BUTTONS = (
+    ("Validate", "校验", "Validate",
+     "检查所有登记表，标出有问题的单元格，问题清单写入「校验问题」表。",
+     "Check every log sheet, mark bad cells, list the problems on 校验问题."),
+    ("Recalculate", "重新计算", "Recalculate",
+     "校验并计算学分与达标情况，生成「学分汇总」「达标预警」「教研组统计」表。",
+     "Validate, then compute credits and quotas into the summary tabs."),
+    ("ClearMarks", "清除标记", "Clear marks",
+     "清除校验留下的颜色和批注，登记内容不变。",
+     "Remove the colours and notes left by validation; data unchanged."),
+)
+
+_KIND_HELP = {
+    "zh": {
+        "teacher_id": "填写名册中的工号（按文本）",
+        "date": "填写日期，如 2025-09-03",
+        "number": "填写数字，不能为负数",
+        "attendance": "出勤 / 迟到 / 请假 / 缺勤",
+        "location": "校内或校外",
+        "roles": "可填多个，用顿号分隔",
+    },
+    "en": {
+        "teacher_id": "an ID from the roster (as text)",
+        "date": "a date such as 2025-09-03",
+        "number": "a number, not negative",
+        "attendance": "present / late / leave / absent",
+        "location": "校内 (in school) or 校外 (elsewhere)",
+        "roles": "several allowed, separated by 、",
+    },
+}
+
+
+def column_help(column: ColumnSpec, lang: str = "zh") -> str:
+    """The header comment: required or not, what to type, the accepted choices."""
+    en = lang == "en"
+    parts = [("Required. " if en else "必填。") if column.required else ("Optional. " if en else "选填。")]
+    if column.help and not en:
+        parts.append(column.help)
+    elif column.kind in _KIND_HELP[lang]:
+        parts.append(_KIND_HELP[lang][column.kind])
+    if column.choices:
+        parts.append(("Choices: " if en else "可选：") + "、".join(column.choices))
+    english = next((a for a in column.aliases if a.isascii()), "")
+    if english and not en:
+        parts.append(f"（英文表头：{english}）")
+    return "".join(p if p.endswith(("。", ".", "）", " ")) else p + ("。" if not en else ". ") for p in parts).strip()
