@@ -1,0 +1,86 @@
+"""Every finding code in the catalogue, triggered in a real workbook, found at its cell."""
+
+import datetime as dt
+
+import pytest
+
+from cpdsheets.contract.findings import FindingType, finding_codes
+from cpdsheets.doors.cli import validate_file
+from conftest import OBSERVATIONS, ROSTER, TRAININGS, POLICY_ROWS
+
+D = dt.date
+T = TRAININGS[0]
+RULES_HEADER = ["规则编号", "规则名称", "指标", "数据表", "字段", "条件", "周期", "适用对象", "下限", "上限", "严重度", "后果", "启用"]
+
+
+def tr(*row):
+    return [list(T), *[list(r) for r in TRAININGS[1:]], list(row)]
+
+
+# code -> (sheet changes, expected sheet, expected cell)
+CASES = {
+    "missing-sheet": ({"成果记录": None}, "成果记录", ""),
+    "missing-column": ({"读书记录": [["工号", "日期", "类型"], ["1001", D(2025, 9, 9), "必读书目"]]}, "读书记录", "A1"),
+    "header-not-found": ({"读书记录": [["随便", "写点"], ["1", "2"]]}, "读书记录", "A1"),
+    "duplicate-column": ({"读书记录": [["工号", "日期", "书刊名称", "类型", "工号"],
+                                       ["1001", D(2025, 9, 9), "书", "必读书目", "1001"]]}, "读书记录", "E1"),
+    "missing-value": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "", "通识培训", "校级", 2, "出勤")}, "培训记录", "D4"),
+    "invalid-date": ({"培训记录": tr("2025-13-01", "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
+    "invalid-number": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "两小时", "出勤")}, "培训记录", "G4"),
+    "negative-number": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "-3", "出勤")}, "培训记录", "G4"),
+    "invalid-choice": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "乡级", 2, "出勤")}, "培训记录", "F4"),
+    "invalid-teacher-id": ({"培训记录": tr(D(2025, 9, 5), "张三", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "B4"),
+    "unknown-teacher": ({"培训记录": tr(D(2025, 9, 5), "9999", "赵六", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "B4"),
+    "name-mismatch": ({"培训记录": tr(D(2025, 9, 5), "1001", "李四", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "C4"),
+    "duplicate-row": ({"培训记录": tr(*TRAININGS[1])}, "培训记录", "A4"),
+    "date-outside-year": ({"培训记录": tr(D(2024, 9, 5), "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
+    "too-many-hours": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "长培训", "通识培训", "校级", 11, "出勤")}, "培训记录", "G2"),
+    "unknown-observed-teacher": ({"听课记录": [list(OBSERVATIONS[0]), [D(2025, 9, 10), "1002", "李四", "陌生人", "语文", "x", "推门课", "本校"]]}, "听课记录", "D2"),
+    "duplicate-teacher-id": ({"教师名册": [*map(list, ROSTER), ["1001", "张三三", "", "", "", None]]}, "教师名册", "A5"),
+    "unknown-mentor": ({"教师名册": [*map(list, ROSTER), ["1004", "赵六", "", "", "", "8888"]]}, "教师名册", "F5"),
+    "self-mentor": ({"教师名册": [*map(list, ROSTER), ["1004", "赵六", "", "", "", "1004"]]}, "教师名册", "F5"),
+    "date-order": ({"豁免": [["工号", "规则编号", "开始日期", "结束日期", "原因"], ["1001", "", D(2025, 12, 1), D(2025, 11, 1), "病假"]]}, "豁免", "D2"),
+    "unknown-rule-id": ({"豁免": [["工号", "规则编号", "开始日期", "结束日期", "原因"], ["1001", "R99", D(2025, 11, 1), D(2025, 12, 1), "病假"]]}, "豁免", "B2"),
+    "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
+    "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
+                              ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
+}
+
+
+def test_every_code_has_a_case():
+    assert set(CASES) == set(finding_codes()), "every catalogue code needs a triggering case here"
+
+
+def test_clean_book_has_no_findings(book_factory):
+    report = validate_file(str(book_factory()))
+    assert report.findings == [], [f.as_dict() for f in report.findings]
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_code_is_found_at_its_cell(book_factory, code):
+    changes, sheet, cell = CASES[code]
+    report = validate_file(str(book_factory(**changes)))
+    hits = [f for f in report.findings if f.code == code]
+    assert hits, f"{code} not found; got {[f.as_dict() for f in report.findings]}"
+    f = hits[0]
+    assert f.sheet == sheet
+    assert f.cell == cell
+    d = f.as_dict("zh")
+    assert d["message"] and "{" not in d["message"] and d["hint"] and "{" not in d["hint"]
+    en = f.as_dict("en")
+    assert en["message"] != d["message"]
+    assert d["severity"] == FindingType.registry[code].severity
+
+
+def test_lazy_validation_collects_every_problem(book_factory):
+    rows = tr("下周", "9999", "赵六", "", "通识培训", "乡级", "-1", "??")
+    report = validate_file(str(book_factory(培训记录=rows)))
+    codes = {f.code for f in report.findings if f.row == 4}
+    assert {"invalid-date", "unknown-teacher", "missing-value", "invalid-choice", "negative-number"} <= codes
+
+
+def test_finding_reports_value_as_typed(book_factory):
+    rows = tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "两小时", "出勤")
+    f = next(x for x in validate_file(str(book_factory(培训记录=rows))).findings if x.code == "invalid-number")
+    assert f.value == "两小时" and f.column == "学时" and f.row == 4

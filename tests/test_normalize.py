@@ -1,0 +1,175 @@
+"""Every normaliser against a table of what people really type, including what must be rejected."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from cpdsheets.engine.normalize import (
+    header_key, normalize_attendance, normalize_choice, normalize_dates, normalize_location,
+    normalize_numbers, normalize_roles, normalize_teacher_ids, parse_date_value, school_year_of_month,
+)
+from cpdsheets.contract.schema import LEVELS, READING_TYPES
+
+D = dt.date
+YEAR = school_year_of_month(D(2024, 9, 1))
+
+DATES = [
+    (D(2024, 9, 3), D(2024, 9, 3)),
+    (dt.datetime(2024, 9, 3, 14, 30), D(2024, 9, 3)),
+    ("2024-09-03", D(2024, 9, 3)),
+    ("2024/9/3", D(2024, 9, 3)),
+    ("2024.9.3", D(2024, 9, 3)),
+    ("2024年9月3日", D(2024, 9, 3)),
+    (" 2024 年 9 月 3 日 ", D(2024, 9, 3)),
+    ("9月3日", D(2024, 9, 3)),  # year from the school year: September is its first year
+    ("3月1日", D(2025, 3, 1)),  # March belongs to the second calendar year
+    ("45538", D(2024, 9, 3)),  # a serial number stored as text
+    ("45538.0", D(2024, 9, 3)),
+    (45538, D(2024, 9, 3)),
+    (45538.0, D(2024, 9, 3)),
+    ("２０２４－０９－０３", D(2024, 9, 3)),
+    ("20240903", D(2024, 9, 3)),
+    ("2024-09-03 00:00:00", D(2024, 9, 3)),
+    ("下周", "bad"),
+    ("2024-13-01", "bad"),
+    ("2024-02-30", "bad"),
+    ("13月1日", "bad"),
+    ("明天", "bad"),
+    (dt.time(10, 0), "bad"),
+    (True, "bad"),
+    ("", None),
+    ("   ", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", DATES)
+def test_dates(typed, expected):
+    parsed = normalize_dates(pd.Series([typed], dtype="object"), YEAR)
+    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
+    if expected == "bad":
+        assert bad and pd.isna(value)
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert not bad and value.date() == expected
+
+
+def test_month_day_without_school_year_is_rejected():
+    parsed = normalize_dates(pd.Series(["9月3日"], dtype="object"), None)
+    assert bool(parsed.bad.iloc[0])
+
+
+NUMBERS = [
+    (1.5, 1.5), ("1.5", 1.5), ("２", 2.0), ("2学时", 2.0), ("3小时", 3.0), ("1节", 1.0), ("3000字", 3000.0),
+    ("3,000字", 3000.0), ("1.5 学时", 1.5), ("2天", 2.0), ("0", 0.0), (7, 7.0), ("３千字", 3000.0),
+    ("-1", "negative"), (-2, "negative"), ("abc", "bad"), ("2学时3", "bad"), ("1..5", "bad"), (True, "bad"),
+    ("", None), (None, None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", NUMBERS)
+def test_numbers(typed, expected):
+    parsed = normalize_numbers(pd.Series([typed], dtype="object"))
+    value, bad, neg = parsed.values.iloc[0], bool(parsed.bad.iloc[0]), bool(parsed.negative.iloc[0])
+    if expected == "bad":
+        assert bad and pd.isna(value)
+    elif expected == "negative":
+        assert neg and not bad
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert not bad and not neg and value == expected
+
+
+IDS = [
+    (1001.0, "1001"), (1001, "1001"), ("1001.0", "1001"), ("007", "007"), (" 1002 ", "1002"),
+    ("１００３", "1003"), ("T-12", "T-12"), ("张三", "bad"), (1001.5, "bad"), ("10#1", "bad"), ("", None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", IDS)
+def test_teacher_ids(typed, expected):
+    parsed = normalize_teacher_ids(pd.Series([typed], dtype="object"))
+    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
+    if expected == "bad":
+        assert bad
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert not bad and value == expected
+
+
+ATTENDANCE = [
+    *[(x, "出勤") for x in ["出勤", "√", "✓", "到", "是", 1, 1.0, "1"]],
+    *[(x, "缺勤") for x in ["缺勤", "×", "✗", "缺", "否", 0, "0"]],
+    *[(x, "请假") for x in ["请假", "假"]],
+    ("迟到", "迟到"), (" 出勤 ", "出勤"), ("??", "bad"), ("早退了", "bad"), ("", None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", ATTENDANCE)
+def test_attendance(typed, expected):
+    parsed = normalize_attendance(pd.Series([typed], dtype="object"))
+    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
+    if expected == "bad":
+        assert bad
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert value == expected and not bad
+
+
+LOCATIONS = [("校内", "校内"), ("本校", "校内"), ("内", "校内"), ("校外", "校外"), ("外校", "校外"), ("外", "校外"),
+             ("教室", "bad"), ("", None)]
+
+
+@pytest.mark.parametrize("typed,expected", LOCATIONS)
+def test_location(typed, expected):
+    parsed = normalize_location(pd.Series([typed], dtype="object"))
+    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
+    if expected == "bad":
+        assert bad
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert value == expected
+
+
+ROLES = [
+    ("班主任、中层", "班主任、中层"), ("中层,班主任", "班主任、中层"), ("中层，骨干", "中层、骨干"),
+    ("骨干;班主任", "班主任、骨干"), ("骨干；新教师", "骨干、新教师"), ("新教师/学科带头人", "新教师、学科带头人"),
+    ("中层 班主任", "班主任、中层"), ("中层　班主任", "班主任、中层"), ("中层、中层", "中层"), ("", ""), (None, ""),
+]
+
+
+@pytest.mark.parametrize("typed,expected", ROLES)
+def test_roles(typed, expected):
+    assert normalize_roles(pd.Series([typed], dtype="object")).values.iloc[0] == expected
+
+
+@pytest.mark.parametrize("typed,choices,expected", [
+    ("区级", LEVELS, "区级"), ("区", LEVELS, "区级"), ("国家", LEVELS, "国家级"), ("乡级", LEVELS, "bad"),
+    ("导研单", READING_TYPES, "读书导研单"), ("期刊", READING_TYPES, "教育刊物"), ("小说", READING_TYPES, "bad"),
+])
+def test_choices(typed, choices, expected):
+    parsed = normalize_choice(pd.Series([typed], dtype="object"), choices)
+    if expected == "bad":
+        assert bool(parsed.bad.iloc[0])
+    else:
+        assert parsed.values.iloc[0] == expected
+
+
+@pytest.mark.parametrize("typed", ["工号", " 工 号 ", "*工号", "工号(必填)", "工号（必填）", "＊工号：", "工号*"])
+def test_header_marks_are_ignored(typed):
+    assert header_key(typed) == header_key("工号")
+
+
+def test_english_header_case_insensitive():
+    assert header_key("Teacher ID") == header_key("teacher id") == header_key("TEACHER  ID")
+
+
+def test_scalar_date_helper():
+    assert parse_date_value("2025年9月1日") == D(2025, 9, 1)
+    assert parse_date_value("下周") is None
