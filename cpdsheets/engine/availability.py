@@ -1,0 +1,60 @@
+"""Days on which a rule applies to a teacher: in post (入校日期 … 离校日期) and not exempt.
+
+Held as a teachers × school-year-days boolean matrix, turned into cumulative sums so the applicable
+days of any period (and of its part up to the as-of date) is one subtraction for all teachers at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .periods import Calendar
+
+
+class Availability:
+    def __init__(self, attrs: pd.DataFrame, exemptions: pd.DataFrame, cal: Calendar):
+        self.cal = cal
+        self.ids = attrs["teacher_id"].to_numpy()
+        self.index = pd.Series(np.arange(len(self.ids)), index=self.ids)
+        n, d = len(self.ids), cal.days
+        day = np.arange(d)[None, :]
+        join = _day_or(cal, attrs["join_date"], -1)[:, None]
+        leave = _day_or(cal, attrs["leave_date"], d)[:, None]
+        self.in_post = (day >= join) & (day <= leave) if n else np.zeros((0, d), dtype=bool)
+        ex = exemptions[exemptions["teacher_id"].isin(self.index.index)]
+        self._ex_rows = ex.assign(
+            _t=self.index.reindex(ex["teacher_id"].to_numpy()).to_numpy(),
+            _s=np.clip(cal.day_index(ex["start"]), 0, d).astype("int64"),
+            _e=np.clip(cal.day_index(ex["end"]) + 1, 0, d).astype("int64"),
+            _rule=ex["rule_id"].astype("object").where(ex["rule_id"].notna(), "").astype(str).str.strip().str.upper(),
+        )
+
+    def applicable(self, rule_id: str) -> np.ndarray:
+        """Teachers × days: in post and not exempt from ``rule_id`` (blank 规则编号 = every rule)."""
+        ex = self._ex_rows
+        ex = ex[(ex["_rule"] == "") | (ex["_rule"] == rule_id.strip().upper())]
+        ex = ex[ex["_e"] > ex["_s"]]
+        if not len(ex):
+            return self.in_post
+        n, d = self.in_post.shape
+        diff = np.zeros((n, d + 1), dtype="int64")
+        np.add.at(diff, (ex["_t"].to_numpy(), ex["_s"].to_numpy()), 1)
+        np.add.at(diff, (ex["_t"].to_numpy(), ex["_e"].to_numpy()), -1)
+        exempt = np.cumsum(diff, axis=1)[:, :d] > 0
+        return self.in_post & ~exempt
+
+
+def days_in(matrix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Rows × periods: True days of each row within [start, end] (day indexes, inclusive)."""
+    cum = np.concatenate([np.zeros((matrix.shape[0], 1), dtype="int64"), np.cumsum(matrix, axis=1)], axis=1)
+    d = matrix.shape[1]
+    s = np.clip(starts, 0, d)
+    e = np.clip(ends + 1, 0, d)
+    e = np.maximum(e, s)
+    return cum[:, e] - cum[:, s]
+
+
+def _day_or(cal: Calendar, dates: pd.Series, default: int) -> np.ndarray:
+    idx = cal.day_index(dates)
+    return np.where(np.isnan(idx), default, idx).astype("int64")

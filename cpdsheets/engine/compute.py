@@ -1,0 +1,123 @@
+"""The computation: validated dataset + policy + as-of date -> credits, progress, alerts, group stats.
+
+Only rows with ``_ok`` count, and only those dated inside the school year and on or before the as-of
+date (the state "at the as-of date" must not see later entries).
+
+Teacher ``status`` is the worst state among the teacher's alerts of severity ``error``:
+未达标 (a closed shortfall, or an upper bound exceeded) > 进度落后 > 达标. Alerts of warning/info
+severity (R15 by default) are listed but do not change the status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ..contract.policy import CREDITS_SHEET, Policy
+from .availability import Availability
+from .credits import capped_by_category, credit_ledger, output_credits, training_credits
+from .dataset import Dataset
+from .periods import Calendar, make_calendar, period_table
+from .roster import mentor_pairs, teacher_attributes
+from .rules import Context, empty_progress, evaluate_rule
+
+STATUS_OK, STATUS_BEHIND, STATUS_FAILED = "达标", "进度落后", "未达标"
+TEACHER_COLUMNS = ["teacher_id", "name", "group", "lesson_group", "roles", "credits", "credits_by_category",
+                   "status", "alerts"]
+GROUP_COLUMNS = ["group", "teachers", "mean_credits", "share_ok", "behind", "failed", "teacher_alerts",
+                 "group_alerts"]
+
+
+@dataclass(slots=True)
+class Results:
+    as_of: date
+    calendar: Calendar
+    teachers: pd.DataFrame  # TEACHER_COLUMNS, one row per roster teacher
+    progress: pd.DataFrame  # rules.PROGRESS_COLUMNS, every (subject, rule, detail, started period)
+    alerts: pd.DataFrame  # progress rows whose state is not 达标
+    groups: pd.DataFrame  # GROUP_COLUMNS, one row per 教研组
+    ledger: pd.DataFrame  # credits.LEDGER_COLUMNS, every counted training/output row with its credits
+
+
+def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
+    settings = policy.settings
+    cal = make_calendar(settings, as_of)
+    as_of_ts = pd.Timestamp(as_of)
+    teachers = dataset.valid("teachers").drop_duplicates("teacher_id")
+    attrs = teacher_attributes(teachers, cal.year_start)
+
+    frames = {key: _counted(dataset.valid(key), cal, as_of_ts)
+              for key in ("trainings", "observations", "reading", "outputs", "activities")}
+    frames["trainings"] = frames["trainings"].assign(credits=training_credits(frames["trainings"], settings))
+    frames["outputs"] = frames["outputs"].assign(credits=output_credits(frames["outputs"], settings))
+    ledger = credit_ledger(frames["trainings"], frames["outputs"], settings)
+    frames[CREDITS_SHEET] = ledger
+
+    ctx = Context(
+        cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
+        avail=Availability(attrs, dataset.valid("exemptions"), cal), frames=frames,
+        periods={k: period_table(cal, k) for k in ("学年", "学期", "月", "双周", "周")},
+        caps=dict(settings.category_caps),
+    )
+    parts = [evaluate_rule(rule, ctx) for rule in policy.active_rules]
+    parts = [p for p in parts if len(p)]
+    progress = pd.concat(parts, ignore_index=True) if parts else empty_progress()
+    progress = progress.sort_values(["subject_type", "subject", "rule_id", "period_start", "detail"],
+                                    kind="stable", ignore_index=True)
+    alerts = progress[progress["state"] != STATUS_OK].reset_index(drop=True)
+    teacher_frame = _teachers(attrs, teachers, ledger, settings.category_caps, alerts)
+    return Results(as_of=as_of, calendar=cal, teachers=teacher_frame, progress=progress, alerts=alerts,
+                   groups=_groups(teacher_frame, alerts), ledger=ledger)
+
+
+def _counted(df: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp) -> pd.DataFrame:
+    d = df["date"]
+    keep = (d >= pd.Timestamp(cal.year_start)) & (d <= pd.Timestamp(cal.year_end)) & (d <= as_of)
+    return df[keep.fillna(False)]
+
+
+def _teachers(attrs, teachers, ledger, caps, alerts) -> pd.DataFrame:
+    by_cat = capped_by_category(ledger, caps, ["teacher_id"])
+    by_cat = by_cat[by_cat["teacher_id"].isin(set(attrs["teacher_id"]))]
+    totals = by_cat.groupby("teacher_id")["credits"].sum()
+    cat_dicts = {tid: dict(zip(g["category"], g["credits"])) for tid, g in by_cat.groupby("teacher_id", sort=False)}
+
+    mine = alerts[alerts["subject_type"] == "teacher"]
+    errors = mine[mine["severity"] == "error"]
+    failed = set(errors.loc[errors["state"].isin(["未达标", "超出上限"]), "subject"])
+    behind = set(errors.loc[errors["state"] == "进度落后", "subject"])
+    ids = attrs["teacher_id"]
+    status = np.where(ids.isin(failed), STATUS_FAILED, np.where(ids.isin(behind), STATUS_BEHIND, STATUS_OK))
+    out = pd.DataFrame({
+        "teacher_id": ids,
+        "name": attrs["t:name"],
+        "group": attrs["t:teaching_group"],
+        "lesson_group": attrs["t:lesson_group"],
+        "roles": attrs["t:roles"],
+        "credits": ids.map(totals).fillna(0.0).astype("float64"),
+        "credits_by_category": [cat_dicts.get(t, {}) for t in ids],
+        "status": status,
+        "alerts": ids.map(mine.groupby("subject").size()).fillna(0).astype("int64"),
+    })
+    return out[TEACHER_COLUMNS].reset_index(drop=True)
+
+
+def _groups(teachers: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    t = teachers[teachers["group"].notna() & (teachers["group"].astype(str).str.strip() != "")]
+    if not len(t):
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in GROUP_COLUMNS})
+    g = t.groupby("group", sort=True)
+    out = pd.DataFrame({
+        "teachers": g.size(),
+        "mean_credits": g["credits"].mean(),
+        "share_ok": g["status"].apply(lambda s: float((s == STATUS_OK).mean())),
+        "behind": g["status"].apply(lambda s: int((s == STATUS_BEHIND).sum())),
+        "failed": g["status"].apply(lambda s: int((s == STATUS_FAILED).sum())),
+        "teacher_alerts": g["alerts"].sum(),
+    })
+    group_alerts = alerts[alerts["subject_type"] == "教研组"].groupby("subject").size()
+    out["group_alerts"] = out.index.map(group_alerts).fillna(0).astype("int64")
+    return out.reset_index()[GROUP_COLUMNS]

@@ -1,0 +1,118 @@
+"""The school year's calendar and the periods quotas are counted over.
+
+学年 and the two 学期 come from the settings. 月, 周 (Monday–Sunday) and 双周 (two-week windows from each
+semester's start, the last one shorter when the semester ends) exist only inside semesters: a month or
+week that straddles a semester boundary is cut at it, and counts only its days inside.
+
+Missing dates are filled so the engine always has a calendar (the lead infers the school year from the
+data before calling; these are the last resort): the school year starts on 1 September before the
+as-of date and ends the day before its anniversary; 第一学期 runs from the school year's start to 31
+January (or the day before 第二学期开始), 第二学期 from the day after to the school year's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..contract.policy import Settings
+
+PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days"]
+SEMESTER_NAMES = ("第一学期", "第二学期")
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    year_start: date
+    year_end: date
+    semesters: tuple[tuple[date, date], ...]
+
+    @property
+    def days(self) -> int:
+        return (self.year_end - self.year_start).days + 1
+
+    def day_index(self, dates: pd.Series) -> np.ndarray:
+        """Days since the school year's start (may fall outside 0..days-1); NaT -> a large sentinel."""
+        start = pd.Timestamp(self.year_start)
+        idx = (pd.to_datetime(dates) - start).dt.days
+        return idx.to_numpy(dtype="float64")
+
+
+def make_calendar(settings: Settings, as_of: date) -> Calendar:
+    ys = settings.year_start
+    if ys is None:
+        ys = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    ye = settings.year_end or _add_year(ys) - timedelta(days=1)
+    s1_start = settings.sem1_start or ys
+    s1_end = settings.sem1_end
+    if s1_end is None:
+        s1_end = settings.sem2_start - timedelta(days=1) if settings.sem2_start else date(ys.year + 1, 1, 31)
+    s2_start = settings.sem2_start or s1_end + timedelta(days=1)
+    s2_end = settings.sem2_end or ye
+    semesters = tuple((max(a, ys), min(b, ye)) for a, b in ((s1_start, s1_end), (s2_start, s2_end)) if a <= b)
+    return Calendar(ys, ye, semesters)
+
+
+def _add_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + 1, day=28)
+
+
+def period_table(cal: Calendar, kind: str) -> pd.DataFrame:
+    """The periods of one kind, in date order, non-overlapping; ``period_end`` inclusive."""
+    spans: list[tuple[str, date, date]] = []
+    if kind == "学年":
+        spans.append((f"{cal.year_start.year}-{cal.year_end.year}学年", cal.year_start, cal.year_end))
+    for n, (s, e) in enumerate(cal.semesters):
+        sem = SEMESTER_NAMES[n] if n < 2 else f"第{n + 1}学期"
+        if kind == "学期":
+            spans.append((sem, s, e))
+        elif kind == "月":
+            cur = s
+            while cur <= e:
+                nxt = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+                spans.append((f"{cur.year}年{cur.month}月", cur, min(nxt - timedelta(days=1), e)))
+                cur = nxt
+        elif kind == "周":
+            monday = s - timedelta(days=s.weekday())
+            k = 1
+            while monday <= e:
+                a, b = max(monday, s), min(monday + timedelta(days=6), e)
+                spans.append((f"{sem}第{k}周", a, b))
+                monday += timedelta(days=7)
+                k += 1
+        elif kind == "双周":
+            cur, k = s, 1
+            while cur <= e:
+                b = min(cur + timedelta(days=13), e)
+                spans.append((f"{sem}第{k}双周", cur, b))
+                cur += timedelta(days=14)
+                k += 1
+    if kind not in ("学年", "学期", "月", "周", "双周"):
+        raise ValueError(f"unknown period kind {kind}")
+    df = pd.DataFrame(spans, columns=["period_label", "period_start", "period_end"])
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    df["period_end"] = pd.to_datetime(df["period_end"])
+    df.insert(0, "period_kind", kind)
+    df.insert(0, "period_id", np.arange(len(df), dtype="int64"))
+    df["period_days"] = (df["period_end"] - df["period_start"]).dt.days + 1
+    return df[PERIOD_COLUMNS]
+
+
+def assign_periods(dates: pd.Series, periods: pd.DataFrame) -> pd.Series:
+    """The ``period_id`` each date falls in, -1 where it falls in none (e.g. between semesters)."""
+    if not len(periods):
+        return pd.Series(-1, index=dates.index, dtype="int64")
+    starts = periods["period_start"].to_numpy(dtype="datetime64[ns]")
+    ends = periods["period_end"].to_numpy(dtype="datetime64[ns]")
+    d = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
+    pos = np.searchsorted(starts, d, side="right") - 1
+    safe = np.clip(pos, 0, len(starts) - 1)
+    inside = (pos >= 0) & (d <= ends[safe]) & ~np.isnat(d)
+    ids = periods["period_id"].to_numpy()[safe]
+    return pd.Series(np.where(inside, ids, -1), index=dates.index, dtype="int64")

@@ -1,0 +1,65 @@
+"""Teacher attributes the condition language can test, derived from the roster.
+
+One row per roster teacher (valid rows only), columns named by the ``t:`` keys of
+``contract.conditions.TEACHER_ATTRIBUTES`` so they can be joined onto any sheet's rows:
+age and 教龄 are whole years at the school year's start (NaN when the date is unknown).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+
+def teacher_attributes(teachers: pd.DataFrame, year_start: date) -> pd.DataFrame:
+    t = teachers.drop_duplicates("teacher_id").reset_index(drop=True)
+    ids = t["teacher_id"].astype("object")
+    mentor = t["mentor_id"].astype("object").where(t["mentor_id"].notna() & (t["mentor_id"] != ids), pd.NA)
+    names = pd.Series(t["name"].to_numpy(), index=ids.to_numpy())
+    apprentices = (
+        pd.DataFrame({"mentor": mentor, "apprentice": ids}).dropna()
+        .groupby("mentor")["apprentice"].agg(lambda s: "、".join(sorted(s)))
+    )
+    out = pd.DataFrame({
+        "teacher_id": ids,
+        "t:teacher_id": ids,
+        "t:name": t["name"],
+        "t:gender": t["gender"],
+        "t:teaching_group": t["teaching_group"],
+        "t:lesson_group": t["lesson_group"],
+        "t:roles": t["roles"].fillna("").astype("object"),
+        "t:mentor": mentor,
+        "t:mentor_name": mentor.map(names).astype("object"),
+        "t:has_mentor": mentor.notna().to_numpy(),
+        "t:apprentice": ids.map(apprentices).fillna("").astype("object"),
+        "t:age": whole_years(t["birth_date"], year_start),
+        "t:seniority": whole_years(t["work_start"], year_start),
+        "join_date": t["join_date"],
+        "leave_date": t["leave_date"],
+    })
+    out["t:is_mentor"] = out["t:apprentice"] != ""
+    return out
+
+
+def whole_years(born: pd.Series, at: date) -> pd.Series:
+    b = pd.to_datetime(born)
+    years = at.year - b.dt.year
+    before_birthday = (b.dt.month > at.month) | ((b.dt.month == at.month) & (b.dt.day > at.day))
+    return (years - before_birthday.astype("float64")).astype("float64")
+
+
+def mentor_pairs(attrs: pd.DataFrame) -> pd.DataFrame:
+    """(mentor_id, apprentice_id, apprentice_name) for every apprentice whose mentor is in the roster."""
+    known = set(attrs["teacher_id"])
+    pairs = attrs.loc[attrs["t:mentor"].notna(), ["t:mentor", "teacher_id", "t:name"]]
+    pairs = pairs[pairs["t:mentor"].isin(known)]
+    return pairs.rename(columns={"t:mentor": "mentor_id", "teacher_id": "apprentice_id",
+                                 "t:name": "apprentice_name"}).reset_index(drop=True)
+
+
+def group_names(attrs: pd.DataFrame, column: str) -> list[str]:
+    """The distinct non-blank 教研组 / 备课组 names of the roster, sorted."""
+    s = attrs[column].dropna().astype(str).str.strip()
+    return sorted(set(s[s != ""]))
+

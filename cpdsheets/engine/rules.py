@@ -1,0 +1,240 @@
+"""Evaluate one quota rule for every subject and period: the ``progress`` rows.
+
+For each (subject, detail, period) that has started by the as-of date:
+- ``actual``: the metric over the subject's matching rows in the period (计数: rows; 合计 / 字数: the
+  sum of the field; 占比: matching rows ÷ all the subject's rows of the sheet, 0 when there are none);
+- ``applicable_days``: the period's days on which the rule applies (teachers: in post and not exempt;
+  groups: every day). A period with none carries no requirement and gives no row;
+- ``required`` = 下限 × applicable_days ÷ period_days (占比: 下限 itself), never rounded;
+- ``expected`` (open period only) = 下限 × applicable days up to the as-of date ÷ period_days: the
+  pace a teacher in post all along would need (equal to required × elapsed share of the period);
+- ``state``: 超出上限 when actual > 上限 (any time, not pro-rated); else in a closed period 未达标 when
+  actual < required; in the open period 进度落后 when actual < expected; else 达标.
+
+``detail`` splits a rule where one subject has several counts: 计数 with a 字段 whose values the
+condition lists (R18 ``类型=跨学科|跨学段|…``: each type must reach the bound), and
+``授课教师=徒弟`` (R11: one count per mentor-apprentice pair, the subject being the mentor; its
+applicable days are the mentor's applicable days on which the apprentice is also in post).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..contract.conditions import subject_types
+from ..contract.policy import CREDITS_SHEET, Rule
+from .availability import Availability, days_in
+from .credits import capped_by_category
+from .filters import attribute_keys, evaluate, is_apprentice_term, with_attributes
+from .periods import Calendar, assign_periods
+from .roster import group_names
+
+STATES = ("达标", "进度落后", "未达标", "超出上限")
+PROGRESS_COLUMNS = [
+    "subject", "subject_type", "subject_name", "group", "rule_id", "rule_name", "detail", "detail_name",
+    "period_kind", "period_label", "period_start", "period_end", "closed", "period_days",
+    "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
+    "consequence",
+]
+
+
+@dataclass(slots=True)
+class Context:
+    cal: Calendar
+    as_of: pd.Timestamp
+    attrs: pd.DataFrame  # roster.teacher_attributes
+    pairs: pd.DataFrame  # roster.mentor_pairs
+    avail: Availability
+    frames: dict[str, pd.DataFrame]  # sheet key (and CREDITS_SHEET) -> counted rows
+    periods: dict[str, pd.DataFrame]  # period kind -> periods.period_table
+    caps: dict[str, float]
+
+
+def empty_progress() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in PROGRESS_COLUMNS})
+
+
+def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
+    periods = ctx.periods[rule.period]
+    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
+    if not len(periods):
+        return empty_progress()
+    parts = []
+    for kind in subject_types(rule.applies_to):
+        grid = _teacher_grid(rule, ctx, periods) if kind == "教师" else _group_grid(rule, ctx, periods, kind)
+        if len(grid):
+            parts.append(grid)
+    if not parts:
+        return empty_progress()
+    return _states(pd.concat(parts, ignore_index=True), rule, ctx.as_of)
+
+
+# -- teachers ----------------------------------------------------------------------------------
+
+def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFrame:
+    attrs = ctx.attrs
+    subjects = attrs[evaluate(rule.applies_to, attrs)]
+    if not len(subjects):
+        return pd.DataFrame()
+    rows = ctx.frames[rule.sheet]
+    rows = rows[rows["teacher_id"].isin(set(subjects["teacher_id"]))]
+    per_apprentice = any(is_apprentice_term(t) for t in rule.condition.terms)
+    values = _listed_values(rule)
+
+    if per_apprentice:
+        pairs = ctx.pairs[ctx.pairs["mentor_id"].isin(set(subjects["teacher_id"]))]
+        keys = pd.DataFrame({"subject": pairs["mentor_id"].to_numpy(), "detail": pairs["apprentice_id"].to_numpy(),
+                             "detail_name": pairs["apprentice_name"].to_numpy()})
+        rows = rows.merge(pairs.rename(columns={"mentor_id": "teacher_id", "apprentice_id": "_apprentice_id",
+                                                "apprentice_name": "_apprentice_name"}), on="teacher_id")
+        rows = rows.assign(_detail=rows["_apprentice_id"])
+    elif values:
+        sid = subjects["teacher_id"].to_numpy()
+        keys = pd.DataFrame({"subject": np.repeat(sid, len(values)), "detail": np.tile(values, len(sid))})
+        keys["detail_name"] = keys["detail"]
+        rows = rows.assign(_detail=rows[rule.field].astype("object"))
+    else:
+        keys = pd.DataFrame({"subject": subjects["teacher_id"].to_numpy(), "detail": "", "detail_name": ""})
+        rows = rows.assign(_detail="")
+    if not len(keys):
+        return pd.DataFrame()
+
+    actual = _actuals(rule, ctx, rows, periods, subject_col="teacher_id")
+    # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
+    idx = ctx.avail.index
+    matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
+    if per_apprentice:
+        matrix = matrix & ctx.avail.in_post[idx.reindex(keys["detail"]).to_numpy()]
+    names = attrs.set_index("teacher_id")
+    grid = _grid(keys, periods, matrix, ctx)
+    grid["subject_type"] = "teacher"
+    grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
+    grid["group"] = names["t:teaching_group"].reindex(grid["subject"]).to_numpy()
+    return _with_actual(grid, actual)
+
+
+def _listed_values(rule: Rule) -> list[str]:
+    if rule.metric != "计数" or not rule.field:
+        return []
+    for t in rule.condition.terms:
+        if t.key == rule.field and t.op == "=":
+            return list(t.values)
+    return []
+
+
+# -- groups ------------------------------------------------------------------------------------
+
+def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: str) -> pd.DataFrame:
+    column = "t:teaching_group" if kind == "教研组" else "t:lesson_group"
+    names = pd.DataFrame({column: group_names(ctx.attrs, column)})
+    # 适用对象 may narrow the groups (教研组=语文组); other teacher attributes do not apply to a group.
+    own = rule.applies_to.model_copy(update={"terms": tuple(t for t in rule.applies_to.terms if t.key == column)})
+    names = names[evaluate(own, names)]
+    if not len(names):
+        return pd.DataFrame()
+    rows = ctx.frames[rule.sheet]
+    rows = rows[rows["group"].isin(set(names[column]))]
+    values = _listed_values(rule)
+    gid = names[column].to_numpy()
+    if values:
+        keys = pd.DataFrame({"subject": np.repeat(gid, len(values)), "detail": np.tile(values, len(gid))})
+        keys["detail_name"] = keys["detail"]
+        rows = rows.assign(_detail=rows[rule.field].astype("object"))
+    else:
+        keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
+        rows = rows.assign(_detail="")
+    actual = _actuals(rule, ctx, rows, periods, subject_col="group")
+    matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
+    grid = _grid(keys, periods, matrix, ctx)
+    grid["subject_type"] = kind
+    grid["subject_name"] = grid["subject"]
+    grid["group"] = grid["subject"] if kind == "教研组" else None
+    return _with_actual(grid, actual)
+
+
+# -- shared ------------------------------------------------------------------------------------
+
+def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> pd.DataFrame:
+    """actual per (subject, detail, period_id)."""
+    cols = ["subject", "detail", "period_id", "actual"]
+    if not len(rows):
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "actual" else "object") for c in cols})
+    if subject_col == "teacher_id":
+        rows = with_attributes(rows, ctx.attrs, attribute_keys(rule.condition))
+    pid = assign_periods(rows["date"], periods)
+    rows = rows[pid.to_numpy() >= 0].assign(period_id=pid[pid >= 0].to_numpy())
+    match = evaluate(rule.condition, rows)
+    keys = [subject_col, "_detail", "period_id"]
+    if rule.metric == "占比":
+        g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
+                          "period_id": rows["period_id"], "num": match.astype("float64"), "den": 1.0})
+        agg = g.groupby(keys, sort=False)[["num", "den"]].sum()
+        out = (agg["num"] / agg["den"]).rename("actual").reset_index()
+    elif rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
+        matched = rows[match]
+        out = capped_by_category(matched, ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
+        out = out.rename("actual").reset_index()
+    else:
+        if rule.metric == "计数":
+            value = match.astype("float64")
+        else:
+            value = rows[rule.field].astype("float64").fillna(0.0).where(match, 0.0)
+        g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
+                          "period_id": rows["period_id"], "actual": value})
+        out = g.groupby(keys, sort=False)["actual"].sum().reset_index()
+    return out.rename(columns={subject_col: "subject", "_detail": "detail"})
+
+
+def _grid(keys: pd.DataFrame, periods: pd.DataFrame, matrix: np.ndarray, ctx: Context) -> pd.DataFrame:
+    """Every key row × every started period, with its applicable days (whole period and elapsed)."""
+    start = ctx.cal.day_index(periods["period_start"]).astype("int64")
+    end = ctx.cal.day_index(periods["period_end"]).astype("int64")
+    as_of_idx = int(ctx.cal.day_index(pd.Series([ctx.as_of]))[0])
+    applicable = days_in(matrix, start, end)
+    elapsed = days_in(matrix, start, np.minimum(end, as_of_idx))
+    k, p = len(keys), len(periods)
+    grid = keys.iloc[np.repeat(np.arange(k), p)].reset_index(drop=True)
+    per = periods.iloc[np.tile(np.arange(p), k)].reset_index(drop=True)
+    grid = pd.concat([grid, per], axis=1)
+    grid["applicable_days"] = applicable.reshape(-1)
+    grid["elapsed_days"] = elapsed.reshape(-1)
+    return grid[grid["applicable_days"] > 0]
+
+
+def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    grid = grid.merge(actual, on=["subject", "detail", "period_id"], how="left")
+    grid["actual"] = grid["actual"].fillna(0.0).astype("float64")
+    return grid
+
+
+def _states(grid: pd.DataFrame, rule: Rule, as_of: pd.Timestamp) -> pd.DataFrame:
+    closed = grid["period_end"] < as_of
+    share = rule.metric == "占比"
+    if rule.lower is None:
+        required = pd.Series(np.nan, index=grid.index)
+        expected = required
+    elif share:
+        required = pd.Series(float(rule.lower), index=grid.index)
+        expected = required.where(~closed)
+    else:
+        required = rule.lower * grid["applicable_days"] / grid["period_days"]
+        expected = (rule.lower * grid["elapsed_days"] / grid["period_days"]).where(~closed)
+    actual = grid["actual"]
+    state = np.select(
+        [
+            (actual > rule.upper) if rule.upper is not None else np.zeros(len(grid), dtype=bool),
+            closed & (actual < required),
+            ~closed & (actual < expected),
+        ],
+        ["超出上限", "未达标", "进度落后"],
+        default="达标",
+    )
+    out = grid.assign(
+        closed=closed.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
+        lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,
+        severity=rule.severity, consequence=rule.consequence,
+    )
+    return out[PROGRESS_COLUMNS]
