@@ -1,0 +1,322 @@
+"""The live-Excel door: a workbook open in Excel (or sent by an xlwings client) read into a
+RawBook, and output tabs and cell marks written back with as few Excel calls as possible.
+
+Works on xlwings' desktop engine (RunPython under Windows/macOS) and its remote engine
+(``xw.Book(json=...)``), which the tests drive. Where the two engines differ (multi-area
+addresses, per-cell fills, column width units) the difference is handled here, not upstream.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..contract.book import RawBook, RawSheet
+from ..contract.schema import OUTPUT_TABS
+from ..reports.tables import MARK_FILL, CellMark, TabTable
+from .xl_convert import (
+    HEADER_FILL,
+    TabPlan,
+    cell_runs,
+    excel_text,
+    pad_to_a1,
+    parse_cell,
+    plan_tab,
+    points_from_chars,
+    union_addresses,
+)
+
+# The add-in's own record of the cells it marked, so 清除标记 removes exactly those and a
+# user's own fills and notes elsewhere stay. A hidden sheet rather than a defined name: a
+# name's text is capped at 255 characters, and every xlwings client sends sheet values.
+MARK_STORE = "cpdsheets.marks"
+MARK_STORE_HEADER = ["工作表", "单元格", "批注由本工具添加"]
+LINK_LIMIT = 500  # hyperlinks are one Excel call each; past this the cell text still says where
+SET_COLORS_LIMIT = 10_000  # xlwings' cap on one Range.set_colors() call
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def read_book(book: Any) -> RawBook:
+    """Each sheet's used range in one read, placed from A1, sheet order kept."""
+    merged = _merged_from_saved_file(book)
+    sheets: dict[str, RawSheet] = {}
+    for sheet in book.sheets:
+        used = sheet.used_range
+        values = used.options(ndim=2, err_to_str=True).value or [[]]
+        if used.shape == (1, 1) and values[0][:1] in ([None], [""], []):
+            rows: list[list[Any]] = []
+        else:
+            rows = pad_to_a1(values, used.row, used.column)
+        sheets[sheet.name] = RawSheet(
+            name=sheet.name,
+            rows=rows,
+            merged=merged.get(sheet.name, []),
+            hidden=not _visible(sheet),
+        )
+    return RawBook(sheets=sheets, path=_book_path(book))
+
+
+def _visible(sheet: Any) -> bool:
+    try:
+        return bool(sheet.visible)
+    except Exception:  # an engine that cannot tell: treat as visible
+        return True
+
+
+def _book_path(book: Any) -> str:
+    try:
+        return str(book.fullname)
+    except Exception:
+        return str(book.name)
+
+
+def _merged_from_saved_file(book: Any) -> dict[str, list]:
+    """Merged areas as of the last save. Neither xlwings engine lists merged areas without a
+    call per cell, so they are read from the saved file with calamine; an unsaved book (or a
+    remote client's) has none, and the engine then reads merged cells as blank but the first."""
+    path = _book_path(book)
+    if not path or not os.path.isfile(path):
+        return {}
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(path)
+        out: dict[str, list] = {}
+        for name in wb.sheet_names:
+            ranges = wb.get_sheet_by_name(name).merged_cell_ranges or []
+            if ranges:
+                out[name] = [tuple(map(tuple, r)) for r in ranges]
+        return out
+    except Exception:
+        return {}
+
+
+# -- output tabs -------------------------------------------------------------------------------
+
+def _is_remote(book: Any) -> bool:
+    try:
+        return book.app.engine.name == "remote"
+    except Exception:
+        return False
+
+
+def _find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
+    wanted = [n.casefold() for n in names if n]
+    for sheet in book.sheets:
+        if sheet.name.casefold() in wanted:
+            return sheet
+    return None
+
+
+def output_sheet(book: Any, table: TabTable) -> Any:
+    """The tab for ``table``, emptied; added after the last sheet if missing. A tab under the
+    other language's name is reused, so switching languages never leaves two copies."""
+    aliases = OUTPUT_TABS.get(table.key, ())
+    sheet = _find_sheet(book, (table.name,)) or _find_sheet(book, tuple(aliases))
+    if sheet is None:
+        last = book.sheets[len(book.sheets) - 1]
+        return book.sheets.add(name=table.name, after=last)
+    sheet.clear()
+    return sheet
+
+
+def write_tab(book: Any, table: TabTable) -> Any:
+    """Replace one output tab: one range write for all values, then formats as range
+    operations (per column span, per fill colour), then column widths."""
+    plan = plan_tab(table)
+    sheet = output_sheet(book, table)
+    remote = _is_remote(book)
+    nrows = len(plan.values)
+
+    sheet.range((1, 1), (nrows, plan.ncols)).value = plan.values
+
+    if table.title:
+        sheet.range((1, 1)).font.bold = True
+    header = sheet.range((plan.header_row, 1), (plan.header_row, plan.ncols))
+    header.font.bold = True
+    header.color = "#" + HEADER_FILL
+
+    if plan.last_row >= plan.first_data_row:
+        for c0, c1, fmt in plan.number_formats:
+            sheet.range((plan.first_data_row, c0), (plan.last_row, c1)).number_format = fmt
+    paint(sheet, plan.fills, remote=remote)
+    _links(sheet, plan)
+    _widths(sheet, plan, remote=remote)
+    return sheet
+
+
+def _links(sheet: Any, plan: TabPlan) -> None:
+    for row, col, target, text in plan.links[:LINK_LIMIT]:
+        try:
+            sheet.range((row, col)).add_hyperlink("#" + target, text or target)
+        except Exception:  # a link is a convenience; the cell text already names the place
+            return
+
+
+def _widths(sheet: Any, plan: TabPlan, *, remote: bool) -> None:
+    try:
+        sheet.autofit("c")
+    except Exception:  # an engine without autofit keeps Excel's default widths
+        pass
+    for c0, c1, width in plan.widths:
+        value = points_from_chars(width) if remote else width
+        sheet.range((1, c0), (1, c1)).column_width = value
+
+
+def paint(sheet: Any, fills: dict[str | None, list[tuple[int, int]]], *, remote: bool) -> None:
+    """Fill cells by colour (hex without '#', or None to remove a fill) in few calls.
+
+    Remote: one ``set_colors`` matrix per block of rows (one client action, untouched cells
+    left as they are). Desktop: one ``.color`` per colour per multi-area address of up to
+    255 characters, since desktop ``set_colors`` would cost a COM call per cell."""
+    fills = {k: v for k, v in fills.items() if v}
+    if not fills:
+        return
+    if remote:
+        _paint_matrix(sheet, fills)
+        return
+    for colour, cells in fills.items():
+        for address in union_addresses(cell_runs(cells)):
+            sheet.range(address).color = None if colour is None else "#" + colour
+
+
+def _paint_matrix(sheet: Any, fills: dict[str | None, list[tuple[int, int]]]) -> None:
+    colour_at = {cell: colour for colour, cells in fills.items() for cell in cells}
+    rows = [r for r, _ in colour_at]
+    cols = [c for _, c in colour_at]
+    c0, c1 = min(cols), max(cols)
+    width = c1 - c0 + 1
+    band = max(1, SET_COLORS_LIMIT // width)
+    r = min(rows)
+    last = max(rows)
+    while r <= last:
+        r_end = min(last, r + band - 1)
+        matrix = [
+            [
+                ("#" + colour_at[(rr, cc)]) if colour_at.get((rr, cc)) else
+                (None if (rr, cc) in colour_at else ...)
+                for cc in range(c0, c1 + 1)
+            ]
+            for rr in range(r, r_end + 1)
+        ]
+        if any(v is not ... for row in matrix for v in row):
+            sheet.range((r, c0), (r_end, c1)).set_colors(matrix)
+        r = r_end + 1
+
+
+# -- marks on input cells ---------------------------------------------------------------------
+
+def _store_rows(book: Any) -> list[tuple[str, str, bool]]:
+    store = _find_sheet(book, (MARK_STORE,))
+    if store is None:
+        return []
+    values = store.used_range.options(ndim=2).value or []
+    out = []
+    for row in values[1:]:
+        if len(row) >= 2 and row[0] and row[1]:
+            out.append((str(row[0]), str(row[1]), bool(row[2]) if len(row) > 2 else False))
+    return out
+
+
+def _write_store(book: Any, rows: list[tuple[str, str, bool]]) -> None:
+    store = _find_sheet(book, (MARK_STORE,))
+    if store is None:
+        if not rows:
+            return
+        last = book.sheets[len(book.sheets) - 1]
+        store = book.sheets.add(name=MARK_STORE, after=last)
+        store.visible = False
+    else:
+        store.clear_contents()
+    grid = [MARK_STORE_HEADER] + [[excel_text(s), excel_text(c), 1 if n else 0] for s, c, n in rows]
+    store.range((1, 1), (len(grid), 3)).value = grid
+
+
+def mark_cells(book: Any, marks: list[CellMark]) -> int:
+    """Fill each marked input cell and give it a note (unless the user's own note is there);
+    record what was done so :func:`clear_marks` can undo exactly that. Returns cells marked."""
+    remote = _is_remote(book)
+    recorded = {(s, c): n for s, c, n in _store_rows(book)}
+    by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
+    for mark in marks:
+        rc = parse_cell(mark.cell)
+        if rc is None:
+            continue
+        by_sheet.setdefault(mark.sheet, {}).setdefault(rc, []).append(mark.note)
+
+    count = 0
+    for sheet_name, cells in by_sheet.items():
+        sheet = _find_sheet(book, (sheet_name,))
+        if sheet is None:
+            continue
+        paint(sheet, {MARK_FILL: list(cells)}, remote=remote)
+        for (r, c), notes in cells.items():
+            address = sheet.range((r, c)).get_address(False, False)
+            key = (sheet.name, address)
+            text = "\n".join(dict.fromkeys(n for n in notes if n)) or "有错误"
+            added = recorded.get(key, False)
+            cell = sheet.range((r, c))
+            try:
+                if cell.note is None:
+                    cell.add_note(text)
+                    added = True
+                elif added:  # our own note from an earlier run: refresh its text
+                    cell.note.text = text
+            except Exception:  # notes unsupported by this client: the fill still shows it
+                pass
+            recorded[key] = added
+            count += 1
+    _write_store(book, [(s, c, n) for (s, c), n in recorded.items()])
+    return count
+
+
+def clear_marks(book: Any) -> int:
+    """Remove the fills and notes this tool added, and nothing else. Returns cells cleared."""
+    remote = _is_remote(book)
+    rows = _store_rows(book)
+    by_sheet: dict[str, list[tuple[tuple[int, int], bool]]] = {}
+    for sheet_name, address, note_added in rows:
+        rc = parse_cell(address)
+        if rc is not None:
+            by_sheet.setdefault(sheet_name, []).append((rc, note_added))
+    count = 0
+    for sheet_name, cells in by_sheet.items():
+        sheet = _find_sheet(book, (sheet_name,))
+        if sheet is None:
+            continue
+        paint(sheet, {None: [rc for rc, _ in cells]}, remote=remote)
+        for (r, c), note_added in cells:
+            if not note_added:
+                continue
+            cell = sheet.range((r, c))
+            try:
+                note = cell.note
+                if note is not None:
+                    note.delete()
+            except Exception:
+                pass
+        count += len(cells)
+    if rows:
+        _write_store(book, [])
+    return count
+
+
+# -- run log -----------------------------------------------------------------------------------
+
+def append_runlog(book: Any, item: str, text: str, lang: str = "zh") -> None:
+    """One (项目, 值) line added below whatever 运行记录 holds, e.g. why a button failed; the tab
+    is added (with the run log's header) if the book has none yet."""
+    zh, en = OUTPUT_TABS["runlog"]
+    sheet = _find_sheet(book, (zh, en))
+    if sheet is None:
+        last = book.sheets[len(book.sheets) - 1]
+        sheet = book.sheets.add(name=zh if lang == "zh" else en, after=last)
+        header = ["项目", "值"] if lang == "zh" else ["Item", "Value"]
+        sheet.range((1, 1), (2, 2)).value = [header, [excel_text(item), excel_text(text)]]
+        return
+    used = sheet.used_range
+    values = used.options(ndim=2).value or [[None]]
+    blank = used.shape == (1, 1) and values[0][0] in (None, "")
+    row = 1 if blank else used.row + used.shape[0]
+    sheet.range((row, 1), (row, 2)).value = [[excel_text(item), excel_text(text)]]

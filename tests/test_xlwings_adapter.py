@@ -1,0 +1,303 @@
+"""The live-Excel door on xlwings' remote-interpreter engine: real workbook files turned into the
+JSON an xlwings client sends, the engine's answer (its action list) checked, then applied to a
+copy of the file and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from xlwings_remote import FormulaFromText, apply_actions, excel_reads, remote_book, tab_values
+
+import xlwings as xw  # noqa: E402  (after xlwings_remote set the licence key)
+from xlwings.pro import _xlremote as remote_engine
+
+from cpdsheets.doors import xlwings_adapter as adapter
+from cpdsheets.doors.reader import read_workbook
+from cpdsheets.doors.xl_convert import cell_runs, needs_quote, union_addresses
+from cpdsheets.reports.tables import MARK_FILL, STATUS_FILLS, CellMark, Column, TabTable
+
+USER_FILL = "FFFF00"
+
+
+@pytest.fixture(autouse=True)
+def _licence(monkeypatch):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+
+
+@pytest.fixture
+def small_book(tmp_path: Path) -> Path:
+    """A school-like workbook: a title row, data that starts off A1, dates, a hidden sheet, a
+    user's own fill and note."""
+    path = tmp_path / "学校.xlsm"
+    wb = xlsxwriter.Workbook(str(path))
+    datefmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    yellow = wb.add_format({"bg_color": "#" + USER_FILL})
+    ws = wb.add_worksheet("教师名册")
+    ws.write_row(0, 0, ["2024-2025学年教师名册"])
+    ws.write_row(1, 0, ["工号", "姓名", "出生日期"])
+    ws.write_row(2, 0, ["0012", "张三"])
+    ws.write_datetime(2, 2, dt.datetime(1990, 5, 1), datefmt)
+    ws.write_row(3, 0, ["1001", "李四"])
+    ws.write_string(3, 2, "下周")
+    tr = wb.add_worksheet("培训记录")
+    tr.write_row(2, 1, ["日期", "工号", "学时"])  # used range starts at B3
+    tr.write_datetime(3, 1, dt.datetime(2024, 9, 3), datefmt)
+    tr.write_row(3, 2, ["0012", 2])
+    tr.write_string(4, 1, "2024-13-01")
+    tr.write_row(4, 2, ["9999"])
+    tr.write_number(4, 3, 1.5, yellow)  # the user's own fill: must survive clear_marks
+    tr.write_comment(3, 2, "用户自己的批注")  # C4: the user's own note
+    hidden = wb.add_worksheet("豁免")
+    hidden.write_row(0, 0, ["工号", "开始日期"])
+    hidden.hide()
+    wb.close()
+    return path
+
+
+def _actions(book: xw.Book) -> list[dict]:
+    return book.json()["actions"]
+
+
+def _norm_rows(rows):
+    """Rows compared across doors: '' and None alike, midnight datetimes as dates, no trailing blanks."""
+    out = []
+    for row in rows:
+        vals = []
+        for v in row:
+            if v == "":
+                v = None
+            if isinstance(v, dt.datetime) and v.time() == dt.time():
+                v = v.date()
+            vals.append(v)
+        while vals and vals[-1] is None:
+            vals.pop()
+        out.append(vals)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+# -- converters --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, quoted", [
+    ("=1+1", True), ("+86 123", True), ("-5", True), ("@sum", True), ("'abc", True), ("#N/A", True),
+    ("0012", True), ("1001", True), ("2024-09-03", True), ("9/3", True), ("TRUE", True),
+    ("Sep 3", True), (" =cmd", True),
+    ("张三", False), ("校本研修", False), ("Zhang San", False), ("", False),
+])
+def test_needs_quote_table(text, quoted):
+    assert needs_quote(text) is quoted
+
+
+def test_runs_and_union_addresses_group_cells_in_few_areas():
+    cells = [(r, 3) for r in range(2, 40)] + [(5, 1), (6, 1), (9, 1)]
+    runs = cell_runs(cells)
+    assert runs == [(1, 5, 6), (1, 9, 9), (3, 2, 39)]
+    assert union_addresses(runs) == ["A5:A6,A9,C2:C39"]
+    many = cell_runs([(r, 1) for r in range(2, 400, 2)])
+    chunks = union_addresses(many)
+    assert all(len(c) <= 255 for c in chunks) and len(chunks) > 1
+    assert sum(c.count(",") + 1 for c in chunks) == len(many)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+def test_read_book_is_what_the_file_reader_reads(small_book):
+    book = remote_book(small_book)
+    raw = adapter.read_book(book)
+    assert raw.names() == ["教师名册", "培训记录", "豁免"]
+    assert raw.sheets["豁免"].hidden and not raw.sheets["教师名册"].hidden
+    rows = raw.sheets["培训记录"].rows
+    assert rows[3][1] == dt.datetime(2024, 9, 3)  # B4, placed from A1 though the used range starts at B3
+    assert rows[2][1:4] == ["日期", "工号", "学时"]
+    assert all(v in (None, "") for v in rows[0] + rows[1])
+    assert raw.sheets["教师名册"].rows[2][0] == "0012"
+    from_file = read_workbook(small_book)
+    for name in raw.names():
+        assert _norm_rows(raw.sheets[name].rows) == _norm_rows(from_file.sheets[name].rows), name
+    assert _actions(book) == []  # reading queues nothing
+
+
+# -- output tabs -------------------------------------------------------------------------------
+
+def _summary_table(rows=None) -> TabTable:
+    cols = [Column("工号"), Column("姓名"), Column("学分", "number"), Column("课时", "int"),
+            Column("完成率", "percent"), Column("状态", "status"), Column("截止日", "date")]
+    rows = rows if rows is not None else [
+        ["0012", "张三", 41.5, 20, 1.0, "达标", dt.date(2025, 1, 15)],
+        ["=HYPERLINK(\"http://x\")", "+李四", 12.0, 3, 0.3, "未达标", None],
+        ["1001", "@王五", float("nan"), None, 0.5, "进度落后", dt.date(2025, 1, 15)],
+        ["T-7", "-赵六", 0.0, 0, 0.0, "未达标", None],
+    ]
+    return TabTable("summary", "学分汇总", cols, rows, title="2024-2025学年学分汇总")
+
+
+def _stored(v):
+    """What a TabTable value looks like once Excel has stored it."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
+    book = remote_book(small_book)
+    table = _summary_table()
+    adapter.write_tab(book, table)
+    actions = _actions(book)
+    funcs = [a["func"] for a in actions]
+    assert funcs.count("addSheet") == 1 and actions[0]["args"] == [3, "学分汇总"]
+    writes = [a for a in actions if a["func"] == "setValues"]
+    assert len(writes) == 1
+    w = writes[0]
+    assert (w["start_row"], w["start_column"], w["row_count"], w["column_count"]) == (0, 0, 2 + 4, 7)
+    # user text that Excel would read as a formula is quoted
+    assert w["values"][3][0] == "'=HYPERLINK(\"http://x\")" and w["values"][3][1] == "'+李四"
+    assert w["values"][2][0] == "'0012"  # 工号 stays text, leading zero kept
+    formats = {(a["start_column"], a["args"][0]) for a in actions if a["func"] == "setNumberFormat"}
+    assert formats == {(2, "0.0"), (3, "0"), (4, "0.0%"), (6, "yyyy-mm-dd")}
+    assert all(a["start_row"] == 2 and a["row_count"] == 4 for a in actions if a["func"] == "setNumberFormat")
+    colours = [a for a in actions if a["func"] == "setRangeColors"]
+    assert len(colours) == 1  # every status cell in one call
+    assert [row[0].upper() for row in colours[0]["args"][0]] == [
+        "#" + STATUS_FILLS[s] for s in ("达标", "未达标", "进度落后", "未达标")]
+    assert "setSheetAutofit" in funcs
+
+    out = tmp_path / "applied.xlsm"
+    apply_actions(small_book, out, actions)  # raises FormulaFromText if any text became a formula
+    got = tab_values(out, "学分汇总")
+    assert got[0] == ["2024-2025学年学分汇总"]
+    assert got[1] == [c.header for c in table.columns]
+    expected = [[_stored(v) for v in row] for row in table.rows]
+    for g, e in zip(got[2:], expected):
+        assert g + [None] * (len(e) - len(g)) == e
+    ws = openpyxl.load_workbook(out, keep_vba=True)["学分汇总"]
+    assert ws["A4"].value == "=HYPERLINK(\"http://x\")" and ws["A4"].data_type == "s" and ws["A4"].quotePrefix
+    assert ws["A2"].font.b and ws["A2"].fill.fgColor.rgb.endswith("D9E1F2")
+    assert ws["F3"].fill.fgColor.rgb == "FF" + STATUS_FILLS["达标"]
+
+
+def test_write_tab_replaces_the_tab_whole_and_never_duplicates(small_book, tmp_path):
+    first = tmp_path / "first.xlsm"
+    book = remote_book(small_book)
+    adapter.write_tab(book, _summary_table())
+    apply_actions(small_book, first, _actions(book))
+
+    book2 = remote_book(first)
+    fewer = _summary_table(rows=[["0012", "张三", 1.0, 1, 0.1, "达标", None]])
+    fewer.name = "Summary"  # the English name of the same tab: reused, not added beside it
+    adapter.write_tab(book2, fewer)
+    funcs = [a["func"] for a in _actions(book2)]
+    assert "addSheet" not in funcs and funcs[0] == "sheetClear"
+    second = tmp_path / "second.xlsm"
+    apply_actions(first, second, _actions(book2))
+    names = openpyxl.load_workbook(second, keep_vba=True).sheetnames
+    assert names.count("学分汇总") == 1 and "Summary" not in names
+    got = tab_values(second, "学分汇总")
+    assert len(got) == 3 and got[2][:2] == ["0012", "张三"]  # no stale rows from the first run
+
+
+def test_excel_input_model_rejects_unquoted_formulas():
+    with pytest.raises(FormulaFromText):
+        excel_reads("=1+1")
+    assert excel_reads("'=1+1") == ("=1+1", True)
+    assert excel_reads("0012") == (12, False)  # why 工号 must be quoted
+
+
+# -- marks -------------------------------------------------------------------------------------
+
+def test_marks_fill_and_note_then_clear_removes_exactly_ours(small_book, tmp_path):
+    marks = [CellMark("培训记录", "B5", "「2024-13-01」不是有效日期。"),
+             CellMark("培训记录", "C5", "工号「9999」不在教师名册中。"),
+             CellMark("培训记录", "C4", "示例：用户已有批注的格子"),
+             CellMark("教师名册", "C4", "「下周」不是有效日期。")]
+    book = remote_book(small_book)
+    assert adapter.mark_cells(book, marks) == 4
+    actions = _actions(book)
+    colour_calls = [a for a in actions if a["func"] == "setRangeColors"]
+    assert len(colour_calls) == 2  # one per sheet
+    notes = {(a["sheet_position"], a["args"][0]) for a in actions if a["func"] == "addNote"}
+    assert notes == {(1, "$B$5"), (1, "$C$5"), (0, "$C$4")}  # the user's note on C4 is left alone
+    marked = tmp_path / "marked.xlsm"
+    apply_actions(small_book, marked, actions)
+    wb = openpyxl.load_workbook(marked, keep_vba=True)
+    tr = wb["培训记录"]
+    for ref in ("B5", "C5", "C4"):
+        assert tr[ref].fill.fgColor.rgb == "FF" + MARK_FILL, ref
+    assert tr["D5"].fill.fgColor.rgb == "FF" + USER_FILL
+    assert tr["C4"].comment.text.startswith("用户自己的批注")
+    assert "不是有效日期" in tr["B5"].comment.text
+    assert wb[adapter.MARK_STORE].sheet_state == "hidden"
+
+    book2 = remote_book(marked)
+    assert adapter.clear_marks(book2) == 4
+    cleared = tmp_path / "cleared.xlsm"
+    apply_actions(marked, cleared, _actions(book2))
+    wb = openpyxl.load_workbook(cleared, keep_vba=True)
+    tr = wb["培训记录"]
+    for ref in ("B5", "C5", "C4"):
+        assert tr[ref].fill.fill_type is None, ref
+    assert tr["B5"].comment is None and tr["C5"].comment is None
+    assert tr["C4"].comment is not None and tr["C4"].comment.text.startswith("用户自己的批注")
+    assert tr["D5"].fill.fgColor.rgb == "FF" + USER_FILL  # the user's own colour stays
+    assert wb["教师名册"]["C4"].comment is None
+    assert tab_values(cleared, adapter.MARK_STORE) == [adapter.MARK_STORE_HEADER]
+
+
+# -- buttons -----------------------------------------------------------------------------------
+
+def test_a_failing_button_shows_a_short_message_and_logs_one_line(small_book, tmp_path):
+    from xlwings_remote import payload_from_file
+
+    from cpdsheets import excel
+
+    # An xlwings Lite book fetched without cell values: reading it fails inside xlwings.
+    impl = remote_engine.App(remote_engine.Apps(), add_book=False).books.open(
+        payload_from_file(small_book), lazy=True)
+    book = xw.Book(impl=impl)
+    excel.recalc(book)  # must not raise
+    actions = _actions(book)
+    alerts = [a for a in actions if a["func"] == "alert"]
+    assert len(alerts) == 1
+    message, title, _, mode, _ = alerts[0]["args"]
+    assert "重新计算" in message and "没有完成" in message and "运行记录" in message
+    assert "Traceback" not in message and mode == "critical"
+    log = [a for a in actions if a["func"] == "setValues"]
+    assert len(log) == 1 and log[0]["values"][-1][0] == "出错" and "XlwingsError" in log[0]["values"][-1][1]
+
+
+_JOBS_READY = importlib.util.find_spec("cpdsheets.engine.compute") is not None
+
+
+@pytest.mark.skipif(not _JOBS_READY, reason="cpdsheets.doors.jobs needs cpdsheets.engine.compute")
+@pytest.mark.parametrize("job", ["validate", "recalc"])
+def test_buttons_write_the_tabs_the_jobs_produce(small_book, tmp_path, job):
+    from cpdsheets import excel
+    from cpdsheets.doors import jobs
+
+    book = remote_book(small_book)
+    getattr(excel, job)(book)
+    actions = _actions(book)
+    raw = read_workbook(small_book)
+    outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw)
+    writes = [a for a in actions if a["func"] == "setValues" and a["start_row"] == 0]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    for tab in outcome.tabs:
+        assert tab.name in added
+    assert len([a for a in actions if a["func"] == "alert"]) == 1
+    out = tmp_path / "out.xlsm"
+    apply_actions(small_book, out, actions)
+    for tab in outcome.tabs:
+        if tab.key == "runlog":
+            continue  # holds the run time
+        got = tab_values(out, tab.name)
+        assert got[tab.header_row - 1] == [c.header for c in tab.columns]
+        assert len(got) == tab.header_row + len(tab.rows)
+    assert len(writes) >= len(outcome.tabs)
