@@ -1,0 +1,226 @@
+"""One output tab rendered as a worksheet part, built as one list of strings and joined once.
+
+Strings are written inline (``t="inlineStr"``) so the shared-string table of the book is left
+alone, and never as formulas: whatever a teacher typed is shown exactly as text.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from cpdsheets.doors.xml_text import attr_xml, column_letters, display_width, text_xml
+from cpdsheets.reports.tables import STATUS_FILLS, TabTable
+
+NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
+TAB_COLOUR = "FF4472C4"  # the add-in's tabs share one tab colour, so people can tell them apart
+
+
+@dataclass(slots=True)
+class TabStyles:
+    """cellXfs indices for each role a cell can play on an output tab."""
+
+    title: int
+    header: int
+    text: int
+    link: int
+    int: int
+    number: int
+    percent: int
+    date: int
+    datetime: int
+    status: dict[str, int]
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, str):
+        return v == ""
+    try:
+        return bool(v != v)  # NaT, numpy nan
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") if (v.hour or v.minute or v.second) else v.strftime("%Y-%m-%d")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _serial(v: Any) -> float | None:
+    if isinstance(v, datetime):
+        day = v.date().toordinal() - _EXCEL_EPOCH
+        secs = v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+        return day + secs / 86400
+    if isinstance(v, date):
+        return float(v.toordinal() - _EXCEL_EPOCH)
+    if isinstance(v, time):
+        return (v.hour * 3600 + v.minute * 60 + v.second) / 86400
+    to_py = getattr(v, "to_pydatetime", None)
+    if to_py is not None:
+        return _serial(to_py())
+    return None
+
+
+def _num(v: Any) -> str | None:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        if not math.isfinite(f):
+            return None
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    return None
+
+
+def _num_text(s: str) -> str:
+    return s if s[-2:] != ".0" else s[:-2]
+
+
+Cell = Callable[[str, Any], tuple[str, float]]  # (ref, value) -> (xml, display width)
+
+
+def _text_cell(style: int) -> Cell:
+    def cell(ref: str, v: Any) -> tuple[str, float]:
+        s = _as_text(v)
+        return (f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text_xml(s)}</t></is></c>',
+                display_width(s))
+    return cell
+
+
+def _number_cell(style: int, text_style: int, width: Callable[[float], float]) -> Cell:
+    as_text = _text_cell(text_style)
+
+    def cell(ref: str, v: Any) -> tuple[str, float]:
+        n = _num(v)
+        if n is None:
+            return as_text(ref, v) if isinstance(v, str) else ("", 0.0)
+        return f'<c r="{ref}" s="{style}"><v>{n}</v></c>', width(float(n))
+    return cell
+
+
+def _date_cell(style: int, text_style: int, width: float) -> Cell:
+    as_text = _text_cell(text_style)
+
+    def cell(ref: str, v: Any) -> tuple[str, float]:
+        n = _serial(v)
+        if n is None:
+            return as_text(ref, v)
+        return f'<c r="{ref}" s="{style}"><v>{_num_text(repr(n))}</v></c>', width
+    return cell
+
+
+def _status_cell(styles: TabStyles) -> Cell:
+    plain = _text_cell(styles.text)
+    by_label = {label: _text_cell(xf) for label, xf in styles.status.items()}
+
+    def cell(ref: str, v: Any) -> tuple[str, float]:
+        return by_label.get(v, plain)(ref, v) if isinstance(v, str) else plain(ref, v)
+    return cell
+
+
+def _cell_writer(kind: str, st: TabStyles) -> Cell:
+    if kind == "int":
+        return _number_cell(st.int, st.text, lambda f: len(f"{f:,.0f}"))
+    if kind == "number":
+        return _number_cell(st.number, st.text, lambda f: len(f"{f:,.2f}"))
+    if kind == "percent":
+        return _number_cell(st.percent, st.text, lambda f: len(f"{f * 100:.1f}%"))
+    if kind == "date":
+        return _date_cell(st.date, st.text, 10)
+    if kind == "datetime":
+        return _date_cell(st.datetime, st.text, 19)
+    if kind == "status":
+        return _status_cell(st)
+    return _text_cell(st.text)
+
+
+def status_fills() -> dict[str, str]:
+    return dict(STATUS_FILLS)
+
+
+def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = None) -> str:
+    ncols = max(len(tab.columns), 1)
+    letters = [column_letters(i) for i in range(ncols)]
+    writers = [_cell_writer(c.kind, styles) for c in tab.columns]
+    link_writer = _text_cell(styles.link)
+    widths = [display_width(c.header) + 3 for c in tab.columns]  # +3: bold and the filter button
+    hrow = tab.header_row
+    out: list[str] = []
+    if tab.title:
+        out.append(f'<row r="1"><c r="A1" s="{styles.title}" t="inlineStr"><is><t xml:space="preserve">'
+                   f"{text_xml(tab.title)}</t></is></c></row>")
+    out.append(f'<row r="{hrow}">')
+    for i, c in enumerate(tab.columns):
+        out.append(f'<c r="{letters[i]}{hrow}" s="{styles.header}" t="inlineStr"><is><t xml:space="preserve">'
+                   f"{text_xml(c.header)}</t></is></c>")
+    out.append("</row>")
+    links = tab.links
+    link_col = tab.link_column
+    hyperlinks: list[str] = []
+    r = hrow
+    for idx, values in enumerate(tab.rows):
+        r += 1
+        out.append(f'<row r="{r}">')
+        target = links[idx] if idx < len(links) else None
+        for i, v in enumerate(values[:ncols]):
+            if _blank(v):
+                continue
+            if target and i == link_col and tab.columns[i].kind in ("text", "status"):
+                xml, w = link_writer(f"{letters[i]}{r}", v)
+            else:
+                xml, w = writers[i](f"{letters[i]}{r}", v)
+            out.append(xml)
+            if w > widths[i]:
+                widths[i] = w
+        out.append("</row>")
+        if target:
+            hyperlinks.append(f'<hyperlink ref="{letters[link_col]}{r}" location="{attr_xml(target)}"/>')
+    last = f"{letters[ncols - 1]}{r}"
+    head = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f"<worksheet {NS}>",
+        f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/></sheetPr>',
+        f'<dimension ref="A1:{last}"/>',
+        '<sheetViews><sheetView workbookViewId="0">',
+        f'<pane ySplit="{hrow}" topLeftCell="A{hrow + 1}" activePane="bottomLeft" state="frozen"/>',
+        f'<selection pane="bottomLeft" activeCell="A{hrow + 1}" sqref="A{hrow + 1}"/>',
+        "</sheetView></sheetViews>",
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if tab.columns:
+        head.append("<cols>")
+        for i, c in enumerate(tab.columns):
+            w = c.width if c.width is not None else min(max(widths[i] + 2, MIN_WIDTH), MAX_WIDTH)
+            head.append(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>')
+        head.append("</cols>")
+    head.append("<sheetData>")
+    tail = ["</sheetData>"]
+    if tab.columns:
+        tail.append(f'<autoFilter ref="A{hrow}:{last if r > hrow else letters[ncols - 1] + str(hrow)}"/>')
+    if hyperlinks:
+        tail.append("<hyperlinks>" + "".join(hyperlinks) + "</hyperlinks>")
+    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    if drawing_rid:
+        tail.append(f'<drawing r:id="{drawing_rid}"/>')
+    tail.append("</worksheet>")
+    return "".join(head) + "".join(out) + "".join(tail)

@@ -1,0 +1,59 @@
+"""Why a workbook was not written: one exception family, each with a Chinese and an English line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WorkbookWriteError(Exception):
+    """Base class; ``str(exc)`` is the Chinese message, ``exc.message_en`` the English one."""
+
+    def __init__(self, path: Path | str, message_zh: str, message_en: str):
+        super().__init__(message_zh)
+        self.path = Path(path)
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.message_en if lang.startswith("en") else self.message_zh
+
+
+class WorkbookLocked(WorkbookWriteError):
+    def __init__(self, path: Path | str, lock: Path | str):
+        name = Path(path).name
+        super().__init__(
+            path,
+            f"工作簿“{name}”正在 Excel/WPS/LibreOffice 中打开（发现锁文件 {Path(lock).name}），请先关闭后再试。",
+            f"Workbook '{name}' is open in Excel/WPS/LibreOffice (lock file {Path(lock).name}); close it and retry.",
+        )
+        self.lock = Path(lock)
+
+
+class WorkbookNotWritable(WorkbookWriteError):
+    def __init__(self, path: Path | str, reason: str = ""):
+        name = Path(path).name
+        extra = f"（{reason}）" if reason else ""
+        super().__init__(
+            path,
+            f"无法写入“{name}”：文件或所在文件夹为只读{extra}。",
+            f"Cannot write '{name}': the file or its folder is read-only{(' (' + reason + ')') if reason else ''}.",
+        )
+
+
+class NotAWorkbook(WorkbookWriteError):
+    def __init__(self, path: Path | str, reason: str = ""):
+        name = Path(path).name
+        super().__init__(
+            path,
+            f"“{name}”不是可写入的 Excel 工作簿（.xlsx/.xlsm）{('：' + reason) if reason else ''}。",
+            f"'{name}' is not a writable Excel workbook (.xlsx/.xlsm){(': ' + reason) if reason else ''}.",
+        )
+
+
+class OutputTypeMismatch(WorkbookWriteError):
+    def __init__(self, src: Path | str, out: Path | str):
+        super().__init__(
+            out,
+            f"输出文件扩展名必须与原工作簿一致（{Path(src).suffix}），否则宏或文件类型会损坏。",
+            f"The output must keep the workbook's extension ({Path(src).suffix}), or macros/file type break.",
+        )
