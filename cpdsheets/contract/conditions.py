@@ -128,17 +128,26 @@ def _parse_term(part: str) -> Comparison:
     op = _OP_CANON.get(op, op)
     if op == "不含":
         raise ConditionError("不支持「不含」，请改写条件")
-    values = tuple(v.strip() for v in re.split(r"[|｜/]", value) if v.strip())
+    values = tuple(v.strip() for v in re.split(r"[|｜]", value) if v.strip())
     if not values:
         raise ConditionError(f"「{part}」缺少比较的值")
     if op in ORDER_OPS:
         if len(values) != 1:
             raise ConditionError(f"「{op}」只能比较一个值")
-        try:
-            float(values[0])
-        except ValueError:
-            raise ConditionError(f"「{values[0]}」不是数字，不能用「{op}」比较") from None
+        if not _is_number(values[0]) and not _DATE_RE.match(values[0]):
+            raise ConditionError(f"「{values[0]}」不是数字或日期，不能用「{op}」比较")
     return Comparison(field=field, op=op, values=values)
+
+
+_DATE_RE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _field_key(name: str) -> str:
