@@ -301,3 +301,80 @@ def test_buttons_write_the_tabs_the_jobs_produce(small_book, tmp_path, job):
         assert got[tab.header_row - 1] == [c.header for c in tab.columns]
         assert len(got) == tab.header_row + len(tab.rows)
     assert len(writes) >= len(outcome.tabs)
+
+
+DEMO = Path(__file__).resolve().parents[1] / "workbook" / "demo_school.xlsm"
+
+
+def _filled_master(tmp_path: Path) -> Path:
+    """The shipped template (from ``build_master``) with a few realistic rows typed in, some wrong."""
+    from cpdsheets.doors.template import build_master
+
+    path = build_master(tmp_path / "master" / "学校.xlsm", year="2024-2025")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    d = dt.datetime
+    rows = {
+        "教师名册": [["0012", "张三", "女", d(1990, 5, 1), d(2012, 9, 1), "语文组", "一年级语文", "班主任、中层"],
+                 ["1001", "李四", "男", d(1996, 3, 2), d(2022, 9, 1), "数学组", "一年级数学", "新教师", "0012"],
+                 ["1002", "王五", "女", d(1985, 1, 9), d(2006, 9, 1), "数学组", "一年级数学", "骨干"]],
+        "培训记录": [[d(2024, 9, 3), "0012", "张三", "师德专题", "师德培训", "校级", 3, "出勤"],
+                 [d(2024, 9, 3), "1001", "李四", "师德专题", "师德培训", "校级", "2学时", "√"],
+                 ["下周", "1002", "王五", "=cmd|' /c calc'!A0", "网络研修", "区级", 4, "出勤"],
+                 [d(2024, 10, 8), "9999", "无名", "新课标", "专业培训", "市级", 6, "缺勤"]],
+        "听课记录": [[d(2024, 9, 10), "1001", "李四", "张三", "语文", "古诗两首", "师徒课", "校内", 300],
+                 [d(2024, 9, 12), "0012", "张三", "李四", "数学", "认识图形", "推门课", "外校", 200]],
+    }
+    for name, new_rows in rows.items():
+        ws = wb[name]
+        for row in new_rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _book_for(kind: str, small_book: Path, tmp_path: Path) -> Path:
+    if kind == "master":
+        return _filled_master(tmp_path)
+    if kind == "demo":
+        if not DEMO.exists():
+            pytest.skip("workbook/demo_school.xlsm has not been built yet")
+        return DEMO
+    return small_book
+
+
+@pytest.mark.skipif(not _JOBS_READY, reason="cpdsheets.doors.jobs needs cpdsheets.engine.compute")
+@pytest.mark.parametrize("kind", ["small", "master", "demo"])
+@pytest.mark.parametrize("job", ["validate", "recalc"])
+def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, job):
+    """The same workbook through both doors: the button's actions applied by the Excel model,
+    and the CLI's package writer, give the same output tab values."""
+    from cpdsheets import excel
+    from cpdsheets.doors import jobs
+    from cpdsheets.doors.package_writer import write_tabs
+
+    src = _book_for(kind, small_book, tmp_path)
+    as_of = None
+    try:
+        outcome = getattr(jobs, f"run_{job}")(read_workbook(src), as_of=as_of)
+    except Exception as exc:  # the shared job itself fails: there is nothing to compare the doors on
+        pytest.skip(f"jobs.run_{job} fails on this book for both doors: {type(exc).__name__}: {exc}")
+    book = remote_book(src)
+    getattr(excel, job)(book)
+    actions = _actions(book)
+    assert not [a for a in actions if a["func"] == "alert" and a["args"][3] == "critical"], actions[-1]
+    via_button = tmp_path / "button.xlsm"
+    apply_actions(src, via_button, actions)
+
+    via_cli = tmp_path / "cli.xlsm"
+    write_tabs(src, outcome.tabs, out=via_cli, backup=False)
+
+    for tab in outcome.tabs:
+        button_rows, cli_rows = tab_values(via_button, tab.name), tab_values(via_cli, tab.name)
+        if tab.key == "runlog":  # run time, duration and path differ by nature; the items match
+            assert [r[0] for r in button_rows] == [r[0] for r in cli_rows]
+            continue
+        assert button_rows == cli_rows, tab.name
+    # and the marks the CLI would set are the cells the button filled
+    marked = {(m.sheet, m.cell) for m in outcome.marks}
+    store = tab_values(via_button, adapter.MARK_STORE)[1:]
+    assert {(s, c) for s, c, _ in store} == marked
