@@ -86,9 +86,10 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
 
     if "name" in read.places:
         expected = df["teacher_id"].map(known)
-        typed = df["name"].astype("object").str.replace(r"\s+", "", regex=True)
-        wanted = expected.astype("object").str.replace(r"\s+", "", regex=True)
-        mismatch = has_id & ~unknown & typed.notna() & wanted.notna() & (typed != wanted)
+        typed = df["name"]
+        mismatch = has_id & ~unknown & typed.notna() & expected.notna() & (typed != expected)
+        if mismatch.any():  # only the few that differ are looked at again without spaces
+            mismatch[mismatch] = _squeeze(typed[mismatch]) != _squeeze(expected[mismatch])
         findings += _at(read, sheet, "name", df.index[mismatch], "name-mismatch",
                         params_of=lambda r: {"teacher_id": df.at[r, "teacher_id"], "expected": expected[r]})
     return findings
@@ -145,16 +146,23 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+def _squeeze(s: pd.Series) -> pd.Series:
+    return s.astype("object").str.replace(r"\s+", "", regex=True)
+
+
 def check_observed_teachers(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
     df = read.frame
     if "taught_by" not in read.places:
         return []
     names = set(roster["name"].dropna().astype(str).str.replace(r"\s+", "", regex=True))
     ids = set(roster["teacher_id"].dropna())
-    who = df["taught_by"].astype("object").str.replace(r"\s+", "", regex=True)
-    as_id = who.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     inside = df["location"] == "校内"
-    unknown = inside & who.notna() & ~who.isin(names) & ~as_id.isin(ids)
+    who = df["taught_by"]
+    unknown = inside & who.notna() & ~who.isin(names) & ~who.isin(ids)
+    if unknown.any():
+        squeezed = _squeeze(who[unknown])
+        as_id = squeezed.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        unknown[unknown] = ~squeezed.isin(names) & ~as_id.isin(ids)
     return _at(read, sheet, "taught_by", df.index[unknown], "unknown-observed-teacher")
 
 

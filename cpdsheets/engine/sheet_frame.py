@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..contract.book import RawBook, RawSheet
@@ -136,23 +137,27 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
                                     params={"expected": col.header, "accepted": " / ".join(col.names)}))
 
     body = rows[header.row + 1:]
-    raw = pd.DataFrame({key: [r[c] if c < len(r) else None for r in body]
-                        for key, c in header.columns.items()}, dtype="object")
-    raw.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
-    if len(raw.columns):
-        empty = pd.concat([blank_mask(raw[k]) for k in raw.columns], axis=1).all(axis=1)
-        raw = raw[~empty]
+    width = max((len(r) for r in body), default=0)
+    if any(len(r) != width for r in body):  # grids from live Excel may be ragged
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    columns = list(zip(*body)) if body else []
+    index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
+    cells = {key: _Cells(columns[c] if c < len(columns) else [None] * len(body))
+             for key, c in header.columns.items()}
+    keep = ~np.logical_and.reduce([c.blank for c in cells.values()]) if cells else np.zeros(len(body), bool)
+    raw = pd.DataFrame({key: c.raw.to_numpy() for key, c in cells.items()}, index=index, dtype="object")[keep]
 
     places = {key: ColumnPlace(header.texts[key], col_letter(c)) for key, c in header.columns.items()}
     frame = pd.DataFrame(index=raw.index)
     errors = pd.Series(False, index=raw.index)
     for col in spec.columns:
-        if col.key not in raw.columns:
+        if col.key not in cells:
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
             if col.required:
                 errors[:] = True
             continue
-        parsed = _parse(raw[col.key], col, year_of_month)
+        c = cells[col.key]
+        parsed = c.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
         frame[col.key] = parsed.values
         place = places[col.key]
         code = "invalid-" + _BAD_CODE[col.kind]
@@ -162,12 +167,35 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
             findings += _cell_findings("negative-number", sheet.name, place, raw[col.key], parsed.negative, col)
             errors |= parsed.negative
         if col.required:
-            missing = blank_mask(raw[col.key])
+            missing = pd.Series(c.blank[keep], index=raw.index)
             findings += _cell_findings("missing-value", sheet.name, place, raw[col.key], missing, col)
             errors |= missing
     frame["_row"] = raw.index.astype("int64")
     frame["_ok"] = ~errors
     return SheetRead(frame, raw, places, findings)
+
+
+class _Cells:
+    """One column's raw cells, normalised once per distinct value: a log column of 150,000 rows
+    holds a few hundred distinct IDs, dates and categories, so parsing the distinct values and
+    spreading the result back is where the speed comes from."""
+
+    def __init__(self, values) -> None:
+        self.raw = pd.Series(values, dtype="object")
+        codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
+        codes[codes < 0] = len(uniques)  # missing cells point at an appended None
+        self.codes = codes
+        self.uniques = pd.Series([*uniques, None], dtype="object")
+        self.blank = blank_mask(self.uniques).to_numpy()[codes]
+
+    def parse(self, fn, keep: np.ndarray, index: pd.Index) -> Parsed:
+        p = fn(self.uniques)
+        codes = self.codes[keep]
+
+        def spread(s: pd.Series | None) -> pd.Series | None:
+            return None if s is None else pd.Series(s.to_numpy()[codes], index=index, dtype=s.dtype)
+
+        return Parsed(spread(p.values), spread(p.bad), spread(p.negative))
 
 
 _BAD_CODE = {

@@ -9,11 +9,11 @@ import pandas as pd
 
 from ..contract.book import RawBook
 from ..contract.findings import Finding
-from ..contract.schema import DATA_SHEETS, SheetSpec
+from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
 from . import checks
 from .dataset import Dataset
-from .normalize import school_year_of_month
-from .sheet_frame import SheetRead, locate_sheet, read_sheet
+from .normalize import normalize_dates, school_year_of_month
+from .sheet_frame import SheetRead, find_header, locate_sheet, read_sheet
 
 # Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
 REQUIRED_SHEETS = ("teachers", "trainings", "observations", "reading", "outputs")
@@ -105,12 +105,14 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
     holds most of the logged dates."""
     dates: list[pd.Series] = []
     for key in YEAR_DATES:
-        spec = next(s for s in DATA_SHEETS if s.key == key)
+        spec = SHEETS[key]
         sheet = locate_sheet(book, spec.names)
-        if sheet is None:
+        header = find_header(sheet.rows, spec) if sheet is not None else None
+        if header is None or "date" not in header.columns:
             continue
-        read = read_sheet(sheet, spec, None)
-        dates.append(read.frame["date"].dropna())
+        c = header.columns["date"]
+        cells = pd.Series([r[c] if c < len(r) else None for r in sheet.rows[header.row + 1:]], dtype="object")
+        dates.append(normalize_dates(pd.Series(cells.unique(), dtype="object")).values.dropna())
     if not dates:
         return None
     all_dates = pd.concat(dates)
