@@ -32,7 +32,7 @@ def teacher_attributes(teachers: pd.DataFrame, year_start: date) -> pd.DataFrame
         "t:mentor": mentor,
         "t:mentor_name": mentor.map(names).astype("object"),
         "t:has_mentor": mentor.notna().to_numpy(),
-        "t:apprentice": ids.map(apprentices).fillna("").astype("object"),
+        "t:apprentice": ids.map(apprentices).astype("object").where(ids.isin(apprentices.index), ""),
         "t:age": whole_years(t["birth_date"], year_start),
         "t:seniority": whole_years(t["work_start"], year_start),
         "join_date": t["join_date"],
