@@ -51,8 +51,9 @@ _WIDE_TEXT = {"title", "topic", "reason", "award"}
 
 
 def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: str = "zh",
-                 data: BookContent | None = None, macros: bool = True) -> Path:
-    """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx)."""
+                 data: BookContent | None = None, macros: bool = True, constant_memory: bool = False) -> Path:
+    """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx).
+    ``constant_memory`` streams rows to disk (large synthetic books); the output is the same shape."""
     path = Path(path).with_suffix(".xlsm" if macros else ".xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = data or BookContent()
@@ -60,7 +61,7 @@ def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "�
     vba = _vba_project() if macros else None
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+                                         "strings_to_urls": False, "constant_memory": constant_memory})
     fmt = _Formats(wb)
     wb.set_properties({
         "title": f"{label}学年校本培训登记表", "subject": "校本培训学分与达标", "author": "cpdsheets",

@@ -11,7 +11,6 @@ The rows stop at the 统计截止日 (2026-04-15): nobody logs a lesson they hav
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from .demo_words import (
     ESSAY_TITLES, JOURNALS, LESSON_TYPES_MOSTLY, NOTE_BOOKS, OTHER_SCHOOLS, OTHER_TEACHERS, OUTINGS,
     PROFESSIONAL_BOOKS, REQUIRED_BOOKS, STAFF_SESSIONS, TOPICS,
 )
+from .typed_variants import typed_record
 
 SEED = 20250901
 
@@ -277,64 +277,6 @@ def _exemptions() -> Sheet:
     return sheet
 
 
-# -- typing: what people actually put in the cells ---------------------------------------------
-
-_FULLWIDTH_DIGITS = str.maketrans("0123456789.", "０１２３４５６７８９．")
-
-
-def _typed_date(rng: random.Random, d: date) -> Any:
-    roll = rng.random()
-    if roll > 0.14:
-        return d
-    forms = (f"{d.year}/{d.month}/{d.day}", f"{d.year}.{d.month}.{d.day}", f"{d.year}年{d.month}月{d.day}日",
-             f"{d.month}月{d.day}日", d.isoformat(), str((d - date(1899, 12, 30)).days))
-    return forms[int(roll / 0.14 * len(forms)) % len(forms)]
-
-
-def _typed_id(rng: random.Random, tid: str) -> Any:
-    roll = rng.random()
-    if roll < 0.08:
-        return float(tid)  # a numeric cell: 1001.0
-    if roll < 0.11:
-        return f" {tid} "
-    return tid
-
-
-def _typed_number(rng: random.Random, x: float, unit: str) -> Any:
-    x = int(x) if float(x).is_integer() else x
-    roll = rng.random()
-    if roll < 0.08:
-        return f"{x}{unit}"
-    if roll < 0.11:
-        return str(x).translate(_FULLWIDTH_DIGITS)
-    return x
-
-
-_ATTENDANCE = ("出勤", "出勤", "出勤", "√", "√", "✓", "到", "")
-_INSIDE, _OUTSIDE = ("校内", "校内", "校内", "本校", "内"), ("校外", "校外", "外校")
-
-
-def _typed(rng: random.Random, key: str, record: dict[str, Any]) -> dict[str, Any]:
-    out = dict(record)
-    spec = SHEETS[key]
-    for col in spec.columns:
-        v = out.get(col.key)
-        if v is None or v == "" or key == "teachers" and col.kind != "date":
-            continue
-        if col.kind == "date":
-            out[col.key] = _typed_date(rng, v) if key != "teachers" else v
-        elif col.kind == "teacher_id":
-            out[col.key] = _typed_id(rng, v)
-        elif col.kind == "number":
-            out[col.key] = _typed_number(rng, v, {"hours": "学时", "comment_chars": "字", "chars": "字",
-                                                  "days": "天"}.get(col.key, ""))
-        elif col.kind == "attendance" and v == "出勤":
-            out[col.key] = rng.choice(_ATTENDANCE)
-        elif col.kind == "location":
-            out[col.key] = rng.choice(_INSIDE if v == "校内" else _OUTSIDE)
-    return out
-
-
 # -- planted mistakes ----------------------------------------------------------------------------
 
 def _find(sheet: Sheet, **match: Any) -> dict[str, Any]:
@@ -395,7 +337,7 @@ def _to_content(rng: random.Random, sheet: Sheet, planted: list[tuple[str, str, 
             rows.append([None] * len(keys))
             continue
         plant = record.get("_plant")
-        typed = record if plant else _typed(rng, sheet.key, record)
+        typed = record if plant else typed_record(rng, sheet.key, record)
         rows.append([typed.get(k) for k in keys])
         if plant:
             code, key = plant
