@@ -119,11 +119,11 @@ def groups_tab(results, lang: Lang = "zh") -> TabTable:
     cols = [Column(_h(lang, "教研组", "Group")), Column(_h(lang, "教师数", "Teachers"), "int"),
             Column(_h(lang, "平均学分", "Mean credits"), "number"),
             Column(_h(lang, "达标率", "Completion"), "percent"),
-            Column(_h(lang, "未达标", "Not met"), "int"), Column(_h(lang, "进度落后", "Behind"), "int")]
-    rows = []
-    for g in groups.itertuples(index=False):
-        rows.append([g.group, int(g.teachers), float(g.mean_credits), float(g.completion),
-                     int(g.not_met), int(g.behind)])
+            Column(_h(lang, "进度落后人数", "Behind"), "int"), Column(_h(lang, "未达标人数", "Not met"), "int"),
+            Column(_h(lang, "教师预警条数", "Teacher alerts"), "int"),
+            Column(_h(lang, "教研组预警条数", "Group alerts"), "int")]
+    rows = [[g.group, int(g.teachers), float(g.mean_credits), float(g.share_ok), int(g.behind), int(g.failed),
+             int(g.teacher_alerts), int(g.group_alerts)] for g in groups.itertuples(index=False)]
     chart = ChartSpec(_h(lang, "各教研组达标率", "Completion by group"), 0, [3], "column",
                       _h(lang, "达标率", "Completion")) if rows else None
     return TabTable("groups", tab_name("groups", lang), cols, rows, chart=chart)

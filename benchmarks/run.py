@@ -1,0 +1,141 @@
+"""The benchmark the issues ask for, in one run on one generated workbook.
+
+    python benchmarks/run.py [--rows 150000] [--repeat 3] [--skip-frictionless]
+
+Prints, in seconds (best of --repeat): the bare fast read (calamine, every sheet), `validate`,
+`recalc --dry-run`, `recalc` with write-back, an openpyxl load+save round trip, and
+frictionless-py validating the same sheets with an equivalent schema (types, required, minimum).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+
+from cpdsheets.contract.schema import LOG_SHEETS, SHEETS
+from cpdsheets.doors.cli import validate_file
+from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.doors.package_writer import write_tabs
+from cpdsheets.doors.reader import read_workbook
+from cpdsheets.engine.sheet_frame import find_header, locate_sheet
+from cpdsheets.samples.synthetic import generate
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def frictionless_validate(path: Path) -> tuple[float, int, int]:
+    """Each data sheet validated by frictionless with the contract's types, required and minimum."""
+    from frictionless import Dialect, Resource, Schema, fields, formats, system
+
+    raw = read_workbook(path)
+    total_errors = rows = 0
+    started = time.perf_counter()
+    with system.use_context(trusted=True):
+        for spec in (SHEETS["teachers"], *LOG_SHEETS):
+            sheet = locate_sheet(raw, spec.names)
+            header = find_header(sheet.rows, spec) if sheet else None
+            if header is None:
+                continue
+            by_col = {c: key for key, c in header.columns.items()}
+            width = max(len(r) for r in sheet.rows[header.row: header.row + 1])
+            schema_fields = []
+            for c in range(width):
+                name = sheet.rows[header.row][c]
+                key = by_col.get(c)
+                col = spec.column(key) if key else None
+                constraints = {"required": True} if col and col.required else {}
+                if col and col.kind == "date":
+                    f = fields.DateField(name=str(name), constraints=constraints)
+                elif col and col.kind == "number":
+                    f = fields.NumberField(name=str(name), constraints={**constraints, "minimum": 0})
+                else:
+                    f = fields.StringField(name=str(name or f"field{c + 1}"), constraints=constraints)
+                schema_fields.append(f)
+            resource = Resource(str(path), control=formats.ExcelControl(sheet=sheet.name),
+                                dialect=Dialect(header_rows=[header.row + 1]), schema=Schema(fields=schema_fields))
+            report = resource.validate(limit_errors=10**9)
+            total_errors += report.stats["errors"]
+            rows += len(sheet.rows) - header.row - 1
+    return time.perf_counter() - started, total_errors, rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=150_000)
+    ap.add_argument("--teachers", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-frictionless", action="store_true")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="cpdsheets-bench-"))
+    try:
+        book = work / "synthetic.xlsx"
+        t = time.perf_counter()
+        generate(book, teachers=args.teachers, rows=args.rows)
+        gen = time.perf_counter() - t
+        print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}, "
+              f"file {book.stat().st_size / 1e6:.1f} MB, {args.rows} log rows, {args.teachers} teachers "
+              f"(generated in {gen:.2f}s)")
+
+        read = best(lambda: read_workbook(book), args.repeat)
+        report = validate_file(str(book))
+        validate = best(lambda: validate_file(str(book)), args.repeat)
+        t = time.perf_counter()
+        cli = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", "validate", str(book), "--format", "json",
+                              "-o", str(work / "report.json")], capture_output=True)
+        cli_wall = time.perf_counter() - t
+
+        def dry_run():
+            return run_recalc(read_workbook(book))
+
+        outcome = dry_run()
+        recalc_dry = best(dry_run, args.repeat)
+
+        out = work / "out.xlsx"
+
+        def recalc_write():
+            o = run_recalc(read_workbook(book))
+            write_tabs(book, o.tabs, out=out, backup=False)
+
+        recalc_full = best(recalc_write, args.repeat)
+
+        def roundtrip():
+            wb = openpyxl.load_workbook(book)
+            wb.save(work / "roundtrip.xlsx")
+
+        rt = best(roundtrip, 1)
+
+        print(f"rows read: {report.rows}; findings: {report.errors} errors, {report.warnings} warnings; "
+              f"teachers {len(outcome.results.teachers)}, alerts {len(outcome.results.alerts)}")
+        print(f"{'bare read (calamine, all sheets)':<44}{read:8.3f} s")
+        print(f"{'validate (in process)':<44}{validate:8.3f} s   {validate / read:5.2f}x read   target <= 2x")
+        print(f"{'cpdsheets validate (CLI, incl. startup)':<44}{cli_wall:8.3f} s   exit {cli.returncode}")
+        print(f"{'recalc --dry-run':<44}{recalc_dry:8.3f} s   {recalc_dry / read:5.2f}x read   target <= 3x")
+        print(f"{'recalc with write-back':<44}{recalc_full:8.3f} s   {recalc_full / read:5.2f}x read   target <= 3x")
+        print(f"{'openpyxl load+save round trip':<44}{rt:8.3f} s   {rt / recalc_full:5.2f}x slower than recalc"
+              f"   target >= 5x")
+        if not args.skip_frictionless:
+            fl, fl_errors, fl_rows = frictionless_validate(book)
+            print(f"{'frictionless-py validate (same sheets)':<44}{fl:8.3f} s   {fl / validate:5.2f}x slower than "
+                  f"validate   target >= 5x   ({fl_errors} errors over {fl_rows} rows)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
