@@ -303,6 +303,7 @@ def _plant_mistakes(sheets: dict[str, Sheet]) -> None:
     _plant(_find(tr, teacher_id="1001", date=date(2025, 9, 17)), "too-many-hours", "hours")
 
     original = _find(ob, teacher_id="1003")
+    original["_as_is"] = True  # typed plainly, so its copy below is an exact duplicate
     copy = {k: v for k, v in original.items() if not k.startswith("_")}
     _insert_after(ob, original, _plant(copy, "duplicate-row", None))
     _plant(next(r for r in ob.records if r["teacher_id"] == "1006" and r["date"] < date(2025, 12, 1)),
@@ -337,7 +338,7 @@ def _to_content(rng: random.Random, sheet: Sheet, planted: list[tuple[str, str, 
             rows.append([None] * len(keys))
             continue
         plant = record.get("_plant")
-        typed = record if plant else typed_record(rng, sheet.key, record)
+        typed = record if plant or record.get("_as_is") else typed_record(rng, sheet.key, record)
         rows.append([typed.get(k) for k in keys])
         if plant:
             code, key = plant
