@@ -84,3 +84,11 @@ def test_finding_reports_value_as_typed(book_factory):
     rows = tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "两小时", "出勤")
     f = next(x for x in validate_file(str(book_factory(培训记录=rows))).findings if x.code == "invalid-number")
     assert f.value == "两小时" and f.column == "学时" and f.row == 4
+
+
+def test_readme_catalogue_lists_every_code():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in finding_codes() if f"| `{c}` |" not in readme]
+    assert not missing, f"README's findings catalogue lacks {missing}"
