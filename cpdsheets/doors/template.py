@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name
 
 from ..contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PERIOD_KINDS, Rule
 from ..contract.schema import (
@@ -301,10 +301,6 @@ def _write(ws, r: int, c: int, value: Any, fmt: _Formats) -> None:
 
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
-
-
-def cell_name(row0: int, col0: int) -> str:
-    return xl_rowcol_to_cell(row0, col0)
 
 
 # -- shipped files ----------------------------------------------------------------------------------
