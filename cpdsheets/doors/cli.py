@@ -249,15 +249,17 @@ def new(
     if path.exists() and not force:
         typer.echo(f"{path}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
         raise typer.Exit(2)
-    kwargs = {"lang": lang.value, "macros": path.suffix.lower() == ".xlsm"}
+    macros = path.suffix.lower() != ".xlsx"
+    if demo:
+        from ..samples.demo import build_demo
+
+        typer.echo(str(build_demo(path, macros=macros)))
+        return
+    kwargs = {"lang": lang.value, "macros": macros}
     if year:
         kwargs["year"] = year
     if school:
         kwargs["school"] = school
-    if demo:
-        from ..samples.demo import demo_data
-
-        kwargs["data"] = demo_data()
     written = build_master(path, **kwargs)
     typer.echo(str(written))
 

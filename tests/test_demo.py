@@ -1,0 +1,83 @@
+"""The shipped demo school: validation reports exactly its planted mistakes, recalc exactly its planted
+alerts, and a fresh `cpdsheets new` workbook validates clean. Expectations are written out here."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cpdsheets.samples.demo import PLANTED, PLANTED_ALERTS
+
+ROOT = Path(__file__).parents[1]
+DEMO = ROOT / "workbook" / "demo_school.xlsm"
+
+EXPECTED_FINDINGS = {
+    ("too-many-hours", "培训记录", "G14"),  # 1001 logs 13 学时 on 2025-09-17
+    ("name-mismatch", "培训记录", "C30"),  # 王丽 for 王莉 (1003)
+    ("negative-number", "培训记录", "G37"),  # 学时 -3
+    ("unknown-teacher", "培训记录", "B73"),  # 工号 10001, a typo of 1001
+    ("invalid-date", "听课记录", "A6"),  # 2025-13-01
+    ("duplicate-row", "听课记录", "A11"),  # the row above typed twice
+    ("unknown-observed-teacher", "听课记录", "D142"),  # 钱老师, 校内, not in the roster
+    ("invalid-date", "读书记录", "B109"),  # 下周
+    ("date-outside-year", "成果记录", "B5"),  # 2024-10-20, last year
+    ("invalid-choice", "教研活动", "C7"),  # 读书会 is not an activity type
+}
+
+# (subject, rule, period start, period end, state): what the planted cases imply at 统计截止日 2026-04-15.
+EXPECTED_ALERTS = {
+    ("1004", "R03", "2025-09-01", "2026-01-31", "未达标"),  # observed too few lessons in semester 1
+    ("1002", "R05", "2025-09-01", "2026-01-31", "未达标"),  # 中层 observing mostly outside school
+    ("1005", "R08", "2026-04-13", "2026-04-26", "进度落后"),  # no 导研单 yet in the open fortnight
+    ("1006", "R15", "2025-09-01", "2026-08-31", "超出上限"),  # more than 8 off-site days
+    ("英语组", "R16", "2025-11-01", "2025-11-30", "未达标"),  # no group meeting in November
+}
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_demo_validate_reports_exactly_the_planted_mistakes():
+    r = cli("validate", DEMO, "--format", "json")
+    assert r.returncode == 1, r.stderr
+    findings = json.loads(r.stdout)["files"][0]["findings"]
+    got = {(f["code"], f["sheet"], f["cell"]) for f in findings}
+    assert got == EXPECTED_FINDINGS
+    assert len(findings) == len(EXPECTED_FINDINGS)
+    assert got == set(PLANTED)  # the generator's own record agrees
+
+
+def test_demo_recalc_alerts_are_the_planted_cases():
+    r = cli("recalc", DEMO, "--dry-run", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["as_of"] == "2026-04-15"
+    got = {(a["subject"], a["rule_id"], a["period_start"], a["period_end"], a["state"]) for a in doc["alerts"]}
+    assert got == EXPECTED_ALERTS
+    planted = {(a["subject"], a["rule_id"], a["period_start"].isoformat(), a["period_end"].isoformat(), a["state"])
+               for a in PLANTED_ALERTS}
+    assert got == planted
+    teachers = {t["teacher_id"]: t for t in doc["teachers"]}
+    assert len(teachers) == 12
+    assert teachers["1004"]["status"] == "未达标" and teachers["1005"]["status"] == "进度落后"
+    assert teachers["1006"]["status"] == "达标"  # R15 is a warning: it does not fail the teacher
+    assert all(t["credits"] >= 0 for t in teachers.values())
+
+
+def test_new_workbook_validates_clean(tmp_path):
+    book = tmp_path / "新学年.xlsm"
+    r = cli("new", book, "--year", "2026-2027", "--school", "测试小学")
+    assert r.returncode == 0, r.stderr
+    v = cli("validate", book, "--format", "json")
+    assert v.returncode == 0
+    f = json.loads(v.stdout)["files"][0]
+    assert f["stats"]["errors"] == 0 and f["findings"] == []
+
+
+def test_new_refuses_to_overwrite(tmp_path):
+    book = tmp_path / "a.xlsx"
+    assert cli("new", book).returncode == 0
+    r = cli("new", book)
+    assert r.returncode == 2 and "已存在" in r.stderr
