@@ -79,11 +79,15 @@ def restyle_cells(xml: str, cells: dict[int, list[int]], restyle: Callable[[int]
     pos = 0
     search_from = start.end()
     for r in sorted(cells):
-        while True:
-            m = _ROW.search(xml, search_from, end_data)
-            if m is None or int(m.group(2)) >= r:
-                break
-            search_from = m.end()
+        # Fast path: Excel and most writers put r= first, so the row tag can be found directly.
+        at = xml.find(f'<{prefix}row r="{r}"', search_from, end_data)
+        m = _ROW.match(xml, at) if at != -1 else None
+        if m is None or int(m.group(2)) != r:
+            while True:
+                m = _ROW.search(xml, search_from, end_data)
+                if m is None or int(m.group(2)) >= r:
+                    break
+                search_from = m.end()
         if m is not None and int(m.group(2)) == r:
             tag = m.group(0)
             if m.group(3):  # <row .../>

@@ -99,7 +99,7 @@ def _insert_legacy_drawing(sheet: str, rid: str) -> str:
     p = (root.group(1) or "") if root else ""
     if p:
         tag = tag.replace("<legacyDrawing", f"<{p}legacyDrawing")
-    tail_from = sheet.find(f"</{p}sheetData>")
+    tail_from = sheet.rfind(f"</{p}sheetData>")
     best = None
     for name in _AFTER_LEGACY:
         i = sheet.find(f"<{p}{name}", tail_from)

@@ -168,5 +168,6 @@ class Package:
 
 
 def _deflate(data: bytes) -> bytes:
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    # A big re-written sheet (marks) would spend seconds at level 6 for a few percent of size.
+    c = zlib.compressobj(6 if len(data) < 4_000_000 else 1, zlib.DEFLATED, -15)
     return c.compress(data) + c.flush()
