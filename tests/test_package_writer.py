@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from cpdsheets.doors import zip_package
@@ -288,3 +290,39 @@ def test_marks_on_sheet_without_notes(tmp_path: Path) -> None:
     assert clear_marks(book) == 1
     ws = openpyxl.load_workbook(book)["教师名册"]
     assert ws["B4"].comment is None and ws["B4"].fill.fgColor.rgb == "00000000"
+
+
+def test_remove_stale_tab_shifts_local_names(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "s.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    for name in ("数据", "Summary", "备注"):
+        wb.add_worksheet(name).write("A1", name)
+    wb.worksheets()[1].print_area("A1:B2")
+    wb.worksheets()[2].print_area("A1:C3")
+    wb.define_name("旧汇总", "='Summary'!$A$1")
+    wb.define_name("数据名", "=数据!$A$1")
+    wb.worksheets()[2].activate()
+    wb.close()
+    write_tabs(path, output_tabs()[:1], remove=["Summary"])
+    xml = parts(path)["xl/workbook.xml"].decode()
+    assert openpyxl.load_workbook(path).sheetnames == ["数据", "备注", "学分汇总"]
+    assert "旧汇总" not in xml and "数据名" in xml
+    assert re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="1">\'?备注\'?!\$A\$1:\$C\$3', xml)
+    assert 'activeTab="1"' in xml
+    assert len([n for n in parts(path) if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]) == 3
+    assert _calamine_rows(path, "备注") == [["备注"]]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(min_size=1, max_size=30).filter(lambda t: clean_text(t) != ""), min_size=1, max_size=20))
+def test_any_text_reads_back_as_written(tmp_path: Path, texts: list[str]) -> None:
+    book = tmp_path / "h.xlsx"
+    if not book.exists():
+        macro_book(book)
+    tab = TabTable("issues", "校验问题", [Column("值")], [[t] for t in texts])
+    write_tabs(book, [tab], backup=False)
+    got = [r[0] for r in _calamine_rows(book, "校验问题")[1:]]
+    want = [clean_text(t).replace("\r\n", "\n") for t in texts]
+    assert [g.replace("\r\n", "\n") if isinstance(g, str) else g for g in got] == [w if w else "" for w in want]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from cpdsheets.doors import opc
@@ -32,10 +33,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, backup: bool = True,
-               marks: list[CellMark] | None = None) -> Path:
+               marks: list[CellMark] | None = None, remove: Iterable[str] = ()) -> Path:
     """Create or replace the output tabs (and, with ``marks``, mark input cells) in the workbook.
 
     Existing output tabs keep their position and are replaced whole; new ones go at the end.
+    ``remove`` names stale output tabs to delete (e.g. an older version's), unless written now.
     Returns the path written. Raises a ``WorkbookWriteError`` subclass when the book cannot be written.
     """
     src = Path(src)
@@ -48,6 +50,10 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
         wb = Workbook(pkg)
         styles_part = wb.styles_part()
         styles = StyleBook(pkg.text(styles_part))
+        keep = {n.casefold() for n in _unique_names(tabs)}
+        for name in remove:
+            if safe_sheet_name(name).casefold() not in keep:
+                wb.remove_sheet(safe_sheet_name(name))
         put_tabs(pkg, wb, styles, tabs)
         if marks is not None:
             from cpdsheets.doors.marks import apply_marks

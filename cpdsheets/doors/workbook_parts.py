@@ -123,6 +123,50 @@ class Workbook:
         self.xml = re.sub(rf"<{p}definedName\b[^>]*?(?:/>|>.*?</{p}definedName>)", edit, self.xml, flags=re.S)
         self.xml = re.sub(rf"<{p}definedNames>\s*</{p}definedNames>", "", self.xml)
 
+    def remove_sheet(self, name: str) -> bool:
+        """Delete a sheet the add-in no longer writes: its parts, relationship, scoped names (later
+        sheets' localSheetId shift down by one), names whose formula points at it, and calc chain."""
+        found = self.find(name)
+        if found is None:
+            return False
+        index, entry = found
+        if entry.part and self.pkg.has(entry.part):
+            if re.search(rb"<(?:\w+:)?f[\s>/]", self.pkg.read(entry.part)):
+                self.drop_calc_chain_of(entry.sheet_id)
+            self.drop_owned_parts(entry.part)
+            self.pkg.remove(entry.part)
+            self.content_types.drop(entry.part)
+        for r in [r for r in self.rels if r.id == entry.rid]:
+            self.rels_xml = self.rels_xml.replace(r.xml, "")
+            self.rels.remove(r)
+        self.xml = self.xml.replace(entry.xml, "", 1)
+        quoted = "'" + entry.name.replace("'", "''") + "'!"
+        p = self.prefix
+
+        def edit(m: re.Match[str]) -> str:
+            tag = m.group(0)
+            local = opc._attr(tag, "localSheetId")
+            body = opc._unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", tag))
+            if local == str(index) or quoted in body or re.search(rf"(?<![\w.']){re.escape(entry.name)}!", body):
+                return ""
+            if local is not None and int(local) > index:
+                return re.sub(r'localSheetId="\d+"', f'localSheetId="{int(local) - 1}"', tag, count=1)
+            return tag
+
+        self.xml = re.sub(rf"<{p}definedName\b[^>]*?(?:/>|>.*?</{p}definedName>)", edit, self.xml, flags=re.S)
+        self.xml = re.sub(rf"<{p}definedNames>\s*</{p}definedNames>", "", self.xml)
+
+        def view(m: re.Match[str]) -> str:
+            tag = m.group(0)
+            for attr in ("activeTab", "firstSheet"):
+                v = opc._attr(tag, attr)
+                if v is not None and int(v) >= index and int(v) > 0:
+                    tag = re.sub(rf'{attr}="\d+"', f'{attr}="{int(v) - 1}"', tag, count=1)
+            return tag
+
+        self.xml = re.sub(rf"<{p}workbookView\b[^>]*>", view, self.xml)
+        return True
+
     def defined_name(self, name: str) -> str | None:
         p = self.prefix
         m = re.search(rf'<{p}definedName\b[^>]*\sname="{re.escape(name)}"[^>]*>(.*?)</{p}definedName>', self.xml, re.S)
