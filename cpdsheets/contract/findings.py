@@ -6,6 +6,7 @@ templates filled from a finding's ``params``; Chinese first, English on request.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -288,6 +289,11 @@ def _shown(value: Any) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
+    if isinstance(value, dt.datetime):
+        # Live Excel hands dates over as datetimes, files as dates: show both the same way.
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -70,7 +70,7 @@ def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
     for t in teachers.itertuples(index=False):
         by_cat = t.credits_by_category or {}
         rows.append([t.teacher_id, t.name, _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
-                     float(t.credits)] + [float(by_cat.get(c, 0.0)) for c in categories]
+                     _num(t.credits)] + [_num(by_cat.get(c, 0.0)) for c in categories]
                     + [_state(t.status, lang), "、".join(failing.get(t.teacher_id, []))])
     title = _h(lang, f"{policy.settings.school_name} 学分汇总", "Credit summary").strip()
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
@@ -111,7 +111,8 @@ def alerts_tab(results, lang: Lang = "zh") -> TabTable:
 
 
 def _num(v) -> float | None:
-    return None if v is None or v != v else float(v)
+    # Six decimals: beyond that a share like 7/33 differs between doors only in the last binary digit.
+    return None if v is None or v != v else round(float(v), 6)
 
 
 def groups_tab(results, lang: Lang = "zh") -> TabTable:
@@ -122,7 +123,7 @@ def groups_tab(results, lang: Lang = "zh") -> TabTable:
             Column(_h(lang, "进度落后人数", "Behind"), "int"), Column(_h(lang, "未达标人数", "Not met"), "int"),
             Column(_h(lang, "教师预警条数", "Teacher alerts"), "int"),
             Column(_h(lang, "教研组预警条数", "Group alerts"), "int")]
-    rows = [[g.group, int(g.teachers), float(g.mean_credits), float(g.share_ok), int(g.behind), int(g.failed),
+    rows = [[g.group, int(g.teachers), _num(g.mean_credits), _num(g.share_ok), int(g.behind), int(g.failed),
              int(g.teacher_alerts), int(g.group_alerts)] for g in groups.itertuples(index=False)]
     chart = ChartSpec(_h(lang, "各教研组达标率", "Completion by group"), 0, [3], "column",
                       _h(lang, "达标率", "Completion")) if rows else None
