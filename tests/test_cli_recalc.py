@@ -1,0 +1,109 @@
+"""`cpdsheets recalc` and `clear-marks` end to end on real files: tabs written, backups, refusals, marks."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import TRAININGS
+
+ROOT = Path(__file__).parents[1]
+DEMO = ROOT / "workbook" / "demo_school.xlsm"
+TABS = ["学分汇总", "达标预警", "校验问题", "教研组统计", "运行记录"]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=180)
+
+
+def digest(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    return Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
+
+
+def test_recalc_in_place_writes_five_tabs_and_keeps_backup(demo):
+    before = digest(demo)
+    r = cli("recalc", demo)
+    assert r.returncode == 0, r.stderr
+    names = CalamineWorkbook.from_path(str(demo)).sheet_names
+    assert names[-5:] == TABS or set(TABS) <= set(names)
+    assert digest(demo.with_name(demo.name + ".bak")) == before
+    wb = CalamineWorkbook.from_path(str(demo))
+    alerts = wb.get_sheet_by_name("达标预警").to_python()
+    assert alerts[0][0] == "状态" and len(alerts) == 1 + 5  # header + the five planted alerts
+    issues = wb.get_sheet_by_name("校验问题").to_python()
+    assert len(issues) == 1 + 10
+    # a second run replaces the tabs, it does not add more
+    assert cli("recalc", demo, "--no-backup").returncode == 0
+    again = CalamineWorkbook.from_path(str(demo)).sheet_names
+    assert again == names
+
+
+def test_recalc_output_elsewhere_leaves_input_untouched(demo, tmp_path):
+    before = digest(demo)
+    out = tmp_path / "结果.xlsm"
+    assert cli("recalc", demo, "-o", out).returncode == 0
+    assert digest(demo) == before and not demo.with_name(demo.name + ".bak").exists()
+    assert set(TABS) <= set(CalamineWorkbook.from_path(str(out)).sheet_names)
+
+
+def test_recalc_refuses_when_open_in_excel(demo):
+    lock = demo.with_name("~$" + demo.name)
+    lock.write_bytes(b"\x00" * 162)
+    before = digest(demo)
+    r = cli("recalc", demo)
+    assert r.returncode == 2 and "打开" in r.stderr
+    assert digest(demo) == before
+
+
+def test_recalc_unreadable_exit_2(tmp_path):
+    r = cli("recalc", tmp_path / "none.xlsx")
+    assert r.returncode == 2 and "不存在" in r.stderr
+
+
+def test_mark_then_clear_marks(demo):
+    assert cli("recalc", demo, "--mark", "--no-backup").returncode == 0
+    wb = openpyxl.load_workbook(demo)
+    cell = wb["听课记录"]["A6"]  # the planted 2025-13-01
+    assert cell.comment is not None and "日期" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("FF9999")
+    r = cli("clear-marks", demo, "--no-backup")
+    assert r.returncode == 0 and "6" in r.stdout  # the six error cells of the demo
+    wb = openpyxl.load_workbook(demo)
+    assert wb["听课记录"]["A6"].comment is None
+
+
+def test_recalc_json_without_dry_run_still_writes(demo):
+    r = cli("recalc", demo, "--format", "json", "--no-backup")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["as_of"] == "2026-04-15"
+    assert "学分汇总" in CalamineWorkbook.from_path(str(demo)).sheet_names
+
+
+def test_as_of_overrides_the_sheet(demo):
+    r = cli("recalc", demo, "--dry-run", "--format", "json", "--as-of", "2025-10-31")
+    doc = json.loads(r.stdout)
+    assert doc["as_of"] == "2025-10-31"
+    assert all(a["period_start"] <= "2025-10-31" for a in doc["alerts"])
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_legacy_xls_is_validated(tmp_path, book_factory):
+    src = book_factory(培训记录=[list(r) for r in TRAININGS] + [["下周", "1001", "张三", "x", "通识培训", "校级", 2, "出勤"]])
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    xls = src.with_suffix(".xls")
+    r = cli("validate", xls, "--format", "json")
+    findings = json.loads(r.stdout)["files"][0]["findings"]
+    assert r.returncode == 1 and [(f["code"], f["cell"]) for f in findings] == [("invalid-date", "A4")]
