@@ -194,21 +194,36 @@ def recalc(
 
 def _recalc_text(outcome, lang: str) -> str:
     c = outcome.counts
-    if lang == "zh":
-        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警，"
-                f"{c['errors']} 个错误，{c['warnings']} 个警告")
-    else:
-        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts, "
-                f"{c['errors']} errors, {c['warnings']} warnings")
-    lines = [head]
     results = outcome.results
-    if results is not None and not results.alerts.empty:
-        for a in results.alerts.head(30).itertuples(index=False):
-            lines.append(f"  {a.state:<5} {a.subject:<8} {a.rule_id} {a.rule_name} "
-                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {a.actual:g} / {a.required:g}")
-        if len(results.alerts) > 30:
-            lines.append(f"  … {len(results.alerts) - 30} more")
+    alerts = results.alerts if results is not None else None
+    states = alerts["state"].value_counts().to_dict() if alerts is not None and len(alerts) else {}
+    by_state = "，".join(f"{k} {v}" for k, v in states.items()) if lang == "zh" else \
+        ", ".join(f"{k} {v}" for k, v in states.items())
+    if lang == "zh":
+        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警"
+                f"{'（' + by_state + '）' if by_state else ''}；{c['errors']} 个错误，{c['warnings']} 个警告")
+    else:
+        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts"
+                f"{' (' + by_state + ')' if by_state else ''}; {c['errors']} errors, {c['warnings']} warnings")
+    lines = [head]
+    if alerts is not None and len(alerts):
+        names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
+        rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
+        shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
+        for a in shown.head(30).itertuples(index=False):
+            who = f"{a.subject} {names.get(a.subject, '')}".strip()
+            lines.append(f"  {a.state:<4} {who:<10} {a.rule_id} {a.rule_name} "
+                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a)}")
+        if len(alerts) > 30:
+            lines.append(f"  … 另有 {len(alerts) - 30} 条，见「达标预警」" if lang == "zh"
+                         else f"  … {len(alerts) - 30} more, see the Alerts tab")
     return "\n".join(lines)
+
+
+def _versus(a) -> str:
+    if a.required == a.required:  # not NaN: a lower bound, pro-rated
+        return f"{a.actual:.3g} / {a.required:.3g}"
+    return f"{a.actual:.3g} > {getattr(a, 'upper', float('nan')):.3g}"
 
 
 def _iso(v) -> str:
