@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import os
+
+# xlwings registers its remote-interpreter engine at import time, and only with a key: set it before
+# any test module imports xlwings (the PolyForm Noncommercial licence covers public schools).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import datetime as dt  # noqa: E402
 from pathlib import Path
 
 import openpyxl

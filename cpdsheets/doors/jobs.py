@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from .. import __version__
 from ..contract.book import RawBook
 from ..contract.findings import Finding, Lang
@@ -74,7 +76,7 @@ def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = Non
     counts = _counts(findings, validation)
     tabs = [
         tab_builder.issues_tab(findings, lang),
-        tab_builder.runlog_tab(_run_info("validate", raw, resolved, counts, seconds), lang),
+        tab_builder.runlog_tab(_run_info("validate", raw, validation, resolved, counts, seconds), lang),
     ]
     return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
                    seconds=seconds)
@@ -96,7 +98,7 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
         tab_builder.alerts_tab(results, lang),
         tab_builder.issues_tab(findings, lang),
         tab_builder.groups_tab(results, lang),
-        tab_builder.runlog_tab(_run_info("recalc", raw, resolved, counts, seconds), lang),
+        tab_builder.runlog_tab(_run_info("recalc", raw, validation, resolved, counts, seconds), lang),
     ]
     return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation, results,
                    seconds=seconds)
@@ -121,29 +123,26 @@ def _counts(findings: list[Finding], validation: Validation) -> dict[str, int]:
     }
 
 
-def _run_info(job: str, raw: RawBook, as_of: dt.date, counts: dict[str, int], seconds: float) -> dict[str, Any]:
+def _run_info(job: str, raw: RawBook, validation: Validation, as_of: dt.date, counts: dict[str, int],
+              seconds: float) -> dict[str, Any]:
     return {
         "version": __version__,
         "job": job,
         "time": dt.datetime.now().replace(microsecond=0),
         "as_of": as_of,
         "source": raw.path,
-        "input_hash": input_hash(raw),
+        "input_hash": input_hash(validation),
         "seconds": round(seconds, 3),
         **counts,
     }
 
 
-def input_hash(raw: RawBook) -> str:
-    """A fingerprint of the input sheets' values (not of the file: our own tabs must not change it)."""
-    from ..contract.schema import OUTPUT_TABS
-
-    own = {n for pair in OUTPUT_TABS.values() for n in pair}
+def input_hash(validation: Validation) -> str:
+    """A fingerprint of the input as understood (the normalised sheets), so it is the same whichever
+    door read the book, and our own output tabs never change it."""
     h = hashlib.sha256()
-    for name, sheet in raw.sheets.items():
-        if name in own:
-            continue
-        h.update(name.encode())
-        for row in sheet.rows:
-            h.update(repr(row).encode())
+    for key, frame in sorted(validation.dataset.frames.items()):
+        h.update(key.encode())
+        cols = [c for c in frame.columns if c != "_ok"]
+        h.update(pd.util.hash_pandas_object(frame[cols], index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]

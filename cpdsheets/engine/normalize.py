@@ -8,6 +8,7 @@ understood. Blank cells are neither values nor errors: required-ness is checked 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -288,6 +289,7 @@ def parse_number_value(value) -> float | None:
     return None if pd.isna(v) else float(v)
 
 
+@functools.lru_cache(maxsize=8192)
 def header_key(text) -> str:
     """A header cell reduced to what matters for matching: NFKC, no spaces, no `*` or `(必填)` marks,
     lower case. `  *工 号（必填）` and `工号` compare equal."""
