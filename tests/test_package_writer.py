@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl

@@ -7,6 +7,8 @@ xlwings keeps its converters apart from its object model, so they are tested wit
 
 from __future__ import annotations
 
+from ..contract.a1 import column_letters, split_a1
+
 import datetime as dt
 import math
 import re
@@ -218,11 +220,7 @@ def cell_runs(cells: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
 
 def col_letters(col: int) -> str:
     """1-based column -> A1 letters."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return column_letters(col - 1)
 
 
 def run_address(run: tuple[int, int, int]) -> str:
@@ -248,18 +246,15 @@ def union_addresses(runs: list[tuple[int, int, int]], limit: int = 255) -> list[
     return out
 
 
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def parse_cell(address: str) -> tuple[int, int] | None:
     """"C12" or "$C$12" -> (12, 3); None for anything else."""
-    m = _A1.match(address.strip())
-    if not m:
+    try:
+        row, col = split_a1(address)
+    except ValueError:
         return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
+    return row, col + 1
 
 
 def pad_to_a1(values: list[list[Any]], first_row: int, first_col: int) -> list[list[Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..contract.a1 import column_index, column_letters, split_a1  # noqa: F401  (re-exported)
+
 import re
 
 # XML 1.0 forbids C0 controls except tab, LF, CR; Excel cannot store them either.
@@ -40,35 +42,6 @@ def text_xml(value: str) -> str:
 
 def attr_xml(value: str) -> str:
     return clean_text(value).translate(_ATTR)
-
-
-def column_letters(index: int) -> str:
-    """0-based column index to Excel letters: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """Excel letters to a 0-based column index."""
-    index = 0
-    for ch in letters.upper():
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def split_a1(ref: str) -> tuple[int, int]:
-    """'B12' -> (row 12, column index 1)."""
-    m = _A1.match(ref.strip())
-    if not m:
-        raise ValueError(f"not an A1 cell reference: {ref!r}")
-    return int(m.group(2)), column_index(m.group(1))
 
 
 def safe_sheet_name(name: str) -> str:

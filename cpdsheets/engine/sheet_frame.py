@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..contract.a1 import column_letters as col_letter
 from ..contract.book import RawBook, RawSheet
 from ..contract.findings import Finding
 from ..contract.schema import ColumnSpec, SheetSpec
@@ -32,16 +33,6 @@ from .normalize import (
 )
 
 HEADER_SCAN_ROWS = 15
-
-
-def col_letter(index: int) -> str:
-    """0-based column index -> A1 letters."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
 
 
 def locate_sheet(book: RawBook, names: tuple[str, ...]) -> RawSheet | None:
