@@ -107,3 +107,13 @@ def test_legacy_xls_is_validated(tmp_path, book_factory):
     r = cli("validate", xls, "--format", "json")
     findings = json.loads(r.stdout)["files"][0]["findings"]
     assert r.returncode == 1 and [(f["code"], f["cell"]) for f in findings] == [("invalid-date", "A4")]
+
+
+def test_switching_language_replaces_the_tabs(demo):
+    assert cli("recalc", demo, "--no-backup").returncode == 0
+    assert cli("recalc", demo, "--no-backup", "--lang", "en").returncode == 0
+    names = CalamineWorkbook.from_path(str(demo)).sheet_names
+    assert {"Summary", "Alerts", "Issues", "Groups", "RunLog"} <= set(names)
+    assert not set(TABS) & set(names)
+    header = CalamineWorkbook.from_path(str(demo)).get_sheet_by_name("Alerts").to_python()[0]
+    assert header[0] == "State"

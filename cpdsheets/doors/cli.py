@@ -163,6 +163,7 @@ def recalc(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of tabs and messages.")] = Lang.zh,
 ) -> None:
     """重新计算 — compute credits and quota alerts and write the summary tabs into the workbook."""
+    from ..contract.schema import OUTPUT_TABS
     from ..reports.results_json import to_results_json
     from .jobs import run_recalc
 
@@ -183,7 +184,10 @@ def recalc(
     from .write_errors import WorkbookWriteError
 
     try:
-        written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None)
+        # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
+        other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
+        written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None,
+                             remove=other)
     except WorkbookWriteError as exc:
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
