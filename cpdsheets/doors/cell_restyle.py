@@ -29,13 +29,13 @@ def _restyle_tag(tag: str, restyle: Callable[[int], int]) -> str:
     return tag[:cut] + f' s="{new}"' + tag[cut:]
 
 
-def _new_cell(prefix: str, row: int, col: int, restyle: Callable[[int], int]) -> str:
-    new = restyle(0)
+def _new_cell(prefix: str, row: int, col: int, restyle: Callable[[int, int, int], int]) -> str:
+    new = restyle(row, col, 0)
     return f'<{prefix}c r="{column_letters(col)}{row}" s="{new}"/>' if new else ""
 
 
 def _restyle_row(content: str, prefix: str, row: int, cols: list[int],
-                 restyle: Callable[[int], int]) -> tuple[str, bool]:
+                 restyle: Callable[[int, int, int], int]) -> tuple[str, bool]:
     """Returns the new row content and whether a cell had to be inserted."""
     out: list[str] = []
     pos = 0
@@ -53,7 +53,7 @@ def _restyle_row(content: str, prefix: str, row: int, cols: list[int],
         if pending and pending[0] == col:
             pending.pop(0)
             out.append(content[pos:m.start()])
-            out.append(_restyle_tag(m.group(0), restyle))
+            out.append(_restyle_tag(m.group(0), lambda old: restyle(row, col, old)))
             pos = m.end()
     out.append(content[pos:])
     for col in pending:
@@ -64,6 +64,11 @@ def _restyle_row(content: str, prefix: str, row: int, cols: list[int],
 
 def restyle_cells(xml: str, cells: dict[int, list[int]], restyle: Callable[[int], int]) -> str:
     """``cells`` maps 1-based row -> 0-based columns; ``restyle(old_s) -> new_s``."""
+    return restyle_cells_at(xml, cells, lambda _row, _col, old: restyle(old))
+
+
+def restyle_cells_at(xml: str, cells: dict[int, list[int]], restyle: Callable[[int, int, int], int]) -> str:
+    """As :func:`restyle_cells`, with ``restyle(row, col, old_s) -> new_s`` told which cell it styles."""
     if not cells:
         return xml
     start = re.search(r"<(\w+:)?sheetData\b[^>]*?(/?)>", xml)
