@@ -84,8 +84,7 @@ def _run(job: str, book: Any) -> None:
         outcome = run(raw, lang=lang)
         for tab in outcome.tabs:
             adapter.write_tab(book, tab)
-        adapter.clear_marks(book)
-        adapter.mark_cells(book, outcome.marks)
+        adapter.mark_cells(book, outcome.marks)  # replaces the previous marks, either door's
         _show(book, "issues" if job == "validate" else "summary", lang)
         _alert(book, done_message(job, outcome.counts, lang), lang)
     except Exception as exc:  # a button must never end in a traceback window

@@ -377,4 +377,4 @@ def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, jo
     # and the marks the CLI would set are the cells the button filled
     marked = {(m.sheet, m.cell) for m in outcome.marks}
     store = tab_values(via_button, adapter.MARK_STORE)[1:]
-    assert {(s, c) for s, c, _ in store} == marked
+    assert {(row[0], row[1]) for row in store} == marked

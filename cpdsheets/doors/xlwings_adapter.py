@@ -14,6 +14,7 @@ from typing import Any
 from ..contract.book import RawBook, RawSheet
 from ..contract.schema import OUTPUT_TABS
 from ..reports.tables import MARK_FILL, CellMark, TabTable
+from .mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, values_from_rows
 from .xl_convert import (
     HEADER_FILL,
     TabPlan,
@@ -26,11 +27,7 @@ from .xl_convert import (
     union_addresses,
 )
 
-# The add-in's own record of the cells it marked, so 清除标记 removes exactly those and a
-# user's own fills and notes elsewhere stay. A hidden sheet rather than a defined name: a
-# name's text is capped at 255 characters, and every xlwings client sends sheet values.
-MARK_STORE = "cpdsheets.marks"
-MARK_STORE_HEADER = ["工作表", "单元格", "批注由本工具添加"]
+# MARK_STORE (re-exported): the hidden sheet both doors record their marks in, see mark_record.
 LINK_LIMIT = 500  # hyperlinks are one Excel call each; past this the cell text still says where
 SET_COLORS_LIMIT = 10_000  # xlwings' cap on one Range.set_colors() call
 
@@ -207,19 +204,14 @@ def _paint_matrix(sheet: Any, fills: dict[str | None, list[tuple[int, int]]]) ->
 
 # -- marks on input cells ---------------------------------------------------------------------
 
-def _store_rows(book: Any) -> list[tuple[str, str, bool]]:
+def _store_rows(book: Any) -> list[MarkRow]:
     store = _find_sheet(book, (MARK_STORE,))
     if store is None:
         return []
-    values = store.used_range.options(ndim=2).value or []
-    out = []
-    for row in values[1:]:
-        if len(row) >= 2 and row[0] and row[1]:
-            out.append((str(row[0]), str(row[1]), bool(row[2]) if len(row) > 2 else False))
-    return out
+    return rows_from_values(store.used_range.options(ndim=2).value or [])
 
 
-def _write_store(book: Any, rows: list[tuple[str, str, bool]]) -> None:
+def _write_store(book: Any, rows: list[MarkRow]) -> None:
     store = _find_sheet(book, (MARK_STORE,))
     if store is None:
         if not rows:
@@ -229,34 +221,84 @@ def _write_store(book: Any, rows: list[tuple[str, str, bool]]) -> None:
         store.visible = False
     else:
         store.clear_contents()
-    grid = [MARK_STORE_HEADER] + [[excel_text(s), excel_text(c), 1 if n else 0] for s, c, n in rows]
-    store.range((1, 1), (len(grid), 3)).value = grid
+    grid = [[excel_text(v) if isinstance(v, str) else v for v in row] for row in values_from_rows(rows)]
+    store.range((1, 1), (len(grid), len(MARK_STORE_HEADER))).value = grid
 
 
-def mark_cells(book: Any, marks: list[CellMark]) -> int:
-    """Fill each marked input cell and give it a note (unless the user's own note is there);
-    record what was done so :func:`clear_marks` can undo exactly that. Returns cells marked."""
-    remote = _is_remote(book)
-    recorded = {(s, c): n for s, c, n in _store_rows(book)}
-    by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
-    for mark in marks:
-        rc = parse_cell(mark.cell)
-        if rc is None:
-            continue
-        by_sheet.setdefault(mark.sheet, {}).setdefault(rc, []).append(mark.note)
+def _fill_before(cell: Any, remote: bool) -> str:
+    """The cell's solid fill as RRGGBB, "" for none. The remote engine cannot read colours, so
+    there (and for a cell already showing the mark colour) it is unknown and recorded as ""."""
+    if remote:
+        return ""
+    try:
+        rgb = cell.color
+    except Exception:
+        return ""
+    if not rgb:
+        return ""
+    hex_rgb = "{:02X}{:02X}{:02X}".format(*rgb[:3])
+    return "" if hex_rgb == MARK_FILL.upper() else hex_rgb
 
+
+def _undo(book: Any, rows: list[MarkRow], remote: bool) -> int:
+    """Give recorded cells back their fill (as recorded, else none) and delete our notes."""
+    by_sheet: dict[str, list[tuple[tuple[int, int], MarkRow]]] = {}
+    for row in rows:
+        rc = parse_cell(row.cell)
+        if rc is not None:
+            by_sheet.setdefault(row.sheet, []).append((rc, row))
     count = 0
     for sheet_name, cells in by_sheet.items():
         sheet = _find_sheet(book, (sheet_name,))
         if sheet is None:
             continue
-        paint(sheet, {MARK_FILL: list(cells)}, remote=remote)
+        fills: dict[str | None, list[tuple[int, int]]] = {}
+        for rc, row in cells:
+            fills.setdefault(row.fill_rgb or None, []).append(rc)
+        paint(sheet, fills, remote=remote)
+        for (r, c), row in cells:
+            if not row.note_added:
+                continue
+            try:
+                note = sheet.range((r, c)).note
+                if note is not None:
+                    note.delete()
+            except Exception:
+                pass
+        count += len(cells)
+    return count
+
+
+def mark_cells(book: Any, marks: list[CellMark]) -> int:
+    """Replace the marks either door recorded with these: cells no longer in error get their fill
+    back and lose our note; each marked cell is filled and given a note (unless the user's own
+    note is there). The record keeps, per cell, what undoing needs. Returns cells marked."""
+    remote = _is_remote(book)
+    previous = {row.key: row for row in _store_rows(book)}
+    by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
+    for mark in marks:
+        rc = parse_cell(mark.cell)
+        if rc is None or mark.sheet.casefold() == MARK_STORE.casefold():
+            continue
+        by_sheet.setdefault(mark.sheet, {}).setdefault(rc, []).append(mark.note)
+
+    targets: dict[str, tuple[Any, dict[tuple[int, int], list[str]]]] = {}
+    for sheet_name, cells in by_sheet.items():
+        sheet = _find_sheet(book, (sheet_name,))
+        if sheet is not None:
+            targets[sheet.name] = (sheet, cells)
+    wanted = {(name.casefold(), sheet.range(rc).get_address(False, False).upper())
+              for name, (sheet, cells) in targets.items() for rc in cells}
+    _undo(book, [row for key, row in previous.items() if key not in wanted], remote)
+
+    recorded: list[MarkRow] = []
+    for sheet_name, (sheet, cells) in targets.items():
         for (r, c), notes in cells.items():
-            address = sheet.range((r, c)).get_address(False, False)
-            key = (sheet.name, address)
-            text = "\n".join(dict.fromkeys(n for n in notes if n)) or "有错误"
-            added = recorded.get(key, False)
             cell = sheet.range((r, c))
+            address = cell.get_address(False, False)
+            text = "\n".join(dict.fromkeys(n for n in notes if n)) or "有错误"
+            before = previous.get((sheet_name.casefold(), address.upper()))
+            added = before.note_added if before else False
             try:
                 if cell.note is None:
                     cell.add_note(text)
@@ -265,38 +307,20 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
                     cell.note.text = text
             except Exception:  # notes unsupported by this client: the fill still shows it
                 pass
-            recorded[key] = added
-            count += 1
-    _write_store(book, [(s, c, n) for (s, c), n in recorded.items()])
-    return count
+            if before is not None:  # still marked: what undoing needs was recorded when first marked
+                recorded.append(MarkRow(sheet_name, address, added, before.fill_rgb, before.xf_xml, before.fill_xml))
+            else:
+                recorded.append(MarkRow(sheet_name, address, added, _fill_before(cell, remote)))
+        paint(sheet, {MARK_FILL: list(cells)}, remote=remote)
+    if recorded or previous:
+        _write_store(book, recorded)
+    return len(recorded)
 
 
 def clear_marks(book: Any) -> int:
-    """Remove the fills and notes this tool added, and nothing else. Returns cells cleared."""
-    remote = _is_remote(book)
+    """Remove the fills and notes either door added, and nothing else. Returns cells cleared."""
     rows = _store_rows(book)
-    by_sheet: dict[str, list[tuple[tuple[int, int], bool]]] = {}
-    for sheet_name, address, note_added in rows:
-        rc = parse_cell(address)
-        if rc is not None:
-            by_sheet.setdefault(sheet_name, []).append((rc, note_added))
-    count = 0
-    for sheet_name, cells in by_sheet.items():
-        sheet = _find_sheet(book, (sheet_name,))
-        if sheet is None:
-            continue
-        paint(sheet, {None: [rc for rc, _ in cells]}, remote=remote)
-        for (r, c), note_added in cells:
-            if not note_added:
-                continue
-            cell = sheet.range((r, c))
-            try:
-                note = cell.note
-                if note is not None:
-                    note.delete()
-            except Exception:
-                pass
-        count += len(cells)
+    count = _undo(book, rows, _is_remote(book))
     if rows:
         _write_store(book, [])
     return count
