@@ -2,7 +2,8 @@
 
 Every part the output tabs do not need is copied byte for byte (as stored, not even re-deflated):
 input sheets, shared strings, VBA project, form buttons, tables, comments, charts, custom XML.
-The parts that legitimately change are listed in ``CHANGED_PARTS``.
+The parts that legitimately change are listed in ``CHANGED_PARTS``; with marks, also the marked
+sheets with their comments/VML, and the hidden mark record sheet ``cpdsheets.marks`` (ours).
 """
 
 from __future__ import annotations
@@ -183,6 +184,8 @@ def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> i
         removed = remove_marks(pkg, wb, styles)
         if removed == 0 and _same_file(src, target):
             return 0
+        if styles.changed:  # a format given back after Excel or LibreOffice renumbered the styles
+            pkg.put(styles_part, styles.render())
         wb.flush()
         atomic_write(target, lambda fh: _write_and_close(pkg, fh), backup=backup and _same_file(src, target),
                      like=src)
