@@ -251,3 +251,14 @@ def test_cli_marks_survive_a_libreoffice_save_and_are_cleared(tmp_path):
     assert fill(ws, "D2") == USER_FILL_MARKED and note(ws, "D2") is None and ws["D2"].number_format == "0.00"
     assert fill(ws, "C2") == USER_FILL and note(ws, "C2").startswith("用户自己的批注")
     assert MARK_STORE not in openpyxl.load_workbook(saved).sheetnames
+
+
+def test_record_rows_read_older_records_and_skip_junk():
+    from cpdsheets.doors.mark_record import MarkRow, rows_from_values, values_from_rows
+
+    old_button_record = [["工作表", "单元格", "批注由本工具添加"], ["培训记录", "$b$5", 1.0], ["培训记录", "C5", 0],
+                         [None, "D5", 1], ["培训记录", None], ["培训记录", "B5", 0]]
+    assert rows_from_values(old_button_record) == [MarkRow("培训记录", "B5", True), MarkRow("培训记录", "C5", False)]
+    row = MarkRow("教师名册", "C4", True, "FFF2CC", '<xf numFmtId="0"/>', "<fill/>")
+    assert rows_from_values(values_from_rows([row])) == [row]
+    assert rows_from_values([["x", "A1", "1", "not a colour"]])[0].fill_rgb == ""
