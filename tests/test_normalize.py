@@ -38,6 +38,10 @@ DATES = [
     ("明天", "bad"),
     (dt.time(10, 0), "bad"),
     (True, "bad"),
+    (D(2263, 1, 1), "bad"),  # beyond any school record (and beyond datetime64)
+    ("9999-12-31", "bad"),
+    (2_000_000.0, "bad"),
+    (float("inf"), "bad"),
     ("", None),
     ("   ", None),
     (None, None),
@@ -64,7 +68,7 @@ def test_month_day_without_school_year_is_rejected():
 NUMBERS = [
     (1.5, 1.5), ("1.5", 1.5), ("２", 2.0), ("2学时", 2.0), ("3小时", 3.0), ("1节", 1.0), ("3000字", 3000.0),
     ("3,000字", 3000.0), ("1.5 学时", 1.5), ("2天", 2.0), ("0", 0.0), (7, 7.0), ("３千字", 3000.0),
-    ("-1", "negative"), (-2, "negative"), ("abc", "bad"), ("2学时3", "bad"), ("1..5", "bad"), (True, "bad"),
+    ("-1", "negative"), (-2, "negative"), ("abc", "bad"), ("2学时3", "bad"), ("1..5", "bad"), (True, "bad"), (float("inf"), "bad"),
     ("", None), (None, None),
 ]
 
@@ -85,7 +89,7 @@ def test_numbers(typed, expected):
 
 IDS = [
     (1001.0, "1001"), (1001, "1001"), ("1001.0", "1001"), ("007", "007"), (" 1002 ", "1002"),
-    ("１００３", "1003"), ("T-12", "T-12"), ("张三", "bad"), (1001.5, "bad"), ("10#1", "bad"), ("", None),
+    ("１００３", "1003"), ("T-12", "T-12"), ("张三", "bad"), (1001.5, "bad"), ("10#1", "bad"), (float("inf"), "bad"), (1e20, "bad"), ("", None),
 ]
 
 

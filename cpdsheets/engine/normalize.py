@@ -20,8 +20,9 @@ import pandas as pd
 from ..contract.schema import ROLES
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Serial numbers Excel can show as dates (1900-01-01 .. 9999-12-31).
-SERIAL_MIN, SERIAL_MAX = 1, 2_958_465
+# Years a school record can carry; anything else is a typo (and outside what datetime64 holds).
+MIN_YEAR, MAX_YEAR = 1900, 2199
+SERIAL_MIN, SERIAL_MAX = 1, 109_574  # 1900-01-01 .. 2199-12-31 as Excel serial numbers
 
 YearOfMonth = Callable[[int], int]  # month -> the school year's calendar year for it
 
@@ -95,6 +96,7 @@ def _serial_to_ts(serial: pd.Series) -> pd.Series:
 
 def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"year": y, "month": m, "day": d}).astype("float64")
+    frame.loc[(frame["year"] < MIN_YEAR) | (frame["year"] > MAX_YEAR), "year"] = np.nan
     return pd.to_datetime(frame, errors="coerce")
 
 
@@ -104,6 +106,8 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None) -> P
     t = _types(s)
 
     is_dt = t.isin([dt.datetime, dt.date, pd.Timestamp])
+    if is_dt.any():
+        is_dt &= s.map(lambda v: MIN_YEAR <= getattr(v, "year", 0) <= MAX_YEAR).astype(bool)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(s[is_dt].map(_as_datetime)).dt.normalize()
 
@@ -163,6 +167,7 @@ def normalize_numbers(s: pd.Series) -> Parsed:
         thousand = tx.str.endswith("千字") & value.notna()
         value[thousand] = value[thousand] * 1000
         out[is_text] = value
+    out[~np.isfinite(out)] = np.nan  # inf from a live book is no number a person typed
     bad = ~blank & out.isna()
     negative = out < 0
     return Parsed(out, bad, negative)
@@ -180,7 +185,7 @@ def normalize_teacher_ids(s: pd.Series) -> Parsed:
     is_num = _is_number_type(t) & ~blank
     if is_num.any():
         num = s[is_num].astype("float64")
-        whole = num == num.round()
+        whole = np.isfinite(num) & (num == num.round()) & (num.abs() < 1e15)
         out[is_num & whole.reindex(s.index, fill_value=False)] = num[whole].astype("int64").astype(str)
     is_text = (t == str) & ~blank
     if is_text.any():
