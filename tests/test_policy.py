@@ -183,3 +183,17 @@ def test_a1():
 
 def test_default_policy():
     assert default_policy().active_rules == [r for r in DEFAULT_RULES if r.enabled]
+
+
+def test_school_year_ending_before_it_starts_is_a_finding_and_falls_back():
+    from cpdsheets.contract.book import RawSheet
+    from cpdsheets.engine.policy_sheet import read_policy
+    from datetime import date
+
+    sheet = RawSheet("规则", [["设置项", "值"], ["学年开始", date(2025, 9, 1)], ["学年结束", date(2025, 1, 31)],
+                              ["第一学期开始", date(2025, 9, 1)], ["第一学期结束", date(2025, 8, 1)]])
+    policy, findings = read_policy(sheet)
+    cells = {(f.code, f.cell) for f in findings}
+    assert ("invalid-setting", "B3") in cells and ("invalid-setting", "B5") in cells
+    assert policy.settings.year_end is None and policy.settings.sem1_end is None
+    assert policy.settings.year_start == date(2025, 9, 1)

@@ -177,10 +177,12 @@ class _Reader:
                 continue
             rows.append((r, str(key_raw).strip(), header_key(str(key_raw)), value))
         year_hint = None
+        where: dict[str, tuple[int, str, Any]] = {}
         for r, name, key, value in rows:  # the school year first: it dates `9月1日`-style entries
             if key in {header_key(n) for n in DATE_SETTINGS["year_start"]}:
                 year_hint = self._date_setting(r, block, name, value)
                 values["year_start"] = year_hint
+                where["year_start"] = (r, name, value)
         maps: dict[str, dict] = {"credit_rates": {}, "output_credits": {}, "category_caps": {}}
         caps_given = False
         for r, name, key, value in rows:
@@ -189,6 +191,7 @@ class _Reader:
                 continue
             if field:
                 values[field] = self._date_setting(r, block, name, value, year_hint)
+                where[field] = (r, name, value)
             elif key in {header_key(n) for n in NAME_SETTING}:
                 values["school_name"] = "" if _blank(value) else str(value).strip()
             elif (m := _map_setting(key)) is not None:
@@ -197,6 +200,7 @@ class _Reader:
                 self._map_setting(r, block, name, kind, sub, value, maps, values)
             elif not _blank(value):
                 self._bad_setting(r, block, name, value, "未知的设置项，已忽略", severity="warning")
+        self._check_date_order(block, values, where)
         settings = Settings(**{k: v for k, v in values.items() if v is not None or k == "as_of"})
         settings.credit_rates.update(maps["credit_rates"])
         for kind, by_level in maps["output_credits"].items():
@@ -204,6 +208,20 @@ class _Reader:
         if caps_given:
             settings.category_caps = maps["category_caps"]
         return settings
+
+    # (earlier, later): a later date before the earlier one is a finding, and the later one is dropped
+    # so the calendar falls back to its default instead of a year that ends before it starts.
+    DATE_ORDER = (("year_start", "year_end"), ("sem1_start", "sem1_end"), ("sem2_start", "sem2_end"),
+                  ("sem1_end", "sem2_start"), ("year_start", "sem1_start"), ("sem2_end", "year_end"))
+
+    def _check_date_order(self, block, values: dict[str, Any], where: dict[str, tuple[int, str, Any]]) -> None:
+        for first, then in self.DATE_ORDER:
+            a, b = values.get(first), values.get(then)
+            if a is None or b is None or a <= b:
+                continue
+            r, name, value = where[then]
+            self._bad_setting(r, block, name, value, f"早于「{where[first][1]}」（{a.isoformat()}），已改用默认值")
+            values[then] = None
 
     def _date_setting(self, r, block, name, value, year_hint: date | None = None) -> date | None:
         if _blank(value):
