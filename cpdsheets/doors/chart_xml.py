@@ -93,6 +93,9 @@ def chart_xml(tab: TabTable, sheet_name: str) -> str:
     cat_pos, val_pos = ("l", "b") if horizontal else ("b", "l")
     y_title = f"<c:title>{_rich(spec.y_title)}</c:title>" if spec.y_title else ""
     legend = '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>' if len(series) > 1 else ""
+    # The value axis reads like its first series' column: a completion rate as 50%, not 0.5.
+    first_kind = tab.columns[spec.value_columns[0]].kind if spec.value_columns else "number"
+    value_format = {"percent": "0%", "int": "0"}.get(first_kind, "General")
     return (
         f'{_HEAD}<c:chartSpace xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{_R}">'
         '<c:roundedCorners val="0"/><c:chart>'
@@ -106,7 +109,7 @@ def chart_xml(tab: TabTable, sheet_name: str) -> str:
         '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
         '<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines/>{y_title}'
-        '<c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+        f'<c:numFmt formatCode="{value_format}" sourceLinked="0"/><c:tickLblPos val="nextTo"/>'
         '<c:crossAx val="50010001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>'
         f'</c:plotArea>{legend}<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
     )

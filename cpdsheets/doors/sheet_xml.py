@@ -199,7 +199,8 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
     head = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f"<worksheet {NS}>",
-        f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/></sheetPr>',
+        # fitToPage + landscape A4 below: coordinators print these tabs; one page wide, as many long as needed.
+        f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/><pageSetUpPr fitToPage="1"/></sheetPr>',
         f'<dimension ref="A1:{last}"/>',
         '<sheetViews><sheetView workbookViewId="0">',
         f'<pane ySplit="{hrow}" topLeftCell="A{hrow + 1}" activePane="bottomLeft" state="frozen"/>',
@@ -219,7 +220,8 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
         tail.append(f'<autoFilter ref="A{hrow}:{last if r > hrow else letters[ncols - 1] + str(hrow)}"/>')
     if hyperlinks:
         tail.append("<hyperlinks>" + "".join(hyperlinks) + "</hyperlinks>")
-    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    tail.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
+    tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
     if drawing_rid:
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
     tail.append("</worksheet>")

@@ -20,6 +20,9 @@ STATUS_FILLS: dict[str, str] = {
     "error": "FFC7CE",
     "warning": "FFEB9C",
     "info": "DDEBF7",
+    # the same states and severities as the tabs show them, in both languages
+    "错误": "FFC7CE", "警告": "FFEB9C", "提示": "DDEBF7",
+    "met": "C6EFCE", "behind": "FFEB9C", "not met": "FFC7CE", "over limit": "F4B183",
 }
 MARK_FILL = "FF9999"  # --mark: fill on input cells that carry an error finding
 

@@ -62,25 +62,33 @@ def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
     categories = sorted({c for d in teachers["credits_by_category"] for c in (d or {})})
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
             Column(_h(lang, "教研组", "Group")), Column(_h(lang, "备课组", "Lesson group")),
-            Column(_h(lang, "岗位", "Roles")), Column(_h(lang, "总学分", "Credits"), "number")]
+            Column(_h(lang, "岗位", "Roles")), Column(_h(lang, "总学分", "Credits"), "number"),
+            Column(_h(lang, "状态", "Status"), "status"),
+            Column(_h(lang, "预警事项", "Alerts"), width=44)]
     cols += [Column(c, "number") for c in categories]
-    cols += [Column(_h(lang, "状态", "Status"), "status"), Column(_h(lang, "未达标项", "Rules not met"), width=30)]
-    failing = _failing_rules(results.alerts)
+    alerts = _alert_lines(results.alerts, lang)
     rows = []
     for t in teachers.itertuples(index=False):
         by_cat = t.credits_by_category or {}
         rows.append([t.teacher_id, t.name, _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
-                     _num(t.credits)] + [_num(by_cat.get(c, 0.0)) for c in categories]
-                    + [_state(t.status, lang), "、".join(failing.get(t.teacher_id, []))])
-    title = _h(lang, f"{policy.settings.school_name} 学分汇总", "Credit summary").strip()
+                     _num(t.credits), _state(t.status, lang), alerts.get(t.teacher_id, "")]
+                    + [_num(by_cat.get(c, 0.0)) for c in categories])
+    title = _h(lang, f"{policy.settings.school_name} 学分汇总（统计截止 {results.as_of.isoformat()}）",
+               f"Credit summary (as of {results.as_of.isoformat()})").strip()
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
 
 
-def _failing_rules(alerts: pd.DataFrame) -> dict[str, list[str]]:
+def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
+    """Per teacher, each rule with an alert once, worst state first: `R03 每学期听课节数：未达标`."""
     if alerts.empty:
         return {}
-    bad = alerts[alerts["state"].isin(["未达标", "超出上限"])]
-    return bad.groupby("subject")["rule_id"].agg(lambda s: sorted(set(s))).to_dict()
+    df = alerts[alerts["subject_type"] == "teacher"]
+    df = df.assign(_r=-df["state"].map(_STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
+    df = df.drop_duplicates(["subject", "rule_id"])
+    sep = "；" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    return (df["rule_id"] + " " + df["rule_name"] + colon + df["state"].map(lambda s: _state(s, lang))) \
+        .groupby(df["subject"]).agg(sep.join).to_dict()
 
 
 def _blank(v: Any) -> Any:
