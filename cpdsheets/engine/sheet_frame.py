@@ -128,8 +128,9 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
                                     params={"expected": col.header, "accepted": " / ".join(col.names)}))
 
     body = rows[header.row + 1:]
-    width = max((len(r) for r in body), default=0)
-    if any(len(r) != width for r in body):  # grids from live Excel may be ragged
+    lengths = set(map(len, body))
+    width = max(lengths, default=0)
+    if len(lengths) > 1:  # grids from live Excel may be ragged
         body = [list(r) + [None] * (width - len(r)) for r in body]
     columns = list(zip(*body)) if body else []
     index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
