@@ -21,6 +21,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from cpdsheets.doors.package_writer import write_tabs
+from run import best  # benchmarks/run.py: this script's folder is on sys.path when run as a script
 from cpdsheets.reports.tables import CellMark, ChartSpec, Column, TabTable
 
 HEAD = ["日期", "工号", "姓名", "项目名称", "类别", "级别", "学时", "考勤", "备注"]
@@ -65,15 +66,6 @@ def make_tabs(n: int) -> list[TabTable]:
                       [[f"组{i}", 0.5 + i / 20] for i in range(8)], chart=ChartSpec("完成率", 0, [1]))
     runlog = TabTable("runlog", "运行记录", [Column("项目"), Column("值")], [["版本", "0.1.0"], ["时间", str(datetime.now())]])
     return [summary, issues, groups, runlog]
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> int:

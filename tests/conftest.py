@@ -83,3 +83,15 @@ def book_factory(tmp_path):
         return write_book(tmp_path / f"book{next(counter)}.xlsx", sheets)
 
     return make
+
+
+def libreoffice_uno_missing() -> str | None:
+    """Why LibreOffice with python3-uno cannot be driven here, or None when it can."""
+    import shutil
+    import subprocess
+
+    if shutil.which("soffice") is None:
+        return "LibreOffice (soffice) is not installed"
+    if subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode != 0:
+        return "python3-uno is not importable by /usr/bin/python3"
+    return None

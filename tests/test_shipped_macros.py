@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from oletools.olevba import VBA_Parser
 
+from conftest import libreoffice_uno_missing
+
 ROOT = Path(__file__).parents[1]
 MASTER = ROOT / "workbook" / "cpd_master.xlsm"
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
@@ -18,16 +20,8 @@ PROBE = Path(__file__).with_name("uno_vba_probe.py")
 BUTTON_SUBS = {"Validate", "Recalculate", "ClearMarks"}
 
 
-def _uno_ready() -> str | None:
-    if shutil.which("soffice") is None:
-        return "LibreOffice (soffice) is not installed"
-    if subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode != 0:
-        return "python3-uno is not importable by /usr/bin/python3"
-    return None
-
-
 def _probe(book: Path, tmp: Path) -> dict:
-    reason = _uno_ready()
+    reason = libreoffice_uno_missing()
     if reason:
         pytest.skip(reason)
     out = tmp / "converted.xlsx"

@@ -11,7 +11,6 @@ import io
 import json
 import random
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -28,6 +27,7 @@ from cpdsheets.doors.vba import ModuleKind, VbaBuildError, VbaModule, build_from
 from cpdsheets.doors.vba.cfb import ENDOFCHAIN, NOSTREAM, name_sort_key, write_cfb
 from cpdsheets.doors.vba.compression import CHUNK_SIZE, DecompressionError, compress, decompress
 from cpdsheets.doors.vba.modules import normalise_newlines
+from conftest import libreoffice_uno_missing
 from cpdsheets.doors.vba.obfuscation import decrypt
 from cpdsheets.doors.vba.project import xlwings_vba_dir
 
@@ -306,17 +306,8 @@ def test_every_button_runs_an_existing_sub(xlsm: Path) -> None:
     assert [re.search(r'codeName="(\w+)"', x).group(1) for x in sheet_xml] == ["Sheet1", "Sheet2", "Sheet3"]
 
 
-def _libreoffice_ready() -> str | None:
-    if shutil.which("soffice") is None:
-        return "LibreOffice (soffice) is not installed"
-    probe = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
-    if probe.returncode != 0:
-        return "python3-uno is not importable by /usr/bin/python3"
-    return None
-
-
 def test_libreoffice_imports_the_vba_project_and_converts(xlsm: Path, tmp_path: Path) -> None:
-    reason = _libreoffice_ready()
+    reason = libreoffice_uno_missing()
     if reason:
         pytest.skip(reason)
     out = tmp_path / "converted.xlsx"
