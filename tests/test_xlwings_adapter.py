@@ -169,10 +169,13 @@ def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
     assert [row[0].upper() for row in colours[0]["args"][0]] == [
         "#" + STATUS_FILLS[s] for s in ("达标", "未达标", "进度落后", "未达标")]
     assert "setSheetAutofit" in funcs
+    freeze = [a for a in actions if a["func"] == "freezePaneAtRange"]
+    assert len(freeze) == 1 and freeze[0]["args"] == ["1:2"]  # title and header stay in view
 
     out = tmp_path / "applied.xlsm"
     apply_actions(small_book, out, actions)  # raises FormulaFromText if any text became a formula
     got = tab_values(out, "学分汇总")
+    assert openpyxl.load_workbook(out)["学分汇总"].freeze_panes == "A3"
     assert got[0] == ["2024-2025学年学分汇总"]
     assert got[1] == [c.header for c in table.columns]
     expected = [[_stored(v) for v in row] for row in table.rows]

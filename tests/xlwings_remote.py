@@ -167,6 +167,9 @@ def apply_actions(src: str | Path, dst: str | Path, actions: list[dict[str, Any]
                 cell.font = Font(**{**{"bold": cell.font.b}, args[0]: args[1]})
         elif func in ("setSheetAutofit", "setAutofit"):
             pass  # openpyxl cannot measure text; Excel sizes the columns itself
+        elif func == "freezePaneAtRange":
+            last_row = int(str(args[0]).split(":")[-1])  # "1:2": rows 1..2 frozen
+            ws.freeze_panes = f"A{last_row + 1}"
         elif func == "setColumnWidth":
             for c in range(action["start_column"] + 1, action["start_column"] + action["column_count"] + 1):
                 ws.column_dimensions[get_column_letter(c)].width = args[0]

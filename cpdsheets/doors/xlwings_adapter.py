@@ -140,7 +140,16 @@ def write_tab(book: Any, table: TabTable) -> Any:
     paint(sheet, plan.fills, remote=remote)
     _links(sheet, plan)
     _widths(sheet, plan, remote=remote)
+    _freeze_header(sheet, plan)
     return sheet
+
+
+def _freeze_header(sheet: Any, plan: TabPlan) -> None:
+    """Keep the title and header rows in view while scrolling, as the CLI's tabs do."""
+    try:
+        sheet.freeze_panes.freeze_at(f"1:{plan.header_row}")
+    except Exception:  # an engine without frozen panes still shows the table
+        pass
 
 
 def _links(sheet: Any, plan: TabPlan) -> None:
