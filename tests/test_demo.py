@@ -81,3 +81,13 @@ def test_new_refuses_to_overwrite(tmp_path):
     assert cli("new", book).returncode == 0
     r = cli("new", book)
     assert r.returncode == 2 and "已存在" in r.stderr
+
+
+def test_readme_quick_start_names_what_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.strip().splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert "workbook/demo_school.xlsm" in commands[0] and (ROOT / "workbook" / "demo_school.xlsm").exists()
+    assert commands[1] == "bash scripts/test.sh" and (ROOT / "scripts" / "test.sh").exists()
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
