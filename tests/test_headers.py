@@ -91,3 +91,13 @@ def test_merged_cells_fill_down_and_formulas_use_cached_values(tmp_path):
     assert df.loc[5, "title"] == "教研培训"
     assert df.loc[4, "hours"] == 3.0 and df.loc[5, "hours"] == 3.0
     assert [f.code for f in v.findings if f.level == "error"] == []
+
+
+def test_true_and_one_in_one_column_are_parsed_apart(tmp_path):
+    # pandas hashes True like 1: each must still get its own verdict
+    sheets = base_sheets()
+    rows = sheets["培训记录"]
+    rows[1][6] = 1  # 学时 1: fine
+    rows[2][6] = True  # 学时 TRUE: not a number
+    report = validate_file(str(write_book(tmp_path / "b.xlsx", sheets)))
+    assert [(f.code, f.cell) for f in report.findings] == [("invalid-number", "G3")]

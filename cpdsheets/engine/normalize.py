@@ -199,8 +199,8 @@ def normalize_teacher_ids(s: pd.Series) -> Parsed:
 # -- vocabularies ------------------------------------------------------------------------------
 
 ATTENDANCE_WORDS: dict[str, str] = {
-    **dict.fromkeys(["出勤", "√", "✓", "✔", "到", "已到", "是", "1", "y", "yes", "present", "p"], "出勤"),
-    **dict.fromkeys(["缺勤", "×", "✗", "✘", "x", "缺", "未到", "否", "0", "n", "no", "absent", "a"], "缺勤"),
+    **dict.fromkeys(["出勤", "√", "✓", "✔", "到", "已到", "是", "1", "y", "yes", "true", "present", "p"], "出勤"),
+    **dict.fromkeys(["缺勤", "×", "✗", "✘", "x", "缺", "未到", "否", "0", "n", "no", "false", "absent", "a"], "缺勤"),
     **dict.fromkeys(["请假", "假", "事假", "病假", "leave", "l"], "请假"),
     **dict.fromkeys(["迟到", "迟", "late"], "迟到"),
 }

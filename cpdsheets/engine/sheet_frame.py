@@ -174,7 +174,12 @@ class _Cells:
 
     def __init__(self, values) -> None:
         self.raw = pd.Series(values, dtype="object")
-        codes, uniques = pd.factorize(self.raw, use_na_sentinel=True)
+        keys = self.raw
+        if bool in set(map(type, values)):
+            # TRUE == 1 and FALSE == 0 for hashing: without this, a TRUE cell would share its parse
+            # with a cell holding 1. Booleans are parsed as the words Excel shows for them.
+            keys = pd.Series(["TRUE" if v is True else "FALSE" if v is False else v for v in values], dtype="object")
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
         codes[codes < 0] = len(uniques)  # missing cells point at an appended None
         self.codes = codes
         self.uniques = pd.Series([*uniques, None], dtype="object")
