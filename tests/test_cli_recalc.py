@@ -117,3 +117,24 @@ def test_switching_language_replaces_the_tabs(demo):
     assert not set(TABS) & set(names)
     header = CalamineWorkbook.from_path(str(demo)).get_sheet_by_name("Alerts").to_python()[0]
     assert header[0] == "State"
+
+
+def test_recalc_in_place_on_a_rich_macro_workbook_is_faithful_and_repeatable(tmp_path):
+    """The issue's fidelity case through the real command: VBA, a form button, validation, conditional
+    formats, a table, notes, a defined name, merged cells and a chart survive `cpdsheets recalc`."""
+    from cpdsheets.doors.package_writer import CHANGED_PARTS
+    from test_package_writer import _sheet_parts
+    from writer_books import macro_book, parts
+
+    book = macro_book(tmp_path / "校本培训.xlsm")
+    before = parts(book)
+    assert cli("recalc", book, "--no-backup").returncode == 0
+    first = parts(book)
+    changed = {n for n in before if before[n] != first.get(n)}
+    assert changed <= set(CHANGED_PARTS), changed
+    assert first["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    assert set(TABS) <= set(_sheet_parts(book))
+    assert cli("recalc", book, "--no-backup").returncode == 0
+    second = parts(book)
+    assert set(second) == set(first)
+    assert [n for n in first if first[n] != second[n]] == [_sheet_parts(book)["运行记录"]]
