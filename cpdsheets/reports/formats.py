@@ -12,9 +12,9 @@ FORMATS = ("text", "json", "junit", "github")
 
 _LABELS = {
     "zh": {"error": "错误", "warning": "警告", "info": "提示", "ok": "通过", "fail": "未通过",
-           "unreadable": "无法读取", "summary": "{files} 个文件：{errors} 个错误，{warnings} 个警告，{bad} 个无法读取"},
+           "unreadable": "无法读取", "rows": "行", "summary": "{files} 个文件：{errors} 个错误，{warnings} 个警告，{bad} 个无法读取"},
     "en": {"error": "error", "warning": "warning", "info": "info", "ok": "OK", "fail": "FAILED",
-           "unreadable": "UNREADABLE", "summary": "{files} files: {errors} errors, {warnings} warnings, {bad} unreadable"},
+           "unreadable": "UNREADABLE", "rows": "rows", "summary": "{files} files: {errors} errors, {warnings} warnings, {bad} unreadable"},
 }
 
 
@@ -34,8 +34,8 @@ def to_text(report: Report, lang: Lang = "zh") -> str:
             lines.append(f"{f.path}: {L['unreadable']}: {f.unreadable}")
             continue
         status = L["ok"] if f.valid else L["fail"]
-        lines.append(f"{f.path}: {status} ({f.errors} {L['error']}, {f.warnings} {L['warning']}, "
-                     f"{f.rows} rows, {f.seconds:.2f}s)")
+        lines.append(f"{f.path}: {status} ({L['error']} {f.errors}, {L['warning']} {f.warnings}, "
+                     f"{f.rows} {L['rows']}, {f.seconds:.2f}s)")
         for x in sorted_findings(f.findings):
             place = f"{x.sheet}!{x.cell}" if x.cell else x.sheet
             value = f" [{x.as_dict(lang)['value']}]" if x.value not in ("", None) else ""
