@@ -326,3 +326,16 @@ def test_any_text_reads_back_as_written(tmp_path: Path, texts: list[str]) -> Non
     got = [r[0] for r in _calamine_rows(book, "校验问题")[1:]]
     want = [clean_text(t).replace("\r\n", "\n") for t in texts]
     assert [g.replace("\r\n", "\n") if isinstance(g, str) else g for g in got] == [w if w else "" for w in want]
+
+
+def test_values_excel_cannot_hold_are_made_safe(tmp_path: Path) -> None:
+    """NaN and infinity leave the cell empty; text beyond Excel's 32,767 characters is cut, not
+    written whole (Excel would 'repair' the file and drop the sheet)."""
+    book = macro_book(tmp_path / "b.xlsx")
+    tab = TabTable("summary", "学分汇总", [Column("数", "number"), Column("文本")],
+                   [[float("nan"), "长" * 40_000], [float("inf"), "短"]])
+    write_tabs(book, [tab])
+    rows = _calamine_rows(book, "学分汇总")
+    assert rows[1][0] in ("", None) and rows[2][0] in ("", None)
+    assert len(rows[1][1]) == 32_767 and rows[1][1].endswith("…")
+    assert rows[2][1] == "短"

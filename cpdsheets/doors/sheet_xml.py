@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from cpdsheets.doors.xml_text import attr_xml, column_letters, display_width, text_xml
-from cpdsheets.reports.tables import STATUS_FILLS, TabTable
+from cpdsheets.reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
 
 NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -102,6 +102,8 @@ Cell = Callable[[str, Any], tuple[str, float]]  # (ref, value) -> (xml, display 
 def _text_cell(style: int) -> Cell:
     def cell(ref: str, v: Any) -> tuple[str, float]:
         s = _as_text(v)
+        if len(s) > CELL_TEXT_MAX:
+            s = s[: CELL_TEXT_MAX - 1] + "…"
         return (f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text_xml(s)}</t></is></c>',
                 display_width(s))
     return cell

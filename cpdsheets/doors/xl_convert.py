@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..reports.tables import STATUS_FILLS, TabTable
+from ..reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
 
 # Number formats per column kind; text and status stay General (their values are quoted instead).
 NUMBER_FORMATS: dict[str, str] = {
@@ -69,6 +69,8 @@ def needs_quote(text: str) -> bool:
 def excel_text(text: str) -> str:
     """``text`` as a value Excel keeps as that exact text: a leading apostrophe is Excel's
     text prefix (not part of the value, not shown), so no formula is ever created from it."""
+    if len(text) > CELL_TEXT_MAX:
+        text = text[: CELL_TEXT_MAX - 1] + "…"
     return "'" + text if needs_quote(text) else text
 
 
