@@ -24,8 +24,8 @@ STATUS_FILLS: dict[str, str] = {
     "错误": "FFC7CE", "警告": "FFEB9C", "提示": "DDEBF7",
     "met": "C6EFCE", "behind": "FFEB9C", "not met": "FFC7CE", "over limit": "F4B183",
 }
-MARK_FILL = "FF9999"
-CELL_TEXT_MAX = 32_767  # Excel's limit per cell: longer text is refused live and "repaired" away in a file  # --mark: fill on input cells that carry an error finding
+MARK_FILL = "FF9999"  # --mark: fill on input cells that carry an error finding
+CELL_TEXT_MAX = 32_767  # Excel's limit per cell: longer text is refused live and "repaired" away in a file
 
 
 @dataclass(slots=True)
