@@ -33,6 +33,38 @@ LINK_COLOUR = "0563C1"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+class _Edit:
+    """One edit of a workbook package: opened once, parts changed in memory, saved atomically."""
+
+    def __init__(self, src: Path, out: Path | None) -> None:
+        self.src = Path(src)
+        self.target = Path(out) if out is not None else self.src
+        self.in_place = _same_file(self.src, self.target)
+        _check_book(self.src, self.target)
+        check_writable(self.target)
+        self.pkg = open_package(self.src)
+        try:
+            self.wb = Workbook(self.pkg)
+            self.styles_part = self.wb.styles_part()
+            self.styles = StyleBook(self.pkg.text(self.styles_part))
+        except BaseException:
+            self.pkg.close()
+            raise
+
+    def save(self, backup: bool) -> Path:
+        if self.styles.changed:
+            self.pkg.put(self.styles_part, self.styles.render())
+        self.wb.flush()
+        return atomic_write(self.target, lambda fh: _write_and_close(self.pkg, fh),
+                            backup=backup and self.in_place, like=self.src)
+
+    def __enter__(self) -> _Edit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pkg.close()
+
+
 def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, backup: bool = True,
                marks: list[CellMark] | None = None, remove: Iterable[str] = ()) -> Path:
     """Create or replace the output tabs (and, with ``marks``, mark input cells) in the workbook.
@@ -41,31 +73,17 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
     ``remove`` names stale output tabs to delete (e.g. an older version's), unless written now.
     Returns the path written. Raises a ``WorkbookWriteError`` subclass when the book cannot be written.
     """
-    src = Path(src)
-    target = Path(out) if out is not None else src
-    in_place = _same_file(src, target)
-    _check_book(src, target)
-    check_writable(target)
-    pkg = open_package(src)
-    try:
-        wb = Workbook(pkg)
-        styles_part = wb.styles_part()
-        styles = StyleBook(pkg.text(styles_part))
+    with _Edit(src, out) as edit:
         keep = {n.casefold() for n in _unique_names(tabs)}
         for name in remove:
             if safe_sheet_name(name).casefold() not in keep:
-                wb.remove_sheet(safe_sheet_name(name))
-        put_tabs(pkg, wb, styles, tabs)
+                edit.wb.remove_sheet(safe_sheet_name(name))
+        put_tabs(edit.pkg, edit.wb, edit.styles, tabs)
         if marks is not None:
             from cpdsheets.doors.marks import apply_marks
 
-            apply_marks(pkg, wb, styles, marks, skip={safe_sheet_name(t.name) for t in tabs})
-        if styles.changed:
-            pkg.put(styles_part, styles.render())
-        wb.flush()
-        return atomic_write(target, lambda fh: _write_and_close(pkg, fh), backup=backup and in_place, like=src)
-    finally:
-        pkg.close()
+            apply_marks(edit.pkg, edit.wb, edit.styles, marks, skip={safe_sheet_name(t.name) for t in tabs})
+        return edit.save(backup)
 
 
 def open_package(src: Path) -> Package:
@@ -172,23 +190,10 @@ def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> i
     """Remove the fills and notes cpdsheets put on input cells; returns how many cells were cleared."""
     from cpdsheets.doors.marks import remove_marks
 
-    src = Path(src)
-    target = Path(out) if out is not None else src
-    _check_book(src, target)
-    check_writable(target)
-    pkg = open_package(src)
-    try:
-        wb = Workbook(pkg)
-        styles_part = wb.styles_part()
-        styles = StyleBook(pkg.text(styles_part))
-        removed = remove_marks(pkg, wb, styles)
-        if removed == 0 and _same_file(src, target):
+    with _Edit(src, out) as edit:
+        removed = remove_marks(edit.pkg, edit.wb, edit.styles)
+        if removed == 0 and edit.in_place:
             return 0
-        if styles.changed:  # a format given back after Excel or LibreOffice renumbered the styles
-            pkg.put(styles_part, styles.render())
-        wb.flush()
-        atomic_write(target, lambda fh: _write_and_close(pkg, fh), backup=backup and _same_file(src, target),
-                     like=src)
+        # styles may have grown: a format given back after Excel or LibreOffice renumbered the styles
+        edit.save(backup)
         return removed
-    finally:
-        pkg.close()
