@@ -8,7 +8,9 @@ Run ``python -m cpdsheets.doors.template --rebuild`` to regenerate the shipped f
 from __future__ import annotations
 
 import io
+import os
 import sys
+import sysconfig
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,19 @@ from .template_text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_T
 REPO_ROOT = Path(__file__).resolve().parents[2]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
 SHIPPED_DIR = REPO_ROOT / "workbook"
+
+
+def xlmacros_dir() -> Path:
+    """Where the VBA sources are: the source tree's xlmacros/ (edited there, nowhere else), or the
+    copy a wheel installs under <prefix>/share/cpdsheets/xlmacros, so `cpdsheets new` works for a
+    school that installed the package rather than cloning it. CPDSHEETS_XLMACROS overrides both."""
+    candidates = [os.environ.get("CPDSHEETS_XLMACROS"), XLMACROS_DIR,
+                  Path(sys.prefix) / "share" / "cpdsheets" / "xlmacros",
+                  Path(sysconfig.get_path("data")) / "share" / "cpdsheets" / "xlmacros"]
+    for c in candidates:
+        if c and Path(c).is_dir():
+            return Path(c)
+    return XLMACROS_DIR  # the VBA builder names the missing folder in its error
 
 GUIDE_SHEET, CONSOLE_SHEET, POLICY_SHEET = "说明", "控制台", "规则"
 HEADER_ROW = 1  # 0-based: row 2 of the sheet; row 1 holds the title
@@ -89,7 +104,7 @@ def _vba_project() -> bytes:
     """The compiled xlmacros/ project with one document module per sheet of the template."""
     from .vba import build_from_sources  # a sibling door; imported late so .xlsx builds never need it
 
-    return build_from_sources(XLMACROS_DIR, 3 + len(DATA_SHEETS))
+    return build_from_sources(xlmacros_dir(), 3 + len(DATA_SHEETS))
 
 
 class _Formats:
