@@ -117,3 +117,27 @@ def test_lock_files_in_folder_are_skipped(tmp_path, clean):
     (clean.parent / ("~$" + clean.name)).write_bytes(b"lock")
     r = run("validate", clean.parent, "--format", "json")
     assert all("~$" not in f["path"] for f in json.loads(r.stdout)["files"])
+
+
+def test_an_internal_failure_is_one_line_not_a_traceback(clean, with_error, monkeypatch):
+    """A bug met on one district workbook must not end the batch: that file is reported, exit 2."""
+    from cpdsheets.doors import cli as cli_module
+    from cpdsheets.doors import jobs
+
+    calls = {"n": 0}
+    real_check = jobs.check
+
+    def flaky(raw, **kw):
+        calls["n"] += 1
+        if raw.path == str(clean):
+            raise KeyError("boom")
+        return real_check(raw, **kw)
+
+    monkeypatch.setattr(jobs, "check", flaky)
+    first = cli_module.validate_file(str(clean))
+    second = cli_module.validate_file(str(with_error))
+    assert first.unreadable and "KeyError" in first.unreadable and "内部错误" in first.unreadable
+    assert second.unreadable is None and second.errors == 1
+    from cpdsheets.reports.report import Report
+
+    assert Report([first, second]).exit_code("error") == 2

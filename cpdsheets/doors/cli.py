@@ -83,8 +83,18 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
-    _, validation, findings, _ = check(raw, as_of=as_of)
+    try:
+        _, validation, findings, _ = check(raw, as_of=as_of)
+    except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
+        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
+
+
+def _internal_error(exc: Exception, lang: str) -> str:
+    detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+    if lang == "zh":
+        return f"内部错误，未能校验（{detail}）；请把该文件发给维护人员"
+    return f"internal error, not validated ({detail}); please send this file to the maintainers"
 
 
 def _parse_date(value: Optional[str]) -> dt.date | None:
@@ -172,7 +182,11 @@ def recalc(
     except WorkbookUnreadable as exc:
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
-    outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
+    try:
+        outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
+    except Exception as exc:
+        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        raise typer.Exit(2)
     if dry_run or format == Format.json:
         if format == Format.json:
             typer.echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
