@@ -87,6 +87,17 @@ def test_numbers(typed, expected):
         assert not bad and not neg and value == expected
 
 
+def assert_parsed(parsed, expected):
+    """One cell's verdict: "bad" (a finding), None (blank, no finding) or the value understood."""
+    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
+    if expected == "bad":
+        assert bad
+    elif expected is None:
+        assert not bad and pd.isna(value)
+    else:
+        assert not bad and value == expected
+
+
 IDS = [
     (1001.0, "1001"), (1001, "1001"), ("1001.0", "1001"), ("007", "007"), (" 1002 ", "1002"),
     ("１００３", "1003"), ("T-12", "T-12"), ("张三", "bad"), (1001.5, "bad"), ("10#1", "bad"), (float("inf"), "bad"), (1e20, "bad"), ("", None),
@@ -96,13 +107,7 @@ IDS = [
 @pytest.mark.parametrize("typed,expected", IDS)
 def test_teacher_ids(typed, expected):
     parsed = normalize_teacher_ids(pd.Series([typed], dtype="object"))
-    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
-    if expected == "bad":
-        assert bad
-    elif expected is None:
-        assert not bad and pd.isna(value)
-    else:
-        assert not bad and value == expected
+    assert_parsed(parsed, expected)
 
 
 ATTENDANCE = [
@@ -116,13 +121,7 @@ ATTENDANCE = [
 @pytest.mark.parametrize("typed,expected", ATTENDANCE)
 def test_attendance(typed, expected):
     parsed = normalize_attendance(pd.Series([typed], dtype="object"))
-    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
-    if expected == "bad":
-        assert bad
-    elif expected is None:
-        assert not bad and pd.isna(value)
-    else:
-        assert value == expected and not bad
+    assert_parsed(parsed, expected)
 
 
 LOCATIONS = [("校内", "校内"), ("本校", "校内"), ("内", "校内"), ("校外", "校外"), ("外校", "校外"), ("外", "校外"),
@@ -132,13 +131,7 @@ LOCATIONS = [("校内", "校内"), ("本校", "校内"), ("内", "校内"), ("�
 @pytest.mark.parametrize("typed,expected", LOCATIONS)
 def test_location(typed, expected):
     parsed = normalize_location(pd.Series([typed], dtype="object"))
-    value, bad = parsed.values.iloc[0], bool(parsed.bad.iloc[0])
-    if expected == "bad":
-        assert bad
-    elif expected is None:
-        assert not bad and pd.isna(value)
-    else:
-        assert value == expected
+    assert_parsed(parsed, expected)
 
 
 ROLES = [
