@@ -217,6 +217,15 @@ class InvalidRule(FindingType):
               "Fix it to enable the rule; it is skipped meanwhile.")
 
 
+class RuleNotEvaluated(FindingType):
+    code, severity = "rule-not-evaluated", "warning"
+    title = _t("规则未计算", "Rule not evaluated")
+    message = _t("规则 {rule_id}「{rule_name}」未计算：{reason}。",
+                 "Rule {rule_id} ({rule_name}) was not evaluated: {reason_en}.")
+    hint = _t("补上{fix}后重新计算；不需要这条规则时把它的「启用」改为「否」。",
+              "Add {fix_en} and recalculate, or set the rule's 启用 to 否 if the school does not use it.")
+
+
 class NoSchoolYear(FindingType):
     code, severity = "no-school-year", "info"
     title = _t("未设置学年", "School year not set")

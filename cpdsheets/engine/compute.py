@@ -3,6 +3,8 @@
 Only rows with ``_ok`` count, and only those dated inside the school year and on or before the as-of
 date (the state "at the as-of date" must not see later entries).
 
+Rules whose sheet or column is missing are not evaluated (``rule_inputs``): ``findings`` says so.
+
 Teacher ``status`` is the worst state among the teacher's alerts of severity ``error``:
 未达标 (a closed shortfall, or an upper bound exceeded) > 进度落后 > 达标. Alerts of warning/info
 severity (R15 by default) are listed but do not change the status.
@@ -10,18 +12,20 @@ severity (R15 by default) are listed but do not change the status.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from ..contract.findings import Finding
 from ..contract.policy import CREDITS_SHEET, Policy
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
 from .dataset import Dataset
 from .periods import Calendar, make_calendar, period_table
 from .roster import mentor_pairs, teacher_attributes
+from .rule_inputs import unevaluated
 from .rules import Context, empty_progress, evaluate_rule
 
 STATUS_OK, STATUS_BEHIND, STATUS_FAILED = "达标", "进度落后", "未达标"
@@ -40,6 +44,7 @@ class Results:
     alerts: pd.DataFrame  # progress rows whose state is not 达标
     groups: pd.DataFrame  # GROUP_COLUMNS, one row per 教研组
     ledger: pd.DataFrame  # credits.LEDGER_COLUMNS, every counted training/output row with its credits
+    findings: list[Finding] = field(default_factory=list)  # rules not evaluated, optional sheets missing
 
 
 def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
@@ -62,7 +67,8 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
         periods={k: period_table(cal, k) for k in ("学年", "学期", "月", "双周", "周")},
         caps=dict(settings.category_caps),
     )
-    parts = [evaluate_rule(rule, ctx) for rule in policy.active_rules]
+    skipped, findings = unevaluated(dataset, policy)
+    parts = [evaluate_rule(rule, ctx) for rule in policy.active_rules if rule.rule_id not in skipped]
     parts = [p for p in parts if len(p)]
     progress = pd.concat(parts, ignore_index=True) if parts else empty_progress()
     progress = progress.sort_values(["subject_type", "subject", "rule_id", "period_start", "detail"],
@@ -70,7 +76,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     alerts = progress[progress["state"] != STATUS_OK].reset_index(drop=True)
     teacher_frame = _teachers(attrs, teachers, ledger, settings.category_caps, alerts)
     return Results(as_of=as_of, calendar=cal, teachers=teacher_frame, progress=progress, alerts=alerts,
-                   groups=_groups(teacher_frame, alerts), ledger=ledger)
+                   groups=_groups(teacher_frame, alerts), ledger=ledger, findings=findings)
 
 
 def _counted(df: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ..contract.policy import Settings
 
-PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days"]
+PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days",
+                  "semester"]
 SEMESTER_NAMES = ("第一学期", "第二学期")
 
 
@@ -64,38 +65,41 @@ def _add_year(d: date) -> date:
 
 
 def period_table(cal: Calendar, kind: str) -> pd.DataFrame:
-    """The periods of one kind, in date order, non-overlapping; ``period_end`` inclusive."""
-    spans: list[tuple[str, date, date]] = []
+    """The periods of one kind, in date order, non-overlapping; ``period_end`` inclusive.
+    ``semester`` names the semester a period lies in (the school year's label for 学年): the unit a
+    person reads alerts by, e.g. "4 of 10 fortnights of 第一学期"."""
+    spans: list[tuple[str, date, date, str]] = []
     if kind == "学年":
-        spans.append((f"{cal.year_start.year}-{cal.year_end.year}学年", cal.year_start, cal.year_end))
+        year = f"{cal.year_start.year}-{cal.year_end.year}学年"
+        spans.append((year, cal.year_start, cal.year_end, year))
     for n, (s, e) in enumerate(cal.semesters):
         sem = SEMESTER_NAMES[n] if n < 2 else f"第{n + 1}学期"
         if kind == "学期":
-            spans.append((sem, s, e))
+            spans.append((sem, s, e, sem))
         elif kind == "月":
             cur = s
             while cur <= e:
                 nxt = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
-                spans.append((f"{cur.year}年{cur.month}月", cur, min(nxt - timedelta(days=1), e)))
+                spans.append((f"{cur.year}年{cur.month}月", cur, min(nxt - timedelta(days=1), e), sem))
                 cur = nxt
         elif kind == "周":
             monday = s - timedelta(days=s.weekday())
             k = 1
             while monday <= e:
                 a, b = max(monday, s), min(monday + timedelta(days=6), e)
-                spans.append((f"{sem}第{k}周", a, b))
+                spans.append((f"{sem}第{k}周", a, b, sem))
                 monday += timedelta(days=7)
                 k += 1
         elif kind == "双周":
             cur, k = s, 1
             while cur <= e:
                 b = min(cur + timedelta(days=13), e)
-                spans.append((f"{sem}第{k}双周", cur, b))
+                spans.append((f"{sem}第{k}双周", cur, b, sem))
                 cur += timedelta(days=14)
                 k += 1
     if kind not in ("学年", "学期", "月", "周", "双周"):
         raise ValueError(f"unknown period kind {kind}")
-    df = pd.DataFrame(spans, columns=["period_label", "period_start", "period_end"])
+    df = pd.DataFrame(spans, columns=["period_label", "period_start", "period_end", "semester"])
     df["period_start"] = pd.to_datetime(df["period_start"])
     df["period_end"] = pd.to_datetime(df["period_end"])
     df.insert(0, "period_kind", kind)

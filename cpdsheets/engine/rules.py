@@ -5,9 +5,13 @@ For each (subject, detail, period) that has started by the as-of date:
   sum of the field; 占比: matching rows ÷ all the subject's rows of the sheet, 0 when there are none);
 - ``applicable_days``: the period's days on which the rule applies (teachers: in post and not exempt;
   groups: every day). A period with none carries no requirement and gives no row;
-- ``required`` = 下限 × applicable_days ÷ period_days (占比: 下限 itself), never rounded;
-- ``expected`` (open period only) = 下限 × applicable days up to the as-of date ÷ period_days: the
-  pace a teacher in post all along would need (equal to required × elapsed share of the period);
+- ``required`` = 下限 × applicable_days ÷ period_days (占比: 下限 itself). Counted things are whole
+  (计数: rounded half up, so an exempt teacher never "needs 0.158 lessons"; a requirement that
+  rounds to 0 is none); sums and characters keep one decimal. A 超出上限 row carries 上限 instead;
+- ``expected`` (open period only) = the pro-rated requirement × the elapsed share of the subject's
+  applicable days (= 下限 × applicable days up to the as-of date ÷ period_days), floored for 计数:
+  a one-item monthly or fortnightly quota is not "behind" before its last day. It is taken before
+  rounding, so an exemption (fewer days) never raises it;
 - ``state``: 超出上限 when actual > 上限 (any time, not pro-rated); else in a closed period 未达标 when
   actual < required; in the open period 进度落后 when actual < expected; else 达标.
 
@@ -15,6 +19,9 @@ For each (subject, detail, period) that has started by the as-of date:
 condition lists (R18 ``类型=跨学科|跨学段|…``: each type must reach the bound), and
 ``授课教师=徒弟`` (R11: one count per mentor-apprentice pair, the subject being the mentor; its
 applicable days are the mentor's applicable days on which the apprentice is also in post).
+``detail_label`` says it in words on every row, so no two alerts of one subject, rule and period
+read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), else for a group the group
+(``教研组 英语组``) and for a teacher what is counted (the condition as written, or the sheet and field).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import pandas as pd
 
 from ..contract.conditions import subject_types
 from ..contract.policy import CREDITS_SHEET, Rule
+from ..contract.schema import SHEETS
 from .availability import Availability, days_in
 from .credits import capped_by_category
 from .filters import attribute_keys, evaluate, is_apprentice_term, with_attributes
@@ -35,7 +43,8 @@ from .roster import group_names
 STATES = ("达标", "进度落后", "未达标", "超出上限")
 PROGRESS_COLUMNS = [
     "subject", "subject_type", "subject_name", "group", "rule_id", "rule_name", "detail", "detail_name",
-    "period_kind", "period_label", "period_start", "period_end", "closed", "period_days",
+    "detail_label",
+    "period_kind", "period_label", "period_start", "period_end", "semester", "closed", "period_days",
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
     "consequence",
 ]
@@ -88,16 +97,18 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
         pairs = ctx.pairs[ctx.pairs["mentor_id"].isin(set(subjects["teacher_id"]))]
         keys = pd.DataFrame({"subject": pairs["mentor_id"].to_numpy(), "detail": pairs["apprentice_id"].to_numpy(),
                              "detail_name": pairs["apprentice_name"].to_numpy()})
+        keys["detail_label"] = (keys["detail"].astype(str) + " " + keys["detail_name"].fillna("").astype(str)).str.strip()
         rows = rows.merge(pairs.rename(columns={"mentor_id": "teacher_id", "apprentice_id": "_apprentice_id",
                                                 "apprentice_name": "_apprentice_name"}), on="teacher_id")
         rows = rows.assign(_detail=rows["_apprentice_id"])
     elif values:
         sid = subjects["teacher_id"].to_numpy()
         keys = pd.DataFrame({"subject": np.repeat(sid, len(values)), "detail": np.tile(values, len(sid))})
-        keys["detail_name"] = keys["detail"]
+        keys["detail_name"] = keys["detail_label"] = keys["detail"]
         rows = rows.assign(_detail=rows[rule.field].astype("object"))
     else:
-        keys = pd.DataFrame({"subject": subjects["teacher_id"].to_numpy(), "detail": "", "detail_name": ""})
+        keys = pd.DataFrame({"subject": subjects["teacher_id"].to_numpy(), "detail": "", "detail_name": "",
+                             "detail_label": counted_label(rule)})
         rows = rows.assign(_detail="")
     if not len(keys):
         return pd.DataFrame()
@@ -121,7 +132,7 @@ def _listed_values(rule: Rule) -> list[str]:
         return []
     for t in rule.condition.terms:
         if t.key == rule.field and t.op == "=":
-            return list(t.values)
+            return list(dict.fromkeys(t.values))  # 跨学科|跨学科 is one type, not two alerts
     return []
 
 
@@ -141,10 +152,11 @@ def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: str) -> p
     gid = names[column].to_numpy()
     if values:
         keys = pd.DataFrame({"subject": np.repeat(gid, len(values)), "detail": np.tile(values, len(gid))})
-        keys["detail_name"] = keys["detail"]
+        keys["detail_name"] = keys["detail_label"] = keys["detail"]
         rows = rows.assign(_detail=rows[rule.field].astype("object"))
     else:
         keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
+        keys["detail_label"] = kind + " " + keys["subject"].astype(str)
         rows = rows.assign(_detail="")
     actual = _actuals(rule, ctx, rows, periods, subject_col="group")
     matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
@@ -210,28 +222,55 @@ def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
     return grid
 
 
+def counted_label(rule: Rule) -> str:
+    """What a teacher rule counts, in the words of the 规则 sheet: its condition as written, else its
+    sheet (and the summed field), e.g. ``类型=教育刊物``, ``听课记录``, ``培训记录·天数``."""
+    if rule.condition.terms:
+        return rule.condition.text
+    if rule.sheet == CREDITS_SHEET:
+        sheet, field = "学分", {"hours": "学时"}.get(rule.field or "", "")
+    else:
+        spec = SHEETS[rule.sheet]
+        sheet = spec.name
+        field = spec.column(rule.field).header if rule.field and rule.metric in ("合计", "字数") else ""
+    return f"{sheet}·{field}" if field else sheet
+
+
+def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:
+    """Round half up (not to even): 0.5 item is 1 item. The tiny nudge absorbs binary error in
+    products like 20 × 69/138."""
+    scale = 10.0 ** decimals
+    return np.floor(x * scale + 0.5 + 1e-9) / scale
+
+
+def _requirements(grid: pd.DataFrame, rule: Rule, closed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(required, expected): see the module docstring."""
+    nan = pd.Series(np.nan, index=grid.index)
+    if rule.lower is None:
+        return nan, nan
+    if rule.metric == "占比":
+        required = pd.Series(float(rule.lower), index=grid.index)
+        return required, required.where(~closed)
+    counting = rule.metric == "计数"
+    required = whole_half_up(rule.lower * grid["applicable_days"] / grid["period_days"], 0 if counting else 1)
+    expected = rule.lower * grid["elapsed_days"] / grid["period_days"]
+    if counting:
+        expected = np.floor(expected + 1e-9)
+    return required, expected.where(~closed)
+
+
 def _states(grid: pd.DataFrame, rule: Rule, as_of: pd.Timestamp) -> pd.DataFrame:
     closed = grid["period_end"] < as_of
-    share = rule.metric == "占比"
-    if rule.lower is None:
-        required = pd.Series(np.nan, index=grid.index)
-        expected = required
-    elif share:
-        required = pd.Series(float(rule.lower), index=grid.index)
-        expected = required.where(~closed)
-    else:
-        required = rule.lower * grid["applicable_days"] / grid["period_days"]
-        expected = (rule.lower * grid["elapsed_days"] / grid["period_days"]).where(~closed)
+    required, expected = _requirements(grid, rule, closed)
     actual = grid["actual"]
+    over = (actual > rule.upper) if rule.upper is not None else pd.Series(False, index=grid.index)
     state = np.select(
-        [
-            (actual > rule.upper) if rule.upper is not None else np.zeros(len(grid), dtype=bool),
-            closed & (actual < required),
-            ~closed & (actual < expected),
-        ],
+        [over, closed & (actual < required), ~closed & (actual < expected)],
         ["超出上限", "未达标", "进度落后"],
         default="达标",
     )
+    # An alert for an upper bound shows the bound it went over.
+    required = required.where(~over, float(rule.upper) if rule.upper is not None else np.nan)
     out = grid.assign(
         closed=closed.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
         lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,

@@ -31,14 +31,17 @@ def _plain(v: Any) -> Any:
 
 
 TEACHER_FIELDS = ("teacher_id", "name", "group", "roles", "credits", "credits_by_category", "status")
-ALERT_FIELDS = ("subject", "subject_type", "rule_id", "rule_name", "period_start", "period_end", "actual",
-                "required", "state", "severity", "consequence")
+ALERT_FIELDS = ("subject", "subject_type", "rule_id", "rule_name", "detail", "period_start", "period_end",
+                "actual", "required", "state", "severity", "consequence")
+# JSON key -> results column, where they differ: ``detail`` is the words (``1007 赵敏``, ``跨学科``).
+ALERT_COLUMNS = {"detail": "detail_label"}
 
 
 def results_dict(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:
     teachers = [{k: _plain(getattr(t, k)) for k in TEACHER_FIELDS}
                 for t in results.teachers.itertuples(index=False)]
-    alerts = [{k: _plain(getattr(a, k)) for k in ALERT_FIELDS} for a in results.alerts.itertuples(index=False)]
+    alerts = [{k: _plain(getattr(a, ALERT_COLUMNS.get(k, k))) for k in ALERT_FIELDS}
+              for a in results.alerts.itertuples(index=False)]
     return {
         "tool": "cpdsheets",
         "version": __version__,

@@ -56,6 +56,9 @@ class TabTable:
     link_column: int = 0
     chart: ChartSpec | None = None
     title: str = ""  # optional line above the header; the header is then row 2
+    # Repeat the title and header rows at the top of every printed page (Excel's 打印标题):
+    # coordinators print 达标预警 for meetings, and page 3 without a header is unreadable.
+    print_titles: bool = True
 
     @property
     def header_row(self) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..contract.findings import SEVERITY_RANK, Finding, Lang
-from ..contract.schema import OUTPUT_TABS
+from ..contract.findings import Finding, Lang
+from ..contract.policy import OUTPUT_CATEGORY
+from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
+from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
 from .tables import ChartSpec, Column, TabTable
 
@@ -17,7 +19,6 @@ _SEVERITY_WORD = {
     "zh": {"error": "错误", "warning": "警告", "info": "提示"},
     "en": {"error": "error", "warning": "warning", "info": "info"},
 }
-_STATE_RANK = {"未达标": 3, "超出上限": 2, "进度落后": 1, "达标": 0}
 _STATE_EN = {"达标": "met", "进度落后": "behind", "未达标": "not met", "超出上限": "over limit"}
 
 
@@ -59,7 +60,7 @@ def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
 
 def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
     teachers: pd.DataFrame = results.teachers
-    categories = sorted({c for d in teachers["credits_by_category"] for c in (d or {})})
+    categories = category_order({c for d in teachers["credits_by_category"] for c in (d or {})}, policy.settings)
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
             Column(_h(lang, "教研组", "Group")), Column(_h(lang, "备课组", "Lesson group")),
             Column(_h(lang, "岗位", "Roles")), Column(_h(lang, "总学分", "Credits"), "number"),
@@ -78,12 +79,21 @@ def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
 
 
+def category_order(present: set[str], settings) -> list[str]:
+    """Credit categories as the 规则 sheet lists them (学分换算, then 学分上限), the template's
+    categories after those, anything else by name, and 成果 (from 成果学分, listed last) at the end."""
+    listed = [*settings.credit_rates, *TRAINING_CATEGORIES, *settings.category_caps]
+    order = [c for c in dict.fromkeys(listed) if c in present and c != OUTPUT_CATEGORY]
+    order += sorted(present - set(order) - {OUTPUT_CATEGORY})
+    return order + ([OUTPUT_CATEGORY] if OUTPUT_CATEGORY in present else [])
+
+
 def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
     """Per teacher, each rule with an alert once, worst state first: `R03 每学期听课节数：未达标`."""
     if alerts.empty:
         return {}
     df = alerts[alerts["subject_type"] == "teacher"]
-    df = df.assign(_r=-df["state"].map(_STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
+    df = df.assign(_r=-df["state"].map(STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
     df = df.drop_duplicates(["subject", "rule_id"])
     sep = "；" if lang == "zh" else "; "
     colon = "：" if lang == "zh" else ": "
@@ -96,25 +106,19 @@ def _blank(v: Any) -> Any:
 
 
 def alerts_tab(results, lang: Lang = "zh") -> TabTable:
-    alerts: pd.DataFrame = results.alerts
+    """One row per subject, rule and semester (see ``alert_rows``); the JSON keeps every period."""
     names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
     cols = [Column(_h(lang, "状态", "State"), "status"), Column(_h(lang, "严重度", "Severity")),
             Column(_h(lang, "对象", "Subject")), Column(_h(lang, "姓名/组", "Name")),
             Column(_h(lang, "规则", "Rule")), Column(_h(lang, "规则名称", "Rule name")),
+            Column(_h(lang, "明细", "Detail")), Column(_h(lang, "周期", "Period")),
             Column(_h(lang, "周期开始", "From"), "date"), Column(_h(lang, "周期结束", "To"), "date"),
             Column(_h(lang, "实际", "Actual"), "number"), Column(_h(lang, "要求", "Required"), "number"),
-            Column(_h(lang, "后果", "Consequence"), width=36)]
-    rows = []
-    if not alerts.empty:
-        df = alerts.assign(
-            _sev=alerts["severity"].map(SEVERITY_RANK).fillna(0),
-            _state=alerts["state"].map(_STATE_RANK).fillna(0),
-        ).sort_values(["_sev", "_state", "subject", "rule_id", "period_start"],
-                      ascending=[False, False, True, True, True], kind="stable")
-        for a in df.itertuples(index=False):
-            rows.append([_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
-                         names.get(a.subject, a.subject), a.rule_id, a.rule_name, _date(a.period_start),
-                         _date(a.period_end), _num(a.actual), _num(a.required), _blank(a.consequence)])
+            Column(_h(lang, "说明", "Note"), width=48), Column(_h(lang, "后果", "Consequence"), width=36)]
+    rows = [[_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
+             names.get(a.subject, a.subject), a.rule_id, a.rule_name, a.detail, a.period, _date(a.start),
+             _date(a.end), _num(a.actual), _num(a.required), a.note, _blank(a.consequence)]
+            for a in alert_rows(results.alerts, results.progress, list(results.teachers["teacher_id"]), lang)]
     return TabTable("alerts", tab_name("alerts", lang), cols, rows)
 
 

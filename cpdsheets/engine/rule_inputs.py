@@ -1,0 +1,88 @@
+"""Which rules the workbook's sheets can answer, and a finding for each one they cannot.
+
+A rule counts rows of one sheet (the credit rules: of 培训记录 and 成果记录). When that sheet is
+missing, has no header row, or lacks a required column, none of its rows count; when a column the
+rule sums or tests (字数 for R09, 级别 for R02) is absent, every row reads blank there. Evaluating
+such a rule would report every teacher or group as short, so it is not evaluated: one
+``rule-not-evaluated`` finding per rule says why, in place of an alert per teacher.
+A missing optional sheet (豁免, 教研活动) is itself only an info finding.
+"""
+
+from __future__ import annotations
+
+from ..contract.findings import Finding
+from ..contract.policy import CREDITS_SHEET, Policy, Rule
+from ..contract.schema import SHEETS
+from .dataset import Dataset
+
+POLICY_SHEET = "规则"
+OPTIONAL_SHEETS = ("activities", "exemptions")
+# Fields of the credit ledger and the 培训记录 column each comes from.
+CREDIT_COLUMNS = {"level": "level", "hours": "hours"}
+
+
+def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
+    """(zh, en) why no row of a sheet can count, or None when it can."""
+    spec = SHEETS[key]
+    if key not in dataset.frames:
+        return f"找不到工作表「{spec.name}」", f"sheet '{spec.name}' was not found"
+    places = dataset.places.get(key, {})
+    if not places:
+        return f"「{spec.name}」找不到表头行", f"sheet '{spec.name}' has no header row"
+    missing = [c.header for c in spec.required if c.key not in places]
+    if missing:
+        return (f"「{spec.name}」缺少必填列「{'、'.join(missing)}」",
+                f"sheet '{spec.name}' lacks required column {', '.join(missing)}")
+    return None
+
+
+def _needed(rule: Rule) -> list[tuple[str, str]]:
+    """(sheet key, column key) pairs the rule reads besides the sheet's required columns."""
+    if rule.sheet == CREDITS_SHEET:
+        fields = {rule.field or "", *(t.key for t in rule.condition.terms)}
+        return [("trainings", CREDIT_COLUMNS[f]) for f in sorted(fields) if f in CREDIT_COLUMNS]
+    keys = {t.key for t in rule.condition.terms if not t.key.startswith("t:")}
+    if rule.field:
+        keys.add(rule.field)
+    return [(rule.sheet, k) for k in sorted(keys)]
+
+
+def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
+    """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None."""
+    sheets = ("trainings", "outputs") if rule.sheet == CREDITS_SHEET else (rule.sheet,)
+    for key in sheets:
+        problem = sheet_problem(dataset, key)
+        if problem:
+            name = SHEETS[key].name
+            return (*problem, f"「{name}」工作表及其表头", f"the '{name}' sheet with its header row")
+    for key, column in _needed(rule):
+        spec = SHEETS[key]
+        if column not in dataset.places.get(key, {}):
+            header = spec.column(column).header
+            return (f"「{spec.name}」没有「{header}」列", f"sheet '{spec.name}' has no '{header}' column",
+                    f"「{spec.name}」的「{header}」列", f"a '{header}' column on '{spec.name}'")
+    return None
+
+
+def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Finding]]:
+    """The ids of active rules that cannot be evaluated, and the findings saying so."""
+    skipped: set[str] = set()
+    findings: list[Finding] = []
+    for key in OPTIONAL_SHEETS:
+        if key not in dataset.frames:
+            spec = SHEETS[key]
+            findings.append(Finding("missing-sheet", spec.name, severity="info",
+                                    params={"expected": spec.name, "alias": "/".join(spec.aliases)}))
+    for rule in policy.active_rules:
+        problem = rule_problem(dataset, rule)
+        if problem is None:
+            continue
+        reason, reason_en, fix, fix_en = problem
+        skipped.add(rule.rule_id)
+        cell = rule.cells.get("rule_id", "")
+        findings.append(Finding(
+            "rule-not-evaluated", POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "",
+            value=rule.rule_id,
+            params={"rule_id": rule.rule_id, "rule_name": rule.name, "reason": reason, "reason_en": reason_en,
+                    "fix": fix, "fix_en": fix_en}))
+    return skipped, findings

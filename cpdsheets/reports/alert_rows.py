@@ -1,0 +1,118 @@
+"""The rows of 达标预警: alerts as a person reads them, at most one row per subject, rule and semester.
+
+The engine gives one alert per period (and per apprentice or activity type). A coordinator wants
+one line per teacher and rule: a monthly, weekly or fortnightly rule that failed in several windows
+of a semester becomes one row that says how many and which (``4/10 个双周未达标：9/1–9/14, …``);
+a rule split by apprentice (R11) or activity type (R18) lists each with its count. Rows are sorted
+by teacher in roster order (groups after them), then rule, then semester.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..contract.findings import Lang
+
+WINDOW_KINDS = ("月", "周", "双周")
+STATE_RANK = {"未达标": 3, "超出上限": 2, "进度落后": 1, "达标": 0}
+_UNIT = {"zh": {"月": "个月", "周": "周", "双周": "个双周"},
+         "en": {"月": "months", "周": "weeks", "双周": "fortnights"}}
+_SUBJECT_ORDER = {"teacher": 0, "教研组": 1, "备课组": 2}
+
+
+@dataclass(slots=True)
+class AlertRow:
+    state: str
+    severity: str
+    subject: str
+    subject_type: str
+    rule_id: str
+    rule_name: str
+    detail: str
+    period: str
+    start: Any
+    end: Any
+    actual: float | None
+    required: float | None
+    note: str
+    consequence: str
+
+
+def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
+               lang: Lang = "zh") -> list[AlertRow]:
+    if alerts.empty:
+        return []
+    keys = ["subject_type", "subject", "rule_id", "semester"]
+    windows = progress.groupby(keys, sort=False)["period_start"].nunique()
+    rank = {tid: i for i, tid in enumerate(roster_order)}
+    rows = []
+    for key, g in alerts.groupby(keys, sort=False):
+        g = g.sort_values(["period_start", "detail_label"], kind="stable")
+        rows.append(_row(g, int(windows.get(key, g["period_start"].nunique())), lang))
+    rows.sort(key=lambda r: (_SUBJECT_ORDER.get(r.subject_type, 3), rank.get(r.subject, len(rank)), r.subject,
+                             r.rule_id, r.start))
+    return rows
+
+
+def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
+    first = g.iloc[0]
+    state = max(g["state"], key=lambda s: STATE_RANK.get(s, 0))
+    details = list(dict.fromkeys(g["detail_label"]))
+    single = len(g) == 1
+    kind = first["period_kind"]
+    if kind in WINDOW_KINDS:
+        period, note = first["semester"], _windows_note(g, kind, windows, lang)
+    elif single:
+        period, note = first["period_label"], _pace_note(first, lang) if state == "进度落后" else ""
+    else:
+        period, note = first["period_label"], _details_note(g, lang)
+    return AlertRow(
+        state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
+        rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
+        start=g["period_start"].min(), end=g["period_end"].max(),
+        actual=first["actual"] if single else None, required=first["required"] if single else None,
+        note=note, consequence=first["consequence"],
+    )
+
+
+def _span(start, end) -> str:
+    return f"{start.month}/{start.day}–{end.month}/{end.day}"
+
+
+def _windows_note(g: pd.DataFrame, kind: str, windows: int, lang: Lang) -> str:
+    unit = _UNIT[lang][kind]
+    parts = []
+    failed = g[g["state"] == "未达标"].drop_duplicates("period_start")
+    if len(failed):
+        spans = ", ".join(_span(a, b) for a, b in zip(failed["period_start"], failed["period_end"]))
+        parts.append(f"{len(failed)}/{windows} {unit}未达标：{spans}" if lang == "zh"
+                     else f"{len(failed)}/{windows} {unit} not met: {spans}")
+    for _, a in g[g["state"] == "进度落后"].drop_duplicates("period_start").iterrows():
+        span = _span(a["period_start"], a["period_end"])
+        parts.append(f"进行中的 {span} 进度落后（已有 {_n(a['actual'])}，按进度应有 {_n(a['expected'])}）"
+                     if lang == "zh" else f"{span} in progress, behind ({_n(a['actual'])} of {_n(a['expected'])} due so far)")
+    over = g[g["state"] == "超出上限"]
+    if len(over):
+        spans = ", ".join(_span(a, b) for a, b in zip(over["period_start"], over["period_end"]))
+        parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")
+    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+def _pace_note(a: pd.Series, lang: Lang) -> str:
+    return f"按进度现应有 {_n(a['expected'])}" if lang == "zh" else f"{_n(a['expected'])} due by now"
+
+
+def _details_note(g: pd.DataFrame, lang: Lang) -> str:
+    """Several apprentices or activity types short in one period: each with actual/required."""
+    items = [f"{a['detail_label']} {_n(a['actual'])}/{_n(a['required'])}" for _, a in g.iterrows()]
+    return "；".join(items) if lang == "zh" else "; ".join(items)
+
+
+def _n(v) -> str:
+    if v is None or v != v:
+        return ""
+    v = round(float(v), 1)
+    return str(int(v)) if v.is_integer() else str(v)
