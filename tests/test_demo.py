@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
+
 from cpdsheets.samples.demo import PLANTED, PLANTED_ALERTS
 
 ROOT = Path(__file__).parents[1]
@@ -18,20 +20,34 @@ EXPECTED_FINDINGS = {
     ("unknown-teacher", "培训记录", "B73"),  # 工号 10001, a typo of 1001
     ("invalid-date", "听课记录", "A6"),  # 2025-13-01
     ("duplicate-row", "听课记录", "A11"),  # the row above typed twice
-    ("unknown-observed-teacher", "听课记录", "D142"),  # 钱老师, 校内, not in the roster
-    ("invalid-date", "读书记录", "B109"),  # 下周
-    ("date-outside-year", "成果记录", "B5"),  # 2024-10-20, last year
-    ("invalid-choice", "教研活动", "C7"),  # 读书会 is not an activity type
+    ("unknown-observed-teacher", "听课记录", "D139"),  # 钱老师, 校内, not in the roster
+    ("invalid-date", "读书记录", "B121"),  # 下周
+    ("date-outside-year", "成果记录", "B6"),  # 2024-10-20, last year
+    ("invalid-choice", "教研活动", "C13"),  # 读书会 is not an activity type
 }
 
-# (subject, rule, period start, period end, state): what the planted cases imply at 统计截止日 2026-04-15.
+# (subject, rule, detail, period start, period end, state): what the planted cases imply at 统计截止日
+# 2026-04-15, one per period as `recalc --format json` lists them.
 EXPECTED_ALERTS = {
-    ("1004", "R03", "2025-09-01", "2026-01-31", "未达标"),  # observed too few lessons in semester 1
-    ("1002", "R05", "2025-09-01", "2026-01-31", "未达标"),  # 中层 observing mostly outside school
-    ("1005", "R08", "2026-04-13", "2026-04-26", "进度落后"),  # no 导研单 yet in the open fortnight
-    ("1006", "R15", "2025-09-01", "2026-08-31", "超出上限"),  # more than 8 off-site days
-    ("英语组", "R16", "2025-11-01", "2025-11-30", "未达标"),  # no group meeting in November
+    ("1004", "R03", "听课记录", "2025-09-01", "2026-01-31", "未达标"),  # too few lessons in semester 1
+    ("1002", "R05", "地点=校内", "2025-09-01", "2026-01-31", "未达标"),  # 中层 observing mostly outside school
+    ("1005", "R08", "类型=读书导研单", "2026-03-02", "2026-03-15", "未达标"),  # no 导研单 in two fortnights
+    ("1005", "R08", "类型=读书导研单", "2026-03-16", "2026-03-29", "未达标"),
+    ("1010", "R03", "听课记录", "2026-02-16", "2026-07-10", "进度落后"),  # 6 lessons, 8 due by now
+    ("1006", "R15", "培训记录·天数", "2025-09-01", "2026-08-31", "超出上限"),  # more than 8 off-site days
+    ("英语组", "R16", "教研组 英语组", "2025-11-01", "2025-11-30", "未达标"),  # no group meeting in November
+    ("英语组", "R18", "跨校", "2025-09-01", "2026-01-31", "未达标"),  # no 跨校 教研 in semester 1
 }
+# 达标预警 as a coordinator reads it: one row per subject, rule and semester, teachers in roster order.
+EXPECTED_ALERT_ROWS = [
+    ("1002", "R05", "第一学期", "未达标", ""),
+    ("1004", "R03", "第一学期", "未达标", ""),
+    ("1005", "R08", "第二学期", "未达标", "2/5 个双周未达标：3/2–3/15, 3/16–3/29"),
+    ("1006", "R15", "2025-2026学年", "超出上限", ""),
+    ("1010", "R03", "第二学期", "进度落后", "按进度现应有 8"),
+    ("英语组", "R16", "第一学期", "未达标", "1/5 个月未达标：11/1–11/30"),
+    ("英语组", "R18", "第一学期", "未达标", ""),
+]
 
 
 def cli(*args):
@@ -54,16 +70,31 @@ def test_demo_recalc_alerts_are_the_planted_cases():
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["as_of"] == "2026-04-15"
-    got = {(a["subject"], a["rule_id"], a["period_start"], a["period_end"], a["state"]) for a in doc["alerts"]}
-    assert got == EXPECTED_ALERTS
-    planted = {(a["subject"], a["rule_id"], a["period_start"].isoformat(), a["period_end"].isoformat(), a["state"])
-               for a in PLANTED_ALERTS}
+    got = {(a["subject"], a["rule_id"], a["detail"], a["period_start"], a["period_end"], a["state"])
+           for a in doc["alerts"]}
+    assert got == EXPECTED_ALERTS and len(doc["alerts"]) == len(EXPECTED_ALERTS)
+    planted = {(a["subject"], a["rule_id"], a["detail"], a["period_start"].isoformat(), a["period_end"].isoformat(),
+                a["state"]) for a in PLANTED_ALERTS}
     assert got == planted
     teachers = {t["teacher_id"]: t for t in doc["teachers"]}
     assert len(teachers) == 12
-    assert teachers["1004"]["status"] == "未达标" and teachers["1005"]["status"] == "进度落后"
+    assert teachers["1004"]["status"] == "未达标" and teachers["1010"]["status"] == "进度落后"
     assert teachers["1006"]["status"] == "达标"  # R15 is a warning: it does not fail the teacher
     assert all(t["credits"] >= 0 for t in teachers.values())
+
+
+def test_demo_alert_tab_is_one_row_per_subject_rule_and_semester(tmp_path):
+    out = tmp_path / "result.xlsm"
+    r = cli("recalc", DEMO, "-o", out)
+    assert r.returncode == 0, r.stderr
+    ws = openpyxl.load_workbook(out)["达标预警"]
+    header = [c.value for c in ws[1]]
+    col = {h: i for i, h in enumerate(header)}
+    rows = [tuple(row[col[h]] or "" for h in ("对象", "规则", "周期", "状态", "说明"))
+            for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert rows == EXPECTED_ALERT_ROWS
+    wb = openpyxl.load_workbook(out)
+    assert wb["达标预警"].print_title_rows == "$1:$1"  # the header repeats on every printed page
 
 
 def test_new_workbook_validates_clean(tmp_path):

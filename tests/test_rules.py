@@ -109,13 +109,17 @@ def test_share_of_in_school_observations(inside, state):
 
 
 @pytest.mark.parametrize("chars,state", [(5000, "达标"), (4999, "未达标")])
-def test_reading_note_characters(chars, state):
-    reading = [dict(teacher_id="1001", date=D(2024, 10, 1), title="笔记", type="读书笔记", chars=chars - 1000),
-               dict(teacher_id="1001", date=D(2025, 3, 1), title="笔记", type="读书笔记", chars=1000),
-               dict(teacher_id="1001", date=D(2025, 3, 1), title="书", type="专业书籍", chars=9000)]
-    res = compute(dataset([teacher("1001")], reading=reading), policy("R09"), D(2025, 9, 1))
+def test_reading_note_characters_count_on_every_reading_row(chars, state):
+    # Notes are written on required books, journals and 读书导研单 too: R09 sums every row's 字数.
+    reading = [dict(teacher_id="1001", date=D(2024, 10, 1), title="笔记", type="读书笔记", chars=chars - 3000),
+               dict(teacher_id="1001", date=D(2025, 3, 1), title="书", type="必读书目", chars=1000),
+               dict(teacher_id="1001", date=D(2025, 3, 2), title="刊", type="教育刊物", chars=1500),
+               dict(teacher_id="1001", date=D(2025, 3, 3), title="单", type="读书导研单", chars=500),
+               dict(teacher_id="1002", date=D(2025, 3, 3), title="书", type="专业书籍", chars=9000)]
+    res = compute(dataset([teacher("1001"), teacher("1002")], reading=reading), policy("R09"), D(2025, 9, 1))
     row = one(res, "R09", "1001")
     assert (row["actual"], row["state"]) == (chars, state)
+    assert one(res, "R09", "1002")["actual"] == 9000
 
 
 # -- upper bound ---------------------------------------------------------------------------------

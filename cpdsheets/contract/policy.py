@@ -133,7 +133,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R06", "每学期必读书目", "计数", "reading", "学期", cond="类型=必读书目", lower=1),
     _rule("R07", "每月教育刊物", "计数", "reading", "月", cond="类型=教育刊物", lower=1),
     _rule("R08", "每双周读书导研单", "计数", "reading", "双周", cond="类型=读书导研单", lower=1),
-    _rule("R09", "年度读书笔记字数", "字数", "reading", "学年", field="chars", cond="类型=读书笔记", lower=5000),
+    # Notes are written on required books, journals and 读书导研单 alike: every row's 字数 counts.
+    _rule("R09", "年度读书笔记字数", "字数", "reading", "学年", field="chars", lower=5000),
     _rule("R10", "徒弟听师傅的课", "计数", "observations", "学年", cond="授课教师=师傅", who="有师傅", lower=30),
     _rule("R11", "师傅听每位徒弟的课", "计数", "observations", "学年", field="taught_by", cond="授课教师=徒弟",
           who="是师傅", lower=20),

@@ -184,6 +184,8 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
             pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", DRAWING_REL, opc.relative(entry.part, drawing))]))
             drawing_rid = "rId1"
         pkg.put(entry.part, sheet_xml(tab, st, drawing_rid=drawing_rid))
+        if tab.print_titles:
+            wb.set_print_titles(name, tab.header_row)
 
 
 def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> int:

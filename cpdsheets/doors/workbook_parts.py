@@ -177,6 +177,24 @@ class Workbook:
         p = self.prefix
         pattern = rf'<{p}definedName\b[^>]*\sname="{re.escape(name)}"[^>]*>.*?</{p}definedName>'
         tag = "" if value is None else f'<{p}definedName name="{name}" hidden="1">{attr_xml(value)}</{p}definedName>'
+        self._put_name(pattern, tag)
+
+    def set_print_titles(self, sheet: str, last_row: int) -> None:
+        """Rows 1..last_row of ``sheet`` repeat at the top of every printed page: the defined name
+        _xlnm.Print_Titles scoped to the sheet by its position (Excel, WPS and LibreOffice read it)."""
+        found = self.find(sheet)
+        if found is None:
+            return
+        index, p = found[0], self.prefix
+        ref = "'" + sheet.replace("'", "''") + f"'!$1:${last_row}"
+        pattern = (rf'<{p}definedName\b(?=[^>]*\sname="_xlnm\.Print_Titles")(?=[^>]*\slocalSheetId="{index}")'
+                   rf'[^>]*>.*?</{p}definedName>')
+        self._put_name(pattern, f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                                f'{attr_xml(ref)}</{p}definedName>')
+
+    def _put_name(self, pattern: str, tag: str) -> None:
+        """Replace the definedName matching ``pattern`` by ``tag`` ("" removes it), or add ``tag``."""
+        p = self.prefix
         if re.search(pattern, self.xml, re.S):
             self.xml = re.sub(pattern, lambda _: tag, self.xml, count=1, flags=re.S)
         elif tag:

@@ -141,7 +141,22 @@ def write_tab(book: Any, table: TabTable) -> Any:
     _links(sheet, plan)
     _widths(sheet, plan, remote=remote)
     _freeze_header(sheet, plan)
+    if table.print_titles and not remote:
+        _print_titles(sheet, plan)
     return sheet
+
+
+def _print_titles(sheet: Any, plan: TabPlan) -> None:
+    """Repeat the title and header rows on every printed page, as the CLI's tabs do. Desktop Excel
+    only (Windows COM, then macOS AppleScript); the remote engine has no page setup to send."""
+    rows = f"$1:${plan.header_row}"
+    try:
+        sheet.api.PageSetup.PrintTitleRows = rows
+    except Exception:
+        try:
+            sheet.api.page_setup_object.print_title_rows.set(rows)
+        except Exception:  # printing without repeated titles still prints everything
+            pass
 
 
 def _freeze_header(sheet: Any, plan: TabPlan) -> None:

@@ -33,6 +33,12 @@ class Dataset:
     sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key -> name in the workbook
     places: dict[str, dict[str, ColumnPlace]] = field(default_factory=dict)  # sheet key -> col key -> place
 
+    @property
+    def from_book(self) -> bool:
+        """Read from a workbook (sheets were looked for, so an absent one is missing), rather than
+        built in code with only the frames a computation needs."""
+        return bool(self.sheet_names or self.places)
+
     def frame(self, key: str) -> pd.DataFrame:
         """The sheet's frame, or an empty frame with every contract column when the sheet is absent."""
         if key in self.frames:

@@ -68,6 +68,8 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
     """The ids of active rules that cannot be evaluated, and the findings saying so."""
     skipped: set[str] = set()
     findings: list[Finding] = []
+    if not dataset.from_book:
+        return skipped, findings
     for key in OPTIONAL_SHEETS:
         if key not in dataset.frames:
             spec = SHEETS[key]
