@@ -195,6 +195,7 @@ class Workbook:
     def _put_name(self, pattern: str, tag: str) -> None:
         """Replace the definedName matching ``pattern`` by ``tag`` ("" removes it), or add ``tag``."""
         p = self.prefix
+        self.xml = re.sub(rf"<{p}definedNames\s*/>", f"<{p}definedNames></{p}definedNames>", self.xml)
         if re.search(pattern, self.xml, re.S):
             self.xml = re.sub(pattern, lambda _: tag, self.xml, count=1, flags=re.S)
         elif tag:

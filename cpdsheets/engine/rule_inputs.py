@@ -19,6 +19,8 @@ POLICY_SHEET = "规则"
 OPTIONAL_SHEETS = ("activities", "exemptions")
 # Fields of the credit ledger and the 培训记录 column each comes from.
 CREDIT_COLUMNS = {"level": "level", "hours": "hours"}
+# Columns the engine computes when the sheet has none: the credits a training or output row earns.
+COMPUTED = {("trainings", "credits"), ("outputs", "credits")}
 
 
 def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
@@ -44,7 +46,7 @@ def _needed(rule: Rule) -> list[tuple[str, str]]:
     keys = {t.key for t in rule.condition.terms if not t.key.startswith("t:")}
     if rule.field:
         keys.add(rule.field)
-    return [(rule.sheet, k) for k in sorted(keys)]
+    return [(rule.sheet, k) for k in sorted(keys) if (rule.sheet, k) not in COMPUTED]
 
 
 def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
