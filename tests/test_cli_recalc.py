@@ -41,7 +41,8 @@ def test_recalc_in_place_writes_five_tabs_and_keeps_backup(demo):
     assert digest(demo.with_name(demo.name + ".bak")) == before
     wb = CalamineWorkbook.from_path(str(demo))
     alerts = wb.get_sheet_by_name("达标预警").to_python()
-    assert alerts[0][0] == "状态" and len(alerts) == 1 + 5  # header + the five planted alerts
+    # header + the planted cases: 8 alerts, one row per subject, rule and semester (1005's fortnights share one)
+    assert alerts[0][0] == "状态" and len(alerts) == 1 + 7
     issues = wb.get_sheet_by_name("校验问题").to_python()
     assert len(issues) == 1 + 10
     # a second run replaces the tabs, it does not add more
