@@ -21,6 +21,9 @@ STATE_RANK = {"未达标": 3, "超出上限": 2, "进度落后": 1, "达标": 0}
 _UNIT = {"zh": {"月": "个月", "周": "周", "双周": "个双周"},
          "en": {"月": "months", "周": "weeks", "双周": "fortnights"}}
 _SUBJECT_ORDER = {"teacher": 0, "教研组": 1, "备课组": 2}
+# Windows named in a note; more are "…" (the JSON lists every one). A longer note spills past the
+# table and shrinks the printed page to an unreadable scale.
+MAX_SPANS = 4
 
 
 @dataclass(slots=True)
@@ -82,12 +85,17 @@ def _span(start, end) -> str:
     return f"{start.month}/{start.day}–{end.month}/{end.day}"
 
 
+def _spans(rows: pd.DataFrame) -> str:
+    spans = [_span(a, b) for a, b in zip(rows["period_start"], rows["period_end"])]
+    return ", ".join(spans[:MAX_SPANS] + (["…"] if len(spans) > MAX_SPANS else []))
+
+
 def _windows_note(g: pd.DataFrame, kind: str, windows: int, lang: Lang) -> str:
     unit = _UNIT[lang][kind]
     parts = []
     failed = g[g["state"] == "未达标"].drop_duplicates("period_start")
     if len(failed):
-        spans = ", ".join(_span(a, b) for a, b in zip(failed["period_start"], failed["period_end"]))
+        spans = _spans(failed)
         parts.append(f"{len(failed)}/{windows} {unit}未达标：{spans}" if lang == "zh"
                      else f"{len(failed)}/{windows} {unit} not met: {spans}")
     for _, a in g[g["state"] == "进度落后"].drop_duplicates("period_start").iterrows():
@@ -96,7 +104,7 @@ def _windows_note(g: pd.DataFrame, kind: str, windows: int, lang: Lang) -> str:
                      if lang == "zh" else f"{span} in progress, behind ({_n(a['actual'])} of {_n(a['expected'])} due so far)")
     over = g[g["state"] == "超出上限"]
     if len(over):
-        spans = ", ".join(_span(a, b) for a, b in zip(over["period_start"], over["period_end"]))
+        spans = _spans(over)
         parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 

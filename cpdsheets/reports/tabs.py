@@ -114,7 +114,7 @@ def alerts_tab(results, lang: Lang = "zh") -> TabTable:
             Column(_h(lang, "明细", "Detail")), Column(_h(lang, "周期", "Period")),
             Column(_h(lang, "周期开始", "From"), "date"), Column(_h(lang, "周期结束", "To"), "date"),
             Column(_h(lang, "实际", "Actual"), "number"), Column(_h(lang, "要求", "Required"), "number"),
-            Column(_h(lang, "说明", "Note"), width=48), Column(_h(lang, "后果", "Consequence"), width=36)]
+            Column(_h(lang, "说明", "Note"), width=56), Column(_h(lang, "后果", "Consequence"), width=36)]
     rows = [[_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
              names.get(a.subject, a.subject), a.rule_id, a.rule_name, a.detail, a.period, _date(a.start),
              _date(a.end), _num(a.actual), _num(a.required), a.note, _blank(a.consequence)]
