@@ -183,7 +183,9 @@ def test_group_rules_each_type_and_monthly():
     r16 = progress(res, "R16", "语文组")
     assert r16["state"].tolist() == ["未达标", "达标", "未达标", "未达标", "未达标"]
     g = res.groups.set_index("group")
-    assert g.loc["语文组", "group_alerts"] == 1 + 4 and g.loc["数学组", "group_alerts"] == 4 + 5
+    # counted as 达标预警 rows, one per rule and semester: R18 and R16 for 第一学期 each
+    assert g.loc["语文组", "group_alerts"] == 2 and g.loc["数学组", "group_alerts"] == 2
+    assert len(res.alerts[res.alerts["subject"] == "数学组"]) == 4 + 5  # the JSON keeps every period
 
 
 # -- pro-rating ----------------------------------------------------------------------------------

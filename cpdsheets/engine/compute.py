@@ -5,6 +5,8 @@ date (the state "at the as-of date" must not see later entries).
 
 Rules whose sheet or column is missing are not evaluated (``rule_inputs``): ``findings`` says so.
 
+A teacher's (and a group's) alert count is its rows in 达标预警: one per rule and semester.
+
 Teacher ``status`` is the worst state among the teacher's alerts of severity ``error``:
 未达标 (a closed shortfall, or an upper bound exceeded) > 进度落后 > 达标. Alerts of warning/info
 severity (R15 by default) are listed but do not change the status.
@@ -106,9 +108,14 @@ def _teachers(attrs, teachers, ledger, caps, alerts) -> pd.DataFrame:
         "credits": ids.map(totals).fillna(0.0).astype("float64"),
         "credits_by_category": [cat_dicts.get(t, {}) for t in ids],
         "status": status,
-        "alerts": ids.map(mine.groupby("subject").size()).fillna(0).astype("int64"),
+        "alerts": ids.map(_alert_rows(mine)).fillna(0).astype("int64"),
     })
     return out[TEACHER_COLUMNS].reset_index(drop=True)
+
+
+def _alert_rows(alerts: pd.DataFrame) -> pd.Series:
+    """Per subject, its rows in 达标预警: one per rule and semester, however many periods failed."""
+    return alerts.drop_duplicates(["subject", "rule_id", "semester"]).groupby("subject").size()
 
 
 def _groups(teachers: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
@@ -124,6 +131,6 @@ def _groups(teachers: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
         "failed": g["status"].apply(lambda s: int((s == STATUS_FAILED).sum())),
         "teacher_alerts": g["alerts"].sum(),
     })
-    group_alerts = alerts[alerts["subject_type"] == "教研组"].groupby("subject").size()
+    group_alerts = _alert_rows(alerts[alerts["subject_type"] == "教研组"])
     out["group_alerts"] = out.index.map(group_alerts).fillna(0).astype("int64")
     return out.reset_index()[GROUP_COLUMNS]
