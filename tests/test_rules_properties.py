@@ -111,3 +111,24 @@ def test_caps_are_never_exceeded(sheets):
     r01 = res.progress[res.progress["rule_id"] == "R01"].set_index("subject")["actual"]
     for t, v in r01.items():  # R01 totals the same capped credits
         assert abs(totals[t] - v) < 1e-9
+
+
+COUNTING = {"R03", "R04", "R06", "R07", "R08", "R10", "R11", "R12", "R13", "R14", "R16", "R17", "R18"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(book, st.sampled_from([D(2024, 10, 15), D(2025, 3, 20), D(2025, 8, 31)]))
+def test_alerts_are_distinct_and_requirements_whole(sheets, as_of):
+    res = run(sheets, as_of=as_of)
+    a = res.alerts
+    keys = list(zip(a["subject"], a["rule_id"], a["period_start"], a["period_end"], a["detail_label"]))
+    assert len(keys) == len(set(keys))  # no two alerts read alike
+    assert (a["detail_label"].astype(str).str.len() > 0).all()
+    p = res.progress
+    counting = p[p["rule_id"].isin(COUNTING)]
+    whole = counting["required"].dropna()
+    assert (whole == whole.round()).all()  # whole items, never "0.158 lessons"
+    short = a[a["rule_id"].isin(COUNTING) & (a["state"] != "超出上限")]
+    assert (short["required"] >= 1).all()  # a requirement that rounds to 0 raises no alert
+    pace = counting[~counting["closed"].astype(bool)]
+    assert (pace["expected"] == pace["expected"].round()).all() and (pace["expected"] <= pace["required"]).all()
