@@ -25,22 +25,25 @@ from .report import sorted_findings
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
 _LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
-_ITEM = {"trainings": ("title",), "observations": ("topic", "taught_by"), "reading": ("title",),
-         "outputs": ("title", "type")}
-# What a row of each sheet shows in the archive, after 行 and 日期: (column key, zh, en, kind).
-RECORD_COLUMNS: dict[str, list[tuple[str, str, str, str]]] = {
-    "trainings": [("title", "项目名称", "Training", "text"), ("category", "类别", "Category", "text"),
-                  ("level", "级别", "Level", "text"), ("hours", "学时", "Hours", "number"),
-                  ("attendance", "考勤", "Attendance", "text"), ("_credits", "学分", "Credits", "number")],
-    "observations": [("topic", "课题", "Topic", "text"), ("taught_by", "授课教师", "Taught by", "text"),
-                     ("subject", "学科", "Subject", "text"), ("lesson_type", "课型", "Type", "text"),
-                     ("location", "地点", "Where", "text"), ("comment_chars", "评课字数", "Comment chars", "int")],
-    "reading": [("title", "书刊名称", "Title", "text"), ("type", "类型", "Type", "text"),
-                ("chars", "字数", "Characters", "int")],
-    "outputs": [("title", "题目", "Title", "text"), ("type", "类型", "Type", "text"),
-                ("level", "级别", "Level", "text"), ("award", "获奖", "Award", "text"),
-                ("_credits", "学分", "Credits", "number")],
+# What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
+# keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
+# stays one page wide and quick to write); the first column is the record's item.
+RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {
+    "trainings": [(("title",), "项目名称", "Training", "text"),
+                  (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
+                  (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
+    "observations": [(("topic", "taught_by"), "课题", "Topic", "text"),
+                     (("taught_by", "location", "lesson_type"), "授课教师 · 地点 · 课型", "Taught by · where · type", "text"),
+                     (("comment_chars",), "评课字数", "Comment chars", "int")],
+    "reading": [(("title",), "书刊名称", "Title", "text"), (("type",), "类型", "Type", "text"),
+                (("chars",), "字数", "Characters", "int")],
+    "outputs": [(("title", "type"), "题目", "Title", "text"),
+                (("type", "level", "award"), "类型 · 级别 · 获奖", "Type · level · award", "text"),
+                (("_credits",), "学分", "Credits", "number")],
 }
+_JOINED = " · "
+# An item falls back to the next column when blank (a lesson without a 课题 is named by its teacher).
+_FIRST_NON_BLANK = {("topic", "taught_by"), ("title", "type")}
 # A row dated after the as-of date carries no finding (it is not wrong), but it is left out too.
 AFTER_AS_OF = "after-as-of"
 _AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
@@ -191,22 +194,27 @@ def build_archive(results, policy, dataset, findings: list[Finding], attrs: pd.D
 def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str, list[RuleLine]]:
     mine = progress[(progress["subject_type"] == "teacher") & progress["subject"].isin(ids)]
     out: dict[str, list[RuleLine]] = {}
-    for p in mine.itertuples(index=False):
-        rule = rules.get(p.rule_id)
+    # Column by column into plain lists (a large school has tens of thousands of rule-period rows).
+    text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
+                                         "severity", "consequence", "period_kind")}
+    num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
+    starts, ends = _dates(mine["period_start"]), _dates(mine["period_end"])
+    days = mine["applicable_days"].astype("int64").tolist(), mine["period_days"].astype("int64").tolist()
+    for i, (subject, closed) in enumerate(zip(mine["subject"].tolist(), mine["closed"].astype(bool).tolist())):
+        rule = rules.get(text["rule_id"][i])
         metric = rule.metric if rule is not None else ""
-        required = _num(p.required)
-        actual = float(p.actual)
+        actual, required = num["actual"][i] or 0.0, num["required"][i]
         needed = None
-        if not p.closed and required is not None and actual < required:
+        if not closed and required is not None and actual < required:
             gap = required - actual
             needed = float(math.ceil(gap - 1e-9)) if metric == "计数" else round(gap, 4)
-        out.setdefault(p.subject, []).append(RuleLine(
-            rule_id=p.rule_id, rule_name=_text(p.rule_name), detail=_text(p.detail), detail_name=_text(p.detail_name),
-            period_label=_text(p.period_label), period_start=_date(p.period_start), period_end=_date(p.period_end),
-            closed=bool(p.closed), actual=actual, required=required, lower=_num(p.lower), upper=_num(p.upper),
-            state=p.state, severity=p.severity, consequence=_text(p.consequence), metric=metric,
-            unit=unit_of(rule), period_kind=_text(p.period_kind), applicable_days=int(p.applicable_days),
-            period_days=int(p.period_days), still_needed=needed,
+        out.setdefault(subject, []).append(RuleLine(
+            rule_id=text["rule_id"][i], rule_name=text["rule_name"][i], detail=text["detail"][i],
+            detail_name=text["detail_name"][i], period_label=text["period_label"][i], period_start=starts[i],
+            period_end=ends[i], closed=closed, actual=actual, required=required, lower=num["lower"][i],
+            upper=num["upper"][i], state=text["state"][i], severity=text["severity"][i],
+            consequence=text["consequence"][i], metric=metric, unit=unit_of(rule), period_kind=text["period_kind"][i],
+            applicable_days=days[0][i], period_days=days[1][i], still_needed=needed,
         ))
     return out
 
@@ -253,27 +261,40 @@ def _records(dataset, results, ids: set[str], names: dict[str, str]) -> dict[str
             earned = ledger.loc[ledger["source"] == key].set_index("_row")["credits"]
             df = df.assign(_credits=df["_row"].map(earned))
         df = df.sort_values(["teacher_id", "date", "_row"], kind="stable")
-        cols = [c for c, *_ in RECORD_COLUMNS[key]]
-        item_keys = _ITEM[key]
-        values = df[["teacher_id", "_row", "date", *cols, *[k for k in item_keys if k not in cols]]]
+        # Whole columns at once: a 600-teacher book lists some 100,000 rows.
+        columns = [_column_values(df, keys, kind) for keys, _, _, kind in RECORD_COLUMNS[key]]
+        item = columns[0]
+        amount = _amounts(key, df)
+        dates = _dates(df["date"])
         sheet = names[key]
-        for row in values.itertuples(index=False, name=None):
-            tid, sheet_row, date = row[0], int(row[1]), _date(row[2])
-            by_col = dict(zip(values.columns[3:], row[3:]))
-            item = next((_text(by_col[k]) for k in item_keys if _text(by_col[k])), "")
-            cells = [_cell(by_col[c], kind) for c, _, _, kind in RECORD_COLUMNS[key]]
-            out.setdefault(tid, {}).setdefault(sheet, []).append(
-                Record(sheet_row, date, item, _amount(key, by_col), cells))
+        for i, (tid, row) in enumerate(zip(df["teacher_id"].tolist(), df["_row"].astype("int64").tolist())):
+            cells = [c[i] for c in columns]
+            out.setdefault(tid, {}).setdefault(sheet, []).append(Record(row, dates[i], item[i], amount[i], cells))
     return out
 
 
-def _amount(key: str, by_col: dict[str, Any]) -> float | None:
+def _column_values(df: pd.DataFrame, keys: tuple[str, ...], kind: str) -> list[Any]:
+    if kind != "text":
+        values = _nums(df[keys[0]])
+        if kind == "int":
+            return [int(v) if v is not None and v.is_integer() else v for v in values]
+        return values
+    texts = [pd.Series(_texts(df[k]), index=df.index) for k in keys]
+    if keys in _FIRST_NON_BLANK:
+        first = texts[0]
+        for t in texts[1:]:
+            first = first.where(first != "", t)
+        return first.tolist()
+    if len(keys) == 1:
+        return texts[0].tolist()
+    return [_JOINED.join(p for p in parts if p) for parts in zip(*(t.tolist() for t in texts))]
+
+
+def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
     """A row's contribution in its sheet's own unit: credits (培训, 成果), one lesson (听课), characters (读书)."""
     if key == "observations":
-        return 1.0
-    if key == "reading":
-        return _num(by_col["chars"])
-    return _num(by_col["_credits"])
+        return [1.0] * len(df)
+    return _nums(df["chars"] if key == "reading" else df["_credits"])
 
 
 def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: dict[str, str],
@@ -360,6 +381,20 @@ def to_archive_json(archive: SchoolArchive) -> str:
 
 # -- plain values ------------------------------------------------------------------------------
 
+def _texts(s: pd.Series) -> list[str]:
+    return s.astype("object").where(s.notna(), "").astype(str).str.strip().tolist()
+
+
+def _nums(s: pd.Series) -> list[float | None]:
+    values = pd.to_numeric(s, errors="coerce").astype("float64").tolist()
+    return [None if v != v else v for v in values]
+
+
+def _dates(s: pd.Series) -> list[dt.date | None]:
+    """datetime64 values as dates (NaT as None), converted by NumPy in one go."""
+    return pd.to_datetime(s).to_numpy().astype("datetime64[D]").tolist()
+
+
 def _num(v: Any) -> float | None:
     if v is None or v is pd.NA:
         return None
@@ -389,12 +424,3 @@ def _text(v: Any) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
     return str(v).strip()
-
-
-def _cell(v: Any, kind: str) -> Any:
-    if kind == "text":
-        return _text(v)
-    n = _num(v)
-    if n is None:
-        return None
-    return int(n) if kind == "int" and n.is_integer() else n

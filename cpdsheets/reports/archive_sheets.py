@@ -11,12 +11,12 @@ import statistics
 from collections import Counter
 
 from ..contract.findings import Finding, Lang
-from .archive import RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
+from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
 
-TEACHER_WIDTHS = [6.0, 15.0, 24.0, 11.0, 9.0, 9.0, 9.0, 20.0]
+TEACHER_WIDTHS = [8.0, 15.0, 26.0, 23.0, 9.0, 9.0, 9.0, 14.0]
 OVERVIEW_WIDTHS = [14.0, 10.0, 26.0, 10.0, 8.0, 8.0, 10.0, 16.0]
 OVERVIEW_NAME = {"zh": "全校概览", "en": "Overview"}
 _PERIOD_WORD = {"学年": ("本学年", "school year"), "学期": ("本学期", "semester"), "月": ("本月", "month"),
@@ -75,6 +75,8 @@ def teacher_sheet(archive: SchoolArchive, t: TeacherArchive, lang: Lang, name: s
               empty=_h(lang, "无：各项要求均按全额计算。", "None: every requirement applies in full.")),
         *_record_tables(archive, t, lang),
         _left_out_table(t, lang),
+        *([Lines(_h(lang, "统计截止日之后的记录", "Rows after the as-of date"), later)]
+          if (later := later_lines(archive, t, lang)) else []),
         Signatures(_SIGNATURES[lang]),
     ]
     return PrintSheet(name=name, title=_title(archive, lang, "个人培训档案", "training record"), subtitle=subtitle,
@@ -130,13 +132,14 @@ def _actual(r: RuleLine) -> str | float:
 
 def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
     cols = [Column(_h(lang, "规则", "Rule")), Column(_h(lang, "周期", "Period")), Column(_h(lang, "名称", "Name")),
-            Column(_h(lang, "截止", "Ends"), "date"), Column(_h(lang, "实际", "Actual"), "number"),
+            Column(_h(lang, "起止", "From ~ to")), Column(_h(lang, "实际", "Actual"), "number"),
             Column(_h(lang, "要求", "Required"), "number"), Column(_h(lang, "状态", "State"), "status"),
             Column(_h(lang, "说明", "Note"))]
     rows, fills = [], []
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
-        rows.append([r.rule_id, r.period_label, name, r.period_end, _actual(r), _requirement(r, lang),
+        span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
+        rows.append([r.rule_id, r.period_label, name, span, _actual(r), _requirement(r, lang),
                      state_word(r.state, lang), _note(r, lang)])
         fills.append(_fill(r.state))
     return Table(title, cols, rows, fills={6: fills}, empty=_h(lang, "无适用的规则。", "No rule applies."))
@@ -209,8 +212,7 @@ def _record_tables(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> lis
         sheet = archive.sheet_names[key]
         rows = t.records.get(sheet, [])
         cols = [Column(_h(lang, "行", "Row"), "int"), Column(_h(lang, "日期", "Date"), "date")]
-        cols += [Column(zh if lang == "zh" else en, kind if kind != "int" else "number")
-                 for _, zh, en, kind in RECORD_COLUMNS[key]]
+        cols += [Column(zh if lang == "zh" else en, kind) for _, zh, en, kind in RECORD_COLUMNS[key]]
         shown = sheet if lang == "zh" else f"{_SHEET_EN[key]} ({sheet})"
         total = _h(lang, f"计入 {len(rows)} 行", f"{len(rows)} rows counted")
         tables.append(Table(f"{shown}：{total}" if lang == "zh" else f"{shown}: {total}", cols,
@@ -220,12 +222,32 @@ def _record_tables(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> lis
 
 
 def _left_out_table(t: TeacherArchive, lang: Lang) -> Table:
+    """Rows left out for a finding, one by one (each says what to fix). Rows merely dated after the
+    as-of date are not wrong: they are summed up per sheet in ``later_lines``."""
     cols = [Column(_h(lang, "行", "Row"), "int"), Column(_h(lang, "工作表", "Sheet")),
-            Column(_h(lang, "问题与修改建议", "Problem and fix")), Column(_h(lang, "单元格", "Cell")),
-            Column(_h(lang, "填写内容", "Value")), Column(_h(lang, "代码", "Code"))]
-    rows = [[x.row, x.sheet, f"{x.message} {x.hint}".strip(), x.cell, x.value, x.code] for x in t.left_out]
+            Column(_h(lang, "问题与修改建议", "Problem and fix")), Column(_h(lang, "填写内容", "Value")),
+            Column(_h(lang, "单元格", "Cell")), Column(_h(lang, "代码", "Code"))]
+    rows = [[x.row, x.sheet, f"{x.message} {x.hint}".strip(), x.value, x.cell, x.code]
+            for x in t.left_out if x.code != AFTER_AS_OF]
     return Table(_h(lang, "未计入的记录（请改正后重新计算）", "Rows left out (fix them and recalculate)"), cols, rows,
                  empty=_h(lang, "无：本人登记的每一行都已计入。", "None: every row of yours counted."))
+
+
+def later_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[str]:
+    """`听课记录：3 行（第 120–145 行之间），日期 2026-04-16 至 2026-05-08，在统计截止日之后，本次不计入。`"""
+    by_sheet: dict[str, list] = {}
+    for x in t.left_out:
+        if x.code == AFTER_AS_OF:
+            by_sheet.setdefault(x.sheet, []).append(x)
+    out = []
+    for sheet, items in by_sheet.items():
+        rows = sorted(x.row for x in items)
+        dates = sorted(x.value for x in items)
+        out.append(_h(lang, f"{sheet}：{len(items)} 行（第 {rows[0]}–{rows[-1]} 行之间），日期 {dates[0]} 至 {dates[-1]}，"
+                            f"在统计截止日 {archive.as_of.isoformat()} 之后，本次不计入。",
+                      f"{sheet}: {len(items)} rows (between rows {rows[0]} and {rows[-1]}) dated {dates[0]} to "
+                      f"{dates[-1]}, after the as-of date {archive.as_of.isoformat()}: not counted this time."))
+    return out
 
 
 # -- 全校概览 ---------------------------------------------------------------------------------------
@@ -308,9 +330,11 @@ def _failed_teachers(teachers, progress, lang: Lang) -> Table:
     failed = teachers[teachers["status"] == "未达标"]
     bad = progress[(progress["subject_type"] == "teacher") & progress["state"].isin(["未达标", "超出上限"])
                    & (progress["severity"] == "error")]
-    by_teacher = bad.drop_duplicates(["subject", "rule_id"]).groupby("subject").apply(
-        lambda g: "；".join(g["rule_id"] + " " + g["rule_name"]), include_groups=False) if len(bad) else {}
-    rows = [[t.teacher_id, t.name, by_teacher.get(t.teacher_id, ""), t.group or ""]
+    by_teacher: dict[str, list[str]] = {}
+    for subject, rule_id, rule_name in bad.drop_duplicates(["subject", "rule_id"])[
+            ["subject", "rule_id", "rule_name"]].itertuples(index=False, name=None):
+        by_teacher.setdefault(subject, []).append(f"{rule_id} {rule_name}")
+    rows = [[t.teacher_id, t.name, "；".join(by_teacher.get(t.teacher_id, [])), t.group or ""]
             for t in failed.itertuples(index=False)]
     return Table(_h(lang, f"未达标教师（{len(rows)} 人）", f"Teachers not meeting a rule ({len(rows)})"), cols, rows,
                  empty=_h(lang, "无。", "None."))
