@@ -146,6 +146,13 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
 
 
 def _note(r: RuleLine, lang: Lang) -> str:
+    if r.state == "未达标" and r.required is not None and r.metric != "占比":
+        short = r.required - r.actual
+        short = math.ceil(short - 1e-9) if r.metric == "计数" else round(short, 2)
+        unit = r.unit[0 if lang == "zh" else 1]
+        said = _h(lang, f"差 {_n(short)}{unit}", f"{_n(short)} {unit} short")
+        return f"{said}；{r.consequence}" if r.consequence and lang == "zh" else (
+            f"{said}; {r.consequence}" if r.consequence else said)
     if r.state in ("未达标", "超出上限") and r.consequence:
         return r.consequence
     if r.still_needed is not None:
