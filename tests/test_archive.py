@@ -186,6 +186,10 @@ def test_archive_opens_in_libreoffice_renders_pdf_and_passes_the_audit(tmp_path)
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
     assert ws.page_setup.fitToHeight == 0  # as many pages down as it takes
+    # --split with --pdf: a PDF beside each teacher's file
+    r = cli("archive", book, "--split", tmp_path / "各人", "--teacher", "1001,1009", "--pdf")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "各人").glob("*.pdf")) == ["1001-陈建国.pdf", "1009-周婷.pdf"]
     assert ws.print_title_rows == "$1:$2" and "&P / &N" in ws.oddFooter.center.text
 
 
