@@ -17,6 +17,7 @@ from ..engine.roster import teacher_attributes
 from ..reports.archive import SchoolArchive, build_archive
 from ..reports.archive_sheets import archive_sheets
 from ..reports.print_sheet import PrintSheet
+from .archive_writer import no_cyclic_gc
 from .jobs import Outcome, run_recalc
 from .write_errors import WorkbookWriteError
 
@@ -58,9 +59,10 @@ def run_archive(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None
             raise UnknownTeachers(unknown)
     dataset = outcome.validation.dataset
     attrs = teacher_attributes(dataset.valid("teachers").drop_duplicates("teacher_id"), results.calendar.year_start)
-    archive = build_archive(results, outcome.policy, dataset, outcome.findings, attrs,
-                            teacher_ids=teacher_ids or None, lang=lang)
-    sheets = archive_sheets(archive, results, outcome.findings, lang, overview=not teacher_ids)
+    with no_cyclic_gc():
+        archive = build_archive(results, outcome.policy, dataset, outcome.findings, attrs,
+                                teacher_ids=teacher_ids or None, lang=lang)
+        sheets = archive_sheets(archive, results, outcome.findings, lang, overview=not teacher_ids)
     return ArchiveRun(outcome, archive, sheets)
 
 

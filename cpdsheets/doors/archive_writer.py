@@ -7,11 +7,14 @@ as `=…` stays text); a file is written beside its target first and only then t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import math
 import re
 import unicodedata
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import xlsxwriter
@@ -71,7 +74,26 @@ def write_split(sheets: list[PrintSheet], folder: Path) -> list[Path]:
     return [write_archive([s], folder / f"{stem}.xlsx") for s, stem in zip(sheets, stems)]
 
 
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a large school's archive allocates millions of small
+    objects (cells, records) that never form cycles, and the collector scanning them over and over
+    costs a quarter of the time. Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _write(sheets: list[PrintSheet], fh: BinaryIO) -> None:
+    with no_cyclic_gc():
+        _write_book(sheets, fh)
+
+
+def _write_book(sheets: list[PrintSheet], fh: BinaryIO) -> None:
     wb = xlsxwriter.Workbook(fh, {"strings_to_numbers": False, "strings_to_formulas": False,
                                   "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": sheets[0].title if sheets else "", "author": "cpdsheets",
