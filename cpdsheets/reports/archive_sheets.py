@@ -306,7 +306,9 @@ def _rule_rates(progress, lang: Lang) -> Table:
             applies, met = len(g), int((~g["bad"]).sum())
             rate = met / applies if applies else 0.0
             who = _SUBJECT_WORD.get(kind, (kind, kind))[0 if lang == "zh" else 1]
-            rows.append([rule_id, g["kind"].iloc[0], g["name"].iloc[0], who, applies, met, rate,
+            period = g["kind"].iloc[0]
+            period = period if lang == "zh" else _PERIOD_WORD.get(period, (period, period))[1]
+            rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
                          f"{int(g['failed'].sum())} / {int((g['behind'] & ~g['failed']).sum())}"])
             fills.append(_rate_fill(rate))
     return Table(_h(lang, "各规则达标情况（每个已开始的周期都达标才算达标）",
@@ -383,7 +385,7 @@ def _problems(findings: list[Finding], lang: Lang) -> Table:
     for sheet, items in sorted(by_sheet.items()):
         errs = [f for f in items if f.level == "error"]
         common = Counter(f.title(lang) for f in (errs or items)).most_common(3)
-        rows.append([sheet, len(errs), "、".join(f"{t} {n}" for t, n in common),
+        rows.append([sheet, len(errs), _h(lang, "、", ", ").join(f"{t} {n}" for t, n in common),
                      len(items) - len(errs)])
         fills.append(_fill("未达标" if errs else "进度落后"))
     return Table(_h(lang, "尚未改正的校验问题（详见总表「校验问题」）", "Validation problems outstanding (see the Issues tab)"),
