@@ -338,37 +338,38 @@ def archive(
     except Exception as exc:
         typer.echo(f"{book}: {_internal_error(exc, code)}", err=True)
         raise typer.Exit(2)
-    written: list[Path] = []
+    combined: Path | None = None
+    per_teacher: list[Path] = []
     try:
         if split is None or out is not None:
             target = out or default_output(book, code)
             check_not_book(target, book)
-            written.append(write_archive(run.sheets, target))
+            combined = write_archive(run.sheets, target)
         if split is not None:
-            teachers = run.sheets[len(run.sheets) - len(run.archive.teachers):]
-            written += write_split(teachers, split)
+            per_teacher = write_split(run.sheets[len(run.sheets) - len(run.archive.teachers):], split)
     except WorkbookWriteError as exc:
         typer.echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
-    pdf_error = None
-    pdfs: list[Path] = []
+    written = ([combined] if combined else []) + per_teacher
+    pdf_error, pdfs = None, []
     if pdf:
         try:
             pdfs = to_pdf(written)
         except PdfUnavailable as exc:
             pdf_error = exc.message(code)
-    if format == ArchiveFormat.json:
+    json_out = format == ArchiveFormat.json
+    if json_out:
         typer.echo(to_archive_json(run.archive))
     else:
         n = len(run.archive.teachers)
         typer.echo(f"统计截止 {run.outcome.as_of}：{n} 位教师的个人培训档案" if code == "zh"
                    else f"as of {run.outcome.as_of}: training records of {n} teachers")
-    where = written[:1] if split is None else written[: len(written) - len(run.archive.teachers)] + [split]
-    for path in where + pdfs[:1]:
-        typer.echo(("已写入 " if code == "zh" else "written to ") + str(path), err=format == ArchiveFormat.json)
-    if len(pdfs) > 1:
-        typer.echo((f"共 {len(pdfs)} 个 PDF" if code == "zh" else f"{len(pdfs)} PDFs in all"),
-                   err=format == ArchiveFormat.json)
+    done = "已写入 " if code == "zh" else "written to "
+    for path in ([combined] if combined else []) + ([split] if per_teacher else []):
+        typer.echo(done + str(path), err=json_out)  # with json, stdout holds the JSON alone
+    if pdfs:
+        typer.echo(done + (str(pdfs[0]) if len(pdfs) == 1 else
+                           (f"{len(pdfs)} 个 PDF" if code == "zh" else f"{len(pdfs)} PDFs")), err=json_out)
     if pdf_error:
         typer.echo(pdf_error, err=True)
         raise typer.Exit(2)
