@@ -82,9 +82,12 @@ def _write_archive(book: Any, raw, lang: str) -> str:
     from .doors.archive_job import check_not_book, default_output, run_archive
     from .doors.archive_writer import write_archive
 
-    master = Path(book.fullname)
-    if not master.is_absolute():  # a book never saved, or a remote client: the working folder
-        master = Path.cwd() / master
+    fullname = str(book.fullname)
+    # A book never saved, a remote client, or a OneDrive/SharePoint URL: no folder of its own, so the
+    # archive goes to the working folder (the message says where).
+    master = Path(fullname) if "://" not in fullname else Path(book.name)
+    if not master.is_absolute():
+        master = Path.cwd() / master.name
     run = run_archive(raw, lang=lang)
     target = default_output(master, lang)
     check_not_book(target, master)
