@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -191,6 +192,8 @@ def test_archive_opens_in_libreoffice_renders_pdf_and_passes_the_audit(tmp_path)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in (tmp_path / "各人").glob("*.pdf")) == ["1001-陈建国.pdf", "1009-周婷.pdf"]
     assert ws.print_title_rows == "$1:$2" and "&P / &N" in ws.oddFooter.center.text
+    with zipfile.ZipFile(xlsx) as z:  # the overview's credits distribution is a native chart
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
 
 
 def test_pdf_without_libreoffice_says_so_and_keeps_the_workbook(tmp_path):
@@ -247,6 +250,8 @@ def test_still_needed_and_pro_rating_are_said_in_words(tmp_path):
     lines = [r[0] for r in rows if isinstance(r[0], str)]
     n = int(r03["still_needed"])
     assert f"每学期听课节数：本学期还需 {n}节，截止 2026-07-10。" in lines
+    # R11 counts per apprentice: the rule's detail is the progress row's (the apprentice's 工号)
+    assert {r["detail"] for r in by_id["1003"]["rules"] if r["rule_id"] == "R11"} == {"1009", "1011"}
     leaver = sheet_rows(openpyxl.load_workbook(tmp_path / "a.xlsx")["1008 黄志强"])
     assert any(isinstance(r[0], str) and r[0].startswith("离校日期 2026-01-23") for r in leaver)
     assert any(isinstance(r[0], str) and "按天数折算" in r[0] for r in leaver)
