@@ -34,11 +34,17 @@ _DONE = {
         "zh": "已清除 {cleared} 个单元格的标记（其他填充色和批注未改动）。",
         "en": "Cleared the marks on {cleared} cells (other fills and notes untouched).",
     },
+    "archive": {
+        "zh": "已生成 {teachers} 位教师的个人培训档案（含全校概览），保存在：\n{path}\n总表本身没有改动。",
+        "en": "Wrote the training records of {teachers} teachers (with a school overview) to:\n{path}\n"
+              "This workbook is unchanged.",
+    },
 }
 _JOB_NAME = {
     "validate": {"zh": "校验", "en": "Validate"},
     "recalc": {"zh": "重新计算", "en": "Recalculate"},
     "clear": {"zh": "清除标记", "en": "Clear marks"},
+    "archive": {"zh": "个人档案", "en": "Archive"},
 }
 _FAILED = {
     "zh": "「{job}」没有完成：{reason}\n详情已记在「{runlog}」表的最后一行。",
@@ -65,6 +71,30 @@ def clear_marks(book: Any = None) -> None:
     _run("clear", book)
 
 
+def archive(book: Any = None) -> None:
+    """个人档案: the archive of the book as it is on screen, written beside the book's file."""
+    _run("archive", book)
+
+
+def _write_archive(book: Any, raw, lang: str) -> str:
+    from pathlib import Path
+
+    from .doors.archive_job import check_not_book, default_output, run_archive
+    from .doors.archive_writer import write_archive
+
+    fullname = str(book.fullname)
+    # A book never saved, a remote client, or a OneDrive/SharePoint URL: no folder of its own, so the
+    # archive goes to the working folder (the message says where).
+    master = Path(fullname) if "://" not in fullname else Path(book.name)
+    if not master.is_absolute():
+        master = Path.cwd() / master.name
+    run = run_archive(raw, lang=lang)
+    target = default_output(master, lang)
+    check_not_book(target, master)
+    path = write_archive(run.sheets, target)
+    return _DONE["archive"][lang].format(teachers=len(run.archive.teachers), path=path)
+
+
 def _run(job: str, book: Any) -> None:
     lang = "zh"
     try:
@@ -77,6 +107,9 @@ def _run(job: str, book: Any) -> None:
         if job == "clear":
             cleared = adapter.clear_marks(book)
             _alert(book, _DONE["clear"][lang].format(cleared=cleared), lang)
+            return
+        if job == "archive":
+            _alert(book, _write_archive(book, raw, lang), lang)
             return
         from .doors import jobs
 
@@ -110,7 +143,9 @@ def done_message(job: str, counts: dict[str, int], lang: str = "zh") -> str:
 
 
 def failure_message(job: str, exc: BaseException, lang: str = "zh") -> str:
-    reason = _REASONS.get(type(exc).__name__, {}).get(lang)
+    from .doors.write_errors import WorkbookWriteError
+
+    reason = exc.message(lang) if isinstance(exc, WorkbookWriteError) else _REASONS.get(type(exc).__name__, {}).get(lang)
     if reason is None:
         for base in type(exc).__mro__:
             reason = _REASONS.get(base.__name__, {}).get(lang)

@@ -26,7 +26,7 @@ from cpdsheets.samples.synthetic import generate
 
 MASTER = SHIPPED_DIR / SHIPPED_MASTER
 DEMO = SHIPPED_DIR / SHIPPED_DEMO
-MACROS = ("Validate", "Recalculate", "ClearMarks")
+MACROS = ("Validate", "Recalculate", "ClearMarks", "Archive")
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ XLMACROS = ROOT / "xlmacros"
 XLWINGS_BAS = xlwings_vba_dir() / "xlwings.bas"
 DICTIONARY_CLS = xlwings_vba_dir() / "addin" / "Dictionary.cls"
 STANDALONE_XLSM = xlwings_vba_dir() / "quickstart_standalone.xlsm"
-BUTTONS = {"Validate": "校验", "Recalculate": "重新计算", "ClearMarks": "清除标记"}
+BUTTONS = {"Validate": "校验", "Recalculate": "重新计算", "ClearMarks": "清除标记", "Archive": "个人档案"}
 SUB_RE = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(", re.IGNORECASE | re.MULTILINE)
 
 
@@ -203,7 +203,8 @@ def test_macro_source_is_ascii_with_the_three_button_subs() -> None:
     assert text.isascii()
     assert normalise_newlines(text).startswith('Attribute VB_Name = "CpdSheets"\r\n')
     assert set(SUB_RE.findall(text)) == set(BUTTONS)
-    for sub, call in [("Validate", "validate()"), ("Recalculate", "recalc()"), ("ClearMarks", "clear_marks()")]:
+    for sub, call in [("Validate", "validate()"), ("Recalculate", "recalc()"), ("ClearMarks", "clear_marks()"),
+                      ("Archive", "archive()")]:
         assert f'RunPython "import cpdsheets.excel; cpdsheets.excel.{call}"' in text, sub
 
 

@@ -13,3 +13,7 @@ End Sub
 Public Sub ClearMarks()
     RunPython "import cpdsheets.excel; cpdsheets.excel.clear_marks()"
 End Sub
+
+Public Sub Archive()
+    RunPython "import cpdsheets.excel; cpdsheets.excel.archive()"
+End Sub

@@ -297,6 +297,84 @@ def new(
     typer.echo(str(written))
 
 
+class ArchiveFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def archive(
+    book: Annotated[Path, typer.Argument(help="The master workbook (.xlsx/.xlsm); it is only read.")],
+    out: Annotated[Optional[Path], typer.Option("--output", "-o", help="The archive workbook (default: "
+                                                "<book>-个人培训档案.xlsx beside BOOK).")] = None,
+    split: Annotated[Optional[Path], typer.Option("--split", help="Also one file per teacher, 工号-姓名.xlsx, "
+                                                  "in this folder (instead of the single file unless -o).")] = None,
+    teacher: Annotated[Optional[list[str]], typer.Option("--teacher", help="Only this 工号 (repeat, or "
+                                                         "comma-separated); no 全校概览 then.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (overrides 统计截止日).")] = None,
+    format: Annotated[ArchiveFormat, typer.Option("--format", "-f", help="What to print: text or json.")] = ArchiveFormat.text,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also a PDF of each file, through LibreOffice.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the archive and messages.")] = Lang.zh,
+) -> None:
+    """个人档案 — each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
+    from ..reports.archive import to_archive_json
+    from .archive_job import UnknownTeachers, check_not_book, default_output, run_archive
+    from .archive_writer import write_archive, write_split
+    from .pdf import PdfUnavailable, to_pdf
+    from .write_errors import WorkbookWriteError
+
+    code = lang.value
+    ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
+    try:
+        raw = read_workbook(book)
+    except WorkbookUnreadable as exc:
+        typer.echo(f"{book}: {exc.message(code)}", err=True)
+        raise typer.Exit(2)
+    try:
+        run = run_archive(raw, lang=code, as_of=_parse_date(as_of), teacher_ids=ids or None)
+    except UnknownTeachers as exc:
+        typer.echo(f"{book}: {exc.message(code)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:
+        typer.echo(f"{book}: {_internal_error(exc, code)}", err=True)
+        raise typer.Exit(2)
+    combined: Path | None = None
+    per_teacher: list[Path] = []
+    try:
+        if split is None or out is not None:
+            target = out or default_output(book, code)
+            check_not_book(target, book)
+            combined = write_archive(run.sheets, target)
+        if split is not None:
+            per_teacher = write_split(run.sheets[len(run.sheets) - len(run.archive.teachers):], split)
+    except WorkbookWriteError as exc:
+        typer.echo(f"{book}: {exc.message(code)}", err=True)
+        raise typer.Exit(2)
+    written = ([combined] if combined else []) + per_teacher
+    pdf_error, pdfs = None, []
+    if pdf:
+        try:
+            pdfs = to_pdf(written)
+        except PdfUnavailable as exc:
+            pdf_error = exc.message(code)
+    json_out = format == ArchiveFormat.json
+    if json_out:
+        typer.echo(to_archive_json(run.archive))
+    else:
+        n = len(run.archive.teachers)
+        typer.echo(f"统计截止 {run.outcome.as_of}：{n} 位教师的个人培训档案" if code == "zh"
+                   else f"as of {run.outcome.as_of}: training records of {n} teachers")
+    done = "已写入 " if code == "zh" else "written to "
+    for path in ([combined] if combined else []) + ([split] if per_teacher else []):
+        typer.echo(done + str(path), err=json_out)  # with json, stdout holds the JSON alone
+    if pdfs:
+        typer.echo(done + (str(pdfs[0]) if len(pdfs) == 1 else
+                           (f"{len(pdfs)} 个 PDF" if code == "zh" else f"{len(pdfs)} PDFs")), err=json_out)
+    if pdf_error:
+        typer.echo(pdf_error, err=True)
+        raise typer.Exit(2)
+
+
 def main() -> None:
     # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
     for stream in (sys.stdout, sys.stderr):

@@ -34,6 +34,7 @@ GUIDE = {
             "· 校验：检查所有登记表，问题单元格标色并加批注，问题清单写入「校验问题」表。",
             "· 重新计算：校验后计算学分和达标情况，生成「学分汇总」「达标预警」「教研组统计」表。",
             "· 清除标记：去掉校验留下的颜色和批注，登记内容不变。",
+            "· 个人档案：为每位教师生成可打印的个人培训档案和全校概览，另存为总表旁边的新文件。",
             "这些汇总表由程序生成，每次运行整表替换，请不要在其中手工填写。",
         ]),
         ("没有 Excel 时", [
@@ -70,6 +71,7 @@ GUIDE = {
             "· 校验 Validate: checks every log, marks bad cells, lists the problems on 校验问题 (Issues).",
             "· 重新计算 Recalculate: computes credits and quotas into 学分汇总, 达标预警 and 教研组统计.",
             "· 清除标记 Clear marks: removes the marks left by validation; the data is unchanged.",
+            "· 个人档案 Archive: each teacher's printable training record, in a new file beside this workbook.",
             "The summary tabs are replaced whole on every run: do not type into them.",
         ]),
         ("Without Excel", [
@@ -98,6 +100,9 @@ BUTTONS = (
     ("ClearMarks", "清除标记", "Clear marks",
      "清除校验留下的颜色和批注，登记内容不变。",
      "Remove the colours and notes left by validation; data unchanged."),
+    ("Archive", "个人档案", "Archive",
+     "为每位教师生成可打印的个人培训档案（含全校概览），另存为总表旁边的新文件，总表不变。",
+     "Each teacher's printable training record and a school overview, in a new file beside this workbook."),
 )
 
 _KIND_HELP = {

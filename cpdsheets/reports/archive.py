@@ -1,0 +1,426 @@
+"""个人培训档案: each teacher's record, gathered from the results a recalc computed.
+
+Built from what the door hands in (the Results, the policy, the validated dataset, the findings and
+the roster's attributes); nothing is computed twice: a teacher's credits, each rule's actual,
+required and state are the engine's, so the archive always says what `recalc` says.
+
+What this module adds is bookkeeping: which rows counted (by sheet), which of a teacher's rows were
+left out and why (the finding at its cell), what is still needed by when in an open period, and the
+pro-rating the engine applied, so it can be said in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..contract.findings import Finding, Lang
+from .report import sorted_findings
+
+RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
+_LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
+# What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
+# keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
+# stays one page wide and quick to write); the first column is the record's item.
+RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {
+    "trainings": [(("title",), "项目名称", "Training", "text"),
+                  (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
+                  (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
+    "observations": [(("topic", "taught_by"), "课题", "Topic", "text"),
+                     (("taught_by", "location", "lesson_type"), "授课教师 · 地点 · 课型", "Taught by · where · type", "text"),
+                     (("comment_chars",), "评课字数", "Comment chars", "int")],
+    "reading": [(("title",), "书刊名称", "Title", "text"), (("type",), "类型", "Type", "text"),
+                (("chars",), "字数", "Characters", "int")],
+    "outputs": [(("title", "type"), "题目", "Title", "text"),
+                (("type", "level", "award"), "类型 · 级别 · 获奖", "Type · level · award", "text"),
+                (("_credits",), "学分", "Credits", "number")],
+}
+_JOINED = " · "
+# An item falls back to the next column when blank (a lesson without a 课题 is named by its teacher).
+_FIRST_NON_BLANK = {("topic", "taught_by"), ("title", "type")}
+# A row dated after the as-of date carries no finding (it is not wrong), but it is left out too.
+AFTER_AS_OF = "after-as-of"
+_AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
+                        "en": "Dated {date}, after the as-of date {as_of}: not counted this time."}
+_NOT_COUNTED = {"zh": "该行未计入统计。", "en": "This row is not counted."}
+STATE_MET = "达标"
+
+
+@dataclass(slots=True)
+class RuleLine:
+    rule_id: str
+    rule_name: str
+    detail: str
+    detail_name: str
+    period_label: str
+    period_start: dt.date
+    period_end: dt.date
+    closed: bool
+    actual: float
+    required: float | None
+    lower: float | None
+    upper: float | None
+    state: str
+    severity: str
+    consequence: str
+    metric: str
+    unit: tuple[str, str]  # (zh, en) of what is counted or summed
+    period_kind: str
+    applicable_days: int
+    period_days: int
+    still_needed: float | None  # open period short of the requirement: what is left to do by period_end
+
+    @property
+    def prorated(self) -> bool:
+        return self.lower is not None and self.metric != "占比" and self.applicable_days < self.period_days
+
+
+@dataclass(slots=True)
+class Record:
+    row: int
+    date: dt.date | None
+    item: str
+    amount: float | None
+    cells: list[Any]  # the values of RECORD_COLUMNS[sheet], in order
+
+
+@dataclass(slots=True)
+class LeftOut:
+    sheet: str
+    row: int
+    cell: str
+    code: str
+    message: str
+    hint: str
+    value: str
+
+
+@dataclass(slots=True)
+class Exemption:
+    rule_id: str  # blank: every rule
+    start: dt.date | None
+    end: dt.date | None
+    reason: str
+
+
+@dataclass(slots=True)
+class TeacherArchive:
+    teacher_id: str
+    name: str
+    group: str
+    lesson_group: str
+    roles: str
+    seniority: float | None
+    mentor: str  # `工号 姓名` or ""
+    apprentices: list[str]  # `工号 姓名` each
+    join_date: dt.date | None
+    leave_date: dt.date | None
+    credits: float
+    credits_by_category: dict[str, float]
+    uncapped_by_category: dict[str, float]
+    status: str
+    rules: list[RuleLine] = field(default_factory=list)
+    records: dict[str, list[Record]] = field(default_factory=dict)  # sheet name -> rows counted
+    left_out: list[LeftOut] = field(default_factory=list)
+    exemptions: list[Exemption] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SchoolArchive:
+    school: str
+    year_label: str
+    as_of: dt.date
+    year_start: dt.date
+    year_end: dt.date
+    teachers: list[TeacherArchive]
+    sheet_names: dict[str, str]  # sheet key -> its name in the workbook
+    caps: dict[str, float]
+
+
+def build_archive(results, policy, dataset, findings: list[Finding], attrs: pd.DataFrame, *,
+                  teacher_ids: list[str] | None = None, lang: Lang = "zh") -> SchoolArchive:
+    """Every roster teacher the results hold (or only ``teacher_ids``, in the order given)."""
+    teachers = results.teachers
+    if teacher_ids is not None:
+        wanted = list(dict.fromkeys(teacher_ids))
+        teachers = teachers.set_index("teacher_id", drop=False).loc[wanted].reset_index(drop=True)
+    ids = set(teachers["teacher_id"])
+    cal = results.calendar
+    names = {**dataset.sheet_names}
+    for key in _LEFT_OUT_SHEETS:
+        names.setdefault(key, key)
+    rules = {r.rule_id: r for r in policy.rules}
+    by_attr = attrs.set_index("teacher_id", drop=False)
+    person = dict(zip(attrs["teacher_id"], attrs["t:name"]))
+
+    rule_lines = _rule_lines(results.progress, rules, ids)
+    records = _records(dataset, results, ids, names)
+    left_out = _left_out(dataset, results, findings, ids, names, lang)
+    exemptions = _exemptions(dataset, ids)
+    uncapped = _uncapped(results.ledger, ids)
+
+    out = []
+    for t in teachers.itertuples(index=False):
+        a = by_attr.loc[t.teacher_id] if t.teacher_id in by_attr.index else None
+        mentor = _text(a["t:mentor"]) if a is not None else ""
+        apprentices = [x for x in (_text(a["t:apprentice"]) if a is not None else "").split("、") if x]
+        out.append(TeacherArchive(
+            teacher_id=t.teacher_id, name=_text(t.name), group=_text(t.group), lesson_group=_text(t.lesson_group),
+            roles=_text(t.roles), seniority=_num(a["t:seniority"]) if a is not None else None,
+            mentor=f"{mentor} {person.get(mentor, '')}".strip() if mentor else "",
+            apprentices=[f"{x} {person.get(x, '')}".strip() for x in apprentices],
+            join_date=_date(a["join_date"]) if a is not None else None,
+            leave_date=_date(a["leave_date"]) if a is not None else None,
+            credits=float(t.credits), credits_by_category=dict(t.credits_by_category or {}),
+            uncapped_by_category=uncapped.get(t.teacher_id, {}), status=t.status,
+            rules=rule_lines.get(t.teacher_id, []), records=records.get(t.teacher_id, {}),
+            left_out=left_out.get(t.teacher_id, []), exemptions=exemptions.get(t.teacher_id, []),
+        ))
+    return SchoolArchive(
+        school=policy.settings.school_name or "", year_label=f"{cal.year_start.year}-{cal.year_end.year}",
+        as_of=results.as_of, year_start=cal.year_start, year_end=cal.year_end, teachers=out,
+        sheet_names=names, caps=dict(policy.settings.category_caps),
+    )
+
+
+# -- rules -------------------------------------------------------------------------------------
+
+def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str, list[RuleLine]]:
+    mine = progress[(progress["subject_type"] == "teacher") & progress["subject"].isin(ids)]
+    out: dict[str, list[RuleLine]] = {}
+    # Column by column into plain lists (a large school has tens of thousands of rule-period rows).
+    text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
+                                         "severity", "consequence", "period_kind")}
+    num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
+    starts, ends = _dates(mine["period_start"]), _dates(mine["period_end"])
+    days = mine["applicable_days"].astype("int64").tolist(), mine["period_days"].astype("int64").tolist()
+    for i, (subject, closed) in enumerate(zip(mine["subject"].tolist(), mine["closed"].astype(bool).tolist())):
+        rule = rules.get(text["rule_id"][i])
+        metric = rule.metric if rule is not None else ""
+        actual, required = num["actual"][i] or 0.0, num["required"][i]
+        needed = None
+        if not closed and required is not None and actual < required:
+            gap = required - actual
+            needed = float(math.ceil(gap - 1e-9)) if metric == "计数" else round(gap, 4)
+        out.setdefault(subject, []).append(RuleLine(
+            rule_id=text["rule_id"][i], rule_name=text["rule_name"][i], detail=text["detail"][i],
+            detail_name=text["detail_name"][i], period_label=text["period_label"][i], period_start=starts[i],
+            period_end=ends[i], closed=closed, actual=actual, required=required, lower=num["lower"][i],
+            upper=num["upper"][i], state=text["state"][i], severity=text["severity"][i],
+            consequence=text["consequence"][i], metric=metric, unit=unit_of(rule), period_kind=text["period_kind"][i],
+            applicable_days=days[0][i], period_days=days[1][i], still_needed=needed,
+        ))
+    return out
+
+
+_UNITS = {
+    ("计数", "observations"): ("节", "lessons"), ("计数", "activities"): ("次", "meetings"),
+    ("计数", "reading"): ("项", "items"), ("计数", "outputs"): ("项", "items"),
+    ("计数", "trainings"): ("次", "sessions"),
+}
+_FIELD_UNITS = {"credits": ("学分", "credits"), "hours": ("学时", "hours"), "days": ("天", "days"),
+                "chars": ("字", "characters"), "comment_chars": ("字", "characters")}
+
+
+def unit_of(rule) -> tuple[str, str]:
+    if rule is None:
+        return ("", "")
+    if rule.metric == "占比":
+        return ("%", "%")
+    if rule.metric == "计数":
+        return _UNITS.get((rule.metric, rule.sheet), ("项", "items"))
+    return _FIELD_UNITS.get(rule.field or "", ("", ""))
+
+
+# -- records -----------------------------------------------------------------------------------
+
+def counted_mask(df: pd.DataFrame, year_start: dt.date, year_end: dt.date, as_of: dt.date) -> pd.Series:
+    """The rows the engine counts: valid, dated inside the school year and on or before the as-of date
+    (the window engine.compute applies; the engine's ledger checks it in the tests)."""
+    d = df["date"]
+    inside = (d >= pd.Timestamp(year_start)) & (d <= pd.Timestamp(year_end)) & (d <= pd.Timestamp(as_of))
+    return df["_ok"].astype(bool) & inside.fillna(False).astype(bool)
+
+
+def _records(dataset, results, ids: set[str], names: dict[str, str]) -> dict[str, dict[str, list[Record]]]:
+    cal = results.calendar
+    out: dict[str, dict[str, list[Record]]] = {}
+    ledger = results.ledger
+    for key in RECORD_SHEETS:
+        df = dataset.frame(key)
+        if not len(df):
+            continue
+        df = df[counted_mask(df, cal.year_start, cal.year_end, results.as_of) & df["teacher_id"].isin(ids)]
+        if key in ("trainings", "outputs"):
+            earned = ledger.loc[ledger["source"] == key].set_index("_row")["credits"]
+            df = df.assign(_credits=df["_row"].map(earned))
+        df = df.sort_values(["teacher_id", "date", "_row"], kind="stable")
+        # Whole columns at once: a 600-teacher book lists some 100,000 rows.
+        columns = [_column_values(df, keys, kind) for keys, _, _, kind in RECORD_COLUMNS[key]]
+        item = columns[0]
+        amount = _amounts(key, df)
+        dates = _dates(df["date"])
+        sheet = names[key]
+        for i, (tid, row) in enumerate(zip(df["teacher_id"].tolist(), df["_row"].astype("int64").tolist())):
+            cells = [c[i] for c in columns]
+            out.setdefault(tid, {}).setdefault(sheet, []).append(Record(row, dates[i], item[i], amount[i], cells))
+    return out
+
+
+def _column_values(df: pd.DataFrame, keys: tuple[str, ...], kind: str) -> list[Any]:
+    if kind != "text":
+        values = _nums(df[keys[0]])
+        if kind == "int":
+            return [int(v) if v is not None and v.is_integer() else v for v in values]
+        return values
+    texts = [pd.Series(_texts(df[k]), index=df.index) for k in keys]
+    if keys in _FIRST_NON_BLANK:
+        first = texts[0]
+        for t in texts[1:]:
+            first = first.where(first != "", t)
+        return first.tolist()
+    if len(keys) == 1:
+        return texts[0].tolist()
+    return [_JOINED.join(p for p in parts if p) for parts in zip(*(t.tolist() for t in texts))]
+
+
+def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
+    """A row's contribution in its sheet's own unit: credits (培训, 成果), one lesson (听课), characters (读书)."""
+    if key == "observations":
+        return [1.0] * len(df)
+    return _nums(df["chars"] if key == "reading" else df["_credits"])
+
+
+def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: dict[str, str],
+              lang: Lang) -> dict[str, list[LeftOut]]:
+    """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
+    row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
+    at: dict[tuple[str, int], list[Finding]] = {}
+    for f in sorted_findings(findings):
+        if f.row and (f.level == "error" or f.code == "date-outside-year"):
+            at.setdefault((f.sheet, int(f.row)), []).append(f)
+    cal = results.calendar
+    out: dict[str, list[LeftOut]] = {}
+    for key in _LEFT_OUT_SHEETS:
+        df = dataset.frame(key)
+        if not len(df):
+            continue
+        mine = df["teacher_id"].isin(ids)
+        if key == "exemptions":
+            left = df[mine & ~df["_ok"].astype(bool)]
+        else:
+            left = df[mine & ~counted_mask(df, cal.year_start, cal.year_end, results.as_of)]
+        sheet = names[key]
+        date_place = dataset.places.get(key, {}).get("date")
+        dates = left["date"] if "date" in left else pd.Series(pd.NaT, index=left.index)
+        for tid, row, when in zip(left["teacher_id"], left["_row"].astype(int), dates):
+            found = at.get((sheet, row), [])
+            items = [LeftOut(sheet, row, f.cell, f.code, f.message(lang), f.hint(lang), f.as_dict(lang)["value"])
+                     for f in found]
+            if not items:
+                date = _date(when)
+                cell = f"{date_place.letter}{row}" if date_place else ""
+                if date is not None and date > results.as_of:
+                    msg = _AFTER_AS_OF_MESSAGE[lang].format(date=date.isoformat(), as_of=results.as_of.isoformat())
+                    items = [LeftOut(sheet, row, cell, AFTER_AS_OF, msg, "", date.isoformat())]
+                else:
+                    items = [LeftOut(sheet, row, "", "not-counted", _NOT_COUNTED[lang], "", "")]
+            out.setdefault(tid, []).extend(items)
+    return out
+
+
+def _exemptions(dataset, ids: set[str]) -> dict[str, list[Exemption]]:
+    out: dict[str, list[Exemption]] = {}
+    ex = dataset.valid("exemptions")
+    for r in ex[ex["teacher_id"].isin(ids)].itertuples(index=False):
+        out.setdefault(r.teacher_id, []).append(
+            Exemption(_text(r.rule_id).upper(), _date(r.start), _date(r.end), _text(r.reason)))
+    return out
+
+
+def _uncapped(ledger: pd.DataFrame, ids: set[str]) -> dict[str, dict[str, float]]:
+    sums = ledger[ledger["teacher_id"].isin(ids)].groupby(["teacher_id", "category"])["credits"].sum()
+    out: dict[str, dict[str, float]] = {}
+    for (tid, cat), v in sums.items():
+        out.setdefault(tid, {})[cat] = float(v)
+    return out
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
+    """The `archive --format json` contract; credits and rule states are recalc's."""
+    teachers = []
+    for t in archive.teachers:
+        teachers.append({
+            "teacher_id": t.teacher_id, "name": t.name, "group": t.group, "roles": t.roles,
+            "credits": _float(t.credits), "credits_by_category": {k: _float(v) for k, v in t.credits_by_category.items()},
+            "status": t.status,
+            "rules": [{"rule_id": r.rule_id, "rule_name": r.rule_name, "period_start": r.period_start.isoformat(),
+                       "period_end": r.period_end.isoformat(), "actual": _float(r.actual),
+                       "required": _float(r.required), "state": r.state, "detail": r.detail,
+                       "still_needed": _float(r.still_needed)} for r in t.rules],
+            "records": {sheet: [{"row": x.row, "date": x.date.isoformat() if x.date else None, "item": x.item,
+                                 "amount": _float(x.amount)} for x in rows] for sheet, rows in t.records.items()},
+            "excluded": [{"sheet": x.sheet, "row": x.row, "cell": x.cell, "code": x.code, "message": x.message}
+                         for x in t.left_out],
+        })
+    return {"tool": "cpdsheets", "version": __version__, "as_of": archive.as_of.isoformat(),
+            "school": archive.school, "teachers": teachers}
+
+
+def to_archive_json(archive: SchoolArchive) -> str:
+    return json.dumps(archive_dict(archive), ensure_ascii=False, indent=2)
+
+
+# -- plain values ------------------------------------------------------------------------------
+
+def _texts(s: pd.Series) -> list[str]:
+    return s.astype("object").where(s.notna(), "").astype(str).str.strip().tolist()
+
+
+def _nums(s: pd.Series) -> list[float | None]:
+    values = pd.to_numeric(s, errors="coerce").astype("float64").tolist()
+    return [None if v != v else v for v in values]
+
+
+def _dates(s: pd.Series) -> list[dt.date | None]:
+    """datetime64 values as dates (NaT as None), converted by NumPy in one go."""
+    return pd.to_datetime(s).to_numpy().astype("datetime64[D]").tolist()
+
+
+def _num(v: Any) -> float | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
+def _float(v: float | None) -> float | None:
+    # Not rounded: the numbers are recalc's, to the last digit (`recalc --format json` gives them raw too).
+    return None if v is None else float(v)
+
+
+def _date(v: Any) -> dt.date | None:
+    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
+def _text(v: Any) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
