@@ -362,7 +362,7 @@ def _groups(results, lang: Lang) -> Table:
     rows, fills = [], []
     for kind, name in keys:
         mine = grp[(grp["subject_type"] == kind) & (grp["subject"] == name)]
-        per_rule = mine.groupby("rule_id")["state"].apply(lambda s: bool((s == "达标").all()))
+        per_rule = (mine["state"] == "达标").groupby(mine["rule_id"]).all().astype(bool)  # empty when no group rule ran
         missed = "；".join(f"{rid} {mine.loc[mine['rule_id'] == rid, 'rule_name'].iloc[0]}"
                           for rid, ok in per_rule.items() if not ok)
         s = stats.get(name) if kind == "教研组" else None
