@@ -139,9 +139,11 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
     results: dict[str, FileReport] = {}
     progress = None
     if show_progress:
+        from rich.console import Console
         from rich.progress import Progress
 
-        progress = Progress(transient=True)
+        # On stderr, the stream checked above: stdout may be a report redirected to a file.
+        progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
