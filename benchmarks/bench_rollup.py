@@ -1,6 +1,6 @@
 """District roll-up at scale: N schools of 60 teachers and ~2,000 log rows each, `cpdsheets rollup -j 2`.
 
-    python benchmarks/bench_rollup.py [--schools 50 100 200] [--jobs 2] [--teachers 60] [--rows 2000]
+    python benchmarks/bench_rollup.py [--schools 50 100 200] [--jobs 2] [--teachers 60] [--rows 2000] [--districts 10]
 
 Generates the books once (cached in the temp folder, keyed by size), then for each N runs the real
 command (`rollup DIR -j JOBS -o district.xlsx --format json`) in a fresh interpreter and prints:
@@ -8,7 +8,10 @@ wall seconds, CPU seconds (parent + workers: what the wall time is on idle cores
 seconds per school, the parent's peak RSS (which holds only the per-school summaries)
 and the largest worker's peak RSS (on a shared machine the wall time grows with others' load; CPU
 seconds do not), the size of the JSON and of the district workbook. Flat memory shows
-as a parent peak that barely moves while N quadruples.
+as a worker peak that does not move while N quadruples.
+
+Then a province: ``--districts`` copies of the largest district's JSON (paths and 工号 made distinct per
+copy, so no false transfers) merged with ``rollup --merge -o province.xlsx``: seconds and peak RSS.
 """
 
 from __future__ import annotations
@@ -73,12 +76,34 @@ def run(folder: Path, n: int, jobs: int, work: Path) -> dict:
             "xlsx_bytes": out.stat().st_size, **probe}
 
 
+def merge(report: dict, copies: int, work: Path) -> None:
+    shards = []
+    for k in range(copies):
+        shard = json.loads(json.dumps(report))
+        for s in shard["schools"]:
+            s["path"] = f"district{k}/{s['path']}"
+            s["roster"] = [[f"{k}-{tid}", name] for tid, name in s["roster"]]
+        shards.append(work / f"shard{k}.json")
+        shards[-1].write_text(json.dumps(shard, ensure_ascii=False), encoding="utf-8")
+    out = work / "province.xlsx"
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", PROBE, "rollup", "--merge", *map(str, shards), "-o", str(out)],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    probe = json.loads(proc.stderr.strip().splitlines()[-1])
+    schools = copies * len(report["schools"])
+    print(f"merge of {copies} district reports ({schools} schools) into one workbook: {seconds:.1f} s wall, "
+          f"{probe['parent_cpu']:.1f} CPU s, peak {probe['parent_kib'] / 1024:.0f} MiB, "
+          f"workbook {out.stat().st_size / 1024 / 1024:.1f} MiB", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--schools", type=int, nargs="+", default=[50, 100, 200])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--teachers", type=int, default=60)
     ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--districts", type=int, default=10, help="district reports merged into a province (0: none)")
     args = ap.parse_args()
     folder = books(max(args.schools), args.teachers, args.rows)
     print(f"{args.teachers} teachers and {args.rows} log rows per school, -j {args.jobs}, {os.cpu_count()} cores")
@@ -93,6 +118,8 @@ def main() -> None:
                   f"{r['worker_kib'] / 1024:>11.0f} {r['json_bytes'] / 1024:>9.0f} {r['xlsx_bytes'] / 1024:>9.0f} "
                   f"{t['teachers']:>9} {t['transfers']:>9}", flush=True)
             summary = r["report"]["schools"][0]
+        if args.districts:
+            merge(r["report"], args.districts, Path(tmp))
     print(f"one school's summary: {len(pickle.dumps(summary)) / 1024:.1f} KiB pickled "
           f"({len(summary['alert_teachers'])} teachers 未达标 listed, {len(summary['roster'])} on the roster)")
 
