@@ -252,3 +252,17 @@ def test_policy_diff_of_the_shipped_template_is_empty_and_sees_settings(district
     kinds = {(c.kind, c.rule_id, c.field, c.default, c.value) for c in policy_changes(changed)}
     assert kinds == {("setting-changed", "学分换算", "默认", "0.5", "1"),
                      ("setting-changed", "学分上限", "网络研修", "10", "")}
+
+
+def test_alert_detail_names_the_apprentice_for_r11(district):
+    """After the year has closed, a mentor short of R11 is listed with the apprentice concerned."""
+    r = cli("rollup", district / "a_small.xlsx", "--format", "json", "--as-of", "2026-09-30")
+    school = json.loads(r.stdout)["schools"][0]
+    rows = CalamineWorkbook.from_path(str(district / "a_small.xlsx")).get_sheet_by_name("教师名册").to_python()
+    head = next(i for i, row in enumerate(rows) if "工号" in row)
+    col = {h: i for i, h in enumerate(rows[head])}
+    mentor_of = {row[col["姓名"]]: str(row[col["师傅工号"]]) for row in rows[head + 1:] if row[col["师傅工号"]]}
+    details = [(t["teacher_id"], d.split(" ", 1)[1]) for t in school["alert_teachers"]
+               for d in t["detail"].split("；") if d.startswith("R11 ")]
+    assert details
+    assert all(mentor_of[apprentice] == mentor for mentor, apprentice in details)

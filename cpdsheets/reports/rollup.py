@@ -274,12 +274,13 @@ class District:
                          + ("、" if zh else ", ").join(low))
         t = self.totals(transfers)
         lines.append(
-            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取；{t['distinct_teachers']} 位教师"
-            f"（跨校重复 {t['transfers']}），未达标 {t['teachers_failing']}；{t['errors']} 个错误，{t['warnings']} 个警告"
+            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取；{t['teachers']} 位教师"
+            f"（{t['transfers']} 位在多所学校的名册中，去重后 {t['distinct_teachers']} 位），未达标 {t['teachers_failing']}，"
+            f"进度落后 {t['teachers_behind']}；{t['errors']} 个错误，{t['warnings']} 个警告"
             if zh else
-            f"{t['schools']} schools, {t['unreadable']} unreadable; {t['distinct_teachers']} teachers "
-            f"({t['transfers']} in two schools), {t['teachers_failing']} not met; {t['errors']} errors, "
-            f"{t['warnings']} warnings")
+            f"{t['schools']} schools, {t['unreadable']} unreadable; {t['teachers']} teachers ({t['transfers']} on "
+            f"several schools' rosters, {t['distinct_teachers']} distinct), {t['teachers_failing']} not met, "
+            f"{t['teachers_behind']} behind; {t['errors']} errors, {t['warnings']} warnings")
         return "\n".join(lines)
 
 

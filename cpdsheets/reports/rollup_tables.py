@@ -153,9 +153,9 @@ def alert_teachers(district: District, lang: Lang = "zh") -> DistrictSheet:
             Column(_w(lang, "文件", "File"), width=28)]
     rows = [[s.school, t["teacher_id"], t["name"], t["group"], t["rules"], t["detail"], s.path]
             for s in district.ranked() for t in s.alert_teachers]
-    note = _w(lang, f"状态为「未达标」的教师共 {len(rows)} 位；明细：R11 为徒弟，R18 为活动类型。",
-              f"{len(rows)} teachers whose status is not met; detail: the apprentice for R11, the activity type "
-              "for R18.")
+    note = _w(lang, f"状态为「未达标」的教师共 {len(rows)} 位；明细：按对象拆分的规则中未达标的一项（如 R11 的徒弟）。",
+              f"{len(rows)} teachers whose status is not met; detail: the part of a split rule that is short "
+              "(e.g. the apprentice for R11).")
     return DistrictSheet("teachers", sheet_name("teachers", lang), _title("teachers", district, lang), note,
                          cols, rows)
 
