@@ -154,6 +154,8 @@ def test_exit_codes(district, tmp_path):
     assert json.loads(r.stdout)["totals"]["errors"] > 0 and r.returncode == 1
     assert cli("rollup", district, "--as-of", AS_OF).returncode == 2
     assert cli("rollup", tmp_path / "nothing-here").returncode == 2
+    r = cli("rollup", clean, "-o", tmp_path / "district.xlsm")  # xlsxwriter writes .xlsx only: refused up front
+    assert r.returncode == 2 and ".xlsx" in r.stderr and not (tmp_path / "district.xlsm").exists()
 
 
 def test_district_workbook_is_schema_clean_and_opens_in_libreoffice(district, tmp_path):

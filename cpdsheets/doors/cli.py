@@ -274,6 +274,8 @@ def rollup(
     from .rollup import as_unreadable, summarise_file
 
     started = time.perf_counter()
+    if output:
+        _check_rollup_output(output, lang.value)  # before hours of work, not after
     if merge:
         district = _merged_reports(paths, lang.value)
     else:
@@ -300,6 +302,21 @@ def rollup(
             raise typer.Exit(2)
     typer.echo(district.to_json() if format == RollupFormat.json else district.to_text(lang.value))
     raise typer.Exit(district.exit_code(fail_on.value))
+
+
+def _check_rollup_output(output: Path, lang: str) -> None:
+    from .safe_replace import check_writable
+    from .write_errors import WorkbookWriteError
+
+    if output.suffix.lower() != ".xlsx":
+        typer.echo(f"{output}: {'区域汇总只写 .xlsx 文件' if lang == 'zh' else 'the district workbook is an .xlsx file'}",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        check_writable(output)
+    except WorkbookWriteError as exc:
+        typer.echo(f"{output}: {exc.message(lang)}", err=True)
+        raise typer.Exit(2)
 
 
 def _merged_reports(paths: list[str], lang: str):
