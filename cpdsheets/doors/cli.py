@@ -275,7 +275,7 @@ def rollup(
 
     started = time.perf_counter()
     if output:
-        _check_rollup_output(output, lang.value)  # before hours of work, not after
+        _check_rollup_output(output, lang.value)  # refused before any book is read, not after
     if merge:
         district = _merged_reports(paths, lang.value)
     else:

@@ -64,13 +64,13 @@ class _Formats:
         self.fill = {c: add({"bg_color": "#" + c}) for c in (RED, YELLOW, GREEN)}
 
 
-def _cell(ws, r: int, c: int, value: Any, kind: str, fmt) -> None:
+def _cell(ws, r: int, c: int, value: Any, fmt) -> None:
     if value is None:
         ws.write_blank(r, c, None, fmt)
-    elif kind == "text" or isinstance(value, str):
-        ws.write_string(r, c, str(value)[:CELL_TEXT_MAX], fmt)
-    else:
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(r, c, float(value), fmt)
+    else:
+        ws.write_string(r, c, str(value)[:CELL_TEXT_MAX], fmt)
 
 
 def _head(ws, fmt: _Formats, sheet: tables.DistrictSheet) -> None:
@@ -88,11 +88,11 @@ def _body(ws, fmt: _Formats, sheet: tables.DistrictSheet, first: int) -> int:
     r = first
     for row in sheet.rows:
         for c, (value, col) in enumerate(zip(row, sheet.columns)):
-            _cell(ws, r, c, value, col.kind, fmt.by_kind[col.kind])
+            _cell(ws, r, c, value, fmt.by_kind[col.kind])
         r += 1
     if sheet.total is not None:
         for c, (value, col) in enumerate(zip(sheet.total, sheet.columns)):
-            _cell(ws, r, c, value, col.kind, fmt.total[col.kind])
+            _cell(ws, r, c, value, fmt.total[col.kind])
         r += 1
     return r
 
@@ -150,7 +150,7 @@ def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang) -> None
         for row in block.rows:
             r += 1
             for c, (value, col) in enumerate(zip(row, block.columns)):
-                _cell(ws, r, c, value, col.kind, fmt.by_kind[col.kind])
+                _cell(ws, r, c, value, fmt.by_kind[col.kind])
         if block.rows:
             ws.conditional_format(top, 4, r, 4, SCALE)
         r += 2
