@@ -243,6 +243,10 @@ def test_merged_shards_equal_one_rollup(district, report, tmp_path):
     other = tmp_path / "other-date.json"
     other.write_text(shards[0].read_text(encoding="utf-8").replace(AS_OF, "2026-01-05"), encoding="utf-8")
     assert cli("rollup", "--merge", shards[1], other).returncode == 2
+    validate_report = tmp_path / "validate.json"  # a report of another command is refused by name
+    validate_report.write_text(cli("validate", district / "c_clean.xlsx", "--format", "json").stdout, encoding="utf-8")
+    r = cli("rollup", "--merge", shards[1], validate_report)
+    assert r.returncode == 2 and "validate.json" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_policy_diff_of_the_shipped_template_is_empty_and_sees_settings(district):

@@ -277,7 +277,7 @@ def rollup(
     if output:
         _check_rollup_output(output, lang.value)  # refused before any book is read, not after
     if merge:
-        district = _merged_reports(paths, lang.value)
+        district = _merged_reports(paths, lang.value, as_of)
     else:
         files = expand_paths(paths)
         if not files:
@@ -319,21 +319,23 @@ def _check_rollup_output(output: Path, lang: str) -> None:
         raise typer.Exit(2)
 
 
-def _merged_reports(paths: list[str], lang: str):
-    """Districts' `rollup --format json` reports as one; they must share one as-of date."""
+def _merged_reports(paths: list[str], lang: str, as_of: str | None):
+    """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
     import json
 
     from ..reports.rollup import merge_reports
 
+    not_report = "不是 rollup 的 JSON 报告" if lang == "zh" else "not a rollup JSON report"
     reports = []
     for p in paths:
         try:
-            reports.append(json.loads(Path(p).read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            typer.echo(f"{p}: {'不是 rollup 的 JSON 报告' if lang == 'zh' else 'not a rollup JSON report'} ({exc})",
-                       err=True)
+            report = json.loads(Path(p).read_text(encoding="utf-8"))
+            merge_reports([report])  # each report on its own, so the message names the file
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            typer.echo(f"{p}: {not_report} ({type(exc).__name__}: {exc})", err=True)
             raise typer.Exit(2)
-    dates = {r.get("as_of") for r in reports}
+        reports.append(report)
+    dates = {r.get("as_of") for r in reports} | ({as_of} if as_of else set())
     if len(dates) != 1:
         typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(map(str, dates))}", err=True)
         raise typer.Exit(2)
