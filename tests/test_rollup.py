@@ -272,3 +272,14 @@ def test_alert_detail_names_the_apprentice_for_r11(district):
                for d in t["detail"].split("；") if d.startswith("R11 ")]
     assert details
     assert all(mentor_of[apprentice] == mentor for mentor, apprentice in details)
+
+
+def test_rows_errors_and_unreadable_equal_validate(report, district):
+    r = cli("validate", district, "--format", "json", "--as-of", AS_OF)
+    files = {Path(f["path"]).name: f for f in json.loads(r.stdout)["files"]}
+    for school in report["schools"]:
+        stats = files[Path(school["path"]).name]["stats"]
+        assert (school["rows"], school["errors"], school["warnings"]) == \
+            (stats["rows"], stats["errors"], stats["warnings"])
+    assert {Path(u["path"]).name for u in report["unreadable"]} == \
+        {name for name, f in files.items() if "error" in f}
