@@ -132,27 +132,31 @@ def validate(
     raise typer.Exit(report.exit_code(fail_on.value))
 
 
-def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list[FileReport]:
+def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
+             label: str = "校验中 / validating") -> list:
+    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order."""
     show_progress = len(files) > 1 and sys.stderr.isatty()
     results: dict[str, FileReport] = {}
     progress = None
     if show_progress:
+        from rich.console import Console
         from rich.progress import Progress
 
-        progress = Progress(transient=True)
+        # On stderr, the stream checked above: stdout may be a report redirected to a file.
+        progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
-        task = progress.add_task("校验中 / validating", total=len(files))
+        task = progress.add_task(label, total=len(files))
     try:
         if jobs > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-                futures = {pool.submit(validate_file, f, lang, as_of): f for f in files}
+                futures = {pool.submit(work, f, lang, as_of): f for f in files}
                 for fut in futures:
                     results[futures[fut]] = fut.result()
                     if progress:
                         progress.advance(task)
         else:
             for f in files:
-                results[f] = validate_file(f, lang, as_of)
+                results[f] = work(f, lang, as_of)
                 if progress:
                     progress.advance(task)
     finally:
@@ -246,6 +250,96 @@ def _versus(a) -> str:
 
 def _iso(v) -> str:
     return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else str(v)
+
+
+class RollupFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def rollup(
+    paths: Annotated[list[str], typer.Argument(help="Schools' workbooks, folders or globs; with --merge, "
+                                                    "rollup JSON reports.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the district workbook (.xlsx).")] = None,
+    format: Annotated[RollupFormat, typer.Option("--format", "-f", help="What to print.")] = RollupFormat.text,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="One as-of date for every book (default today).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files computed in parallel.")] = 1,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = FailOn.error,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the workbook and messages.")] = Lang.zh,
+    merge: Annotated[bool, typer.Option("--merge", help="Merge rollup JSON reports (one per district) into one.")] = False,
+) -> None:
+    """区域汇总 — every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
+    from ..reports.rollup import District
+    from .rollup import as_unreadable, summarise_file
+
+    started = time.perf_counter()
+    if output:
+        _check_rollup_output(output, lang.value)  # refused before any book is read, not after
+    if merge:
+        district = _merged_reports(paths, lang.value, as_of)
+    else:
+        files = expand_paths(paths)
+        if not files:
+            typer.echo("没有找到工作簿 / no workbooks found", err=True)
+            raise typer.Exit(2)
+        when = _parse_date(as_of) or dt.date.today()
+        results = _run_all(files, lang.value, when, jobs, work=summarise_file, label="汇总中 / rolling up")
+        bad = [as_unreadable(r) for r in results]
+        district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
+                            when, jobs=jobs)
+    district.seconds = time.perf_counter() - started
+    if output:
+        from .rollup_writer import write_district
+        from .write_errors import WorkbookWriteError
+
+        info = {"version": __version__, "command": "cpdsheets " + " ".join(sys.argv[1:]),
+                "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
+        try:
+            write_district(district, output, info, lang.value)
+        except WorkbookWriteError as exc:
+            typer.echo(f"{output}: {exc.message(lang.value)}", err=True)
+            raise typer.Exit(2)
+    typer.echo(district.to_json() if format == RollupFormat.json else district.to_text(lang.value))
+    raise typer.Exit(district.exit_code(fail_on.value))
+
+
+def _check_rollup_output(output: Path, lang: str) -> None:
+    from .safe_replace import check_writable
+    from .write_errors import WorkbookWriteError
+
+    if output.suffix.lower() != ".xlsx":
+        typer.echo(f"{output}: {'区域汇总只写 .xlsx 文件' if lang == 'zh' else 'the district workbook is an .xlsx file'}",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        check_writable(output)
+    except WorkbookWriteError as exc:
+        typer.echo(f"{output}: {exc.message(lang)}", err=True)
+        raise typer.Exit(2)
+
+
+def _merged_reports(paths: list[str], lang: str, as_of: str | None):
+    """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
+    import json
+
+    from ..reports.rollup import merge_reports
+
+    not_report = "不是 rollup 的 JSON 报告" if lang == "zh" else "not a rollup JSON report"
+    reports = []
+    for p in paths:
+        try:
+            report = json.loads(Path(p).read_text(encoding="utf-8"))
+            merge_reports([report])  # each report on its own, so the message names the file
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            typer.echo(f"{p}: {not_report} ({type(exc).__name__}: {exc})", err=True)
+            raise typer.Exit(2)
+        reports.append(report)
+    dates = {r.get("as_of") for r in reports} | ({as_of} if as_of else set())
+    if len(dates) != 1:
+        typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(map(str, dates))}", err=True)
+        raise typer.Exit(2)
+    return merge_reports(reports)
 
 
 @app.command("clear-marks")

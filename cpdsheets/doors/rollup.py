@@ -1,0 +1,41 @@
+"""The roll-up job for one file, run in a worker: read, run ``recalc`` (dry), return a small summary.
+
+Only the summary crosses the process boundary (a few KB), never the book's frames, so a district of
+any size costs the parent the summaries and nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from ..reports.rollup import SchoolSummary, Unreadable, school_summary
+from .reader import WorkbookUnreadable, read_workbook
+
+
+def summarise_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
+    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
+    from ..engine.policy_diff import policy_changes
+    from .cli import _internal_error
+    from .jobs import run_recalc
+
+    started = time.perf_counter()
+    try:
+        raw = read_workbook(path)
+    except WorkbookUnreadable as exc:
+        return Unreadable(path, exc.message(lang))
+    try:
+        outcome = run_recalc(raw, lang=lang, as_of=as_of)
+        changes = [c.as_dict() for c in policy_changes(outcome.policy)]
+        return school_summary(path, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
+                              changes, seconds=time.perf_counter() - started)
+    except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
+        return Unreadable(path, _internal_error(exc, lang))
+
+
+def as_unreadable(result) -> Unreadable | None:
+    """A batch runner's own failure line (time limit, crashed worker) read as an unreadable file."""
+    if isinstance(result, Unreadable):
+        return result
+    reason = getattr(result, "unreadable", None)
+    return Unreadable(result.path, reason) if reason is not None else None

@@ -1,0 +1,292 @@
+"""The district roll-up: one small summary per school, and the district built from those summaries.
+
+``school_summary`` turns one book's results (handed in by a door, never computed here) into a few
+hundred bytes of plain data, so a worker process returns only that and memory stays flat however
+many schools there are. ``District`` holds the summaries and the files that could not be read, and
+answers the tables every output needs: the JSON contract, the text lines, and the rows of the
+district workbook's sheets. A summary is plain data in both directions (``as_dict`` /
+``from_dict``), so district JSON reports merge into a province's without reading a book again.
+
+Definitions, the same in every output:
+- a subject (teacher or group) *meets* a rule when none of its periods of that rule is an alert at the
+  as-of date; a rule's ``rate`` is met ÷ subjects, over the subjects the rule applies to;
+- ``teachers_failing`` are teachers whose status is 未达标, ``teachers_behind`` 进度落后 (statuses as
+  ``recalc``: error-severity rules only); ``teachers_meeting_all`` have no alert at all;
+- a *transfer* is the same 工号 and 姓名 on the rosters of two or more schools' books of one school
+  year: listed once, and counted once in the district's distinct teachers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from statistics import median
+from typing import Any
+
+from .. import __version__
+from ..contract.findings import Finding, Lang
+
+ALERT_STATES = ("未达标", "进度落后", "超出上限")
+FAILED, BEHIND = "未达标", "进度落后"
+# A rule "fails in most schools" when under this share of its subjects meet it in more than half the schools.
+LOW_RATE = 0.5
+
+
+@dataclass(slots=True)
+class SchoolSummary:
+    path: str
+    school: str
+    year: str  # "2025-09-01~2026-08-31": transfers are matched within one school year
+    teachers: int
+    rows: int
+    errors: int
+    warnings: int
+    alerts: dict[str, int]
+    teachers_failing: int
+    teachers_behind: int
+    teachers_meeting_all: int
+    median_credits: float | None
+    rules: list[dict[str, Any]]  # rule_id, rule_name, subjects, met, rate
+    policy_changes: list[dict[str, str]]
+    finding_codes: dict[str, int]
+    alert_teachers: list[dict[str, str]]  # teacher_id, name, group, rules, detail
+    roster: list[list[str]]  # [工号, 姓名] pairs, for transfers
+    seconds: float = 0.0
+
+    @property
+    def failing_share(self) -> float:
+        return self.teachers_failing / self.teachers if self.teachers else 0.0
+
+    @property
+    def meeting_share(self) -> float | None:
+        return self.teachers_meeting_all / self.teachers if self.teachers else None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SchoolSummary:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+@dataclass(slots=True)
+class Unreadable:
+    path: str
+    error: str
+
+
+def school_summary(path: str, results, policy, findings: list[Finding], rows: int,
+                   changes: list[dict[str, str]], seconds: float = 0.0) -> SchoolSummary:
+    """Everything the district needs from one book's ``recalc`` results, and nothing row-sized."""
+    teachers, progress, alerts = results.teachers, results.progress, results.alerts
+    s = policy.settings
+    name = s.school_name.strip() if s.school_name else ""
+    by_state = alerts["state"].value_counts()
+    codes: dict[str, int] = {}
+    for f in findings:
+        codes[f.code] = codes.get(f.code, 0) + 1
+    credits = teachers["credits"].dropna()
+    return SchoolSummary(
+        path=path,
+        school=name or _stem(path),
+        year=f"{s.year_start.isoformat() if s.year_start else ''}~{s.year_end.isoformat() if s.year_end else ''}",
+        teachers=len(teachers),
+        rows=rows,
+        errors=sum(1 for f in findings if f.level == "error"),
+        warnings=sum(1 for f in findings if f.level == "warning"),
+        alerts={state: int(by_state.get(state, 0)) for state in ALERT_STATES},
+        teachers_failing=int((teachers["status"] == FAILED).sum()),
+        teachers_behind=int((teachers["status"] == BEHIND).sum()),
+        teachers_meeting_all=int((teachers["alerts"] == 0).sum()),
+        median_credits=round(float(median(credits)), 2) if len(credits) else None,
+        rules=_rule_rates(progress, policy),
+        policy_changes=list(changes),
+        finding_codes=dict(sorted(codes.items(), key=lambda kv: -kv[1])),
+        alert_teachers=_alert_teachers(teachers, alerts),
+        roster=[[str(t), str(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
+        seconds=seconds,
+    )
+
+
+def _stem(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _rule_rates(progress, policy) -> list[dict[str, Any]]:
+    missed = (progress.assign(_miss=progress["state"] != "达标")
+              .groupby(["rule_id", "subject_type", "subject"], sort=False)["_miss"].any())
+    per_rule = missed.groupby(level="rule_id").agg(["size", "sum"])
+    out = []
+    for rule in policy.active_rules:
+        subjects = int(per_rule.at[rule.rule_id, "size"]) if rule.rule_id in per_rule.index else 0
+        met = subjects - (int(per_rule.at[rule.rule_id, "sum"]) if subjects else 0)
+        out.append({"rule_id": rule.rule_id, "rule_name": rule.name, "subjects": subjects, "met": met,
+                    "rate": round(met / subjects, 4) if subjects else None})
+    return out
+
+
+def _alert_teachers(teachers, alerts) -> list[dict[str, str]]:
+    """Teachers whose status is 未达标, with the rules that made it so and their details
+    (R11: the apprentice, R18: the activity type)."""
+    failing = teachers[teachers["status"] == FAILED]
+    if not len(failing):
+        return []
+    mine = alerts[(alerts["subject_type"] == "teacher") & (alerts["severity"] == "error")
+                  & alerts["state"].isin([FAILED, "超出上限"]) & alerts["subject"].isin(set(failing["teacher_id"]))]
+    detail_col = "detail_name" if "detail_name" in mine.columns else "detail"
+    rules: dict[str, dict[str, str]] = {}
+    details: dict[str, list[str]] = {}
+    for a in mine[["subject", "rule_id", "rule_name", detail_col]].itertuples(index=False):
+        rules.setdefault(a.subject, {})[a.rule_id] = a.rule_name
+        d = getattr(a, detail_col)
+        if isinstance(d, str) and d.strip():
+            entry = f"{a.rule_id} {d.strip()}"
+            seen = details.setdefault(a.subject, [])
+            if entry not in seen:
+                seen.append(entry)
+    return [{"teacher_id": str(t.teacher_id), "name": str(t.name), "group": "" if t.group is None else str(t.group),
+             "rules": "；".join(f"{k} {v}" for k, v in sorted(rules.get(t.teacher_id, {}).items())),
+             "detail": "；".join(details.get(t.teacher_id, []))}
+            for t in failing.itertuples(index=False)]
+
+
+# -- the district ----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class District:
+    schools: list[SchoolSummary]
+    unreadable: list[Unreadable] = field(default_factory=list)
+    as_of: dt.date = field(default_factory=dt.date.today)
+    seconds: float = 0.0
+    jobs: int = 1
+
+    def ranked(self) -> list[SchoolSummary]:
+        """Worst first: the largest share of teachers 未达标, then the most errors."""
+        return sorted(self.schools, key=lambda s: (-s.failing_share, -s.errors, -s.warnings, s.school, s.path))
+
+    def rule_columns(self) -> list[tuple[str, str]]:
+        """(rule_id, name) of every rule enabled in some school, R-rules first, in id order."""
+        names: dict[str, str] = {}
+        for s in self.schools:
+            for r in s.rules:
+                names.setdefault(r["rule_id"], r["rule_name"])
+        return sorted(names.items(), key=lambda kv: (not kv[0].startswith("R"), kv[0]))
+
+    def district_rates(self) -> dict[str, dict[str, Any]]:
+        """Per rule over the district: subjects, met, rate, schools enabling it, schools under LOW_RATE."""
+        out: dict[str, dict[str, Any]] = {}
+        for rule_id, name in self.rule_columns():
+            rows = [r for s in self.schools for r in s.rules if r["rule_id"] == rule_id]
+            subjects = sum(r["subjects"] for r in rows)
+            met = sum(r["met"] for r in rows)
+            rated = [r for r in rows if r["rate"] is not None]
+            low = sum(1 for r in rated if r["rate"] < LOW_RATE)
+            out[rule_id] = {"rule_id": rule_id, "rule_name": name, "schools": len(rows), "subjects": subjects,
+                            "met": met, "rate": round(met / subjects, 4) if subjects else None,
+                            "schools_low": low, "fails_in_most": bool(rated) and low * 2 > len(rated)}
+        return out
+
+    def transfers(self) -> list[dict[str, Any]]:
+        where: dict[tuple[str, str, str], list[SchoolSummary]] = {}
+        for s in self.schools:
+            for tid, name in {(t, n) for t, n in s.roster}:
+                where.setdefault((s.year, tid, name), []).append(s)
+        return [{"teacher_id": tid, "name": name, "year": year,
+                 "schools": [{"path": s.path, "school": s.school} for s in found]}
+                for (year, tid, name), found in sorted(where.items()) if len(found) > 1]
+
+    def totals(self, transfers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        transfers = self.transfers() if transfers is None else transfers
+        teachers = sum(s.teachers for s in self.schools)
+        credits = [s.median_credits for s in self.schools if s.median_credits is not None]
+        return {
+            "files": len(self.schools) + len(self.unreadable),
+            "schools": len(self.schools),
+            "unreadable": len(self.unreadable),
+            "teachers": teachers,
+            "distinct_teachers": teachers - sum(len(t["schools"]) - 1 for t in transfers),
+            "rows": sum(s.rows for s in self.schools),
+            "errors": sum(s.errors for s in self.schools),
+            "warnings": sum(s.warnings for s in self.schools),
+            "alerts": {st: sum(s.alerts.get(st, 0) for s in self.schools) for st in ALERT_STATES},
+            "teachers_failing": sum(s.teachers_failing for s in self.schools),
+            "teachers_behind": sum(s.teachers_behind for s in self.schools),
+            "teachers_meeting_all": sum(s.teachers_meeting_all for s in self.schools),
+            "median_of_school_medians": round(median(credits), 2) if credits else None,
+            "schools_with_policy_changes": sum(1 for s in self.schools if s.policy_changes),
+            "transfers": len(transfers),
+            "rules": list(self.district_rates().values()),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        transfers = self.transfers()
+        return {
+            "tool": "cpdsheets", "version": __version__, "as_of": self.as_of.isoformat(),
+            "schools": [s.as_dict() for s in self.ranked()],
+            "unreadable": [{"path": u.path, "error": u.error} for u in self.unreadable],
+            "transfers": transfers,
+            "totals": self.totals(transfers),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+    def exit_code(self, fail_on: str) -> int:
+        """As ``validate``: 2 a file unreadable, 1 findings at or above ``fail_on`` (a transfer is a
+        warning), else 0."""
+        if self.unreadable:
+            return 2
+        if any(s.errors for s in self.schools):
+            return 1
+        if fail_on == "warning" and (any(s.warnings for s in self.schools) or self.transfers()):
+            return 1
+        return 0
+
+    def to_text(self, lang: Lang = "zh") -> str:
+        zh = lang == "zh"
+        lines = [f"区域汇总，统计截止 {self.as_of}" if zh else f"District roll-up as of {self.as_of}"]
+        for s in self.ranked():
+            share = "—" if s.meeting_share is None else f"{s.meeting_share:.0%}"
+            lines.append(
+                f"  {s.school}（{s.path}）：{s.teachers} 位教师，未达标 {s.teachers_failing}，进度落后 "
+                f"{s.teachers_behind}，全部达标 {share}；{s.errors} 个错误，{s.warnings} 个警告"
+                + (f"；规则与默认不同 {len(s.policy_changes)} 处" if s.policy_changes else "")
+                if zh else
+                f"  {s.school} ({s.path}): {s.teachers} teachers, {s.teachers_failing} not met, "
+                f"{s.teachers_behind} behind, {share} meeting every rule; {s.errors} errors, {s.warnings} warnings"
+                + (f"; {len(s.policy_changes)} policy changes" if s.policy_changes else ""))
+        for u in self.unreadable:
+            lines.append(f"  {u.path}：无法读取：{u.error}" if zh else f"  {u.path}: UNREADABLE: {u.error}")
+        transfers = self.transfers()
+        for t in transfers:
+            where = "、".join(f"{x['school']}（{x['path']}）" for x in t["schools"]) if zh else \
+                ", ".join(f"{x['school']} ({x['path']})" for x in t["schools"])
+            lines.append(f"  警告 工号 {t['teacher_id']} {t['name']} 同时在 {len(t['schools'])} 所学校的名册中：{where}"
+                         if zh else
+                         f"  warning: {t['teacher_id']} {t['name']} is on {len(t['schools'])} schools' rosters: {where}")
+        low = [r["rule_id"] for r in self.district_rates().values() if r["fails_in_most"]]
+        if low:
+            lines.append(("  多数学校达标率低于 50% 的规则：" if zh else "  rules under 50% in most schools: ")
+                         + ("、" if zh else ", ").join(low))
+        t = self.totals(transfers)
+        lines.append(
+            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取；{t['teachers']} 位教师"
+            f"（{t['transfers']} 位在多所学校的名册中，去重后 {t['distinct_teachers']} 位），未达标 {t['teachers_failing']}，"
+            f"进度落后 {t['teachers_behind']}；{t['errors']} 个错误，{t['warnings']} 个警告"
+            if zh else
+            f"{t['schools']} schools, {t['unreadable']} unreadable; {t['teachers']} teachers ({t['transfers']} on "
+            f"several schools' rosters, {t['distinct_teachers']} distinct), {t['teachers_failing']} not met, "
+            f"{t['teachers_behind']} behind; {t['errors']} errors, {t['warnings']} warnings")
+        return "\n".join(lines)
+
+
+def merge_reports(reports: list[dict[str, Any]]) -> District:
+    """Districts' JSON reports as one (a province's): same as-of date required by the caller."""
+    schools = [SchoolSummary.from_dict(s) for r in reports for s in r.get("schools", [])]
+    unreadable = [Unreadable(u["path"], u["error"]) for r in reports for u in r.get("unreadable", [])]
+    as_of = dt.date.fromisoformat(reports[0]["as_of"]) if reports else dt.date.today()
+    return District(schools, unreadable, as_of)
