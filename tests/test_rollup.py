@@ -279,7 +279,9 @@ def test_rows_errors_and_unreadable_equal_validate(report, district):
     files = {Path(f["path"]).name: f for f in json.loads(r.stdout)["files"]}
     for school in report["schools"]:
         stats = files[Path(school["path"]).name]["stats"]
-        assert (school["rows"], school["errors"], school["warnings"]) == \
+        # recalc adds one warning per rule it could not evaluate (a log sheet missing); validate does not
+        not_evaluated = school["finding_codes"].get("rule-not-evaluated", 0)
+        assert (school["rows"], school["errors"], school["warnings"] - not_evaluated) == \
             (stats["rows"], stats["errors"], stats["warnings"])
     assert {Path(u["path"]).name for u in report["unreadable"]} == \
         {name for name, f in files.items() if "error" in f}
