@@ -44,6 +44,8 @@ CASES = {
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    "attribute-unknown": ({"教师名册": [[*ROSTER[0], "参加工作时间"], [*ROSTER[1], "去年"], [*ROSTER[2], None],
+                                       [*ROSTER[3], None]]}, "教师名册", "G2"),
     "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
 }
 
