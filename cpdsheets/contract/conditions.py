@@ -16,6 +16,7 @@ Special values: ``授课教师=师傅`` (the observed teacher is the observer's 
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from typing import Literal
@@ -131,6 +132,9 @@ def _parse_term(part: str) -> Comparison:
     values = tuple(v.strip() for v in re.split(r"[|｜]", value) if v.strip())
     if not values:
         raise ConditionError(f"「{part}」缺少比较的值")
+    for v in values:
+        if _DATE_RE.match(v) and not _real_date(v):
+            raise ConditionError(f"「{v}」不是有效日期")
     if op in ORDER_OPS:
         if len(values) != 1:
             raise ConditionError(f"「{op}」只能比较一个值")
@@ -139,7 +143,17 @@ def _parse_term(part: str) -> Comparison:
     return Comparison(field=field, op=op, values=values)
 
 
-_DATE_RE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+
+
+def _real_date(text: str) -> bool:
+    """`2025.9.31` and `2025年13月45日` look like dates but are none: a condition must say so."""
+    y, m, d = map(int, _DATE_RE.match(text).groups())
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text: str) -> bool:

@@ -362,6 +362,20 @@ class Finding:
         }
 
 
+def plain_number(x: Any, *, percent: bool = False) -> str:
+    """A number as people write it: `5000`, `1.5`, `21%` (``percent``: a share), never `5e+03` or `0.212`."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "" if x is None else str(x)
+    if x != x:
+        return ""
+    if percent:
+        return plain_number(round(x * 100, 1 if abs(x) < 0.1 else 0)) + "%"
+    x = round(x, 2)
+    return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0")
+
+
 def _shown(value: Any) -> str:
     """The value as the user typed it, for messages: no ``nan``, no ``1001.0``."""
     if value is None:

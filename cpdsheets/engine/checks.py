@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from ..contract.findings import FindingType, Finding
+from ..contract.findings import Finding, FindingType, plain_number
 from .normalize import to_halfwidth
 from .sheet_frame import SheetRead
 
@@ -151,13 +151,8 @@ def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
         out.append(Finding("too-many-hours", sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
                            value=read.raw["hours"].get(r, ""),
                            params={"teacher_id": tid, "date": day.date().isoformat(),
-                                   "hours": _num(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
+                                   "hours": plain_number(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
     return out
-
-
-def _num(x: float) -> str:
-    x = round(float(x), 2)
-    return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
 def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
