@@ -266,7 +266,7 @@ class AttributeUnknown(FindingType):
 class InvalidSetting(FindingType):
     code, severity = "invalid-setting", "error"
     title = _t("设置项无法识别", "Invalid setting")
-    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason}")
+    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason_en}.")
     hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
 
 
@@ -274,7 +274,7 @@ class InvalidRule(FindingType):
     code, severity = "invalid-rule", "error"
     title = _t("规则无法解析", "Rule cannot be parsed")
     message = _t("规则 {rule_id} 的「{column}」无法解析：「{value}」（{reason}）。",
-                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason}).")
+                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason_en}).")
     hint = _t("修正后该规则才会生效；当前本规则不参与计算。",
               "Fix it to enable the rule; it is skipped meanwhile.")
 
