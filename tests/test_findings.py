@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from cpdsheets.contract.findings import FindingType, finding_codes
+from cpdsheets.contract.findings import EFFECTS, FindingType, finding_codes
 from cpdsheets.doors.cli import validate_file
 from conftest import OBSERVATIONS, ROSTER, TRAININGS, POLICY_ROWS
 
@@ -73,6 +73,31 @@ def test_code_is_found_at_its_cell(book_factory, code):
     en = f.as_dict("en")
     assert en["message"] != d["message"]
     assert d["severity"] == FindingType.registry[code].severity
+
+
+# The effect each case's finding states: an error in a required column leaves the row out, one in an
+# optional column (级别, 师傅工号) only blanks the cell; a warning's row still counts.
+EFFECT_OF_CASE = {
+    "missing-value": "row-left-out", "invalid-date": "row-left-out", "invalid-number": "row-left-out",
+    "negative-number": "row-left-out", "invalid-choice": "cell-blank", "invalid-teacher-id": "row-left-out",
+    "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
+    "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
+    "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
+    "date-order": "row-left-out", "unknown-rule-id": "row-counts",
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_message_says_its_effect(book_factory, code):
+    changes, _, cell = CASES[code]
+    f = next(x for x in validate_file(str(book_factory(**changes))).findings if x.code == code and x.cell == cell)
+    effect = EFFECT_OF_CASE.get(code)
+    for lang in ("zh", "en"):
+        message = f.message(lang)
+        if effect is None:  # sheet, policy and teacher findings say what happens in their own words
+            assert not any(message.endswith(e[lang]) for e in EFFECTS.values()), message
+        else:
+            assert message.endswith(EFFECTS[effect][lang]), message
 
 
 def test_lazy_validation_collects_every_problem(book_factory):

@@ -19,7 +19,7 @@ ROSTER = [  # 工号, 姓名, 出生日期, 参加工作时间, 教研组, 备�
     ("0101", "王芳", "1985年3月", "2010.9", "语文组", "一年级语文", "骨干", None),
     ("1002", "李明", "1999-05", "2023-09", "语文组", "一年级语文", "新教师", "0101"),
     ("1003", "赵丽", None, "去年", "数学组", "一年级数学", None, None),  # 参加工作时间 unreadable
-    ("1004", None, "1990.13", "2001年9月", "数学组", "一年级数学", None, None),  # no name; month 13
+    ("1004", None, "1990.13", 2001.9, "数学组", "一年级数学", None, None),  # no name; month 13; Excel's 2001.9
 ]
 TRAININGS = [  # 日期, 工号, 姓名, 项目名称, 类别, 级别, 学时, 考勤, 学分, 天数
     ("2025年9月3号", "0101", "王芳", "师德培训", "师德培训", "校级", "2", "出勤", "abc", None),  # row 3
@@ -40,6 +40,7 @@ OBSERVATIONS = [  # 日期, 听课人工号, 听课人, 授课教师, 学科, �
 READING = [  # 工号, 日期, 书刊名称, 类型, 字数
     ("0101", "9-3", "给教师的建议", "必读书目", "3000字"),
     ("1003", "2025.9.31", "人民教育", "教育刊物", None),  # row 4: no 31 September
+    ("1003", "2025.10", "人民教育", "教育刊物", None),  # row 5: a log date needs its day
 ]
 ACTIVITIES = [  # 日期, 组别, 类型, 主讲人, 人数
     ("9/10", "语文组", "主题教研", "王芳", "8人"), ("10/15", "语文组", "集体备课", "王芳", "８人"),
@@ -122,7 +123,8 @@ def test_an_unreadable_optional_cell_is_read_as_blank_and_says_so(result):
     wang = next(t for t in result["teachers"] if t["teacher_id"] == "0101")
     assert wang["credits_by_category"].get("师德培训", 0) > 0  # the row with 学分 "abc" counted by its 学时
     required = found(result, "invalid-date", "读书记录")
-    assert [f["cell"] for f in required] == [at("读书记录", "日期", 4)] and "本行不计入统计" in required[0]["message"]
+    assert [f["cell"] for f in required] == [at("读书记录", "日期", 4), at("读书记录", "日期", 5)]
+    assert all("本行不计入统计" in f["message"] for f in required)
 
 
 def test_teacher_with_unknown_seniority_is_named_with_the_rules_it_affects(result):

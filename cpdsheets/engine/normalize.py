@@ -147,7 +147,9 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
                 parsed[has_ym] = _ymd(ym["y"], ym["m"].fillna(ym["m2"]), pd.Series(1, index=ym.index))
         serial = tx.str.fullmatch(_SERIAL_TEXT)
         if serial.any():
-            parsed[serial] = _serial_to_ts(tx[serial].astype("float64"))
+            numbers = tx[serial].astype("float64")
+            # Where a month is the answer, `2010` is a year without its month, not a 1905 serial.
+            parsed[serial] = _serial_to_ts(numbers.mask(numbers.between(MIN_YEAR, MAX_YEAR + 1) & month_is_enough))
         out[is_text] = parsed
     bad = ~blank & out.isna()
     return Parsed(out, bad)
