@@ -25,8 +25,6 @@ from ..reports.report import FileReport, Report
 from ..reports.tabs import _STATE_EN
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
 
 
 class Format(str, Enum):
@@ -56,6 +54,12 @@ class _PlainArgument(typer.core.TyperArgument):
         return self.display_name_raw + ("..." if self.nargs != 1 and self.metavar is None else "")
 
 
+def _help_in_chinese_first(option):
+    if option is not None:
+        option.help = "显示本帮助 / show this message and exit."
+    return option
+
+
 class _Command(typer.core.TyperCommand):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +67,17 @@ class _Command(typer.core.TyperCommand):
             if type(p) is typer.core.TyperArgument:
                 p.__class__ = _PlainArgument
 
+    def get_help_option(self, ctx):
+        return _help_in_chinese_first(super().get_help_option(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    def get_help_option(self, ctx):
+        return _help_in_chinese_first(super().get_help_option(ctx))
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, cls=_Group,
+                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
 
 # Options several commands share; metavars are words a person reads, not Python types.
 LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en",
