@@ -76,7 +76,8 @@ def test_code_is_found_at_its_cell(book_factory, code):
 
 
 # The effect each case's finding states: an error in a required column leaves the row out, one in an
-# optional column (级别, 师傅工号) only blanks the cell; a warning's row still counts.
+# optional column (级别, 师傅工号) only blanks the cell; a warning's row still counts; a sheet without its
+# header row or a required column counts no row.
 EFFECT_OF_CASE = {
     "missing-value": "row-left-out", "invalid-date": "row-left-out", "invalid-number": "row-left-out",
     "negative-number": "row-left-out", "invalid-choice": "cell-blank", "invalid-teacher-id": "row-left-out",
@@ -84,6 +85,7 @@ EFFECT_OF_CASE = {
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
     "date-order": "row-left-out", "unknown-rule-id": "row-counts",
+    "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
 }
 
 

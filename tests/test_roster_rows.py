@@ -57,3 +57,11 @@ def test_log_rows_of_a_teacher_with_a_bad_roster_cell_are_not_unknown(book_facto
     assert not [f for f in doc["findings"] if f["code"] == "unknown-teacher"]
     credits = {t["teacher_id"]: t["credits"] for t in doc["teachers"]}
     assert credits["1005"] > 0 and credits["1007"] > 0
+
+
+def test_a_roster_without_its_name_column_still_lists_every_teacher(book_factory):
+    roster = [[r[0], *r[2:]] for r in ROSTER[:4]]  # 姓名 left out of the header
+    doc = recalc_json(book_factory(教师名册=roster))
+    assert sorted(t["teacher_id"] for t in doc["teachers"]) == ["0007", "1001", "1002"]
+    missing = next(f for f in doc["findings"] if f["code"] == "missing-column")
+    assert missing["message"].endswith("该列按空白处理，各行仍计入统计。")

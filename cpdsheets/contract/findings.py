@@ -24,8 +24,9 @@ class FindingType:
     # Hints for a likely fix the check found (``Finding.variant``), e.g. the 工号 a typed name belongs to.
     variant_hints: ClassVar[dict[str, dict[str, str]]] = {}
     # What the finding does to the computation, said after its message: "cell" for a finding about
-    # a data row's cell (the effect follows from severity and the column, see ``Finding.effect``),
-    # an ``EFFECTS`` key when it is always the same, None when the message itself says it.
+    # a data row's cell, "column" for a missing column (the effect follows from severity and the
+    # column, see ``Finding.effect``), an ``EFFECTS`` key when it is always the same, None when the
+    # message itself says it.
     effect: ClassVar[str | None] = None
 
     registry: ClassVar[dict[str, type[FindingType]]] = {}
@@ -50,6 +51,8 @@ EFFECTS: dict[str, dict[str, str]] = {
     "row-left-out": _t("本行不计入统计。", "This row is not counted."),
     "cell-blank": _t("该单元格按空白处理。", "The cell is read as blank; the row still counts."),
     "row-counts": _t("本行仍计入统计。", "The row still counts."),
+    "sheet-left-out": _t("该表各行均不计入统计。", "No row of this sheet is counted."),
+    "column-blank": _t("该列按空白处理，各行仍计入统计。", "The column is read as blank; the rows still count."),
 }
 
 
@@ -65,6 +68,7 @@ class MissingSheet(FindingType):
 
 class MissingColumn(FindingType):
     code, severity = "missing-column", "error"
+    effect = "column"
     title = _t("缺少必填列", "Missing required column")
     message = _t("工作表缺少必填列「{expected}」。", "Required column '{expected}' is missing.")
     hint = _t("在表头行添加「{expected}」列（可接受的写法：{accepted}）。",
@@ -73,6 +77,7 @@ class MissingColumn(FindingType):
 
 class HeaderNotFound(FindingType):
     code, severity = "header-not-found", "error"
+    effect = "sheet-left-out"
     title = _t("找不到表头行", "Header row not found")
     message = _t("在前 {rows} 行中找不到表头行（应包含 {expected}）。",
                  "No header row among the first {rows} rows (expected {expected}).")
@@ -326,6 +331,8 @@ class Finding:
     def effect(self) -> str | None:
         """The ``EFFECTS`` key of this finding: decided here, from the type, severity and column."""
         kind = self.type.effect
+        if kind == "column":
+            return "sheet-left-out" if self.drops_row else "column-blank"
         if kind != "cell":
             return kind
         if self.row is None:

@@ -143,7 +143,7 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     for col in spec.required:
         if col.key not in header.columns:
             findings.append(Finding("missing-column", sheet.name, row=header_row, cell=f"A{header_row}",
-                                    column=col.header,
+                                    column=col.header, drops_row=col.drops_row,
                                     params={"expected": col.header, "accepted": " / ".join(col.names)}))
 
     body = rows[header.row + 1:]
