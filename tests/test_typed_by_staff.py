@@ -41,6 +41,8 @@ READING = [  # 工号, 日期, 书刊名称, 类型, 字数
     ("0101", "9-3", "给教师的建议", "必读书目", "3000字"),
     ("1003", "2025.9.31", "人民教育", "教育刊物", None),  # row 4: no 31 September
     ("1003", "2025.10", "人民教育", "教育刊物", None),  # row 5: a log date needs its day
+    ("0101", "9/4", "人民教育", "教育刊物", "很多字"),  # rows 6 and 7 differ only in an unreadable 字数:
+    ("0101", "9/4", "人民教育", "教育刊物", "好多字"),  # two rows, not one row twice
 ]
 ACTIVITIES = [  # 日期, 组别, 类型, 主讲人, 人数
     ("9/10", "语文组", "主题教研", "王芳", "8人"), ("10/15", "语文组", "集体备课", "王芳", "８人"),
@@ -125,6 +127,12 @@ def test_an_unreadable_optional_cell_is_read_as_blank_and_says_so(result):
     required = found(result, "invalid-date", "读书记录")
     assert [f["cell"] for f in required] == [at("读书记录", "日期", 4), at("读书记录", "日期", 5)]
     assert all("本行不计入统计" in f["message"] for f in required)
+
+
+def test_rows_differing_in_unreadable_cells_are_no_duplicates(result):
+    assert not found(result, "duplicate-row")
+    unreadable = found(result, "invalid-number", "读书记录")
+    assert [f["cell"] for f in unreadable] == [at("读书记录", "字数", 6), at("读书记录", "字数", 7)]
 
 
 def test_teacher_with_unknown_seniority_is_named_with_the_rules_it_affects(result):

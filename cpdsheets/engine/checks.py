@@ -103,10 +103,17 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
 
 
 def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Finding]:
-    df = read.frame
     cols = [k for k in keys if k in read.places]
-    if not cols or len(df) < 2:
+    if not cols or len(read.frame) < 2:
         return []
+    # Rows already left out are no duplicates of anything; a cell read as blank compares as typed, so
+    # two rows differing only in an unreadable optional cell are not one row twice.
+    df = read.frame.loc[read.frame["_ok"], [*cols, "_row"]]
+    for key in set(read.blanked) & set(cols):
+        blanked = read.blanked[key].intersection(df.index)
+        if len(blanked):
+            df[key] = df[key].astype("object")
+            df.loc[blanked, key] = "\0" + read.raw.loc[blanked, key].map(str)
     dup = df.duplicated(subset=cols, keep="first")
     if not dup.any():
         return []
