@@ -18,7 +18,7 @@ from .sheet_frame import SheetRead
 # Roster columns the condition language's attributes come from, and what is unknown without them.
 ATTRIBUTE_SOURCES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
     "birth_date": (frozenset({"t:age"}), bilingual("年龄", "age")),
-    "work_start": (frozenset({"t:seniority"}), bilingual("教龄", "years of teaching")),
+    "work_start": (frozenset({"t:seniority"}), bilingual("教龄", "length of service")),
     "mentor_id": (frozenset({"t:has_mentor", "t:is_mentor", "t:mentor", "t:mentor_name", "t:apprentice"}),
                   bilingual("师徒关系", "mentor pairing")),
 }
