@@ -305,7 +305,8 @@ def _recalc_text(outcome, lang: str) -> str:
         rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
         shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
         for a in shown.head(30).itertuples(index=False):
-            who = f"{a.subject} {names.get(a.subject, '') or ''}".strip()
+            name = names.get(a.subject)
+            who = f"{a.subject} {name if isinstance(name, str) else ''}".strip()
             state = a.state if lang == "zh" else _STATE_EN.get(a.state, a.state)
             lines.append(f"  {state:<4} {who:<10} {a.rule_id} {a.rule_name} "
                          f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a, a.rule_id in shares)}")
