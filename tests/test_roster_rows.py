@@ -15,7 +15,7 @@ ROSTER = [
     ["0007", "王五", "数学组", "一年级数学", "", None, None, None],
     ["1005", "钱七", "语文组", "一年级语文", "", "1005", None, None],  # row 5: own mentor
     ["1006", "孙八", "语文组", "一年级语文", "", "7", None, None],  # row 6: 0007 without its zeros
-    ["1007", "周九", "数学组", "一年级数学", "", None, D(2025, 10, 1), D(2025, 9, 1)],  # row 7: left before joining
+    ["1007", "周九", "数学组", "", "", "王五", D(2025, 10, 1), D(2025, 9, 1)],  # row 7: leaves early; mentor by name
     ["1001", "张三三", "语文组", "", "", None, None, None],  # row 8: repeated 工号
     ["张 三#", "吴十", "语文组", "", "", None, None, None],  # row 9: malformed 工号
     [None, "郑一", "语文组", "", "", None, None, None],  # row 10: no 工号
@@ -43,10 +43,12 @@ def test_only_a_missing_malformed_or_repeated_id_leaves_a_teacher_out(book_facto
 def test_a_bad_mentor_cell_names_the_mentor_rules(book_factory):
     doc = recalc_json(book_factory(教师名册=ROSTER))
     unknown = [f for f in doc["findings"] if f["code"] == "attribute-unknown"]
-    assert [(f["cell"], f["value"]) for f in unknown] == [("F5", "1005")]
-    assert "师徒关系" in unknown[0]["message"] and "R10、R11" in unknown[0]["message"]
+    assert [(f["cell"], f["value"]) for f in unknown] == [("F5", "1005"), ("F7", "王五")]
+    assert all("师徒关系" in f["message"] and "R10、R11" in f["message"] for f in unknown)
     mentor = next(f for f in doc["findings"] if f["code"] == "unknown-mentor")
     assert mentor["cell"] == "F6" and "0007" in mentor["hint"] and "王五" in mentor["hint"]
+    by_name = next(f for f in doc["findings"] if f["code"] == "invalid-teacher-id" and f["cell"] == "F7")
+    assert "0007" in by_name["hint"] and by_name["message"].endswith("该单元格按空白处理。")
 
 
 def test_log_rows_of_a_teacher_with_a_bad_roster_cell_are_not_unknown(book_factory):

@@ -59,6 +59,7 @@ def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
     unknown = has_mentor & ~own & ~mentor.isin(set(ids.dropna()))
     mentors = _at(read, sheet, "mentor_id", df.index[unknown], "unknown-mentor")
     findings += suggest_ids(mentors, df[df["_ok"]])
+    suggest_ids([f for f in read.findings if f.code == "invalid-teacher-id"], df[df["_ok"]])
     findings += _date_order(read, sheet, "join_date", "leave_date")
     return findings
 
