@@ -278,11 +278,7 @@ def recalc(
 
 def _findings_exit(findings, fail_on: Optional[FailOn]) -> int:
     """recalc --fail-on: 1 when a finding is at or above the level (after the tabs are written)."""
-    from ..contract.findings import SEVERITY_RANK
-
-    if fail_on is None:
-        return 0
-    return 1 if any(SEVERITY_RANK[f.level] >= SEVERITY_RANK[fail_on.value] for f in findings) else 0
+    return 1 if fail_on is not None and FileReport("", findings).fails(fail_on.value) else 0
 
 
 def _recalc_text(outcome, lang: str) -> str:
