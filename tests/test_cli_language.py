@@ -69,14 +69,17 @@ def test_setting_and_condition_errors_in_english(book_factory):
              ["R01", "总学分", "合计", "学分", "学分", "", "学年", "", 40, None, "错误", "", "是"],
              ["R02", "导研单", "计数", "读书记录", "", "类型=读书导研单 且", "双周", "", 1, None, "错误", "", "是"],
              ["R03", "开学后", "计数", "读书记录", "", "日期>=2025.9.31", "学期", "", 1, None, "错误", "", "是"],
-             ["R04", "频率", "计数", "读书记录", "", "", "每天", "", 1, None, "错误", "", "是"]]
+             ["R04", "频率", "计数", "读书记录", "", "", "每天", "", 1, None, "错误", "", "是"],
+             ["R05", "校内占比", "占比", "听课记录", "", "地点=校内", "学期", "", "40%", "30%", "错误", "", "是"]]
     book = book_factory(规则=rules)
     found = {}
     for lang in ("zh", "en"):
         r = cli("validate", book, "--format", "json", "--lang", lang)
         found[lang] = {f["cell"]: f["message"] for f in json.loads(r.stdout)["files"][0]["findings"]
                        if f["code"] in ("invalid-setting", "invalid-rule")}
-    assert set(found["en"]) == {"B3", "F13", "F14", "G15"}
+    assert set(found["en"]) == {"B3", "F13", "F14", "G15", "I16"}
+    assert "lower bound 40% is above the upper bound 30%" in found["en"]["I16"]  # as typed, not 0.4
+    assert "下限 40% 大于上限 30%" in found["zh"]["I16"]
     assert "not a valid date" in found["en"]["B3"]
     assert "a condition is missing before or after 且" in found["en"]["F13"]
     assert "'2025.9.31' is not a valid date" in found["en"]["F14"]  # an impossible date stays an error

@@ -24,7 +24,7 @@ from ..contract.book import RawSheet
 from ..contract.conditions import (
     ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
-from ..contract.findings import Finding, bilingual
+from ..contract.findings import Finding, bilingual, plain_number
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
 )
@@ -348,8 +348,8 @@ class _RuleRow:
         if self.ok and lower is None and upper is None:
             self.bad("lower", "下限和上限至少填写一个", "give a lower or an upper bound")
         if lower is not None and upper is not None and lower > upper:
-            self.bad("lower", f"下限 {_num(lower)} 大于上限 {_num(upper)}",
-                     f"lower bound {_num(lower)} is above the upper bound {_num(upper)}")
+            low, high = (plain_number(v, percent=metric == "占比") for v in (lower, upper))
+            self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
         severity = "error"
         if self.text("severity"):
             severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示", "use 错误, 警告 or 提示")
@@ -465,10 +465,6 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
-
-
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 def _date_field(key: str) -> str | None:
