@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from cpdsheets.contract.findings import FindingType, finding_codes
+from cpdsheets.contract.findings import EFFECTS, FindingType, finding_codes
 from cpdsheets.doors.cli import validate_file
 from cpdsheets.doors.jobs import run_recalc
 from cpdsheets.doors.reader import read_workbook
@@ -46,6 +46,8 @@ CASES = {
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    "attribute-unknown": ({"教师名册": [[*ROSTER[0], "参加工作时间"], [*ROSTER[1], "去年"], [*ROSTER[2], None],
+                                       [*ROSTER[3], None]]}, "教师名册", "G2"),
     "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
     # the base book has no 教研活动 sheet: its rules (R16-R18, defaults, so no cell) are not evaluated
     "rule-not-evaluated": ({}, "规则", ""),
@@ -77,6 +79,34 @@ def test_code_is_found_at_its_cell(book_factory, code):
     en = f.as_dict("en")
     assert en["message"] != d["message"]
     assert d["severity"] == FindingType.registry[code].severity
+
+
+# The effect each case's finding states: an error in a required column leaves the row out, one in an
+# optional column (级别, 师傅工号) only blanks the cell; a warning's row still counts; a sheet without its
+# header row or a required column counts no row.
+EFFECT_OF_CASE = {
+    "missing-value": "row-left-out", "invalid-date": "row-left-out", "invalid-number": "row-left-out",
+    "negative-number": "row-left-out", "invalid-choice": "cell-blank", "invalid-teacher-id": "row-left-out",
+    "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
+    "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
+    "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
+    "date-order": "row-left-out", "unknown-rule-id": "row-counts",
+    "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_message_says_its_effect(book_factory, code):
+    changes, _, cell = CASES[code]
+    findings = run_recalc(read_workbook(str(book_factory(**changes)))).findings  # validation and computation
+    f = next(x for x in findings if x.code == code and x.cell == cell)
+    effect = EFFECT_OF_CASE.get(code)
+    for lang in ("zh", "en"):
+        message = f.message(lang)
+        if effect is None:  # sheet, policy and teacher findings say what happens in their own words
+            assert not any(message.endswith(e[lang]) for e in EFFECTS.values()), message
+        else:
+            assert message.endswith(EFFECTS[effect][lang]), message
 
 
 def test_lazy_validation_collects_every_problem(book_factory):

@@ -45,7 +45,32 @@ DATES = [
     ("", None),
     ("   ", None),
     (None, None),
+    ("2025年9月3号", D(2025, 9, 3)),
+    ("9/3", D(2024, 9, 3)),  # month/day, the year from the school year
+    ("9-3", D(2024, 9, 3)),
+    ("3/1", D(2025, 3, 1)),
+    ("9/31", "bad"),
+    ("2025.9.31", "bad"),
+    ("2025年13月45日", "bad"),
+    ("2010.9", "bad"),  # a month is no date where a day is needed (a log's 日期)
+    ("2010年9月", "bad"),
 ]
+# Where the contract says a month is a full answer (参加工作时间, 出生日期, 入校/离校日期): the 1st of it.
+MONTH_DATES = [
+    ("2010.9", D(2010, 9, 1)), ("2010-09", D(2010, 9, 1)), ("2010年9月", D(2010, 9, 1)), ("2010/10", D(2010, 10, 1)),
+    (2010.9, D(2010, 9, 1)), (2010.12, D(2010, 12, 1)),  # what Excel makes of a typed 2010.9
+    ("2010.9.15", D(2010, 9, 15)), (D(2010, 9, 15), D(2010, 9, 15)),
+    ("2010.13", "bad"), ("2010年0月", "bad"), (2010.0, "bad"), ("2010", "bad"), ("", None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", MONTH_DATES)
+def test_month_precision_dates(typed, expected):
+    parsed = normalize_dates(pd.Series([typed], dtype="object"), YEAR, month_is_enough=True)
+    if expected in ("bad", None):
+        assert_parsed(parsed, expected)
+    else:
+        assert_parsed(parsed, pd.Timestamp(expected))
 
 
 @pytest.mark.parametrize("typed,expected", DATES)
@@ -71,6 +96,21 @@ NUMBERS = [
     ("-1", "negative"), (-2, "negative"), ("abc", "bad"), ("2学时3", "bad"), ("1..5", "bad"), (True, "bad"), (float("inf"), "bad"),
     ("", None), (None, None),
 ]
+
+
+NUMBERS += [("8人", 8.0), ("８人", 8.0), ("8 人", 8.0), ("5次", 5.0), ("3本", 3.0), ("2篇", 2.0), ("1天", 1.0),
+            ("两", "bad"), ("半天", "bad"), ("两小时", "bad")]  # words only where the contract allows them
+# Counts in words, for 人数 and 天数 (ColumnSpec.number_words).
+WORD_COUNTS = [
+    ("两", 2.0), ("三", 3.0), ("十", 10.0), ("十二", 12.0), ("二十五", 25.0), ("一百零五", 105.0), ("两人", 2.0),
+    ("半天", 0.5), ("半", 0.5), ("一天半", 1.5), ("两个半小时", 2.5), ("3天半", 3.5), ("８人", 8.0),
+    ("三三", "bad"), ("半天半", "bad"), ("很多", "bad"), ("", None),
+]
+
+
+@pytest.mark.parametrize("typed,expected", WORD_COUNTS)
+def test_counts_in_words(typed, expected):
+    assert_parsed(normalize_numbers(pd.Series([typed], dtype="object"), words=True), expected)
 
 
 @pytest.mark.parametrize("typed,expected", NUMBERS)

@@ -16,6 +16,7 @@ Special values: ``授课教师=师傅`` (the observed teacher is the observer's 
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from typing import Literal
@@ -56,11 +57,13 @@ _OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
 
 
 class ConditionError(ValueError):
-    """A condition cell that cannot be used; ``reason`` is shown to the user (Chinese)."""
+    """A condition cell that cannot be used; ``reason`` is shown to the user (Chinese), ``reasons``
+    in both languages."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, en: str = ""):
         super().__init__(reason)
         self.reason = reason
+        self.reasons = {"zh": reason, "en": en or reason}
 
 
 class Comparison(BaseModel):
@@ -106,7 +109,7 @@ def parse_condition(text: object) -> Condition:
     terms = []
     for part in _AND_RE.split(s):
         if not part.strip():
-            raise ConditionError("「且」前后缺少条件")
+            raise ConditionError("「且」前后缺少条件", "a condition is missing before or after 且")
         terms.append(_parse_term(part.strip()))
     return Condition(text=raw.strip(), terms=tuple(terms))
 
@@ -116,30 +119,46 @@ def _parse_term(part: str) -> Comparison:
     if len(pieces) == 1:
         field = part.strip()
         if not field or re.search(r"[()（）'\"]", field):
-            raise ConditionError(f"「{part}」不是 字段 运算符 值 的形式")
+            raise ConditionError(f"「{part}」不是 字段 运算符 值 的形式",
+                                 f"'{part}' is not of the form field operator value")
         return Comparison(field=field, op="=", values=("是",))
     field, op, value = (p.strip() for p in pieces)
     if not field:
-        raise ConditionError(f"「{part}」缺少字段名")
+        raise ConditionError(f"「{part}」缺少字段名", f"'{part}' has no field name")
     if not value:
-        raise ConditionError(f"「{part}」缺少比较的值")
+        raise ConditionError(f"「{part}」缺少比较的值", f"'{part}' has no value to compare with")
     if _OP_RE.search(value):
-        raise ConditionError(f"「{part}」中有多个运算符，多个条件请用「且」连接")
+        raise ConditionError(f"「{part}」中有多个运算符，多个条件请用「且」连接",
+                             f"'{part}' has several operators; join conditions with 且")
     op = _OP_CANON.get(op, op)
     if op == "不含":
-        raise ConditionError("不支持「不含」，请改写条件")
+        raise ConditionError("不支持「不含」，请改写条件", "不含 (does not contain) is not supported")
     values = tuple(v.strip() for v in re.split(r"[|｜]", value) if v.strip())
     if not values:
-        raise ConditionError(f"「{part}」缺少比较的值")
+        raise ConditionError(f"「{part}」缺少比较的值", f"'{part}' has no value to compare with")
+    for v in values:
+        if _DATE_RE.match(v) and not _real_date(v):
+            raise ConditionError(f"「{v}」不是有效日期", f"'{v}' is not a valid date")
     if op in ORDER_OPS:
         if len(values) != 1:
-            raise ConditionError(f"「{op}」只能比较一个值")
+            raise ConditionError(f"「{op}」只能比较一个值", f"'{op}' compares with one value only")
         if not _is_number(values[0]) and not _DATE_RE.match(values[0]):
-            raise ConditionError(f"「{values[0]}」不是数字或日期，不能用「{op}」比较")
+            raise ConditionError(f"「{values[0]}」不是数字或日期，不能用「{op}」比较",
+                                 f"'{values[0]}' is neither a number nor a date; '{op}' cannot compare it")
     return Comparison(field=field, op=op, values=values)
 
 
-_DATE_RE = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+
+
+def _real_date(text: str) -> bool:
+    """`2025.9.31` and `2025年13月45日` look like dates but are none: a condition must say so."""
+    y, m, d = map(int, _DATE_RE.match(text).groups())
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text: str) -> bool:
@@ -189,7 +208,7 @@ def bind_condition(cond: Condition, sheet_key: str | None, *, extra: dict[str, s
         if key is None:
             key = teacher_attribute(term.field)
         if key is None:
-            raise ConditionError(f"未知字段「{term.field}」")
+            raise ConditionError(f"未知字段「{term.field}」", f"unknown field '{term.field}'")
         _check_values(term, key)
         bound.append(term.model_copy(update={"key": key}))
     return cond.model_copy(update={"terms": tuple(bound)})
@@ -198,21 +217,24 @@ def bind_condition(cond: Condition, sheet_key: str | None, *, extra: dict[str, s
 def _check_values(term: Comparison, key: str) -> None:
     if key in BOOLEAN_ATTRIBUTES:
         if term.op not in ("=", "!=") or not all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in term.values):
-            raise ConditionError(f"「{term.field}」只能是 是/否")
+            raise ConditionError(f"「{term.field}」只能是 是/否", f"'{term.field}' can only be 是 (yes) or 否 (no)")
     if key in NUMERIC_ATTRIBUTES and term.op not in ORDER_OPS + ("=", "!="):
-        raise ConditionError(f"「{term.field}」是数字，不能用「{term.op}」")
+        raise ConditionError(f"「{term.field}」是数字，不能用「{term.op}」",
+                             f"'{term.field}' is a number; '{term.op}' does not apply")
     if key in NUMERIC_ATTRIBUTES:
         for v in term.values:
             try:
                 float(v)
             except ValueError:
-                raise ConditionError(f"「{term.field}」须与数字比较，而不是「{v}」") from None
+                raise ConditionError(f"「{term.field}」须与数字比较，而不是「{v}」",
+                                     f"'{term.field}' compares with a number, not '{v}'") from None
     if key == "t:subject_type":
         if term.op != "=" or not all(v in SUBJECT_TYPES for v in term.values):
-            raise ConditionError("「对象」只能是 教师、教研组 或 备课组")
+            raise ConditionError("「对象」只能是 教师、教研组 或 备课组", "对象 (subject) can only be 教师, 教研组 or 备课组")
     if key == "taught_by" and any(v in (MENTOR_VALUE, APPRENTICE_VALUE) for v in term.values):
         if term.op != "=" or len(term.values) != 1:
-            raise ConditionError("「授课教师=师傅」或「授课教师=徒弟」不能与其他取值合用")
+            raise ConditionError("「授课教师=师傅」或「授课教师=徒弟」不能与其他取值合用",
+                                 "授课教师=师傅 or 授课教师=徒弟 cannot be combined with other values")
 
 
 def subject_types(applies_to: Condition) -> tuple[str, ...]:

@@ -21,6 +21,13 @@ class FindingType:
     title: ClassVar[dict[str, str]]
     message: ClassVar[dict[str, str]]
     hint: ClassVar[dict[str, str]]
+    # Hints for a likely fix the check found (``Finding.variant``), e.g. the 工号 a typed name belongs to.
+    variant_hints: ClassVar[dict[str, dict[str, str]]] = {}
+    # What the finding does to the computation, said after its message: "cell" for a finding about
+    # a data row's cell, "column" for a missing column (the effect follows from severity and the
+    # column, see ``Finding.effect``), an ``EFFECTS`` key when it is always the same, None when the
+    # message itself says it.
+    effect: ClassVar[str | None] = None
 
     registry: ClassVar[dict[str, type[FindingType]]] = {}
 
@@ -35,6 +42,20 @@ def _t(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
+def bilingual(zh: str, en: str) -> dict[str, str]:
+    """A finding parameter in both languages (a reason, an attribute name): filled in as ``lang``."""
+    return _t(zh, en)
+
+
+EFFECTS: dict[str, dict[str, str]] = {
+    "row-left-out": _t("本行不计入统计。", "This row is not counted."),
+    "cell-blank": _t("该单元格按空白处理。", "The cell is read as blank; the row still counts."),
+    "row-counts": _t("本行仍计入统计。", "The row still counts."),
+    "sheet-left-out": _t("该表各行均不计入统计。", "No row of this sheet is counted."),
+    "column-blank": _t("该列按空白处理，各行仍计入统计。", "The column is read as blank; the rows still count."),
+}
+
+
 # -- structure ---------------------------------------------------------------------------------
 
 class MissingSheet(FindingType):
@@ -47,6 +68,7 @@ class MissingSheet(FindingType):
 
 class MissingColumn(FindingType):
     code, severity = "missing-column", "error"
+    effect = "column"
     title = _t("缺少必填列", "Missing required column")
     message = _t("工作表缺少必填列「{expected}」。", "Required column '{expected}' is missing.")
     hint = _t("在表头行添加「{expected}」列（可接受的写法：{accepted}）。",
@@ -55,6 +77,7 @@ class MissingColumn(FindingType):
 
 class HeaderNotFound(FindingType):
     code, severity = "header-not-found", "error"
+    effect = "sheet-left-out"
     title = _t("找不到表头行", "Header row not found")
     message = _t("在前 {rows} 行中找不到表头行（应包含 {expected}）。",
                  "No header row among the first {rows} rows (expected {expected}).")
@@ -69,17 +92,27 @@ class DuplicateColumn(FindingType):
     hint = _t("删除或重命名多余的列。", "Delete or rename the extra column.")
 
 
+# Hints naming the likely fix for a 工号 (engine.checks.suggest_ids).
+_PADDED_ID = _t("名册中有工号 {suggest_id}（{suggest_name}），只差前导零：请改为 {suggest_id}。",
+                "The roster has ID {suggest_id} ({suggest_name}), differing only in leading zeros: "
+                "enter {suggest_id}.")
+_NAME_FOR_ID = _t("「{value}」是名册中{suggest_name}的姓名，工号应填 {suggest_id}。",
+                  "'{value}' is the name of {suggest_name} in the roster: enter ID {suggest_id}.")
+
+
 # -- cell values -------------------------------------------------------------------------------
 
 class MissingValue(FindingType):
     code, severity = "missing-value", "error"
+    effect = "cell"
     title = _t("必填项为空", "Required value missing")
     message = _t("「{column}」为空。", "'{column}' is empty.")
-    hint = _t("填写「{column}」，否则该行不计入统计。", "Fill in '{column}', otherwise the row is not counted.")
+    hint = _t("填写「{column}」。", "Fill in '{column}'.")
 
 
 class InvalidDate(FindingType):
     code, severity = "invalid-date", "error"
+    effect = "cell"
     title = _t("日期无法识别", "Unrecognised date")
     message = _t("「{value}」不是有效日期。", "'{value}' is not a valid date.")
     hint = _t("请填写如 2024-09-03 或 2024年9月3日 的日期。", "Use a date such as 2024-09-03.")
@@ -87,6 +120,7 @@ class InvalidDate(FindingType):
 
 class InvalidNumber(FindingType):
     code, severity = "invalid-number", "error"
+    effect = "cell"
     title = _t("数字无法识别", "Unrecognised number")
     message = _t("「{value}」不是有效数字。", "'{value}' is not a valid number.")
     hint = _t("请填写数字，如 1.5 或 2学时。", "Enter a number such as 1.5.")
@@ -94,6 +128,7 @@ class InvalidNumber(FindingType):
 
 class NegativeNumber(FindingType):
     code, severity = "negative-number", "error"
+    effect = "cell"
     title = _t("数字为负", "Negative number")
     message = _t("「{column}」不能为负数：{value}。", "'{column}' cannot be negative: {value}.")
     hint = _t("请填写 0 或正数。", "Enter zero or a positive number.")
@@ -101,6 +136,7 @@ class NegativeNumber(FindingType):
 
 class InvalidChoice(FindingType):
     code, severity = "invalid-choice", "error"
+    effect = "cell"
     title = _t("取值不在选项中", "Value not allowed")
     message = _t("「{value}」不是「{column}」的有效选项。", "'{value}' is not a valid '{column}'.")
     hint = _t("可选：{choices}。", "Choose one of: {choices}.")
@@ -108,22 +144,30 @@ class InvalidChoice(FindingType):
 
 class InvalidTeacherId(FindingType):
     code, severity = "invalid-teacher-id", "error"
+    effect = "cell"
     title = _t("工号格式错误", "Malformed teacher ID")
     message = _t("「{value}」不是有效的工号。", "'{value}' is not a valid teacher ID.")
     hint = _t("工号只能包含字母和数字。", "A teacher ID holds letters and digits only.")
+    variant_hints = {"by-name": _NAME_FOR_ID}
 
 
 # -- cross-row and cross-sheet -----------------------------------------------------------------
 
 class UnknownTeacher(FindingType):
     code, severity = "unknown-teacher", "error"
+    effect = "cell"
     title = _t("工号不在名册中", "Unknown teacher ID")
     message = _t("工号「{value}」不在教师名册中。", "Teacher ID '{value}' is not in the roster.")
     hint = _t("核对工号，或先在「教师名册」中添加该教师。", "Check the ID or add the teacher to the roster.")
+    variant_hints = {
+        "padded": _PADDED_ID,
+        "by-name": _NAME_FOR_ID,
+    }
 
 
 class NameMismatch(FindingType):
     code, severity = "name-mismatch", "warning"
+    effect = "cell"
     title = _t("姓名与名册不符", "Name does not match roster")
     message = _t("工号 {teacher_id} 在名册中是「{expected}」，此处填的是「{value}」。",
                  "ID {teacher_id} is '{expected}' in the roster, but '{value}' here.")
@@ -132,13 +176,15 @@ class NameMismatch(FindingType):
 
 class DuplicateRow(FindingType):
     code, severity = "duplicate-row", "error"
+    effect = "cell"
     title = _t("重复记录", "Duplicate row")
     message = _t("与第 {first_row} 行完全相同。", "Identical to row {first_row}.")
-    hint = _t("删除重复行；本行不计入统计。", "Delete the duplicate; this row is not counted.")
+    hint = _t("删除重复行。", "Delete the duplicate.")
 
 
 class DateOutsideYear(FindingType):
     code, severity = "date-outside-year", "warning"
+    effect = "row-left-out"  # only dates inside the school year are counted (engine.compute)
     title = _t("日期不在本学年内", "Date outside the school year")
     message = _t("{value} 不在本学年（{start} 至 {end}）内。",
                  "{value} is outside the school year ({start} to {end}).")
@@ -147,14 +193,19 @@ class DateOutsideYear(FindingType):
 
 class TooManyHours(FindingType):
     code, severity = "too-many-hours", "warning"
+    effect = "cell"
     title = _t("单日学时过多", "Too many hours in one day")
-    message = _t("工号 {teacher_id} 在 {date} 共登记 {hours} 学时，超过 {limit} 学时。",
-                 "ID {teacher_id} logged {hours} hours on {date}, more than {limit}.")
-    hint = _t("核对学时是否重复登记或填错。", "Check for double entries or typos.")
+    message = _t("工号 {teacher_id} 在 {date} 每天 {hours} 学时（每行按 学时 ÷ 天数 计，未填天数按 1 天），"
+                 "超过 {limit} 学时。",
+                 "ID {teacher_id} logged {hours} hours per day on {date} (each row's 学时 ÷ 天数, 1 day "
+                 "when 天数 is blank), more than {limit}.")
+    hint = _t("核对学时是否重复登记或填错；多日培训请填写天数。",
+              "Check for double entries or typos; give 天数 for a course of several days.")
 
 
 class UnknownObservedTeacher(FindingType):
     code, severity = "unknown-observed-teacher", "warning"
+    effect = "cell"
     title = _t("授课教师不在名册中", "Observed teacher not in roster")
     message = _t("校内听课的授课教师「{value}」不在教师名册中。",
                  "In-school lesson taught by '{value}', who is not in the roster.")
@@ -164,6 +215,7 @@ class UnknownObservedTeacher(FindingType):
 
 class DuplicateTeacherId(FindingType):
     code, severity = "duplicate-teacher-id", "error"
+    effect = "cell"
     title = _t("工号重复", "Duplicate teacher ID")
     message = _t("工号「{value}」在名册中重复（第 {first_row} 行已出现）。",
                  "Teacher ID '{value}' already appears in row {first_row}.")
@@ -172,13 +224,16 @@ class DuplicateTeacherId(FindingType):
 
 class UnknownMentor(FindingType):
     code, severity = "unknown-mentor", "warning"
+    effect = "cell"
     title = _t("师傅工号不在名册中", "Unknown mentor")
     message = _t("师傅工号「{value}」不在教师名册中。", "Mentor ID '{value}' is not in the roster.")
     hint = _t("核对师傅工号。", "Check the mentor's ID.")
+    variant_hints = {"padded": _PADDED_ID}
 
 
 class SelfMentor(FindingType):
     code, severity = "self-mentor", "error"
+    effect = "cell"
     title = _t("师傅是自己", "Teacher is own mentor")
     message = _t("工号 {value} 的师傅是其本人。", "Teacher {value} is listed as their own mentor.")
     hint = _t("填写另一位教师的工号作为师傅。", "Enter another teacher's ID as mentor.")
@@ -186,6 +241,7 @@ class SelfMentor(FindingType):
 
 class DateOrder(FindingType):
     code, severity = "date-order", "error"
+    effect = "cell"
     title = _t("日期先后颠倒", "Dates in the wrong order")
     message = _t("{end_column}（{end}）早于{start_column}（{start}）。",
                  "{end_column} ({end}) is before {start_column} ({start}).")
@@ -194,9 +250,20 @@ class DateOrder(FindingType):
 
 class UnknownRuleId(FindingType):
     code, severity = "unknown-rule-id", "warning"
+    effect = "cell"
     title = _t("规则编号不存在", "Unknown rule ID")
     message = _t("规则编号「{value}」在规则表中不存在。", "Rule ID '{value}' is not in the rules table.")
     hint = _t("填写规则表中的编号，或留空表示全部规则。", "Use an ID from the rules table, or leave blank for all.")
+
+
+class AttributeUnknown(FindingType):
+    code, severity = "attribute-unknown", "warning"
+    title = _t("教师信息无法识别", "Teacher attribute unknown")
+    message = _t("{name}（工号 {teacher_id}）的「{column}」无法识别，{attribute}未知：规则 {rules} 按不适用处理。",
+                 "'{column}' of {name} (ID {teacher_id}) cannot be read, so the {attribute} is unknown: "
+                 "rules {rules} treat this teacher as not applying.")
+    hint = _t("在「教师名册」中改正「{column}」，该教师即按这些规则计算。",
+              "Correct '{column}' on the roster and these rules apply to the teacher again.")
 
 
 # -- policy sheet ------------------------------------------------------------------------------
@@ -204,7 +271,7 @@ class UnknownRuleId(FindingType):
 class InvalidSetting(FindingType):
     code, severity = "invalid-setting", "error"
     title = _t("设置项无法识别", "Invalid setting")
-    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason}")
+    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason_en}.")
     hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
 
 
@@ -212,7 +279,7 @@ class InvalidRule(FindingType):
     code, severity = "invalid-rule", "error"
     title = _t("规则无法解析", "Rule cannot be parsed")
     message = _t("规则 {rule_id} 的「{column}」无法解析：「{value}」（{reason}）。",
-                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason}).")
+                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason_en}).")
     hint = _t("修正后该规则才会生效；当前本规则不参与计算。",
               "Fix it to enable the rule; it is skipped meanwhile.")
 
@@ -250,6 +317,8 @@ class Finding:
     value: Any = ""
     params: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None  # None: the catalogue's default
+    drops_row: bool = True  # an error here leaves the row out; False: the cell is read as blank
+    variant: str = ""  # a key of the type's ``variant_hints``: the likely fix a check found
 
     @property
     def type(self) -> type[FindingType]:
@@ -259,18 +328,38 @@ class Finding:
     def level(self) -> Severity:
         return self.severity or self.type.severity
 
-    def _fill(self, template: str) -> str:
-        values = {"column": self.column, "value": _shown(self.value), "sheet": self.sheet, **self.params}
+    def _fill(self, template: str, lang: Lang) -> str:
+        params = {k: v[lang] if isinstance(v, dict) and lang in v else v for k, v in self.params.items()}
+        values = {"column": self.column, "value": _shown(self.value), "sheet": self.sheet, **params}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
             return template
 
+    @property
+    def effect(self) -> str | None:
+        """The ``EFFECTS`` key of this finding: decided here, from the type, severity and column."""
+        kind = self.type.effect
+        if kind == "column":
+            return "sheet-left-out" if self.drops_row else "column-blank"
+        if kind != "cell":
+            return kind
+        if self.row is None:
+            return None
+        if self.level == "error":
+            return "row-left-out" if self.drops_row else "cell-blank"
+        return "row-counts" if self.level == "warning" else None
+
     def message(self, lang: Lang = "zh") -> str:
-        return self._fill(self.type.message[lang])
+        text = self._fill(self.type.message[lang], lang)
+        effect = self.effect
+        if effect is None:
+            return text
+        return text + ("" if lang == "zh" else " ") + EFFECTS[effect][lang]
 
     def hint(self, lang: Lang = "zh") -> str:
-        return self._fill(self.type.hint[lang])
+        template = self.type.variant_hints.get(self.variant, self.type.hint)
+        return self._fill(template[lang], lang)
 
     def title(self, lang: Lang = "zh") -> str:
         return self.type.title[lang]
@@ -287,6 +376,20 @@ class Finding:
             "message": self.message(lang),
             "hint": self.hint(lang),
         }
+
+
+def plain_number(x: Any, *, percent: bool = False) -> str:
+    """A number as people write it: `5000`, `1.5`, `21%` (``percent``: a share), never `5e+03` or `0.212`."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "" if x is None else str(x)
+    if x != x:
+        return ""
+    if percent:
+        return plain_number(round(x * 100, 1 if abs(x) < 0.1 else 0)) + "%"
+    x = round(x, 2)
+    return str(int(x)) if x.is_integer() else f"{x:.2f}".rstrip("0")
 
 
 def _shown(value: Any) -> str:

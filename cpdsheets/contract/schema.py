@@ -33,6 +33,16 @@ class ColumnSpec(BaseModel):
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    # A required value whose absence or error is reported, but the row still counts (a roster
+    # teacher without a 姓名 is still a teacher); every other required column leaves the row out.
+    row_counts_without: bool = False
+    month_is_enough: bool = False  # date: `2010.9` / `2010年9月` is a full answer (the 1st of that month)
+    number_words: bool = False  # number: counts typed in words, `两`, `十二`, `半天` (0.5)
+
+    @property
+    def drops_row(self) -> bool:
+        """An error in this column leaves the row out; elsewhere the cell is read as blank."""
+        return self.required and not self.row_counts_without
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -63,10 +73,10 @@ class SheetSpec(BaseModel):
         raise KeyError(key)
 
 
-def _col(key, header, *aliases, kind="text", required=False, choices=(), help=""):
+def _col(key, header, *aliases, kind="text", required=False, choices=(), help="", **typing):
     return ColumnSpec(
         key=key, header=header, aliases=tuple(aliases), kind=kind,
-        required=required, choices=tuple(choices), help=help,
+        required=required, choices=tuple(choices), help=help, **typing,
     )
 
 
@@ -85,17 +95,17 @@ TEACHERS = SheetSpec(
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", "ID", kind="teacher_id", required=True,
              help="教师工号，按文本填写，可保留前导零"),
-        _col("name", "姓名", "教师姓名", "Name", required=True),
+        _col("name", "姓名", "教师姓名", "Name", required=True, row_counts_without=True),
         _col("gender", "性别", "Gender"),
-        _col("birth_date", "出生日期", "Birth date", "Birthday", kind="date"),
-        _col("work_start", "参加工作时间", "参加工作日期", "Work start", kind="date"),
+        _col("birth_date", "出生日期", "Birth date", "Birthday", kind="date", month_is_enough=True),
+        _col("work_start", "参加工作时间", "参加工作日期", "Work start", kind="date", month_is_enough=True),
         _col("teaching_group", "教研组", "Teaching group", "Group"),
         _col("lesson_group", "备课组", "Lesson group"),
         _col("roles", "岗位", "职务", "Roles", kind="roles",
              help="可填多个，用顿号分隔：班主任、中层、骨干、新教师、学科带头人"),
         _col("mentor_id", "师傅工号", "导师工号", "Mentor ID", kind="teacher_id"),
-        _col("join_date", "入校日期", "Join date", kind="date"),
-        _col("leave_date", "离校日期", "Leave date", kind="date"),
+        _col("join_date", "入校日期", "Join date", kind="date", month_is_enough=True),
+        _col("leave_date", "离校日期", "Leave date", kind="date", month_is_enough=True),
     ),
 )
 
@@ -112,7 +122,7 @@ TRAININGS = SheetSpec(
         _col("hours", "学时", "Hours", kind="number", required=True),
         _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance"),
         _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算"),
-        _col("days", "天数", "外出天数", "Days", kind="number"),
+        _col("days", "天数", "外出天数", "Days", kind="number", number_words=True),
     ),
 )
 
@@ -164,7 +174,7 @@ ACTIVITIES = SheetSpec(
         _col("group", "组别", "Group", required=True, help="教研组或备课组名称"),
         _col("type", "类型", "Type", kind="choice", required=True, choices=ACTIVITY_TYPES),
         _col("speaker", "主讲人", "Speaker"),
-        _col("attendees", "人数", "Attendees", kind="number"),
+        _col("attendees", "人数", "Attendees", kind="number", number_words=True),
     ),
 )
 

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import typer.core
 
 from .. import __version__
+from ..contract.findings import plain_number
 from ..reports.formats import render
 from ..reports.report import FileReport, Report
+from ..reports.tabs import _STATE_EN
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
 
 
 class Format(str, Enum):
@@ -43,6 +44,53 @@ class Lang(str, Enum):
     en = "en"
 
 
+class _PlainArgument(typer.core.TyperArgument):
+    """An argument shown by its metavar alone: no `{paths}` braces, no `<list[str]>` type."""
+
+    def display_type_rich(self, ctx):
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 and self.metavar is None else "")
+
+
+def _help_in_chinese_first(option):
+    if option is not None:
+        option.help = "显示本帮助 / show this message and exit."
+    return option
+
+
+class _Command(typer.core.TyperCommand):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for p in self.params:
+            if type(p) is typer.core.TyperArgument:
+                p.__class__ = _PlainArgument
+
+    def get_help_option(self, ctx):
+        return _help_in_chinese_first(super().get_help_option(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    def get_help_option(self, ctx):
+        return _help_in_chinese_first(super().get_help_option(ctx))
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, cls=_Group,
+                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
+
+# Options several commands share; metavars are words a person reads, not Python types.
+LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en",
+                                          help="语言：zh 中文，en 英文 / language of messages and tabs.")]
+AsOfOption = Annotated[Optional[str], typer.Option(
+    "--as-of", metavar="日期", help="统计截止日，如 2026-04-20、2026/4/20、2026年4月20日（优先于「规则」表）"
+                                  " / as-of date, written as in the sheets.")]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
+                                                      help="写入另一个文件，原文件不变 / write to this file instead.")]
+BackupOption = Annotated[bool, typer.Option("--backup/--no-backup",
+                                            help="保留原文件的 .bak 备份 / keep BOOK.bak.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cpdsheets {__version__}")
@@ -51,7 +99,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Show the version and exit.")] = False) -> None:
+                                                help="显示版本 / show the version and exit.")] = False) -> None:
     pass
 
 
@@ -97,31 +145,42 @@ def _internal_error(exc: Exception, lang: str) -> str:
     return f"internal error, not validated ({detail}); please send this file to the maintainers"
 
 
-def _parse_date(value: Optional[str]) -> dt.date | None:
+def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
+    """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
+    from ..engine.normalize import parse_date_value
+
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}") from None
+    when = parse_date_value(value.strip())
+    if when is None:
+        typer.echo(f"--as-of：「{value}」不是日期，请写成 2026-04-20、2026/4/20、2026.4.20 或 2026年4月20日" if lang == "zh"
+                   else f"--as-of: '{value}' is not a date; write it as 2026-04-20, 2026/4/20 or 2026.4.20", err=True)
+        raise typer.Exit(2)
+    return when
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
-    paths: Annotated[list[str], typer.Argument(help="Workbooks, folders or globs (.xlsx .xlsm .xls).")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = FailOn.error,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files validated in parallel.")] = 1,
-    lang: Annotated[Lang, typer.Option("--lang", help="Message language.")] = Lang.zh,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD.")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    paths: Annotated[list[str], typer.Argument(
+        metavar="工作簿…", help="工作簿、文件夹或通配符（.xlsx .xlsm .xls）/ workbooks, folders or globs.")],
+    format: Annotated[Format, typer.Option("--format", "-f", metavar="text|json|junit|github",
+                                           help="输出格式 / output format.")] = Format.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="error|warning",
+                                            help="有该级别及以上的问题时退出码为 1 / lowest severity that fails.")
+                       ] = FailOn.error,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
+                                      help="同时校验的文件数 / files validated in parallel.")] = 1,
+    lang: LangOption = Lang.zh,
+    as_of: AsOfOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
+                                                   help="把报告写入文件 / write the report to a file.")] = None,
 ) -> None:
-    """校验 — validate workbooks and report every finding (exit 0 clean, 1 findings, 2 unreadable)."""
+    """校验：逐表检查工作簿，列出每个问题（退出码 0 无问题，1 有问题，2 无法读取）/ validate workbooks."""
+    when = _parse_date(as_of, lang.value)
     files = expand_paths(paths)
     if not files:
         typer.echo("没有找到工作簿 / no workbooks found", err=True)
         raise typer.Exit(2)
-    when = _parse_date(as_of)
     reports = _run_all(files, lang.value, when, jobs)
     report = Report(reports)
     text = render(report, format.value, lang.value)
@@ -165,29 +224,35 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
     return [results[f] for f in files]
 
 
-@app.command()
+@app.command(cls=_Command)
 def recalc(
-    book: Annotated[Path, typer.Argument(help="The master workbook (.xlsx/.xlsm).")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and print; write nothing.")] = False,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json (with --dry-run).")] = Format.text,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (overrides 统计截止日).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to OUT; leave BOOK untouched.")] = None,
-    backup: Annotated[bool, typer.Option("--backup/--no-backup", help="Keep BOOK.bak.")] = True,
-    mark: Annotated[bool, typer.Option("--mark", help="Fill and annotate input cells with errors.")] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of tabs and messages.")] = Lang.zh,
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm）/ the master workbook.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示，不写文件 / compute and print only.")] = False,
+    format: Annotated[Format, typer.Option("--format", "-f", metavar="text|json",
+                                           help="输出格式 / output format.")] = Format.text,
+    as_of: AsOfOption = None,
+    out: OutputOption = None,
+    backup: BackupOption = True,
+    mark: Annotated[bool, typer.Option("--mark", help="给有错误的单元格标色并加批注 / mark cells with errors.")] = False,
+    lang: LangOption = Lang.zh,
+    fail_on: Annotated[Optional[FailOn], typer.Option(
+        "--fail-on", metavar="error|warning",
+        help="写完后，有该级别及以上的问题时退出码为 1（默认不因问题失败）/ exit 1 on findings at or above this.")
+    ] = None,
 ) -> None:
-    """重新计算 — compute credits and quota alerts and write the summary tabs into the workbook."""
+    """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     from ..contract.schema import OUTPUT_TABS
     from ..reports.results_json import to_results_json
     from .jobs import run_recalc
 
+    when = _parse_date(as_of, lang.value)
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     try:
-        outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
+        outcome = run_recalc(raw, lang=lang.value, as_of=when)
     except Exception as exc:
         typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
@@ -197,7 +262,7 @@ def recalc(
         else:
             typer.echo(_recalc_text(outcome, lang.value))
         if dry_run:
-            raise typer.Exit(0)
+            raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .package_writer import write_tabs
     from .write_errors import WorkbookWriteError
 
@@ -212,6 +277,12 @@ def recalc(
     if format != Format.json:
         typer.echo(_recalc_text(outcome, lang.value))
         typer.echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+    raise typer.Exit(_findings_exit(outcome.findings, fail_on))
+
+
+def _findings_exit(findings, fail_on: Optional[FailOn]) -> int:
+    """recalc --fail-on: 1 when a finding is at or above the level (after the tabs are written)."""
+    return 1 if fail_on is not None and FileReport("", findings).fails(fail_on.value) else 0
 
 
 def _recalc_text(outcome, lang: str) -> str:
@@ -220,7 +291,7 @@ def _recalc_text(outcome, lang: str) -> str:
     alerts = results.alerts if results is not None else None
     states = alerts["state"].value_counts().to_dict() if alerts is not None and len(alerts) else {}
     by_state = "，".join(f"{k} {v}" for k, v in states.items()) if lang == "zh" else \
-        ", ".join(f"{k} {v}" for k, v in states.items())
+        ", ".join(f"{_STATE_EN.get(k, k)} {v}" for k, v in states.items())
     if lang == "zh":
         head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警"
                 f"{'（' + by_state + '）' if by_state else ''}；{c['errors']} 个错误，{c['warnings']} 个警告")
@@ -230,22 +301,28 @@ def _recalc_text(outcome, lang: str) -> str:
     lines = [head]
     if alerts is not None and len(alerts):
         names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
+        shares = {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}
         rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
         shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
         for a in shown.head(30).itertuples(index=False):
-            who = f"{a.subject} {names.get(a.subject, '')}".strip()
-            lines.append(f"  {a.state:<4} {who:<10} {a.rule_id} {a.rule_name} "
-                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a)}")
+            name = names.get(a.subject)
+            who = f"{a.subject} {name if isinstance(name, str) else ''}".strip()
+            state = a.state if lang == "zh" else _STATE_EN.get(a.state, a.state)
+            lines.append(f"  {state:<4} {who:<10} {a.rule_id} {a.rule_name} "
+                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a, a.rule_id in shares)}")
         if len(alerts) > 30:
             lines.append(f"  … 另有 {len(alerts) - 30} 条，见「达标预警」" if lang == "zh"
                          else f"  … {len(alerts) - 30} more, see the Alerts tab")
     return "\n".join(lines)
 
 
-def _versus(a) -> str:
-    if a.required == a.required:  # not NaN: a lower bound, pro-rated
-        return f"{a.actual:.3g} / {a.required:.3g}"
-    return f"{a.actual:.3g} > {getattr(a, 'upper', float('nan')):.3g}"
+def _versus(a, share: bool) -> str:
+    def shown(x) -> str:
+        return plain_number(x, percent=share)
+
+    if a.required == a.required and a.state != "超出上限":  # not NaN: a lower bound, pro-rated
+        return f"{shown(a.actual)} / {shown(a.required)}"
+    return f"{shown(a.actual)} > {shown(getattr(a, 'upper', float('nan')))}"
 
 
 def _iso(v) -> str:
@@ -257,19 +334,26 @@ class RollupFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=_Command)
 def rollup(
-    paths: Annotated[list[str], typer.Argument(help="Schools' workbooks, folders or globs; with --merge, "
-                                                    "rollup JSON reports.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the district workbook (.xlsx).")] = None,
-    format: Annotated[RollupFormat, typer.Option("--format", "-f", help="What to print.")] = RollupFormat.text,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="One as-of date for every book (default today).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files computed in parallel.")] = 1,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = FailOn.error,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the workbook and messages.")] = Lang.zh,
-    merge: Annotated[bool, typer.Option("--merge", help="Merge rollup JSON reports (one per district) into one.")] = False,
+    paths: Annotated[list[str], typer.Argument(
+        metavar="工作簿…", help="各校工作簿、文件夹或通配符；与 --merge 一起时为各区的 JSON 报告"
+                              " / schools' workbooks, folders or globs; with --merge, rollup JSON reports.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
+                                                   help="写出区域汇总工作簿（.xlsx）/ write the district workbook.")] = None,
+    format: Annotated[RollupFormat, typer.Option("--format", "-f", metavar="text|json",
+                                                 help="输出格式 / what to print.")] = RollupFormat.text,
+    as_of: AsOfOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
+                                      help="同时计算的文件数 / files computed in parallel.")] = 1,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="error|warning",
+                                            help="有该级别及以上的问题时退出码为 1 / lowest severity that fails.")
+                       ] = FailOn.error,
+    lang: LangOption = Lang.zh,
+    merge: Annotated[bool, typer.Option("--merge", help="合并各区的 rollup JSON 报告 / merge rollup JSON reports "
+                                                        "(one per district) into one.")] = False,
 ) -> None:
-    """区域汇总 — every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
+    """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
     from ..reports.rollup import District
     from .rollup import as_unreadable, summarise_file
 
@@ -277,13 +361,13 @@ def rollup(
     if output:
         _check_rollup_output(output, lang.value)  # refused before any book is read, not after
     if merge:
-        district = _merged_reports(paths, lang.value, as_of)
+        district = _merged_reports(paths, lang.value, as_of and _parse_date(as_of, lang.value).isoformat())
     else:
         files = expand_paths(paths)
         if not files:
             typer.echo("没有找到工作簿 / no workbooks found", err=True)
             raise typer.Exit(2)
-        when = _parse_date(as_of) or dt.date.today()
+        when = _parse_date(as_of, lang.value) or dt.date.today()
         results = _run_all(files, lang.value, when, jobs, work=summarise_file, label="汇总中 / rolling up")
         bad = [as_unreadable(r) for r in results]
         district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
@@ -342,14 +426,14 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     return merge_reports(reports)
 
 
-@app.command("clear-marks")
+@app.command("clear-marks", cls=_Command)
 def clear_marks_cmd(
-    book: Annotated[Path, typer.Argument(help="The workbook marked by `recalc --mark`.")],
-    out: Annotated[Optional[Path], typer.Option("--output", "-o")] = None,
-    backup: Annotated[bool, typer.Option("--backup/--no-backup")] = True,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help="标记过的工作簿 / the marked workbook.")],
+    out: OutputOption = None,
+    backup: BackupOption = True,
+    lang: LangOption = Lang.zh,
 ) -> None:
-    """清除标记 — remove exactly the marks cpdsheets added; nothing the user coloured."""
+    """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
     from .package_writer import clear_marks
     from .write_errors import WorkbookWriteError
 
@@ -361,17 +445,27 @@ def clear_marks_cmd(
     typer.echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
-@app.command()
+@app.command(cls=_Command)
 def new(
-    path: Annotated[Path, typer.Argument(help="Where to write the new master workbook (.xlsm or .xlsx).")],
-    year: Annotated[str, typer.Option("--year", help="School year, e.g. 2025-2026.")] = "",
-    school: Annotated[str, typer.Option("--school", help="School name.")] = "",
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    demo: Annotated[bool, typer.Option("--demo", help="Fill with the fictional demo school's data.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    path: Annotated[Path, typer.Argument(metavar="文件", help="新总表的位置（.xlsm 或 .xlsx）/ where to write it.")],
+    year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2025-2026 / school year.")] = "",
+    school: Annotated[str, typer.Option("--school", metavar="名称",
+                                        help="学校名称（不填则留空）/ school name (blank if not given).")] = "",
+    lang: LangOption = Lang.zh,
+    demo: Annotated[bool, typer.Option("--demo", help="填入虚构示例学校的数据 / fill with the demo school.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
 ) -> None:
-    """新建 — build the master workbook (sheets, rules, dropdowns, buttons)."""
+    """新建：生成一学年的空白总表（各登记表、规则、下拉列表、按钮）/ build a new master workbook."""
+    from .school_year import school_year
     from .template import build_master
+
+    if year:
+        try:
+            school_year(year)
+        except ValueError:
+            typer.echo(f"--year：「{year}」不是一个学年，请写成 2025-2026" if lang == Lang.zh
+                       else f"--year: '{year}' is not a school year; write it as 2025-2026", err=True)
+            raise typer.Exit(2)
 
     if path.exists() and not force:
         typer.echo(f"{path}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
@@ -382,11 +476,9 @@ def new(
 
         typer.echo(str(build_demo(path, macros=macros)))
         return
-    kwargs = {"lang": lang.value, "macros": macros}
+    kwargs = {"lang": lang.value, "macros": macros, "school": school.strip()}
     if year:
         kwargs["year"] = year
-    if school:
-        kwargs["school"] = school
     written = build_master(path, **kwargs)
     typer.echo(str(written))
 
@@ -396,21 +488,23 @@ class ArchiveFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=_Command)
 def archive(
-    book: Annotated[Path, typer.Argument(help="The master workbook (.xlsx/.xlsm); it is only read.")],
-    out: Annotated[Optional[Path], typer.Option("--output", "-o", help="The archive workbook (default: "
-                                                "<book>-个人培训档案.xlsx beside BOOK).")] = None,
-    split: Annotated[Optional[Path], typer.Option("--split", help="Also one file per teacher, 工号-姓名.xlsx, "
-                                                  "in this folder (instead of the single file unless -o).")] = None,
-    teacher: Annotated[Optional[list[str]], typer.Option("--teacher", help="Only this 工号 (repeat, or "
-                                                         "comma-separated); no 全校概览 then.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As-of date YYYY-MM-DD (overrides 统计截止日).")] = None,
-    format: Annotated[ArchiveFormat, typer.Option("--format", "-f", help="What to print: text or json.")] = ArchiveFormat.text,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also a PDF of each file, through LibreOffice.")] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the archive and messages.")] = Lang.zh,
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm），只读不写 / the master workbook; "
+                                                               "it is only read.")],
+    out: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件", help="档案工作簿（默认为总表旁的"
+                                                "「<总表名>-个人培训档案.xlsx」）/ the archive workbook.")] = None,
+    split: Annotated[Optional[Path], typer.Option("--split", metavar="文件夹", help="每位教师一个文件「工号-姓名.xlsx」，"
+                                                  "写入该文件夹 / also one file per teacher in this folder.")] = None,
+    teacher: Annotated[Optional[list[str]], typer.Option("--teacher", metavar="工号", help="只生成这些教师（可重复或用"
+                                                         "逗号分隔；此时没有全校概览）/ only this 工号.")] = None,
+    as_of: AsOfOption = None,
+    format: Annotated[ArchiveFormat, typer.Option("--format", "-f", metavar="text|json",
+                                                  help="输出格式 / what to print.")] = ArchiveFormat.text,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF / also a PDF of each file.")] = False,
+    lang: LangOption = Lang.zh,
 ) -> None:
-    """个人档案 — each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
+    """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..reports.archive import to_archive_json
     from .archive_job import UnknownTeachers, check_not_book, default_output, run_archive
     from .archive_writer import write_archive, write_split
@@ -425,7 +519,7 @@ def archive(
         typer.echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     try:
-        run = run_archive(raw, lang=code, as_of=_parse_date(as_of), teacher_ids=ids or None)
+        run = run_archive(raw, lang=code, as_of=_parse_date(as_of, code), teacher_ids=ids or None)
     except UnknownTeachers as exc:
         typer.echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)

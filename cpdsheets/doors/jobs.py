@@ -19,6 +19,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy
 from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.policy_sheet import read_policy
+from ..engine.roster import attribute_findings
 from ..engine.sheet_frame import locate_sheet
 from ..engine.validate import SchoolYear, Validation, validate_book
 from ..reports import tabs as tab_builder
@@ -47,6 +48,8 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
     year = SchoolYear(s.year_start, s.year_end) if s.year_start and s.year_end else None
     rule_ids = {r.rule_id for r in policy.rules}
     validation = validate_book(raw, year=year, rule_ids=rule_ids)
+    validation.findings += attribute_findings(validation.reads.get("teachers"),
+                                              validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:
         y = validation.year
         findings.append(Finding("no-school-year", policy_sheet.name if policy_sheet else "规则",

@@ -30,12 +30,17 @@ class SchoolYear:
     sem2_end: date
 
 
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:[-/~～—–至到]|学年)\s*(\d{4}|\d{2})?)?\s*(?:学年)?\s*$")
+
+
 def school_year(year: str) -> SchoolYear:
-    """``"2025-2026"`` (or ``"2025"``, ``"2025/26"``) -> the default dates of that school year."""
-    match = re.match(r"\s*(\d{4})", str(year))
-    if not match:
+    """``"2025-2026"`` (or ``"2025"``, ``"2025/26"``, ``"2025学年"``) -> the default dates of that school
+    year; a span that is not one year (``"2025-2027"``) is a ValueError."""
+    match = _YEAR.match(str(year))
+    second = match.group(2) if match else None
+    y = int(match.group(1)) if match else 0
+    if not match or second and int(second) != (y + 1 if len(second) == 4 else (y + 1) % 100):
         raise ValueError(f"学年格式应为 2025-2026，而不是「{year}」")
-    y = int(match.group(1))
     return SchoolYear(
         start=date(y, 9, 1), end=date(y + 1, 8, 31),
         sem1_start=date(y, 9, 1), sem1_end=date(y + 1, 1, 31),

@@ -1,16 +1,18 @@
 """Cross-row and cross-sheet checks, run after every sheet is normalised.
 
 Each check looks at whole columns at once and returns findings; a check whose finding is an
-error also clears ``_ok`` on the offending rows so computation leaves them out.
+error also tells the sheet (``SheetRead.reject``), which leaves the row out or reads the cell as blank.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
-from ..contract.findings import FindingType, Finding
+from ..contract.findings import Finding, FindingType, plain_number
+from .normalize import to_halfwidth
 from .sheet_frame import SheetRead
 
 MAX_HOURS_PER_DAY = 12
@@ -23,17 +25,18 @@ def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, code: str, values
         return []
     raw = read.raw[key] if key in read.raw else pd.Series(dtype=object)
     out = []
+    drops_row = read.drops_row(key)
     for r in rows:
         value = raw.get(r, "") if values is None else values[r]
         params = params_of(r) if params_of else {}
         out.append(Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
-                           value=value, params=params))
+                           value=value, params=params, drops_row=drops_row))
     return out
 
 
-def _drop(read: SheetRead, rows: pd.Index, code: str) -> None:
-    if FindingType.registry[code].severity == "error" and len(rows):
-        read.frame.loc[rows, "_ok"] = False
+def _drop(read: SheetRead, rows: pd.Index, code: str, key: str | None = None) -> None:
+    if FindingType.registry[code].severity == "error":
+        read.reject(rows, key)
 
 
 def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
@@ -46,14 +49,17 @@ def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
         first = df[has_id].groupby("teacher_id")["_row"].transform("min")
         findings += _at(read, sheet, "teacher_id", df.index[dup], "duplicate-teacher-id",
                         params_of=lambda r: {"first_row": int(first[r])})
-        _drop(read, df.index[dup], "duplicate-teacher-id")
+        _drop(read, df.index[dup], "duplicate-teacher-id", "teacher_id")
 
     mentor = df["mentor_id"]
     has_mentor = mentor.notna()
     own = has_mentor & (mentor == ids)
     findings += _at(read, sheet, "mentor_id", df.index[own], "self-mentor", values=ids)
+    _drop(read, df.index[own], "self-mentor", "mentor_id")
     unknown = has_mentor & ~own & ~mentor.isin(set(ids.dropna()))
-    findings += _at(read, sheet, "mentor_id", df.index[unknown], "unknown-mentor")
+    mentors = _at(read, sheet, "mentor_id", df.index[unknown], "unknown-mentor")
+    findings += suggest_ids(mentors, df[df["_ok"]])
+    suggest_ids([f for f in read.findings if f.code == "invalid-teacher-id"], df[df["_ok"]])
     findings += _date_order(read, sheet, "join_date", "leave_date")
     return findings
 
@@ -71,8 +77,9 @@ def _date_order(read: SheetRead, sheet: str, start_key: str, end_key: str) -> li
                 "start": df.at[r, start_key].date().isoformat(), "end": df.at[r, end_key].date().isoformat()}
 
     rows = df.index[wrong]
-    _drop(read, rows, "date-order")
-    return _at(read, sheet, end_key, rows, "date-order", params_of=params)
+    found = _at(read, sheet, end_key, rows, "date-order", params_of=params)
+    _drop(read, rows, "date-order", end_key)
+    return found
 
 
 def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
@@ -81,8 +88,9 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
     known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id").set_index("teacher_id")["name"]
     has_id = df["teacher_id"].notna()
     unknown = has_id & ~df["teacher_id"].isin(known.index)
-    findings = _at(read, sheet, "teacher_id", df.index[unknown], "unknown-teacher")
-    _drop(read, df.index[unknown], "unknown-teacher")
+    findings = suggest_ids(_at(read, sheet, "teacher_id", df.index[unknown], "unknown-teacher"), roster)
+    _drop(read, df.index[unknown], "unknown-teacher", "teacher_id")
+    suggest_ids([f for f in read.findings if f.code == "invalid-teacher-id"], roster)
 
     if "name" in read.places:
         expected = df["teacher_id"].map(known)
@@ -96,10 +104,17 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
 
 
 def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Finding]:
-    df = read.frame
     cols = [k for k in keys if k in read.places]
-    if not cols or len(df) < 2:
+    if not cols or len(read.frame) < 2:
         return []
+    # Rows already left out are no duplicates of anything; a cell read as blank compares as typed, so
+    # two rows differing only in an unreadable optional cell are not one row twice.
+    df = read.frame.loc[read.frame["_ok"], [*cols, "_row"]]
+    for key in set(read.blanked) & set(cols):
+        blanked = read.blanked[key].intersection(df.index)
+        if len(blanked):
+            df[key] = df[key].astype("object")
+            df.loc[blanked, key] = "\0" + read.raw.loc[blanked, key].map(str)
     dup = df.duplicated(subset=cols, keep="first")
     if not dup.any():
         return []
@@ -111,6 +126,8 @@ def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Findi
         f.cell = f"A{r}"
         f.column = ""
     _drop(read, rows, "duplicate-row")
+    for f in findings:
+        f.drops_row = True
     return findings
 
 
@@ -123,11 +140,15 @@ def check_dates_in_year(read: SheetRead, sheet: str, key: str, start: dt.date, e
 
 
 def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
+    """A row's hours per day are 学时 ÷ 天数 (1 day when blank): a five-day course of 30 学时 is 6 a day."""
     df = read.frame[read.frame["_ok"]]
     if df.empty or "hours" not in read.places:
         return []
-    totals = df.groupby(["teacher_id", "date"])["hours"].agg(["sum", "size"])
-    over = totals[totals["sum"] > MAX_HOURS_PER_DAY]
+    days = df["days"].where(df["days"] > 0, 1.0).fillna(1.0)
+    per_day = (df["hours"] / days).rename("per_day")
+    totals = pd.concat([df[["teacher_id", "date"]], per_day], axis=1).groupby(["teacher_id", "date"])["per_day"].agg(
+        ["sum", "size"])
+    over = totals[totals["sum"] > MAX_HOURS_PER_DAY + 1e-9]
     if over.empty:
         return []
     first_rows = df.reset_index().groupby(["teacher_id", "date"])["index"].min()
@@ -138,12 +159,41 @@ def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
         out.append(Finding("too-many-hours", sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
                            value=read.raw["hours"].get(r, ""),
                            params={"teacher_id": tid, "date": day.date().isoformat(),
-                                   "hours": _num(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
+                                   "hours": plain_number(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
     return out
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
+    """Give an unknown or malformed 工号 the likely fix: the roster ID it is with its leading zeros
+    (`101` for `0101`), or the ID of the one roster teacher whose name was typed instead."""
+    if not findings or roster is None or not len(roster):
+        return findings
+    known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id")
+    names = known["name"].astype("object")
+    by_digits: dict[str, list[int]] = {}
+    for i, tid in enumerate(known["teacher_id"]):
+        by_digits.setdefault(str(tid).lstrip("0").upper(), []).append(i)
+    by_name: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if isinstance(name, str):
+            by_name.setdefault(re.sub(r"\s+", "", to_halfwidth(name)), []).append(i)
+    for f in findings:
+        typed = re.sub(r"\s+", "", to_halfwidth(_shown_text(f.value)))
+        typed = re.sub(r"^(\d+)\.0+$", r"\1", typed)
+        hits, variant = by_name.get(typed, []), "by-name"
+        if not hits and f.code != "invalid-teacher-id":
+            hits, variant = by_digits.get(typed.lstrip("0").upper(), []), "padded"
+        if len(hits) == 1:
+            i = hits[0]
+            f.variant = variant
+            f.params = {**f.params, "suggest_id": known["teacher_id"].iat[i], "suggest_name": names.iat[i]}
+    return findings
+
+
+def _shown_text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)
 
 
 def _squeeze(s: pd.Series) -> pd.Series:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..contract.conditions import (
-    APPRENTICE_VALUE, BOOLEAN_ATTRIBUTES, MENTOR_VALUE, Comparison, Condition, truthy,
+    APPRENTICE_VALUE, BOOLEAN_ATTRIBUTES, MENTOR_VALUE, NUMERIC_ATTRIBUTES, Comparison, Condition, truthy,
 )
 from .normalize import parse_date_value
 
@@ -26,6 +26,14 @@ def attribute_keys(cond: Condition) -> set[str]:
     keys = {t.key for t in cond.terms if t.key.startswith("t:") and t.key != "t:subject_type"}
     if any(is_mentor_term(t) for t in cond.terms):
         keys |= {"t:mentor", "t:mentor_name"}
+    return keys
+
+
+def attributes_used(cond: Condition) -> set[str]:
+    """Every teacher attribute a condition depends on, the mentor pairing of 授课教师=徒弟 included."""
+    keys = attribute_keys(cond)
+    if any(is_apprentice_term(t) for t in cond.terms):
+        keys |= {"t:apprentice"}
     return keys
 
 
@@ -83,6 +91,8 @@ def _term(t: Comparison, frame: pd.DataFrame) -> pd.Series:
     for v in t.values:
         left, right = _comparable(col, v)
         hit |= (left == right).fillna(False).astype(bool)
+    if t.op == "!=" and t.key in NUMERIC_ATTRIBUTES:
+        return ~hit & col.notna()  # an unknown 年龄 or 教龄 matches nothing (roster.attribute_findings says so)
     return ~hit if t.op == "!=" else hit
 
 

@@ -72,11 +72,13 @@ def _is_number_type(t: pd.Series) -> pd.Series:
 # -- dates -------------------------------------------------------------------------------------
 
 _FULL_DATE = re.compile(
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _COMPACT_DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})$")
-_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$")
+_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*(?:月\s*(?P<d>\d{1,2})\s*[日号]?|[/-]\s*(?P<d2>\d{1,2}))$")
+# `2010.9`, `2010-09`, `2010年9月`: a month, where the contract says a month is a full answer.
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})|年\s*(?P<m2>\d{1,2})\s*月)$")
 _SERIAL_TEXT = re.compile(r"^\d{1,7}(?:\.0+)?$")
 
 
@@ -100,7 +102,10 @@ def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     return pd.to_datetime(frame, errors="coerce")
 
 
-def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None) -> Parsed:
+def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
+                    month_is_enough: bool = False) -> Parsed:
+    """``month_is_enough``: a year and month (`2010.9`, `2010年9月`, the number 2010.9 Excel makes of
+    the first) is the 1st of that month, for columns such as 参加工作时间 where a month is the answer."""
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     blank = blank_mask(s)
     t = _types(s)
@@ -114,6 +119,11 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None) -> P
     is_num = _is_number_type(t) & ~blank
     if is_num.any():
         out[is_num] = _serial_to_ts(s[is_num].astype("float64"))
+        if month_is_enough:
+            # Serials 1900..2199 are dates in 1905-1906: in such a column they are a typed `2010.9`.
+            year_like = is_num & s.where(is_num).astype("float64").between(MIN_YEAR, MAX_YEAR + 0.99)
+            if year_like.any():
+                out[year_like] = s[year_like].map(_year_dot_month).astype("datetime64[ns]")
 
     text = _text(s)
     is_text = (t == str) & ~blank
@@ -128,13 +138,28 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None) -> P
         if year_of_month is not None and has_md.any():
             months = md.loc[has_md, "m"].astype(int)
             years = months.map(year_of_month)
-            parsed[has_md] = _ymd(years, months, md.loc[has_md, "d"])
+            parsed[has_md] = _ymd(years, months, md.loc[has_md, "d"].fillna(md.loc[has_md, "d2"]))
+        if month_is_enough:
+            ym = tx.str.extract(_YEAR_MONTH)
+            has_ym = ym["y"].notna()
+            if has_ym.any():
+                ym = ym[has_ym]
+                parsed[has_ym] = _ymd(ym["y"], ym["m"].fillna(ym["m2"]), pd.Series(1, index=ym.index))
         serial = tx.str.fullmatch(_SERIAL_TEXT)
         if serial.any():
-            parsed[serial] = _serial_to_ts(tx[serial].astype("float64"))
+            numbers = tx[serial].astype("float64")
+            # Where a month is the answer, `2010` is a year without its month, not a 1905 serial.
+            parsed[serial] = _serial_to_ts(numbers.mask(numbers.between(MIN_YEAR, MAX_YEAR + 1) & month_is_enough))
         out[is_text] = parsed
     bad = ~blank & out.isna()
     return Parsed(out, bad)
+
+
+def _year_dot_month(v: float):
+    """2010.9 -> 2010-09-01, 2010.12 -> 2010-12-01 (the digits as shown); NaT when not a month."""
+    year, _, digits = repr(float(v)).partition(".")
+    month = int(digits) if digits.isdigit() and len(digits) <= 2 else 0
+    return pd.Timestamp(int(year), month, 1) if 1 <= month <= 12 else pd.NaT
 
 
 def _as_datetime(v):
@@ -145,14 +170,23 @@ def _as_datetime(v):
 
 # -- numbers -----------------------------------------------------------------------------------
 
+# Units people write after a number; none changes its value except 千字 (× 1000).
+_UNITS = r"学时|课时|小时|个?课时|节课?|字|千字|天|日|学分|分|个?人|名|次|篇|本|h|hrs?|hours?|days?"
 _NUMBER = re.compile(
     r"^(?P<n>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*"
-    r"(?:学时|课时|小时|个?课时|节课?|字|千字|天|日|学分|分|次|篇|本|h|hrs?|hours?|days?)?$",
+    r"(?:" + _UNITS + r")?$",
     re.IGNORECASE,
 )
+# Counts in words (`两`, `十二`, `半天`, `一天半`), for columns whose contract allows them.
+_WORD_NUMBER = re.compile(
+    r"^(?P<n>\d+|[零〇一二两三四五六七八九十百]+)?(?P<half>个?半)?(?:" + _UNITS + r")?(?P<half2>半)?$",
+    re.IGNORECASE,
+)
+_DIGIT_WORDS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                "八": 8, "九": 9}
 
 
-def normalize_numbers(s: pd.Series) -> Parsed:
+def normalize_numbers(s: pd.Series, *, words: bool = False) -> Parsed:
     out = pd.Series(np.nan, index=s.index, dtype="float64")
     blank = blank_mask(s)
     t = _types(s)
@@ -166,11 +200,38 @@ def normalize_numbers(s: pd.Series) -> Parsed:
         value = pd.to_numeric(n, errors="coerce")
         thousand = tx.str.endswith("千字") & value.notna()
         value[thousand] = value[thousand] * 1000
+        if words and value.isna().any():
+            value[value.isna()] = tx[value.isna()].map(_words_to_number)
         out[is_text] = value
     out[~np.isfinite(out)] = np.nan  # inf from a live book is no number a person typed
     bad = ~blank & out.isna()
     negative = out < 0
     return Parsed(out, bad, negative)
+
+
+def _words_to_number(text: str) -> float:
+    m = _WORD_NUMBER.match(text)
+    if not m or not (m["n"] or m["half"] or m["half2"]) or (m["half"] and m["half2"]):
+        return np.nan
+    whole = 0 if m["n"] is None else int(m["n"]) if m["n"].isdigit() else _chinese_int(m["n"])
+    if whole is None:
+        return np.nan
+    return whole + (0.5 if m["half"] or m["half2"] else 0.0)
+
+
+def _chinese_int(text: str) -> int | None:
+    """`三` 3, `十二` 12, `二十五` 25, `一百零五` 105; None for what no one writes (`三三`)."""
+    total, digit = 0, None
+    for ch in text:
+        if ch in _DIGIT_WORDS:
+            if digit not in (None, 0):
+                return None
+            digit = _DIGIT_WORDS[ch]
+        else:  # 十 or 百
+            unit = 10 if ch == "十" else 100
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return total + (digit or 0)
 
 
 # -- teacher IDs -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ..contract.book import RawSheet
 from ..contract.conditions import (
     ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
-from ..contract.findings import Finding
+from ..contract.findings import Finding, bilingual, plain_number
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
 )
@@ -199,7 +199,8 @@ class _Reader:
                 caps_given |= kind == "category_caps"
                 self._map_setting(r, block, name, kind, sub, value, maps, values)
             elif not _blank(value):
-                self._bad_setting(r, block, name, value, "未知的设置项，已忽略", severity="warning")
+                self._bad_setting(r, block, name, value, "未知的设置项，已忽略", severity="warning",
+                                  en="unknown setting, ignored")
         self._check_date_order(block, values, where)
         settings = Settings(**{k: v for k, v in values.items() if v is not None or k == "as_of"})
         settings.credit_rates.update(maps["credit_rates"])
@@ -220,7 +221,8 @@ class _Reader:
             if a is None or b is None or a <= b:
                 continue
             r, name, value = where[then]
-            self._bad_setting(r, block, name, value, f"早于「{where[first][1]}」（{a.isoformat()}），已改用默认值")
+            self._bad_setting(r, block, name, value, f"早于「{where[first][1]}」（{a.isoformat()}），已改用默认值",
+                              en=f"before '{where[first][1]}' ({a.isoformat()}); the default is used")
             values[then] = None
 
     def _date_setting(self, r, block, name, value, year_hint: date | None = None) -> date | None:
@@ -228,7 +230,8 @@ class _Reader:
             return None
         d = parse_date_value(value, year_hint)
         if d is None:
-            self._bad_setting(r, block, name, value, "不是有效日期，应如 2024-09-01")
+            self._bad_setting(r, block, name, value, "不是有效日期，应如 2024-09-01",
+                              en="not a valid date; write it as 2024-09-01")
         return d
 
     def _map_setting(self, r, block, name, kind, sub, value, maps, values) -> None:
@@ -243,12 +246,14 @@ class _Reader:
         else:
             entries = _pairs(str(value))
             if entries is None:
-                self._bad_setting(r, block, name, value, "应写成 名称=数值，多项用；分隔")
+                self._bad_setting(r, block, name, value, "应写成 名称=数值，多项用；分隔",
+                                  en="write name=number, several separated by ；")
                 return
         for target, raw in entries:
             number = _percentless_number(raw)
             if number is None or number < 0:
-                self._bad_setting(r, block, name, value, f"「{raw}」不是非负数字")
+                self._bad_setting(r, block, name, value, f"「{raw}」不是非负数字",
+                                  en=f"'{raw}' is not a number of zero or more")
                 continue
             if kind == "credit_rates":
                 if target.lower() in DEFAULT_WORDS:
@@ -264,16 +269,18 @@ class _Reader:
                 rest = [p for p in parts if p != out_type and p != level]
                 if out_type is None or rest:
                     self._bad_setting(r, block, name, value,
-                                      f"「{target}」应为成果类型（{'、'.join(OUTPUT_TYPES)}）加可选级别")
+                                      f"「{target}」应为成果类型（{'、'.join(OUTPUT_TYPES)}）加可选级别",
+                                      en=f"'{target}' should be an output type ({', '.join(OUTPUT_TYPES)}) "
+                                         "and an optional level")
                     continue
                 maps["output_credits"].setdefault(out_type, {})[level] = number
 
-    def _bad_setting(self, r, block, name, value, reason, severity=None) -> None:
+    def _bad_setting(self, r, block, name, value, reason, severity=None, en: str = "") -> None:
         c = block.cols["value"]
         self.findings.append(Finding(
             code="invalid-setting", sheet=self.sheet.name, row=r + 1, cell=a1(r, c),
-            column=block.headers["value"], value=value, params={"setting": name, "reason": reason},
-            severity=severity))
+            column=block.headers["value"], value=value,
+            params={"setting": name, "reason": reason, "reason_en": en or reason}, severity=severity))
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -303,14 +310,14 @@ class _RuleRow:
         self.rule_id = "" if _blank(cells.get("rule_id")) else _text(cells["rule_id"])
         self.ok = True
 
-    def bad(self, key: str, reason: str) -> None:
+    def bad(self, key: str, reason: str, en: str = "") -> None:
         self.ok = False
         c = self.block.cols.get(key, self.block.cols["rule_id"])
         self.reader.findings.append(Finding(
             code="invalid-rule", sheet=self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
-            params={"rule_id": self.rule_id or f"(第{self.r + 1}行)", "column": RULE_HEADER_NAMES[key],
-                    "reason": reason}))
+            params={"rule_id": self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"), "column": RULE_HEADER_NAMES[key],
+                    "reason": reason, "reason_en": en or reason}))
 
     def text(self, key: str) -> str:
         v = self.cells.get(key)
@@ -318,11 +325,11 @@ class _RuleRow:
 
     def parse(self, seen: dict[str, int]) -> Rule | None:
         if not self.rule_id:
-            self.bad("rule_id", "缺少规则编号")
+            self.bad("rule_id", "缺少规则编号", "no rule ID")
         elif self.rule_id in seen:
-            self.bad("rule_id", f"规则编号与第 {seen[self.rule_id]} 行重复")
-        metric = self.word("metric", METRIC_WORDS, "应为 计数、合计、占比 或 字数")
-        period = self.word("period", PERIOD_WORDS, "应为 学年、学期、月、双周 或 周")
+            self.bad("rule_id", f"规则编号与第 {seen[self.rule_id]} 行重复", f"same rule ID as row {seen[self.rule_id]}")
+        metric = self.word("metric", METRIC_WORDS, "应为 计数、合计、占比 或 字数", "use 计数, 合计, 占比 or 字数")
+        period = self.word("period", PERIOD_WORDS, "应为 学年、学期、月、双周 或 周", "use 学年, 学期, 月, 双周 or 周")
         sheet = self.sheet_key()
         field = self.field(sheet, metric) if sheet else None
         condition = self.condition("condition", None if sheet == CREDITS_SHEET else sheet,
@@ -331,21 +338,24 @@ class _RuleRow:
         if sheet and applies is not None:
             groups = "教研组" in subject_types(applies) or "备课组" in subject_types(applies)
             if groups and sheet != "activities":
-                self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表")
+                self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表",
+                         "a rule about 教研组 or 备课组 can only count the 教研活动 sheet")
             elif not groups and sheet == "activities":
-                self.bad("applies_to", "「教研活动」表的规则须写明 对象=教研组 或 对象=备课组")
+                self.bad("applies_to", "「教研活动」表的规则须写明 对象=教研组 或 对象=备课组",
+                         "a rule on the 教研活动 sheet needs 对象=教研组 or 对象=备课组")
         lower = self.bound("lower", metric)
         upper = self.bound("upper", metric)
         if self.ok and lower is None and upper is None:
-            self.bad("lower", "下限和上限至少填写一个")
+            self.bad("lower", "下限和上限至少填写一个", "give a lower or an upper bound")
         if lower is not None and upper is not None and lower > upper:
-            self.bad("lower", f"下限 {_num(lower)} 大于上限 {_num(upper)}")
+            low, high = (plain_number(v, percent=metric == "占比") for v in (lower, upper))
+            self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
         severity = "error"
         if self.text("severity"):
-            severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示")
+            severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示", "use 错误, 警告 or 提示")
         enabled = True
         if self.text("enabled"):
-            enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否")
+            enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
         if not self.ok:
             return None
         return Rule(
@@ -355,20 +365,20 @@ class _RuleRow:
             cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
         )
 
-    def word(self, key: str, table: dict, reason: str):
+    def word(self, key: str, table: dict, reason: str, en: str):
         raw = self.text(key)
         if not raw:
-            self.bad(key, f"不能为空，{reason}")
+            self.bad(key, f"不能为空，{reason}", f"must not be blank; {en}")
             return None
         value = table.get(header_key(raw))
         if value is None:
-            self.bad(key, reason)
+            self.bad(key, reason, en)
         return value
 
     def sheet_key(self) -> str | None:
         raw = self.text("sheet")
         if not raw:
-            self.bad("sheet", "不能为空，应为数据表名称，如 听课记录")
+            self.bad("sheet", "不能为空，应为数据表名称，如 听课记录", "must not be blank; name a data sheet such as 听课记录")
             return None
         key = header_key(raw)
         if key in {header_key(n) for n in CREDITS_SHEET_NAMES}:
@@ -377,7 +387,7 @@ class _RuleRow:
             if spec.key != "teachers" and key in {header_key(n) for n in (*spec.names, spec.key)}:
                 return spec.key
         names = "、".join(s.name for s in SHEETS.values() if s.key != "teachers")
-        self.bad("sheet", f"未知数据表，应为 {names} 或 学分")
+        self.bad("sheet", f"未知数据表，应为 {names} 或 学分", f"unknown sheet; use {names.replace('、', ', ')} or 学分")
         return None
 
     def field(self, sheet: str, metric: str | None) -> str | None:
@@ -392,10 +402,14 @@ class _RuleRow:
             key = DEFAULT_CHARS_FIELD.get(sheet) if metric == "字数" else None
             numeric = key is not None
         if raw and key is None:
-            self.bad("field", f"「{SHEETS[sheet].name if sheet in SHEETS else '学分'}」表中没有这个字段")
+            self.bad("field", f"「{SHEETS[sheet].name if sheet in SHEETS else '学分'}」表中没有这个字段",
+                     f"no such field on '{SHEETS[sheet].name if sheet in SHEETS else '学分'}'")
             return None
         if metric in ("合计", "字数") and not numeric:
-            self.bad("field", "合计与字数须指定一个数字字段" if key is None else "该字段不是数字，不能合计")
+            if key is None:
+                self.bad("field", "合计与字数须指定一个数字字段", "合计 and 字数 need a number field")
+            else:
+                self.bad("field", "该字段不是数字，不能合计", "this field is not a number and cannot be summed")
             return None
         return key
 
@@ -404,7 +418,7 @@ class _RuleRow:
         try:
             return bind_condition(parse_condition(raw), sheet, extra=extra)
         except ConditionError as e:
-            self.bad(key, e.reason)
+            self.bad(key, e.reasons["zh"], e.reasons["en"])
             return None
 
     def bound(self, key: str, metric: str | None) -> float | None:
@@ -415,10 +429,10 @@ class _RuleRow:
         is_percent = text.endswith(("%", "％"))
         value = _percentless_number(raw)
         if value is None:
-            self.bad(key, "不是数字")
+            self.bad(key, "不是数字", "not a number")
             return None
         if value < 0:
-            self.bad(key, "不能为负数")
+            self.bad(key, "不能为负数", "must not be negative")
             return None
         if metric == "占比" and not is_percent and not isinstance(raw, str) and value <= 1:
             return value
@@ -426,7 +440,7 @@ class _RuleRow:
             if not is_percent:
                 value = value / 100  # "30" for a share means 30 %
             if value > 1:
-                self.bad(key, "占比不能超过 100%")
+                self.bad(key, "占比不能超过 100%", "a share cannot be above 100%")
                 return None
         return value
 
@@ -451,10 +465,6 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
-
-
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 def _date_field(key: str) -> str | None:

@@ -11,6 +11,18 @@ from datetime import date
 
 import pandas as pd
 
+from ..contract.findings import Finding, bilingual
+from .filters import attributes_used
+from .sheet_frame import SheetRead
+
+# Roster columns the condition language's attributes come from, and what is unknown without them.
+ATTRIBUTE_SOURCES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+    "birth_date": (frozenset({"t:age"}), bilingual("年龄", "age")),
+    "work_start": (frozenset({"t:seniority"}), bilingual("教龄", "length of service")),
+    "mentor_id": (frozenset({"t:has_mentor", "t:is_mentor", "t:mentor", "t:mentor_name", "t:apprentice"}),
+                  bilingual("师徒关系", "mentor pairing")),
+}
+
 
 def teacher_attributes(teachers: pd.DataFrame, year_start: date) -> pd.DataFrame:
     t = teachers.drop_duplicates("teacher_id").reset_index(drop=True)
@@ -63,3 +75,32 @@ def group_names(attrs: pd.DataFrame, column: str) -> list[str]:
     s = attrs[column].dropna().astype(str).str.strip()
     return sorted(set(s[s != ""]))
 
+
+
+def attribute_findings(read: SheetRead | None, sheet: str, rules) -> list[Finding]:
+    """A teacher whose roster cell could not be read stays in every result; each rule that needs the
+    attribute it gives (教龄 from 参加工作时间…) cannot tell whether it applies, and says so here."""
+    if read is None or not read.blanked:
+        return []
+    needs = [(r.rule_id, attributes_used(r.applies_to) | attributes_used(r.condition)) for r in rules]
+    df = read.frame
+    out: list[Finding] = []
+    for key, rows in read.blanked.items():
+        if key not in ATTRIBUTE_SOURCES:
+            continue
+        attrs, label = ATTRIBUTE_SOURCES[key]
+        affected = [rule_id for rule_id, used in needs if used & attrs]
+        place = read.places.get(key)
+        if not affected or place is None:
+            continue
+        for r in rows:
+            if not df.at[r, "_ok"]:
+                continue
+            name = df.at[r, "name"]
+            out.append(Finding("attribute-unknown", sheet, row=int(r), cell=f"{place.letter}{r}",
+                               column=place.header, value=read.raw[key].get(r, ""),
+                               params={"teacher_id": df.at[r, "teacher_id"],
+                                       "name": name if isinstance(name, str) else "",
+                                       "attribute": label,
+                                       "rules": bilingual("、".join(affected), ", ".join(affected))}))
+    return out

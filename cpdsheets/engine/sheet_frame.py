@@ -104,6 +104,25 @@ class SheetRead:
     raw: pd.DataFrame  # the cells as typed, same index and column keys as ``frame``
     places: dict[str, ColumnPlace]
     findings: list[Finding]
+    spec: SheetSpec | None = None
+    # column key -> rows whose cell held something that could not be used and is read as blank
+    blanked: dict[str, pd.Index] = field(default_factory=dict)
+
+    def reject(self, rows: pd.Index, key: str | None) -> None:
+        """An error at ``key`` on ``rows`` (None: the whole row): the one place that decides whether the
+        row is left out or only the cell is read as blank, as ``ColumnSpec.drops_row`` says."""
+        if not len(rows):
+            return
+        col = self.spec.column(key) if key is not None and self.spec is not None else None
+        if col is None or col.drops_row:
+            self.frame.loc[rows, "_ok"] = False
+            return
+        empty = pd.NaT if self.frame[key].dtype.kind == "M" else np.nan if self.frame[key].dtype.kind == "f" else pd.NA
+        self.frame.loc[rows, key] = empty
+        self.blanked[key] = self.blanked.get(key, pd.Index([])).union(rows)
+
+    def drops_row(self, key: str | None) -> bool:
+        return key is None or self.spec is None or self.spec.column(key).drops_row
 
 
 def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | None) -> SheetRead:
@@ -114,7 +133,7 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
         expected = "、".join(c.header for c in spec.required)
         findings.append(Finding("header-not-found", sheet.name, row=None, cell="A1",
                                 params={"rows": HEADER_SCAN_ROWS, "expected": expected}))
-        return SheetRead(empty_frame(spec.key), pd.DataFrame(), {}, findings)
+        return SheetRead(empty_frame(spec.key), pd.DataFrame(), {}, findings, spec)
 
     header_row = header.row + 1
     for col, c in header.duplicates:
@@ -124,7 +143,7 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     for col in spec.required:
         if col.key not in header.columns:
             findings.append(Finding("missing-column", sheet.name, row=header_row, cell=f"A{header_row}",
-                                    column=col.header,
+                                    column=col.header, drops_row=col.drops_row,
                                     params={"expected": col.header, "accepted": " / ".join(col.names)}))
 
     body = rows[header.row + 1:]
@@ -142,29 +161,37 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     places = {key: ColumnPlace(header.texts[key], col_letter(c)) for key, c in header.columns.items()}
     frame = pd.DataFrame(index=raw.index)
     errors = pd.Series(False, index=raw.index)
+    blanked: dict[str, pd.Index] = {}
     for col in spec.columns:
         if col.key not in cells:
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
-            if col.required:
+            if col.drops_row:
                 errors[:] = True
             continue
         c = cells[col.key]
         parsed = c.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
-        frame[col.key] = parsed.values
         place = places[col.key]
         code = "invalid-" + _BAD_CODE[col.kind]
         findings += _cell_findings(code, sheet.name, place, raw[col.key], parsed.bad, col)
-        errors |= parsed.bad
+        unusable = parsed.bad
         if parsed.negative is not None:
             findings += _cell_findings("negative-number", sheet.name, place, raw[col.key], parsed.negative, col)
-            errors |= parsed.negative
+            unusable = unusable | parsed.negative
         if col.required:
             missing = pd.Series(c.blank[keep], index=raw.index)
             findings += _cell_findings("missing-value", sheet.name, place, raw[col.key], missing, col)
-            errors |= missing
+            if col.drops_row:
+                errors |= missing
+        values = parsed.values
+        if col.drops_row:
+            errors |= unusable
+        elif unusable.any():  # an optional cell that cannot be used is read as blank; the row counts
+            values = values.where(~unusable)
+            blanked[col.key] = raw.index[unusable.to_numpy()]
+        frame[col.key] = values
     frame["_row"] = raw.index.astype("int64")
     frame["_ok"] = ~errors
-    return SheetRead(frame, raw, places, findings)
+    return SheetRead(frame, raw, places, findings, spec, blanked)
 
 
 class _Cells:
@@ -204,9 +231,9 @@ _BAD_CODE = {
 def _parse(s: pd.Series, col: ColumnSpec, year_of_month: YearOfMonth | None) -> Parsed:
     match col.kind:
         case "date":
-            return normalize_dates(s, year_of_month)
+            return normalize_dates(s, year_of_month, month_is_enough=col.month_is_enough)
         case "number":
-            return normalize_numbers(s)
+            return normalize_numbers(s, words=col.number_words)
         case "teacher_id":
             return normalize_teacher_ids(s)
         case "attendance":
@@ -234,6 +261,6 @@ def _cell_findings(code: str, sheet: str, place: ColumnPlace, raw: pd.Series, ma
     choices = _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))
     return [
         Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=v,
-                params={"choices": choices})
+                params={"choices": choices}, drops_row=col.drops_row)
         for r, v in raw[mask].items()
     ]
