@@ -226,7 +226,7 @@ def test_build_is_deterministic_and_strictly_parseable() -> None:
     ole = _strict_ole(first)
     _assert_valid_sibling_trees(ole)
     project = VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False)
-    assert (project.codepage, project.projectname, project.lcid) == (936, "CpdSheets", 0x409)
+    assert (project.codepage, project.projectname, project.lcid) == (936, "VBAProject", 0x409)
     names = [Path(filename).stem for _, filename, _ in project.parse_modules()]
     assert names == list(_expected_modules(3))
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
