@@ -320,7 +320,7 @@ def test_libreoffice_imports_the_vba_project_and_converts(xlsm: Path, tmp_path: 
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["vba_mode"] is True
-    library = report["libraries"]["CpdSheets"]
+    library = report["libraries"]["VBAProject"]  # the library is named after the project
     assert set(library) == set(_expected_modules(3))
     kinds = {name: code.splitlines()[0] for name, code in library.items()}
     assert kinds["CpdSheets"] == kinds["xlwings"] == "Rem Attribute VBA_ModuleType=VBAModule"
