@@ -5,7 +5,6 @@ sheet properties, links and text come out the way Excel expects."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import zipfile

@@ -25,7 +25,7 @@ from cpdsheets.doors.styles_xml import StyleBook
 from cpdsheets.doors.tab_owner import looks_like_tab, plan_tabs
 from cpdsheets.doors.workbook_parts import Workbook, has_formula
 from cpdsheets.doors.write_errors import NotAWorkbook, OutputTypeMismatch
-from cpdsheets.doors.xml_tree import MAIN, XmlPart, XmlRefused, child, insert_ordered, ns_of
+from cpdsheets.doors.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
 from cpdsheets.doors.zip_package import Package, PackageError
 from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 
@@ -58,7 +58,6 @@ class _Edit:
             self.styles_part = self.wb.styles_part()
             has_styles = self.styles_part is not None and self.pkg.has(self.styles_part)
             self.styles = StyleBook(self.pkg.read(self.styles_part) if has_styles else None)
-            self.has_record = self.wb.find(MARK_STORE) is not None
             self.mark_rows, self.owned = read_record(self.pkg, self.wb)
             self._recorded = (list(self.mark_rows), dict(self.owned))
         except XmlRefused as exc:
@@ -109,7 +108,7 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
                              lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
             keep = {n.casefold() for n in plan.names}
             for name in [*plan.stale, *remove]:
-                if name.casefold() not in keep and _is_ours(edit, plan.owned, name, plan.stale):
+                if name.casefold() not in keep and _is_ours(plan.owned, name, plan.stale):
                     edit.wb.remove_sheet(name)
                     plan.owned.pop(name, None)
             named = [dataclasses.replace(t, name=n) for t, n in zip(tabs, plan.names)]
@@ -125,7 +124,7 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
         return edit.save(backup)
 
 
-def _is_ours(edit: _Edit, owned: dict[str, str], name: str, stale: list[str]) -> bool:
+def _is_ours(owned: dict[str, str], name: str, stale: list[str]) -> bool:
     return name in stale or any(n.casefold() == name.casefold() for n in owned)
 
 

@@ -13,7 +13,7 @@ new element (openpyxl, for one, declares ``xmlns:r`` on each ``<sheet>`` instead
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -169,6 +169,3 @@ def remove(el: etree._Element) -> None:
 def text_of(el: etree._Element | None) -> str:
     return "" if el is None else "".join(el.itertext())
 
-
-def elements(nodes: Iterable) -> Iterator[etree._Element]:
-    return (n for n in nodes if isinstance(n.tag, str))
