@@ -12,7 +12,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from cpdsheets.doors.xml_text import column_letters, split_a1
-from cpdsheets.doors.xml_tree import child, children, make, ns_of
+from cpdsheets.doors.xml_tree import child, children, make, ns_of, q
 
 Restyle = Callable[[int, int, int], int]  # (row, col, old s) -> new s
 
@@ -21,12 +21,38 @@ def _int(v: str | None, default: int) -> int:
     return int(v) if v is not None and v.isdigit() else default
 
 
-def _rows(data: etree._Element, ns: str) -> dict[int, etree._Element]:
+def _rows(data: etree._Element, ns: str, wanted: set[int]) -> dict[int, etree._Element]:
+    """The rows numbered ``wanted`` that exist; only those are kept (a Python object for each of a
+    sheet's 150,000 rows would cost seconds to free)."""
     out: dict[int, etree._Element] = {}
     n = 0
-    for row in children(data, ns, "row"):
-        n = _int(row.get("r"), n + 1)
-        out.setdefault(n, row)
+    last = max(wanted, default=0)
+    for row in data.iterchildren(q(ns, "row")):
+        try:
+            n = int(row.get("r"))
+        except (TypeError, ValueError):  # no r=: the row after the one before
+            n += 1
+        if n in wanted and n not in out:
+            out[n] = row
+        elif n > last:
+            break
+    return out
+
+
+def _next_rows(data: etree._Element, ns: str, missing: list[int]) -> dict[int, etree._Element]:
+    """For each missing row number (ascending), the first existing row after it, in one pass."""
+    out: dict[int, etree._Element] = {}
+    i, n = 0, 0
+    for row in data.iterchildren(q(ns, "row")):
+        if i == len(missing):
+            break
+        try:
+            n = int(row.get("r"))
+        except (TypeError, ValueError):
+            n += 1
+        while i < len(missing) and n > missing[i]:
+            out[missing[i]] = row
+            i += 1
     return out
 
 
@@ -51,14 +77,14 @@ def restyle_cells_at(root: etree._Element, cells: dict[int, list[int]], restyle:
     data = child(root, ns, "sheetData")
     if data is None:
         raise ValueError("worksheet without sheetData")
-    rows = _rows(data, ns)
-    ordered = sorted(rows)
+    rows = _rows(data, ns, set(cells))
+    later_rows = _next_rows(data, ns, sorted(set(cells) - set(rows)))
     inserted = False
     for r in sorted(cells):
         row = rows.get(r)
         if row is None:
             row = make(data, ns, "row", {"r": str(r)})
-            later = next((rows[x] for x in ordered if x > r), None)
+            later = later_rows.get(r)
             if later is not None:
                 later.addprevious(row)
             else:
@@ -97,7 +123,7 @@ def drop_blank_cells(root: etree._Element, refs: list[tuple[int, int]]) -> None:
     data = child(root, ns, "sheetData")
     if data is None:
         return
-    rows = _rows(data, ns)
+    rows = _rows(data, ns, {r for r, _ in refs})
     for r, c in refs:
         row = rows.get(r)
         if row is None:

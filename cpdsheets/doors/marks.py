@@ -429,8 +429,10 @@ def _legacy_rows(pkg: Package, part: str, sheet_name: str) -> list[MarkRow]:
     return rows
 
 
-def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow]) -> list[MarkRow]:
-    """Undo every recorded mark (and any legacy one); returns the marks undone."""
+def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
+           docs: dict[str, XmlPart]) -> list[MarkRow]:
+    """Undo every recorded mark (and any legacy one); returns the marks undone. Sheets edited
+    are left parsed in ``docs`` (a big sheet is parsed and written once per run)."""
     recorded: dict[str, dict[tuple[int, int], MarkRow]] = defaultdict(dict)
     for row in record:
         try:
@@ -447,14 +449,13 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow])
             cells.setdefault(split_a1(row.cell), row)
         if not cells:
             continue
-        doc = XmlPart(pkg.read(entry.part), entry.part)
+        doc = _parsed(pkg, docs, entry.part)
         targets: dict[int, list[int]] = defaultdict(list)
         for r, c in cells:
             targets[r].append(c)
         restyle_cells_at(doc.root, targets, lambda r, c, old: _restore(styles, old, cells[(r, c)], legacy))
         drop_blank_cells(doc.root, sorted(cells))
         _drop_notes(pkg, wb, entry.part, doc.root, {rc for rc, row in cells.items() if row.note_added})
-        pkg.put(entry.part, doc.to_bytes())
         undone.extend(cells.values())
     if legacy or wb.defined_name(LEGACY_MARKS_NAME) is not None:
         wb.set_defined_name(LEGACY_MARKS_NAME, None)
@@ -466,7 +467,8 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
                 *, skip: set[str] = frozenset()) -> list[MarkRow]:
     """Replace any previous marks (either door's, ``record``) with these; returns the new record
     rows. A cell that already holds someone's note is left alone (a cell has room for one note)."""
-    _clear(pkg, wb, styles, record)
+    docs: dict[str, XmlPart] = {}
+    _clear(pkg, wb, styles, record, docs)
     fill = styles.fill(MARK_FILL)
     by_sheet: dict[str, dict[tuple[int, int], list[str]]] = defaultdict(lambda: defaultdict(list))
     for mark in marks:
@@ -502,14 +504,28 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
                                "" if fill_el is None else styles.text(fill_el)))
             return styles.add_xf(with_fill(xf, fill))
 
-        doc = XmlPart(pkg.read(entry.part), entry.part)
+        doc = _parsed(pkg, docs, entry.part)
         restyle_cells_at(doc.root, targets, to_mark)
         _add_notes(pkg, wb, entry.part, doc.root, notes)
-        pkg.put(entry.part, doc.to_bytes())
+    _put_all(pkg, docs)
     return out
+
+
+def _parsed(pkg: Package, docs: dict[str, XmlPart], part: str) -> XmlPart:
+    if part not in docs:
+        docs[part] = XmlPart(pkg.read(part), part)
+    return docs[part]
+
+
+def _put_all(pkg: Package, docs: dict[str, XmlPart]) -> None:
+    for part, doc in docs.items():
+        pkg.put(part, doc.to_bytes())
 
 
 def remove_marks(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow]) -> int:
     """Undo every mark either door recorded (fill and, where it was ours, the note); returns the
     cell count. The caller drops the marks from the record."""
-    return len(_clear(pkg, wb, styles, record))
+    docs: dict[str, XmlPart] = {}
+    undone = _clear(pkg, wb, styles, record, docs)
+    _put_all(pkg, docs)
+    return len(undone)
