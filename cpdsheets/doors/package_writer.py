@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
@@ -60,9 +61,6 @@ class _Edit:
             self.styles = StyleBook(self.pkg.read(self.styles_part) if has_styles else None)
             self.mark_rows, self.owned = read_record(self.pkg, self.wb)
             self._recorded = (list(self.mark_rows), dict(self.owned))
-        except XmlRefused as exc:
-            self.pkg.close()
-            raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
         except KeyError as exc:
             self.pkg.close()
             raise NotAWorkbook(src, f"缺少部件 {exc} / missing part {exc}") from exc
@@ -102,26 +100,33 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
     names; a name there is deleted only if it is ours. Returns the path written. Raises a
     ``WorkbookWriteError`` subclass when the book cannot be written.
     """
-    with _Edit(src, out) as edit:
-        try:
-            plan = plan_tabs(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
-                             lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
-            keep = {n.casefold() for n in plan.names}
-            for name in [*plan.stale, *remove]:
-                if name.casefold() not in keep and _is_ours(plan.owned, name, plan.stale):
-                    edit.wb.remove_sheet(name)
-                    plan.owned.pop(name, None)
-            named = [dataclasses.replace(t, name=n) for t, n in zip(tabs, plan.names)]
-            put_tabs(edit.pkg, edit.wb, edit.styles, named)
-            edit.owned = {n: k for n, k in plan.owned.items() if edit.wb.find(n) is not None}
-            if marks is not None:
-                from cpdsheets.doors.marks import apply_marks
+    with _refused_parts(src), _Edit(src, out) as edit:
+        plan = plan_tabs(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
+                         lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
+        keep = {n.casefold() for n in plan.names}
+        for name in [*plan.stale, *remove]:
+            if name.casefold() not in keep and _is_ours(plan.owned, name, plan.stale):
+                edit.wb.remove_sheet(name)
+                plan.owned.pop(name, None)
+        named = [dataclasses.replace(t, name=n) for t, n in zip(tabs, plan.names)]
+        put_tabs(edit.pkg, edit.wb, edit.styles, named)
+        edit.owned = {n: k for n, k in plan.owned.items() if edit.wb.find(n) is not None}
+        if marks is not None:
+            from cpdsheets.doors.marks import apply_marks
 
-                edit.mark_rows = apply_marks(edit.pkg, edit.wb, edit.styles, marks, edit.mark_rows,
-                                             skip=set(plan.names) | set(edit.owned))
-        except XmlRefused as exc:
-            raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
+            edit.mark_rows = apply_marks(edit.pkg, edit.wb, edit.styles, marks, edit.mark_rows,
+                                         skip=set(plan.names) | set(edit.owned))
         return edit.save(backup)
+
+
+@contextmanager
+def _refused_parts(src: Path) -> Iterator[None]:
+    """A part that is not well-formed XML, or carries a DOCTYPE, makes the book unwritable: one
+    clear error, the file on disk untouched."""
+    try:
+        yield
+    except XmlRefused as exc:
+        raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
 
 
 def _is_ours(owned: dict[str, str], name: str, stale: list[str]) -> bool:
@@ -207,10 +212,10 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
             if not entry.part:
                 raise NotAWorkbook(pkg.path, f"工作表“{tab.name}”缺少关系 / sheet '{tab.name}' has no relationship")
             if pkg.has(entry.part):
-                old = pkg.read(entry.part)
+                old = XmlPart(pkg.read(entry.part), entry.part).root
                 if has_formula(old):
                     wb.drop_calc_chain_of(entry.sheet_id)
-                old_sheet_pr = _sheet_pr(old)
+                old_sheet_pr = child(old, ns_of(old), "sheetPr")
             wb.drop_owned_parts(entry.part)
             wb.drop_local_names(index)
             wb.make_worksheet_rel(entry)
@@ -231,11 +236,6 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
         if old_sheet_pr is not None:
             xml = _keep_sheet_pr(xml, old_sheet_pr)
         pkg.put(entry.part, xml)
-
-
-def _sheet_pr(sheet: bytes) -> etree._Element | None:
-    root = XmlPart(sheet, "sheet").root
-    return child(root, ns_of(root), "sheetPr")
 
 
 def _keep_sheet_pr(xml: str, old: etree._Element) -> bytes | str:
@@ -264,11 +264,8 @@ def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> i
     """Remove the fills and notes cpdsheets put on input cells; returns how many cells were cleared."""
     from cpdsheets.doors.marks import remove_marks
 
-    with _Edit(src, out) as edit:
-        try:
-            removed = remove_marks(edit.pkg, edit.wb, edit.styles, edit.mark_rows)
-        except XmlRefused as exc:
-            raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
+    with _refused_parts(src), _Edit(src, out) as edit:
+        removed = remove_marks(edit.pkg, edit.wb, edit.styles, edit.mark_rows)
         edit.mark_rows = []
         if removed == 0 and edit.in_place and not edit._recorded[0]:
             return 0

@@ -294,7 +294,8 @@ class Workbook:
         return rel is not None and rel.type == opc.WORKSHEET_REL
 
 
-def has_formula(sheet: bytes) -> bool:
-    """Whether a worksheet part holds any formula (its cells then sit in the calc chain)."""
-    doc = XmlPart(sheet, "sheet")
-    return next(doc.root.iter(q(MAIN, "f")), None) is not None
+def has_formula(sheet: bytes | etree._Element) -> bool:
+    """Whether a worksheet part (or its parsed root) holds any formula (its cells then sit in the
+    calc chain)."""
+    root = XmlPart(sheet, "sheet").root if isinstance(sheet, bytes) else sheet
+    return next(root.iter(q(MAIN, "f")), None) is not None
