@@ -115,10 +115,9 @@ def _run(job: str, book: Any) -> None:
 
         run = jobs.run_validate if job == "validate" else jobs.run_recalc
         outcome = run(raw, lang=lang)
-        for tab in outcome.tabs:
-            adapter.write_tab(book, tab)
+        written = adapter.write_tabs(book, outcome.tabs)  # only the tabs the book's record says are ours
         adapter.mark_cells(book, outcome.marks)  # replaces the previous marks, either door's
-        _show(book, "issues" if job == "validate" else "summary", lang)
+        _show(book, written, "issues" if job == "validate" else "summary")
         _alert(book, done_message(job, outcome.counts, lang), lang)
     except Exception as exc:  # a button must never end in a traceback window
         _fail(book, job, exc, lang)
@@ -156,9 +155,9 @@ def failure_message(job: str, exc: BaseException, lang: str = "zh") -> str:
     return _FAILED[lang].format(job=_JOB_NAME[job][lang], reason=reason, runlog=_tab("runlog", lang))
 
 
-def _show(book: Any, key: str, lang: str) -> None:
+def _show(book: Any, written: dict[str, str], key: str) -> None:
     try:
-        sheet = adapter._find_sheet(book, (_tab(key, lang), *OUTPUT_TABS[key]))
+        sheet = adapter._find_sheet(book, tuple(n for n, k in written.items() if k == key))
         if sheet is not None:
             sheet.activate()
     except Exception:  # where the user lands is a nicety, not worth a failure

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from cpdsheets.doors import zip_package
+from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.package_writer import CHANGED_PARTS, clear_marks, write_tabs
 from cpdsheets.doors.safe_replace import backup_path
 from cpdsheets.doors.styles_xml import StyleBook
@@ -40,6 +41,17 @@ def _sheet_parts(path: Path) -> dict[str, str]:
     targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
     targets.update({a: b for b, a in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels)})
     return {name: "xl/" + targets[rid] for name, rid in re.findall(r'<sheet name="([^"]+)" sheetId="\d+" r:id="(rId\d+)"', wb)}
+
+
+def _canonical(xml: bytes) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(etree.fromstring(xml), method="c14n")
+
+
+def _names(wb: openpyxl.Workbook) -> list[str]:
+    """Sheet names without the hidden record sheet (the tabs and marks cpdsheets wrote)."""
+    return [n for n in wb.sheetnames if n != MARK_STORE]
 
 
 def _input_cells(path: Path) -> dict:
@@ -86,9 +98,11 @@ def test_untouched_parts_stay_byte_identical(book: Path) -> None:
     assert "macroEnabled.main+xml" in after["[Content_Types].xml"].decode()
     # every input part (sheets, VML button and notes, table, chart, drawings) is present and identical
     for name in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/drawings/vmlDrawing1.vml",
-                 "xl/comments1.xml", "xl/tables/table1.xml", "xl/charts/chart1.xml", "xl/sharedStrings.xml",
-                 "docProps/app.xml"]:
+                 "xl/comments1.xml", "xl/tables/table1.xml", "xl/charts/chart1.xml", "xl/sharedStrings.xml"]:
         assert after[name] == before[name], name
+    # the file's properties list the sheets the book now has (the hidden record sheet included)
+    app = after["docProps/app.xml"].decode()
+    assert all(f"<vt:lpstr>{n}</vt:lpstr>" in app for n in INPUT_SHEETS + OUTPUT_NAMES + [MARK_STORE])
     # styles only grew: every original entry keeps its index and text
     old, new = StyleBook(before["xl/styles.xml"].decode()), StyleBook(after["xl/styles.xml"].decode())
     for section in ("numFmts", "fonts", "fills", "cellXfs"):
@@ -106,7 +120,7 @@ def test_input_cells_unchanged_and_tabs_read_back(book: Path) -> None:
     write_tabs(book, tabs)
     assert _input_cells(book) == cells
     wb = openpyxl.load_workbook(book, keep_vba=True)
-    assert wb.sheetnames == INPUT_SHEETS + OUTPUT_NAMES
+    assert _names(wb) == INPUT_SHEETS + OUTPUT_NAMES
     assert wb.vba_archive is not None
     for tab in tabs:
         assert _calamine_rows(book, tab.name) == _expected(tab), tab.name
@@ -120,7 +134,7 @@ def test_second_run_same_package_no_duplicates(book: Path) -> None:
     runlog = _sheet_parts(book)["运行记录"]
     assert set(first) == set(second)
     assert [n for n in first if first[n] != second[n]] == [runlog]
-    assert openpyxl.load_workbook(book).sheetnames == INPUT_SHEETS + OUTPUT_NAMES
+    assert _names(openpyxl.load_workbook(book)) == INPUT_SHEETS + OUTPUT_NAMES
     assert _calamine_rows(book, "运行记录")[2][1] == "2025-01-11 09:15:00"
     write_tabs(book, output_tabs(datetime(2025, 1, 11, 9, 15, 0)))
     assert parts(book) == second
@@ -156,9 +170,9 @@ def test_output_tab_formatting(book: Path) -> None:
     assert "'教研组统计'!$C$2:$C$4" in p[chart].decode()
 
 
-def test_long_names_and_existing_user_tab_replaced(tmp_path: Path) -> None:
-    book = macro_book(tmp_path / "b.xlsx")
-    # a user-made 学分汇总 with its own chart and a print area: replaced whole, its parts dropped
+def test_long_names_and_a_user_sheet_of_the_same_name_kept(tmp_path: Path) -> None:
+    # a user-made 学分汇总 with its own chart and a print area: not ours, so kept whole; the tab
+    # goes to the first free name, and the next run replaces that tab in place
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(tmp_path / "u.xlsx")
@@ -175,13 +189,17 @@ def test_long_names_and_existing_user_tab_replaced(tmp_path: Path) -> None:
     long_name = "很长的名字" * 8
     tabs = [TabTable("summary", "学分汇总", [Column("工号")], [["1001"]]),
             TabTable("x", long_name, [Column("a[b]")], [["v"]])]
+    before = parts(book)
     write_tabs(book, tabs)
     p = parts(book)
-    names = openpyxl.load_workbook(book).sheetnames
-    assert names == ["数据", "学分汇总", long_name[:31]]
-    assert not any(n.startswith("xl/charts/") or n.startswith("xl/drawings/") for n in p)
-    assert "Print_Area" not in p["xl/workbook.xml"].decode()
-    assert _calamine_rows(book, "学分汇总") == [["工号"], ["1001"]]
+    assert _names(openpyxl.load_workbook(book)) == ["数据", "学分汇总", "学分汇总(2)", long_name[:31]]
+    assert all(p[n] == before[n] for n in before if n.startswith(("xl/charts/", "xl/drawings/", "xl/worksheets/")))
+    assert "Print_Area" in p["xl/workbook.xml"].decode()
+    assert _calamine_rows(book, "学分汇总(2)") == [["工号"], ["1001"]]
+    write_tabs(book, [TabTable("summary", "学分汇总", [Column("工号")], [["1002"]])])
+    assert _names(openpyxl.load_workbook(book)) == ["数据", "学分汇总", "学分汇总(2)", long_name[:31]]
+    assert _calamine_rows(book, "学分汇总(2)") == [["工号"], ["1002"]]
+    assert _calamine_rows(book, "学分汇总")[0][0] == 6
 
 
 # -- safety -------------------------------------------------------------------------------------------
@@ -275,8 +293,9 @@ def test_marks_then_clear(book: Path) -> None:
     assert clear_marks(book) == 3
     assert _input_cells(book) == cells
     after = parts(book)
-    for name in ("xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "xl/worksheets/sheet2.xml"):
-        assert after[name] == clean[name], name
+    assert after["xl/worksheets/sheet2.xml"] == clean["xl/worksheets/sheet2.xml"]
+    for name in ("xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"):  # parsed and written: the same XML
+        assert _canonical(after[name]) == _canonical(clean[name]), name
     assert "_cpdsheets_marks" not in after["xl/workbook.xml"].decode()
     assert clear_marks(book) == 0
 
@@ -299,6 +318,7 @@ def test_remove_stale_tab_shifts_local_names(tmp_path: Path) -> None:
     wb = xlsxwriter.Workbook(path)
     for name in ("数据", "Summary", "备注"):
         wb.add_worksheet(name).write("A1", name)
+    wb.get_worksheet_by_name("Summary").write_row("A1", ["ID", "Name"])  # an older version's tab
     wb.worksheets()[1].print_area("A1:B2")
     wb.worksheets()[2].print_area("A1:C3")
     wb.define_name("旧汇总", "='Summary'!$A$1")
@@ -307,11 +327,11 @@ def test_remove_stale_tab_shifts_local_names(tmp_path: Path) -> None:
     wb.close()
     write_tabs(path, output_tabs()[:1], remove=["Summary"])
     xml = parts(path)["xl/workbook.xml"].decode()
-    assert openpyxl.load_workbook(path).sheetnames == ["数据", "备注", "学分汇总"]
+    assert _names(openpyxl.load_workbook(path)) == ["数据", "备注", "学分汇总"]
     assert "旧汇总" not in xml and "数据名" in xml
     assert re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="1">\'?备注\'?!\$A\$1:\$C\$3', xml)
     assert 'activeTab="1"' in xml
-    assert len([n for n in parts(path) if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]) == 3
+    assert len([n for n in parts(path) if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]) == 4  # with the record
     assert _calamine_rows(path, "备注") == [["备注"]]
 
 

@@ -43,7 +43,7 @@ def _module_names(book: Path) -> set[str]:
 @pytest.mark.parametrize("book", [MASTER, DEMO], ids=["master", "demo"])
 def test_libreoffice_lists_the_shipped_modules(book, tmp_path):
     report = _probe(book, tmp_path)
-    library = report["libraries"]["CpdSheets"]
+    library = report["libraries"]["VBAProject"]
     assert {"CpdSheets", "xlwings", "Dictionary", "ThisWorkbook"} <= set(library)
     assert BUTTON_SUBS <= set(re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)", library["CpdSheets"], re.M))
 
@@ -56,5 +56,5 @@ def test_macros_survive_recalc_write_back(tmp_path):
     assert r.returncode == 0, r.stderr
     assert _module_names(book) == before
     report = _probe(book, tmp_path)
-    assert {"CpdSheets", "xlwings", "Dictionary"} <= set(report["libraries"]["CpdSheets"])
+    assert {"CpdSheets", "xlwings", "Dictionary"} <= set(report["libraries"]["VBAProject"])
     assert {"学分汇总", "达标预警", "校验问题", "教研组统计", "运行记录"} <= set(report["sheets"])

@@ -227,7 +227,7 @@ def test_build_is_deterministic_and_strictly_parseable() -> None:
     ole = _strict_ole(first)
     _assert_valid_sibling_trees(ole)
     project = VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False)
-    assert (project.codepage, project.projectname, project.lcid) == (936, "CpdSheets", 0x409)
+    assert (project.codepage, project.projectname, project.lcid) == (936, "VBAProject", 0x409)
     names = [Path(filename).stem for _, filename, _ in project.parse_modules()]
     assert names == list(_expected_modules(3))
     assert ole.openstream("VBA/_VBA_PROJECT").read() == bytes.fromhex("CC61FFFF000100")
@@ -321,7 +321,7 @@ def test_libreoffice_imports_the_vba_project_and_converts(xlsm: Path, tmp_path: 
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["vba_mode"] is True
-    library = report["libraries"]["CpdSheets"]
+    library = report["libraries"]["VBAProject"]  # the library is named after the project
     assert set(library) == set(_expected_modules(3))
     kinds = {name: code.splitlines()[0] for name, code in library.items()}
     assert kinds["CpdSheets"] == kinds["xlwings"] == "Rem Attribute VBA_ModuleType=VBAModule"

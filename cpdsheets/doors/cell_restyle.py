@@ -1,118 +1,136 @@
-"""Change the style index of a few cells in a worksheet part in one forward pass over its text.
+"""Change the style index of a few cells of a parsed worksheet part.
 
-Only the ``s`` attribute of the targeted cells changes (a missing cell or row is inserted empty);
-every other byte of the sheet stays as it was.
+Only the ``s`` attribute of the targeted cells changes (a missing cell or row is inserted empty,
+in row and column order); every other element and attribute stays as it was. Rows and cells
+without an ``r`` attribute take the position after the one before them, as the schema says.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from cpdsheets.doors.xml_text import column_index, column_letters
+from lxml import etree
 
-_ROW = re.compile(r'<(\w+:)?row\b[^>]*?\sr="(\d+)"[^>]*?(/?)>')
-_CELL = re.compile(r'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]+)(\d+)"[^>]*?(/?)>')
-_S = re.compile(r'\ss="(\d*)"')
-_SPANS = re.compile(r'\sspans="[^"]*"')
+from cpdsheets.doors.xml_text import column_letters, split_a1
+from cpdsheets.doors.xml_tree import child, children, make, ns_of, q
 
-
-def _restyle_tag(tag: str, restyle: Callable[[int], int]) -> str:
-    m = _S.search(tag)
-    old = int(m.group(1) or 0) if m else 0
-    new = restyle(old)
-    if new == old:
-        return tag
-    if m:
-        return tag[: m.start()] + f' s="{new}"' + tag[m.end():]
-    cut = tag.index("c", 1) + 1  # after "<c" or "<x:c"
-    return tag[:cut] + f' s="{new}"' + tag[cut:]
+Restyle = Callable[[int, int, int], int]  # (row, col, old s) -> new s
 
 
-def _new_cell(prefix: str, row: int, col: int, restyle: Callable[[int, int, int], int]) -> str:
-    new = restyle(row, col, 0)
-    return f'<{prefix}c r="{column_letters(col)}{row}" s="{new}"/>' if new else ""
+def _int(v: str | None, default: int) -> int:
+    return int(v) if v is not None and v.isdigit() else default
 
 
-def _restyle_row(content: str, prefix: str, row: int, cols: list[int],
-                 restyle: Callable[[int, int, int], int]) -> tuple[str, bool]:
-    """Returns the new row content and whether a cell had to be inserted."""
-    out: list[str] = []
-    pos = 0
-    pending = sorted(cols)
-    inserted = False
-    for m in _CELL.finditer(content):
-        if not pending:
+def _rows(data: etree._Element, ns: str, wanted: set[int]) -> dict[int, etree._Element]:
+    """The rows numbered ``wanted`` that exist; only those are kept (a Python object for each of a
+    sheet's 150,000 rows would cost seconds to free)."""
+    out: dict[int, etree._Element] = {}
+    n = 0
+    last = max(wanted, default=0)
+    for row in data.iterchildren(q(ns, "row")):
+        try:
+            n = int(row.get("r"))
+        except (TypeError, ValueError):  # no r=: the row after the one before
+            n += 1
+        if n in wanted and n not in out:
+            out[n] = row
+        elif n > last:
             break
-        col = column_index(m.group(1))
-        while pending and pending[0] < col:
-            out.append(content[pos:m.start()])
-            pos = m.start()
-            out.append(_new_cell(prefix, row, pending.pop(0), restyle))
-            inserted = True
-        if pending and pending[0] == col:
-            pending.pop(0)
-            out.append(content[pos:m.start()])
-            out.append(_restyle_tag(m.group(0), lambda old: restyle(row, col, old)))
-            pos = m.end()
-    out.append(content[pos:])
-    for col in pending:
-        out.append(_new_cell(prefix, row, col, restyle))
-        inserted = True
-    return "".join(out), inserted
+    return out
 
 
-def restyle_cells(xml: str, cells: dict[int, list[int]], restyle: Callable[[int], int]) -> str:
-    """``cells`` maps 1-based row -> 0-based columns; ``restyle(old_s) -> new_s``."""
-    return restyle_cells_at(xml, cells, lambda _row, _col, old: restyle(old))
+def _next_rows(data: etree._Element, ns: str, missing: list[int]) -> dict[int, etree._Element]:
+    """For each missing row number (ascending), the first existing row after it, in one pass."""
+    out: dict[int, etree._Element] = {}
+    i, n = 0, 0
+    for row in data.iterchildren(q(ns, "row")):
+        if i == len(missing):
+            break
+        try:
+            n = int(row.get("r"))
+        except (TypeError, ValueError):
+            n += 1
+        while i < len(missing) and n > missing[i]:
+            out[missing[i]] = row
+            i += 1
+    return out
 
 
-def restyle_cells_at(xml: str, cells: dict[int, list[int]], restyle: Callable[[int, int, int], int]) -> str:
-    """As :func:`restyle_cells`, with ``restyle(row, col, old_s) -> new_s`` told which cell it styles."""
+def _cells(row: etree._Element, ns: str) -> list[tuple[int, etree._Element]]:
+    out = []
+    col = -1
+    for c in children(row, ns, "c"):
+        ref = c.get("r")
+        try:
+            col = split_a1(ref)[1] if ref else col + 1
+        except ValueError:
+            col += 1
+        out.append((col, c))
+    return out
+
+
+def restyle_cells_at(root: etree._Element, cells: dict[int, list[int]], restyle: Restyle) -> bool:
+    """``cells`` maps 1-based row -> 0-based columns. Returns whether a cell or row was inserted."""
     if not cells:
-        return xml
-    start = re.search(r"<(\w+:)?sheetData\b[^>]*?(/?)>", xml)
-    if start is None:
+        return False
+    ns = ns_of(root)
+    data = child(root, ns, "sheetData")
+    if data is None:
         raise ValueError("worksheet without sheetData")
-    prefix = start.group(1) or ""
-    if start.group(2):  # <sheetData/>: no rows at all
-        rows = "".join(f'<{prefix}row r="{r}">' + _restyle_row("", prefix, r, cells[r], restyle)[0]
-                       + f"</{prefix}row>" for r in sorted(cells))
-        return xml[: start.start()] + f"<{prefix}sheetData>{rows}</{prefix}sheetData>" + xml[start.end():]
-    end_data = xml.index(f"</{prefix}sheetData>", start.end())
-    out: list[str] = []
-    pos = 0
-    search_from = start.end()
+    rows = _rows(data, ns, set(cells))
+    later_rows = _next_rows(data, ns, sorted(set(cells) - set(rows)))
+    inserted = False
     for r in sorted(cells):
-        # Fast path: Excel and most writers put r= first, so the row tag can be found directly.
-        at = xml.find(f'<{prefix}row r="{r}"', search_from, end_data)
-        m = _ROW.match(xml, at) if at != -1 else None
-        if m is None or int(m.group(2)) != r:
-            while True:
-                m = _ROW.search(xml, search_from, end_data)
-                if m is None or int(m.group(2)) >= r:
-                    break
-                search_from = m.end()
-        if m is not None and int(m.group(2)) == r:
-            tag = m.group(0)
-            if m.group(3):  # <row .../>
-                content, _ = _restyle_row("", prefix, r, cells[r], restyle)
-                out.append(xml[pos:m.start()])
-                out.append(_SPANS.sub("", tag[:-2].rstrip()) + ">" + content + f"</{prefix}row>")
-                pos = search_from = m.end()
+        row = rows.get(r)
+        if row is None:
+            row = make(data, ns, "row", {"r": str(r)})
+            later = later_rows.get(r)
+            if later is not None:
+                later.addprevious(row)
             else:
-                close = xml.index(f"</{prefix}row>", m.end())
-                content, inserted = _restyle_row(xml[m.end():close], prefix, r, cells[r], restyle)
-                out.append(xml[pos:m.start()])
-                out.append(_SPANS.sub("", tag) if inserted else tag)
-                out.append(content)
-                pos = search_from = close
-        else:
-            at = m.start() if m is not None else end_data
-            content, _ = _restyle_row("", prefix, r, cells[r], restyle)
-            if content:
-                out.append(xml[pos:at])
-                out.append(f'<{prefix}row r="{r}">{content}</{prefix}row>')
-                pos = search_from = at
-    out.append(xml[pos:])
-    return "".join(out)
+                data.append(row)
+            rows[r] = row
+        have = _cells(row, ns)
+        by_col = {col: c for col, c in have}
+        for col in sorted(set(cells[r])):
+            c = by_col.get(col)
+            if c is not None:
+                old = _int(c.get("s"), 0)
+                new = restyle(r, col, old)
+                if new != old:
+                    c.set("s", str(new))
+                continue
+            new = restyle(r, col, 0)
+            if not new:
+                continue
+            c = make(row, ns, "c", {"r": f"{column_letters(col)}{r}", "s": str(new)})
+            later = next((x for k, x in have if k > col), None)
+            if later is not None:
+                later.addprevious(c)
+            else:
+                row.append(c)
+            have = _cells(row, ns)
+            inserted = True
+            if "spans" in row.attrib:  # an optimisation hint that no longer covers the row
+                del row.attrib["spans"]
+    return inserted
+
+
+def drop_blank_cells(root: etree._Element, refs: list[tuple[int, int]]) -> None:
+    """Cells inserted only to carry a mark are empty with the default format again: take them
+    out, and a row left with nothing but its number with them."""
+    ns = ns_of(root)
+    data = child(root, ns, "sheetData")
+    if data is None:
+        return
+    rows = _rows(data, ns, {r for r, _ in refs})
+    for r, c in refs:
+        row = rows.get(r)
+        if row is None:
+            continue
+        for col, cell in _cells(row, ns):
+            if col == c and len(cell) == 0 and set(cell.attrib) <= {"r", "s"} and cell.get("s", "0") == "0":
+                row.remove(cell)
+        if len(row) == 0 and set(row.attrib) <= {"r"}:
+            data.remove(row)
+            del rows[r]

@@ -1,4 +1,4 @@
-"""The one record of the cells cpdsheets marked, shared by both doors.
+"""The one record of the cells cpdsheets marked and the tabs it wrote, shared by both doors.
 
 A hidden worksheet ``cpdsheets.marks`` lists every marked cell with what is needed to undo the
 mark. The Excel button writes it with xlwings, the CLI's package writer as one more owned part;
@@ -13,6 +13,10 @@ Columns (the header row is for a curious user; rows are read by position):
                            button paints back (the remote engine cannot read a cell's colour)
   原格式, 原填充           package writer only: the cell's format (<xf>) and fill (<fill>) XML
                            before marking, so the CLI restores the format exactly
+  本工具输出表              on a row of its own (单元格 empty): a tab cpdsheets wrote, by its key
+                           (summary, alerts, issues, groups, runlog). Only these tabs are ever
+                           replaced or deleted; a user's sheet that merely shares the name is not.
+                           Older versions skip such rows (no cell), so they read new records.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MARK_STORE = "cpdsheets.marks"
-MARK_STORE_HEADER = ["工作表", "单元格", "批注由本工具添加", "原底色", "原格式", "原填充"]
+MARK_STORE_HEADER = ["工作表", "单元格", "批注由本工具添加", "原底色", "原格式", "原填充", "本工具输出表"]
 _RGB = re.compile(r"#?([0-9A-Fa-f]{6})")
 
 
@@ -76,8 +80,23 @@ def rows_from_values(values: list[list[Any]]) -> list[MarkRow]:
     return out
 
 
-def values_from_rows(rows: list[MarkRow]) -> list[list[Any]]:
-    """Header plus one row per mark, as plain values (each door writes text its own safe way)."""
+def tabs_from_values(values: list[list[Any]]) -> dict[str, str]:
+    """The tabs the record says cpdsheets wrote: sheet name -> output key."""
+    out: dict[str, str] = {}
+    width = len(MARK_STORE_HEADER)
+    for i, raw in enumerate(values or []):
+        row = list(raw or []) + [None] * (width - len(raw or []))
+        sheet, cell, key = _text(row[0]), _text(row[1]), _text(row[width - 1]).strip()
+        if i == 0 and sheet == MARK_STORE_HEADER[0] or not sheet or cell or not key:
+            continue
+        out.setdefault(sheet, key)
+    return out
+
+
+def values_from_rows(rows: list[MarkRow], tabs: dict[str, str] | None = None) -> list[list[Any]]:
+    """Header, one row per mark, one per owned tab, as plain values (each door writes text its
+    own safe way)."""
+    blank = [""] * (len(MARK_STORE_HEADER) - 2)
     return [list(MARK_STORE_HEADER)] + [
-        [r.sheet, r.cell, 1 if r.note_added else 0, f"#{r.fill_rgb}" if r.fill_rgb else "", r.xf_xml, r.fill_xml]
-        for r in rows]
+        [r.sheet, r.cell, 1 if r.note_added else 0, f"#{r.fill_rgb}" if r.fill_rgb else "", r.xf_xml, r.fill_xml, ""]
+        for r in rows] + [[name, *blank, key] for name, key in (tabs or {}).items()]

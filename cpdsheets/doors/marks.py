@@ -13,16 +13,20 @@ name ``_cpdsheets_marks``) are cleared too.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import defaultdict
 
+from lxml import etree
+
 from cpdsheets.doors import opc
-from cpdsheets.doors.cell_restyle import restyle_cells_at
-from cpdsheets.doors.mark_record import MARK_STORE, MarkRow, rows_from_values, values_from_rows
-from cpdsheets.doors.styles_xml import StyleBook
+from cpdsheets.doors.cell_restyle import drop_blank_cells, restyle_cells_at
+from cpdsheets.doors.mark_record import MARK_STORE, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from cpdsheets.doors.sheet_values import shared_strings, sheet_values
+from cpdsheets.doors.styles_xml import StyleBook, fill_id, key, solid_rgb, with_fill
 from cpdsheets.doors.workbook_parts import Workbook
-from cpdsheets.doors.xml_text import column_letters, split_a1, text_xml
+from cpdsheets.doors.xml_text import clean_text, column_letters, split_a1, text_xml
+from cpdsheets.doors.xml_tree import (MAIN, REL, XmlPart, child, children, insert_ordered, local, make, ns_of, q,
+                                      remove)
 from cpdsheets.doors.zip_package import Package
 from cpdsheets.reports.tables import MARK_FILL, CellMark
 
@@ -30,89 +34,42 @@ NOTE_AUTHOR = "cpdsheets"
 LEGACY_MARKS_NAME = "_cpdsheets_marks"
 COMMENTS_REL = opc.REL + "/comments"
 VML_REL = opc.REL + "/vmlDrawing"
-SHARED_STRINGS_REL = opc.REL + "/sharedStrings"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_V = "urn:schemas-microsoft-com:vml"
+_O = "urn:schemas-microsoft-com:office:office"
+_X = "urn:schemas-microsoft-com:office:excel"
+_VML_NS = {"v": _V, "o": _O, "x": _X}
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_COMMENT = re.compile(r"<(?:\w+:)?comment\b[^>]*>.*?</(?:\w+:)?comment>|<(?:\w+:)?comment\b[^>]*/>", re.S)
-_SHAPE = re.compile(r"<v:shape\b[^>]*>.*?</v:shape>", re.S)
-_VML_SHAPETYPE_202 = (
-    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+IDS_PER_BLOCK = 1024  # a VML part owns the shape ids of the blocks its o:idmap lists
+# CT_Worksheet's child sequence (ECMA-376 Part 1, 18.3.1.99)
+WORKSHEET_ORDER = [
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr", "sheetProtection",
+    "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate", "customSheetViews", "mergeCells",
+    "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions", "pageMargins",
+    "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors",
+    "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+    "webPublishItems", "tableParts", "extLst"]
+_SHAPE_TYPE_202 = (
+    '<v:shapetype xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
     '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
-_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
-                 "tableParts", "extLst")
-_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
-_T = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
-_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-_V = re.compile(r"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 # -- the shared record sheet ------------------------------------------------------------------
-def _xml_text(raw: str) -> str:
-    text = html.unescape(raw)
-    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
-
-
-def _string_items(xml: str) -> list[str]:
-    return [_xml_text("".join(t or "" for t in _T.findall(_RPH.sub("", m.group(1) or ""))))
-            for m in _SI.finditer(xml)]
-
-
-def _shared_strings(pkg: Package, wb: Workbook) -> list[str]:
-    rel = next((r for r in wb.rels if r.type == SHARED_STRINGS_REL and not r.external), None)
-    part = opc.resolve(wb.part, rel.target) if rel else ""
-    return _string_items(pkg.text(part)) if part and pkg.has(part) else []
-
-
-def _sheet_values(xml: str, strings: list[str]) -> list[list[object]]:
-    """A small worksheet's values by position, whoever wrote it (inline or shared strings)."""
-    grid: dict[tuple[int, int], object] = {}
-    for m in _CELL.finditer(xml):
-        attrs, body = m.group(1), m.group(2) or ""
-        ref = opc._attr(attrs, "r")
-        if not ref:
-            continue
-        kind = opc._attr(attrs, "t") or "n"
-        v = _V.search(body)
-        if kind == "inlineStr":
-            value: object = _string_items(f"<si>{body}</si>")[0]
-        elif v is None:
-            continue
-        elif kind == "s":
-            i = int(v.group(1))
-            value = strings[i] if 0 <= i < len(strings) else ""
-        elif kind in ("str", "e"):
-            value = _xml_text(v.group(1))
-        else:
-            try:
-                value = float(v.group(1))
-            except ValueError:
-                value = _xml_text(v.group(1))
-        try:
-            grid[split_a1(ref)] = value
-        except ValueError:
-            continue
-    if not grid:
-        return []
-    height = max(r for r, _ in grid)
-    width = max(c for _, c in grid) + 1
-    return [[grid.get((r, c)) for c in range(width)] for r in range(1, height + 1)]
-
-
-def read_record(pkg: Package, wb: Workbook) -> list[MarkRow]:
-    """The marks recorded in the book by either door (none when there is no record sheet)."""
+def read_record(pkg: Package, wb: Workbook) -> tuple[list[MarkRow], dict[str, str]]:
+    """The marks and the output tabs recorded in the book by either door (none without a record)."""
     found = wb.find(MARK_STORE)
     if found is None or not found[1].part or not pkg.has(found[1].part):
-        return []
-    return rows_from_values(_sheet_values(pkg.text(found[1].part), _shared_strings(pkg, wb)))
+        return [], {}
+    values = sheet_values(pkg.read(found[1].part), shared_strings(pkg, wb))
+    return rows_from_values(values), tabs_from_values(values)
 
 
-def _record_xml(rows: list[MarkRow]) -> str:
+def _record_xml(rows: list[MarkRow], tabs: dict[str, str]) -> str:
     out = []
-    for r, values in enumerate(values_from_rows(rows), start=1):
+    for r, values in enumerate(values_from_rows(rows, tabs), start=1):
         cells = []
         for c, value in enumerate(values):
             ref = f"{column_letters(c)}{r}"
@@ -121,13 +78,14 @@ def _record_xml(rows: list[MarkRow]) -> str:
             elif value:
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text_xml(value)}</t></is></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>{"".join(out)}</sheetData></worksheet>'
+    return f'{_HEAD}<worksheet xmlns="{MAIN}"><sheetData>{"".join(out)}</sheetData></worksheet>'
 
 
-def write_record(pkg: Package, wb: Workbook, rows: list[MarkRow]) -> None:
-    """Replace the record sheet's content (adding the sheet, hidden, if missing); no rows: remove it."""
+def write_record(pkg: Package, wb: Workbook, rows: list[MarkRow], tabs: dict[str, str] | None = None) -> None:
+    """Replace the record sheet's content (adding the sheet, hidden, if missing); nothing to
+    record: remove it."""
     found = wb.find(MARK_STORE)
-    if not rows:
+    if not rows and not tabs:
         if found is not None:
             wb.remove_sheet(found[1].name)
         return
@@ -138,51 +96,43 @@ def write_record(pkg: Package, wb: Workbook, rows: list[MarkRow]) -> None:
     else:
         if found is not None:
             wb.remove_sheet(found[1].name)
-        entry = wb.add_sheet(MARK_STORE)
-        hidden = entry.xml.replace("/>", ' state="hidden"/>')
-        wb.xml = wb.xml.replace(entry.xml, hidden, 1)
-    pkg.put(entry.part, _record_xml(rows))
+        entry = wb.add_sheet(MARK_STORE, hidden=True)
+    pkg.put(entry.part, _record_xml(rows, tabs or {}))
 
 
 # -- formats: a mark's copy and its undoing -------------------------------------------------
-def _fill_id(xf_xml: str) -> int:
-    m = re.search(r'\sfillId="(\d+)"', xf_xml)
-    return int(m.group(1)) if m else 0
+def _base_xf(styles: StyleBook, index: int) -> etree._Element:
+    return styles.xf_el(index) if styles.xf_el(index) is not None else (
+        styles.xf_el(0) if styles.xf_el(0) is not None
+        else styles.element('<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'))
 
 
-def _with_fill(xf_xml: str, fill: int) -> str:
-    xml = re.sub(r'\sfillId="\d+"', "", xf_xml)
-    xml = re.sub(r'\sapplyFill="\w+"', "", xml)
-    cut = re.match(r"<(?:\w+:)?xf", xml).end()
-    return xml[:cut] + f' fillId="{fill}" applyFill="1"' + xml[cut:]
-
-
-def _solid_rgb(fill_xml: str | None) -> str:
-    """RRGGBB of a solid fill given as an explicit colour; "" for none, theme or indexed colours."""
-    if not fill_xml or not re.search(r'patternType="solid"', fill_xml):
-        return ""
-    m = re.search(r'<(?:\w+:)?fgColor\b[^>]*\srgb="(?:[0-9A-Fa-f]{2})?([0-9A-Fa-f]{6})"', fill_xml)
-    return m.group(1).upper() if m else ""
-
-
-def _base_xf(styles: StyleBook, index: int) -> str:
-    return styles.xf_xml(index) or styles.xf_xml(0) or '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+def _recorded(styles: StyleBook, text: str) -> etree._Element | None:
+    """A format or fill as the record keeps it (this version's or an earlier one's text)."""
+    if not text:
+        return None
+    try:
+        return styles.element(text)
+    except etree.XMLSyntaxError:
+        return None
 
 
 def _restore(styles: StyleBook, current: int, row: MarkRow, legacy: dict[int, int]) -> int:
     """The cell format to give back for one recorded mark, given the format the cell has now."""
-    cur_xml = styles.xf_xml(current)
-    if cur_xml is None or _solid_rgb(styles.fill_xml(_fill_id(cur_xml))) != MARK_FILL.upper():
+    cur = styles.xf_el(current)
+    if cur is None or solid_rgb(styles.fill_el(fill_id(cur))) != MARK_FILL.upper():
         return current  # not (or no longer) our fill: the user's colour stays
     if current in legacy:
         return legacy[current]
-    if row.xf_xml and _with_fill(row.xf_xml, _fill_id(cur_xml)) == cur_xml:
-        return styles.add_xf_xml(row.xf_xml)  # styles untouched since marking: the very same format
-    if row.fill_xml:
-        fill = styles.sections["fills"].add(row.fill_xml)
+    xf = _recorded(styles, row.xf_xml)
+    if xf is not None and key(with_fill(xf, fill_id(cur))) == key(cur):
+        return styles.add_xf(xf)  # styles untouched since marking: the very same format
+    fill_el = _recorded(styles, row.fill_xml)
+    if fill_el is not None:
+        fill = styles.sections["fills"].add(fill_el)
     else:
         fill = styles.fill(row.fill_rgb) if row.fill_rgb else 0
-    return styles.add_xf_xml(_with_fill(cur_xml, fill))
+    return styles.add_xf(with_fill(cur, fill))
 
 
 def _legacy_map(wb: Workbook) -> dict[int, int]:
@@ -191,26 +141,74 @@ def _legacy_map(wb: Workbook) -> dict[int, int]:
 
 
 # -- notes ----------------------------------------------------------------------------------
-def _sheet_rel(pkg: Package, part: str, rel_type: str) -> tuple[opc.Rel, str] | None:
-    for rel in opc.read_rels(pkg, part):
-        if rel.type == rel_type and not rel.external:
-            return rel, opc.resolve(part, rel.target)
-    return None
+def _authors(root: etree._Element) -> list[str]:
+    ns = ns_of(root)
+    block = child(root, ns, "authors")
+    return [] if block is None else ["".join(a.itertext()) for a in children(block, ns, "author")]
 
 
-def _authors(xml: str) -> list[str]:
-    block = re.search(r"<(?:\w+:)?authors\b[^>]*>(.*?)</(?:\w+:)?authors>", xml, re.S)
-    if not block:
-        return []
-    return [opc._unescape(a) for a in re.findall(r"<(?:\w+:)?author>(.*?)</(?:\w+:)?author>", block.group(1), re.S)]
+def _comment_list(root: etree._Element) -> etree._Element:
+    ns = ns_of(root)
+    el = child(root, ns, "commentList")
+    if el is None:
+        el = make(root, ns, "commentList")
+        root.append(el)
+    return el
 
 
-def _comment_refs(xml: str) -> set[str]:
-    return set(re.findall(r'<(?:\w+:)?comment\b[^>]*\sref="([A-Z]+\d+)"', xml))
+def _comment_refs(root: etree._Element) -> set[str]:
+    return {c.get("ref", "") for c in children(_comment_list(root), ns_of(root), "comment")}
 
 
-def _vml_shape(shape_id: int, row: int, col: int) -> str:
-    return (
+def _comment(parent: etree._Element, ref: str, author_id: int, note: str) -> etree._Element:
+    ns = ns_of(parent)
+    c = make(parent, ns, "comment", {"ref": ref, "authorId": str(author_id)})
+    text = make(c, ns, "text")
+    c.append(text)
+    for body, bold in ((f"{NOTE_AUTHOR}:\n", True), (clean_text(note), False)):
+        run = make(text, ns, "r")
+        text.append(run)
+        rpr = make(run, ns, "rPr")
+        run.append(rpr)
+        if bold:
+            rpr.append(make(rpr, ns, "b"))
+        rpr.append(make(rpr, ns, "sz", {"val": "9"}))
+        t = make(run, ns, "t")
+        t.set(_XML_SPACE, "preserve")
+        t.text = body
+        run.append(t)
+    return c
+
+
+def _vml_root_with_namespaces(doc: XmlPart) -> etree._Element:
+    """The VML root, re-declared with v:, o: and x: if any is missing (Excel reads the shapes
+    by these prefixes; openpyxl's VML may lack some)."""
+    root = doc.root
+    have = set(root.nsmap.values())
+    missing = {p: u for p, u in _VML_NS.items() if u not in have}
+    if not missing:
+        return root
+    nsmap = dict(root.nsmap)
+    for p, u in missing.items():
+        nsmap[p if p not in nsmap else f"{p}{len(nsmap)}"] = u
+    new = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    new.text = root.text
+    for c in list(root):
+        new.append(c)
+    doc.tree._setroot(new)
+    doc.root = new
+    return new
+
+
+def _vml_fragment(xml: str) -> etree._Element:
+    wrapper = etree.fromstring(f'<w xmlns:v="{_V}" xmlns:o="{_O}" xmlns:x="{_X}">{xml}</w>'.encode("utf-8"))
+    el = wrapper[0]
+    wrapper.remove(el)
+    return el
+
+
+def _vml_shape(shape_id: int, row: int, col: int) -> etree._Element:
+    return _vml_fragment(
         f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
         'margin-top:1.5pt;width:144pt;height:72pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" '
         'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
@@ -221,191 +219,222 @@ def _vml_shape(shape_id: int, row: int, col: int) -> str:
         "</v:shape>")
 
 
-def _new_vml(block: int) -> str:
-    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
-            f"{_VML_SHAPETYPE_202}</xml>")
+def _idmap(root: etree._Element) -> etree._Element | None:
+    return next(root.iter(q(_O, "idmap")), None)
 
 
-def _insert_legacy_drawing(sheet: str, rid: str) -> str:
-    tag = f'<legacyDrawing xmlns:r="{opc.REL}" r:id="{rid}"/>'
-    root = re.search(r"<(\w+:)?worksheet\b", sheet)
-    p = (root.group(1) or "") if root else ""
-    if p:
-        tag = tag.replace("<legacyDrawing", f"<{p}legacyDrawing")
-    tail_from = sheet.rfind(f"</{p}sheetData>")
-    best = None
-    for name in _AFTER_LEGACY:
-        i = sheet.find(f"<{p}{name}", tail_from)
-        if i != -1 and (best is None or i < best):
-            best = i
-    if best is None:
-        best = sheet.rindex(f"</{p}worksheet>")
-    return sheet[:best] + tag + sheet[best:]
+def _blocks(idmap: etree._Element | None) -> list[int]:
+    if idmap is None:
+        return []
+    return [int(b) for b in re.split(r"[,\s]+", idmap.get("data", "") or "") if b.isdigit()]
 
 
-def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: str, notes: dict[tuple[int, int], str]) -> str:
+def _shape_ids(root: etree._Element) -> set[int]:
+    out = set()
+    for el in root.iter():
+        sid = el.get("id") if isinstance(el.tag, str) else None
+        if sid and sid.startswith("_x0000_s") and sid[8:].isdigit():
+            out.add(int(sid[8:]))
+        spid = el.get(q(_O, "spid")) if isinstance(el.tag, str) else None
+        if spid and spid.startswith("_x0000_s") and spid[8:].isdigit():
+            out.add(int(spid[8:]))
+    return out
+
+
+def _other_blocks(pkg: Package, vml_part: str) -> set[int]:
+    """The idmap blocks every other VML part of the package claims."""
+    used: set[int] = set()
+    for name in pkg.names():
+        if name.lower().endswith(".vml") and name != vml_part:
+            try:
+                used.update(_blocks(_idmap(XmlPart(pkg.read(name), name, lenient=True).root)))
+            except ValueError:
+                continue
+    return used
+
+
+def _new_ids(pkg: Package, vml_part: str, root: etree._Element, count: int) -> list[int]:
+    """``count`` free shape ids inside the part's own idmap blocks, claiming further free blocks
+    (1,024 ids each, as Excel does) when they run out; the idmap is widened to list them."""
+    idmap = _idmap(root)
+    blocks = _blocks(idmap)
+    taken_blocks = _other_blocks(pkg, vml_part)
+    used = _shape_ids(root)
+    out: list[int] = []
+    for block in blocks:
+        for i in range(block * IDS_PER_BLOCK + 1, (block + 1) * IDS_PER_BLOCK):
+            if len(out) == count:
+                break
+            if i not in used:
+                out.append(i)
+    new_blocks = []
+    candidate = 1
+    while len(out) < count:
+        while candidate in taken_blocks or candidate in blocks or candidate in new_blocks:
+            candidate += 1
+        new_blocks.append(candidate)
+        for i in range(candidate * IDS_PER_BLOCK + 1, (candidate + 1) * IDS_PER_BLOCK):
+            if len(out) == count:
+                break
+            out.append(i)
+    if new_blocks:
+        if idmap is None:
+            layout = _vml_fragment(f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data=""/></o:shapelayout>')
+            root.insert(0, layout)
+            idmap = _idmap(layout)
+        idmap.set("data", ",".join(str(b) for b in blocks + new_blocks))
+    return out
+
+
+def _insert_legacy_drawing(sheet: etree._Element, rid: str) -> None:
+    el = make(sheet, ns_of(sheet), "legacyDrawing", declare={"r": REL})
+    el.set(q(REL, "id"), rid)
+    insert_ordered(sheet, el, WORKSHEET_ORDER)
+
+
+def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
+               notes: dict[tuple[int, int], str]) -> None:
     """Add the notes to the sheet's comments and VML parts (creating them if needed)."""
-    rels = opc.read_rels(pkg, part)
-    new_rels: list[str] = []
-    found = _sheet_rel(pkg, part, COMMENTS_REL)
-    if found:
-        comments_part = found[1]
-        cxml = pkg.text(comments_part)
+    rels = opc.Rels(pkg, part)
+    crel = rels.of_type(COMMENTS_REL)
+    if crel:
+        comments_part = rels.target_of(crel)
+        cdoc = XmlPart(pkg.read(comments_part), comments_part)
     else:
         comments_part = opc.free_name(pkg, "xl/comments{}.xml")
-        cxml = f'{_HEAD}<comments xmlns="{_MAIN}"><authors></authors><commentList></commentList></comments>'
-        rid = opc.next_rid(rels + [opc.Rel(x, "", "", False, "") for x in new_rels])
-        new_rels.append(f'<Relationship Id="{rid}" Type="{COMMENTS_REL}" Target="{opc.relative(part, comments_part)}"/>')
+        cdoc = XmlPart(f'{_HEAD}<comments xmlns="{MAIN}"><authors/><commentList/></comments>', comments_part)
+        rels.add(COMMENTS_REL, comments_part)
         wb.content_types.set(comments_part, COMMENTS_CT)
-    authors = _authors(cxml)
+    croot = cdoc.root
+    cns = ns_of(croot)
+    authors = _authors(croot)
     if NOTE_AUTHOR in authors:
         author_id = authors.index(NOTE_AUTHOR)
     else:
         author_id = len(authors)
-        cxml = re.sub(r"(</(?:\w+:)?authors>)", f"<author>{NOTE_AUTHOR}</author>\\1", cxml, count=1)
-        if author_id == 0 and "<author>" not in cxml:
-            cxml = re.sub(r"<((?:\w+:)?authors)\s*/>", f"<\\1><author>{NOTE_AUTHOR}</author></\\1>", cxml, count=1)
-    body = "".join(
-        f'<comment ref="{column_letters(c)}{r}" authorId="{author_id}"><text><r><rPr><b/><sz val="9"/></rPr>'
-        f'<t xml:space="preserve">{NOTE_AUTHOR}:\n</t></r><r><rPr><sz val="9"/></rPr><t xml:space="preserve">'
-        f"{text_xml(note)}</t></r></text></comment>"
-        for (r, c), note in sorted(notes.items()))
-    if re.search(r"</(?:\w+:)?commentList>", cxml):
-        cxml = re.sub(r"(</(?:\w+:)?commentList>)", lambda m: body + m.group(1), cxml, count=1)
-    else:
-        cxml = re.sub(r"<((?:\w+:)?commentList)\s*/>", lambda m: f"<{m.group(1)}>{body}</{m.group(1)}>", cxml, count=1)
-    pkg.put(comments_part, cxml)
+        block = child(croot, cns, "authors")
+        if block is None:
+            block = make(croot, cns, "authors")
+            croot.insert(0, block)
+        a = make(block, cns, "author")
+        a.text = NOTE_AUTHOR
+        block.append(a)
+    clist = _comment_list(croot)
+    for (r, c), note in sorted(notes.items()):
+        clist.append(_comment(clist, f"{column_letters(c)}{r}", author_id, note))
+    pkg.put(comments_part, cdoc.to_bytes())
 
-    vml = _sheet_rel(pkg, part, VML_REL)
-    if vml:
-        vml_part = vml[1]
-        vxml = pkg.read(vml_part).decode("utf-8", "replace")
+    vrel = rels.of_type(VML_REL)
+    if vrel:
+        vml_part = rels.target_of(vrel)
+        vdoc = XmlPart(pkg.read(vml_part), vml_part, lenient=True)
     else:
         vml_part = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
-        used = [int(b) for n in pkg.names() if n.endswith(".vml")
-                for b in re.findall(r'<o:idmap[^>]*data="(\d+)', pkg.read(n).decode("utf-8", "replace"))]
-        vxml = _new_vml(max(used + [0]) + 1)
-        rid = opc.next_rid(rels + [opc.Rel(m, "", "", False, "")
-                                   for m in re.findall(r'Id="([^"]+)"', "".join(new_rels))])
-        new_rels.append(f'<Relationship Id="{rid}" Type="{VML_REL}" Target="{opc.relative(part, vml_part)}"/>')
+        vdoc = XmlPart(f'<xml xmlns:v="{_V}" xmlns:o="{_O}" xmlns:x="{_X}"/>', vml_part)
+        vrel = rels.add(VML_REL, vml_part)
         wb.content_types.default("vml", VML_CT)
-        sheet = _insert_legacy_drawing(sheet, rid)
-    if "_x0000_t202" not in vxml:
-        vxml = vxml.replace("</xml>", _VML_SHAPETYPE_202 + "</xml>")
-    block = re.search(r'<o:idmap[^>]*data="(\d+)', vxml)
-    base = int(block.group(1)) * 1024 if block else 1024
-    next_id = max([int(x) for x in re.findall(r'id="_x0000_s(\d+)"', vxml)] + [base]) + 1
-    shapes = "".join(_vml_shape(next_id + i, r, c) for i, (r, c) in enumerate(sorted(notes)))
-    end = vxml.rindex("</xml>")
-    pkg.put(vml_part, vxml[:end] + shapes + vxml[end:])
-    if new_rels:
-        rels_part = opc.rels_name(part)
-        if pkg.has(rels_part):
-            rxml = pkg.text(rels_part)
-            end = rxml.rindex("</")
-            pkg.put(rels_part, rxml[:end] + "".join(new_rels) + rxml[end:])
-        else:
-            pkg.put(rels_part, opc.rels_xml([]).replace("</Relationships>", "".join(new_rels) + "</Relationships>"))
-    return sheet
+        _insert_legacy_drawing(sheet, vrel.id)
+    root = _vml_root_with_namespaces(vdoc)
+    if not any(el.get("id") == "_x0000_t202" for el in root.iter(q(_V, "shapetype"))):
+        root.append(_vml_fragment(_SHAPE_TYPE_202))
+    ids = _new_ids(pkg, vml_part, root, len(notes))
+    for sid, (r, c) in zip(ids, sorted(notes)):
+        root.append(_vml_shape(sid, r, c))
+    pkg.put(vml_part, vdoc.to_bytes())
+    rels.flush()
 
 
-def _drop_blank_cells(sheet: str, refs: list[tuple[int, int]]) -> str:
-    """Cells inserted only to carry a mark are empty with the default format again: take them out."""
-    for r, c in refs:
-        ref = f"{column_letters(c)}{r}"
-        sheet = sheet.replace(f'<c r="{ref}" s="0"/>', "", 1)
-        sheet = sheet.replace(f'<row r="{r}"></row>', "", 1)
-    return sheet
+def _note_cell(shape: etree._Element) -> tuple[int, int] | None:
+    data = next(shape.iter(q(_X, "ClientData")), None)
+    if data is None or data.get("ObjectType") != "Note":
+        return None
+    r, c = child(data, _X, "Row"), child(data, _X, "Column")
+    try:
+        return int((r.text or "").strip()) + 1, int((c.text or "").strip())
+    except (AttributeError, ValueError):
+        return None
 
 
-def _drop_notes(pkg: Package, wb: Workbook, part: str, sheet: str, cells: set[tuple[int, int]]) -> str:
+def _drop_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element, cells: set[tuple[int, int]]) -> None:
     """Delete the notes on ``cells`` (whoever the comment part names as author: the button's notes
     carry the Excel user's name) and their VML shapes; parts left empty go, with their links."""
-    found = _sheet_rel(pkg, part, COMMENTS_REL)
-    if not found or not cells:
-        return sheet
-    crel, cpart = found
-    cxml = pkg.text(cpart)
-
-    def drop(m: re.Match[str]) -> str:
-        ref = re.search(r'\sref="([^"]+)"', m.group(0))
+    rels = opc.Rels(pkg, part)
+    crel = rels.of_type(COMMENTS_REL)
+    if crel is None or not cells:
+        return
+    cpart = rels.target_of(crel)
+    cdoc = XmlPart(pkg.read(cpart), cpart)
+    croot = cdoc.root
+    cns = ns_of(croot)
+    clist = _comment_list(croot)
+    dropped = False
+    for c in list(children(clist, cns, "comment")):
         try:
-            return "" if ref and split_a1(ref.group(1)) in cells else m.group(0)
+            if split_a1(c.get("ref", "")) in cells:
+                remove(c)
+                dropped = True
         except ValueError:
-            return m.group(0)
-
-    new_cxml = _COMMENT.sub(drop, cxml)
-    if new_cxml == cxml:
-        return sheet
-    cxml = new_cxml
-    authors = _authors(cxml)
-    if authors and authors[-1] == NOTE_AUTHOR and not re.search(rf'\sauthorId="{len(authors) - 1}"', cxml):
-        cxml = re.sub(rf"<((?:\w+:)?)author>{NOTE_AUTHOR}</(?:\w+:)?author>(\s*</(?:\w+:)?authors>)", r"\2", cxml)
-    removed_rels: list[opc.Rel] = []
-    if not _COMMENT.search(cxml):
+            continue
+    if not dropped:
+        return
+    authors = child(croot, cns, "authors")
+    names = _authors(croot)
+    if names and names[-1] == NOTE_AUTHOR and not any(
+            c.get("authorId") == str(len(names) - 1) for c in children(clist, cns, "comment")):
+        remove(list(children(authors, cns, "author"))[-1])
+    if next(children(clist, cns, "comment"), None) is None:
         pkg.remove(cpart)
         wb.content_types.drop(cpart)
-        removed_rels.append(crel)
+        rels.drop(crel)
     else:
-        pkg.put(cpart, cxml)
-    vml = _sheet_rel(pkg, part, VML_REL)
-    if vml:
-        vrel, vpart = vml
-        vxml = pkg.read(vpart).decode("utf-8", "replace")
-
-        def drop_shape(m: re.Match[str]) -> str:
-            shape = m.group(0)
-            if 'ObjectType="Note"' not in shape:
-                return shape
-            r = re.search(r"<x:Row>(\d+)</x:Row>", shape)
-            c = re.search(r"<x:Column>(\d+)</x:Column>", shape)
-            return "" if r and c and (int(r.group(1)) + 1, int(c.group(1))) in cells else shape
-
-        vxml = _SHAPE.sub(drop_shape, vxml)
-        if not _SHAPE.search(vxml) and not re.search(r"<v:(?:rect|oval|line|roundrect|group)\b", vxml):
+        pkg.put(cpart, cdoc.to_bytes())
+    vrel = rels.of_type(VML_REL)
+    if vrel:
+        vpart = rels.target_of(vrel)
+        vdoc = XmlPart(pkg.read(vpart), vpart, lenient=True)
+        shapes = list(vdoc.root.iter(q(_V, "shape")))
+        for shape in shapes:
+            if _note_cell(shape) in cells:
+                remove(shape)
+        drawn = [el for el in vdoc.root.iter() if isinstance(el.tag, str) and ns_of(el) == _V
+                 and local(el) in ("shape", "rect", "oval", "line", "roundrect", "group")]
+        if not drawn:
             pkg.remove(vpart)
-            removed_rels.append(vrel)
-            sheet = re.sub(rf'<(?:\w+:)?legacyDrawing\b[^>]*\sr?\w*:id="{vrel.id}"[^>]*/>', "", sheet)
+            rels.drop(vrel)
+            for el in list(children(sheet, ns_of(sheet), "legacyDrawing")):
+                if el.get(q(REL, "id")) == vrel.id:
+                    remove(el)
         else:
-            pkg.put(vpart, vxml.encode("utf-8"))
-    if removed_rels:
-        rels_part = opc.rels_name(part)
-        rxml = pkg.text(rels_part)
-        for rel in removed_rels:
-            rxml = rxml.replace(rel.xml, "")
-        if not opc.parse_rels(rxml):
-            pkg.remove(rels_part)
-        else:
-            pkg.put(rels_part, rxml)
-    return sheet
+            pkg.put(vpart, vdoc.to_bytes())
+    rels.flush()
 
 
 def _legacy_rows(pkg: Package, part: str, sheet_name: str) -> list[MarkRow]:
     """Notes authored ``cpdsheets`` that no record lists (an earlier version's marks, or a record
     sheet someone deleted): marks all the same, their original fill unknown."""
-    found = _sheet_rel(pkg, part, COMMENTS_REL)
-    if not found:
+    rels = opc.Rels(pkg, part)
+    crel = rels.of_type(COMMENTS_REL)
+    if crel is None or not pkg.has(rels.target_of(crel)):
         return []
-    cxml = pkg.text(found[1])
-    authors = _authors(cxml)
+    root = XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root
+    authors = _authors(root)
     if NOTE_AUTHOR not in authors:
         return []
     ours = str(authors.index(NOTE_AUTHOR))
     rows = []
-    for m in _COMMENT.finditer(cxml):
-        tag = m.group(0)[: m.group(0).index(">") + 1]
-        ref = opc._attr(tag, "ref")
-        if ref and opc._attr(tag, "authorId") == ours and re.fullmatch(r"[A-Z]+\d+", ref):
+    for c in children(_comment_list(root), ns_of(root), "comment"):
+        ref = c.get("ref", "")
+        if c.get("authorId") == ours and re.fullmatch(r"[A-Z]+\d+", ref):
             rows.append(MarkRow(sheet_name, ref, True))
     return rows
 
 
-def _clear(pkg: Package, wb: Workbook, styles: StyleBook) -> list[MarkRow]:
-    """Undo every recorded mark (and any legacy one); returns the marks undone."""
+def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
+           docs: dict[str, XmlPart]) -> list[MarkRow]:
+    """Undo every recorded mark (and any legacy one); returns the marks undone. Sheets edited
+    are left parsed in ``docs`` (a big sheet is parsed and written once per run)."""
     recorded: dict[str, dict[tuple[int, int], MarkRow]] = defaultdict(dict)
-    for row in read_record(pkg, wb):
+    for row in record:
         try:
             recorded[row.sheet.casefold()][split_a1(row.cell)] = row
         except ValueError:
@@ -420,14 +449,13 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook) -> list[MarkRow]:
             cells.setdefault(split_a1(row.cell), row)
         if not cells:
             continue
-        sheet = pkg.text(entry.part)
+        doc = _parsed(pkg, docs, entry.part)
         targets: dict[int, list[int]] = defaultdict(list)
         for r, c in cells:
             targets[r].append(c)
-        sheet = restyle_cells_at(sheet, targets, lambda r, c, old: _restore(styles, old, cells[(r, c)], legacy))
-        sheet = _drop_blank_cells(sheet, sorted(cells))
-        sheet = _drop_notes(pkg, wb, entry.part, sheet, {rc for rc, row in cells.items() if row.note_added})
-        pkg.put(entry.part, sheet)
+        restyle_cells_at(doc.root, targets, lambda r, c, old: _restore(styles, old, cells[(r, c)], legacy))
+        drop_blank_cells(doc.root, sorted(cells))
+        _drop_notes(pkg, wb, entry.part, doc.root, {rc for rc, row in cells.items() if row.note_added})
         undone.extend(cells.values())
     if legacy or wb.defined_name(LEGACY_MARKS_NAME) is not None:
         wb.set_defined_name(LEGACY_MARKS_NAME, None)
@@ -435,12 +463,12 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook) -> list[MarkRow]:
 
 
 # -- public ---------------------------------------------------------------------------------
-def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], *,
-                skip: set[str] = frozenset()) -> int:
-    """Replace any previous marks (either door's) with these; returns how many cells were marked.
-
-    A cell that already holds someone's note is left alone (a cell has room for one note only)."""
-    _clear(pkg, wb, styles)
+def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], record: list[MarkRow],
+                *, skip: set[str] = frozenset()) -> list[MarkRow]:
+    """Replace any previous marks (either door's, ``record``) with these; returns the new record
+    rows. A cell that already holds someone's note is left alone (a cell has room for one note)."""
+    docs: dict[str, XmlPart] = {}
+    _clear(pkg, wb, styles, record, docs)
     fill = styles.fill(MARK_FILL)
     by_sheet: dict[str, dict[tuple[int, int], list[str]]] = defaultdict(lambda: defaultdict(list))
     for mark in marks:
@@ -450,14 +478,17 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
             continue
         by_sheet[mark.sheet][(row, col)].append(mark.note)
     skip_keys = {s.casefold() for s in skip} | {MARK_STORE.casefold()}
-    record: list[MarkRow] = []
+    out: list[MarkRow] = []
     for sheet_name, cells in by_sheet.items():
         found = wb.find(sheet_name)
         if found is None or sheet_name.casefold() in skip_keys or not pkg.has(found[1].part):
             continue
         entry = found[1]
-        existing = _sheet_rel(pkg, entry.part, COMMENTS_REL)
-        taken = _comment_refs(pkg.text(existing[1])) if existing else set()
+        rels = opc.Rels(pkg, entry.part)
+        crel = rels.of_type(COMMENTS_REL)
+        taken = set()
+        if crel is not None and pkg.has(rels.target_of(crel)):
+            taken = _comment_refs(XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root)
         notes = {rc: "\n".join(dict.fromkeys(n)) for rc, n in cells.items()
                  if f"{column_letters(rc[1])}{rc[0]}" not in taken}
         if not notes:
@@ -468,21 +499,33 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
 
         def to_mark(r: int, c: int, old: int) -> int:
             xf = _base_xf(styles, old)
-            fill_xml = styles.fill_xml(_fill_id(xf)) or ""
-            record.append(MarkRow(entry.name, f"{column_letters(c)}{r}", True, _solid_rgb(fill_xml), xf, fill_xml))
-            return styles.add_xf_xml(_with_fill(xf, fill))
+            fill_el = styles.fill_el(fill_id(xf))
+            out.append(MarkRow(entry.name, f"{column_letters(c)}{r}", True, solid_rgb(fill_el), styles.text(xf),
+                               "" if fill_el is None else styles.text(fill_el)))
+            return styles.add_xf(with_fill(xf, fill))
 
-        sheet = restyle_cells_at(pkg.text(entry.part), targets, to_mark)
-        sheet = _add_notes(pkg, wb, entry.part, sheet, notes)
-        pkg.put(entry.part, sheet)
-    write_record(pkg, wb, record)
-    return len(record)
+        doc = _parsed(pkg, docs, entry.part)
+        restyle_cells_at(doc.root, targets, to_mark)
+        _add_notes(pkg, wb, entry.part, doc.root, notes)
+    _put_all(pkg, docs)
+    return out
 
 
-def remove_marks(pkg: Package, wb: Workbook, styles: StyleBook) -> int:
+def _parsed(pkg: Package, docs: dict[str, XmlPart], part: str) -> XmlPart:
+    if part not in docs:
+        docs[part] = XmlPart(pkg.read(part), part)
+    return docs[part]
+
+
+def _put_all(pkg: Package, docs: dict[str, XmlPart]) -> None:
+    for part, doc in docs.items():
+        pkg.put(part, doc.to_bytes())
+
+
+def remove_marks(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow]) -> int:
     """Undo every mark either door recorded (fill and, where it was ours, the note); returns the
-    cell count. The record sheet goes with them."""
-    undone = _clear(pkg, wb, styles)
-    if undone or wb.find(MARK_STORE) is not None:
-        write_record(pkg, wb, [])
+    cell count. The caller drops the marks from the record."""
+    docs: dict[str, XmlPart] = {}
+    undone = _clear(pkg, wb, styles, record, docs)
+    _put_all(pkg, docs)
     return len(undone)

@@ -1,5 +1,5 @@
-"""Relationship and content-type plumbing of an OPC package, edited as text so every part keeps
-its namespaces and markup compatibility attributes exactly as Excel wrote them."""
+"""Relationship and content-type plumbing of an OPC package, parsed as XML (:mod:`xml_tree`):
+a part we edit keeps its namespaces and markup compatibility attributes as Excel wrote them."""
 
 from __future__ import annotations
 
@@ -7,27 +7,17 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from cpdsheets.doors.xml_text import attr_xml
+from lxml import etree
+
+from cpdsheets.doors.xml_tree import REL, XmlPart, children, make, new_part
 from cpdsheets.doors.zip_package import Package
 
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_REL = REL + "/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CONTENT_TYPES = "[Content_Types].xml"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-
-def _attr(tag: str, name: str) -> str | None:
-    m = re.search(rf'\s{name}\s*=\s*"([^"]*)"', tag) or re.search(rf"\s{name}\s*=\s*'([^']*)'", tag)
-    return None if m is None else _unescape(m.group(1))
-
-
-def _unescape(s: str) -> str:
-    if "&" not in s:
-        return s
-    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
 
 
 @dataclass(slots=True)
@@ -36,7 +26,7 @@ class Rel:
     type: str
     target: str
     external: bool
-    xml: str
+    el: etree._Element | None = None
 
 
 def rels_name(part: str) -> str:
@@ -54,23 +44,25 @@ def relative(source_part: str, target_part: str) -> str:
     return posixpath.relpath(target_part, posixpath.dirname(source_part) or ".")
 
 
-def parse_rels(xml: str) -> list[Rel]:
-    out = []
-    for m in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*?/?>", xml):
-        tag = m.group(0)
-        out.append(Rel(_attr(tag, "Id") or "", _attr(tag, "Type") or "", _attr(tag, "Target") or "",
-                       (_attr(tag, "TargetMode") or "") == "External", tag))
-    return out
+def _rels_of(root: etree._Element) -> list[Rel]:
+    return [Rel(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode", "") == "External", r)
+            for r in children(root, RELS_NS, "Relationship")]
+
+
+def parse_rels(data: bytes | str, name: str = "") -> list[Rel]:
+    return _rels_of(XmlPart(data, name).root)
 
 
 def read_rels(pkg: Package, part: str) -> list[Rel]:
     name = rels_name(part)
-    return parse_rels(pkg.text(name)) if pkg.has(name) else []
+    return parse_rels(pkg.read(name), name) if pkg.has(name) else []
 
 
 def rels_xml(rels: list[tuple[str, str, str]]) -> str:
-    body = "".join(f'<Relationship Id="{i}" Type="{t}" Target="{attr_xml(g)}"/>' for i, t, g in rels)
-    return f'{_HEAD}<Relationships xmlns="{RELS_NS}">{body}</Relationships>'
+    doc = new_part(f'{_HEAD}<Relationships xmlns="{RELS_NS}"/>')
+    for i, t, g in rels:
+        doc.root.append(make(doc.root, RELS_NS, "Relationship", {"Id": i, "Type": t, "Target": g}))
+    return doc.to_bytes().decode("utf-8")
 
 
 def next_rid(rels: list[Rel]) -> str:
@@ -79,6 +71,57 @@ def next_rid(rels: list[Rel]) -> str:
     while f"rId{n}" in used:
         n += 1
     return f"rId{n}"
+
+
+class Rels:
+    """One part's relationships part, edited in place; :meth:`flush` writes it (or removes it
+    when it ends up empty and was ours to create)."""
+
+    def __init__(self, pkg: Package, source: str):
+        self.pkg = pkg
+        self.source = source
+        self.name = rels_name(source)
+        self.existed = pkg.has(self.name)
+        self.doc = XmlPart(pkg.read(self.name) if self.existed else rels_xml([]), self.name)
+        self.rels = _rels_of(self.doc.root)
+        self.changed = False
+
+    def of_type(self, rel_type: str) -> Rel | None:
+        return next((r for r in self.rels if r.type == rel_type and not r.external), None)
+
+    def target_of(self, rel: Rel) -> str:
+        return resolve(self.source, rel.target)
+
+    def add(self, rel_type: str, target_part: str) -> Rel:
+        rid = next_rid(self.rels)
+        target = relative(self.source, target_part)
+        el = make(self.doc.root, RELS_NS, "Relationship", {"Id": rid, "Type": rel_type, "Target": target})
+        self.doc.root.append(el)
+        rel = Rel(rid, rel_type, target, False, el)
+        self.rels.append(rel)
+        self.changed = True
+        return rel
+
+    def drop(self, rel: Rel) -> None:
+        if rel.el is not None and rel.el.getparent() is not None:
+            rel.el.getparent().remove(rel.el)
+        self.rels = [r for r in self.rels if r is not rel]
+        self.changed = True
+
+    def set_type(self, rel: Rel, rel_type: str) -> None:
+        if rel.type != rel_type:
+            rel.el.set("Type", rel_type)
+            rel.type = rel_type
+            self.changed = True
+
+    def flush(self) -> None:
+        if not self.changed:
+            return
+        if not self.rels:
+            self.pkg.remove(self.name)
+        else:
+            self.pkg.put(self.name, self.doc.to_bytes())
+        self.changed = False
 
 
 def free_name(pkg: Package, pattern: str, reserved: set[str] = frozenset()) -> str:
@@ -97,7 +140,7 @@ def incoming_counts(pkg: Package) -> dict[str, int]:
             continue
         folder = posixpath.dirname(posixpath.dirname(name))
         source = posixpath.join(folder, posixpath.basename(name)[: -len(".rels")])
-        for rel in parse_rels(pkg.text(name)):
+        for rel in parse_rels(pkg.read(name), name):
             if not rel.external:
                 t = resolve(source, rel.target)
                 counts[t] = counts.get(t, 0) + 1
@@ -105,11 +148,11 @@ def incoming_counts(pkg: Package) -> dict[str, int]:
 
 
 class ContentTypes:
-    """Override entries added and removed, applied in place at the end."""
+    """Override entries added and removed, and Default entries added, applied at the end."""
 
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        self.xml = pkg.text(CONTENT_TYPES)
+        self.doc = XmlPart(pkg.read(CONTENT_TYPES), CONTENT_TYPES)
         self.added: dict[str, str] = {}
         self.removed: set[str] = set()
         self.defaults: dict[str, str] = {}
@@ -125,34 +168,47 @@ class ContentTypes:
     def default(self, ext: str, content_type: str) -> None:
         self.defaults[ext] = content_type
 
+    def _overrides(self) -> list[etree._Element]:
+        return list(children(self.doc.root, CT_NS, "Override"))
+
     def override_of(self, part: str) -> str | None:
-        for m in re.finditer(r"<(?:\w+:)?Override\b[^>]*?/?>", self.xml):
-            if (_attr(m.group(0), "PartName") or "").lstrip("/") == part:
-                return _attr(m.group(0), "ContentType")
+        if part in self.added:
+            return self.added[part]
+        for el in self._overrides():
+            if el.get("PartName", "").lstrip("/") == part and part not in self.removed:
+                return el.get("ContentType")
         return None
 
     def flush(self) -> None:
+        root = self.doc.root
+        changed = False
         pending = dict(self.added)
-
-        def edit(m: re.Match[str]) -> str:
-            part = (_attr(m.group(0), "PartName") or "").lstrip("/")
+        # Part names compare case-insensitively (OPC); a stale override of a removed part must go.
+        removed = {p.casefold() for p in self.removed}
+        for el in self._overrides():
+            part = el.get("PartName", "").lstrip("/")
             if part in pending:
                 ct = pending.pop(part)
-                if _attr(m.group(0), "ContentType") == ct:
-                    return m.group(0)
-                return f'<Override PartName="/{attr_xml(part)}" ContentType="{ct}"/>'
-            if part in self.removed:
-                return ""
-            return m.group(0)
-
-        xml = re.sub(r"<(?:\w+:)?Override\b[^>]*?/>", edit, self.xml)
-        extra = ""
+                if el.get("ContentType") != ct:
+                    el.set("ContentType", ct)
+                    changed = True
+            elif part.casefold() in removed:
+                root.remove(el)
+                changed = True
+        have = {el.get("Extension", "").casefold() for el in children(root, CT_NS, "Default")}
         for ext, ct in self.defaults.items():
-            if not re.search(rf'<(?:\w+:)?Default\b[^>]*Extension="{re.escape(ext)}"', xml, re.I):
-                extra += f'<Default Extension="{ext}" ContentType="{ct}"/>'
-        extra += "".join(f'<Override PartName="/{attr_xml(p)}" ContentType="{ct}"/>' for p, ct in pending.items())
-        if extra:
-            end = xml.rindex("</")
-            xml = xml[:end] + extra + xml[end:]
-        if xml != self.xml:
-            self.pkg.put(CONTENT_TYPES, xml)
+            if ext.casefold() not in have:
+                # Defaults come first in Excel's files; the schema allows any order
+                first_override = next(children(root, CT_NS, "Override"), None)
+                el = make(root, CT_NS, "Default", {"Extension": ext, "ContentType": ct})
+                if first_override is not None:
+                    first_override.addprevious(el)
+                else:
+                    root.append(el)
+                changed = True
+        for part, ct in pending.items():
+            root.append(make(root, CT_NS, "Override", {"PartName": "/" + part, "ContentType": ct}))
+            changed = True
+        if changed:
+            self.pkg.put(CONTENT_TYPES, self.doc.to_bytes())
+

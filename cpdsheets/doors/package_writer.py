@@ -8,35 +8,46 @@ sheets with their comments/VML, and the hidden mark record sheet ``cpdsheets.mar
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from lxml import etree
 
 from cpdsheets.doors import opc
 from cpdsheets.doors.chart_xml import CHART_CT, DRAWING_CT, DRAWING_REL, chart_xml, drawing_rels, drawing_xml
+from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.safe_replace import atomic_write, check_writable
-from cpdsheets.doors.sheet_xml import TabStyles, sheet_xml
+from cpdsheets.doors.sheet_xml import SHEET_PR_ORDER, TabStyles, sheet_xml
+from cpdsheets.doors.sheet_values import sheet_values, shared_strings
 from cpdsheets.doors.styles_xml import StyleBook
-from cpdsheets.doors.workbook_parts import Workbook
+from cpdsheets.doors.tab_owner import looks_like_tab, plan_tabs
+from cpdsheets.doors.workbook_parts import Workbook, has_formula
 from cpdsheets.doors.write_errors import NotAWorkbook, OutputTypeMismatch
-from cpdsheets.doors.xml_text import SHEET_NAME_MAX, safe_sheet_name
+from cpdsheets.doors.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
 from cpdsheets.doors.zip_package import Package, PackageError
 from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 
-# Besides the output tabs' own parts, only these may differ after a write (styles.xml only grows).
+# Besides the output tabs' own parts (and the hidden record sheet), only these may differ after a
+# write (styles only grow; app.xml lists the sheets).
 CHANGED_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
-                 "xl/calcChain.xml")
+                 "xl/calcChain.xml", "docProps/app.xml")
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_FILL = "D9E1F2"
 LINK_COLOUR = "0563C1"
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 class _Edit:
-    """One edit of a workbook package: opened once, parts changed in memory, saved atomically."""
+    """One edit of a workbook package: opened once, parts changed in memory, saved atomically.
+
+    Holds the book's record (:mod:`mark_record`): the marks and the tabs cpdsheets wrote; it is
+    written back at save when either changed."""
 
     def __init__(self, src: Path, out: Path | None) -> None:
+        from cpdsheets.doors.marks import read_record
+
         self.src = Path(src)
         self.target = Path(out) if out is not None else self.src
         self.in_place = _same_file(self.src, self.target)
@@ -46,14 +57,27 @@ class _Edit:
         try:
             self.wb = Workbook(self.pkg)
             self.styles_part = self.wb.styles_part()
-            self.styles = StyleBook(self.pkg.text(self.styles_part))
+            has_styles = self.styles_part is not None and self.pkg.has(self.styles_part)
+            self.styles = StyleBook(self.pkg.read(self.styles_part) if has_styles else None)
+            self.mark_rows, self.owned = read_record(self.pkg, self.wb)
+            self._recorded = (list(self.mark_rows), dict(self.owned))
+        except KeyError as exc:
+            self.pkg.close()
+            raise NotAWorkbook(src, f"缺少部件 {exc} / missing part {exc}") from exc
         except BaseException:
             self.pkg.close()
             raise
 
     def save(self, backup: bool) -> Path:
+        from cpdsheets.doors.marks import write_record
+
+        if (self.mark_rows, self.owned) != self._recorded:
+            write_record(self.pkg, self.wb, self.mark_rows, self.owned)
         if self.styles.changed:
-            self.pkg.put(self.styles_part, self.styles.render())
+            if self.styles_part is None or not self.pkg.has(self.styles_part):
+                self.styles_part = self.wb.add_styles_part(self.styles.render())
+            else:
+                self.pkg.put(self.styles_part, self.styles.render())
         self.wb.flush()
         return atomic_write(self.target, lambda fh: _write_and_close(self.pkg, fh),
                             backup=backup and self.in_place, like=self.src)
@@ -69,21 +93,53 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
                marks: list[CellMark] | None = None, remove: Iterable[str] = ()) -> Path:
     """Create or replace the output tabs (and, with ``marks``, mark input cells) in the workbook.
 
-    Existing output tabs keep their position and are replaced whole; new ones go at the end.
-    ``remove`` names stale output tabs to delete (e.g. an older version's), unless written now.
-    Returns the path written. Raises a ``WorkbookWriteError`` subclass when the book cannot be written.
+    Only tabs the book's record says cpdsheets wrote are replaced (:mod:`tab_owner`); a user's
+    sheet of the same name is kept and the tab takes a free name. Existing tabs keep their
+    position; new ones go at the end. Our tabs of the same keys under other names (the other
+    language's, an older version's) are deleted. ``remove`` is kept for callers that list stale
+    names; a name there is deleted only if it is ours. Returns the path written. Raises a
+    ``WorkbookWriteError`` subclass when the book cannot be written.
     """
-    with _Edit(src, out) as edit:
-        keep = {n.casefold() for n in _unique_names(tabs)}
-        for name in remove:
-            if safe_sheet_name(name).casefold() not in keep:
-                edit.wb.remove_sheet(safe_sheet_name(name))
-        put_tabs(edit.pkg, edit.wb, edit.styles, tabs)
+    with _refused_parts(src), _Edit(src, out) as edit:
+        plan = plan_tabs(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
+                         lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
+        keep = {n.casefold() for n in plan.names}
+        for name in [*plan.stale, *remove]:
+            if name.casefold() not in keep and _is_ours(plan.owned, name, plan.stale):
+                edit.wb.remove_sheet(name)
+                plan.owned.pop(name, None)
+        named = [dataclasses.replace(t, name=n) for t, n in zip(tabs, plan.names)]
+        put_tabs(edit.pkg, edit.wb, edit.styles, named)
+        edit.owned = {n: k for n, k in plan.owned.items() if edit.wb.find(n) is not None}
         if marks is not None:
             from cpdsheets.doors.marks import apply_marks
 
-            apply_marks(edit.pkg, edit.wb, edit.styles, marks, skip={safe_sheet_name(t.name) for t in tabs})
+            edit.mark_rows = apply_marks(edit.pkg, edit.wb, edit.styles, marks, edit.mark_rows,
+                                         skip=set(plan.names) | set(edit.owned))
         return edit.save(backup)
+
+
+@contextmanager
+def _refused_parts(src: Path) -> Iterator[None]:
+    """A part that is not well-formed XML, or carries a DOCTYPE, makes the book unwritable: one
+    clear error, the file on disk untouched."""
+    try:
+        yield
+    except XmlRefused as exc:
+        raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
+
+
+def _is_ours(owned: dict[str, str], name: str, stale: list[str]) -> bool:
+    return name in stale or any(n.casefold() == name.casefold() for n in owned)
+
+
+def _looks_ours(edit: _Edit, name: str, key: str) -> bool:
+    """A book with no record (written by an older version): judge the sheet by its first rows."""
+    found = edit.wb.find(name)
+    if found is None or not found[1].part or not edit.pkg.has(found[1].part):
+        return False
+    rows = sheet_values(edit.pkg.read(found[1].part), shared_strings(edit.pkg, edit.wb), max_rows=2)
+    return looks_like_tab(rows, key)
 
 
 def open_package(src: Path) -> Package:
@@ -125,9 +181,10 @@ def tab_styles(styles: StyleBook) -> TabStyles:
     big = styles.font(bold=True, size_delta=3)
     link = styles.font(underline=True, color=LINK_COLOUR)
     header_fill = styles.fill(HEADER_FILL)
-    return TabStyles(
+    st = TabStyles(
         title=styles.xf(font=big),
-        header=styles.xf(font=bold, fill=header_fill, align='horizontal="center" vertical="center" wrapText="1"'),
+        header=styles.xf(font=bold, fill=header_fill,
+                         align={"horizontal": "center", "vertical": "center", "wrapText": "1"}),
         text=styles.xf(),
         link=styles.xf(font=link),
         int=styles.xf(num_fmt=1),
@@ -137,45 +194,37 @@ def tab_styles(styles: StyleBook) -> TabStyles:
         datetime=styles.xf(num_fmt=styles.num_fmt("yyyy-mm-dd hh:mm:ss")),
         status={label: styles.xf(fill=styles.fill(rgb)) for label, rgb in STATUS_FILLS.items()},
     )
-
-
-def _unique_names(tabs: list[TabTable]) -> list[str]:
-    names: list[str] = []
-    seen: set[str] = set()
-    for tab in tabs:
-        name = safe_sheet_name(tab.name)
-        n = 2
-        while name.casefold() in seen:
-            suffix = f"({n})"
-            name = safe_sheet_name(tab.name)[: SHEET_NAME_MAX - len(suffix)] + suffix
-            n += 1
-        seen.add(name.casefold())
-        names.append(name)
-    return names
+    # text beginning = + - @ carries Excel's quote prefix, so editing the cell keeps it text
+    st.quoted = {st.text: styles.xf(quote_prefix=True), st.link: styles.xf(font=link, quote_prefix=True)}
+    return st
 
 
 def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]) -> None:
+    """Write each tab under its (already unique and owned) name, replacing a sheet of that name."""
     if not tabs:
         return
     st = tab_styles(styles)
-    for tab, name in zip(tabs, _unique_names(tabs)):
-        found = wb.find(name)
+    for tab in tabs:
+        found = wb.find(tab.name)
+        old_sheet_pr = None
         if found is not None:
             index, entry = found
-            if entry.part and pkg.has(entry.part) and _FORMULA.search(pkg.read(entry.part)):
-                wb.drop_calc_chain_of(entry.sheet_id)
-            if entry.part:
-                wb.drop_owned_parts(entry.part)
-            wb.drop_local_names(index)
             if not entry.part:
-                raise NotAWorkbook(pkg.path, f"工作表“{name}”缺少关系 / sheet '{name}' has no relationship")
+                raise NotAWorkbook(pkg.path, f"工作表“{tab.name}”缺少关系 / sheet '{tab.name}' has no relationship")
+            if pkg.has(entry.part):
+                old = XmlPart(pkg.read(entry.part), entry.part).root
+                if has_formula(old):
+                    wb.drop_calc_chain_of(entry.sheet_id)
+                old_sheet_pr = child(old, ns_of(old), "sheetPr")
+            wb.drop_owned_parts(entry.part)
+            wb.drop_local_names(index)
             wb.make_worksheet_rel(entry)
         else:
-            entry = wb.add_sheet(name)
+            entry = wb.add_sheet(tab.name)
         drawing_rid = None
         if tab.chart is not None and tab.rows:
             chart = opc.free_name(pkg, "xl/charts/chart{}.xml")
-            pkg.put(chart, chart_xml(tab, name))
+            pkg.put(chart, chart_xml(tab, tab.name))
             drawing = opc.free_name(pkg, "xl/drawings/drawing{}.xml")
             pkg.put(drawing, drawing_xml(tab, "rId1"))
             pkg.put(opc.rels_name(drawing), drawing_rels(opc.relative(drawing, chart)))
@@ -183,18 +232,44 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
             wb.content_types.set(drawing, DRAWING_CT)
             pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", DRAWING_REL, opc.relative(entry.part, drawing))]))
             drawing_rid = "rId1"
-        pkg.put(entry.part, sheet_xml(tab, st, drawing_rid=drawing_rid))
+        xml = sheet_xml(tab, st, drawing_rid=drawing_rid)
+        if old_sheet_pr is not None:
+            xml = _keep_sheet_pr(xml, old_sheet_pr)
+        pkg.put(entry.part, xml)
         if tab.print_titles:
-            wb.set_print_titles(name, tab.header_row)
+            wb.set_print_titles(tab.name, tab.header_row)
+
+
+def _keep_sheet_pr(xml: str, old: etree._Element) -> bytes | str:
+    """The replaced sheet's sheetPr (its codeName ties it to its VBA document module; Excel
+    would orphan the module and add another each run) with our tab colour and fit-to-page."""
+    doc = XmlPart(xml, "sheet")
+    ns = ns_of(doc.root)
+    ours = child(doc.root, ns, "sheetPr")
+    if ours is None or ns_of(old) != ns or len(old.attrib) == 0 and len(old) == 0:
+        return xml
+    merged = etree.fromstring(etree.tostring(old))  # a standalone copy: old prefixes declared on it
+    for el in ours:
+        existing = child(merged, ns, el.tag.rsplit("}", 1)[-1])
+        if existing is not None and el.tag.endswith("}pageSetUpPr"):
+            for k, v in el.attrib.items():
+                existing.set(k, v)
+        elif existing is not None:
+            merged.replace(existing, el.__copy__())
+        else:
+            insert_ordered(merged, el.__copy__(), SHEET_PR_ORDER)
+    ours.getparent().replace(ours, merged)
+    return doc.to_bytes()
 
 
 def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> int:
     """Remove the fills and notes cpdsheets put on input cells; returns how many cells were cleared."""
     from cpdsheets.doors.marks import remove_marks
 
-    with _Edit(src, out) as edit:
-        removed = remove_marks(edit.pkg, edit.wb, edit.styles)
-        if removed == 0 and edit.in_place:
+    with _refused_parts(src), _Edit(src, out) as edit:
+        removed = remove_marks(edit.pkg, edit.wb, edit.styles, edit.mark_rows)
+        edit.mark_rows = []
+        if removed == 0 and edit.in_place and not edit._recorded[0]:
             return 0
         # styles may have grown: a format given back after Excel or LibreOffice renumbered the styles
         edit.save(backup)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from cpdsheets.doors.xml_text import attr_xml, column_letters, display_width, text_xml
+from cpdsheets.doors.xml_text import attr_xml, column_letters, display_width, link_location, text_xml
 from cpdsheets.reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
 
 NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -21,6 +21,8 @@ NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
 TAB_COLOUR = "FF4472C4"  # the add-in's tabs share one tab colour, so people can tell them apart
+SHEET_PR_ORDER = ["tabColor", "outlinePr", "pageSetUpPr"]  # CT_SheetPr's children
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class TabStyles:
     date: int
     datetime: int
     status: dict[str, int]
+    quoted: dict[int, int] = field(default_factory=dict)  # style -> the same with quotePrefix="1"
 
 
 def _blank(v: Any) -> bool:
@@ -99,18 +102,22 @@ def _num_text(s: str) -> str:
 Cell = Callable[[str, Any], tuple[str, float]]  # (ref, value) -> (xml, display width)
 
 
-def _text_cell(style: int) -> Cell:
+def _text_cell(style: int, quoted: int | None = None) -> Cell:
+    """Text as text: one that Excel would take for a formula when edited gets the quote prefix."""
+    quoted = style if quoted is None else quoted
+
     def cell(ref: str, v: Any) -> tuple[str, float]:
         s = _as_text(v)
         if len(s) > CELL_TEXT_MAX:
             s = s[: CELL_TEXT_MAX - 1] + "…"
-        return (f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text_xml(s)}</t></is></c>',
+        xf = quoted if s.startswith(_FORMULA_START) else style
+        return (f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">{text_xml(s)}</t></is></c>',
                 display_width(s))
     return cell
 
 
-def _number_cell(style: int, text_style: int, width: Callable[[float], float]) -> Cell:
-    as_text = _text_cell(text_style)
+def _number_cell(style: int, text_style: int, width: Callable[[float], float], quoted: int | None = None) -> Cell:
+    as_text = _text_cell(text_style, quoted)
 
     def cell(ref: str, v: Any) -> tuple[str, float]:
         n = _num(v)
@@ -120,8 +127,8 @@ def _number_cell(style: int, text_style: int, width: Callable[[float], float]) -
     return cell
 
 
-def _date_cell(style: int, text_style: int, width: float) -> Cell:
-    as_text = _text_cell(text_style)
+def _date_cell(style: int, text_style: int, width: float, quoted: int | None = None) -> Cell:
+    as_text = _text_cell(text_style, quoted)
 
     def cell(ref: str, v: Any) -> tuple[str, float]:
         n = _serial(v)
@@ -132,7 +139,7 @@ def _date_cell(style: int, text_style: int, width: float) -> Cell:
 
 
 def _status_cell(styles: TabStyles) -> Cell:
-    plain = _text_cell(styles.text)
+    plain = _text_cell(styles.text, styles.quoted.get(styles.text))
     by_label = {label: _text_cell(xf) for label, xf in styles.status.items()}
 
     def cell(ref: str, v: Any) -> tuple[str, float]:
@@ -141,19 +148,20 @@ def _status_cell(styles: TabStyles) -> Cell:
 
 
 def _cell_writer(kind: str, st: TabStyles) -> Cell:
+    q = st.quoted.get(st.text)
     if kind == "int":
-        return _number_cell(st.int, st.text, lambda f: len(f"{f:,.0f}"))
+        return _number_cell(st.int, st.text, lambda f: len(f"{f:,.0f}"), q)
     if kind == "number":
-        return _number_cell(st.number, st.text, lambda f: len(f"{f:,.2f}"))
+        return _number_cell(st.number, st.text, lambda f: len(f"{f:,.2f}"), q)
     if kind == "percent":
-        return _number_cell(st.percent, st.text, lambda f: len(f"{f * 100:.1f}%"))
+        return _number_cell(st.percent, st.text, lambda f: len(f"{f * 100:.1f}%"), q)
     if kind == "date":
-        return _date_cell(st.date, st.text, 10)
+        return _date_cell(st.date, st.text, 10, q)
     if kind == "datetime":
-        return _date_cell(st.datetime, st.text, 19)
+        return _date_cell(st.datetime, st.text, 19, q)
     if kind == "status":
         return _status_cell(st)
-    return _text_cell(st.text)
+    return _text_cell(st.text, q)
 
 
 def status_fills() -> dict[str, str]:
@@ -164,7 +172,7 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
     ncols = max(len(tab.columns), 1)
     letters = [column_letters(i) for i in range(ncols)]
     writers = [_cell_writer(c.kind, styles) for c in tab.columns]
-    link_writer = _text_cell(styles.link)
+    link_writer = _text_cell(styles.link, styles.quoted.get(styles.link))
     widths = [display_width(c.header) + 3 for c in tab.columns]  # +3: bold and the filter button
     hrow = tab.header_row
     out: list[str] = []
@@ -196,7 +204,7 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
                 widths[i] = w
         out.append("</row>")
         if target:
-            hyperlinks.append(f'<hyperlink ref="{letters[link_col]}{r}" location="{attr_xml(target)}"/>')
+            hyperlinks.append(f'<hyperlink ref="{letters[link_col]}{r}" location="{attr_xml(link_location(target))}"/>')
     last = f"{letters[ncols - 1]}{r}"
     head = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',

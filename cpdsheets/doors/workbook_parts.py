@@ -1,18 +1,30 @@
-"""The workbook part and its sheet list: find, replace and add sheets by editing workbook.xml
-and workbook.xml.rels as text (their namespaces and extension lists stay exactly as they were)."""
+"""The workbook part and its sheet list: find, replace and add sheets by editing the parsed
+workbook.xml and workbook.xml.rels (their namespaces and extension lists stay as they were)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from lxml import etree
+
 from cpdsheets.doors import opc
-from cpdsheets.doors.xml_text import attr_xml
+from cpdsheets.doors.xml_tree import MAIN, REL, XmlPart, child, children, insert_ordered, local, make, q, remove, text_of
 from cpdsheets.doors.zip_package import Package
 
-OFFICE_DOC_REL = opc.REL + "/officeDocument"
-CALC_CHAIN_REL = opc.REL + "/calcChain"
-STYLES_REL = opc.REL + "/styles"
+OFFICE_DOC_REL = REL + "/officeDocument"
+CALC_CHAIN_REL = REL + "/calcChain"
+STYLES_REL = REL + "/styles"
+EXTENDED_PROPS_REL = REL + "/extended-properties"
+STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+_APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_WORKSHEET_HEADINGS = {"worksheets", "工作表", "工作表 ", "arbeitsblätter", "feuilles de calcul"}
+# CT_Workbook's child sequence (ECMA-376 Part 1, 18.2.27)
+WORKBOOK_ORDER = ["fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                  "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+                  "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                  "fileRecoveryPr", "webPublishObjects", "extLst"]
 
 
 @dataclass(slots=True)
@@ -21,40 +33,47 @@ class SheetEntry:
     sheet_id: int
     rid: str
     part: str  # resolved zip name; "" when the relationship is missing
-    xml: str  # the <sheet .../> element as it stands
+    el: etree._Element  # the <sheet/> element
 
 
 class Workbook:
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        root_rels = opc.parse_rels(pkg.text("_rels/.rels")) if pkg.has("_rels/.rels") else []
+        root_rels = opc.read_rels(pkg, "") if pkg.has("_rels/.rels") else []
         main = next((r for r in root_rels if r.type.endswith("/officeDocument")), None)
         self.part = opc.resolve("", main.target) if main else "xl/workbook.xml"
         if not pkg.has(self.part):
             raise KeyError(self.part)
-        self.xml = pkg.text(self.part)
-        self.rels_part = opc.rels_name(self.part)
-        self.rels_xml = pkg.text(self.rels_part)
-        self.rels = opc.parse_rels(self.rels_xml)
+        self.doc = XmlPart(pkg.read(self.part), self.part)
+        self.ns = self.doc.root.tag[1:].split("}")[0] if self.doc.root.tag.startswith("{") else ""
+        self.rels = opc.Rels(pkg, self.part)
         self.content_types = opc.ContentTypes(pkg)
-        root = re.search(r"<(\w+:)?workbook\b[^>]*>", self.xml)
-        self.prefix = root.group(1) or "" if root else ""
-        m = re.search(rf'xmlns:(\w+)="{re.escape(opc.REL)}"', self.xml)
-        self.r_prefix = m.group(1) if m else "r"
-        self._new_rels: list[str] = []
         self._refs: dict[str, int] | None = None
+        self._sheets_changed = False
+
+    @property
+    def root(self) -> etree._Element:
+        return self.doc.root
+
+    def _sheets_el(self) -> etree._Element:
+        el = child(self.root, self.ns, "sheets")
+        if el is None:
+            el = insert_ordered(self.root, make(self.root, self.ns, "sheets"), WORKBOOK_ORDER)
+        return el
 
     # -- reading -------------------------------------------------------------------------
     def sheets(self) -> list[SheetEntry]:
         out = []
-        by_id = {r.id: r for r in self.rels}
-        for m in re.finditer(rf"<{self.prefix}sheet\b[^>]*?/?>", self.xml):
-            tag = m.group(0)
-            rid = opc._attr(tag, rf"{self.r_prefix}:id") or ""
+        by_id = {r.id: r for r in self.rels.rels}
+        for el in children(self._sheets_el(), self.ns, "sheet"):
+            rid = el.get(q(REL, "id")) or ""
             rel = by_id.get(rid)
             part = opc.resolve(self.part, rel.target) if rel and not rel.external else ""
-            out.append(SheetEntry(opc._attr(tag, "name") or "", int(opc._attr(tag, "sheetId") or 0),
-                                  rid, part, tag))
+            try:
+                sheet_id = int(el.get("sheetId") or 0)
+            except ValueError:
+                sheet_id = 0
+            out.append(SheetEntry(el.get("name") or "", sheet_id, rid, part, el))
         return out
 
     def find(self, name: str) -> tuple[int, SheetEntry] | None:
@@ -65,35 +84,39 @@ class Workbook:
                 return i, s
         return None
 
-    def styles_part(self) -> str:
-        rel = next((r for r in self.rels if r.type == STYLES_REL), None)
-        return opc.resolve(self.part, rel.target) if rel else "xl/styles.xml"
+    def styles_part(self) -> str | None:
+        rel = self.rels.of_type(STYLES_REL)
+        return self.rels.target_of(rel) if rel else None
+
+    def add_styles_part(self, xml: bytes) -> str:
+        """A book without a styles part (LibreOffice opens such files) gets one, with its
+        relationship and content type."""
+        part = "xl/styles.xml" if not self.pkg.has("xl/styles.xml") else opc.free_name(self.pkg, "xl/styles{}.xml")
+        self.pkg.put(part, xml)
+        self.rels.add(STYLES_REL, part)
+        self.content_types.set(part, STYLES_CT)
+        return part
 
     # -- editing -------------------------------------------------------------------------
-    def add_sheet(self, name: str) -> SheetEntry:
+    def add_sheet(self, name: str, *, hidden: bool = False) -> SheetEntry:
         part = opc.free_name(self.pkg, "xl/worksheets/sheet{}.xml")
-        rid = opc.next_rid(self.rels)
+        rel = self.rels.add(opc.WORKSHEET_REL, part)
         sheet_id = max([s.sheet_id for s in self.sheets()] + [0]) + 1
-        target = opc.relative(self.part, part)
-        rel_tag = f'<Relationship Id="{rid}" Type="{opc.WORKSHEET_REL}" Target="{target}"/>'
-        self.rels.append(opc.Rel(rid, opc.WORKSHEET_REL, target, False, rel_tag))
-        self._new_rels.append(rel_tag)
-        tag = f'<{self.prefix}sheet name="{attr_xml(name)}" sheetId="{sheet_id}" {self.r_prefix}:id="{rid}"/>'
-        close = f"</{self.prefix}sheets>"
-        if close in self.xml:
-            self.xml = self.xml.replace(close, tag + close, 1)
-        else:
-            self.xml = re.sub(rf"<{self.prefix}sheets\s*/>", f"<{self.prefix}sheets>{tag}{close}", self.xml, count=1)
+        parent = self._sheets_el()
+        el = make(parent, self.ns, "sheet", {"name": name, "sheetId": str(sheet_id)}, declare={"r": REL})
+        el.set(q(REL, "id"), rel.id)
+        if hidden:
+            el.set("state", "hidden")
+        parent.append(el)
         self.content_types.set(part, opc.WORKSHEET_CT)
-        return SheetEntry(name, sheet_id, rid, part, tag)
+        self._sheets_changed = True
+        return SheetEntry(name, sheet_id, rel.id, part, el)
 
     def make_worksheet_rel(self, entry: SheetEntry) -> None:
         """A replaced chartsheet/dialogsheet becomes a worksheet."""
-        for r in self.rels:
-            if r.id == entry.rid and r.type != opc.WORKSHEET_REL:
-                new = r.xml.replace(f'Type="{r.type}"', f'Type="{opc.WORKSHEET_REL}"')
-                self.rels_xml = self.rels_xml.replace(r.xml, new)
-                r.xml, r.type = new, opc.WORKSHEET_REL
+        for r in self.rels.rels:
+            if r.id == entry.rid:
+                self.rels.set_type(r, opc.WORKSHEET_REL)
         self.content_types.set(entry.part, opc.WORKSHEET_CT)
 
     def drop_owned_parts(self, part: str) -> None:
@@ -111,17 +134,21 @@ class Workbook:
                 self.content_types.drop(target)
         self.pkg.remove(opc.rels_name(part))
 
+    def _defined_names(self) -> list[etree._Element]:
+        block = child(self.root, self.ns, "definedNames")
+        return [] if block is None else list(children(block, self.ns, "definedName"))
+
+    def _prune_defined_names(self) -> None:
+        block = child(self.root, self.ns, "definedNames")
+        if block is not None and next(children(block, self.ns, "definedName"), None) is None:
+            remove(block)
+
     def drop_local_names(self, index: int, keep: tuple[str, ...] = ()) -> None:
         """Defined names scoped to a replaced sheet described its old content: remove them."""
-        def edit(m: re.Match[str]) -> str:
-            tag = m.group(0)
-            local = opc._attr(tag, "localSheetId")
-            name = opc._attr(tag, "name") or ""
-            return "" if local == str(index) and name not in keep else tag
-
-        p = self.prefix
-        self.xml = re.sub(rf"<{p}definedName\b[^>]*?(?:/>|>.*?</{p}definedName>)", edit, self.xml, flags=re.S)
-        self.xml = re.sub(rf"<{p}definedNames>\s*</{p}definedNames>", "", self.xml)
+        for el in self._defined_names():
+            if el.get("localSheetId") == str(index) and el.get("name", "") not in keep:
+                remove(el)
+        self._prune_defined_names()
 
     def remove_sheet(self, name: str) -> bool:
         """Delete a sheet the add-in no longer writes: its parts, relationship, scoped names (later
@@ -131,53 +158,52 @@ class Workbook:
             return False
         index, entry = found
         if entry.part and self.pkg.has(entry.part):
-            if re.search(rb"<(?:\w+:)?f[\s>/]", self.pkg.read(entry.part)):
+            if has_formula(self.pkg.read(entry.part)):
                 self.drop_calc_chain_of(entry.sheet_id)
             self.drop_owned_parts(entry.part)
             self.pkg.remove(entry.part)
             self.content_types.drop(entry.part)
-        for r in [r for r in self.rels if r.id == entry.rid]:
-            self.rels_xml = self.rels_xml.replace(r.xml, "")
-            self.rels.remove(r)
-        self.xml = self.xml.replace(entry.xml, "", 1)
+        for r in [r for r in self.rels.rels if r.id == entry.rid]:
+            self.rels.drop(r)
+        remove(entry.el)
+        self._sheets_changed = True
         quoted = "'" + entry.name.replace("'", "''") + "'!"
-        p = self.prefix
-
-        def edit(m: re.Match[str]) -> str:
-            tag = m.group(0)
-            local = opc._attr(tag, "localSheetId")
-            body = opc._unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", tag))
-            if local == str(index) or quoted in body or re.search(rf"(?<![\w.']){re.escape(entry.name)}!", body):
-                return ""
-            if local is not None and int(local) > index:
-                return re.sub(r'localSheetId="\d+"', f'localSheetId="{int(local) - 1}"', tag, count=1)
-            return tag
-
-        self.xml = re.sub(rf"<{p}definedName\b[^>]*?(?:/>|>.*?</{p}definedName>)", edit, self.xml, flags=re.S)
-        self.xml = re.sub(rf"<{p}definedNames>\s*</{p}definedNames>", "", self.xml)
-
-        def view(m: re.Match[str]) -> str:
-            tag = m.group(0)
+        bare = re.compile(rf"(?<![\w.']){re.escape(entry.name)}!")
+        for el in self._defined_names():
+            local_id = el.get("localSheetId")
+            body = text_of(el)
+            if local_id == str(index) or quoted in body or bare.search(body):
+                remove(el)
+            elif local_id is not None and local_id.isdigit() and int(local_id) > index:
+                el.set("localSheetId", str(int(local_id) - 1))
+        self._prune_defined_names()
+        views = child(self.root, self.ns, "bookViews")
+        for view in () if views is None else children(views, self.ns, "workbookView"):
             for attr in ("activeTab", "firstSheet"):
-                v = opc._attr(tag, attr)
-                if v is not None and int(v) >= index and int(v) > 0:
-                    tag = re.sub(rf'{attr}="\d+"', f'{attr}="{int(v) - 1}"', tag, count=1)
-            return tag
-
-        self.xml = re.sub(rf"<{p}workbookView\b[^>]*>", view, self.xml)
+                v = view.get(attr)
+                if v is not None and v.isdigit() and int(v) >= index and int(v) > 0:
+                    view.set(attr, str(int(v) - 1))
         return True
 
     def defined_name(self, name: str) -> str | None:
-        p = self.prefix
-        m = re.search(rf'<{p}definedName\b[^>]*\sname="{re.escape(name)}"[^>]*>(.*?)</{p}definedName>', self.xml, re.S)
-        return None if m is None else opc._unescape(m.group(1))
+        el = next((e for e in self._defined_names() if e.get("name") == name), None)
+        return None if el is None else text_of(el)
 
     def set_defined_name(self, name: str, value: str | None) -> None:
         """Add, replace or (value None) remove a hidden workbook-level defined name."""
-        p = self.prefix
-        pattern = rf'<{p}definedName\b[^>]*\sname="{re.escape(name)}"[^>]*>.*?</{p}definedName>'
-        tag = "" if value is None else f'<{p}definedName name="{name}" hidden="1">{attr_xml(value)}</{p}definedName>'
-        self._put_name(pattern, tag)
+        el = next((e for e in self._defined_names() if e.get("name") == name), None)
+        if value is None:
+            if el is not None:
+                remove(el)
+            self._prune_defined_names()
+            return
+        if el is None:
+            block = child(self.root, self.ns, "definedNames")
+            if block is None:
+                block = insert_ordered(self.root, make(self.root, self.ns, "definedNames"), WORKBOOK_ORDER)
+            el = make(block, self.ns, "definedName", {"name": name, "hidden": "1"})
+            block.append(el)
+        el.text = value
 
     def set_print_titles(self, sheet: str, last_row: int) -> None:
         """Rows 1..last_row of ``sheet`` repeat at the top of every printed page: the defined name
@@ -185,64 +211,108 @@ class Workbook:
         found = self.find(sheet)
         if found is None:
             return
-        index, p = found[0], self.prefix
-        ref = "'" + sheet.replace("'", "''") + f"'!$1:${last_row}"
-        pattern = (rf'<{p}definedName\b(?=[^>]*\sname="_xlnm\.Print_Titles")(?=[^>]*\slocalSheetId="{index}")'
-                   rf'[^>]*>.*?</{p}definedName>')
-        self._put_name(pattern, f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-                                f'{attr_xml(ref)}</{p}definedName>')
-
-    def _put_name(self, pattern: str, tag: str) -> None:
-        """Replace the definedName matching ``pattern`` by ``tag`` ("" removes it), or add ``tag``."""
-        p = self.prefix
-        self.xml = re.sub(rf"<{p}definedNames\s*/>", f"<{p}definedNames></{p}definedNames>", self.xml)
-        if re.search(pattern, self.xml, re.S):
-            self.xml = re.sub(pattern, lambda _: tag, self.xml, count=1, flags=re.S)
-        elif tag:
-            close = f"</{p}definedNames>"
-            if close in self.xml:
-                self.xml = self.xml.replace(close, tag + close, 1)
-            else:  # definedNames follows sheets (and externalReferences, if any)
-                anchor = max(self.xml.rfind(f"</{p}sheets>") + len(f"</{p}sheets>"),
-                             self.xml.rfind(f"</{p}externalReferences>") + len(f"</{p}externalReferences>"))
-                self.xml = self.xml[:anchor] + f"<{p}definedNames>{tag}{close}" + self.xml[anchor:]
-        self.xml = re.sub(rf"<{p}definedNames>\s*</{p}definedNames>", "", self.xml)
+        index = str(found[0])
+        for el in [e for e in self._defined_names()
+                   if e.get("name") == "_xlnm.Print_Titles" and e.get("localSheetId") == index]:
+            remove(el)
+        block = child(self.root, self.ns, "definedNames")
+        if block is None:
+            block = insert_ordered(self.root, make(self.root, self.ns, "definedNames"), WORKBOOK_ORDER)
+        el = make(block, self.ns, "definedName", {"name": "_xlnm.Print_Titles", "localSheetId": index})
+        el.text = "'" + sheet.replace("'", "''") + f"'!$1:${last_row}"
+        block.append(el)
 
     def drop_calc_chain_of(self, sheet_id: int) -> None:
         """Formula cells of a replaced sheet are gone; Excel repairs a book whose calcChain lists them."""
-        rel = next((r for r in self.rels if r.type == CALC_CHAIN_REL), None)
+        rel = self.rels.of_type(CALC_CHAIN_REL)
         if rel is None:
             return
-        part = opc.resolve(self.part, rel.target)
+        part = self.rels.target_of(rel)
         if not self.pkg.has(part):
             return
-        xml = self.pkg.text(part)
+        doc = XmlPart(self.pkg.read(part), part)
         current = None
-        kept = []
-        for m in re.finditer(r"<(?:\w+:)?c\b[^>]*?/>", xml):
-            tag = m.group(0)
-            i = opc._attr(tag, "i")
+        kept = 0
+        # a <c> without i= belongs to the sheet of the <c> before it
+        for c in list(doc.root):
+            if local(c) != "c":
+                continue
+            i = c.get("i")
             if i is not None:
                 current = i
             if current == str(sheet_id):
+                remove(c)
                 continue
-            kept.append(re.sub(r'\si="\d+"', "", tag).replace("<c ", f'<c i="{current}" ', 1)
-                        if i is None and current else tag)
+            if i is None and current is not None:
+                c.set("i", current)
+            kept += 1
         if not kept:
             self.pkg.remove(part)
             self.content_types.drop(part)
-            self.rels_xml = self.rels_xml.replace(rel.xml, "")
-            self.rels = [r for r in self.rels if r.id != rel.id]
+            self.rels.drop(rel)
             return
-        start = xml.find("<", xml.find("<calcChain") + 1)
-        end = xml.rfind("</")
-        self.pkg.put(part, xml[:start] + "".join(kept) + xml[end:])
+        self.pkg.put(part, doc.to_bytes())
 
     def flush(self) -> None:
-        self.pkg.put(self.part, self.xml)
-        rels_xml = self.rels_xml
-        if self._new_rels:
-            end = rels_xml.rindex("</")
-            rels_xml = rels_xml[:end] + "".join(self._new_rels) + rels_xml[end:]
-        self.pkg.put(self.rels_part, rels_xml)
+        self.pkg.put(self.part, self.doc.to_bytes())
+        self.rels.flush()
+        if self._sheets_changed:
+            self._update_app_properties()
         self.content_types.flush()
+
+    def _update_app_properties(self) -> None:
+        """docProps/app.xml lists the worksheet names (TitlesOfParts, counted in HeadingPairs);
+        Excel shows a stale list in the file's properties, so it follows the real sheets."""
+        root_rels = opc.read_rels(self.pkg, "")
+        rel = next((r for r in root_rels if r.type == EXTENDED_PROPS_REL and not r.external), None)
+        part = opc.resolve("", rel.target) if rel else "docProps/app.xml"
+        if not self.pkg.has(part):
+            return
+        doc = XmlPart(self.pkg.read(part), part)
+        pairs = child(doc.root, _APP_NS, "HeadingPairs")
+        titles = child(doc.root, _APP_NS, "TitlesOfParts")
+        pv = None if pairs is None else child(pairs, _VT, "vector")
+        tv = None if titles is None else child(titles, _VT, "vector")
+        if pv is None or tv is None:
+            return
+        variants = [text_of(v).strip() for v in children(pv, _VT, "variant")]
+        items = list(children(tv, _VT, "lpstr"))
+        start = 0
+        names = [s.name for s in self.sheets() if self._is_worksheet(s)]
+        for k in range(0, len(variants) - 1, 2):
+            count_el = next(iter(pv[k + 1].iter(q(_VT, "i4"))), None) if k + 1 < len(pv) else None
+            count = int(count_el.text) if count_el is not None and (count_el.text or "").strip().isdigit() else 0
+            if variants[k].casefold() in _WORKSHEET_HEADINGS:
+                old = [text_of(e) for e in items[start:start + count]]
+                if old == names:
+                    return
+                anchor = items[start - 1] if start > 0 else None
+                for e in items[start:start + count]:
+                    remove(e)
+                new = []
+                for n in names:
+                    e = make(tv, _VT, "lpstr")
+                    e.text = n
+                    new.append(e)
+                if anchor is not None:
+                    for e in reversed(new):
+                        anchor.addnext(e)
+                else:
+                    for e in reversed(new):
+                        tv.insert(0, e)
+                count_el.text = str(len(names))
+                tv.set("size", str(len(list(children(tv, _VT, "lpstr")))))
+                self.pkg.put(part, doc.to_bytes())
+                return
+            start += count
+
+    def _is_worksheet(self, entry: SheetEntry) -> bool:
+        rel = next((r for r in self.rels.rels if r.id == entry.rid), None)
+        return rel is not None and rel.type == opc.WORKSHEET_REL
+
+
+def has_formula(sheet: bytes | etree._Element) -> bool:
+    """Whether a worksheet part (or its parsed root) holds any formula (its cells then sit in the
+    calc chain)."""
+    root = XmlPart(sheet, "sheet").root if isinstance(sheet, bytes) else sheet
+    return next(root.iter(q(MAIN, "f")), None) is not None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
+from .xml_text import link_location
 
 # Number formats per column kind; text and status stay General (their values are quoted instead).
 NUMBER_FORMATS: dict[str, str] = {
@@ -193,7 +194,7 @@ def plan_tab(table: TabTable) -> TabPlan:
     for r, target in enumerate(table.links if linkable else [], start=first):
         if target and r <= last:
             text = grid[r - 1][link_col - 1]
-            plan.links.append((r, link_col, target, "" if text is None else str(text).lstrip("'")))
+            plan.links.append((r, link_col, link_location(target), "" if text is None else str(text).lstrip("'")))
     return plan
 
 

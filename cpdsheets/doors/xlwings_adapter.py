@@ -14,7 +14,8 @@ from typing import Any
 from ..contract.book import RawBook, RawSheet
 from ..contract.schema import OUTPUT_TABS
 from ..reports.tables import MARK_FILL, CellMark, TabTable
-from .mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, values_from_rows
+from .mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from .tab_owner import looks_like_tab, plan_tabs
 from .xl_convert import (
     HEADER_FILL,
     TabPlan,
@@ -106,23 +107,71 @@ def _find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
     return None
 
 
-def output_sheet(book: Any, table: TabTable) -> Any:
-    """The tab for ``table``, emptied; added after the last sheet if missing. A tab under the
-    other language's name is reused, so switching languages never leaves two copies."""
-    aliases = OUTPUT_TABS.get(table.key, ())
-    sheet = _find_sheet(book, (table.name,)) or _find_sheet(book, tuple(aliases))
+def _store_values(book: Any) -> list[list[Any]]:
+    store = _find_sheet(book, (MARK_STORE,))
+    return [] if store is None else (store.used_range.options(ndim=2).value or [])
+
+
+def owned_tabs(book: Any) -> dict[str, str]:
+    """The tabs the book's record says cpdsheets wrote (either door): sheet name -> key."""
+    return tabs_from_values(_store_values(book))
+
+
+def _looks_ours(book: Any, name: str, key: str) -> bool:
+    sheet = _find_sheet(book, (name,))
+    if sheet is None:
+        return False
+    try:
+        return looks_like_tab(sheet.range((1, 1), (2, 12)).options(ndim=2).value or [], key)
+    except Exception:  # an engine that cannot read it: not judged ours, so it is kept
+        return False
+
+
+def write_tabs(book: Any, tables: list[TabTable]) -> dict[str, str]:
+    """Write the output tabs where the record (:mod:`tab_owner`) says: our earlier tab of that
+    key is replaced (reused under its name, when it has the other language's), a user's sheet of
+    the same name is kept and the tab takes a free name. Records the tabs; returns the record."""
+    owned = owned_tabs(book)
+    names = [s.name for s in book.sheets if s.name != MARK_STORE]
+    plan = plan_tabs(tables, names, owned, lambda n, k: _looks_ours(book, n, k), has_record=bool(owned))
+    stale_by_key = {}
+    for name in plan.stale:
+        key = next((k for n, k in owned.items() if n.casefold() == name.casefold()), None)
+        if key is None:  # judged ours by its content (no record yet)
+            key = next((k for k, pair in OUTPUT_TABS.items() if name in pair), None)
+        stale_by_key.setdefault(key, name)
+    record = dict(plan.owned)
+    for table, name in zip(tables, plan.names):
+        if _find_sheet(book, (name,)) is None and table.key in stale_by_key:
+            # switching languages reuses our tab under its old name (never two copies)
+            record.pop(name, None)
+            name = stale_by_key.pop(table.key)
+            record[name] = table.key
+        _write_tab(book, table, name)
+    _write_store(book, _store_rows(book), record)
+    return record
+
+
+def output_sheet(book: Any, name: str) -> Any:
+    """The sheet ``name``, emptied; added after the last sheet if missing."""
+    sheet = _find_sheet(book, (name,))
     if sheet is None:
         last = book.sheets[len(book.sheets) - 1]
-        return book.sheets.add(name=table.name, after=last)
+        return book.sheets.add(name=name, after=last)
     sheet.clear()
     return sheet
 
 
-def write_tab(book: Any, table: TabTable) -> Any:
-    """Replace one output tab: one range write for all values, then formats as range
-    operations (per column span, per fill colour), then column widths."""
+def write_tab(book: Any, table: TabTable) -> dict[str, str]:
+    """One output tab written as :func:`write_tabs` writes them."""
+    return write_tabs(book, [table])
+
+
+def _write_tab(book: Any, table: TabTable, name: str) -> Any:
+    """Replace one output tab: one range write for all values, then formats as range operations
+    (per column span, per fill colour), then column widths."""
     plan = plan_tab(table)
-    sheet = output_sheet(book, table)
+    sheet = output_sheet(book, name)
     remote = _is_remote(book)
     nrows = len(plan.values)
 
@@ -229,23 +278,23 @@ def _paint_matrix(sheet: Any, fills: dict[str | None, list[tuple[int, int]]]) ->
 # -- marks on input cells ---------------------------------------------------------------------
 
 def _store_rows(book: Any) -> list[MarkRow]:
-    store = _find_sheet(book, (MARK_STORE,))
-    if store is None:
-        return []
-    return rows_from_values(store.used_range.options(ndim=2).value or [])
+    return rows_from_values(_store_values(book))
 
 
-def _write_store(book: Any, rows: list[MarkRow]) -> None:
+def _write_store(book: Any, rows: list[MarkRow], tabs: dict[str, str] | None = None) -> None:
+    """Write the record: these marks and ``tabs`` (None: the tabs it lists now)."""
+    if tabs is None:
+        tabs = owned_tabs(book)
     store = _find_sheet(book, (MARK_STORE,))
     if store is None:
-        if not rows:
+        if not rows and not tabs:
             return
         last = book.sheets[len(book.sheets) - 1]
         store = book.sheets.add(name=MARK_STORE, after=last)
         store.visible = False
     else:
         store.clear_contents()
-    grid = [[excel_text(v) if isinstance(v, str) else v for v in row] for row in values_from_rows(rows)]
+    grid = [[excel_text(v) if isinstance(v, str) else v for v in row] for row in values_from_rows(rows, tabs)]
     store.range((1, 1), (len(grid), len(MARK_STORE_HEADER))).value = grid
 
 
@@ -356,10 +405,18 @@ def append_runlog(book: Any, item: str, text: str, lang: str = "zh") -> None:
     """One (项目, 值) line added below whatever 运行记录 holds, e.g. why a button failed; the tab
     is added (with the run log's header) if the book has none yet."""
     zh, en = OUTPUT_TABS["runlog"]
-    sheet = _find_sheet(book, (zh, en))
+    owned = owned_tabs(book)
+    ours = [n for n, k in owned.items() if k == "runlog"]
+    if not owned:  # no record yet: an earlier version's run log, judged by its content
+        ours = [n for n in (zh, en) if _looks_ours(book, n, "runlog")]
+    sheet = _find_sheet(book, tuple(ours)) if ours else None
     if sheet is None:
+        plan = plan_tabs([TabTable("runlog", zh if lang == "zh" else en, [], [])],
+                         [s.name for s in book.sheets if s.name != MARK_STORE], owned, lambda n, k: False,
+                         has_record=True)
         last = book.sheets[len(book.sheets) - 1]
-        sheet = book.sheets.add(name=zh if lang == "zh" else en, after=last)
+        sheet = book.sheets.add(name=plan.names[0], after=last)
+        _write_store(book, _store_rows(book), {**owned, plan.names[0]: "runlog"})
         header = ["项目", "值"] if lang == "zh" else ["Item", "Value"]
         sheet.range((1, 1), (2, 2)).value = [header, [excel_text(item), excel_text(text)]]
         return

@@ -55,6 +55,15 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def link_location(target: str) -> str:
+    """An internal link target ``'sheet'!A1`` with the quotes inside the sheet name doubled, as a
+    reference must have them (``'O''Brien'!A1``); other targets are returned as they are."""
+    if target.startswith("'") and "'!" in target:
+        name, cell = target[1:].rsplit("'!", 1)
+        return quote_sheet(name.replace("''", "'")) + "!" + cell
+    return target
+
+
 def display_width(text: str) -> float:
     """Approximate column width in characters; CJK characters count about two."""
     return (len(text) + len(text.encode("utf-8", "replace"))) / 2

@@ -157,7 +157,7 @@ def _dir_entry(entry: _Entry, size: int) -> bytes:
         0,
         0,
         0,
-        entry.start,
+        0 if entry.kind == _TYPE_STORAGE else entry.start,  # MS-CFB 2.6.3: a storage's start sector is 0
         size,
     )
 

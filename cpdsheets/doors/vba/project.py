@@ -148,7 +148,7 @@ def _project_wm(modules: Sequence[VbaModule], codec: str) -> bytes:
 def build_vba_project(
     modules: Sequence[VbaModule],
     *,
-    project_name: str = "CpdSheets",
+    project_name: str = "VBAProject",  # what Excel names every project it creates
     codepage: int = DEFAULT_CODEPAGE,
     references: Sequence[Reference] = (STDOLE,),
 ) -> bytes:
