@@ -5,12 +5,13 @@ Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import glob
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -133,9 +134,24 @@ def validate(
 
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list[FileReport]:
+    """Each file in its own child process under the per-file time limit: a file that hangs or kills
+    its process is one line in the report, and every other file is still validated."""
+    from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
+    from .batch import Failure, run_each
+    from .limits import limit
+
     show_progress = len(files) > 1 and sys.stderr.isatty()
     results: dict[str, FileReport] = {}
-    progress = None
+    progress = task = None
+
+    def done(args: tuple, result: FileReport | Failure) -> None:
+        path = args[0]
+        if isinstance(result, Failure):
+            result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
+        results[path] = result
+        if progress is not None:
+            progress.advance(task)
+
     if show_progress:
         from rich.progress import Progress
 
@@ -143,25 +159,36 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> l
         progress.start()
         task = progress.add_task("校验中 / validating", total=len(files))
     try:
-        if jobs > 1 and len(files) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-                futures = {pool.submit(validate_file, f, lang, as_of): f for f in files}
-                for fut in futures:
-                    results[futures[fut]] = fut.result()
-                    if progress:
-                        progress.advance(task)
-        else:
-            for f in files:
-                results[f] = validate_file(f, lang, as_of)
-                if progress:
-                    progress.advance(task)
+        run_each(validate_file, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
+                 seconds=limit("FILE_SECONDS"), done=done)
     finally:
-        if progress:
+        if progress is not None:
             progress.stop()
     return [results[f] for f in files]
 
 
+def _one_run_per_book(command):
+    """Hold the book's lock for the whole command: a second run on the same book waits briefly,
+    then refuses (exit 2), so runs never interleave and ``.bak`` is the version a run read."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from .safe_replace import book_lock
+        from .write_errors import WorkbookBusy
+
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(book_lock(kwargs["book"]))
+            except WorkbookBusy as exc:
+                typer.echo(f"{kwargs['book']}: {exc.message(kwargs['lang'].value)}", err=True)
+                raise typer.Exit(2)
+            return command(*args, **kwargs)
+
+    return run
+
+
 @app.command()
+@_one_run_per_book
 def recalc(
     book: Annotated[Path, typer.Argument(help="The master workbook (.xlsx/.xlsm).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and print; write nothing.")] = False,
@@ -196,14 +223,18 @@ def recalc(
             raise typer.Exit(0)
     from .package_writer import write_tabs
     from .write_errors import WorkbookWriteError
+    from .zip_limits import LimitExceeded
 
     try:
         # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
         other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
         written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None,
                              remove=other)
-    except WorkbookWriteError as exc:
+    except (WorkbookWriteError, LimitExceeded) as exc:
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
+        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
         typer.echo(_recalc_text(outcome, lang.value))
@@ -249,6 +280,7 @@ def _iso(v) -> str:
 
 
 @app.command("clear-marks")
+@_one_run_per_book
 def clear_marks_cmd(
     book: Annotated[Path, typer.Argument(help="The workbook marked by `recalc --mark`.")],
     out: Annotated[Optional[Path], typer.Option("--output", "-o")] = None,
@@ -257,12 +289,18 @@ def clear_marks_cmd(
 ) -> None:
     """清除标记 — remove exactly the marks cpdsheets added; nothing the user coloured."""
     from .package_writer import clear_marks
+    from .reader import check_readable
     from .write_errors import WorkbookWriteError
+    from .zip_limits import LimitExceeded
 
     try:
+        check_readable(book)
         n = clear_marks(book, out=out, backup=backup)
-    except WorkbookWriteError as exc:
+    except (WorkbookWriteError, WorkbookUnreadable, LimitExceeded) as exc:
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:  # a malformed part: one line, the book untouched
+        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     typer.echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
