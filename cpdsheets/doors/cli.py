@@ -21,6 +21,7 @@ import typer
 from .. import __version__
 from ..reports.formats import render
 from ..reports.report import FileReport, Report
+from ..reports.safe_text import visible_lines
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -167,6 +168,12 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> l
     return [results[f] for f in files]
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print a message that may quote the workbook (sheet names, teacher names, the path): control
+    characters are shown as escapes, never sent to the terminal."""
+    typer.echo(visible_lines(text), err=err)
+
+
 def _one_run_per_book(command):
     """Hold the book's lock for the whole command: a second run on the same book waits briefly,
     then refuses (exit 2), so runs never interleave and ``.bak`` is the version a run read."""
@@ -180,7 +187,7 @@ def _one_run_per_book(command):
             try:
                 held.enter_context(book_lock(kwargs["book"]))
             except WorkbookBusy as exc:
-                typer.echo(f"{kwargs['book']}: {exc.message(kwargs['lang'].value)}", err=True)
+                _echo(f"{kwargs['book']}: {exc.message(kwargs['lang'].value)}", err=True)
                 raise typer.Exit(2)
             return command(*args, **kwargs)
 
@@ -207,18 +214,18 @@ def recalc(
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
     except Exception as exc:
-        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if dry_run or format == Format.json:
         if format == Format.json:
-            typer.echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
+            _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
-            typer.echo(_recalc_text(outcome, lang.value))
+            _echo(_recalc_text(outcome, lang.value))
         if dry_run:
             raise typer.Exit(0)
     from .package_writer import write_tabs
@@ -231,14 +238,14 @@ def recalc(
         written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None,
                              remove=other)
     except (WorkbookWriteError, LimitExceeded) as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
-        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
-        typer.echo(_recalc_text(outcome, lang.value))
-        typer.echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+        _echo(_recalc_text(outcome, lang.value))
+        _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
 
 
 def _recalc_text(outcome, lang: str) -> str:
@@ -297,12 +304,12 @@ def clear_marks_cmd(
         check_readable(book)
         n = clear_marks(book, out=out, backup=backup)
     except (WorkbookWriteError, WorkbookUnreadable, LimitExceeded) as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part: one line, the book untouched
-        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
+    _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
 @app.command()
