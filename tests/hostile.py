@@ -23,13 +23,16 @@ MEMORY_CEILING = 2 << 30  # RLIMIT_AS for every CLI run here: far below what an 
 
 # Runs the CLI as its child so the peak RSS of the CLI and of its own children is measured alone.
 _MEASURE = """
-import resource, subprocess, sys, time
-limit = int(sys.argv[1])
+import resource, signal, subprocess, sys, time
+limit, file_size = int(sys.argv[1]), int(sys.argv[2])
 def ceiling():
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if file_size:  # a full disk, for real: writes past this size fail with EFBIG
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 started = time.perf_counter()
-run = subprocess.run(sys.argv[2:], preexec_fn=ceiling)
+run = subprocess.run(sys.argv[3:], preexec_fn=ceiling)
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 sys.stderr.write(f"\\n@@measure {run.returncode} {peak} {seconds:.3f}\\n")
@@ -46,13 +49,13 @@ class CliRun:
     seconds: float
 
 
-def run_cli(*args: object, memory: int = MEMORY_CEILING, env: dict[str, str] | None = None,
+def run_cli(*args: object, memory: int = MEMORY_CEILING, file_size: int = 0, env: dict[str, str] | None = None,
             timeout: float = 300, pythonpath: Path | str = ROOT) -> CliRun:
     """``cpdsheets ARGS`` in a subprocess under an address-space ceiling (``memory`` bytes, 0 for
-    none); ``pythonpath`` picks the source tree (today's main or this branch)."""
+    none) and, with ``file_size``, a largest file it may write; ``pythonpath`` picks the source tree."""
     full_env = {**os.environ, "PYTHONPATH": str(pythonpath), "XLWINGS_LICENSE_KEY": "noncommercial",
                 "COLUMNS": "200", **(env or {})}
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(memory), sys.executable, "-m", "cpdsheets.doors.cli",
+    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(memory), str(file_size), sys.executable, "-m", "cpdsheets.doors.cli",
                            *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout,
                           errors="replace")
     stderr, _, tail = proc.stderr.rpartition("\n@@measure ")
