@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -111,7 +112,7 @@ def _check_package(path: Path) -> None:
     except CorruptPart as exc:
         raise WorkbookUnreadable(path, f"工作簿已损坏（{exc.name} 校验失败）",
                                  f"workbook is corrupt ({exc.name} fails its CRC)") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
                                  "workbook is corrupt (the zip package cannot be opened)") from None
     if "[Content_Types].xml" not in names:

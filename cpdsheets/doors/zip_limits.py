@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import XMLPullParser
@@ -29,6 +30,8 @@ _UNUSUAL_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?:[A-Z]\D|[A-Z]\d{8}))')
 _A1_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
 _TAG_PREFIX = 64  # bytes of a cell tag the patterns above need to see whole
 _SINGLE_LETTER_COLUMNS = 26
+# What reading a damaged part raises: bad deflate data, CRC or size mismatch, truncation, bad header.
+_INFLATE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 
 class LimitExceeded(Exception):
@@ -137,7 +140,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
                     break
                 if not chunk:
                     break
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except _INFLATE_ERRORS as exc:
         raise CorruptPart(info.filename) from exc
     if unusual:
         return _exact_extent(zf, info)
@@ -183,6 +186,14 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
     """Every content cell's position as calamine counts it (a cell without `r` follows the one
     before it in its row). Slower, so only for parts the quick scan cannot bound."""
     extent = _Extent(info.filename, exact=True)
+    try:
+        _feed_cells(zf, info, extent)
+    except _INFLATE_ERRORS as exc:
+        raise CorruptPart(info.filename) from exc
+    return extent if extent.cells else None
+
+
+def _feed_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: _Extent) -> None:
     parser = XMLPullParser(events=("start", "end"))
     stack: list = []
     row = col = 0
@@ -212,7 +223,6 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
                             extent.columns, extent.column_cell = col, ref
                 if tag in ("c", "row") and stack:
                     stack[-1].remove(elem)  # keep memory flat on a million rows
-    return extent if extent.cells else None
 
 
 def _cell_position(ref: str | None, row: int, col: int) -> tuple[int, int]:
