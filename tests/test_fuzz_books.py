@@ -15,6 +15,7 @@ import io
 import json
 import warnings
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,10 +60,12 @@ def _zip(parts: list[tuple[str, bytes]]) -> bytes:
 
 
 def truncate(data, draw):
-    return data[: draw(st.integers(0, len(data) - 1))]
+    return data[: draw(st.integers(0, max(len(data) - 1, 0)))]
 
 
 def flip_bytes(data, draw):
+    if not data:
+        return data
     buf = bytearray(data)
     for offset in draw(st.lists(st.integers(0, len(buf) - 1), min_size=1, max_size=8)):
         buf[offset] ^= draw(st.integers(1, 255))
@@ -187,7 +190,7 @@ def broken_books(draw, seeds):
     for mutation in draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=3)):
         try:
             data = mutation(data, draw)
-        except (zipfile.BadZipFile, EOFError, ValueError, KeyError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
             break  # an earlier mutation already broke the zip beyond the next one's reach
         applied.append(mutation.__name__)
     return seed, applied, data
