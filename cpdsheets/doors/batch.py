@@ -8,6 +8,7 @@ on. Each child handles one file and exits, so nothing a bad file leaves behind r
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
 import sys
 import time
@@ -72,8 +73,11 @@ def run_each(job: Callable[..., Any], tasks: Iterable[tuple], *, jobs: int, seco
 
 def _child(writer: Connection, job: Callable[..., Any], task: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    writer.send(job(*task))
-    writer.close()
+    try:
+        writer.send(job(*task))
+        writer.close()
+    except BaseException:  # the job reports its own errors; anything else is a crash, told by the parent
+        os._exit(70)
 
 
 def _receive(reader: Connection, child: Any, elapsed: float) -> Any:

@@ -85,6 +85,8 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
+    except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
+        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
         _, validation, findings, _ = check(raw, as_of=as_of)
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
@@ -215,6 +217,9 @@ def recalc(
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=_parse_date(as_of))
