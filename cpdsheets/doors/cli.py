@@ -136,18 +136,20 @@ def validate(
     raise typer.Exit(report.exit_code(fail_on.value))
 
 
-def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list[FileReport]:
-    """Each file in its own child process under the per-file time limit: a file that hangs or kills
-    its process is one line in the report, and every other file is still validated."""
+def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
+             label: str = "校验中 / validating") -> list:
+    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order. Each file runs
+    in its own child process under the per-file time limit: a file that hangs or kills its process is
+    a ``FileReport`` with ``unreadable`` set, and every other file is still done."""
     from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
     from .batch import Failure, run_each
     from .limits import limit
 
     show_progress = len(files) > 1 and sys.stderr.isatty()
-    results: dict[str, FileReport] = {}
+    results: dict[str, object] = {}
     progress = task = None
 
-    def done(args: tuple, result: FileReport | Failure) -> None:
+    def done(args: tuple, result) -> None:
         path = args[0]
         if isinstance(result, Failure):
             result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
@@ -156,13 +158,15 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> l
             progress.advance(task)
 
     if show_progress:
+        from rich.console import Console
         from rich.progress import Progress
 
-        progress = Progress(transient=True)
+        # On stderr, the stream checked above: stdout may be a report redirected to a file.
+        progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
-        task = progress.add_task("校验中 / validating", total=len(files))
+        task = progress.add_task(label, total=len(files))
     try:
-        run_each(validate_file, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
+        run_each(work, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
                  seconds=limit("FILE_SECONDS"), done=done)
     finally:
         if progress is not None:
