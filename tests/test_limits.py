@@ -69,6 +69,20 @@ def test_a_cell_placed_far_inside_a_near_row_is_still_seen(tmp_path, good):
     assert run.returncode == 2 and "XFD1048576" in run.stdout, run.stdout + run.stderr
 
 
+@pytest.mark.parametrize("far_cell, named", [
+    (b'<c r="J0001048576"><v>1</v></c>', "J1048576"),  # zero-padded: calamine reads row 1048576
+    (b'<c s="0" r="XFD1048576"><v>1</v></c>', "XFD1048576"),  # `r` not the first attribute
+    (b'<c r="XFD1"><v>1</v></c></row><row r="1048576">' + b"<c><v>1</v></c>" * 3, "A1048576"),  # no `r`
+])
+def test_unusual_cell_references_are_counted_as_calamine_counts_them(tmp_path, good, far_cell, named):
+    part = sheet_part(good, "培训记录")
+    bad = rewrite_parts(good, tmp_path / "odd.xlsx",
+                        lambda name, data: data.replace(b"</row></sheetData>", b"</row><row r=\"50\">" + far_cell +
+                                                        b"</row></sheetData>") if name == part else data)
+    run = run_cli("validate", bad)
+    assert run.returncode == 2 and named in run.stdout and TRACEBACK not in run.stderr, run.stdout + run.stderr
+
+
 def test_a_zip_bomb_is_refused_from_the_directory_before_inflating(tmp_path, good):
     bomb = zip_bomb(good, tmp_path / "bomb.xlsx", sheet_part(good, "培训记录"), 64 << 20)
     assert bomb.stat().st_size < 2 << 20

@@ -24,9 +24,9 @@ _CHUNK = 4 << 20
 # too (calamine skips them), which only errs on the safe side; the exact pass leaves them out.
 _ROW_DIGITS = re.compile(rb'<c r="[A-Z](\d{1,7})"')
 _LAST_CELL = re.compile(rb'<c r="[A-Z](\d{1,7})"')
-# A cell tag without `r` first, past column Z, or with a row number longer than Excel's.
+# A cell tag without `r` first, past column Z, or with a row number zero-padded or longer than Excel's.
 _R_NOT_FIRST = re.compile(rb'<c(?! r=")[\s>/]')
-_UNUSUAL_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="(?:[A-Z]\D|[A-Z]\d{8}))')
+_UNUSUAL_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="[A-Z](?:\D|0|\d{8}))')
 _A1_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
 _TAG_PREFIX = 64  # bytes of a cell tag the patterns above need to see whole
 _SINGLE_LETTER_COLUMNS = 26
@@ -167,8 +167,9 @@ def _max_row(body: bytes, so_far: int) -> tuple[int, bool]:
 
 @functools.lru_cache(maxsize=64)
 def _beyond(row: int) -> re.Pattern[bytes]:
-    """A cell past ``row`` or past column Z (two patterns cost less than one with both)."""
-    return re.compile(rb'<c r="[A-Z](?:\D|' + _greater(row).encode() + rb')')
+    """A cell past ``row``, past column Z, or with a zero-padded row (two patterns cost less than one
+    with ``_R_NOT_FIRST`` folded in)."""
+    return re.compile(rb'<c r="[A-Z](?:\D|0|' + _greater(row).encode() + rb')')
 
 
 def _greater(n: int) -> str:
