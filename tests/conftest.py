@@ -13,6 +13,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import Phase, settings
+
+# Property tests that spend seconds per example (the CLI fuzz) take their example count from here.
+# CI (CI=true) runs a fixed, derandomized set so the suite stays fast and a failure reproduces;
+# locally every run draws new examples. HYPOTHESIS_PROFILE picks one explicitly.
+settings.register_profile("ci", max_examples=12, derandomize=True, deadline=None, print_blob=True,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: report at once
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
 
 # A small, clean school: every finding a test expects comes from the rows it adds.
 POLICY_ROWS = [

@@ -50,9 +50,13 @@ MENTOR_VALUE, APPRENTICE_VALUE = "师傅", "徒弟"
 TRUE_WORDS = {"是", "有", "true", "yes", "1", "y"}
 FALSE_WORDS = {"否", "无", "没有", "false", "no", "0", "n"}
 
-# Longest operators first so `<=` is not read as `<`.
-_OP_RE = re.compile(r"\s*(<=|>=|!=|<>|≠|≤|≥|=|<|>|不含|包含|含)\s*")
-_AND_RE = re.compile(r"\s*(?:且|并且|&&|&|\band\b)\s*", re.IGNORECASE)
+# Longest operators first so `<=` is not read as `<`. No `\s*` around them: re.split retries at every
+# position, so a run of spaces before a missing operator would be scanned again from each space
+# (quadratic); the pieces are stripped instead.
+_OP_RE = re.compile(r"(<=|>=|!=|<>|≠|≤|≥|=|<|>|不含|包含|含)")
+_AND_RE = re.compile(r"且|并且|&&|&|\band\b", re.IGNORECASE)
+# A real condition is a few terms; a longer cell is a paste accident, refused before any parsing.
+MAX_CONDITION_CHARS = 500
 _OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
 
 
@@ -103,6 +107,8 @@ def parse_condition(text: object) -> Condition:
     if text is None or (isinstance(text, float) and text != text):
         return Condition()
     raw = str(text)
+    if len(raw) > MAX_CONDITION_CHARS:
+        raise ConditionError(f"条件太长（{len(raw)} 个字符），最多 {MAX_CONDITION_CHARS} 个字符")
     s = _clean(raw)
     if not s or s in {"全部", "全体", "所有", "all", "全体教师", "所有教师", "-", "—"}:
         return Condition(text=raw.strip())

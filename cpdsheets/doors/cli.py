@@ -5,12 +5,13 @@ Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import glob
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,6 +24,7 @@ from ..contract.findings import plain_number
 from ..reports.formats import render
 from ..reports.report import FileReport, Report
 from ..reports.tabs import _STATE_EN
+from ..reports.safe_text import visible_lines
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
 
@@ -131,6 +133,8 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
+    except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
+        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
         _, validation, findings, _ = check(raw, as_of=as_of)
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
@@ -193,10 +197,25 @@ def validate(
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
              label: str = "校验中 / validating") -> list:
-    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order."""
+    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order. Each file runs
+    in its own child process under the per-file time limit: a file that hangs or kills its process is
+    a ``FileReport`` with ``unreadable`` set, and every other file is still done."""
+    from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
+    from .batch import Failure, run_each
+    from .limits import limit
+
     show_progress = len(files) > 1 and sys.stderr.isatty()
-    results: dict[str, FileReport] = {}
-    progress = None
+    results: dict[str, object] = {}
+    progress = task = None
+
+    def done(args: tuple, result) -> None:
+        path = args[0]
+        if isinstance(result, Failure):
+            result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
+        results[path] = result
+        if progress is not None:
+            progress.advance(task)
+
     if show_progress:
         from rich.console import Console
         from rich.progress import Progress
@@ -206,25 +225,42 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
-        if jobs > 1 and len(files) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-                futures = {pool.submit(work, f, lang, as_of): f for f in files}
-                for fut in futures:
-                    results[futures[fut]] = fut.result()
-                    if progress:
-                        progress.advance(task)
-        else:
-            for f in files:
-                results[f] = work(f, lang, as_of)
-                if progress:
-                    progress.advance(task)
+        run_each(work, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
+                 seconds=limit("FILE_SECONDS"), done=done)
     finally:
-        if progress:
+        if progress is not None:
             progress.stop()
     return [results[f] for f in files]
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print a message that may quote the workbook (sheet names, teacher names, the path): control
+    characters are shown as escapes, never sent to the terminal."""
+    typer.echo(visible_lines(text), err=err)
+
+
+def _one_run_per_book(command):
+    """Hold the book's lock for the whole command: a second run on the same book waits briefly,
+    then refuses (exit 2), so runs never interleave and ``.bak`` is the version a run read."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from .safe_replace import book_lock
+        from .write_errors import WorkbookBusy
+
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(book_lock(kwargs["book"]))
+            except WorkbookBusy as exc:
+                _echo(f"{kwargs['book']}: {exc.message(kwargs['lang'].value)}", err=True)
+                raise typer.Exit(2)
+            return command(*args, **kwargs)
+
+    return run
+
+
 @app.command(cls=_Command)
+@_one_run_per_book
 def recalc(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm）/ the master workbook.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示，不写文件 / compute and print only.")] = False,
@@ -249,34 +285,41 @@ def recalc(
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=when)
     except Exception as exc:
-        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if dry_run or format == Format.json:
         if format == Format.json:
-            typer.echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
+            _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
-            typer.echo(_recalc_text(outcome, lang.value))
+            _echo(_recalc_text(outcome, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .package_writer import write_tabs
     from .write_errors import WorkbookWriteError
+    from .zip_limits import LimitExceeded
 
     try:
         # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
         other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
         written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None,
                              remove=other)
-    except WorkbookWriteError as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+    except (WorkbookWriteError, LimitExceeded) as exc:
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
-        typer.echo(_recalc_text(outcome, lang.value))
-        typer.echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+        _echo(_recalc_text(outcome, lang.value))
+        _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
 
@@ -427,6 +470,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
 
 
 @app.command("clear-marks", cls=_Command)
+@_one_run_per_book
 def clear_marks_cmd(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="标记过的工作簿 / the marked workbook.")],
     out: OutputOption = None,
@@ -435,14 +479,20 @@ def clear_marks_cmd(
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
     from .package_writer import clear_marks
+    from .reader import check_readable
     from .write_errors import WorkbookWriteError
+    from .zip_limits import LimitExceeded
 
     try:
+        check_readable(book)
         n = clear_marks(book, out=out, backup=backup)
-    except WorkbookWriteError as exc:
-        typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
+    except (WorkbookWriteError, WorkbookUnreadable, LimitExceeded) as exc:
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
+    except Exception as exc:  # a malformed part: one line, the book untouched
+        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        raise typer.Exit(2)
+    _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
 @app.command(cls=_Command)

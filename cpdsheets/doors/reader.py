@@ -3,15 +3,22 @@ formula cells as their cached values, merged ranges reported, nothing evaluated.
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import python_calamine as calamine
 
 from ..contract.book import RawBook, RawSheet
+from .zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORKBOOK_PART = "xl/workbook.xml"  # where calamine and Excel look for the sheet list
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class WorkbookUnreadable(Exception):
@@ -34,6 +41,9 @@ def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawB
         wb = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types per format
         raise _unreadable(path, exc) from None
+    if not wb.sheets_metadata:
+        wb.close()
+        raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)")
     sheets: dict[str, RawSheet] = {}
     try:
         for meta in wb.sheets_metadata:
@@ -63,6 +73,12 @@ def sheet_names(path: Path | str) -> list[str]:
         raise _unreadable(path, exc) from None
 
 
+def check_readable(path: Path | str) -> None:
+    """Everything ``read_workbook`` refuses before reading (missing, not a workbook, encrypted,
+    corrupt, over a limit), for the doors that edit a book without reading it first."""
+    _check_file(Path(path))
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise WorkbookUnreadable(path, "文件不存在", "file not found")
@@ -82,18 +98,45 @@ def _check_file(path: Path) -> None:
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
                                  "not a valid Excel workbook (content is not an xlsx package)")
     if head[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip()
-                names = set(zf.namelist())
-        except (zipfile.BadZipFile, OSError, EOFError):
-            raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
-                                     "workbook is corrupt (the zip package cannot be opened)") from None
-        if bad is not None:
-            raise WorkbookUnreadable(path, f"工作簿已损坏（{bad} 校验失败）", f"workbook is corrupt ({bad} fails its CRC)")
-        if "[Content_Types].xml" not in names:
-            raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
-                                     "not a valid Excel workbook (no [Content_Types].xml)")
+        _check_package(path)
+
+
+def _check_package(path: Path) -> None:
+    """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            scan_package(zf, lambda: _sheet_parts(zf))
+    except LimitExceeded as exc:
+        raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
+    except CorruptPart as exc:
+        raise WorkbookUnreadable(path, f"工作簿已损坏（{exc.name} 校验失败）",
+                                 f"workbook is corrupt ({exc.name} fails its CRC)") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
+                                 "workbook is corrupt (the zip package cannot be opened)") from None
+    if "[Content_Types].xml" not in names:
+        raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
+                                 "not a valid Excel workbook (no [Content_Types].xml)")
+    if path.suffix.lower() in (".xlsx", ".xlsm") and _WORKBOOK_PART not in names:
+        raise WorkbookUnreadable(path, f"工作簿已损坏（缺少 {_WORKBOOK_PART}，其中记录着所有工作表）",
+                                 f"workbook is corrupt (no {_WORKBOOK_PART}, which lists its sheets)")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name, from xl/workbook.xml and its relationships (for messages)."""
+    try:
+        book = ElementTree.fromstring(zf.read(_WORKBOOK_PART))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{{{_MAIN_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[part] = sheet.get("name", "")
+    return out
 
 
 def _is_encrypted(path: Path) -> bool:

@@ -1,7 +1,9 @@
 """Replace a workbook on disk without ever leaving it half-written.
 
 The new package goes to a temporary file in the same folder (same filesystem, so the final
-``os.replace`` is atomic), is fsync'ed, and only then takes the book's name.
+``os.replace`` is atomic), is fsync'ed, and only then takes the book's name. A symlinked book is
+written through to its target (the link stays a link), and a run holds an exclusive lock on the
+book from reading it to replacing it, so two runs never interleave.
 """
 
 from __future__ import annotations
@@ -11,11 +13,18 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cpdsheets.doors.write_errors import WorkbookLocked, WorkbookNotWritable
+from cpdsheets.doors.limits import limit
+from cpdsheets.doors.write_errors import WorkbookBusy, WorkbookLocked, WorkbookNotWritable, WriteFailed
+
+try:
+    import fcntl
+except ImportError:  # Windows: Excel's own sharing lock keeps a second writer out
+    fcntl = None
 
 
 def lock_files(book: Path) -> list[Path]:
@@ -24,14 +33,23 @@ def lock_files(book: Path) -> list[Path]:
 
 
 def backup_path(book: Path) -> Path:
-    return book.with_name(book.name + ".bak")
+    """Where the previous version is kept: beside the real file when ``book`` is a symlink."""
+    real = real_path(book)
+    return real.with_name(real.name + ".bak")
+
+
+def real_path(path: Path) -> Path:
+    """The file a path names after following symlinks (the path itself when it is none)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def check_writable(target: Path) -> None:
     """Refuse when the target is open in an office suite or cannot be written."""
-    for lock in lock_files(target):
+    for lock in dict.fromkeys(lock_files(target) + lock_files(real_path(target))):
         if lock.exists():
             raise WorkbookLocked(target, lock)
+    target = real_path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise WorkbookNotWritable(target, "folder does not exist")
@@ -64,28 +82,82 @@ def atomic_write(target: Path, write: Callable[[BinaryIO], None], *, backup: boo
     """Call ``write(fileobj)`` into a temp file beside ``target``, then swap it in.
 
     With ``backup``, the version being replaced is kept as ``target.bak``. ``like`` gives the file
-    whose permission bits the result inherits (the source book).
+    whose permission bits the result inherits (the source book). A symlink ``target`` is written
+    through: its target file is replaced, in the target's folder. A failing disk (full, quota,
+    file-size limit) raises ``WriteFailed`` with the book untouched and no temp file left.
     """
     check_writable(target)
-    with _temp_beside(target) as (fh, tmp):
-        write(fh)
-        fh.flush()
-        os.fsync(fh.fileno())
+    shown, target = target, real_path(target)
     try:
-        template = like if like is not None and like.exists() else target
-        if template.exists():
-            shutil.copymode(template, tmp)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        if backup and target.exists():
-            _keep_backup(target)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+        with _temp_beside(target) as (fh, tmp):
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            template = like if like is not None and like.exists() else target
+            if template.exists():
+                shutil.copymode(template, tmp)
+            else:
+                os.chmod(tmp, 0o666 & ~_umask())
+            if backup and target.exists():
+                _keep_backup(target)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    except OSError as exc:
+        raise WriteFailed(shown, exc.strerror or str(exc) or type(exc).__name__) from exc
     _fsync_dir(target.parent)
-    return target
+    return shown
+
+
+@contextlib.contextmanager
+def book_lock(book: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``book`` (its real file) for a whole read-compute-write run.
+
+    A second run waits up to ``LOCK_WAIT_SECONDS`` and then raises ``WorkbookBusy``. The lock is
+    on the file itself, so after a run replaces the book a waiting run locks the new file: it
+    reads the version the first run wrote, and its ``.bak`` is that version.
+    """
+    path = real_path(Path(book))
+    if fcntl is None or not path.is_file():
+        yield
+        return
+    deadline = time.monotonic() + limit("LOCK_WAIT_SECONDS")
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            yield  # unreadable: the run reports that itself
+            return
+        if _try_lock(fd) and _still_names(path, fd):
+            break
+        os.close(fd)
+        if time.monotonic() >= deadline:
+            raise WorkbookBusy(book, limit("LOCK_WAIT_SECONDS"))
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _still_names(path: Path, fd: int) -> bool:
+    """The locked file is still the one at ``path`` (another run may have replaced it meanwhile)."""
+    try:
+        now, held = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _keep_backup(target: Path) -> None:
@@ -94,10 +166,15 @@ def _keep_backup(target: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         staging.unlink()
     try:
-        os.link(target, staging)  # instant, and the old inode is exactly the previous version
-    except OSError:
-        shutil.copy2(target, staging)
-    os.replace(staging, bak)
+        try:
+            os.link(target, staging)  # instant, and the old inode is exactly the previous version
+        except OSError:
+            shutil.copy2(target, staging)
+        os.replace(staging, bak)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staging.unlink()
+        raise
 
 
 def _fsync_dir(folder: Path) -> None:

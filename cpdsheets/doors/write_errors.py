@@ -57,3 +57,27 @@ class OutputTypeMismatch(WorkbookWriteError):
             f"输出文件扩展名必须与原工作簿一致（{Path(src).suffix}），否则宏或文件类型会损坏。",
             f"The output must keep the workbook's extension ({Path(src).suffix}), or macros/file type break.",
         )
+
+
+class WriteFailed(WorkbookWriteError):
+    """The disk refused the new file (full, quota, file-size limit, I/O error): nothing was replaced."""
+
+    def __init__(self, path: Path | str, reason: str = ""):
+        name = Path(path).name
+        super().__init__(
+            path,
+            f"写入“{name}”失败（{reason}），原文件未改动；请腾出磁盘空间后再试。",
+            f"Writing '{name}' failed ({reason}); the original is unchanged. Free some disk space and retry.",
+        )
+
+
+class WorkbookBusy(WorkbookWriteError):
+    """Another cpdsheets run holds the book's lock."""
+
+    def __init__(self, path: Path | str, waited: float):
+        name = Path(path).name
+        super().__init__(
+            path,
+            f"另一个 cpdsheets 正在处理“{name}”（已等待 {waited:.0f} 秒），请等它结束后再试。",
+            f"Another cpdsheets run is working on '{name}' (waited {waited:.0f} s); retry when it has finished.",
+        )

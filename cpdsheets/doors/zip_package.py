@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .zip_limits import LimitExceeded, check_directory
+
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
@@ -45,6 +47,11 @@ class Package:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             self._file.close()
             raise PackageError(str(exc)) from exc
+        try:
+            check_directory(infos)  # sizes and ratios; zipfile stops each read at its declared size
+        except LimitExceeded:
+            self._file.close()
+            raise
         self._zip = zf
         self._entries: dict[str, _Entry] = {}
         for info in infos:

@@ -1,12 +1,17 @@
-"""Renderers of a Report: text for people, JSON for machines, JUnit XML and GitHub annotations for CI."""
+"""Renderers of a Report: text for people, JSON for machines, JUnit XML and GitHub annotations for CI.
+
+Every string that comes from a workbook or a file name goes through ``visible`` (or ``json_text``),
+so no output carries a raw control character and JUnit and JSON always parse.
+"""
 
 from __future__ import annotations
 
-import json
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from ..contract.findings import Lang
 from .report import Report, sorted_findings
+from .safe_text import json_text, visible
 
 FORMATS = ("text", "json", "junit", "github")
 
@@ -23,23 +28,29 @@ def render(report: Report, fmt: str, lang: Lang = "zh") -> str:
 
 
 def to_json(report: Report, lang: Lang = "zh") -> str:
-    return json.dumps(report.as_dict(lang), ensure_ascii=False, indent=2)
+    return json_text(report.as_dict(lang))
+
+
+def quoteattr(text: str) -> str:
+    return _xml_quoteattr(visible(text))
 
 
 def to_text(report: Report, lang: Lang = "zh") -> str:
     L = _LABELS[lang]
     lines: list[str] = []
     for f in report.files:
+        path = visible(f.path)
         if f.unreadable is not None:
-            lines.append(f"{f.path}: {L['unreadable']}: {f.unreadable}")
+            lines.append(f"{path}: {L['unreadable']}: {visible(f.unreadable)}")
             continue
         status = L["ok"] if f.valid else L["fail"]
-        lines.append(f"{f.path}: {status} ({L['error']} {f.errors}, {L['warning']} {f.warnings}, "
+        lines.append(f"{path}: {status} ({L['error']} {f.errors}, {L['warning']} {f.warnings}, "
                      f"{f.rows} {L['rows']}, {f.seconds:.2f}s)")
         for x in sorted_findings(f.findings):
-            place = f"{x.sheet}!{x.cell}" if x.cell else x.sheet
-            value = f" [{x.as_dict(lang)['value']}]" if x.value not in ("", None) else ""
-            lines.append(f"  {L[x.level]:<4} {place:<16} {x.code}: {x.message(lang)}{value}  → {x.hint(lang)}")
+            place = visible(f"{x.sheet}!{x.cell}" if x.cell else x.sheet)
+            value = f" [{visible(x.as_dict(lang)['value'])}]" if x.value not in ("", None) else ""
+            lines.append(f"  {L[x.level]:<4} {place:<16} {x.code}: {visible(x.message(lang))}{value}  → "
+                         f"{visible(x.hint(lang))}")
     lines.append(L["summary"].format(
         files=len(report.files), errors=sum(f.errors for f in report.files),
         warnings=sum(f.warnings for f in report.files),
@@ -61,14 +72,14 @@ def to_junit(report: Report, lang: Lang = "zh") -> str:
                          f"<error message={quoteattr(f.unreadable)}/></testcase>")
         for sheet, items in sheets.items():
             errors = [x for x in items if x.level == "error"]
-            body = "\n".join(f"{x.level} {x.sheet}!{x.cell} {x.code}: {x.message(lang)} ({x.hint(lang)})"
+            body = "\n".join(visible(f"{x.level} {x.sheet}!{x.cell} {x.code}: {x.message(lang)} ({x.hint(lang)})")
                              for x in items)
             if errors:
                 failures += 1
                 inner = (f"<failure message={quoteattr(f'{len(errors)} errors')} type=\"findings\">"
-                         f"{escape(body)}</failure>")
+                         f"{_xml_escape(body)}</failure>")
             else:
-                inner = f"<system-out>{escape(body)}</system-out>"
+                inner = f"<system-out>{_xml_escape(body)}</system-out>"
             cases.append(f"<testcase name={quoteattr(sheet)} classname={quoteattr(f.path)}>{inner}</testcase>")
         if not cases:
             cases.append(f'<testcase name="workbook" classname={quoteattr(f.path)}/>')
@@ -82,6 +93,7 @@ def to_junit(report: Report, lang: Lang = "zh") -> str:
 
 def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = visible(text)
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

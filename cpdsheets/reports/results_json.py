@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from typing import Any
 
@@ -12,21 +11,22 @@ import pandas as pd
 from .. import __version__
 from ..contract.findings import Finding, Lang
 from .report import sorted_findings
+from .safe_text import json_text
 
 
 def _plain(v: Any) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
         return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
     if isinstance(v, pd.Timestamp):
         return v.date().isoformat()
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    if hasattr(v, "item"):  # numpy scalars
-        return v.item()
     if isinstance(v, dict):
         return {str(k): _plain(x) for k, x in v.items()}
+    if hasattr(v, "item"):  # numpy scalars
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):  # NaN, or a bound like 1e308 pro-rated past float range
+        return None
     return v
 
 
@@ -53,4 +53,4 @@ def results_dict(results, findings: list[Finding], as_of: dt.date, lang: Lang = 
 
 
 def to_results_json(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> str:
-    return json.dumps(results_dict(results, findings, as_of, lang), ensure_ascii=False, indent=2)
+    return json_text(results_dict(results, findings, as_of, lang))
