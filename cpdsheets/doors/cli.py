@@ -263,8 +263,8 @@ def recalc(
             typer.echo(_recalc_text(outcome, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
-    from .package_writer import write_tabs
-    from .write_errors import WorkbookWriteError
+    from .ooxml.package_writer import write_tabs
+    from .ooxml.write_errors import WorkbookWriteError
 
     try:
         # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
@@ -355,7 +355,7 @@ def rollup(
 ) -> None:
     """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
     from ..reports.rollup import District
-    from .rollup import as_unreadable, summarise_file
+    from .rollup.summary import as_unreadable, summarise_file
 
     started = time.perf_counter()
     if output:
@@ -374,8 +374,8 @@ def rollup(
                             when, jobs=jobs)
     district.seconds = time.perf_counter() - started
     if output:
-        from .rollup_writer import write_district
-        from .write_errors import WorkbookWriteError
+        from .rollup.writer import write_district
+        from .ooxml.write_errors import WorkbookWriteError
 
         info = {"version": __version__, "command": "cpdsheets " + " ".join(sys.argv[1:]),
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
@@ -389,8 +389,8 @@ def rollup(
 
 
 def _check_rollup_output(output: Path, lang: str) -> None:
-    from .safe_replace import check_writable
-    from .write_errors import WorkbookWriteError
+    from .ooxml.safe_replace import check_writable
+    from .ooxml.write_errors import WorkbookWriteError
 
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"{output}: {'区域汇总只写 .xlsx 文件' if lang == 'zh' else 'the district workbook is an .xlsx file'}",
@@ -434,8 +434,8 @@ def clear_marks_cmd(
     lang: LangOption = Lang.zh,
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
-    from .package_writer import clear_marks
-    from .write_errors import WorkbookWriteError
+    from .ooxml.package_writer import clear_marks
+    from .ooxml.write_errors import WorkbookWriteError
 
     try:
         n = clear_marks(book, out=out, backup=backup)
@@ -456,8 +456,8 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
 ) -> None:
     """新建：生成一学年的空白总表（各登记表、规则、下拉列表、按钮）/ build a new master workbook."""
-    from .school_year import school_year
-    from .template import build_master
+    from .template.school_year import school_year
+    from .template.master import build_master
 
     if year:
         try:
@@ -506,10 +506,10 @@ def archive(
 ) -> None:
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..reports.archive import to_archive_json
-    from .archive_job import UnknownTeachers, check_not_book, default_output, run_archive
-    from .archive_writer import write_archive, write_split
-    from .pdf import PdfUnavailable, to_pdf
-    from .write_errors import WorkbookWriteError
+    from .archive.job import UnknownTeachers, check_not_book, default_output, run_archive
+    from .archive.writer import write_archive, write_split
+    from .archive.pdf import PdfUnavailable, to_pdf
+    from .ooxml.write_errors import WorkbookWriteError
 
     code = lang.value
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cpdsheets.doors.write_errors import WorkbookLocked, WorkbookNotWritable
+from cpdsheets.doors.ooxml.write_errors import WorkbookLocked, WorkbookNotWritable
 
 
 def lock_files(book: Path) -> list[Path]:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from ..reports.rollup import SchoolSummary, Unreadable, school_summary
-from .reader import WorkbookUnreadable, read_workbook
+from ...reports.rollup import SchoolSummary, Unreadable, school_summary
+from ..reader import WorkbookUnreadable, read_workbook
 
 
 def summarise_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
-    from ..engine.policy_diff import policy_changes
-    from .cli import _internal_error
-    from .jobs import run_recalc
+    from ...engine.policy_diff import policy_changes
+    from ..cli import _internal_error
+    from ..jobs import run_recalc
 
     started = time.perf_counter()
     try:
