@@ -19,10 +19,9 @@ import typer
 import typer.core
 
 from .. import __version__
-from ..contract.findings import plain_number
 from ..reports.formats import render
+from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
-from ..reports.tabs import _STATE_EN
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
 
@@ -134,15 +133,8 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
     try:
         _, validation, findings, _ = check(raw, as_of=as_of)
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
-        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
+        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
-
-
-def _internal_error(exc: Exception, lang: str) -> str:
-    detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
-    if lang == "zh":
-        return f"内部错误，未能校验（{detail}）；请把该文件发给维护人员"
-    return f"internal error, not validated ({detail}); please send this file to the maintainers"
 
 
 def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
@@ -242,6 +234,7 @@ def recalc(
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     from ..contract.schema import OUTPUT_TABS
+    from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
     from .jobs import run_recalc
 
@@ -254,13 +247,13 @@ def recalc(
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=when)
     except Exception as exc:
-        typer.echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        typer.echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if dry_run or format == Format.json:
         if format == Format.json:
             typer.echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
-            typer.echo(_recalc_text(outcome, lang.value))
+            typer.echo(recalc_text(outcome, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.package_writer import write_tabs
@@ -275,7 +268,7 @@ def recalc(
         typer.echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
-        typer.echo(_recalc_text(outcome, lang.value))
+        typer.echo(recalc_text(outcome, lang.value))
         typer.echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
@@ -283,50 +276,6 @@ def recalc(
 def _findings_exit(findings, fail_on: Optional[FailOn]) -> int:
     """recalc --fail-on: 1 when a finding is at or above the level (after the tabs are written)."""
     return 1 if fail_on is not None and FileReport("", findings).fails(fail_on.value) else 0
-
-
-def _recalc_text(outcome, lang: str) -> str:
-    c = outcome.counts
-    results = outcome.results
-    alerts = results.alerts if results is not None else None
-    states = alerts["state"].value_counts().to_dict() if alerts is not None and len(alerts) else {}
-    by_state = "，".join(f"{k} {v}" for k, v in states.items()) if lang == "zh" else \
-        ", ".join(f"{_STATE_EN.get(k, k)} {v}" for k, v in states.items())
-    if lang == "zh":
-        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警"
-                f"{'（' + by_state + '）' if by_state else ''}；{c['errors']} 个错误，{c['warnings']} 个警告")
-    else:
-        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts"
-                f"{' (' + by_state + ')' if by_state else ''}; {c['errors']} errors, {c['warnings']} warnings")
-    lines = [head]
-    if alerts is not None and len(alerts):
-        names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
-        shares = {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}
-        rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
-        shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
-        for a in shown.head(30).itertuples(index=False):
-            name = names.get(a.subject)
-            who = f"{a.subject} {name if isinstance(name, str) else ''}".strip()
-            state = a.state if lang == "zh" else _STATE_EN.get(a.state, a.state)
-            lines.append(f"  {state:<4} {who:<10} {a.rule_id} {a.rule_name} "
-                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a, a.rule_id in shares)}")
-        if len(alerts) > 30:
-            lines.append(f"  … 另有 {len(alerts) - 30} 条，见「达标预警」" if lang == "zh"
-                         else f"  … {len(alerts) - 30} more, see the Alerts tab")
-    return "\n".join(lines)
-
-
-def _versus(a, share: bool) -> str:
-    def shown(x) -> str:
-        return plain_number(x, percent=share)
-
-    if a.required == a.required and a.state != "超出上限":  # not NaN: a lower bound, pro-rated
-        return f"{shown(a.actual)} / {shown(a.required)}"
-    return f"{shown(a.actual)} > {shown(getattr(a, 'upper', float('nan')))}"
-
-
-def _iso(v) -> str:
-    return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else str(v)
 
 
 class RollupFormat(str, Enum):
@@ -524,7 +473,7 @@ def archive(
         typer.echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
-        typer.echo(f"{book}: {_internal_error(exc, code)}", err=True)
+        typer.echo(f"{book}: {internal_error(exc, code)}", err=True)
         raise typer.Exit(2)
     combined: Path | None = None
     per_teacher: list[Path] = []
