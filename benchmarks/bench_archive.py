@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from cpdsheets.doors.archive_job import run_archive
-from cpdsheets.doors.archive_writer import write_archive
+from cpdsheets.doors.archive.job import run_archive
+from cpdsheets.doors.archive.writer import write_archive
 from cpdsheets.doors.jobs import run_recalc
-from cpdsheets.doors.package_writer import write_tabs
+from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate
 

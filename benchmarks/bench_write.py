@@ -20,7 +20,7 @@ import openpyxl
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from cpdsheets.doors.package_writer import write_tabs
+from cpdsheets.doors.ooxml.package_writer import write_tabs
 from run import best  # benchmarks/run.py: this script's folder is on sys.path when run as a script
 from cpdsheets.reports.tables import CellMark, ChartSpec, Column, TabTable
 

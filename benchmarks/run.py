@@ -23,7 +23,7 @@ import openpyxl
 from cpdsheets.contract.schema import LOG_SHEETS, SHEETS
 from cpdsheets.doors.cli import validate_file
 from cpdsheets.doors.jobs import run_recalc
-from cpdsheets.doors.package_writer import write_tabs
+from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.sheet_frame import find_header, locate_sheet
 from cpdsheets.samples.synthetic import generate

@@ -79,8 +79,8 @@ def archive(book: Any = None) -> None:
 def _write_archive(book: Any, raw, lang: str) -> str:
     from pathlib import Path
 
-    from .doors.archive_job import check_not_book, default_output, run_archive
-    from .doors.archive_writer import write_archive
+    from .doors.archive.job import check_not_book, default_output, run_archive
+    from .doors.archive.writer import write_archive
 
     fullname = str(book.fullname)
     # A book never saved, a remote client, or a OneDrive/SharePoint URL: no folder of its own, so the
@@ -142,7 +142,7 @@ def done_message(job: str, counts: dict[str, int], lang: str = "zh") -> str:
 
 
 def failure_message(job: str, exc: BaseException, lang: str = "zh") -> str:
-    from .doors.write_errors import WorkbookWriteError
+    from .doors.ooxml.write_errors import WorkbookWriteError
 
     reason = exc.message(lang) if isinstance(exc, WorkbookWriteError) else _REASONS.get(type(exc).__name__, {}).get(lang)
     if reason is None:

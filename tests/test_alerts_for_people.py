@@ -23,9 +23,9 @@ import openpyxl
 import pytest
 from conftest import base_sheets, write_book
 
-from cpdsheets.doors.book_content import BookContent, SheetContent
+from cpdsheets.doors.template.book_content import BookContent, SheetContent
 from cpdsheets.doors.jobs import run_recalc
-from cpdsheets.doors.template import build_master
+from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate
 

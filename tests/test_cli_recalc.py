@@ -123,7 +123,7 @@ def test_switching_language_replaces_the_tabs(demo):
 def test_recalc_in_place_on_a_rich_macro_workbook_is_faithful_and_repeatable(tmp_path):
     """The issue's fidelity case through the real command: VBA, a form button, validation, conditional
     formats, a table, notes, a defined name, merged cells and a chart survive `cpdsheets recalc`."""
-    from cpdsheets.doors.package_writer import CHANGED_PARTS
+    from cpdsheets.doors.ooxml.package_writer import CHANGED_PARTS
     from test_package_writer import _sheet_parts
     from writer_books import macro_book, parts
 

@@ -12,7 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from cpdsheets.doors.mark_record import MARK_STORE
-from cpdsheets.doors.package_writer import write_tabs
+from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.reports.tables import CellMark
 from writer_books import macro_book, output_tabs
 

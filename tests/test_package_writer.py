@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from cpdsheets.doors import zip_package
+from cpdsheets.doors.ooxml import zip_package
 from cpdsheets.doors.mark_record import MARK_STORE
-from cpdsheets.doors.package_writer import CHANGED_PARTS, clear_marks, write_tabs
-from cpdsheets.doors.safe_replace import backup_path
-from cpdsheets.doors.styles_xml import StyleBook
-from cpdsheets.doors.write_errors import (NotAWorkbook, OutputTypeMismatch, WorkbookLocked, WorkbookNotWritable,
-                                          WriteFailed)
+from cpdsheets.doors.ooxml.package_writer import CHANGED_PARTS, clear_marks, write_tabs
+from cpdsheets.doors.ooxml.safe_replace import backup_path
+from cpdsheets.doors.ooxml.styles_xml import StyleBook
+from cpdsheets.doors.ooxml.write_errors import (NotAWorkbook, OutputTypeMismatch, WorkbookLocked, WorkbookNotWritable,
+                                               WriteFailed)
 from cpdsheets.doors.xml_text import clean_text
 from cpdsheets.reports.tables import CellMark, Column, TabTable
 from writer_books import TRICKY_TEXT, macro_book, output_tabs, parts

@@ -22,9 +22,9 @@ from xlwings_remote import apply_actions, remote_book
 
 from cpdsheets.doors import xlwings_adapter as adapter
 from cpdsheets.doors.mark_record import MARK_STORE
-from cpdsheets.doors.package_writer import clear_marks, write_tabs
-from cpdsheets.doors.template import build_master
-from cpdsheets.doors.write_errors import NotAWorkbook
+from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
+from cpdsheets.doors.template.master import build_master
+from cpdsheets.doors.ooxml.write_errors import NotAWorkbook
 from cpdsheets.reports.tables import CellMark, ChartSpec, Column, TabTable
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

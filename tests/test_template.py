@@ -16,12 +16,11 @@ from python_calamine import CalamineWorkbook
 from cpdsheets.contract.policy import DEFAULT_RULES
 from cpdsheets.contract.schema import DATA_SHEETS, LOG_SHEETS, SHEETS
 from cpdsheets.doors.reader import read_workbook
-from cpdsheets.doors.school_year import school_year
-from cpdsheets.doors.template import (
-    SHIPPED_DEMO, SHIPPED_DIR, SHIPPED_MASTER, XLMACROS_DIR, build_master, rebuild_shipped,
-)
+from cpdsheets.doors.template.school_year import school_year
+from cpdsheets.doors.template.master import XLMACROS_DIR, build_master
 from cpdsheets.engine.policy_sheet import read_policy
 from cpdsheets.samples import demo
+from cpdsheets.samples.shipped import SHIPPED_DEMO, SHIPPED_DIR, SHIPPED_MASTER, rebuild_shipped
 from cpdsheets.samples.synthetic import generate
 
 MASTER = SHIPPED_DIR / SHIPPED_MASTER
@@ -46,7 +45,7 @@ def test_committed_workbooks_match_a_fresh_build(fresh, name):
     assert sorted(committed) == sorted(rebuilt)
     differing = [n for n in committed if committed[n] != rebuilt[n]]
     assert not differing, f"{name}: parts differ from a fresh build {differing}; " \
-                          "run python -m cpdsheets.doors.template --rebuild"
+                          "run python -m cpdsheets.samples.shipped --rebuild"
 
 
 def test_template_has_every_sheet_and_header_of_the_contract():

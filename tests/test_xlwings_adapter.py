@@ -317,7 +317,7 @@ DEMO = Path(__file__).resolve().parents[1] / "workbook" / "demo_school.xlsm"
 
 def _filled_master(tmp_path: Path) -> Path:
     """The shipped template (from ``build_master``) with a few realistic rows typed in, some wrong."""
-    from cpdsheets.doors.template import build_master
+    from cpdsheets.doors.template.master import build_master
 
     path = build_master(tmp_path / "master" / "学校.xlsm", year="2024-2025")
     wb = openpyxl.load_workbook(path, keep_vba=True)
@@ -359,7 +359,7 @@ def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, jo
     and the CLI's package writer, give the same output tab values."""
     from cpdsheets import excel
     from cpdsheets.doors import jobs
-    from cpdsheets.doors.package_writer import write_tabs
+    from cpdsheets.doors.ooxml.package_writer import write_tabs
 
     src = _book_for(kind, small_book, tmp_path)
     as_of = None

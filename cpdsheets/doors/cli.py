@@ -20,10 +20,9 @@ import typer
 import typer.core
 
 from .. import __version__
-from ..contract.findings import plain_number
 from ..reports.formats import render
+from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
-from ..reports.tabs import _STATE_EN
 from ..reports.safe_text import visible_lines
 from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
 
@@ -134,19 +133,12 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
-        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
+        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
         _, validation, findings, _ = check(raw, as_of=as_of)
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
-        return FileReport(path, unreadable=_internal_error(exc, lang), seconds=time.perf_counter() - started)
+        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
-
-
-def _internal_error(exc: Exception, lang: str) -> str:
-    detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
-    if lang == "zh":
-        return f"内部错误，未能校验（{detail}）；请把该文件发给维护人员"
-    return f"internal error, not validated ({detail}); please send this file to the maintainers"
 
 
 def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
@@ -245,8 +237,8 @@ def _one_run_per_book(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
-        from .safe_replace import book_lock
-        from .write_errors import WorkbookBusy
+        from .ooxml.safe_replace import book_lock
+        from .ooxml.write_errors import WorkbookBusy
 
         with contextlib.ExitStack() as held:
             try:
@@ -278,6 +270,7 @@ def recalc(
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     from ..contract.schema import OUTPUT_TABS
+    from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
     from .jobs import run_recalc
 
@@ -288,23 +281,23 @@ def recalc(
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
-        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=when)
     except Exception as exc:
-        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if dry_run or format == Format.json:
         if format == Format.json:
             _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
-            _echo(_recalc_text(outcome, lang.value))
+            _echo(recalc_text(outcome, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
-    from .package_writer import write_tabs
-    from .write_errors import WorkbookWriteError
-    from .zip_limits import LimitExceeded
+    from .ooxml.package_writer import write_tabs
+    from .ooxml.write_errors import WorkbookWriteError
+    from .ooxml.zip_limits import LimitExceeded
 
     try:
         # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
@@ -315,10 +308,10 @@ def recalc(
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
-        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
-        _echo(_recalc_text(outcome, lang.value))
+        _echo(recalc_text(outcome, lang.value))
         _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
@@ -326,50 +319,6 @@ def recalc(
 def _findings_exit(findings, fail_on: Optional[FailOn]) -> int:
     """recalc --fail-on: 1 when a finding is at or above the level (after the tabs are written)."""
     return 1 if fail_on is not None and FileReport("", findings).fails(fail_on.value) else 0
-
-
-def _recalc_text(outcome, lang: str) -> str:
-    c = outcome.counts
-    results = outcome.results
-    alerts = results.alerts if results is not None else None
-    states = alerts["state"].value_counts().to_dict() if alerts is not None and len(alerts) else {}
-    by_state = "，".join(f"{k} {v}" for k, v in states.items()) if lang == "zh" else \
-        ", ".join(f"{_STATE_EN.get(k, k)} {v}" for k, v in states.items())
-    if lang == "zh":
-        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警"
-                f"{'（' + by_state + '）' if by_state else ''}；{c['errors']} 个错误，{c['warnings']} 个警告")
-    else:
-        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts"
-                f"{' (' + by_state + ')' if by_state else ''}; {c['errors']} errors, {c['warnings']} warnings")
-    lines = [head]
-    if alerts is not None and len(alerts):
-        names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
-        shares = {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}
-        rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
-        shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
-        for a in shown.head(30).itertuples(index=False):
-            name = names.get(a.subject)
-            who = f"{a.subject} {name if isinstance(name, str) else ''}".strip()
-            state = a.state if lang == "zh" else _STATE_EN.get(a.state, a.state)
-            lines.append(f"  {state:<4} {who:<10} {a.rule_id} {a.rule_name} "
-                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a, a.rule_id in shares)}")
-        if len(alerts) > 30:
-            lines.append(f"  … 另有 {len(alerts) - 30} 条，见「达标预警」" if lang == "zh"
-                         else f"  … {len(alerts) - 30} more, see the Alerts tab")
-    return "\n".join(lines)
-
-
-def _versus(a, share: bool) -> str:
-    def shown(x) -> str:
-        return plain_number(x, percent=share)
-
-    if a.required == a.required and a.state != "超出上限":  # not NaN: a lower bound, pro-rated
-        return f"{shown(a.actual)} / {shown(a.required)}"
-    return f"{shown(a.actual)} > {shown(getattr(a, 'upper', float('nan')))}"
-
-
-def _iso(v) -> str:
-    return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else str(v)
 
 
 class RollupFormat(str, Enum):
@@ -398,7 +347,7 @@ def rollup(
 ) -> None:
     """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
     from ..reports.rollup import District
-    from .rollup import as_unreadable, summarise_file
+    from .rollup.summary import as_unreadable, summarise_file
 
     started = time.perf_counter()
     if output:
@@ -417,8 +366,8 @@ def rollup(
                             when, jobs=jobs)
     district.seconds = time.perf_counter() - started
     if output:
-        from .rollup_writer import write_district
-        from .write_errors import WorkbookWriteError
+        from .rollup.writer import write_district
+        from .ooxml.write_errors import WorkbookWriteError
 
         info = {"version": __version__, "command": "cpdsheets " + " ".join(sys.argv[1:]),
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
@@ -432,8 +381,8 @@ def rollup(
 
 
 def _check_rollup_output(output: Path, lang: str) -> None:
-    from .safe_replace import check_writable
-    from .write_errors import WorkbookWriteError
+    from .ooxml.safe_replace import check_writable
+    from .ooxml.write_errors import WorkbookWriteError
 
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"{output}: {'区域汇总只写 .xlsx 文件' if lang == 'zh' else 'the district workbook is an .xlsx file'}",
@@ -478,10 +427,10 @@ def clear_marks_cmd(
     lang: LangOption = Lang.zh,
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
-    from .package_writer import clear_marks
+    from .ooxml.package_writer import clear_marks
     from .reader import check_readable
-    from .write_errors import WorkbookWriteError
-    from .zip_limits import LimitExceeded
+    from .ooxml.write_errors import WorkbookWriteError
+    from .ooxml.zip_limits import LimitExceeded
 
     try:
         check_readable(book)
@@ -490,7 +439,7 @@ def clear_marks_cmd(
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part: one line, the book untouched
-        _echo(f"{book}: {_internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
@@ -506,8 +455,8 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
 ) -> None:
     """新建：生成一学年的空白总表（各登记表、规则、下拉列表、按钮）/ build a new master workbook."""
-    from .school_year import school_year
-    from .template import build_master
+    from .template.school_year import school_year
+    from .template.master import build_master
 
     if year:
         try:
@@ -556,10 +505,10 @@ def archive(
 ) -> None:
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..reports.archive import to_archive_json
-    from .archive_job import UnknownTeachers, check_not_book, default_output, run_archive
-    from .archive_writer import write_archive, write_split
-    from .pdf import PdfUnavailable, to_pdf
-    from .write_errors import WorkbookWriteError
+    from .archive.job import UnknownTeachers, check_not_book, default_output, run_archive
+    from .archive.writer import write_archive, write_split
+    from .archive.pdf import PdfUnavailable, to_pdf
+    from .ooxml.write_errors import WorkbookWriteError
 
     code = lang.value
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
@@ -574,7 +523,7 @@ def archive(
         typer.echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
-        typer.echo(f"{book}: {_internal_error(exc, code)}", err=True)
+        typer.echo(f"{book}: {internal_error(exc, code)}", err=True)
         raise typer.Exit(2)
     combined: Path | None = None
     per_teacher: list[Path] = []

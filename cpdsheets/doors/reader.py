@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from ..contract.book import RawBook, RawSheet
-from .zip_limits import CorruptPart, LimitExceeded, scan_package
+from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..contract.schema import SHEETS
-from ..doors.book_content import BookContent, SheetContent
-from ..doors.template import FIRST_DATA_ROW, build_master
+from ..doors.template.book_content import BookContent, SheetContent
+from ..doors.template.master import FIRST_DATA_ROW, build_master
 from .demo_calendar import AS_OF, SEMESTERS, YEAR, clip, days, months, school_days, windows
 from .demo_school import (
     BY_ID, EXEMPTIONS, LESSON_GROUPS, ROSTER, SCHOOL, SUBJECT_OF_GROUP, TEACHING_GROUPS, Teacher, active_on,

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..contract.schema import ACTIVITY_TYPES, LEVELS, LESSON_TYPES, OUTPUT_TYPES, READING_TYPES, TRAINING_CATEGORIES
-from ..doors.book_content import BookContent, SheetContent
-from ..doors.template import build_master
+from ..doors.template.book_content import BookContent, SheetContent
+from ..doors.template.master import build_master
 from .typed_variants import typed_date, typed_id, typed_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

@@ -5,7 +5,7 @@ Chinese first; English when a school asks for ``lang="en"``.
 
 from __future__ import annotations
 
-from ..contract.schema import ColumnSpec
+from ...contract.schema import ColumnSpec
 
 GUIDE_TITLE = {"zh": "校本培训学分与达标登记表 · 使用说明", "en": "School-based training workbook · How to use it"}
 

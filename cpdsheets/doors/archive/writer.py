@@ -19,8 +19,8 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from ..reports.print_sheet import Facts, Lines, PrintSheet, Signatures, Table
-from .safe_replace import atomic_write
+from ...reports.print_sheet import Facts, Lines, PrintSheet, Signatures, Table
+from ..ooxml.safe_replace import atomic_write
 
 _BASE = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
 # Numeric columns align right, so a value shown as text there (`≥ 20`, `81.8%`) lines up with the numbers.

@@ -11,15 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract.book import RawBook
-from ..contract.findings import Lang
-from ..engine.roster import teacher_attributes
-from ..reports.archive import SchoolArchive, build_archive
-from ..reports.archive_sheets import archive_sheets
-from ..reports.print_sheet import PrintSheet
-from .archive_writer import no_cyclic_gc
-from .jobs import Outcome, run_recalc
-from .write_errors import WorkbookWriteError
+from ...contract.book import RawBook
+from ...contract.findings import Lang
+from ...engine.roster import teacher_attributes
+from ...reports.archive import SchoolArchive, build_archive
+from ...reports.archive_sheets import archive_sheets
+from ...reports.print_sheet import PrintSheet
+from .writer import no_cyclic_gc
+from ..jobs import Outcome, run_recalc
+from ..ooxml.write_errors import WorkbookWriteError
 
 _SUFFIX = {"zh": "-个人培训档案.xlsx", "en": "-training-records.xlsx"}
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from cpdsheets.doors import opc
-from cpdsheets.doors.xml_tree import MAIN, REL, XmlPart, child, children, insert_ordered, local, make, q, remove, text_of
-from cpdsheets.doors.zip_package import Package
+from cpdsheets.doors.ooxml import opc
+from cpdsheets.doors.ooxml.xml_tree import MAIN, REL, XmlPart, child, children, insert_ordered, local, make, q, remove, text_of
+from cpdsheets.doors.ooxml.zip_package import Package
 
 OFFICE_DOC_REL = REL + "/officeDocument"
 CALC_CHAIN_REL = REL + "/calcChain"

@@ -18,16 +18,16 @@ from collections import defaultdict
 
 from lxml import etree
 
-from cpdsheets.doors import opc
-from cpdsheets.doors.cell_restyle import drop_blank_cells, restyle_cells_at
+from cpdsheets.doors.ooxml import opc
+from cpdsheets.doors.ooxml.cell_restyle import drop_blank_cells, restyle_cells_at
 from cpdsheets.doors.mark_record import MARK_STORE, MarkRow, rows_from_values, tabs_from_values, values_from_rows
-from cpdsheets.doors.sheet_values import shared_strings, sheet_values
-from cpdsheets.doors.styles_xml import StyleBook, fill_id, key, solid_rgb, with_fill
-from cpdsheets.doors.workbook_parts import Workbook
+from cpdsheets.doors.ooxml.sheet_values import shared_strings, sheet_values
+from cpdsheets.doors.ooxml.styles_xml import StyleBook, fill_id, key, solid_rgb, with_fill
+from cpdsheets.doors.ooxml.workbook_parts import Workbook
 from cpdsheets.doors.xml_text import clean_text, column_letters, split_a1, text_xml
-from cpdsheets.doors.xml_tree import (MAIN, REL, XmlPart, child, children, insert_ordered, local, make, ns_of, q,
+from cpdsheets.doors.ooxml.xml_tree import (MAIN, REL, XmlPart, child, children, insert_ordered, local, make, ns_of, q,
                                       remove)
-from cpdsheets.doors.zip_package import Package
+from cpdsheets.doors.ooxml.zip_package import Package
 from cpdsheets.reports.tables import MARK_FILL, CellMark
 
 NOTE_AUTHOR = "cpdsheets"

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import XMLPullParser
 
-from ..contract.a1 import column_index, column_letters
-from .limits import limit
+from ...contract.a1 import column_index, column_letters
+from ..limits import limit
 
 _CHUNK = 4 << 20
 # Every writer we know puts `r` first on a cell: `<c r="B12" ...>`. Styled empty cells are counted

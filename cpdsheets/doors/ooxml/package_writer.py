@@ -16,18 +16,18 @@ from pathlib import Path
 
 from lxml import etree
 
-from cpdsheets.doors import opc
-from cpdsheets.doors.chart_xml import CHART_CT, DRAWING_CT, DRAWING_REL, chart_xml, drawing_rels, drawing_xml
+from cpdsheets.doors.ooxml import opc
+from cpdsheets.doors.ooxml.chart_xml import CHART_CT, DRAWING_CT, DRAWING_REL, chart_xml, drawing_rels, drawing_xml
 from cpdsheets.doors.mark_record import MARK_STORE
-from cpdsheets.doors.safe_replace import atomic_write, check_writable
-from cpdsheets.doors.sheet_xml import SHEET_PR_ORDER, TabStyles, sheet_xml
-from cpdsheets.doors.sheet_values import sheet_values, shared_strings
-from cpdsheets.doors.styles_xml import StyleBook
+from cpdsheets.doors.ooxml.safe_replace import atomic_write, check_writable
+from cpdsheets.doors.ooxml.sheet_xml import SHEET_PR_ORDER, TabStyles, sheet_xml
+from cpdsheets.doors.ooxml.sheet_values import sheet_values, shared_strings
+from cpdsheets.doors.ooxml.styles_xml import StyleBook
 from cpdsheets.doors.tab_owner import looks_like_tab, plan_tabs
-from cpdsheets.doors.workbook_parts import Workbook, has_formula
-from cpdsheets.doors.write_errors import NotAWorkbook, OutputTypeMismatch
-from cpdsheets.doors.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
-from cpdsheets.doors.zip_package import Package, PackageError
+from cpdsheets.doors.ooxml.workbook_parts import Workbook, has_formula
+from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch
+from cpdsheets.doors.ooxml.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
+from cpdsheets.doors.ooxml.zip_package import Package, PackageError
 from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 
 # Besides the output tabs' own parts (and the hidden record sheet), only these may differ after a
@@ -46,7 +46,7 @@ class _Edit:
     written back at save when either changed."""
 
     def __init__(self, src: Path, out: Path | None) -> None:
-        from cpdsheets.doors.marks import read_record
+        from cpdsheets.doors.ooxml.marks import read_record
 
         self.src = Path(src)
         self.target = Path(out) if out is not None else self.src
@@ -69,7 +69,7 @@ class _Edit:
             raise
 
     def save(self, backup: bool) -> Path:
-        from cpdsheets.doors.marks import write_record
+        from cpdsheets.doors.ooxml.marks import write_record
 
         if (self.mark_rows, self.owned) != self._recorded:
             write_record(self.pkg, self.wb, self.mark_rows, self.owned)
@@ -112,7 +112,7 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
         put_tabs(edit.pkg, edit.wb, edit.styles, named)
         edit.owned = {n: k for n, k in plan.owned.items() if edit.wb.find(n) is not None}
         if marks is not None:
-            from cpdsheets.doors.marks import apply_marks
+            from cpdsheets.doors.ooxml.marks import apply_marks
 
             edit.mark_rows = apply_marks(edit.pkg, edit.wb, edit.styles, marks, edit.mark_rows,
                                          skip=set(plan.names) | set(edit.owned))
@@ -264,7 +264,7 @@ def _keep_sheet_pr(xml: str, old: etree._Element) -> bytes | str:
 
 def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> int:
     """Remove the fills and notes cpdsheets put on input cells; returns how many cells were cleared."""
-    from cpdsheets.doors.marks import remove_marks
+    from cpdsheets.doors.ooxml.marks import remove_marks
 
     with _refused_parts(src), _Edit(src, out) as edit:
         removed = remove_marks(edit.pkg, edit.wb, edit.styles, edit.mark_rows)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from cpdsheets.doors.xml_text import column_letters, split_a1
-from cpdsheets.doors.xml_tree import child, children, make, ns_of, q
+from cpdsheets.doors.ooxml.xml_tree import child, children, make, ns_of, q
 
 Restyle = Callable[[int, int, int], int]  # (row, col, old s) -> new s
 

@@ -2,7 +2,7 @@
 
 The build is deterministic (fixed document properties, xlsxwriter's fixed zip timestamps), so the
 workbooks committed under ``workbook/`` can be proven equal to a fresh build, part by part.
-Run ``python -m cpdsheets.doors.template --rebuild`` to regenerate the shipped files.
+``python -m cpdsheets.samples.shipped --rebuild`` regenerates the shipped files.
 """
 
 from __future__ import annotations
@@ -18,17 +18,16 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from ..contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PERIOD_KINDS, Rule
-from ..contract.schema import (
+from ...contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PERIOD_KINDS, Rule
+from ...contract.schema import (
     ATTENDANCE, LOCATIONS, SHEETS, TEACHERS, TRAINING_CATEGORIES, ColumnSpec, SheetSpec, DATA_SHEETS,
 )
 from .book_content import BookContent, SheetContent
 from .school_year import default_settings, year_label
-from .template_text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help
+from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
-SHIPPED_DIR = REPO_ROOT / "workbook"
 
 
 def xlmacros_dir() -> Path:
@@ -102,7 +101,7 @@ def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "ç¤
 
 def _vba_project() -> bytes:
     """The compiled xlmacros/ project with one document module per sheet of the template."""
-    from .vba import build_from_sources  # a sibling door; imported late so .xlsx builds never need it
+    from ..vba import build_from_sources  # a sibling door; imported late so .xlsx builds never need it
 
     return build_from_sources(xlmacros_dir(), 3 + len(DATA_SHEETS))
 
@@ -316,35 +315,3 @@ def _write(ws, r: int, c: int, value: Any, fmt: _Formats) -> None:
 
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
-
-
-# -- shipped files ----------------------------------------------------------------------------------
-
-SHIPPED_MASTER = "cpd_master.xlsm"
-SHIPPED_DEMO = "demo_school.xlsm"
-
-
-def rebuild_shipped(directory: str | Path = SHIPPED_DIR, *, macros: bool = True) -> list[Path]:
-    """Build the empty template and the demo school into ``directory``."""
-    from ..samples.demo import build_demo  # samples build on this module, so import them late
-
-    directory = Path(directory)
-    master = build_master(directory / SHIPPED_MASTER, macros=macros)
-    demo = build_demo(directory / SHIPPED_DEMO, macros=macros)
-    return [master, demo]
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] != ["--rebuild"]:
-        print("usage: python -m cpdsheets.doors.template --rebuild [--no-macros] [DIR]")
-        return 2
-    rest = [a for a in args[1:] if a != "--no-macros"]
-    paths = rebuild_shipped(rest[0] if rest else SHIPPED_DIR, macros="--no-macros" not in args)
-    for p in paths:
-        print(p)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

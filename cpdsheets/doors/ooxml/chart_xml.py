@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cpdsheets.doors.sheet_xml import _as_text, _blank, _num
+from cpdsheets.doors.ooxml.sheet_xml import _as_text, _blank, _num
 from cpdsheets.doors.xml_text import column_letters, quote_sheet, text_xml
 from cpdsheets.reports.tables import TabTable
 

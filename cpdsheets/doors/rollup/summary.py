@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from ..reports.rollup import SchoolSummary, Unreadable, school_summary
-from .reader import WorkbookUnreadable, read_workbook
+from ...reports.internal_error import internal_error
+from ...reports.rollup import SchoolSummary, Unreadable, school_summary
+from ..reader import WorkbookUnreadable, read_workbook
 
 
 def summarise_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
-    from ..engine.policy_diff import policy_changes
-    from .cli import _internal_error
-    from .jobs import run_recalc
+    from ...engine.policy_diff import policy_changes
+    from ..jobs import run_recalc
 
     started = time.perf_counter()
     try:
@@ -30,7 +30,7 @@ def summarise_file(path: str, lang: str = "zh", as_of: dt.date | None = None) ->
         return school_summary(path, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
                               changes, seconds=time.perf_counter() - started)
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
-        return Unreadable(path, _internal_error(exc, lang))
+        return Unreadable(path, internal_error(exc, lang))
 
 
 def as_unreadable(result) -> Unreadable | None:

@@ -14,11 +14,11 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from ..contract.findings import Lang
-from ..reports import rollup_tables as tables
-from ..reports.rollup import District
-from ..reports.tables import CELL_TEXT_MAX, STATUS_FILLS
-from .safe_replace import atomic_write
+from ...contract.findings import Lang
+from ...reports import rollup_tables as tables
+from ...reports.rollup import District
+from ...reports.tables import CELL_TEXT_MAX, STATUS_FILLS
+from ..ooxml.safe_replace import atomic_write
 
 HEADER_ROW = 3  # 0-based: title, note, blank line, header
 CHART_COLUMNS = 9  # the overview chart's width in default columns, right of the table

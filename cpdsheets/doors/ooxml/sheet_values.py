@@ -7,11 +7,11 @@ import re
 
 from lxml import etree
 
-from cpdsheets.doors import opc
-from cpdsheets.doors.workbook_parts import Workbook
+from cpdsheets.doors.ooxml import opc
+from cpdsheets.doors.ooxml.workbook_parts import Workbook
 from cpdsheets.doors.xml_text import split_a1
-from cpdsheets.doors.xml_tree import XmlPart, child, children, local, ns_of, q
-from cpdsheets.doors.zip_package import Package
+from cpdsheets.doors.ooxml.xml_tree import XmlPart, child, children, local, ns_of, q
+from cpdsheets.doors.ooxml.zip_package import Package
 
 SHARED_STRINGS_REL = opc.REL + "/sharedStrings"
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

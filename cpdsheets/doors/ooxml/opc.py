@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from cpdsheets.doors.xml_tree import REL, XmlPart, children, make, new_part
-from cpdsheets.doors.zip_package import Package
+from cpdsheets.doors.ooxml.xml_tree import REL, XmlPart, children, make, new_part
+from cpdsheets.doors.ooxml.zip_package import Package
 
 RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"

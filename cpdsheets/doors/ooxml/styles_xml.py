@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from cpdsheets.doors.xml_tree import MAIN, XmlPart, child, children, insert_ordered, local, make, ns_of, q
+from cpdsheets.doors.ooxml.xml_tree import MAIN, XmlPart, child, children, insert_ordered, local, make, ns_of, q
 
 # CT_Stylesheet's child sequence (ECMA-376 Part 1, 18.8.39)
 _ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cpdsheets.doors.limits import limit
-from cpdsheets.doors.write_errors import WorkbookBusy, WorkbookLocked, WorkbookNotWritable, WriteFailed
+from cpdsheets.doors.ooxml.write_errors import WorkbookBusy, WorkbookLocked, WorkbookNotWritable, WriteFailed
 
 try:
     import fcntl

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..contract.policy import DEFAULT_CATEGORY_CAPS, DEFAULT_CREDIT_RATES, DEFAULT_OUTPUT_CREDITS, DEFAULT_RATE
-from ..contract.schema import TRAINING_CATEGORIES
+from ...contract.policy import DEFAULT_CATEGORY_CAPS, DEFAULT_CREDIT_RATES, DEFAULT_OUTPUT_CREDITS, DEFAULT_RATE
+from ...contract.schema import TRAINING_CATEGORIES
 
 # Setting names with a sub-key are written "学分换算：通识培训", "成果学分：公开课/区级" (engine.policy_sheet).
 RATE_PREFIX, OUTPUT_PREFIX, CAP_PREFIX = "学分换算", "成果学分", "学分上限"
