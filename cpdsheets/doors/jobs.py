@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import __version__
 from ..contract.book import RawBook
-from ..contract.findings import Finding, Lang
+from ..contract.findings import Finding, Lang, NoSchoolYear
 from ..contract.policy import Policy
 from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.policy_sheet import read_policy
@@ -52,8 +52,7 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
                                               validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:
         y = validation.year
-        findings.append(Finding("no-school-year", policy_sheet.name if policy_sheet else "规则",
-                                params={"start": y.start.isoformat(), "end": y.end.isoformat()}))
+        findings.append(NoSchoolYear.for_year(policy_sheet.name if policy_sheet else "规则", y.start, y.end))
         policy = _with_year(policy, y)
     findings = findings + validation.findings
     resolved = as_of or policy.settings.as_of or dt.date.today()

@@ -24,7 +24,7 @@ from ..contract.book import RawSheet
 from ..contract.conditions import (
     ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
-from ..contract.findings import Finding, bilingual, plain_number
+from ..contract.findings import Finding, InvalidRule, InvalidSetting, bilingual, plain_number
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
 )
@@ -277,10 +277,9 @@ class _Reader:
 
     def _bad_setting(self, r, block, name, value, reason, severity=None, en: str = "") -> None:
         c = block.cols["value"]
-        self.findings.append(Finding(
-            code="invalid-setting", sheet=self.sheet.name, row=r + 1, cell=a1(r, c),
-            column=block.headers["value"], value=value,
-            params={"setting": name, "reason": reason, "reason_en": en or reason}, severity=severity))
+        self.findings.append(InvalidSetting.at(
+            self.sheet.name, row=r + 1, cell=a1(r, c), column=block.headers["value"], value=value,
+            severity=severity, setting=name, reason=reason, reason_en=en or reason))
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -313,11 +312,11 @@ class _RuleRow:
     def bad(self, key: str, reason: str, en: str = "") -> None:
         self.ok = False
         c = self.block.cols.get(key, self.block.cols["rule_id"])
-        self.reader.findings.append(Finding(
-            code="invalid-rule", sheet=self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
+        self.reader.findings.append(InvalidRule.at(
+            self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
-            params={"rule_id": self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"), "column": RULE_HEADER_NAMES[key],
-                    "reason": reason, "reason_en": en or reason}))
+            rule_id=self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"),
+            rule_column=RULE_HEADER_NAMES[key], reason=reason, reason_en=en or reason))
 
     def text(self, key: str) -> str:
         v = self.cells.get(key)

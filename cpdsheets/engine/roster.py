@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from ..contract.findings import Finding, bilingual
+from ..contract.findings import AttributeUnknown, Finding, bilingual
 from .filters import attributes_used
 from .sheet_frame import SheetRead
 
@@ -97,10 +97,8 @@ def attribute_findings(read: SheetRead | None, sheet: str, rules) -> list[Findin
             if not df.at[r, "_ok"]:
                 continue
             name = df.at[r, "name"]
-            out.append(Finding("attribute-unknown", sheet, row=int(r), cell=f"{place.letter}{r}",
-                               column=place.header, value=read.raw[key].get(r, ""),
-                               params={"teacher_id": df.at[r, "teacher_id"],
-                                       "name": name if isinstance(name, str) else "",
-                                       "attribute": label,
-                                       "rules": bilingual("、".join(affected), ", ".join(affected))}))
+            out.append(AttributeUnknown.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
+                                           value=read.raw[key].get(r, ""), teacher_id=df.at[r, "teacher_id"],
+                                           name=name if isinstance(name, str) else "", attribute=label,
+                                           rules=bilingual("、".join(affected), ", ".join(affected))))
     return out
