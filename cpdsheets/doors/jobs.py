@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ from .. import __version__
 from ..contract.book import RawBook
 from ..contract.findings import Finding, Lang, NoSchoolYear
 from ..contract.policy import Policy
+from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
@@ -35,9 +36,14 @@ class Outcome:
     as_of: dt.date
     policy: Policy
     validation: Validation
-    results: Any = None  # engine.compute.Results after recalc
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, kw_only=True)
+class Recalculation(Outcome):
+    """What recalc adds to validate's outcome: the computed results, handed to the reports as they are."""
+
+    results: Results
 
 
 def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
@@ -84,13 +90,13 @@ def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = Non
                    seconds=seconds)
 
 
-def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Outcome:
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Recalculation:
     from ..engine.compute import compute
 
     started = time.perf_counter()
     policy, validation, findings, resolved = check(raw, as_of=as_of)
     results = compute(validation.dataset, policy, resolved)
-    findings = findings + list(getattr(results, "findings", []) or [])
+    findings = findings + results.findings
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)
@@ -102,8 +108,8 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
         tab_builder.groups_tab(results, lang),
         tab_builder.runlog_tab(_run_info("recalc", raw, validation, resolved, counts, seconds), lang),
     ]
-    return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation, results,
-                   seconds=seconds)
+    return Recalculation(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
+                         seconds=seconds, results=results)
 
 
 def marks_for(findings: list[Finding], lang: Lang = "zh") -> list[CellMark]:

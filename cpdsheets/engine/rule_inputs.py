@@ -10,10 +10,10 @@ A missing optional sheet (豁免, 教研活动) is itself only an info finding.
 
 from __future__ import annotations
 
+from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
 from ..contract.schema import SHEETS
-from .dataset import Dataset
 
 POLICY_SHEET = "规则"
 OPTIONAL_SHEETS = ("activities", "exemptions")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..contract.a1 import column_letters as col_letter
 from ..contract.book import RawBook, RawSheet
+from ..contract.dataset import ColumnPlace, empty_frame
 from ..contract.findings import (
     DuplicateColumn,
     Finding,
@@ -28,7 +29,6 @@ from ..contract.findings import (
     NegativeNumber,
 )
 from ..contract.schema import ColumnSpec, SheetSpec
-from .dataset import ColumnPlace, empty_frame
 from .normalize import (
     Parsed,
     YearOfMonth,

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..contract.book import RawBook
+from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet
 from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
 from . import checks
-from .dataset import Dataset
 from .normalize import normalize_dates, school_year_of_month
 from .sheet_frame import SheetRead, find_header, locate_sheet, read_sheet
 from .verdict import judge, settle

@@ -20,7 +20,10 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..contract.dataset import Dataset
 from ..contract.findings import Finding, Lang
+from ..contract.policy import Policy
+from ..contract.results import Results
 from .report import sorted_findings
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
@@ -143,7 +146,7 @@ class SchoolArchive:
     caps: dict[str, float]
 
 
-def build_archive(results, policy, dataset, findings: list[Finding], attrs: pd.DataFrame, *,
+def build_archive(results: Results, policy: Policy, dataset: Dataset, findings: list[Finding], attrs: pd.DataFrame, *,
                   teacher_ids: list[str] | None = None, lang: Lang = "zh") -> SchoolArchive:
     """Every roster teacher the results hold (or only ``teacher_ids``, in the order given)."""
     teachers = results.teachers
@@ -248,7 +251,7 @@ def counted_mask(df: pd.DataFrame, year_start: dt.date, year_end: dt.date, as_of
     return df["_ok"].astype(bool) & inside.fillna(False).astype(bool)
 
 
-def _records(dataset, results, ids: set[str], names: dict[str, str]) -> dict[str, dict[str, list[Record]]]:
+def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str, str]) -> dict[str, dict[str, list[Record]]]:
     cal = results.calendar
     out: dict[str, dict[str, list[Record]]] = {}
     ledger = results.ledger
@@ -297,7 +300,7 @@ def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
     return _nums(df["chars"] if key == "reading" else df["_credits"])
 
 
-def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: dict[str, str],
+def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: set[str], names: dict[str, str],
               lang: Lang) -> dict[str, list[LeftOut]]:
     """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
     row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
@@ -335,7 +338,7 @@ def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: d
     return out
 
 
-def _exemptions(dataset, ids: set[str]) -> dict[str, list[Exemption]]:
+def _exemptions(dataset: Dataset, ids: set[str]) -> dict[str, list[Exemption]]:
     out: dict[str, list[Exemption]] = {}
     ex = dataset.valid("exemptions")
     for r in ex[ex["teacher_id"].isin(ids)].itertuples(index=False):

@@ -11,6 +11,7 @@ import statistics
 from collections import Counter
 
 from ..contract.findings import Finding, Lang
+from ..contract.results import Results
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
@@ -40,7 +41,7 @@ def _n(v: float | None) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def archive_sheets(archive: SchoolArchive, results, findings: list[Finding], lang: Lang = "zh", *,
+def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Finding], lang: Lang = "zh", *,
                    overview: bool = True) -> list[PrintSheet]:
     """全校概览 (when ``overview``) then one sheet per teacher, with valid unique sheet names."""
     wanted = ([OVERVIEW_NAME[lang]] if overview else []) + [f"{t.teacher_id} {t.name}" for t in archive.teachers]
@@ -259,7 +260,7 @@ def later_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[s
 
 # -- 全校概览 ---------------------------------------------------------------------------------------
 
-def overview_sheet(archive: SchoolArchive, results, findings: list[Finding], lang: Lang, name: str) -> PrintSheet:
+def overview_sheet(archive: SchoolArchive, results: Results, findings: list[Finding], lang: Lang, name: str) -> PrintSheet:
     teachers = results.teachers
     progress = results.progress
     statuses = Counter(teachers["status"])
@@ -349,7 +350,7 @@ def _failed_teachers(teachers, progress, lang: Lang) -> Table:
                  empty=_h(lang, "无。", "None."))
 
 
-def _groups(results, lang: Lang) -> Table:
+def _groups(results: Results, lang: Lang) -> Table:
     cols = [Column(_h(lang, "组", "Group")), Column(_h(lang, "类型", "Kind")),
             Column(_h(lang, "组规则未达标", "Group rules not met")), Column(_h(lang, "教师数", "Teachers"), "int"),
             Column(_h(lang, "平均学分", "Mean credits"), "number"), Column(_h(lang, "教师达标率", "Teachers OK"), "percent"),

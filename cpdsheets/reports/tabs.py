@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Finding, Lang
-from ..contract.policy import OUTPUT_CATEGORY
+from ..contract.policy import OUTPUT_CATEGORY, Policy
+from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
@@ -58,7 +59,7 @@ def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
     return TabTable("issues", tab_name("issues", lang), cols, rows, links=links, link_column=2)
 
 
-def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
+def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable:
     teachers: pd.DataFrame = results.teachers
     categories = category_order({c for d in teachers["credits_by_category"] for c in (d or {})}, policy.settings)
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
@@ -105,7 +106,7 @@ def _blank(v: Any) -> Any:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
-def alerts_tab(results, lang: Lang = "zh") -> TabTable:
+def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
     """One row per subject, rule and semester (see ``alert_rows``); the JSON keeps every period."""
     names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
     cols = [Column(_h(lang, "状态", "State"), "status"), Column(_h(lang, "严重度", "Severity")),
@@ -127,7 +128,7 @@ def _num(v) -> float | None:
     return None if v is None or v != v else round(float(v), 6)
 
 
-def groups_tab(results, lang: Lang = "zh") -> TabTable:
+def groups_tab(results: Results, lang: Lang = "zh") -> TabTable:
     groups: pd.DataFrame = results.groups
     cols = [Column(_h(lang, "教研组", "Group")), Column(_h(lang, "教师数", "Teachers"), "int"),
             Column(_h(lang, "平均学分", "Mean credits"), "number"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..contract.schema import SHEETS
+from .schema import SHEETS
 
 
 @dataclass(slots=True)
