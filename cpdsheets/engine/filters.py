@@ -47,10 +47,10 @@ def is_apprentice_term(t: Comparison) -> bool:
 
 def with_attributes(rows: pd.DataFrame, attrs: pd.DataFrame, keys: set[str],
                     on: str = "teacher_id") -> pd.DataFrame:
-    keys = [k for k in sorted(keys) if k not in rows.columns]
-    if not keys:
+    missing = [k for k in sorted(keys) if k not in rows.columns]
+    if not missing:
         return rows
-    joined = attrs.set_index("teacher_id")[keys]
+    joined = attrs.set_index("teacher_id")[missing]
     extra = joined.reindex(rows[on].to_numpy())
     extra.index = rows.index
     return pd.concat([rows, extra], axis=1)

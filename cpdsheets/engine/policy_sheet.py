@@ -22,11 +22,11 @@ from typing import Any
 
 from ..contract.book import RawSheet
 from ..contract.conditions import (
-    ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
+    Condition, ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
 from ..contract.findings import Finding, InvalidRule, InvalidSetting, bilingual, plain_number
 from ..contract.policy import (
-    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
+    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
 from .normalize import header_key, parse_date_value, parse_number_value
@@ -237,6 +237,7 @@ class _Reader:
     def _map_setting(self, r, block, name, kind, sub, value, maps, values) -> None:
         if _blank(value):
             return
+        entries: list[tuple[str, Any]] | None
         if sub is not None:
             entries = [(sub, value)]
         elif kind == "credit_rates" and parse_number_value(value) is not None:
@@ -349,13 +350,13 @@ class _RuleRow:
         if lower is not None and upper is not None and lower > upper:
             low, high = (plain_number(v, percent=metric == "占比") for v in (lower, upper))
             self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
-        severity = "error"
+        severity: RuleSeverity = "error"
         if self.text("severity"):
             severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示", "use 错误, 警告 or 提示")
         enabled = True
         if self.text("enabled"):
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
-        if not self.ok:
+        if not self.ok or sheet is None or condition is None or applies is None:  # each None came with a finding (self.bad)
             return None
         return Rule(
             rule_id=self.rule_id, name=self.text("name") or self.rule_id, metric=metric, sheet=sheet,
@@ -412,7 +413,7 @@ class _RuleRow:
             return None
         return key
 
-    def condition(self, key: str, sheet: str | None, extra=None):
+    def condition(self, key: str, sheet: str | None, extra: dict[str, str] | None = None) -> Condition | None:
         raw = self.cells.get(key)
         try:
             return bind_condition(parse_condition(raw), sheet, extra=extra)

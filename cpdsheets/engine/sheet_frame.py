@@ -157,14 +157,14 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     keep = ~np.logical_and.reduce([c.blank for c in cells.values()]) if cells else np.zeros(len(body), bool)
     raw = pd.DataFrame({key: c.raw.to_numpy() for key, c in cells.items()}, index=index, dtype="object")[keep]
 
-    places = {key: ColumnPlace(header.texts[key], col_letter(c)) for key, c in header.columns.items()}
+    places = {key: ColumnPlace(header.texts[key], col_letter(i)) for key, i in header.columns.items()}
     frame = pd.DataFrame(index=raw.index)
     for col in spec.columns:
         if col.key not in cells:
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
             continue
-        c = cells[col.key]
-        parsed = c.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
+        typed = cells[col.key]
+        parsed = typed.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
         place = places[col.key]
         findings += _cell_findings(_BAD_TYPE[col.kind], sheet.name, place, raw[col.key], parsed.bad, col)
         unusable = parsed.bad
@@ -172,7 +172,7 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
             findings += _cell_findings(NegativeNumber, sheet.name, place, raw[col.key], parsed.negative, col)
             unusable = unusable | parsed.negative
         if col.required:
-            missing = pd.Series(c.blank[keep], index=raw.index)
+            missing = pd.Series(typed.blank[keep], index=raw.index)
             findings += _cell_findings(MissingValue, sheet.name, place, raw[col.key], missing, col)
         values = parsed.values
         if not col.drops_row and unusable.any():  # what a cell cannot be read as has no value
@@ -248,7 +248,8 @@ def _cell_findings(kind: type[FindingType], sheet: str, place: ColumnPlace, raw:
                    col: ColumnSpec) -> list[Finding]:
     if not mask.any():
         return []
-    params = {"choices": _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))} if "choices" in kind.fields else {}
+    params: dict[str, Any] = {"choices": _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))} \
+        if "choices" in kind.fields else {}
     return [
         kind.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=v,
                 drops_row=col.drops_row, **params)

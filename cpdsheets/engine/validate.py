@@ -124,7 +124,7 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
         spec = SHEETS[key]
         sheet = locate_sheet(book, spec.names)
         header = find_header(sheet.rows, spec) if sheet is not None else None
-        if header is None or "date" not in header.columns:
+        if sheet is None or header is None or "date" not in header.columns:
             continue
         c = header.columns["date"]
         cells = pd.Series([r[c] if c < len(r) else None for r in sheet.rows[header.row + 1:]], dtype="object")

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -25,13 +25,14 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy
 from ..contract.results import Results
 from .report import sorted_findings
+from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
 _LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
 # What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
 # keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
 # stays one page wide and quick to write); the first column is the record's item.
-RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {
+RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, CellKind]]] = {
     "trainings": [(("title",), "项目名称", "Training", "text"),
                   (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
                   (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
@@ -201,7 +202,9 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
                                          "severity", "consequence", "period_kind")}
     num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
-    starts, ends = _dates(mine["period_start"]), _dates(mine["period_end"])
+    # A progress row's period always has both dates (engine.periods), so neither list holds a None.
+    starts = cast(list[dt.date], _dates(mine["period_start"]))
+    ends = cast(list[dt.date], _dates(mine["period_end"]))
     days = mine["applicable_days"].astype("int64").tolist(), mine["period_days"].astype("int64").tolist()
     for i, (subject, closed) in enumerate(zip(mine["subject"].tolist(), mine["closed"].astype(bool).tolist())):
         rule = rules.get(text["rule_id"][i])

@@ -13,7 +13,7 @@ from collections import Counter
 from ..contract.findings import Finding, Lang
 from ..contract.results import Results
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
-from .print_sheet import Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
+from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
 
@@ -65,7 +65,7 @@ def teacher_sheet(archive: SchoolArchive, t: TeacherArchive, lang: Lang, name: s
                   f"ID {t.teacher_id}   {t.name}   as of {as_of}")
     credit_rules = [r for r in t.rules if r.unit[0] == "学分"]
     other_rules = [r for r in t.rules if r.unit[0] != "学分"]
-    blocks = [
+    blocks: list[Block] = [
         _identity(archive, t, lang),
         _credits(archive, t, lang),
         _rules_table(_h(lang, "学分要求", "Credit rules"), credit_rules, lang),
