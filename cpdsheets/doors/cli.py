@@ -13,12 +13,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 import typer.core
 
 from .. import __version__
+from ..contract.findings import Lang as TextLang
 from ..contract.findings import plain_number
 from ..reports.formats import render
 from ..reports.report import FileReport, Report
@@ -361,7 +362,8 @@ def rollup(
     if output:
         _check_rollup_output(output, lang.value)  # refused before any book is read, not after
     if merge:
-        district = _merged_reports(paths, lang.value, as_of and _parse_date(as_of, lang.value).isoformat())
+        when = _parse_date(as_of, lang.value)  # exits on a date it cannot read
+        district = _merged_reports(paths, lang.value, when.isoformat() if when else as_of)
     else:
         files = expand_paths(paths)
         if not files:
@@ -476,7 +478,7 @@ def new(
 
         typer.echo(str(build_demo(path, macros=macros)))
         return
-    kwargs = {"lang": lang.value, "macros": macros, "school": school.strip()}
+    kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip()}
     if year:
         kwargs["year"] = year
     written = build_master(path, **kwargs)
@@ -511,7 +513,7 @@ def archive(
     from .pdf import PdfUnavailable, to_pdf
     from .write_errors import WorkbookWriteError
 
-    code = lang.value
+    code: TextLang = "en" if lang == Lang.en else "zh"
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     try:
         raw = read_workbook(book)
@@ -567,7 +569,7 @@ def main() -> None:
     # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # TextIO lacks it; sys streams have it
         except (AttributeError, ValueError):
             pass
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
