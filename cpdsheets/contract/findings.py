@@ -346,7 +346,10 @@ def finding_codes() -> list[str]:
 
 @dataclass(slots=True)
 class Finding:
-    """One problem at one place. ``row`` is the 1-based sheet row, ``cell`` its A1 address."""
+    """One problem at one place. ``row`` is the 1-based sheet row, ``cell`` its A1 address.
+
+    Built by its type (``MissingSheet.at(...)``, ``DuplicateRow.from_row(...)``), never from a code string:
+    the type checks its template fields (tests/test_finding_types.py)."""
 
     code: str
     sheet: str = ""

@@ -203,7 +203,7 @@ def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def _shown_text(v) -> str:
+def _shown_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return "" if v is None else str(v)

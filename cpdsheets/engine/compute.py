@@ -74,7 +74,8 @@ def _counted(df: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp) -> pd.DataFra
     return df[keep.fillna(False)]
 
 
-def _teachers(attrs, teachers, ledger, caps, alerts) -> pd.DataFrame:
+def _teachers(attrs: pd.DataFrame, teachers: pd.DataFrame, ledger: pd.DataFrame, caps: dict[str, float],
+              alerts: pd.DataFrame) -> pd.DataFrame:
     by_cat = capped_by_category(ledger, caps, ["teacher_id"])
     by_cat = by_cat[by_cat["teacher_id"].isin(set(attrs["teacher_id"]))]
     totals = by_cat.groupby("teacher_id")["credits"].sum()

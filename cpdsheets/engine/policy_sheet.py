@@ -24,7 +24,7 @@ from ..contract.book import RawSheet
 from ..contract.conditions import (
     Condition, ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
-from ..contract.findings import Finding, InvalidRule, InvalidSetting, bilingual, plain_number
+from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, bilingual, plain_number
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
 )
@@ -148,14 +148,14 @@ class _Reader:
             return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
         return Policy(settings=settings, rules=rules, from_sheet=True), self.findings
 
-    def _settings_header(self, r, row, keys) -> _Block | None:
+    def _settings_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         k = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[0]), None)
         v = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[1]), None)
         if k is None or v is None or "规则编号" in keys:
             return None
         return _Block(r, {"key": k, "value": v}, {"key": str(row[k]).strip(), "value": str(row[v]).strip()})
 
-    def _rules_header(self, r, row, keys) -> _Block | None:
+    def _rules_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         cols, headers = {}, {}
         for c, key in enumerate(keys):
             for col_key, names in RULE_COLUMNS.items():
@@ -215,7 +215,7 @@ class _Reader:
     DATE_ORDER = (("year_start", "year_end"), ("sem1_start", "sem1_end"), ("sem2_start", "sem2_end"),
                   ("sem1_end", "sem2_start"), ("year_start", "sem1_start"), ("sem2_end", "year_end"))
 
-    def _check_date_order(self, block, values: dict[str, Any], where: dict[str, tuple[int, str, Any]]) -> None:
+    def _check_date_order(self, block: _Block, values: dict[str, Any], where: dict[str, tuple[int, str, Any]]) -> None:
         for first, then in self.DATE_ORDER:
             a, b = values.get(first), values.get(then)
             if a is None or b is None or a <= b:
@@ -225,7 +225,7 @@ class _Reader:
                               en=f"before '{where[first][1]}' ({a.isoformat()}); the default is used")
             values[then] = None
 
-    def _date_setting(self, r, block, name, value, year_hint: date | None = None) -> date | None:
+    def _date_setting(self, r: int, block: _Block, name: str, value: Any, year_hint: date | None = None) -> date | None:
         if _blank(value):
             return None
         d = parse_date_value(value, year_hint)
@@ -234,7 +234,8 @@ class _Reader:
                               en="not a valid date; write it as 2024-09-01")
         return d
 
-    def _map_setting(self, r, block, name, kind, sub, value, maps, values) -> None:
+    def _map_setting(self, r: int, block: _Block, name: str, kind: str, sub: str | None, value: Any,
+                     maps: dict[str, dict], values: dict[str, Any]) -> None:
         if _blank(value):
             return
         entries: list[tuple[str, Any]] | None
@@ -276,7 +277,8 @@ class _Reader:
                     continue
                 maps["output_credits"].setdefault(out_type, {})[level] = number
 
-    def _bad_setting(self, r, block, name, value, reason, severity=None, en: str = "") -> None:
+    def _bad_setting(self, r: int, block: _Block, name: str, value: Any, reason: str,
+                     severity: Severity | None = None, en: str = "") -> None:
         c = block.cols["value"]
         self.findings.append(InvalidSetting.at(
             self.sheet.name, row=r + 1, cell=a1(r, c), column=block.headers["value"], value=value,
@@ -365,7 +367,7 @@ class _RuleRow:
             cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
         )
 
-    def word(self, key: str, table: dict, reason: str, en: str):
+    def word(self, key: str, table: dict[str, Any], reason: str, en: str) -> Any:
         raw = self.text(key)
         if not raw:
             self.bad(key, f"不能为空，{reason}", f"must not be blank; {en}")

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from ..contract.findings import AttributeUnknown, Finding, bilingual
+from ..contract.policy import Rule
 from .filters import attributes_used
 from .sheet_frame import SheetRead
 
@@ -77,7 +78,7 @@ def group_names(attrs: pd.DataFrame, column: str) -> list[str]:
 
 
 
-def attribute_findings(read: SheetRead | None, sheet: str, rules) -> list[Finding]:
+def attribute_findings(read: SheetRead | None, sheet: str, rules: list[Rule]) -> list[Finding]:
     """A teacher whose roster cell could not be read stays in every result; each rule that needs the
     attribute it gives (教龄 from 参加工作时间…) cannot tell whether it applies, and says so here."""
     if read is None or not read.blanked:

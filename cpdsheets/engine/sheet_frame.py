@@ -6,6 +6,7 @@ and leave blank rows; all of that is understood here, and everything else become
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,7 +189,7 @@ class _Cells:
     holds a few hundred distinct IDs, dates and categories, so parsing the distinct values and
     spreading the result back is where the speed comes from."""
 
-    def __init__(self, values) -> None:
+    def __init__(self, values: Sequence[Any]) -> None:
         self.raw = pd.Series(values, dtype="object")
         keys = self.raw
         if bool in set(map(type, values)):
@@ -201,7 +202,7 @@ class _Cells:
         self.uniques = pd.Series([*uniques, None], dtype="object")
         self.blank = blank_mask(self.uniques).to_numpy()[codes]
 
-    def parse(self, fn, keep: np.ndarray, index: pd.Index) -> Parsed:
+    def parse(self, fn: Callable[[pd.Series], Parsed], keep: np.ndarray, index: pd.Index) -> Parsed:
         p = fn(self.uniques)
         codes = self.codes[keep]
 

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, Lang
-from ..contract.policy import Policy
+from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from .report import sorted_findings
 from .tables import CellKind
@@ -234,7 +234,7 @@ _FIELD_UNITS = {"credits": ("学分", "credits"), "hours": ("学时", "hours"), 
                 "chars": ("字", "characters"), "comment_chars": ("字", "characters")}
 
 
-def unit_of(rule) -> tuple[str, str]:
+def unit_of(rule: Rule | None) -> tuple[str, str]:
     if rule is None:
         return ("", "")
     if rule.metric == "占比":

@@ -9,6 +9,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..contract.findings import Finding, Lang
 from ..contract.results import Results
@@ -290,7 +294,7 @@ def _rate_fill(rate: float) -> str | None:
 _SUBJECT_WORD = {"teacher": ("教师", "teachers"), "教研组": ("教研组", "groups"), "备课组": ("备课组", "lesson groups")}
 
 
-def _rule_rates(progress, lang: Lang) -> Table:
+def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
     """Per enabled rule: how many of the subjects it applies to meet it in every started period."""
     cols = [Column(_h(lang, "规则", "Rule")), Column(_h(lang, "周期", "Period")), Column(_h(lang, "名称", "Name")),
             Column(_h(lang, "对象", "Who")), Column(_h(lang, "适用", "Applies"), "int"),
@@ -317,7 +321,7 @@ def _rule_rates(progress, lang: Lang) -> Table:
                  empty=_h(lang, "没有启用的规则。", "No rule is enabled."))
 
 
-def _distribution(teachers, lang: Lang) -> list:
+def _distribution(teachers: pd.DataFrame, lang: Lang) -> list[Block]:
     credits = [float(c) for c in teachers["credits"]]
     if not credits:
         return []
@@ -334,7 +338,7 @@ def _distribution(teachers, lang: Lang) -> list:
     return [summary, Table("", cols, rows, chart=chart)]
 
 
-def _failed_teachers(teachers, progress, lang: Lang) -> Table:
+def _failed_teachers(teachers: pd.DataFrame, progress: pd.DataFrame, lang: Lang) -> Table:
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
             Column(_h(lang, "未达标的规则", "Rules not met")), Column(_h(lang, "教研组", "Group"))]
     failed = teachers[teachers["status"] == "未达标"]

@@ -134,7 +134,7 @@ def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[dict[str, Any]]:
     return out
 
 
-def _alert_teachers(teachers, alerts) -> list[dict[str, str]]:
+def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[dict[str, str]]:
     """Teachers whose status is 未达标, with the rules that made it so and their details
     (R11: the apprentice, R18: the activity type)."""
     failing = teachers[teachers["status"] == FAILED]

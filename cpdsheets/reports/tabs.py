@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Finding, Lang
-from ..contract.policy import OUTPUT_CATEGORY, Policy
+from ..contract.policy import OUTPUT_CATEGORY, Policy, Settings
 from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from .alert_rows import STATE_RANK, alert_rows
@@ -36,7 +36,7 @@ def _state(state: str, lang: Lang) -> str:
     return state if lang == "zh" else _STATE_EN.get(state, state)
 
 
-def _date(v) -> dt.date | None:
+def _date(v: Any) -> dt.date | None:
     if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
         return None
     if isinstance(v, pd.Timestamp):
@@ -80,7 +80,7 @@ def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
 
 
-def category_order(present: set[str], settings) -> list[str]:
+def category_order(present: set[str], settings: Settings) -> list[str]:
     """Credit categories as the 规则 sheet lists them (学分换算, then 学分上限), the template's
     categories after those, anything else by name, and 成果 (from 成果学分, listed last) at the end."""
     listed = [*settings.credit_rates, *TRAINING_CATEGORIES, *settings.category_caps]
@@ -123,7 +123,7 @@ def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
     return TabTable("alerts", tab_name("alerts", lang), cols, rows)
 
 
-def _num(v) -> float | None:
+def _num(v: Any) -> float | None:
     # Six decimals: beyond that a share like 7/33 differs between doors only in the last binary digit.
     return None if v is None or v != v else round(float(v), 6)
 
