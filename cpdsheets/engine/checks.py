@@ -179,7 +179,7 @@ def check_hours_per_day(read: SheetRead, sheet: str, df: pd.DataFrame) -> list[F
 def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
     """Give an unknown or malformed 工号 the likely fix: the roster ID it is with its leading zeros
     (`101` for `0101`), or the ID of the one roster teacher whose name was typed instead."""
-    if not findings or roster is None or not len(roster):
+    if not findings or not len(roster):
         return findings
     known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id")
     names = known["name"].astype("object")

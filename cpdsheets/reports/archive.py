@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import __version__
 from ..contract.dataset import Dataset
-from ..contract.findings import Finding, Lang
+from ..contract.findings import DateOutsideYear, Finding, Lang
 from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from .report import sorted_findings
@@ -309,7 +309,7 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
     row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
     at: dict[tuple[str, int], list[Finding]] = {}
     for f in sorted_findings(findings):
-        if f.row and (f.level == "error" or f.code == "date-outside-year"):
+        if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
             at.setdefault((f.sheet, int(f.row)), []).append(f)
     cal = results.calendar
     out: dict[str, list[LeftOut]] = {}
