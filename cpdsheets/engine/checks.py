@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-
-import pandas as pd
-
 from collections.abc import Callable
 from typing import Any
+
+import pandas as pd
 
 from ..contract.findings import (
     DateOrder,
