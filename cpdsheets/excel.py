@@ -178,7 +178,7 @@ def _fail(book: Any, job: str, exc: Exception, lang: str) -> None:
     if book is not None:
         try:
             adapter.append_runlog(book, "出错" if lang == "zh" else "Error", line[:1000], lang)
-        except Exception:
+        except Exception:  # the run log is a record; the alert below still tells the user what failed
             pass
         _alert(book, failure_message(job, exc, lang), lang, critical=True)
     else:
