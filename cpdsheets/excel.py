@@ -12,6 +12,8 @@ import datetime as dt
 import sys
 from typing import Any
 
+from .contract.book import RawBook
+from .contract.findings import Lang
 from .contract.schema import OUTPUT_TABS
 from .doors import xlwings_adapter as adapter
 
@@ -76,7 +78,7 @@ def archive(book: Any = None) -> None:
     _run("archive", book)
 
 
-def _write_archive(book: Any, raw, lang: str) -> str:
+def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
     from pathlib import Path
 
     from .doors.archive.job import check_not_book, default_output, run_archive
@@ -123,7 +125,7 @@ def _run(job: str, book: Any) -> None:
         _fail(book, job, exc, lang)
 
 
-def book_lang(sheet_names: list[str]) -> str:
+def book_lang(sheet_names: list[str]) -> Lang:
     """English messages for a book laid out with the English sheet names, Chinese otherwise."""
     names = set(sheet_names)
     return "en" if "Teachers" in names and "教师名册" not in names else "zh"
@@ -176,7 +178,7 @@ def _fail(book: Any, job: str, exc: Exception, lang: str) -> None:
     if book is not None:
         try:
             adapter.append_runlog(book, "出错" if lang == "zh" else "Error", line[:1000], lang)
-        except Exception:
+        except Exception:  # the run log is a record; the alert below still tells the user what failed
             pass
         _alert(book, failure_message(job, exc, lang), lang, critical=True)
     else:

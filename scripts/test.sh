@@ -31,4 +31,6 @@ if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" >/
   fi
 fi
 export XLWINGS_LICENSE_KEY="${XLWINGS_LICENSE_KEY:-noncommercial}"
+# Types first: an error fails the run before the slower tests start ([tool.mypy] in pyproject.toml).
+python3 -m mypy cpdsheets
 exec python3 -m pytest -q "$@"

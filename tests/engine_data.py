@@ -8,7 +8,7 @@ import pandas as pd
 
 from cpdsheets.contract.policy import DEFAULT_RULES, Policy, Rule, Settings
 from cpdsheets.contract.schema import SHEETS
-from cpdsheets.engine.dataset import Dataset, empty_frame
+from cpdsheets.contract.dataset import Dataset, empty_frame
 
 D = dt.date
 

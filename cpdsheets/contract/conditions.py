@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -151,7 +151,7 @@ def _parse_term(part: str) -> Comparison:
         if not _is_number(values[0]) and not _DATE_RE.match(values[0]):
             raise ConditionError(f"「{values[0]}」不是数字或日期，不能用「{op}」比较",
                                  f"'{values[0]}' is neither a number nor a date; '{op}' cannot compare it")
-    return Comparison(field=field, op=op, values=values)
+    return Comparison(field=field, op=cast(Op, op), values=values)  # pydantic checks it against Op
 
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
@@ -159,7 +159,10 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 def _real_date(text: str) -> bool:
     """`2025.9.31` and `2025年13月45日` look like dates but are none: a condition must say so."""
-    y, m, d = map(int, _DATE_RE.match(text).groups())
+    match = _DATE_RE.match(text)
+    if match is None:
+        return False
+    y, m, d = map(int, match.groups())
     try:
         datetime.date(y, m, d)
     except ValueError:

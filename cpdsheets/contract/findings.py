@@ -28,6 +28,9 @@ class FindingType:
     # column, see ``Finding.effect``), an ``EFFECTS`` key when it is always the same, None when the
     # message itself says it.
     effect: ClassVar[str | None] = None
+    # The parameters its templates are filled from besides the place (column, value, sheet): ``at``
+    # takes exactly these, so no message is ever shown with a ``{field}`` left unfilled.
+    fields: ClassVar[tuple[str, ...]] = ()
 
     registry: ClassVar[dict[str, type[FindingType]]] = {}
 
@@ -36,6 +39,16 @@ class FindingType:
         if cls.code in FindingType.registry:
             raise ValueError(f"duplicate finding code {cls.code}")
         FindingType.registry[cls.code] = cls
+
+    @classmethod
+    def at(cls, sheet: str, *, row: int | None = None, cell: str = "", column: str = "", value: Any = "",
+           drops_row: bool = True, severity: Severity | None = None, **params: Any) -> Finding:
+        """A finding of this type at one place; ``params`` are the type's ``fields``, no more, no fewer."""
+        missing, unknown = set(cls.fields) - params.keys(), params.keys() - set(cls.fields)
+        if missing or unknown:
+            raise TypeError(f"{cls.__name__}.at: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        return Finding(cls.code, sheet, row=row, cell=cell, column=column, value=value, params=params,
+                       severity=severity, drops_row=drops_row)
 
 
 def _t(zh: str, en: str) -> dict[str, str]:
@@ -60,6 +73,7 @@ EFFECTS: dict[str, dict[str, str]] = {
 
 class MissingSheet(FindingType):
     code, severity = "missing-sheet", "error"
+    fields = ("expected", "alias")
     title = _t("缺少工作表", "Missing sheet")
     message = _t("找不到工作表「{expected}」。", "Sheet '{expected}' was not found.")
     hint = _t("添加名为「{expected}」的工作表（也可用英文名 {alias}）。",
@@ -68,6 +82,7 @@ class MissingSheet(FindingType):
 
 class MissingColumn(FindingType):
     code, severity = "missing-column", "error"
+    fields = ("expected", "accepted")
     effect = "column"
     title = _t("缺少必填列", "Missing required column")
     message = _t("工作表缺少必填列「{expected}」。", "Required column '{expected}' is missing.")
@@ -77,6 +92,7 @@ class MissingColumn(FindingType):
 
 class HeaderNotFound(FindingType):
     code, severity = "header-not-found", "error"
+    fields = ("rows", "expected")
     effect = "sheet-left-out"
     title = _t("找不到表头行", "Header row not found")
     message = _t("在前 {rows} 行中找不到表头行（应包含 {expected}）。",
@@ -86,6 +102,7 @@ class HeaderNotFound(FindingType):
 
 class DuplicateColumn(FindingType):
     code, severity = "duplicate-column", "warning"
+    fields = ("expected",)
     title = _t("重复的列", "Duplicate column")
     message = _t("「{expected}」列出现了不止一次，只使用第一列。",
                  "Column '{expected}' appears more than once; the first one is used.")
@@ -136,6 +153,7 @@ class NegativeNumber(FindingType):
 
 class InvalidChoice(FindingType):
     code, severity = "invalid-choice", "error"
+    fields = ("choices",)
     effect = "cell"
     title = _t("取值不在选项中", "Value not allowed")
     message = _t("「{value}」不是「{column}」的有效选项。", "'{value}' is not a valid '{column}'.")
@@ -167,6 +185,7 @@ class UnknownTeacher(FindingType):
 
 class NameMismatch(FindingType):
     code, severity = "name-mismatch", "warning"
+    fields = ("teacher_id", "expected")
     effect = "cell"
     title = _t("姓名与名册不符", "Name does not match roster")
     message = _t("工号 {teacher_id} 在名册中是「{expected}」，此处填的是「{value}」。",
@@ -176,14 +195,22 @@ class NameMismatch(FindingType):
 
 class DuplicateRow(FindingType):
     code, severity = "duplicate-row", "error"
+    fields = ("first_row",)
     effect = "cell"
     title = _t("重复记录", "Duplicate row")
     message = _t("与第 {first_row} 行完全相同。", "Identical to row {first_row}.")
     hint = _t("删除重复行。", "Delete the duplicate.")
 
+    @classmethod
+    def from_row(cls, sheet: str, row: int, *, first_row: int, value: Any = "") -> Finding:
+        """The whole row repeats an earlier one: the finding sits on the row (column A), and an error
+        about a whole row always leaves it out, whatever its columns. ``value``: its first compared cell."""
+        return cls.at(sheet, row=row, cell=f"A{row}", value=value, first_row=first_row)
+
 
 class DateOutsideYear(FindingType):
     code, severity = "date-outside-year", "warning"
+    fields = ("start", "end")
     effect = "row-left-out"  # only dates inside the school year are counted (engine.compute)
     title = _t("日期不在本学年内", "Date outside the school year")
     message = _t("{value} 不在本学年（{start} 至 {end}）内。",
@@ -193,6 +220,7 @@ class DateOutsideYear(FindingType):
 
 class TooManyHours(FindingType):
     code, severity = "too-many-hours", "warning"
+    fields = ("teacher_id", "date", "hours", "limit")
     effect = "cell"
     title = _t("单日学时过多", "Too many hours in one day")
     message = _t("工号 {teacher_id} 在 {date} 每天 {hours} 学时（每行按 学时 ÷ 天数 计，未填天数按 1 天），"
@@ -215,6 +243,7 @@ class UnknownObservedTeacher(FindingType):
 
 class DuplicateTeacherId(FindingType):
     code, severity = "duplicate-teacher-id", "error"
+    fields = ("first_row",)
     effect = "cell"
     title = _t("工号重复", "Duplicate teacher ID")
     message = _t("工号「{value}」在名册中重复（第 {first_row} 行已出现）。",
@@ -241,6 +270,7 @@ class SelfMentor(FindingType):
 
 class DateOrder(FindingType):
     code, severity = "date-order", "error"
+    fields = ("start_column", "start", "end_column", "end")
     effect = "cell"
     title = _t("日期先后颠倒", "Dates in the wrong order")
     message = _t("{end_column}（{end}）早于{start_column}（{start}）。",
@@ -258,6 +288,7 @@ class UnknownRuleId(FindingType):
 
 class AttributeUnknown(FindingType):
     code, severity = "attribute-unknown", "warning"
+    fields = ("name", "teacher_id", "attribute", "rules")
     title = _t("教师信息无法识别", "Teacher attribute unknown")
     message = _t("{name}（工号 {teacher_id}）的「{column}」无法识别，{attribute}未知：规则 {rules} 按不适用处理。",
                  "'{column}' of {name} (ID {teacher_id}) cannot be read, so the {attribute} is unknown: "
@@ -270,6 +301,7 @@ class AttributeUnknown(FindingType):
 
 class InvalidSetting(FindingType):
     code, severity = "invalid-setting", "error"
+    fields = ("setting", "reason", "reason_en")
     title = _t("设置项无法识别", "Invalid setting")
     message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason_en}.")
     hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
@@ -277,15 +309,17 @@ class InvalidSetting(FindingType):
 
 class InvalidRule(FindingType):
     code, severity = "invalid-rule", "error"
+    fields = ("rule_id", "rule_column", "reason", "reason_en")
     title = _t("规则无法解析", "Rule cannot be parsed")
-    message = _t("规则 {rule_id} 的「{column}」无法解析：「{value}」（{reason}）。",
-                 "Rule {rule_id}, '{column}' cannot be parsed: '{value}' ({reason_en}).")
+    message = _t("规则 {rule_id} 的「{rule_column}」无法解析：「{value}」（{reason}）。",
+                 "Rule {rule_id}, '{rule_column}' cannot be parsed: '{value}' ({reason_en}).")
     hint = _t("修正后该规则才会生效；当前本规则不参与计算。",
               "Fix it to enable the rule; it is skipped meanwhile.")
 
 
 class RuleNotEvaluated(FindingType):
     code, severity = "rule-not-evaluated", "warning"
+    fields = ("rule_id", "rule_name", "reason", "reason_en", "fix", "fix_en")
     title = _t("规则未计算", "Rule not evaluated")
     message = _t("规则 {rule_id}「{rule_name}」未计算：{reason}。",
                  "Rule {rule_id} ({rule_name}) was not evaluated: {reason_en}.")
@@ -295,10 +329,15 @@ class RuleNotEvaluated(FindingType):
 
 class NoSchoolYear(FindingType):
     code, severity = "no-school-year", "info"
+    fields = ("start", "end")
     title = _t("未设置学年", "School year not set")
     message = _t("规则表未给出学年起止日期，按日期推断为 {start} 至 {end}。",
                  "The policy sheet gives no school year; assumed {start} to {end}.")
     hint = _t("在「规则」表的设置中填写学年开始和学年结束。", "Fill in 学年开始 and 学年结束 on the 规则 sheet.")
+
+    @classmethod
+    def for_year(cls, sheet: str, start: dt.date, end: dt.date) -> Finding:
+        return cls.at(sheet, start=start.isoformat(), end=end.isoformat())
 
 
 def finding_codes() -> list[str]:
@@ -307,7 +346,10 @@ def finding_codes() -> list[str]:
 
 @dataclass(slots=True)
 class Finding:
-    """One problem at one place. ``row`` is the 1-based sheet row, ``cell`` its A1 address."""
+    """One problem at one place. ``row`` is the 1-based sheet row, ``cell`` its A1 address.
+
+    Built by its type (``MissingSheet.at(...)``, ``DuplicateRow.from_row(...)``), never from a code string:
+    the type checks its template fields (tests/test_finding_types.py)."""
 
     code: str
     sheet: str = ""
@@ -331,10 +373,9 @@ class Finding:
     def _fill(self, template: str, lang: Lang) -> str:
         params = {k: v[lang] if isinstance(v, dict) and lang in v else v for k, v in self.params.items()}
         values = {"column": self.column, "value": _shown(self.value), "sheet": self.sheet, **params}
-        try:
-            return template.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return template
+        # No fallback for a missing field: ``FindingType.at`` requires every one, and
+        # tests/test_finding_types.py checks each template against its type's ``fields``.
+        return template.format(**values)
 
     @property
     def effect(self) -> str | None:

@@ -110,8 +110,9 @@ class Policy(BaseModel):
         return [r for r in self.rules if r.enabled]
 
 
-def _rule(rule_id, name, metric, sheet, period, *, field=None, cond="", who="", lower=None, upper=None,
-          severity="error", consequence="", enabled=True) -> Rule:
+def _rule(rule_id: str, name: str, metric: Metric, sheet: str, period: PeriodKind, *, field: str | None = None,
+          cond: str = "", who: str = "", lower: float | None = None, upper: float | None = None,
+          severity: RuleSeverity = "error", consequence: str = "", enabled: bool = True) -> Rule:
     applies = bind_condition(parse_condition(who), "teachers")
     condition = bind_condition(parse_condition(cond), None if sheet == CREDITS_SHEET else sheet)
     return Rule(rule_id=rule_id, name=name, metric=metric, sheet=sheet, field=field, condition=condition,

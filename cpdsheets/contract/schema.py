@@ -73,7 +73,8 @@ class SheetSpec(BaseModel):
         raise KeyError(key)
 
 
-def _col(key, header, *aliases, kind="text", required=False, choices=(), help="", **typing):
+def _col(key: str, header: str, *aliases: str, kind: ColumnKind = "text", required: bool = False,
+         choices: tuple[str, ...] = (), help: str = "", **typing: bool) -> ColumnSpec:
     return ColumnSpec(
         key=key, header=header, aliases=tuple(aliases), kind=kind,
         required=required, choices=tuple(choices), help=help, **typing,

@@ -14,12 +14,13 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 import typer.core
 
 from .. import __version__
+from ..contract.findings import Lang as TextLang
 from ..reports.formats import render
 from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
@@ -353,7 +354,8 @@ def rollup(
     if output:
         _check_rollup_output(output, lang.value)  # refused before any book is read, not after
     if merge:
-        district = _merged_reports(paths, lang.value, as_of and _parse_date(as_of, lang.value).isoformat())
+        when = _parse_date(as_of, lang.value)  # exits on a date it cannot read
+        district = _merged_reports(paths, lang.value, when.isoformat() if when else as_of)
     else:
         files = expand_paths(paths)
         if not files:
@@ -475,7 +477,7 @@ def new(
 
         typer.echo(str(build_demo(path, macros=macros)))
         return
-    kwargs = {"lang": lang.value, "macros": macros, "school": school.strip()}
+    kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip()}
     if year:
         kwargs["year"] = year
     written = build_master(path, **kwargs)
@@ -510,7 +512,7 @@ def archive(
     from .archive.pdf import PdfUnavailable, to_pdf
     from .ooxml.write_errors import WorkbookWriteError
 
-    code = lang.value
+    code: TextLang = "en" if lang == Lang.en else "zh"
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     try:
         raw = read_workbook(book)
@@ -566,7 +568,7 @@ def main() -> None:
     # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # TextIO lacks it; sys streams have it
         except (AttributeError, ValueError):
             pass
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

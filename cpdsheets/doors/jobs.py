@@ -8,15 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .. import __version__
 from ..contract.book import RawBook
-from ..contract.findings import Finding, Lang
+from ..contract.findings import Finding, Lang, NoSchoolYear
 from ..contract.policy import Policy
+from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
@@ -35,9 +36,14 @@ class Outcome:
     as_of: dt.date
     policy: Policy
     validation: Validation
-    results: Any = None  # engine.compute.Results after recalc
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, kw_only=True)
+class Recalculation(Outcome):
+    """What recalc adds to validate's outcome: the computed results, handed to the reports as they are."""
+
+    results: Results
 
 
 def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
@@ -52,8 +58,7 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
                                               validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:
         y = validation.year
-        findings.append(Finding("no-school-year", policy_sheet.name if policy_sheet else "规则",
-                                params={"start": y.start.isoformat(), "end": y.end.isoformat()}))
+        findings.append(NoSchoolYear.for_year(policy_sheet.name if policy_sheet else "规则", y.start, y.end))
         policy = _with_year(policy, y)
     findings = findings + validation.findings
     resolved = as_of or policy.settings.as_of or dt.date.today()
@@ -85,13 +90,13 @@ def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = Non
                    seconds=seconds)
 
 
-def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Outcome:
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Recalculation:
     from ..engine.compute import compute
 
     started = time.perf_counter()
     policy, validation, findings, resolved = check(raw, as_of=as_of)
     results = compute(validation.dataset, policy, resolved)
-    findings = findings + list(getattr(results, "findings", []) or [])
+    findings = findings + results.findings
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)
@@ -103,8 +108,8 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
         tab_builder.groups_tab(results, lang),
         tab_builder.runlog_tab(_run_info("recalc", raw, validation, resolved, counts, seconds), lang),
     ]
-    return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation, results,
-                   seconds=seconds)
+    return Recalculation(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
+                         seconds=seconds, results=results)
 
 
 def marks_for(findings: list[Finding], lang: Lang = "zh") -> list[CellMark]:

@@ -36,18 +36,18 @@ def plan_tabs(tabs: list[TabTable], sheets: list[str], owned: dict[str, str],
     existing = {s.casefold(): s for s in sheets}
     mine = {n.casefold(): k for n, k in owned.items() if n.casefold() in existing}
     if not has_record:
-        for key, names in OUTPUT_TABS.items():
-            for n in names:
+        for key, tab_names in OUTPUT_TABS.items():
+            for n in tab_names:
                 if n.casefold() in existing and looks_ours(existing[n.casefold()], key):
                     mine[n.casefold()] = key
     taken: set[str] = set()
     names: list[str] = []
     for tab in tabs:
         want = safe_sheet_name(tab.name)
-        cand, n = want, 1
+        cand, k = want, 1
         while cand.casefold() in taken or (cand.casefold() in existing and cand.casefold() not in mine):
-            n += 1
-            suffix = f"({n})"
+            k += 1
+            suffix = f"({k})"
             cand = want[: SHEET_NAME_MAX - len(suffix)] + suffix
         taken.add(cand.casefold())
         names.append(cand)

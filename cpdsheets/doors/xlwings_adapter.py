@@ -134,7 +134,7 @@ def write_tabs(book: Any, tables: list[TabTable]) -> dict[str, str]:
     owned = owned_tabs(book)
     names = [s.name for s in book.sheets if s.name != MARK_STORE]
     plan = plan_tabs(tables, names, owned, lambda n, k: _looks_ours(book, n, k), has_record=bool(owned))
-    stale_by_key = {}
+    stale_by_key: dict[str | None, str] = {}
     for name in plan.stale:
         key = next((k for n, k in owned.items() if n.casefold() == name.casefold()), None)
         if key is None:  # judged ours by its content (no record yet)
@@ -186,7 +186,7 @@ def _write_tab(book: Any, table: TabTable, name: str) -> Any:
     if plan.last_row >= plan.first_data_row:
         for c0, c1, fmt in plan.number_formats:
             sheet.range((plan.first_data_row, c0), (plan.last_row, c1)).number_format = fmt
-    paint(sheet, plan.fills, remote=remote)
+    paint(sheet, plan.fills, remote=remote)  # type: ignore[arg-type]  # paint also takes None (clear); dict keys are invariant
     _links(sheet, plan)
     _widths(sheet, plan, remote=remote)
     _freeze_header(sheet, plan)
@@ -264,7 +264,7 @@ def _paint_matrix(sheet: Any, fills: dict[str | None, list[tuple[int, int]]]) ->
         r_end = min(last, r + band - 1)
         matrix = [
             [
-                ("#" + colour_at[(rr, cc)]) if colour_at.get((rr, cc)) else
+                ("#" + colour_at[(rr, cc)]) if colour_at.get((rr, cc)) else  # type: ignore[operator]  # None is tested just before
                 (None if (rr, cc) in colour_at else ...)
                 for cc in range(c0, c1 + 1)
             ]

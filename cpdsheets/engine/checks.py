@@ -1,25 +1,45 @@
 """Cross-row and cross-sheet checks, run after every sheet is normalised.
 
-Each check looks at whole columns at once and returns findings; a check whose finding is an
-error also tells the sheet (``SheetRead.reject``), which leaves the row out or reads the cell as blank.
+Each check looks at whole columns at once and only returns findings: which rows count is decided
+once from all of them (engine.verdict). A check that looks only at rows still counting is handed
+them by the caller, judged from the findings so far.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
-from ..contract.findings import Finding, FindingType, plain_number
+from ..contract.findings import (
+    DateOrder,
+    DateOutsideYear,
+    DuplicateRow,
+    DuplicateTeacherId,
+    Finding,
+    FindingType,
+    InvalidTeacherId,
+    NameMismatch,
+    SelfMentor,
+    TooManyHours,
+    UnknownMentor,
+    UnknownObservedTeacher,
+    UnknownRuleId,
+    UnknownTeacher,
+    plain_number,
+)
 from .normalize import to_halfwidth
 from .sheet_frame import SheetRead
+from .verdict import Verdict
 
 MAX_HOURS_PER_DAY = 12
 
 
-def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, code: str, values=None,
-        params_of=None) -> list[Finding]:
+def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, kind: type[FindingType],
+        values: pd.Series | None = None, params_of: Callable[[Any], dict[str, Any]] | None = None) -> list[Finding]:
     place = read.places.get(key)
     if place is None:
         return []
@@ -29,17 +49,18 @@ def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, code: str, values
     for r in rows:
         value = raw.get(r, "") if values is None else values[r]
         params = params_of(r) if params_of else {}
-        out.append(Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
-                           value=value, params=params, drops_row=drops_row))
+        out.append(kind.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
+                           value=value, drops_row=drops_row, **params))
     return out
 
 
-def _drop(read: SheetRead, rows: pd.Index, code: str, key: str | None = None) -> None:
-    if FindingType.registry[code].severity == "error":
-        read.reject(rows, key)
+def _malformed_ids(read: SheetRead) -> list[Finding]:
+    return [f for f in read.findings if f.code == InvalidTeacherId.code]
 
 
-def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
+def check_roster(read: SheetRead, sheet: str, counting: Callable[[list[Finding]], pd.DataFrame]) -> list[Finding]:
+    """Duplicate 工号, self-mentors, unknown mentors and date order on the roster. ``counting`` gives
+    the roster rows that count, judged from the read's findings and those passed."""
     df = read.frame
     findings: list[Finding] = []
     ids = df["teacher_id"]
@@ -47,19 +68,18 @@ def check_roster(read: SheetRead, sheet: str) -> list[Finding]:
     dup = has_id & ids.duplicated(keep="first")
     if dup.any():
         first = df[has_id].groupby("teacher_id")["_row"].transform("min")
-        findings += _at(read, sheet, "teacher_id", df.index[dup], "duplicate-teacher-id",
+        findings += _at(read, sheet, "teacher_id", df.index[dup], DuplicateTeacherId,
                         params_of=lambda r: {"first_row": int(first[r])})
-        _drop(read, df.index[dup], "duplicate-teacher-id", "teacher_id")
 
     mentor = df["mentor_id"]
     has_mentor = mentor.notna()
     own = has_mentor & (mentor == ids)
-    findings += _at(read, sheet, "mentor_id", df.index[own], "self-mentor", values=ids)
-    _drop(read, df.index[own], "self-mentor", "mentor_id")
+    findings += _at(read, sheet, "mentor_id", df.index[own], SelfMentor, values=ids)
     unknown = has_mentor & ~own & ~mentor.isin(set(ids.dropna()))
-    mentors = _at(read, sheet, "mentor_id", df.index[unknown], "unknown-mentor")
-    findings += suggest_ids(mentors, df[df["_ok"]])
-    suggest_ids([f for f in read.findings if f.code == "invalid-teacher-id"], df[df["_ok"]])
+    mentors = _at(read, sheet, "mentor_id", df.index[unknown], UnknownMentor)
+    valid = counting(findings)
+    findings += suggest_ids(mentors, valid)
+    suggest_ids(_malformed_ids(read), valid)
     findings += _date_order(read, sheet, "join_date", "leave_date")
     return findings
 
@@ -72,14 +92,12 @@ def _date_order(read: SheetRead, sheet: str, start_key: str, end_key: str) -> li
     start_header = read.places[start_key].header if start_key in read.places else start_key
     end_header = read.places[end_key].header
 
-    def params(r):
+    def params(r: Any) -> dict[str, Any]:
         return {"start_column": start_header, "end_column": end_header,
                 "start": df.at[r, start_key].date().isoformat(), "end": df.at[r, end_key].date().isoformat()}
 
     rows = df.index[wrong]
-    found = _at(read, sheet, end_key, rows, "date-order", params_of=params)
-    _drop(read, rows, "date-order", end_key)
-    return found
+    return _at(read, sheet, end_key, rows, DateOrder, params_of=params)
 
 
 def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
@@ -88,9 +106,8 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
     known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id").set_index("teacher_id")["name"]
     has_id = df["teacher_id"].notna()
     unknown = has_id & ~df["teacher_id"].isin(known.index)
-    findings = suggest_ids(_at(read, sheet, "teacher_id", df.index[unknown], "unknown-teacher"), roster)
-    _drop(read, df.index[unknown], "unknown-teacher", "teacher_id")
-    suggest_ids([f for f in read.findings if f.code == "invalid-teacher-id"], roster)
+    findings = suggest_ids(_at(read, sheet, "teacher_id", df.index[unknown], UnknownTeacher), roster)
+    suggest_ids(_malformed_ids(read), roster)
 
     if "name" in read.places:
         expected = df["teacher_id"].map(known)
@@ -98,20 +115,22 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
         mismatch = has_id & ~unknown & typed.notna() & expected.notna() & (typed != expected)
         if mismatch.any():  # only the few that differ are looked at again without spaces
             mismatch[mismatch] = _squeeze(typed[mismatch]) != _squeeze(expected[mismatch])
-        findings += _at(read, sheet, "name", df.index[mismatch], "name-mismatch",
+        findings += _at(read, sheet, "name", df.index[mismatch], NameMismatch,
                         params_of=lambda r: {"teacher_id": df.at[r, "teacher_id"], "expected": expected[r]})
     return findings
 
 
-def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Finding]:
+def check_duplicates(read: SheetRead, sheet: str, keys: list[str], verdict: Verdict) -> list[Finding]:
+    """Rows repeating an earlier row in every column of ``keys``; ``verdict`` is the read's own, from
+    its cell findings."""
     cols = [k for k in keys if k in read.places]
     if not cols or len(read.frame) < 2:
         return []
     # Rows already left out are no duplicates of anything; a cell read as blank compares as typed, so
     # two rows differing only in an unreadable optional cell are not one row twice.
-    df = read.frame.loc[read.frame["_ok"], [*cols, "_row"]]
-    for key in set(read.blanked) & set(cols):
-        blanked = read.blanked[key].intersection(df.index)
+    df = read.frame.loc[verdict.ok, [*cols, "_row"]]
+    for key in set(verdict.blanked) & set(cols):
+        blanked = verdict.blanked[key].intersection(df.index)
         if len(blanked):
             df[key] = df[key].astype("object")
             df.loc[blanked, key] = "\0" + read.raw.loc[blanked, key].map(str)
@@ -119,29 +138,22 @@ def check_duplicates(read: SheetRead, sheet: str, keys: list[str]) -> list[Findi
     if not dup.any():
         return []
     first = df.groupby(cols, dropna=False)["_row"].transform("min")
-    rows = df.index[dup]
-    anchor = cols[0]
-    findings = _at(read, sheet, anchor, rows, "duplicate-row", params_of=lambda r: {"first_row": int(first[r])})
-    for f, r in zip(findings, rows):
-        f.cell = f"A{r}"
-        f.column = ""
-    _drop(read, rows, "duplicate-row")
-    for f in findings:
-        f.drops_row = True
-    return findings
+    typed = read.raw[cols[0]]
+    return [DuplicateRow.from_row(sheet, int(r), first_row=int(first[r]), value=typed.get(r, ""))
+            for r in df.index[dup]]
 
 
 def check_dates_in_year(read: SheetRead, sheet: str, key: str, start: dt.date, end: dt.date) -> list[Finding]:
     df = read.frame
     d = df[key]
     outside = d.notna() & ((d < pd.Timestamp(start)) | (d > pd.Timestamp(end)))
-    return _at(read, sheet, key, df.index[outside], "date-outside-year",
+    return _at(read, sheet, key, df.index[outside], DateOutsideYear,
                params_of=lambda r: {"start": start.isoformat(), "end": end.isoformat()})
 
 
-def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
-    """A row's hours per day are 学时 ÷ 天数 (1 day when blank): a five-day course of 30 学时 is 6 a day."""
-    df = read.frame[read.frame["_ok"]]
+def check_hours_per_day(read: SheetRead, sheet: str, df: pd.DataFrame) -> list[Finding]:
+    """A row's hours per day are 学时 ÷ 天数 (1 day when blank): a five-day course of 30 学时 is 6 a day.
+    ``df``: the rows of ``read.frame`` that count after the checks before this one."""
     if df.empty or "hours" not in read.places:
         return []
     days = df["days"].where(df["days"] > 0, 1.0).fillna(1.0)
@@ -156,17 +168,17 @@ def check_hours_per_day(read: SheetRead, sheet: str) -> list[Finding]:
     out = []
     for (tid, day), row in over.iterrows():
         r = int(first_rows[(tid, day)])
-        out.append(Finding("too-many-hours", sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
-                           value=read.raw["hours"].get(r, ""),
-                           params={"teacher_id": tid, "date": day.date().isoformat(),
-                                   "hours": plain_number(row["sum"]), "limit": MAX_HOURS_PER_DAY}))
+        out.append(TooManyHours.at(sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
+                                   value=read.raw["hours"].get(r, ""), teacher_id=tid,
+                                   date=day.date().isoformat(), hours=plain_number(row["sum"]),
+                                   limit=MAX_HOURS_PER_DAY))
     return out
 
 
 def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
     """Give an unknown or malformed 工号 the likely fix: the roster ID it is with its leading zeros
     (`101` for `0101`), or the ID of the one roster teacher whose name was typed instead."""
-    if not findings or roster is None or not len(roster):
+    if not findings or not len(roster):
         return findings
     known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id")
     names = known["name"].astype("object")
@@ -181,7 +193,7 @@ def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
         typed = re.sub(r"\s+", "", to_halfwidth(_shown_text(f.value)))
         typed = re.sub(r"^(\d+)\.0+$", r"\1", typed)
         hits, variant = by_name.get(typed, []), "by-name"
-        if not hits and f.code != "invalid-teacher-id":
+        if not hits and f.code != InvalidTeacherId.code:
             hits, variant = by_digits.get(typed.lstrip("0").upper(), []), "padded"
         if len(hits) == 1:
             i = hits[0]
@@ -190,7 +202,7 @@ def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def _shown_text(v) -> str:
+def _shown_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return "" if v is None else str(v)
@@ -213,7 +225,7 @@ def check_observed_teachers(read: SheetRead, sheet: str, roster: pd.DataFrame) -
         squeezed = _squeeze(who[unknown])
         as_id = squeezed.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         unknown[unknown] = ~squeezed.isin(names) & ~as_id.isin(ids)
-    return _at(read, sheet, "taught_by", df.index[unknown], "unknown-observed-teacher")
+    return _at(read, sheet, "taught_by", df.index[unknown], UnknownObservedTeacher)
 
 
 def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> list[Finding]:
@@ -223,4 +235,4 @@ def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> li
         return findings
     rid = df["rule_id"].astype("object").str.strip().str.upper()
     unknown = rid.notna() & ~rid.isin({r.upper() for r in rule_ids})
-    return findings + _at(read, sheet, "rule_id", df.index[unknown], "unknown-rule-id")
+    return findings + _at(read, sheet, "rule_id", df.index[unknown], UnknownRuleId)

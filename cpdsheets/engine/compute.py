@@ -14,18 +14,17 @@ severity (R15 by default) are listed but do not change the status.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from ..contract.findings import Finding
+from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
+from ..contract.results import Calendar, Results
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
-from .dataset import Dataset
-from .periods import Calendar, make_calendar, period_table
+from .periods import make_calendar, period_table
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
 from .rules import Context, empty_progress, evaluate_rule
@@ -35,18 +34,6 @@ TEACHER_COLUMNS = ["teacher_id", "name", "group", "lesson_group", "roles", "cred
                    "status", "alerts"]
 GROUP_COLUMNS = ["group", "teachers", "mean_credits", "share_ok", "behind", "failed", "teacher_alerts",
                  "group_alerts"]
-
-
-@dataclass(slots=True)
-class Results:
-    as_of: date
-    calendar: Calendar
-    teachers: pd.DataFrame  # TEACHER_COLUMNS, one row per roster teacher
-    progress: pd.DataFrame  # rules.PROGRESS_COLUMNS, every (subject, rule, detail, started period)
-    alerts: pd.DataFrame  # progress rows whose state is not 达标
-    groups: pd.DataFrame  # GROUP_COLUMNS, one row per 教研组
-    ledger: pd.DataFrame  # credits.LEDGER_COLUMNS, every counted training/output row with its credits
-    findings: list[Finding] = field(default_factory=list)  # rules not evaluated, optional sheets missing
 
 
 def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
@@ -87,7 +74,8 @@ def _counted(df: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp) -> pd.DataFra
     return df[keep.fillna(False)]
 
 
-def _teachers(attrs, teachers, ledger, caps, alerts) -> pd.DataFrame:
+def _teachers(attrs: pd.DataFrame, teachers: pd.DataFrame, ledger: pd.DataFrame, caps: dict[str, float],
+              alerts: pd.DataFrame) -> pd.DataFrame:
     by_cat = capped_by_category(ledger, caps, ["teacher_id"])
     by_cat = by_cat[by_cat["teacher_id"].isin(set(attrs["teacher_id"]))]
     totals = by_cat.groupby("teacher_id")["credits"].sum()

@@ -13,6 +13,8 @@ attributes (``t:`` columns, joined by ``with_attributes``). Semantics:
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..contract.conditions import (
@@ -47,10 +49,10 @@ def is_apprentice_term(t: Comparison) -> bool:
 
 def with_attributes(rows: pd.DataFrame, attrs: pd.DataFrame, keys: set[str],
                     on: str = "teacher_id") -> pd.DataFrame:
-    keys = [k for k in sorted(keys) if k not in rows.columns]
-    if not keys:
+    missing = [k for k in sorted(keys) if k not in rows.columns]
+    if not missing:
         return rows
-    joined = attrs.set_index("teacher_id")[keys]
+    joined = attrs.set_index("teacher_id")[missing]
     extra = joined.reindex(rows[on].to_numpy())
     extra.index = rows.index
     return pd.concat([rows, extra], axis=1)
@@ -96,7 +98,7 @@ def _term(t: Comparison, frame: pd.DataFrame) -> pd.Series:
     return ~hit if t.op == "!=" else hit
 
 
-def _comparable(col: pd.Series, value: str):
+def _comparable(col: pd.Series, value: str) -> tuple[pd.Series, Any]:
     if pd.api.types.is_datetime64_any_dtype(col):
         d = parse_date_value(value)
         return col, (pd.Timestamp(d) if d else pd.NaT)
@@ -112,7 +114,7 @@ def _comparable(col: pd.Series, value: str):
     return pd.to_numeric(col, errors="coerce"), number
 
 
-def _text(v) -> str | None:
+def _text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, float) and v.is_integer():

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ def _text(s: pd.Series) -> pd.Series:
     return s.where(_types(s) == str).astype("object").str.translate(_FULLWIDTH).str.strip()
 
 
-def _is_blank(v) -> bool:
+def _is_blank(v: Any) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
     if isinstance(v, str):
@@ -155,14 +156,14 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
     return Parsed(out, bad)
 
 
-def _year_dot_month(v: float):
+def _year_dot_month(v: float) -> pd.Timestamp:
     """2010.9 -> 2010-09-01, 2010.12 -> 2010-12-01 (the digits as shown); NaT when not a month."""
     year, _, digits = repr(float(v)).partition(".")
     month = int(digits) if digits.isdigit() and len(digits) <= 2 else 0
     return pd.Timestamp(int(year), month, 1) if 1 <= month <= 12 else pd.NaT
 
 
-def _as_datetime(v):
+def _as_datetime(v: dt.date) -> dt.datetime:
     if isinstance(v, dt.datetime):
         return v
     return dt.datetime(v.year, v.month, v.day)
@@ -293,7 +294,7 @@ def _lookup(s: pd.Series, table: dict[str, str]) -> Parsed:
     return Parsed(out, bad)
 
 
-def _as_text(v) -> str:
+def _as_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
@@ -330,7 +331,7 @@ def normalize_roles(s: pd.Series) -> Parsed:
     return Parsed(out.astype("object"), pd.Series(False, index=s.index))
 
 
-def _clean_text(v):
+def _clean_text(v: Any) -> Any:
     if _is_blank(v):
         return pd.NA
     return v.strip() if isinstance(v, str) else _as_text(v)
@@ -343,20 +344,20 @@ def normalize_text(s: pd.Series) -> Parsed:
 
 # -- scalar helpers for one-off cells (the policy sheet) --------------------------------------
 
-def parse_date_value(value, year_hint: dt.date | None = None) -> dt.date | None:
+def parse_date_value(value: Any, year_hint: dt.date | None = None) -> dt.date | None:
     parsed = normalize_dates(pd.Series([value], dtype="object"), school_year_of_month(year_hint))
     ts = parsed.values.iloc[0]
     return None if pd.isna(ts) else ts.date()
 
 
-def parse_number_value(value) -> float | None:
+def parse_number_value(value: Any) -> float | None:
     parsed = normalize_numbers(pd.Series([value], dtype="object"))
     v = parsed.values.iloc[0]
     return None if pd.isna(v) else float(v)
 
 
 @functools.lru_cache(maxsize=8192)
-def header_key(text) -> str:
+def header_key(text: Any) -> str:
     """A header cell reduced to what matters for matching: NFKC, no spaces, no `*` or `(必填)` marks,
     lower case. `  *工 号（必填）` and `工号` compare equal."""
     if text is None:

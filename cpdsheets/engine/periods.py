@@ -12,34 +12,17 @@ January (or the day before 第二学期开始), 第二学期 from the day after 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from ..contract.policy import Settings
+from ..contract.results import Calendar
 
 PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days",
                   "semester"]
 SEMESTER_NAMES = ("第一学期", "第二学期")
-
-
-@dataclass(frozen=True, slots=True)
-class Calendar:
-    year_start: date
-    year_end: date
-    semesters: tuple[tuple[date, date], ...]
-
-    @property
-    def days(self) -> int:
-        return (self.year_end - self.year_start).days + 1
-
-    def day_index(self, dates: pd.Series) -> np.ndarray:
-        """Days since the school year's start (may fall outside 0..days-1); NaT -> a large sentinel."""
-        start = pd.Timestamp(self.year_start)
-        idx = (pd.to_datetime(dates) - start).dt.days
-        return idx.to_numpy(dtype="float64")
 
 
 def make_calendar(settings: Settings, as_of: date) -> Calendar:

@@ -82,9 +82,9 @@ def _setting_changes(mine: Settings, base: Settings) -> list[PolicyChange]:
                 out.append(PolicyChange("setting-changed", "成果学分", f"{kind}/{level}" if level else kind,
                                         _num(a), _num(b)))
     for cat in sorted(set(mine.category_caps) | set(base.category_caps)):
-        a, b = base.category_caps.get(cat), mine.category_caps.get(cat)
-        if a != b:
-            out.append(PolicyChange("setting-changed", "学分上限", cat, _num(a), _num(b)))
+        cap_a, cap_b = base.category_caps.get(cat), mine.category_caps.get(cat)
+        if cap_a != cap_b:
+            out.append(PolicyChange("setting-changed", "学分上限", cat, _num(cap_a), _num(cap_b)))
     return out
 
 

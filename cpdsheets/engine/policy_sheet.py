@@ -22,11 +22,11 @@ from typing import Any
 
 from ..contract.book import RawSheet
 from ..contract.conditions import (
-    ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
+    Condition, ConditionError, bind_condition, parse_condition, sheet_field, subject_types,
 )
-from ..contract.findings import Finding, bilingual, plain_number
+from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, bilingual, plain_number
 from ..contract.policy import (
-    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
+    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
 from .normalize import header_key, parse_date_value, parse_number_value
@@ -148,14 +148,14 @@ class _Reader:
             return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
         return Policy(settings=settings, rules=rules, from_sheet=True), self.findings
 
-    def _settings_header(self, r, row, keys) -> _Block | None:
+    def _settings_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         k = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[0]), None)
         v = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[1]), None)
         if k is None or v is None or "规则编号" in keys:
             return None
         return _Block(r, {"key": k, "value": v}, {"key": str(row[k]).strip(), "value": str(row[v]).strip()})
 
-    def _rules_header(self, r, row, keys) -> _Block | None:
+    def _rules_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         cols, headers = {}, {}
         for c, key in enumerate(keys):
             for col_key, names in RULE_COLUMNS.items():
@@ -215,7 +215,7 @@ class _Reader:
     DATE_ORDER = (("year_start", "year_end"), ("sem1_start", "sem1_end"), ("sem2_start", "sem2_end"),
                   ("sem1_end", "sem2_start"), ("year_start", "sem1_start"), ("sem2_end", "year_end"))
 
-    def _check_date_order(self, block, values: dict[str, Any], where: dict[str, tuple[int, str, Any]]) -> None:
+    def _check_date_order(self, block: _Block, values: dict[str, Any], where: dict[str, tuple[int, str, Any]]) -> None:
         for first, then in self.DATE_ORDER:
             a, b = values.get(first), values.get(then)
             if a is None or b is None or a <= b:
@@ -225,7 +225,7 @@ class _Reader:
                               en=f"before '{where[first][1]}' ({a.isoformat()}); the default is used")
             values[then] = None
 
-    def _date_setting(self, r, block, name, value, year_hint: date | None = None) -> date | None:
+    def _date_setting(self, r: int, block: _Block, name: str, value: Any, year_hint: date | None = None) -> date | None:
         if _blank(value):
             return None
         d = parse_date_value(value, year_hint)
@@ -234,9 +234,11 @@ class _Reader:
                               en="not a valid date; write it as 2024-09-01")
         return d
 
-    def _map_setting(self, r, block, name, kind, sub, value, maps, values) -> None:
+    def _map_setting(self, r: int, block: _Block, name: str, kind: str, sub: str | None, value: Any,
+                     maps: dict[str, dict], values: dict[str, Any]) -> None:
         if _blank(value):
             return
+        entries: list[tuple[str, Any]] | None
         if sub is not None:
             entries = [(sub, value)]
         elif kind == "credit_rates" and parse_number_value(value) is not None:
@@ -275,12 +277,12 @@ class _Reader:
                     continue
                 maps["output_credits"].setdefault(out_type, {})[level] = number
 
-    def _bad_setting(self, r, block, name, value, reason, severity=None, en: str = "") -> None:
+    def _bad_setting(self, r: int, block: _Block, name: str, value: Any, reason: str,
+                     severity: Severity | None = None, en: str = "") -> None:
         c = block.cols["value"]
-        self.findings.append(Finding(
-            code="invalid-setting", sheet=self.sheet.name, row=r + 1, cell=a1(r, c),
-            column=block.headers["value"], value=value,
-            params={"setting": name, "reason": reason, "reason_en": en or reason}, severity=severity))
+        self.findings.append(InvalidSetting.at(
+            self.sheet.name, row=r + 1, cell=a1(r, c), column=block.headers["value"], value=value,
+            severity=severity, setting=name, reason=reason, reason_en=en or reason))
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -313,11 +315,11 @@ class _RuleRow:
     def bad(self, key: str, reason: str, en: str = "") -> None:
         self.ok = False
         c = self.block.cols.get(key, self.block.cols["rule_id"])
-        self.reader.findings.append(Finding(
-            code="invalid-rule", sheet=self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
+        self.reader.findings.append(InvalidRule.at(
+            self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
-            params={"rule_id": self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"), "column": RULE_HEADER_NAMES[key],
-                    "reason": reason, "reason_en": en or reason}))
+            rule_id=self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"),
+            rule_column=RULE_HEADER_NAMES[key], reason=reason, reason_en=en or reason))
 
     def text(self, key: str) -> str:
         v = self.cells.get(key)
@@ -350,13 +352,13 @@ class _RuleRow:
         if lower is not None and upper is not None and lower > upper:
             low, high = (plain_number(v, percent=metric == "占比") for v in (lower, upper))
             self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
-        severity = "error"
+        severity: RuleSeverity = "error"
         if self.text("severity"):
             severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示", "use 错误, 警告 or 提示")
         enabled = True
         if self.text("enabled"):
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
-        if not self.ok:
+        if not self.ok or sheet is None or condition is None or applies is None:  # each None came with a finding (self.bad)
             return None
         return Rule(
             rule_id=self.rule_id, name=self.text("name") or self.rule_id, metric=metric, sheet=sheet,
@@ -365,7 +367,7 @@ class _RuleRow:
             cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
         )
 
-    def word(self, key: str, table: dict, reason: str, en: str):
+    def word(self, key: str, table: dict[str, Any], reason: str, en: str) -> Any:
         raw = self.text(key)
         if not raw:
             self.bad(key, f"不能为空，{reason}", f"must not be blank; {en}")
@@ -413,7 +415,7 @@ class _RuleRow:
             return None
         return key
 
-    def condition(self, key: str, sheet: str | None, extra=None):
+    def condition(self, key: str, sheet: str | None, extra: dict[str, str] | None = None) -> Condition | None:
         raw = self.cells.get(key)
         try:
             return bind_condition(parse_condition(raw), sheet, extra=extra)

@@ -11,7 +11,8 @@ from datetime import date
 
 import pandas as pd
 
-from ..contract.findings import Finding, bilingual
+from ..contract.findings import AttributeUnknown, Finding, bilingual
+from ..contract.policy import Rule
 from .filters import attributes_used
 from .sheet_frame import SheetRead
 
@@ -77,7 +78,7 @@ def group_names(attrs: pd.DataFrame, column: str) -> list[str]:
 
 
 
-def attribute_findings(read: SheetRead | None, sheet: str, rules) -> list[Finding]:
+def attribute_findings(read: SheetRead | None, sheet: str, rules: list[Rule]) -> list[Finding]:
     """A teacher whose roster cell could not be read stays in every result; each rule that needs the
     attribute it gives (教龄 from 参加工作时间…) cannot tell whether it applies, and says so here."""
     if read is None or not read.blanked:
@@ -97,10 +98,8 @@ def attribute_findings(read: SheetRead | None, sheet: str, rules) -> list[Findin
             if not df.at[r, "_ok"]:
                 continue
             name = df.at[r, "name"]
-            out.append(Finding("attribute-unknown", sheet, row=int(r), cell=f"{place.letter}{r}",
-                               column=place.header, value=read.raw[key].get(r, ""),
-                               params={"teacher_id": df.at[r, "teacher_id"],
-                                       "name": name if isinstance(name, str) else "",
-                                       "attribute": label,
-                                       "rules": bilingual("、".join(affected), ", ".join(affected))}))
+            out.append(AttributeUnknown.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
+                                           value=read.raw[key].get(r, ""), teacher_id=df.at[r, "teacher_id"],
+                                           name=name if isinstance(name, str) else "", attribute=label,
+                                           rules=bilingual("、".join(affected), ", ".join(affected))))
     return out

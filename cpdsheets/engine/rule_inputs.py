@@ -10,10 +10,10 @@ A missing optional sheet (豁免, 教研活动) is itself only an info finding.
 
 from __future__ import annotations
 
-from ..contract.findings import Finding
+from ..contract.dataset import Dataset
+from ..contract.findings import Finding, MissingSheet, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
 from ..contract.schema import SHEETS
-from .dataset import Dataset
 
 POLICY_SHEET = "规则"
 OPTIONAL_SHEETS = ("activities", "exemptions")
@@ -75,8 +75,8 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
     for key in OPTIONAL_SHEETS:
         if key not in dataset.frames:
             spec = SHEETS[key]
-            findings.append(Finding("missing-sheet", spec.name, severity="info",
-                                    params={"expected": spec.name, "alias": "/".join(spec.aliases)}))
+            findings.append(MissingSheet.at(spec.name, severity="info", expected=spec.name,
+                                            alias="/".join(spec.aliases)))
     for rule in policy.active_rules:
         problem = rule_problem(dataset, rule)
         if problem is None:
@@ -84,9 +84,7 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
         reason, reason_en, fix, fix_en = problem
         skipped.add(rule.rule_id)
         cell = rule.cells.get("rule_id", "")
-        findings.append(Finding(
-            "rule-not-evaluated", POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "",
-            value=rule.rule_id,
-            params={"rule_id": rule.rule_id, "rule_name": rule.name, "reason": reason, "reason_en": reason_en,
-                    "fix": fix, "fix_en": fix_en}))
+        findings.append(RuleNotEvaluated.at(
+            POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "", value=rule.rule_id,
+            rule_id=rule.rule_id, rule_name=rule.name, reason=reason, reason_en=reason_en, fix=fix, fix_en=fix_en))
     return skipped, findings

@@ -6,6 +6,7 @@ and leave blank rows; all of that is understood here, and everything else become
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,21 @@ import pandas as pd
 
 from ..contract.a1 import column_letters as col_letter
 from ..contract.book import RawBook, RawSheet
-from ..contract.findings import Finding
+from ..contract.dataset import ColumnPlace, empty_frame
+from ..contract.findings import (
+    DuplicateColumn,
+    Finding,
+    FindingType,
+    HeaderNotFound,
+    InvalidChoice,
+    InvalidDate,
+    InvalidNumber,
+    InvalidTeacherId,
+    MissingColumn,
+    MissingValue,
+    NegativeNumber,
+)
 from ..contract.schema import ColumnSpec, SheetSpec
-from .dataset import ColumnPlace, empty_frame
 from .normalize import (
     Parsed,
     YearOfMonth,
@@ -104,25 +117,14 @@ class SheetRead:
     raw: pd.DataFrame  # the cells as typed, same index and column keys as ``frame``
     places: dict[str, ColumnPlace]
     findings: list[Finding]
-    spec: SheetSpec | None = None
-    # column key -> rows whose cell held something that could not be used and is read as blank
+    spec: SheetSpec
+    name: str  # the sheet's name in the workbook, as findings give it
+    # column key -> rows whose cell held something that could not be used and is read as blank;
+    # written with ``_ok`` by ``verdict.settle`` once every check has run.
     blanked: dict[str, pd.Index] = field(default_factory=dict)
 
-    def reject(self, rows: pd.Index, key: str | None) -> None:
-        """An error at ``key`` on ``rows`` (None: the whole row): the one place that decides whether the
-        row is left out or only the cell is read as blank, as ``ColumnSpec.drops_row`` says."""
-        if not len(rows):
-            return
-        col = self.spec.column(key) if key is not None and self.spec is not None else None
-        if col is None or col.drops_row:
-            self.frame.loc[rows, "_ok"] = False
-            return
-        empty = pd.NaT if self.frame[key].dtype.kind == "M" else np.nan if self.frame[key].dtype.kind == "f" else pd.NA
-        self.frame.loc[rows, key] = empty
-        self.blanked[key] = self.blanked.get(key, pd.Index([])).union(rows)
-
-    def drops_row(self, key: str | None) -> bool:
-        return key is None or self.spec is None or self.spec.column(key).drops_row
+    def drops_row(self, key: str) -> bool:
+        return self.spec.column(key).drops_row
 
 
 def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | None) -> SheetRead:
@@ -131,20 +133,18 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     header = find_header(rows, spec)
     if header is None:
         expected = "、".join(c.header for c in spec.required)
-        findings.append(Finding("header-not-found", sheet.name, row=None, cell="A1",
-                                params={"rows": HEADER_SCAN_ROWS, "expected": expected}))
-        return SheetRead(empty_frame(spec.key), pd.DataFrame(), {}, findings, spec)
+        findings.append(HeaderNotFound.at(sheet.name, cell="A1", rows=HEADER_SCAN_ROWS, expected=expected))
+        return SheetRead(empty_frame(spec.key), pd.DataFrame(), {}, findings, spec, sheet.name)
 
     header_row = header.row + 1
     for col, c in header.duplicates:
-        findings.append(Finding("duplicate-column", sheet.name, row=header_row,
-                                cell=f"{col_letter(c)}{header_row}", column=col.header,
-                                value=rows[header.row][c], params={"expected": col.header}))
+        findings.append(DuplicateColumn.at(sheet.name, row=header_row, cell=f"{col_letter(c)}{header_row}",
+                                           column=col.header, value=rows[header.row][c], expected=col.header))
     for col in spec.required:
         if col.key not in header.columns:
-            findings.append(Finding("missing-column", sheet.name, row=header_row, cell=f"A{header_row}",
-                                    column=col.header, drops_row=col.drops_row,
-                                    params={"expected": col.header, "accepted": " / ".join(col.names)}))
+            findings.append(MissingColumn.at(sheet.name, row=header_row, cell=f"A{header_row}", column=col.header,
+                                             drops_row=col.drops_row, expected=col.header,
+                                             accepted=" / ".join(col.names)))
 
     body = rows[header.row + 1:]
     lengths = set(map(len, body))
@@ -158,40 +158,30 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
     keep = ~np.logical_and.reduce([c.blank for c in cells.values()]) if cells else np.zeros(len(body), bool)
     raw = pd.DataFrame({key: c.raw.to_numpy() for key, c in cells.items()}, index=index, dtype="object")[keep]
 
-    places = {key: ColumnPlace(header.texts[key], col_letter(c)) for key, c in header.columns.items()}
+    places = {key: ColumnPlace(header.texts[key], col_letter(i)) for key, i in header.columns.items()}
     frame = pd.DataFrame(index=raw.index)
-    errors = pd.Series(False, index=raw.index)
-    blanked: dict[str, pd.Index] = {}
     for col in spec.columns:
         if col.key not in cells:
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
-            if col.drops_row:
-                errors[:] = True
             continue
-        c = cells[col.key]
-        parsed = c.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
+        typed = cells[col.key]
+        parsed = typed.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
         place = places[col.key]
-        code = "invalid-" + _BAD_CODE[col.kind]
-        findings += _cell_findings(code, sheet.name, place, raw[col.key], parsed.bad, col)
+        findings += _cell_findings(_BAD_TYPE[col.kind], sheet.name, place, raw[col.key], parsed.bad, col)
         unusable = parsed.bad
         if parsed.negative is not None:
-            findings += _cell_findings("negative-number", sheet.name, place, raw[col.key], parsed.negative, col)
+            findings += _cell_findings(NegativeNumber, sheet.name, place, raw[col.key], parsed.negative, col)
             unusable = unusable | parsed.negative
         if col.required:
-            missing = pd.Series(c.blank[keep], index=raw.index)
-            findings += _cell_findings("missing-value", sheet.name, place, raw[col.key], missing, col)
-            if col.drops_row:
-                errors |= missing
+            missing = pd.Series(typed.blank[keep], index=raw.index)
+            findings += _cell_findings(MissingValue, sheet.name, place, raw[col.key], missing, col)
         values = parsed.values
-        if col.drops_row:
-            errors |= unusable
-        elif unusable.any():  # an optional cell that cannot be used is read as blank; the row counts
+        if not col.drops_row and unusable.any():  # what a cell cannot be read as has no value
             values = values.where(~unusable)
-            blanked[col.key] = raw.index[unusable.to_numpy()]
         frame[col.key] = values
     frame["_row"] = raw.index.astype("int64")
-    frame["_ok"] = ~errors
-    return SheetRead(frame, raw, places, findings, spec, blanked)
+    # Which rows count (``_ok``) is decided from all findings after the cross-sheet checks: engine.verdict.
+    return SheetRead(frame, raw, places, findings, spec, sheet.name)
 
 
 class _Cells:
@@ -199,7 +189,7 @@ class _Cells:
     holds a few hundred distinct IDs, dates and categories, so parsing the distinct values and
     spreading the result back is where the speed comes from."""
 
-    def __init__(self, values) -> None:
+    def __init__(self, values: Sequence[Any]) -> None:
         self.raw = pd.Series(values, dtype="object")
         keys = self.raw
         if bool in set(map(type, values)):
@@ -212,7 +202,7 @@ class _Cells:
         self.uniques = pd.Series([*uniques, None], dtype="object")
         self.blank = blank_mask(self.uniques).to_numpy()[codes]
 
-    def parse(self, fn, keep: np.ndarray, index: pd.Index) -> Parsed:
+    def parse(self, fn: Callable[[pd.Series], Parsed], keep: np.ndarray, index: pd.Index) -> Parsed:
         p = fn(self.uniques)
         codes = self.codes[keep]
 
@@ -222,9 +212,10 @@ class _Cells:
         return Parsed(spread(p.values), spread(p.bad), spread(p.negative))
 
 
-_BAD_CODE = {
-    "date": "date", "number": "number", "teacher_id": "teacher-id",
-    "attendance": "choice", "location": "choice", "choice": "choice", "roles": "choice", "text": "choice",
+_BAD_TYPE: dict[str, type[FindingType]] = {
+    "date": InvalidDate, "number": InvalidNumber, "teacher_id": InvalidTeacherId,
+    "attendance": InvalidChoice, "location": InvalidChoice, "choice": InvalidChoice, "roles": InvalidChoice,
+    "text": InvalidChoice,
 }
 
 
@@ -254,13 +245,14 @@ _CHOICES_SHOWN = {
 }
 
 
-def _cell_findings(code: str, sheet: str, place: ColumnPlace, raw: pd.Series, mask: pd.Series,
+def _cell_findings(kind: type[FindingType], sheet: str, place: ColumnPlace, raw: pd.Series, mask: pd.Series,
                    col: ColumnSpec) -> list[Finding]:
     if not mask.any():
         return []
-    choices = _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))
+    params: dict[str, Any] = {"choices": _CHOICES_SHOWN.get(col.kind, "、".join(col.choices))} \
+        if "choices" in kind.fields else {}
     return [
-        Finding(code, sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=v,
-                params={"choices": choices}, drops_row=col.drops_row)
+        kind.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=v,
+                drops_row=col.drops_row, **params)
         for r, v in raw[mask].items()
     ]

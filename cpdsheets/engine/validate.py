@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..contract.book import RawBook
-from ..contract.findings import Finding
+from ..contract.dataset import Dataset
+from ..contract.findings import Finding, MissingSheet
 from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
 from . import checks
-from .dataset import Dataset
 from .normalize import normalize_dates, school_year_of_month
 from .sheet_frame import SheetRead, find_header, locate_sheet, read_sheet
+from .verdict import judge, settle
 
 # Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
 REQUIRED_SHEETS = ("teachers", "trainings", "observations", "reading", "outputs")
@@ -51,8 +52,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
         sheet = locate_sheet(book, spec.names)
         if sheet is None:
             if spec.key in REQUIRED_SHEETS:
-                findings.append(Finding("missing-sheet", spec.name, params={
-                    "expected": spec.name, "alias": "/".join(spec.aliases)}))
+                findings.append(MissingSheet.at(spec.name, expected=spec.name, alias="/".join(spec.aliases)))
             continue
         names[spec.key] = sheet.name
         read = read_sheet(sheet, spec, year_of_month)
@@ -60,6 +60,11 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
         findings += read.findings
 
     findings += _cross_checks(reads, names, year, rule_ids or set())
+    by_sheet: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_sheet.setdefault(f.sheet, []).append(f)
+    for read in reads.values():  # the one place rows are left out and cells set aside
+        settle(read, judge(read, by_sheet.get(read.name, [])))
     dataset = Dataset(
         frames={k: r.frame for k, r in reads.items()},
         sheet_names=names,
@@ -71,24 +76,35 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
 
 def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: SchoolYear | None,
                   rule_ids: set[str]) -> list[Finding]:
+    """Every check after the sheets are read. Checks that look only at rows still counting are handed
+    them as judged from the findings so far (the roster's own, a log sheet's cell findings)."""
     out: list[Finding] = []
+    found: dict[str, list[Finding]] = {}  # sheet key -> its cross-check findings so far
+
+    def counting(read: SheetRead, more: list[Finding]) -> pd.DataFrame:
+        return read.frame[judge(read, [*read.findings, *more]).ok]
+
     roster_read = reads.get("teachers")
+    roster = None
     if roster_read is not None:
-        out += checks.check_roster(roster_read, names["teachers"])
-    roster = roster_read.frame[roster_read.frame["_ok"]] if roster_read is not None else None
+        out += checks.check_roster(roster_read, names["teachers"], lambda more: counting(roster_read, more))
+        roster = counting(roster_read, out)
 
     for spec in DATA_SHEETS:
         read = reads.get(spec.key)
         if read is None or spec.key == "teachers":
             continue
         sheet = names[spec.key]
-        out += checks.check_duplicates(read, sheet, _content_keys(spec))
+        mine = found.setdefault(spec.key, [])
+        mine += checks.check_duplicates(read, sheet, _content_keys(spec), judge(read, read.findings))
         if roster is not None and "teacher_id" in read.frame:
-            out += checks.check_teacher_refs(read, sheet, roster)
+            mine += checks.check_teacher_refs(read, sheet, roster)
         if year is not None and spec.key in YEAR_DATES and not year.inferred:
-            out += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
+            mine += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
+        out += mine
     if "trainings" in reads:
-        out += checks.check_hours_per_day(reads["trainings"], names["trainings"])
+        trainings = reads["trainings"]
+        out += checks.check_hours_per_day(trainings, names["trainings"], counting(trainings, found["trainings"]))
     if "observations" in reads and roster is not None:
         out += checks.check_observed_teachers(reads["observations"], names["observations"], roster)
     if "exemptions" in reads:
@@ -108,7 +124,7 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
         spec = SHEETS[key]
         sheet = locate_sheet(book, spec.names)
         header = find_header(sheet.rows, spec) if sheet is not None else None
-        if header is None or "date" not in header.columns:
+        if sheet is None or header is None or "date" not in header.columns:
             continue
         c = header.columns["date"]
         cells = pd.Series([r[c] if c < len(r) else None for r in sheet.rows[header.row + 1:]], dtype="object")

@@ -81,7 +81,7 @@ def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
     )
 
 
-def _span(start, end) -> str:
+def _span(start: Any, end: Any) -> str:
     return f"{start.month}/{start.day}–{end.month}/{end.day}"
 
 
@@ -119,7 +119,7 @@ def _details_note(g: pd.DataFrame, lang: Lang) -> str:
     return "；".join(items) if lang == "zh" else "; ".join(items)
 
 
-def _n(v) -> str:
+def _n(v: Any) -> str:
     if v is None or v != v:
         return ""
     v = round(float(v), 1)

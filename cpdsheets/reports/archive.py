@@ -15,20 +15,24 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from .. import __version__
-from ..contract.findings import Finding, Lang
+from ..contract.dataset import Dataset
+from ..contract.findings import DateOutsideYear, Finding, Lang
+from ..contract.policy import Policy, Rule
+from ..contract.results import Results
 from .report import sorted_findings
+from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
 _LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
 # What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
 # keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
 # stays one page wide and quick to write); the first column is the record's item.
-RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, str]]] = {
+RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, CellKind]]] = {
     "trainings": [(("title",), "项目名称", "Training", "text"),
                   (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
                   (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
@@ -143,7 +147,7 @@ class SchoolArchive:
     caps: dict[str, float]
 
 
-def build_archive(results, policy, dataset, findings: list[Finding], attrs: pd.DataFrame, *,
+def build_archive(results: Results, policy: Policy, dataset: Dataset, findings: list[Finding], attrs: pd.DataFrame, *,
                   teacher_ids: list[str] | None = None, lang: Lang = "zh") -> SchoolArchive:
     """Every roster teacher the results hold (or only ``teacher_ids``, in the order given)."""
     teachers = results.teachers
@@ -198,7 +202,9 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
                                          "severity", "consequence", "period_kind")}
     num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
-    starts, ends = _dates(mine["period_start"]), _dates(mine["period_end"])
+    # A progress row's period always has both dates (engine.periods), so neither list holds a None.
+    starts = cast(list[dt.date], _dates(mine["period_start"]))
+    ends = cast(list[dt.date], _dates(mine["period_end"]))
     days = mine["applicable_days"].astype("int64").tolist(), mine["period_days"].astype("int64").tolist()
     for i, (subject, closed) in enumerate(zip(mine["subject"].tolist(), mine["closed"].astype(bool).tolist())):
         rule = rules.get(text["rule_id"][i])
@@ -228,7 +234,7 @@ _FIELD_UNITS = {"credits": ("学分", "credits"), "hours": ("学时", "hours"), 
                 "chars": ("字", "characters"), "comment_chars": ("字", "characters")}
 
 
-def unit_of(rule) -> tuple[str, str]:
+def unit_of(rule: Rule | None) -> tuple[str, str]:
     if rule is None:
         return ("", "")
     if rule.metric == "占比":
@@ -248,7 +254,7 @@ def counted_mask(df: pd.DataFrame, year_start: dt.date, year_end: dt.date, as_of
     return df["_ok"].astype(bool) & inside.fillna(False).astype(bool)
 
 
-def _records(dataset, results, ids: set[str], names: dict[str, str]) -> dict[str, dict[str, list[Record]]]:
+def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str, str]) -> dict[str, dict[str, list[Record]]]:
     cal = results.calendar
     out: dict[str, dict[str, list[Record]]] = {}
     ledger = results.ledger
@@ -297,13 +303,13 @@ def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
     return _nums(df["chars"] if key == "reading" else df["_credits"])
 
 
-def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: dict[str, str],
+def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: set[str], names: dict[str, str],
               lang: Lang) -> dict[str, list[LeftOut]]:
     """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
     row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
     at: dict[tuple[str, int], list[Finding]] = {}
     for f in sorted_findings(findings):
-        if f.row and (f.level == "error" or f.code == "date-outside-year"):
+        if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
             at.setdefault((f.sheet, int(f.row)), []).append(f)
     cal = results.calendar
     out: dict[str, list[LeftOut]] = {}
@@ -335,7 +341,7 @@ def _left_out(dataset, results, findings: list[Finding], ids: set[str], names: d
     return out
 
 
-def _exemptions(dataset, ids: set[str]) -> dict[str, list[Exemption]]:
+def _exemptions(dataset: Dataset, ids: set[str]) -> dict[str, list[Exemption]]:
     out: dict[str, list[Exemption]] = {}
     ex = dataset.valid("exemptions")
     for r in ex[ex["teacher_id"].isin(ids)].itertuples(index=False):

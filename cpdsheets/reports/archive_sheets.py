@@ -9,10 +9,15 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..contract.findings import Finding, Lang
+from ..contract.results import Results
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
-from .print_sheet import Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
+from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
 
@@ -40,7 +45,7 @@ def _n(v: float | None) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def archive_sheets(archive: SchoolArchive, results, findings: list[Finding], lang: Lang = "zh", *,
+def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Finding], lang: Lang = "zh", *,
                    overview: bool = True) -> list[PrintSheet]:
     """全校概览 (when ``overview``) then one sheet per teacher, with valid unique sheet names."""
     wanted = ([OVERVIEW_NAME[lang]] if overview else []) + [f"{t.teacher_id} {t.name}" for t in archive.teachers]
@@ -64,7 +69,7 @@ def teacher_sheet(archive: SchoolArchive, t: TeacherArchive, lang: Lang, name: s
                   f"ID {t.teacher_id}   {t.name}   as of {as_of}")
     credit_rules = [r for r in t.rules if r.unit[0] == "学分"]
     other_rules = [r for r in t.rules if r.unit[0] != "学分"]
-    blocks = [
+    blocks: list[Block] = [
         _identity(archive, t, lang),
         _credits(archive, t, lang),
         _rules_table(_h(lang, "学分要求", "Credit rules"), credit_rules, lang),
@@ -259,7 +264,7 @@ def later_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[s
 
 # -- 全校概览 ---------------------------------------------------------------------------------------
 
-def overview_sheet(archive: SchoolArchive, results, findings: list[Finding], lang: Lang, name: str) -> PrintSheet:
+def overview_sheet(archive: SchoolArchive, results: Results, findings: list[Finding], lang: Lang, name: str) -> PrintSheet:
     teachers = results.teachers
     progress = results.progress
     statuses = Counter(teachers["status"])
@@ -289,7 +294,7 @@ def _rate_fill(rate: float) -> str | None:
 _SUBJECT_WORD = {"teacher": ("教师", "teachers"), "教研组": ("教研组", "groups"), "备课组": ("备课组", "lesson groups")}
 
 
-def _rule_rates(progress, lang: Lang) -> Table:
+def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
     """Per enabled rule: how many of the subjects it applies to meet it in every started period."""
     cols = [Column(_h(lang, "规则", "Rule")), Column(_h(lang, "周期", "Period")), Column(_h(lang, "名称", "Name")),
             Column(_h(lang, "对象", "Who")), Column(_h(lang, "适用", "Applies"), "int"),
@@ -316,7 +321,7 @@ def _rule_rates(progress, lang: Lang) -> Table:
                  empty=_h(lang, "没有启用的规则。", "No rule is enabled."))
 
 
-def _distribution(teachers, lang: Lang) -> list:
+def _distribution(teachers: pd.DataFrame, lang: Lang) -> list[Block]:
     credits = [float(c) for c in teachers["credits"]]
     if not credits:
         return []
@@ -333,7 +338,7 @@ def _distribution(teachers, lang: Lang) -> list:
     return [summary, Table("", cols, rows, chart=chart)]
 
 
-def _failed_teachers(teachers, progress, lang: Lang) -> Table:
+def _failed_teachers(teachers: pd.DataFrame, progress: pd.DataFrame, lang: Lang) -> Table:
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
             Column(_h(lang, "未达标的规则", "Rules not met")), Column(_h(lang, "教研组", "Group"))]
     failed = teachers[teachers["status"] == "未达标"]
@@ -349,7 +354,7 @@ def _failed_teachers(teachers, progress, lang: Lang) -> Table:
                  empty=_h(lang, "无。", "None."))
 
 
-def _groups(results, lang: Lang) -> Table:
+def _groups(results: Results, lang: Lang) -> Table:
     cols = [Column(_h(lang, "组", "Group")), Column(_h(lang, "类型", "Kind")),
             Column(_h(lang, "组规则未达标", "Group rules not met")), Column(_h(lang, "教师数", "Teachers"), "int"),
             Column(_h(lang, "平均学分", "Mean credits"), "number"), Column(_h(lang, "教师达标率", "Teachers OK"), "percent"),

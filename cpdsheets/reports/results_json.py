@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import __version__
 from ..contract.findings import Finding, Lang
+from ..contract.results import Results
 from .report import sorted_findings
 from .safe_text import json_text
 
@@ -37,7 +38,7 @@ ALERT_FIELDS = ("subject", "subject_type", "rule_id", "rule_name", "detail", "pe
 ALERT_COLUMNS = {"detail": "detail_label"}
 
 
-def results_dict(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:
+def results_dict(results: Results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:
     teachers = [{k: _plain(getattr(t, k)) for k in TEACHER_FIELDS}
                 for t in results.teachers.itertuples(index=False)]
     alerts = [{k: _plain(getattr(a, ALERT_COLUMNS.get(k, k))) for k in ALERT_FIELDS}
@@ -52,5 +53,5 @@ def results_dict(results, findings: list[Finding], as_of: dt.date, lang: Lang = 
     }
 
 
-def to_results_json(results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> str:
+def to_results_json(results: Results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> str:
     return json_text(results_dict(results, findings, as_of, lang))

@@ -22,10 +22,15 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contract.findings import Finding, Lang
+from ..contract.policy import Policy
+from ..contract.results import Results
+
+if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
+    import pandas as pd
 
 ALERT_STATES = ("未达标", "进度落后", "超出上限")
 FAILED, BEHIND = "未达标", "进度落后"
@@ -78,7 +83,7 @@ class Unreadable:
     error: str
 
 
-def school_summary(path: str, results, policy, findings: list[Finding], rows: int,
+def school_summary(path: str, results: Results, policy: Policy, findings: list[Finding], rows: int,
                    changes: list[dict[str, str]], seconds: float = 0.0) -> SchoolSummary:
     """Everything the district needs from one book's ``recalc`` results, and nothing row-sized."""
     teachers, progress, alerts = results.teachers, results.progress, results.alerts
@@ -116,7 +121,7 @@ def _stem(path: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def _rule_rates(progress, policy) -> list[dict[str, Any]]:
+def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[dict[str, Any]]:
     missed = (progress.assign(_miss=progress["state"] != "达标")
               .groupby(["rule_id", "subject_type", "subject"], sort=False)["_miss"].any())
     per_rule = missed.groupby(level="rule_id").agg(["size", "sum"])
@@ -129,7 +134,7 @@ def _rule_rates(progress, policy) -> list[dict[str, Any]]:
     return out
 
 
-def _alert_teachers(teachers, alerts) -> list[dict[str, str]]:
+def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[dict[str, str]]:
     """Teachers whose status is 未达标, with the rules that made it so and their details
     (R11: the apprentice, R18: the activity type)."""
     failing = teachers[teachers["status"] == FAILED]

@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Finding, Lang
-from ..contract.policy import OUTPUT_CATEGORY
+from ..contract.policy import OUTPUT_CATEGORY, Policy, Settings
+from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
@@ -35,7 +36,7 @@ def _state(state: str, lang: Lang) -> str:
     return state if lang == "zh" else _STATE_EN.get(state, state)
 
 
-def _date(v) -> dt.date | None:
+def _date(v: Any) -> dt.date | None:
     if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
         return None
     if isinstance(v, pd.Timestamp):
@@ -58,7 +59,7 @@ def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
     return TabTable("issues", tab_name("issues", lang), cols, rows, links=links, link_column=2)
 
 
-def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
+def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable:
     teachers: pd.DataFrame = results.teachers
     categories = category_order({c for d in teachers["credits_by_category"] for c in (d or {})}, policy.settings)
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
@@ -79,7 +80,7 @@ def summary_tab(results, policy, lang: Lang = "zh") -> TabTable:
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
 
 
-def category_order(present: set[str], settings) -> list[str]:
+def category_order(present: set[str], settings: Settings) -> list[str]:
     """Credit categories as the 规则 sheet lists them (学分换算, then 学分上限), the template's
     categories after those, anything else by name, and 成果 (from 成果学分, listed last) at the end."""
     listed = [*settings.credit_rates, *TRAINING_CATEGORIES, *settings.category_caps]
@@ -105,7 +106,7 @@ def _blank(v: Any) -> Any:
     return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
 
 
-def alerts_tab(results, lang: Lang = "zh") -> TabTable:
+def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
     """One row per subject, rule and semester (see ``alert_rows``); the JSON keeps every period."""
     names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
     cols = [Column(_h(lang, "状态", "State"), "status"), Column(_h(lang, "严重度", "Severity")),
@@ -122,12 +123,12 @@ def alerts_tab(results, lang: Lang = "zh") -> TabTable:
     return TabTable("alerts", tab_name("alerts", lang), cols, rows)
 
 
-def _num(v) -> float | None:
+def _num(v: Any) -> float | None:
     # Six decimals: beyond that a share like 7/33 differs between doors only in the last binary digit.
     return None if v is None or v != v else round(float(v), 6)
 
 
-def groups_tab(results, lang: Lang = "zh") -> TabTable:
+def groups_tab(results: Results, lang: Lang = "zh") -> TabTable:
     groups: pd.DataFrame = results.groups
     cols = [Column(_h(lang, "教研组", "Group")), Column(_h(lang, "教师数", "Teachers"), "int"),
             Column(_h(lang, "平均学分", "Mean credits"), "number"),

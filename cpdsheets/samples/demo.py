@@ -269,7 +269,7 @@ def _activities(rng: random.Random) -> Sheet:
             for month in months(sem):
                 if (group, month[0].year, month[0].month) == MISSING_MEETING or month[0] > AS_OF:
                     continue
-                day = school_days(*clip(month, month[0], AS_OF))[rng.randrange(3)]
+                day = school_days(*clip(month, month[0], AS_OF))[rng.randrange(3)]  # type: ignore[misc]  # month[0] <= AS_OF, so never None
                 rows.append(dict(date=day, group=group, type="主题教研", speaker=leaders[group], attendees=size[group]))
             for day, kind in special[sem]:
                 if (group, sem, kind) == MISSING_SPECIAL:

@@ -215,6 +215,7 @@ class _SheetWriter:
 
     def _chart(self, table: Table, header: int, end: int) -> int:
         spec = table.chart
+        assert spec is not None  # called only for a table with a chart
         chart = self.wb.add_chart({"type": spec.kind})
         first, last = header + 1, end - 1
         for c in spec.value_columns:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Set
 
 from lxml import etree
 
@@ -282,6 +283,7 @@ def _new_ids(pkg: Package, vml_part: str, root: etree._Element, count: int) -> l
             layout = _vml_fragment(f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data=""/></o:shapelayout>')
             root.insert(0, layout)
             idmap = _idmap(layout)
+        assert idmap is not None  # the fragment just inserted holds one
         idmap.set("data", ",".join(str(b) for b in blocks + new_blocks))
     return out
 
@@ -350,7 +352,8 @@ def _note_cell(shape: etree._Element) -> tuple[int, int] | None:
         return None
     r, c = child(data, _X, "Row"), child(data, _X, "Column")
     try:
-        return int((r.text or "").strip()) + 1, int((c.text or "").strip())
+        # A missing Row or Column element is the AttributeError caught below.
+        return int((r.text or "").strip()) + 1, int((c.text or "").strip())  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         return None
 
@@ -464,7 +467,7 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
 
 # -- public ---------------------------------------------------------------------------------
 def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], record: list[MarkRow],
-                *, skip: set[str] = frozenset()) -> list[MarkRow]:
+                *, skip: Set[str] = frozenset()) -> list[MarkRow]:
     """Replace any previous marks (either door's, ``record``) with these; returns the new record
     rows. A cell that already holds someone's note is left alone (a cell has room for one note)."""
     docs: dict[str, XmlPart] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 from lxml import etree
@@ -110,6 +111,7 @@ class Rels:
 
     def set_type(self, rel: Rel, rel_type: str) -> None:
         if rel.type != rel_type:
+            assert rel.el is not None  # a relationship read from a part has its element
             rel.el.set("Type", rel_type)
             rel.type = rel_type
             self.changed = True
@@ -124,7 +126,7 @@ class Rels:
         self.changed = False
 
 
-def free_name(pkg: Package, pattern: str, reserved: set[str] = frozenset()) -> str:
+def free_name(pkg: Package, pattern: str, reserved: Set[str] = frozenset()) -> str:
     """Lowest-numbered free part name for a pattern like 'xl/charts/chart{}.xml'."""
     n = 1
     while pkg.has(pattern.format(n)) or pattern.format(n) in reserved:

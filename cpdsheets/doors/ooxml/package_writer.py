@@ -57,8 +57,8 @@ class _Edit:
         try:
             self.wb = Workbook(self.pkg)
             self.styles_part = self.wb.styles_part()
-            has_styles = self.styles_part is not None and self.pkg.has(self.styles_part)
-            self.styles = StyleBook(self.pkg.read(self.styles_part) if has_styles else None)
+            part = self.styles_part
+            self.styles = StyleBook(self.pkg.read(part) if part is not None and self.pkg.has(part) else None)
             self.mark_rows, self.owned = read_record(self.pkg, self.wb)
             self._recorded = (list(self.mark_rows), dict(self.owned))
         except KeyError as exc:
@@ -233,9 +233,7 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
             pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", DRAWING_REL, opc.relative(entry.part, drawing))]))
             drawing_rid = "rId1"
         xml = sheet_xml(tab, st, drawing_rid=drawing_rid)
-        if old_sheet_pr is not None:
-            xml = _keep_sheet_pr(xml, old_sheet_pr)
-        pkg.put(entry.part, xml)
+        pkg.put(entry.part, _keep_sheet_pr(xml, old_sheet_pr) if old_sheet_pr is not None else xml)
         if tab.print_titles:
             wb.set_print_titles(tab.name, tab.header_row)
 

@@ -78,7 +78,7 @@ def _temp_beside(target: Path) -> Iterator[tuple[BinaryIO, Path]]:
         raise
 
 
-def atomic_write(target: Path, write: Callable[[BinaryIO], None], *, backup: bool, like: Path | None = None) -> Path:
+def atomic_write(target: Path, write: Callable[[BinaryIO], object], *, backup: bool, like: Path | None = None) -> Path:
     """Call ``write(fileobj)`` into a temp file beside ``target``, then swap it in.
 
     With ``backup``, the version being replaced is kept as ``target.bak``. ``like`` gives the file

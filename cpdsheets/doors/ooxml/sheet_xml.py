@@ -25,21 +25,24 @@ SHEET_PR_ORDER = ["tabColor", "outlinePr", "pageSetUpPr"]  # CT_SheetPr's childr
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+StyleId = int  # an index into the workbook's cellXfs
+
+
 @dataclass(slots=True)
 class TabStyles:
     """cellXfs indices for each role a cell can play on an output tab."""
 
-    title: int
-    header: int
-    text: int
-    link: int
-    int: int
-    number: int
-    percent: int
-    date: int
-    datetime: int
-    status: dict[str, int]
-    quoted: dict[int, int] = field(default_factory=dict)  # style -> the same with quotePrefix="1"
+    title: StyleId
+    header: StyleId
+    text: StyleId
+    link: StyleId
+    int: StyleId
+    number: StyleId
+    percent: StyleId
+    date: StyleId
+    datetime: StyleId
+    status: dict[str, StyleId]
+    quoted: dict[StyleId, StyleId] = field(default_factory=dict)  # style -> the same with quotePrefix="1"
 
 
 def _blank(v: Any) -> bool:

@@ -300,7 +300,8 @@ class Workbook:
                 else:
                     for e in reversed(new):
                         tv.insert(0, e)
-                count_el.text = str(len(names))
+                if count_el is not None:  # an app.xml without the count still gets the names
+                    count_el.text = str(len(names))
                 tv.set("size", str(len(list(children(tv, _VT, "lpstr")))))
                 self.pkg.put(part, doc.to_bytes())
                 return

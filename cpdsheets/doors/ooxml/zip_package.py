@@ -85,6 +85,7 @@ class Package:
         if e.data is not None:
             return e.data
         if name not in self._cache:
+            assert e.info is not None, name  # an entry holds new bytes or points into the source zip
             self._cache[name] = self._zip.read(e.info)
         return self._cache[name]
 

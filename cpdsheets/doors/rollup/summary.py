@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from ...contract.findings import Lang
 from ...reports.internal_error import internal_error
 from ...reports.rollup import SchoolSummary, Unreadable, school_summary
 from ..reader import WorkbookUnreadable, read_workbook
 
 
-def summarise_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
+def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
     from ...engine.policy_diff import policy_changes
     from ..jobs import run_recalc

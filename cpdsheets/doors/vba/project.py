@@ -249,4 +249,5 @@ def load_modules(xlmacros_dir: str | Path, worksheet_count: int) -> list[VbaModu
 
 def build_from_sources(xlmacros_dir: str | Path, worksheet_count: int, **options: object) -> bytes:
     """vbaProject.bin for a workbook of worksheet_count sheets, from xlmacros and xlwings."""
+    # ``options`` are build_vba_project's keywords, passed through; it checks their names itself.
     return build_vba_project(load_modules(xlmacros_dir, worksheet_count), **options)  # type: ignore[arg-type]

@@ -4,7 +4,8 @@ Columns are the English ``key``s of ``contract.schema`` (every column of the she
 present, missing optional columns as all-NA), plus:
 
 - ``_row``: the 1-based sheet row the record came from (for findings and hyperlinks);
-- ``_ok``:  False when the row carries an error finding and must be left out of computation.
+- ``_ok``:  False when the row carries an error finding and must be left out of computation; written
+  once, after every check, by ``engine.verdict`` (checks only report).
 
 Types after normalisation: ``teacher_id`` kinds -> str (object) or NA; ``date`` -> datetime64[ns]
 (midnight) or NaT; ``number`` -> float64 or NaN; ``attendance`` -> one of 出勤/迟到/请假/缺勤 or NA
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..contract.schema import SHEETS
+from .schema import SHEETS
 
 
 @dataclass(slots=True)
