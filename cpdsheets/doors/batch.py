@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def run_each(job: Callable[..., Any], tasks: Iterable[tuple], *, jobs: int, seco
              done: Callable[[tuple, Any], None]) -> None:
     """Call ``job(*task)`` for every task, ``jobs`` children at a time; ``done(task, result)`` gets the
     job's return value, or a ``Failure`` when the child timed out or died."""
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")  # fork or spawn context
     pending = deque(tasks)
     running: dict[Connection, tuple[Any, tuple, float]] = {}
     for stream in (sys.stdout, sys.stderr):
@@ -55,7 +55,8 @@ def run_each(job: Callable[..., Any], tasks: Iterable[tuple], *, jobs: int, seco
                 writer.close()
                 running[reader] = (child, task, time.monotonic())
             first_deadline = min(started for _, _, started in running.values()) + seconds
-            for reader in wait(list(running), timeout=max(first_deadline - time.monotonic(), 0)):
+            for ready in wait(list(running), timeout=max(first_deadline - time.monotonic(), 0)):
+                reader = cast(Connection, ready)  # wait() hands back the Connections it was given
                 child, task, started = running.pop(reader)
                 done(task, _receive(reader, child, time.monotonic() - started))
             now = time.monotonic()

@@ -293,7 +293,8 @@ def recalc(
         if format == Format.json:
             _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
-            _echo(recalc_text(outcome, lang.value))
+            _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
+                              {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.package_writer import write_tabs
@@ -312,7 +313,8 @@ def recalc(
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     if format != Format.json:
-        _echo(recalc_text(outcome, lang.value))
+        _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
+                              {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
         _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 

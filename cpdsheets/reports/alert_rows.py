@@ -42,6 +42,7 @@ class AlertRow:
     required: float | None
     note: str
     consequence: str
+    split: bool = False  # the rule counts each apprentice or activity type apart: ``detail`` names which
 
 
 def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
@@ -77,7 +78,7 @@ def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
         rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
         start=g["period_start"].min(), end=g["period_end"].max(),
         actual=first["actual"] if single else None, required=first["required"] if single else None,
-        note=note, consequence=first["consequence"],
+        note=note, consequence=first["consequence"], split=bool((g["detail"].astype(str) != "").any()),
     )
 
 

@@ -1,51 +1,57 @@
-"""The text `cpdsheets recalc` prints: a head line, then the first alerts with actual against required."""
+"""The text `cpdsheets recalc` prints: a head line, then the first 达标预警 rows.
+
+It counts and lists the rows of 达标预警 (one per subject, rule and semester), not the engine's
+alerts (one per period): a coordinator who reads "31 条预警" finds 31 rows in the tab. A window rule
+that failed in several months or fortnights is one line saying how many and which.
+"""
 
 from __future__ import annotations
 
-from ..contract.findings import plain_number
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+
+from ..contract.findings import Lang, plain_number
+from ..contract.results import Results
+from .alert_rows import STATE_RANK, AlertRow, alert_rows
 from .tabs import _STATE_EN
 
+SHOWN = 30
 
-def recalc_text(outcome, lang: str) -> str:
-    """What `recalc` prints: the head line (as-of date, teachers, alerts by state, findings) and up to 30 alerts."""
-    c = outcome.counts
-    results = outcome.results
-    alerts = results.alerts if results is not None else None
-    states = alerts["state"].value_counts().to_dict() if alerts is not None and len(alerts) else {}
-    by_state = "，".join(f"{k} {v}" for k, v in states.items()) if lang == "zh" else \
-        ", ".join(f"{_STATE_EN.get(k, k)} {v}" for k, v in states.items())
+
+def recalc_text(results: Results, counts: Mapping[str, int], as_of: date, share_rules: set[str],
+                lang: Lang) -> str:
+    """The head line (as-of date, teachers, 达标预警 rows by state, findings) and up to 30 rows, worst first."""
+    rows = alert_rows(results.alerts, results.progress, list(results.teachers["teacher_id"]), lang)
+    states = Counter(r.state for r in rows)
+    ordered = sorted(states, key=lambda s: -STATE_RANK.get(s, 0))
     if lang == "zh":
-        head = (f"统计截止 {outcome.as_of}：{c.get('teachers', 0)} 位教师，{c.get('alerts', 0)} 条预警"
-                f"{'（' + by_state + '）' if by_state else ''}；{c['errors']} 个错误，{c['warnings']} 个警告")
+        by_state = "，".join(f"{s} {states[s]}" for s in ordered)
+        head = (f"统计截止 {as_of}：{counts.get('teachers', 0)} 位教师，{len(rows)} 条预警"
+                f"{'（' + by_state + '）' if by_state else ''}；{counts['errors']} 个错误，{counts['warnings']} 个警告")
     else:
-        head = (f"as of {outcome.as_of}: {c.get('teachers', 0)} teachers, {c.get('alerts', 0)} alerts"
-                f"{' (' + by_state + ')' if by_state else ''}; {c['errors']} errors, {c['warnings']} warnings")
-    lines = [head]
-    if alerts is not None and len(alerts):
-        names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
-        shares = {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}
-        rank = {"未达标": 0, "超出上限": 1, "进度落后": 2}
-        shown = alerts.assign(_r=alerts["state"].map(rank)).sort_values(["_r", "subject", "rule_id", "period_start"])
-        for a in shown.head(30).itertuples(index=False):
-            name = names.get(a.subject)
-            who = f"{a.subject} {name if isinstance(name, str) else ''}".strip()
-            state = a.state if lang == "zh" else _STATE_EN.get(a.state, a.state)
-            lines.append(f"  {state:<4} {who:<10} {a.rule_id} {a.rule_name} "
-                         f"{_iso(a.period_start)}~{_iso(a.period_end)}: {_versus(a, a.rule_id in shares)}")
-        if len(alerts) > 30:
-            lines.append(f"  … 另有 {len(alerts) - 30} 条，见「达标预警」" if lang == "zh"
-                         else f"  … {len(alerts) - 30} more, see the Alerts tab")
+        by_state = ", ".join(f"{_STATE_EN.get(s, s)} {states[s]}" for s in ordered)
+        head = (f"as of {as_of}: {counts.get('teachers', 0)} teachers, {len(rows)} alerts"
+                f"{' (' + by_state + ')' if by_state else ''}; {counts['errors']} errors, {counts['warnings']} warnings")
+    names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
+    shown = sorted(rows, key=lambda r: -STATE_RANK.get(r.state, 0))  # stable: teacher, then rule, within a state
+    lines = [head] + [_line(r, names, r.rule_id in share_rules, lang) for r in shown[:SHOWN]]
+    if len(rows) > SHOWN:
+        lines.append(f"  … 另有 {len(rows) - SHOWN} 条，见「达标预警」" if lang == "zh"
+                     else f"  … {len(rows) - SHOWN} more, see the Alerts tab")
     return "\n".join(lines)
 
 
-def _versus(a, share: bool) -> str:
-    def shown(x) -> str:
-        return plain_number(x, percent=share)
+def _line(r: AlertRow, names: Mapping[str, str], share: bool, lang: Lang) -> str:
+    name = names.get(r.subject)
+    who = f"{r.subject} {name if isinstance(name, str) else ''}".strip()
+    state = r.state if lang == "zh" else _STATE_EN.get(r.state, r.state)
+    detail = f"（{r.detail}）" if r.split else ""
+    return f"  {state:<4} {who:<10} {r.rule_id} {r.rule_name}{detail} {r.period}: {_versus(r, share)}"
 
-    if a.required == a.required and a.state != "超出上限":  # not NaN: a lower bound, pro-rated
-        return f"{shown(a.actual)} / {shown(a.required)}"
-    return f"{shown(a.actual)} > {shown(getattr(a, 'upper', float('nan')))}"
 
-
-def _iso(v) -> str:
-    return v.date().isoformat() if hasattr(v, "date") and callable(v.date) else str(v)
+def _versus(r: AlertRow, share: bool) -> str:
+    if r.actual is None or r.required is None:  # several windows or details: the tab's note says which
+        return r.note
+    sign = ">" if r.state == "超出上限" else "/"
+    return f"{plain_number(r.actual, percent=share)} {sign} {plain_number(r.required, percent=share)}"

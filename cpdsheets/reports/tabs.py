@@ -148,7 +148,8 @@ def runlog_tab(info: dict[str, Any], lang: Lang = "zh") -> TabTable:
         "version": ("版本", "Version"), "job": ("操作", "Job"), "time": ("运行时间", "Run at"),
         "as_of": ("统计截止日", "As of"), "source": ("文件", "File"), "input_hash": ("输入指纹", "Input hash"),
         "seconds": ("耗时（秒）", "Seconds"), "rows": ("记录行数", "Rows"), "teachers": ("教师数", "Teachers"),
-        "errors": ("错误", "Errors"), "warnings": ("警告", "Warnings"), "alerts": ("预警", "Alerts"),
+        "errors": ("错误", "Errors"), "warnings": ("警告", "Warnings"), "alerts": ("预警（达标预警行数）", "Alerts (rows)"),
+        "alert_periods": ("预警周期数", "Alert periods"),
         "message": ("说明", "Message"),
     }
     rows = [[labels.get(k, (k, k))[0 if lang == "zh" else 1], v] for k, v in info.items()]

@@ -24,7 +24,7 @@ from cpdsheets.doors.ooxml.write_errors import WorkbookBusy, WorkbookLocked, Wor
 try:
     import fcntl
 except ImportError:  # Windows: Excel's own sharing lock keeps a second writer out
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the module is optional: None means no POSIX locks
 
 
 def lock_files(book: Path) -> list[Path]:

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from xml.etree.ElementTree import XMLPullParser
 
 from ...contract.a1 import column_index, column_letters
@@ -107,7 +108,8 @@ def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] 
     if total <= limit("MAX_CELLS"):
         return total
     # The quick bound assumed 26 columns: measure the parts exactly before refusing.
-    extents = [e if e.exact else _exact_extent(zf, zf.getinfo(e.part)) for e in extents]
+    measured = (e if e.exact else _exact_extent(zf, zf.getinfo(e.part)) for e in extents)
+    extents = [e for e in measured if e is not None]
     total = sum(e.cells for e in extents)
     if total <= limit("MAX_CELLS"):
         return total
@@ -195,14 +197,14 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
 
 
 def _feed_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: _Extent) -> None:
-    parser = XMLPullParser(events=("start", "end"))
-    stack: list = []
+    parser: XMLPullParser[Any] = XMLPullParser(events=("start", "end"))
+    stack: list[Any] = []
     row = col = 0
     with zf.open(info) as fh:
         while chunk := fh.read(1 << 20):
             try:
                 parser.feed(chunk)
-                events = list(parser.read_events())
+                events: list[Any] = list(parser.read_events())  # ("start"|"end", element) for the events asked for
             except SyntaxError:
                 break  # not XML: calamine refuses it before allocating a grid
             for event, elem in events:
