@@ -125,10 +125,13 @@ def _check_package(path: Path) -> None:
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part -> sheet name, from xl/workbook.xml and its relationships (for messages)."""
+    rels_part = "xl/_rels/workbook.xml.rels"
+    if not {_WORKBOOK_PART, rels_part} <= set(zf.namelist()):
+        return {}  # messages then name the part instead of the sheet
     try:
         book = ElementTree.fromstring(zf.read(_WORKBOOK_PART))
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+        rels = ElementTree.fromstring(zf.read(rels_part))
+    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
