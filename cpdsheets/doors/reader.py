@@ -105,7 +105,7 @@ def _check_package(path: Path) -> None:
     """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            names = {n.replace("\\", "/") for n in zf.namelist()}  # a backslash separator is read as / (SPEC)
             scan_package(zf, lambda: _sheet_parts(zf))
     except LimitExceeded as exc:
         raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
@@ -118,26 +118,53 @@ def _check_package(path: Path) -> None:
     if "[Content_Types].xml" not in names:
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
                                  "not a valid Excel workbook (no [Content_Types].xml)")
-    if path.suffix.lower() in (".xlsx", ".xlsm") and _WORKBOOK_PART not in names:
-        raise WorkbookUnreadable(path, f"工作簿已损坏（缺少 {_WORKBOOK_PART}，其中记录着所有工作表）",
-                                 f"workbook is corrupt (no {_WORKBOOK_PART}, which lists its sheets)")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        with zipfile.ZipFile(path) as zf:
+            main = _main_part(zf)
+        if main not in names:
+            raise WorkbookUnreadable(path, f"工作簿已损坏（缺少 {main}，其中记录着所有工作表）",
+                                     f"workbook is corrupt (no {main}, which lists its sheets)")
+
+
+def _part_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Part name (with /) -> the zip entry's own name, which some writers spell with \\."""
+    return {n.replace("\\", "/"): n for n in zf.namelist()}
+
+
+def _main_part(zf: zipfile.ZipFile) -> str:
+    """The workbook part named by the package's officeDocument relationship (SPEC: it need not be
+    xl/workbook.xml); xl/workbook.xml when the package has no readable root relationships."""
+    entries = _part_names(zf)
+    if "_rels/.rels" in entries:
+        try:
+            rels = ElementTree.fromstring(zf.read(entries["_rels/.rels"]))
+        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+            return _WORKBOOK_PART
+        for rel in rels:
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                return posixpath.normpath(rel.get("Target", "").replace("\\", "/").lstrip("/"))
+    return _WORKBOOK_PART
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part -> sheet name, from xl/workbook.xml and its relationships (for messages)."""
-    rels_part = "xl/_rels/workbook.xml.rels"
-    if not {_WORKBOOK_PART, rels_part} <= set(zf.namelist()):
+    """Worksheet part -> sheet name, from the workbook part and its relationships (for messages)."""
+    entries = _part_names(zf)
+    main = _main_part(zf)
+    folder = posixpath.dirname(main)
+    rels_part = posixpath.join(folder, "_rels", posixpath.basename(main) + ".rels")
+    if main not in entries or rels_part not in entries:
         return {}  # messages then name the part instead of the sheet
     try:
-        book = ElementTree.fromstring(zf.read(_WORKBOOK_PART))
-        rels = ElementTree.fromstring(zf.read(rels_part))
+        book = ElementTree.fromstring(zf.read(entries[main]))
+        rels = ElementTree.fromstring(zf.read(entries[rels_part]))
     except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
     for sheet in book.iter(f"{{{_MAIN_NS}}}sheet"):
         target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        target = target.replace("\\", "/")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[part] = sheet.get("name", "")
     return out
 

@@ -58,7 +58,8 @@ class Package:
             if info.flag_bits & 0x1:
                 self.close()
                 raise PackageError("encrypted zip entry")
-            self._entries[info.filename] = _Entry(info.filename, info=info)
+            name = info.filename.replace("\\", "/")  # a backslash separator (SPEC) is read and written as /
+            self._entries[name] = _Entry(name, info=info)
         self._cache: dict[str, bytes] = {}
 
     def close(self) -> None:
