@@ -43,6 +43,13 @@ def test_recalc_in_place_writes_five_tabs_and_keeps_backup(demo):
     alerts = wb.get_sheet_by_name("达标预警").to_python()
     # header + the planted cases: 8 alerts, one row per subject, rule and semester (1005's fortnights share one)
     assert alerts[0][0] == "状态" and len(alerts) == 1 + 7
+    # what recalc prints counts and lists those rows, not the 8 periods behind them
+    assert "12 位教师，7 条预警（未达标 5，超出上限 1，进度落后 1）" in r.stdout.splitlines()[0]
+    assert len([line for line in r.stdout.splitlines() if line.startswith("  ")]) == 7
+    fortnights = [line for line in r.stdout.splitlines() if " R08 " in line]
+    assert len(fortnights) == 1 and "2/5 个双周未达标：3/2–3/15, 3/16–3/29" in fortnights[0]
+    runlog = dict(row[:2] for row in wb.get_sheet_by_name("运行记录").to_python()[1:])
+    assert str(runlog["预警（达标预警行数）"]) == "7" and str(runlog["预警周期数"]) == "8"
     issues = wb.get_sheet_by_name("校验问题").to_python()
     assert len(issues) == 1 + 10
     # a second run replaces the tabs, it does not add more

@@ -51,7 +51,7 @@ def _line(r: AlertRow, names: Mapping[str, str], share: bool, lang: Lang) -> str
 
 
 def _versus(r: AlertRow, share: bool) -> str:
-    if r.actual is None or r.required is None:  # several windows or details: the tab's note says which
-        return r.note
+    if r.actual is None or r.required is None or (r.state == "未达标" and r.note):
+        return r.note  # windows or details: the tab's note says which month, fortnight or apprentice
     sign = ">" if r.state == "超出上限" else "/"
     return f"{plain_number(r.actual, percent=share)} {sign} {plain_number(r.required, percent=share)}"
