@@ -20,12 +20,13 @@ apt_waiting() {
   rm -f "$err"
 }
 python3 -m pip install -q --disable-pip-version-check -e ".[test,bench]"
-if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1; then
+if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c "import uno" >/dev/null 2>&1 \
+   || ! command -v pdftotext >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing LibreOffice (libreoffice-calc-nogui, python3-uno) for the real-office tests..."
+    echo "Installing LibreOffice (libreoffice-calc-nogui, python3-uno) and poppler-utils for the real-office tests..."
     export DEBIAN_FRONTEND=noninteractive
     apt_waiting update -qq >/dev/null
-    apt_waiting install -y -qq libreoffice-calc-nogui python3-uno >/dev/null
+    apt_waiting install -y -qq libreoffice-calc-nogui python3-uno poppler-utils >/dev/null
   else
     echo "LibreOffice is missing and cannot be installed here (not root): its tests will be skipped." >&2
   fi
