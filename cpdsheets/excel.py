@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from .contract.schema import OUTPUT_TABS
-from .doors import xlwings_adapter as adapter
+from .doors.live import xlwings_adapter as adapter
 
 TITLE = {"zh": "校本培训学分", "en": "cpdsheets"}
 

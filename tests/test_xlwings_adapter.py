@@ -17,9 +17,9 @@ from xlwings_remote import FormulaFromText, apply_actions, excel_reads, remote_b
 import xlwings as xw  # noqa: E402  (after xlwings_remote set the licence key)
 from xlwings.pro import _xlremote as remote_engine
 
-from cpdsheets.doors import xlwings_adapter as adapter
+from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.reader import read_workbook
-from cpdsheets.doors.xl_convert import cell_runs, needs_quote, union_addresses
+from cpdsheets.doors.live.xl_convert import cell_runs, needs_quote, union_addresses
 from cpdsheets.reports.tables import MARK_FILL, STATUS_FILLS, CellMark, Column, TabTable
 
 USER_FILL = "FFFF00"

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..contract.book import RawBook, RawSheet
-from ..contract.schema import OUTPUT_TABS
-from ..reports.tables import MARK_FILL, CellMark, TabTable
-from .mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
-from .tab_owner import looks_like_tab, plan_tabs
+from ...contract.book import RawBook, RawSheet
+from ...contract.schema import OUTPUT_TABS
+from ...reports.tables import MARK_FILL, CellMark, TabTable
+from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from ..tab_owner import looks_like_tab, plan_tabs
 from .xl_convert import (
     HEADER_FILL,
     TabPlan,
