@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .schema import SHEETS
+from .states import SubjectType
 
 Op = Literal["=", "!=", "<", "<=", ">", ">=", "含"]
 ORDER_OPS = ("<", "<=", ">", ">=")
@@ -45,7 +46,7 @@ TEACHER_ATTRIBUTES: dict[str, str] = {
 }
 NUMERIC_ATTRIBUTES = {"t:age", "t:seniority"}
 BOOLEAN_ATTRIBUTES = {"t:has_mentor", "t:is_mentor"}
-SUBJECT_TYPES = ("教师", "教研组", "备课组")
+SUBJECT_TYPES = SubjectType.words()  # 教师, 教研组, 备课组
 MENTOR_VALUE, APPRENTICE_VALUE = "师傅", "徒弟"
 TRUE_WORDS = {"是", "有", "true", "yes", "1", "y"}
 FALSE_WORDS = {"否", "无", "没有", "false", "no", "0", "n"}

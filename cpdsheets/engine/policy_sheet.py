@@ -29,6 +29,7 @@ from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, Settings,
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
+from ..contract.states import SubjectType
 from .normalize import header_key, parse_date_value, parse_number_value
 
 SETTINGS_HEADERS = ({"设置项", "设置", "setting", "settings", "项目"}, {"值", "设置值", "value"})
@@ -336,7 +337,7 @@ class _RuleRow:
                                    extra=CREDIT_FIELDS if sheet == CREDITS_SHEET else None) if sheet else None
         applies = self.condition("applies_to", "teachers")
         if sheet and applies is not None:
-            groups = "教研组" in subject_types(applies) or "备课组" in subject_types(applies)
+            groups = any(SubjectType.from_word(w).is_group for w in subject_types(applies))
             if groups and sheet != "activities":
                 self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表",
                          "a rule about 教研组 or 备课组 can only count the 教研活动 sheet")

@@ -11,6 +11,7 @@ import pandas as pd
 from ..contract.findings import Finding, Lang
 from ..contract.policy import OUTPUT_CATEGORY
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
+from ..contract.states import State, SubjectType
 from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
 from .tables import ChartSpec, Column, TabTable
@@ -19,7 +20,7 @@ _SEVERITY_WORD = {
     "zh": {"error": "错误", "warning": "警告", "info": "提示"},
     "en": {"error": "error", "warning": "warning", "info": "info"},
 }
-_STATE_EN = {"达标": "met", "进度落后": "behind", "未达标": "not met", "超出上限": "over limit"}
+_STATE_EN = {s.value: s.en for s in State}
 
 
 def tab_name(key: str, lang: Lang) -> str:
@@ -92,7 +93,7 @@ def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
     """Per teacher, each rule with an alert once, worst state first: `R03 每学期听课节数：未达标`."""
     if alerts.empty:
         return {}
-    df = alerts[alerts["subject_type"] == "teacher"]
+    df = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     df = df.assign(_r=-df["state"].map(STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
     df = df.drop_duplicates(["subject", "rule_id"])
     sep = "；" if lang == "zh" else "; "
