@@ -16,8 +16,8 @@ from ...contract.schema import OUTPUT_TABS
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from ..tab_owner import looks_like_tab, plan_tabs
+from ...reports.tab_style import HEADER_FILL
 from .xl_convert import (
-    HEADER_FILL,
     TabPlan,
     cell_runs,
     excel_text,
