@@ -30,25 +30,9 @@ from ..contract.policy import (
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
 from ..contract.states import SubjectType
+from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
 from .normalize import header_key, parse_date_value, parse_number_value
 
-SETTINGS_HEADERS = ({"设置项", "设置", "setting", "settings", "项目"}, {"值", "设置值", "value"})
-
-DATE_SETTINGS: dict[str, tuple[str, ...]] = {
-    "year_start": ("学年开始", "学年开始日期", "学年起始", "yearstart", "schoolyearstart"),
-    "year_end": ("学年结束", "学年结束日期", "yearend", "schoolyearend"),
-    "sem1_start": ("第一学期开始", "上学期开始", "semester1start", "sem1start"),
-    "sem1_end": ("第一学期结束", "上学期结束", "semester1end", "sem1end"),
-    "sem2_start": ("第二学期开始", "下学期开始", "semester2start", "sem2start"),
-    "sem2_end": ("第二学期结束", "下学期结束", "semester2end", "sem2end"),
-    "as_of": ("统计截止日", "统计截止日期", "截止日期", "asof", "asofdate"),
-}
-NAME_SETTING = ("学校名称", "学校", "schoolname", "school")
-MAP_SETTINGS: dict[str, tuple[str, ...]] = {  # longest first within each, matched as prefixes
-    "credit_rates": ("学分换算", "学时换算", "换算", "creditrates", "creditrate"),
-    "output_credits": ("成果学分", "outputcredits", "outputcredit"),
-    "category_caps": ("学分上限", "类别上限", "上限", "creditcaps", "creditcap", "categorycaps", "categorycap"),
-}
 DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
 NONE_WORDS = {"无", "没有", "none", "-", "—"}
 
