@@ -168,7 +168,7 @@ def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
     assert w["values"][3][0] == "'=HYPERLINK(\"http://x\")" and w["values"][3][1] == "'+李四"
     assert w["values"][2][0] == "'0012"  # 工号 stays text, leading zero kept
     formats = {(a["start_column"], a["args"][0]) for a in actions if a["func"] == "setNumberFormat"}
-    assert formats == {(2, "0.0"), (3, "0"), (4, "0.0%"), (6, "yyyy-mm-dd")}
+    assert formats == {(2, "0.0#"), (3, "0"), (4, "0.0%"), (6, "yyyy-mm-dd")}  # as the package writer
     assert all(a["start_row"] == 2 and a["row_count"] == 4 for a in actions if a["func"] == "setNumberFormat")
     colours = [a for a in actions if a["func"] == "setRangeColors"]
     assert len(colours) == 1  # every status cell in one call
