@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .schema import SHEETS
 from .states import SubjectType
+from .texts import Text
 
 Op = Literal["=", "!=", "<", "<=", ">", ">=", "含"]
 ORDER_OPS = ("<", "<=", ">", ">=")
@@ -58,13 +59,13 @@ _OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
 
 
 class ConditionError(ValueError):
-    """A condition cell that cannot be used; ``reason`` is shown to the user (Chinese), ``reasons``
-    in both languages."""
+    """A condition cell that cannot be used; ``text`` says why in both languages (``reason``: in
+    Chinese)."""
 
-    def __init__(self, reason: str, en: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.reasons = {"zh": reason, "en": en or reason}
+    def __init__(self, zh: str, en: str = ""):
+        super().__init__(zh)
+        self.reason = zh
+        self.text = Text(zh, en)
 
 
 class Comparison(BaseModel):

@@ -30,6 +30,7 @@ from ..contract.policy import (
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
 from ..contract.states import SubjectType
+from ..contract.texts import Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
 from .normalize import header_key, parse_date_value, parse_number_value
 
@@ -265,7 +266,7 @@ class _Reader:
         self.findings.append(Finding(
             code="invalid-setting", sheet=self.sheet.name, row=r + 1, cell=a1(r, c),
             column=block.headers["value"], value=value,
-            params={"setting": name, "reason": reason, "reason_en": en or reason}, severity=severity))
+            params={"setting": name, "reason": Text(reason, en)}, severity=severity))
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -295,14 +296,14 @@ class _RuleRow:
         self.rule_id = "" if _blank(cells.get("rule_id")) else _text(cells["rule_id"])
         self.ok = True
 
-    def bad(self, key: str, reason: str, en: str = "") -> None:
+    def bad(self, key: str, reason: str | Text, en: str = "") -> None:
         self.ok = False
         c = self.block.cols.get(key, self.block.cols["rule_id"])
         self.reader.findings.append(Finding(
             code="invalid-rule", sheet=self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
             params={"rule_id": self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"), "column": RULE_HEADER_NAMES[key],
-                    "reason": reason, "reason_en": en or reason}))
+                    "reason": reason if isinstance(reason, Text) else Text(reason, en)}))
 
     def text(self, key: str) -> str:
         v = self.cells.get(key)
@@ -403,7 +404,7 @@ class _RuleRow:
         try:
             return bind_condition(parse_condition(raw), sheet, extra=extra)
         except ConditionError as e:
-            self.bad(key, e.reasons["zh"], e.reasons["en"])
+            self.bad(key, e.text)
             return None
 
     def bound(self, key: str, metric: str | None) -> float | None:

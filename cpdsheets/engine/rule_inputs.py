@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..contract.findings import Finding
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
 from ..contract.schema import SHEETS
+from ..contract.texts import Text
 from .dataset import Dataset
 
 POLICY_SHEET = "规则"
@@ -87,6 +88,6 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
         findings.append(Finding(
             "rule-not-evaluated", POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "",
             value=rule.rule_id,
-            params={"rule_id": rule.rule_id, "rule_name": rule.name, "reason": reason, "reason_en": reason_en,
-                    "fix": fix, "fix_en": fix_en}))
+            params={"rule_id": rule.rule_id, "rule_name": rule.name, "reason": Text(reason, reason_en),
+                    "fix": Text(fix, fix_en)}))
     return skipped, findings

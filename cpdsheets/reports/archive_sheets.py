@@ -12,6 +12,7 @@ from collections import Counter
 
 from ..contract.findings import Finding, Lang
 from ..contract.states import State, SubjectType
+from ..contract.texts import pick as _h
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
@@ -25,10 +26,6 @@ _PERIOD_WORD = {"学年": ("本学年", "school year"), "学期": ("本学期", 
 _SIGNATURES = {"zh": ["教师签名", "教研组长", "教科室审核", "日期"],
                "en": ["Teacher", "Group leader", "Checked by (教科室)", "Date"]}
 _SHEET_EN = {"trainings": "Trainings", "observations": "Observations", "reading": "Reading", "outputs": "Outputs"}
-
-
-def _h(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _fill(state: str) -> str | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..contract.findings import Lang
 from ..contract.states import State
+from ..contract.texts import pick as _w
 from .rollup import District, SchoolSummary
 from .tables import Column
 
@@ -59,10 +60,6 @@ class SchoolBlock:
     lines: list[str]
     columns: list[Column]
     rows: list[list[Any]]
-
-
-def _w(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def sheet_name(key: str, lang: Lang) -> str:

@@ -12,6 +12,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import OUTPUT_CATEGORY
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from ..contract.states import State, SubjectType
+from ..contract.texts import pick as _h
 from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
 from .tables import ChartSpec, Column, TabTable
@@ -25,10 +26,6 @@ _STATE_EN = {s.value: s.en for s in State}
 
 def tab_name(key: str, lang: Lang) -> str:
     zh, en = OUTPUT_TABS[key]
-    return zh if lang == "zh" else en
-
-
-def _h(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
