@@ -351,8 +351,8 @@ def _book_for(kind: str, small_book: Path, tmp_path: Path) -> Path:
     return small_book
 
 
-def _looks(path: Path, name: str) -> dict[str, tuple[str, str | None, bool]]:
-    """Per non-empty cell of a tab: its number format, solid fill (RRGGBB) and whether bold."""
+def _looks(path: Path, name: str) -> dict[str, tuple[str, str | None, bool, float]]:
+    """Per non-empty cell of a tab: its number format, solid fill (RRGGBB), bold and font size."""
     ws = openpyxl.load_workbook(path)[name]
     out = {}
     for row in ws.iter_rows():
@@ -361,7 +361,7 @@ def _looks(path: Path, name: str) -> dict[str, tuple[str, str | None, bool]]:
                 continue
             fill = cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
             out[cell.coordinate] = (cell.number_format, fill[-6:] if isinstance(fill, str) else None,
-                                    bool(cell.font.b))
+                                    bool(cell.font.b), float(cell.font.sz or 11))
     return out
 
 

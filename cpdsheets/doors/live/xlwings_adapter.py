@@ -17,11 +17,12 @@ from ...contract.schema import OUTPUT_TABS
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from ..tab_owner import looks_like_tab, plan_tabs
-from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL
+from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA
 from .engine import Fills, LiveEngine, engine_for
 from .xl_convert import TabPlan, excel_text, pad_to_a1, parse_cell, plan_tab
 
 # MARK_STORE (re-exported): the hidden sheet both doors record their marks in, see mark_record.
+DEFAULT_FONT_SIZE = 11.0  # Excel's Calibri 11
 LINK_LIMIT = 500  # hyperlinks are one Excel call each; past this the cell text still says where
 
 
@@ -163,7 +164,9 @@ def _write_tab(book: Any, table: TabTable, name: str) -> Any:
     sheet.range((1, 1), (nrows, plan.ncols)).value = plan.values
 
     if table.title:
-        sheet.range((1, 1)).font.bold = True
+        title = sheet.range((1, 1)).font
+        title.bold = True
+        title.size = _font_size(title) + TITLE_SIZE_DELTA
     header = sheet.range((plan.header_row, 1), (plan.header_row, plan.ncols))
     header.font.bold = True
     header.color = "#" + HEADER_FILL
@@ -179,6 +182,15 @@ def _write_tab(book: Any, table: TabTable, name: str) -> Any:
     if table.print_titles:  # repeat the title and header rows on every printed page, as the CLI's tabs do
         engine.print_titles(sheet, f"$1:${plan.header_row}")
     return sheet
+
+
+def _font_size(font: Any) -> float:
+    """The cell's font size before the title grows it; Excel's default where the engine cannot
+    read formats (the remote engine)."""
+    try:
+        return float(font.size or DEFAULT_FONT_SIZE)
+    except Exception:
+        return DEFAULT_FONT_SIZE
 
 
 def _freeze_header(sheet: Any, plan: TabPlan) -> None:
