@@ -18,6 +18,7 @@ from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from ..tab_owner import looks_like_tab, plan_tabs
 from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA
+from ...reports.tab_texts import HEADERS
 from .engine import Fills, LiveEngine, engine_for
 from .xl_convert import TabPlan, excel_text, pad_to_a1, parse_cell, plan_tab
 
@@ -345,7 +346,7 @@ def append_runlog(book: Any, item: str, text: str, lang: str = "zh") -> None:
         last = book.sheets[len(book.sheets) - 1]
         sheet = book.sheets.add(name=plan.names[0], after=last)
         _write_store(book, _store_rows(book), {**owned, plan.names[0]: "runlog"})
-        header = ["项目", "值"] if lang == "zh" else ["Item", "Value"]
+        header = [HEADERS.render("item", lang), HEADERS.render("value", lang)]
         sheet.range((1, 1), (2, 2)).value = [header, [excel_text(item), excel_text(text)]]
         return
     used = sheet.used_range
