@@ -21,7 +21,9 @@ YEAR_END = (8, 31)
 
 
 @dataclass(frozen=True, slots=True)
-class SchoolYear:
+class SchoolYearDates:
+    """Every date of one school year (the engine's own ``validate.SchoolYear`` is only its span)."""
+
     start: date
     end: date
     sem1_start: date
@@ -30,10 +32,10 @@ class SchoolYear:
     sem2_end: date
 
 
-def default_year(start_year: int) -> SchoolYear:
+def default_year(start_year: int) -> SchoolYearDates:
     """The default dates of the school year that starts in September of ``start_year``."""
     nxt = start_year + 1
-    return SchoolYear(
+    return SchoolYearDates(
         start=date(start_year, *YEAR_START), end=date(nxt, *YEAR_END),
         sem1_start=date(start_year, *YEAR_START), sem1_end=date(nxt, *SEM1_END),
         sem2_start=date(nxt, *SEM2_START), sem2_end=date(nxt, *SEM2_END),

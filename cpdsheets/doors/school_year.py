@@ -12,16 +12,16 @@ from ..contract.policy import DEFAULT_CATEGORY_CAPS, DEFAULT_CREDIT_RATES, DEFAU
 from ..contract.schema import TRAINING_CATEGORIES
 from ..contract.states import State
 from ..contract.school_year import SUBKEY_SEP as SEP
-from ..contract.school_year import SchoolYear, default_year, setting_name
+from ..contract.school_year import SchoolYearDates, default_year, setting_name
 
 RATE_PREFIX, OUTPUT_PREFIX, CAP_PREFIX = (setting_name(k) for k in ("credit_rates", "output_credits", "category_caps"))
-__all__ = ["SchoolYear", "school_year", "year_label", "default_settings"]
+__all__ = ["SchoolYearDates", "school_year", "year_label", "default_settings"]
 
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:[-/~～—–至到]|学年)\s*(\d{4}|\d{2})?)?\s*(?:学年)?\s*$")
 
 
-def school_year(year: str) -> SchoolYear:
+def school_year(year: str) -> SchoolYearDates:
     """``"2025-2026"`` (or ``"2025"``, ``"2025/26"``, ``"2025学年"``) -> the default dates of that school
     year; a span that is not one year (``"2025-2027"``) is a ValueError."""
     match = _YEAR.match(str(year))
