@@ -63,6 +63,11 @@ def test_text_renders_its_parameters_in_the_same_language():
     assert message.fill(name="学时", reason=reason)["en"] == "'学时' cannot be read: should be a number"
 
 
+def test_a_field_without_a_parameter_is_a_mistake_not_a_text():
+    with pytest.raises(KeyError):
+        Text("{a}", "{a}").render("en")
+
+
 def test_a_code_defined_twice_is_refused():
     texts = Catalogue("t", {"a": ("甲", "A")})
     with pytest.raises(ValueError):

@@ -329,8 +329,11 @@ class Finding:
         return self.severity or self.type.severity
 
     def _fill(self, template: Text, lang: Lang) -> str:
-        return template.render(lang, **{"column": self.column, "value": _shown(self.value), "sheet": self.sheet,
-                                        **self.params})
+        try:
+            return template.render(lang, **{"column": self.column, "value": _shown(self.value), "sheet": self.sheet,
+                                            **self.params})
+        except (KeyError, IndexError, ValueError):  # as before; issue 10 item 3 makes this strict
+            return template[lang]
 
     @property
     def effect(self) -> str | None:

@@ -46,13 +46,9 @@ class Text(Mapping[str, str]):
 
     def render(self, lang: Lang = "zh", **params: Any) -> str:
         """The text in ``lang``, its fields filled from ``params`` (Text values in ``lang`` too).
-        A template whose fields are missing is shown as it is rather than failing."""
+        A field without a parameter is a KeyError: a caller's mistake, not a text to show half-filled."""
         values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in params.items()}
-        template = self[lang]
-        try:
-            return template.format(**values) if values else template
-        except (KeyError, IndexError, ValueError):
-            return template
+        return self[lang].format(**values)
 
     def fill(self, **params: Any) -> Text:
         """Both languages filled: a Text that is still both languages."""
