@@ -15,50 +15,38 @@ from typing import Any
 from .contract.book import RawBook
 from .contract.findings import Lang
 from .contract.schema import OUTPUT_TABS
-from .doors import xlwings_adapter as adapter
+from .contract.texts import Catalogue
+from .doors.live import xlwings_adapter as adapter
 
-TITLE = {"zh": "校本培训学分", "en": "cpdsheets"}
-
-_DONE = {
-    "validate": {
-        "zh": "校验完成：共 {rows} 行记录，{errors} 个错误，{warnings} 个警告。\n"
-              "有错误的单元格已标色并加批注，详见「{issues}」表。",
-        "en": "Validation done: {rows} rows, {errors} errors, {warnings} warnings.\n"
-              "Cells with errors are marked; see the '{issues}' tab.",
-    },
-    "recalc": {
-        "zh": "重新计算完成：{teachers} 位教师，{alerts} 条达标预警；{errors} 个错误，{warnings} 个警告。\n"
-              "结果见「{summary}」和「{alerts_tab}」表。",
-        "en": "Recalculation done: {teachers} teachers, {alerts} alerts; {errors} errors, {warnings} warnings.\n"
-              "See the '{summary}' and '{alerts_tab}' tabs.",
-    },
-    "clear": {
-        "zh": "已清除 {cleared} 个单元格的标记（其他填充色和批注未改动）。",
-        "en": "Cleared the marks on {cleared} cells (other fills and notes untouched).",
-    },
-    "archive": {
-        "zh": "已生成 {teachers} 位教师的个人培训档案（含全校概览），保存在：\n{path}\n总表本身没有改动。",
-        "en": "Wrote the training records of {teachers} teachers (with a school overview) to:\n{path}\n"
-              "This workbook is unchanged.",
-    },
-}
-_JOB_NAME = {
-    "validate": {"zh": "校验", "en": "Validate"},
-    "recalc": {"zh": "重新计算", "en": "Recalculate"},
-    "clear": {"zh": "清除标记", "en": "Clear marks"},
-    "archive": {"zh": "个人档案", "en": "Archive"},
-}
-_FAILED = {
-    "zh": "「{job}」没有完成：{reason}\n详情已记在「{runlog}」表的最后一行。",
-    "en": "'{job}' did not finish: {reason}\nDetails are in the last row of the '{runlog}' tab.",
-}
-# What a coordinator can act on, by exception type; anything else is reported as an internal error.
-_REASONS = {
-    "PermissionError": {"zh": "工作簿或文件被占用或只读。", "en": "the workbook or a file is locked or read-only."},
-    "MemoryError": {"zh": "内存不足。", "en": "out of memory."},
-    "ImportError": {"zh": "Python 环境缺少组件，请重新运行 pip install cpdsheets。",
-                    "en": "the Python environment is incomplete; run pip install cpdsheets again."},
-}
+# What the buttons say, by code: done-<job>, job-<job> (the button's name), failed, reason-<exception>.
+TEXTS = Catalogue("buttons", {
+    "title": ("校本培训学分", "cpdsheets"),
+    "done-validate": ("校验完成：共 {rows} 行记录，{errors} 个错误，{warnings} 个警告。\n"
+                      "有错误的单元格已标色并加批注，详见「{issues}」表。",
+                      "Validation done: {rows} rows, {errors} errors, {warnings} warnings.\n"
+                      "Cells with errors are marked; see the '{issues}' tab."),
+    "done-recalc": ("重新计算完成：{teachers} 位教师，{alerts} 条达标预警；{errors} 个错误，{warnings} 个警告。\n"
+                    "结果见「{summary}」和「{alerts_tab}」表。",
+                    "Recalculation done: {teachers} teachers, {alerts} alerts; {errors} errors, {warnings} warnings.\n"
+                    "See the '{summary}' and '{alerts_tab}' tabs."),
+    "done-clear": ("已清除 {cleared} 个单元格的标记（其他填充色和批注未改动）。",
+                   "Cleared the marks on {cleared} cells (other fills and notes untouched)."),
+    "done-archive": ("已生成 {teachers} 位教师的个人培训档案（含全校概览），保存在：\n{path}\n总表本身没有改动。",
+                     "Wrote the training records of {teachers} teachers (with a school overview) to:\n{path}\n"
+                     "This workbook is unchanged."),
+    "job-validate": ("校验", "Validate"),
+    "job-recalc": ("重新计算", "Recalculate"),
+    "job-clear": ("清除标记", "Clear marks"),
+    "job-archive": ("个人档案", "Archive"),
+    "failed": ("「{job}」没有完成：{reason}\n详情已记在「{runlog}」表的最后一行。",
+               "'{job}' did not finish: {reason}\nDetails are in the last row of the '{runlog}' tab."),
+    # What a coordinator can act on, by exception type; anything else is reported as an internal error.
+    "reason-PermissionError": ("工作簿或文件被占用或只读。", "the workbook or a file is locked or read-only."),
+    "reason-MemoryError": ("内存不足。", "out of memory."),
+    "reason-ImportError": ("Python 环境缺少组件，请重新运行 pip install cpdsheets。",
+                           "the Python environment is incomplete; run pip install cpdsheets again."),
+    "reason-internal": ("程序内部出错。", "an internal error occurred."),
+})
 
 
 def validate(book: Any = None) -> None:
@@ -94,7 +82,7 @@ def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
     target = default_output(master, lang)
     check_not_book(target, master)
     path = write_archive(run.sheets, target)
-    return _DONE["archive"][lang].format(teachers=len(run.archive.teachers), path=path)
+    return TEXTS.render("done-archive", lang, teachers=len(run.archive.teachers), path=path)
 
 
 def _run(job: str, book: Any) -> None:
@@ -108,7 +96,7 @@ def _run(job: str, book: Any) -> None:
         lang = book_lang(raw.names())
         if job == "clear":
             cleared = adapter.clear_marks(book)
-            _alert(book, _DONE["clear"][lang].format(cleared=cleared), lang)
+            _alert(book, TEXTS.render("done-clear", lang, cleared=cleared), lang)
             return
         if job == "archive":
             _alert(book, _write_archive(book, raw, lang), lang)
@@ -138,23 +126,21 @@ def _tab(key: str, lang: str) -> str:
 
 def done_message(job: str, counts: dict[str, int], lang: str = "zh") -> str:
     values = {"rows": 0, "errors": 0, "warnings": 0, "teachers": 0, "alerts": 0, **counts}
-    return _DONE[job][lang].format(
-        **values, issues=_tab("issues", lang), summary=_tab("summary", lang), alerts_tab=_tab("alerts", lang)
-    )
+    return TEXTS.render(f"done-{job}", lang, **values, issues=_tab("issues", lang), summary=_tab("summary", lang),
+                        alerts_tab=_tab("alerts", lang))
 
 
 def failure_message(job: str, exc: BaseException, lang: str = "zh") -> str:
     from .doors.ooxml.write_errors import WorkbookWriteError
 
-    reason = exc.message(lang) if isinstance(exc, WorkbookWriteError) else _REASONS.get(type(exc).__name__, {}).get(lang)
-    if reason is None:
-        for base in type(exc).__mro__:
-            reason = _REASONS.get(base.__name__, {}).get(lang)
-            if reason:
-                break
-    if reason is None:
-        reason = "程序内部出错。" if lang == "zh" else "an internal error occurred."
-    return _FAILED[lang].format(job=_JOB_NAME[job][lang], reason=reason, runlog=_tab("runlog", lang))
+    if isinstance(exc, WorkbookWriteError):
+        reason = exc.message(lang)
+    else:
+        code = next((f"reason-{b.__name__}" for b in type(exc).__mro__ if f"reason-{b.__name__}" in TEXTS),
+                    "reason-internal")
+        reason = TEXTS.render(code, lang)
+    return TEXTS.render("failed", lang, job=TEXTS.render(f"job-{job}", lang), reason=reason,
+                        runlog=_tab("runlog", lang))
 
 
 def _show(book: Any, written: dict[str, str], key: str) -> None:
@@ -168,13 +154,13 @@ def _show(book: Any, written: dict[str, str], key: str) -> None:
 
 def _alert(book: Any, message: str, lang: str, *, critical: bool = False) -> None:
     try:
-        book.app.alert(message, title=TITLE[lang], mode="critical" if critical else "info")
+        book.app.alert(message, title=TEXTS.render("title", lang), mode="critical" if critical else "info")
     except Exception:  # no UI to show it in (tests, a headless client): say it on stderr
         print(message, file=sys.stderr)
 
 
 def _fail(book: Any, job: str, exc: Exception, lang: str) -> None:
-    line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {_JOB_NAME[job]['zh']}失败：{type(exc).__name__}: {exc}"
+    line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {TEXTS.render('job-' + job)}失败：{type(exc).__name__}: {exc}"
     if book is not None:
         try:
             adapter.append_runlog(book, "出错" if lang == "zh" else "Error", line[:1000], lang)

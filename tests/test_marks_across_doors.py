@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from xlwings_remote import apply_actions, remote_book, tab_values
 
 from cpdsheets import excel
-from cpdsheets.doors import xlwings_adapter as adapter
+from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.mark_record import MARK_STORE, MARK_STORE_HEADER
 from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
 from cpdsheets.reports.tables import MARK_FILL, CellMark

@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 from writer_books import macro_book, output_tabs, parts
 from xlwings_remote import apply_actions, remote_book
 
-from cpdsheets.doors import xlwings_adapter as adapter
+from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
 from cpdsheets.doors.template.master import build_master

@@ -100,7 +100,7 @@ def test_bad_settings_are_findings_at_the_value_cell():
     assert set(cells) == {"C2", "C3", "C4", "C5", "C6", "C7"}
     assert cells["C2"].code == "invalid-setting" and cells["C2"].value == "下周"
     assert cells["C2"].params["setting"] == "学年开始" and cells["C2"].column == "值"
-    assert "专著" in cells["C5"].params["reason"]
+    assert "专著" in cells["C5"].params["reason"].zh
     assert cells["C7"].level == "warning"  # unknown key: ignored with a warning
     assert policy.settings.year_start is None
     assert policy.settings.category_caps == {}  # caps were given (badly): no default cap sneaks in
@@ -151,10 +151,10 @@ def test_bad_rule_cells_are_findings_at_their_cells_and_the_rule_is_left_out():
     assert all(f.code == "invalid-rule" and f.sheet == "规则" for f in findings)
     assert cells["C3"].value == "平均" and cells["C3"].column == "指标"
     assert cells["C3"].params["rule_id"] == "R02"
-    assert "大于上限" in cells["I8"].params["reason"]
-    assert "未知字段" in cells["H9"].params["reason"]
-    assert "重复" in cells["A10"].params["reason"]
-    assert "多个运算符" in cells["F6"].params["reason"]
+    assert "大于上限" in cells["I8"].params["reason"].zh
+    assert "未知字段" in cells["H9"].params["reason"].zh
+    assert "重复" in cells["A10"].params["reason"].zh
+    assert "多个运算符" in cells["F6"].params["reason"].zh
     assert "R05" in cells["F6"].message()
 
 

@@ -17,9 +17,9 @@ from xlwings_remote import FormulaFromText, apply_actions, excel_reads, remote_b
 import xlwings as xw  # noqa: E402  (after xlwings_remote set the licence key)
 from xlwings.pro import _xlremote as remote_engine
 
-from cpdsheets.doors import xlwings_adapter as adapter
+from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.reader import read_workbook
-from cpdsheets.doors.xl_convert import cell_runs, needs_quote, union_addresses
+from cpdsheets.doors.live.xl_convert import cell_runs, needs_quote, union_addresses
 from cpdsheets.reports.tables import MARK_FILL, STATUS_FILLS, CellMark, Column, TabTable
 
 USER_FILL = "FFFF00"
@@ -168,7 +168,7 @@ def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
     assert w["values"][3][0] == "'=HYPERLINK(\"http://x\")" and w["values"][3][1] == "'+李四"
     assert w["values"][2][0] == "'0012"  # 工号 stays text, leading zero kept
     formats = {(a["start_column"], a["args"][0]) for a in actions if a["func"] == "setNumberFormat"}
-    assert formats == {(2, "0.0"), (3, "0"), (4, "0.0%"), (6, "yyyy-mm-dd")}
+    assert formats == {(2, "0.0#"), (3, "0"), (4, "0.0%"), (6, "yyyy-mm-dd")}  # as the package writer
     assert all(a["start_row"] == 2 and a["row_count"] == 4 for a in actions if a["func"] == "setNumberFormat")
     colours = [a for a in actions if a["func"] == "setRangeColors"]
     assert len(colours) == 1  # every status cell in one call
@@ -351,12 +351,26 @@ def _book_for(kind: str, small_book: Path, tmp_path: Path) -> Path:
     return small_book
 
 
+def _looks(path: Path, name: str) -> dict[str, tuple[str, str | None, bool, float]]:
+    """Per non-empty cell of a tab: its number format, solid fill (RRGGBB), bold and font size."""
+    ws = openpyxl.load_workbook(path)[name]
+    out = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            fill = cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+            out[cell.coordinate] = (cell.number_format, fill[-6:] if isinstance(fill, str) else None,
+                                    bool(cell.font.b), float(cell.font.sz or 11))
+    return out
+
+
 @pytest.mark.skipif(not _JOBS_READY, reason="cpdsheets.doors.jobs needs cpdsheets.engine.compute")
 @pytest.mark.parametrize("kind", ["small", "master", "demo"])
 @pytest.mark.parametrize("job", ["validate", "recalc"])
 def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, job):
     """The same workbook through both doors: the button's actions applied by the Excel model,
-    and the CLI's package writer, give the same output tab values."""
+    and the CLI's package writer, give the same output tab values, number formats and fills."""
     from cpdsheets import excel
     from cpdsheets.doors import jobs
     from cpdsheets.doors.ooxml.package_writer import write_tabs
@@ -383,7 +397,9 @@ def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, jo
             assert [r[0] for r in button_rows] == [r[0] for r in cli_rows]
             continue
         assert button_rows == cli_rows, tab.name
+        assert _looks(via_button, tab.name) == _looks(via_cli, tab.name), tab.name
     # and the marks the CLI would set are the cells the button filled
     marked = {(m.sheet, m.cell) for m in outcome.marks}
     store = tab_values(via_button, adapter.MARK_STORE)[1:]
-    assert {(row[0], row[1]) for row in store} == marked
+    # (the record's rows without a cell list the tabs cpdsheets wrote, see mark_record)
+    assert {(row[0], row[1]) for row in store if row[1]} == marked

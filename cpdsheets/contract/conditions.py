@@ -24,6 +24,8 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from .schema import SHEETS
+from .states import SubjectType
+from .texts import Text
 
 Op = Literal["=", "!=", "<", "<=", ">", ">=", "含"]
 ORDER_OPS = ("<", "<=", ">", ">=")
@@ -45,7 +47,7 @@ TEACHER_ATTRIBUTES: dict[str, str] = {
 }
 NUMERIC_ATTRIBUTES = {"t:age", "t:seniority"}
 BOOLEAN_ATTRIBUTES = {"t:has_mentor", "t:is_mentor"}
-SUBJECT_TYPES = ("教师", "教研组", "备课组")
+SUBJECT_TYPES = SubjectType.words()  # 教师, 教研组, 备课组
 MENTOR_VALUE, APPRENTICE_VALUE = "师傅", "徒弟"
 TRUE_WORDS = {"是", "有", "true", "yes", "1", "y"}
 FALSE_WORDS = {"否", "无", "没有", "false", "no", "0", "n"}
@@ -61,13 +63,13 @@ _OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
 
 
 class ConditionError(ValueError):
-    """A condition cell that cannot be used; ``reason`` is shown to the user (Chinese), ``reasons``
-    in both languages."""
+    """A condition cell that cannot be used; ``text`` says why in both languages (``reason``: in
+    Chinese)."""
 
-    def __init__(self, reason: str, en: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.reasons = {"zh": reason, "en": en or reason}
+    def __init__(self, zh: str, en: str = ""):
+        super().__init__(zh)
+        self.reason = zh
+        self.text = Text(zh, en)
 
 
 class Comparison(BaseModel):

@@ -10,19 +10,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .texts import Lang, Text
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"error": 2, "warning": 1, "info": 0}
-Lang = Literal["zh", "en"]
 
 
 class FindingType:
     code: ClassVar[str]
     severity: ClassVar[Severity]
-    title: ClassVar[dict[str, str]]
-    message: ClassVar[dict[str, str]]
-    hint: ClassVar[dict[str, str]]
+    title: ClassVar[Text]
+    message: ClassVar[Text]
+    hint: ClassVar[Text]
     # Hints for a likely fix the check found (``Finding.variant``), e.g. the 工号 a typed name belongs to.
-    variant_hints: ClassVar[dict[str, dict[str, str]]] = {}
+    variant_hints: ClassVar[dict[str, Text]] = {}
     # What the finding does to the computation, said after its message: "cell" for a finding about
     # a data row's cell, "column" for a missing column (the effect follows from severity and the
     # column, see ``Finding.effect``), an ``EFFECTS`` key when it is always the same, None when the
@@ -51,16 +52,15 @@ class FindingType:
                        severity=severity, drops_row=drops_row)
 
 
-def _t(zh: str, en: str) -> dict[str, str]:
-    return {"zh": zh, "en": en}
+_t = Text
 
 
-def bilingual(zh: str, en: str) -> dict[str, str]:
+def bilingual(zh: str, en: str) -> Text:
     """A finding parameter in both languages (a reason, an attribute name): filled in as ``lang``."""
-    return _t(zh, en)
+    return Text(zh, en)
 
 
-EFFECTS: dict[str, dict[str, str]] = {
+EFFECTS: dict[str, Text] = {
     "row-left-out": _t("本行不计入统计。", "This row is not counted."),
     "cell-blank": _t("该单元格按空白处理。", "The cell is read as blank; the row still counts."),
     "row-counts": _t("本行仍计入统计。", "The row still counts."),
@@ -301,30 +301,30 @@ class AttributeUnknown(FindingType):
 
 class InvalidSetting(FindingType):
     code, severity = "invalid-setting", "error"
-    fields = ("setting", "reason", "reason_en")
+    fields = ("setting", "reason")
     title = _t("设置项无法识别", "Invalid setting")
-    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason_en}.")
+    message = _t("设置「{setting}」的值「{value}」无法识别：{reason}", "Setting '{setting}' = '{value}': {reason}.")
     hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
 
 
 class InvalidRule(FindingType):
     code, severity = "invalid-rule", "error"
-    fields = ("rule_id", "rule_column", "reason", "reason_en")
+    fields = ("rule_id", "rule_column", "reason")
     title = _t("规则无法解析", "Rule cannot be parsed")
     message = _t("规则 {rule_id} 的「{rule_column}」无法解析：「{value}」（{reason}）。",
-                 "Rule {rule_id}, '{rule_column}' cannot be parsed: '{value}' ({reason_en}).")
+                 "Rule {rule_id}, '{rule_column}' cannot be parsed: '{value}' ({reason}).")
     hint = _t("修正后该规则才会生效；当前本规则不参与计算。",
               "Fix it to enable the rule; it is skipped meanwhile.")
 
 
 class RuleNotEvaluated(FindingType):
     code, severity = "rule-not-evaluated", "warning"
-    fields = ("rule_id", "rule_name", "reason", "reason_en", "fix", "fix_en")
+    fields = ("rule_id", "rule_name", "reason", "fix")
     title = _t("规则未计算", "Rule not evaluated")
     message = _t("规则 {rule_id}「{rule_name}」未计算：{reason}。",
-                 "Rule {rule_id} ({rule_name}) was not evaluated: {reason_en}.")
+                 "Rule {rule_id} ({rule_name}) was not evaluated: {reason}.")
     hint = _t("补上{fix}后重新计算；不需要这条规则时把它的「启用」改为「否」。",
-              "Add {fix_en} and recalculate, or set the rule's 启用 to 否 if the school does not use it.")
+              "Add {fix} and recalculate, or set the rule's 启用 to 否 if the school does not use it.")
 
 
 class NoSchoolYear(FindingType):
@@ -370,12 +370,11 @@ class Finding:
     def level(self) -> Severity:
         return self.severity or self.type.severity
 
-    def _fill(self, template: str, lang: Lang) -> str:
-        params = {k: v[lang] if isinstance(v, dict) and lang in v else v for k, v in self.params.items()}
-        values = {"column": self.column, "value": _shown(self.value), "sheet": self.sheet, **params}
+    def _fill(self, template: Text, lang: Lang) -> str:
         # No fallback for a missing field: ``FindingType.at`` requires every one, and
         # tests/test_finding_types.py checks each template against its type's ``fields``.
-        return template.format(**values)
+        return template.render(lang, **{"column": self.column, "value": _shown(self.value), "sheet": self.sheet,
+                                        **self.params})
 
     @property
     def effect(self) -> str | None:
@@ -392,7 +391,7 @@ class Finding:
         return "row-counts" if self.level == "warning" else None
 
     def message(self, lang: Lang = "zh") -> str:
-        text = self._fill(self.type.message[lang], lang)
+        text = self._fill(self.type.message, lang)
         effect = self.effect
         if effect is None:
             return text
@@ -400,7 +399,7 @@ class Finding:
 
     def hint(self, lang: Lang = "zh") -> str:
         template = self.type.variant_hints.get(self.variant, self.type.hint)
-        return self._fill(template[lang], lang)
+        return self._fill(template, lang)
 
     def title(self, lang: Lang = "zh") -> str:
         return self.type.title[lang]

@@ -22,6 +22,7 @@ from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
 from ..engine.sheet_frame import locate_sheet
+from ..contract.school_year import default_year
 from ..engine.validate import SchoolYear, Validation, validate_book
 from ..reports import tabs as tab_builder
 from ..reports.tables import CellMark, TabTable
@@ -66,13 +67,14 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
 
 
 def _with_year(policy: Policy, year: SchoolYear) -> Policy:
-    """Fill the school year and its two semesters (Sep-Jan, Feb-Aug) when the sheet gives none."""
+    """Fill the school year and its two semesters (the contract's default dates) when the sheet
+    gives none."""
     s = policy.settings
-    y = year.start.year
+    default = default_year(year.start.year)
     settings = s.model_copy(update={
         "year_start": year.start, "year_end": year.end,
-        "sem1_start": s.sem1_start or year.start, "sem1_end": s.sem1_end or dt.date(y + 1, 1, 31),
-        "sem2_start": s.sem2_start or dt.date(y + 1, 2, 1), "sem2_end": s.sem2_end or year.end,
+        "sem1_start": s.sem1_start or default.sem1_start, "sem1_end": s.sem1_end or default.sem1_end,
+        "sem2_start": s.sem2_start or default.sem2_start, "sem2_end": s.sem2_end or default.sem2_end,
     })
     return policy.model_copy(update={"settings": settings})
 

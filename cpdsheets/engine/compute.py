@@ -22,6 +22,7 @@ import pandas as pd
 from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
 from ..contract.results import Calendar, Results
+from ..contract.states import State, SubjectType
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
 from .periods import make_calendar, period_table
@@ -29,7 +30,7 @@ from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
 from .rules import Context, empty_progress, evaluate_rule
 
-STATUS_OK, STATUS_BEHIND, STATUS_FAILED = "达标", "进度落后", "未达标"
+STATUS_OK, STATUS_BEHIND, STATUS_FAILED = State.MET.value, State.BEHIND.value, State.FAILED.value
 TEACHER_COLUMNS = ["teacher_id", "name", "group", "lesson_group", "roles", "credits", "credits_by_category",
                    "status", "alerts"]
 GROUP_COLUMNS = ["group", "teachers", "mean_credits", "share_ok", "behind", "failed", "teacher_alerts",
@@ -81,10 +82,10 @@ def _teachers(attrs: pd.DataFrame, teachers: pd.DataFrame, ledger: pd.DataFrame,
     totals = by_cat.groupby("teacher_id")["credits"].sum()
     cat_dicts = {tid: dict(zip(g["category"], g["credits"])) for tid, g in by_cat.groupby("teacher_id", sort=False)}
 
-    mine = alerts[alerts["subject_type"] == "teacher"]
+    mine = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     errors = mine[mine["severity"] == "error"]
-    failed = set(errors.loc[errors["state"].isin(["未达标", "超出上限"]), "subject"])
-    behind = set(errors.loc[errors["state"] == "进度落后", "subject"])
+    failed = set(errors.loc[errors["state"].isin([s for s in State if s.failed]), "subject"])
+    behind = set(errors.loc[errors["state"] == State.BEHIND, "subject"])
     ids = attrs["teacher_id"]
     status = np.where(ids.isin(failed), STATUS_FAILED, np.where(ids.isin(behind), STATUS_BEHIND, STATUS_OK))
     out = pd.DataFrame({
@@ -119,6 +120,6 @@ def _groups(teachers: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
         "failed": g["status"].apply(lambda s: int((s == STATUS_FAILED).sum())),
         "teacher_alerts": g["alerts"].sum(),
     })
-    group_alerts = _alert_rows(alerts[alerts["subject_type"] == "教研组"])
+    group_alerts = _alert_rows(alerts[alerts["subject_type"] == SubjectType.TEACHING_GROUP])
     out["group_alerts"] = out.index.map(group_alerts).fillna(0).astype("int64")
     return out.reset_index()[GROUP_COLUMNS]

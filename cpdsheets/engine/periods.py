@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..contract.policy import Settings
 from ..contract.results import Calendar
+from ..contract.school_year import default_year, start_year_of
 
 PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days",
                   "semester"]
@@ -26,16 +27,16 @@ SEMESTER_NAMES = ("第一学期", "第二学期")
 
 
 def make_calendar(settings: Settings, as_of: date) -> Calendar:
-    ys = settings.year_start
-    if ys is None:
-        ys = date(as_of.year if as_of.month >= 9 else as_of.year - 1, 9, 1)
+    ys = settings.year_start or default_year(start_year_of(as_of)).start
+    default = default_year(ys.year)
     ye = settings.year_end or _add_year(ys) - timedelta(days=1)
     s1_start = settings.sem1_start or ys
+    # a boundary the sheet gives decides its neighbour; the contract's dates fill the rest
     s1_end = settings.sem1_end
     if s1_end is None:
-        s1_end = settings.sem2_start - timedelta(days=1) if settings.sem2_start else date(ys.year + 1, 1, 31)
-    s2_start = settings.sem2_start or s1_end + timedelta(days=1)
-    s2_end = settings.sem2_end or ye
+        s1_end = settings.sem2_start - timedelta(days=1) if settings.sem2_start else default.sem1_end
+    s2_start = settings.sem2_start or (s1_end + timedelta(days=1) if settings.sem1_end else default.sem2_start)
+    s2_end = settings.sem2_end or min(default.sem2_end, ye)
     semesters = tuple((max(a, ys), min(b, ye)) for a, b in ((s1_start, s1_end), (s2_start, s2_end)) if a <= b)
     return Calendar(ys, ye, semesters)
 

@@ -29,25 +29,11 @@ from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
 )
 from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
+from ..contract.states import SubjectType
+from ..contract.texts import Text
+from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
 from .normalize import header_key, parse_date_value, parse_number_value
 
-SETTINGS_HEADERS = ({"设置项", "设置", "setting", "settings", "项目"}, {"值", "设置值", "value"})
-
-DATE_SETTINGS: dict[str, tuple[str, ...]] = {
-    "year_start": ("学年开始", "学年开始日期", "学年起始", "yearstart", "schoolyearstart"),
-    "year_end": ("学年结束", "学年结束日期", "yearend", "schoolyearend"),
-    "sem1_start": ("第一学期开始", "上学期开始", "semester1start", "sem1start"),
-    "sem1_end": ("第一学期结束", "上学期结束", "semester1end", "sem1end"),
-    "sem2_start": ("第二学期开始", "下学期开始", "semester2start", "sem2start"),
-    "sem2_end": ("第二学期结束", "下学期结束", "semester2end", "sem2end"),
-    "as_of": ("统计截止日", "统计截止日期", "截止日期", "asof", "asofdate"),
-}
-NAME_SETTING = ("学校名称", "学校", "schoolname", "school")
-MAP_SETTINGS: dict[str, tuple[str, ...]] = {  # longest first within each, matched as prefixes
-    "credit_rates": ("学分换算", "学时换算", "换算", "creditrates", "creditrate"),
-    "output_credits": ("成果学分", "outputcredits", "outputcredit"),
-    "category_caps": ("学分上限", "类别上限", "上限", "creditcaps", "creditcap", "categorycaps", "categorycap"),
-}
 DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
 NONE_WORDS = {"无", "没有", "none", "-", "—"}
 
@@ -282,7 +268,7 @@ class _Reader:
         c = block.cols["value"]
         self.findings.append(InvalidSetting.at(
             self.sheet.name, row=r + 1, cell=a1(r, c), column=block.headers["value"], value=value,
-            severity=severity, setting=name, reason=reason, reason_en=en or reason))
+            severity=severity, setting=name, reason=Text(reason, en)))
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -312,14 +298,14 @@ class _RuleRow:
         self.rule_id = "" if _blank(cells.get("rule_id")) else _text(cells["rule_id"])
         self.ok = True
 
-    def bad(self, key: str, reason: str, en: str = "") -> None:
+    def bad(self, key: str, reason: str | Text, en: str = "") -> None:
         self.ok = False
         c = self.block.cols.get(key, self.block.cols["rule_id"])
         self.reader.findings.append(InvalidRule.at(
             self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
             rule_id=self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"),
-            rule_column=RULE_HEADER_NAMES[key], reason=reason, reason_en=en or reason))
+            rule_column=RULE_HEADER_NAMES[key], reason=reason if isinstance(reason, Text) else Text(reason, en)))
 
     def text(self, key: str) -> str:
         v = self.cells.get(key)
@@ -338,7 +324,7 @@ class _RuleRow:
                                    extra=CREDIT_FIELDS if sheet == CREDITS_SHEET else None) if sheet else None
         applies = self.condition("applies_to", "teachers")
         if sheet and applies is not None:
-            groups = "教研组" in subject_types(applies) or "备课组" in subject_types(applies)
+            groups = any(SubjectType.from_word(w).is_group for w in subject_types(applies))
             if groups and sheet != "activities":
                 self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表",
                          "a rule about 教研组 or 备课组 can only count the 教研活动 sheet")
@@ -420,7 +406,7 @@ class _RuleRow:
         try:
             return bind_condition(parse_condition(raw), sheet, extra=extra)
         except ConditionError as e:
-            self.bad(key, e.reasons["zh"], e.reasons["en"])
+            self.bad(key, e.text)
             return None
 
     def bound(self, key: str, metric: str | None) -> float | None:

@@ -14,6 +14,7 @@ from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
 from ..contract.schema import SHEETS
+from ..contract.texts import Text
 
 POLICY_SHEET = "规则"
 OPTIONAL_SHEETS = ("activities", "exemptions")
@@ -86,5 +87,5 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
         cell = rule.cells.get("rule_id", "")
         findings.append(RuleNotEvaluated.at(
             POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "", value=rule.rule_id,
-            rule_id=rule.rule_id, rule_name=rule.name, reason=reason, reason_en=reason_en, fix=fix, fix_en=fix_en))
+            rule_id=rule.rule_id, rule_name=rule.name, reason=Text(reason, reason_en), fix=Text(fix, fix_en)))
     return skipped, findings

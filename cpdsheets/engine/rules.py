@@ -34,13 +34,13 @@ import pandas as pd
 from ..contract.conditions import subject_types
 from ..contract.policy import CREDITS_SHEET, Rule
 from ..contract.schema import SHEETS
+from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
 from .filters import attribute_keys, evaluate, is_apprentice_term, with_attributes
 from .periods import Calendar, assign_periods
 from .roster import group_names
 
-STATES = ("达标", "进度落后", "未达标", "超出上限")
 PROGRESS_COLUMNS = [
     "subject", "subject_type", "subject_name", "group", "rule_id", "rule_name", "detail", "detail_name",
     "detail_label",
@@ -72,8 +72,9 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     if not len(periods):
         return empty_progress()
     parts = []
-    for kind in subject_types(rule.applies_to):
-        grid = _teacher_grid(rule, ctx, periods) if kind == "教师" else _group_grid(rule, ctx, periods, kind)
+    for word in subject_types(rule.applies_to):
+        kind = SubjectType.from_word(word)
+        grid = _teacher_grid(rule, ctx, periods) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, periods, kind)
         if len(grid):
             parts.append(grid)
     if not parts:
@@ -121,7 +122,7 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
         matrix = matrix & ctx.avail.in_post[idx.reindex(keys["detail"]).to_numpy()]
     names = attrs.set_index("teacher_id")
     grid = _grid(keys, periods, matrix, ctx)
-    grid["subject_type"] = "teacher"
+    grid["subject_type"] = SubjectType.TEACHER.value
     grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
     grid["group"] = names["t:teaching_group"].reindex(grid["subject"]).to_numpy()
     return _with_actual(grid, actual)
@@ -138,8 +139,8 @@ def _listed_values(rule: Rule) -> list[str]:
 
 # -- groups ------------------------------------------------------------------------------------
 
-def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: str) -> pd.DataFrame:
-    column = "t:teaching_group" if kind == "教研组" else "t:lesson_group"
+def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectType) -> pd.DataFrame:
+    column = "t:teaching_group" if kind is SubjectType.TEACHING_GROUP else "t:lesson_group"
     names = pd.DataFrame({column: group_names(ctx.attrs, column)})
     # 适用对象 may narrow the groups (教研组=语文组); other teacher attributes do not apply to a group.
     own = rule.applies_to.model_copy(update={"terms": tuple(t for t in rule.applies_to.terms if t.key == column)})
@@ -156,14 +157,14 @@ def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: str) -> p
         rows = rows.assign(_detail=rows[rule.field].astype("object"))
     else:
         keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
-        keys["detail_label"] = kind + " " + keys["subject"].astype(str)
+        keys["detail_label"] = kind.word + " " + keys["subject"].astype(str)
         rows = rows.assign(_detail="")
     actual = _actuals(rule, ctx, rows, periods, subject_col="group")
     matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
     grid = _grid(keys, periods, matrix, ctx)
-    grid["subject_type"] = kind
+    grid["subject_type"] = kind.value
     grid["subject_name"] = grid["subject"]
-    grid["group"] = grid["subject"] if kind == "教研组" else None
+    grid["group"] = grid["subject"] if kind is SubjectType.TEACHING_GROUP else None
     return _with_actual(grid, actual)
 
 
@@ -266,8 +267,8 @@ def _states(grid: pd.DataFrame, rule: Rule, as_of: pd.Timestamp) -> pd.DataFrame
     over = (actual > rule.upper) if rule.upper is not None else pd.Series(False, index=grid.index)
     state = np.select(
         [over, closed & (actual < required), ~closed & (actual < expected)],
-        ["超出上限", "未达标", "进度落后"],
-        default="达标",
+        [State.OVER.value, State.FAILED.value, State.BEHIND.value],
+        default=State.MET.value,
     )
     # An alert for an upper bound shows the bound it went over.
     required = required.where(~over, float(rule.upper) if rule.upper is not None else np.nan)

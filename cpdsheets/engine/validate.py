@@ -10,6 +10,7 @@ import pandas as pd
 from ..contract.book import RawBook
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet
+from ..contract.school_year import YEAR_START, default_year
 from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
 from . import checks
 from .normalize import normalize_dates, school_year_of_month
@@ -117,8 +118,8 @@ def _content_keys(spec: SheetSpec) -> list[str]:
 
 
 def infer_school_year(book: RawBook) -> SchoolYear | None:
-    """Without a 规则 sheet that says so, the school year is the September-to-August year that
-    holds most of the logged dates."""
+    """Without a 规则 sheet that says so, the school year is the one (September to August, the
+    contract's default dates) that holds most of the logged dates."""
     dates: list[pd.Series] = []
     for key in YEAR_DATES:
         spec = SHEETS[key]
@@ -134,6 +135,8 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
     all_dates = pd.concat(dates)
     if all_dates.empty:
         return None
-    start_years = all_dates.dt.year - (all_dates.dt.month < 9).astype(int)
-    y = int(start_years.mode().iloc[0])
-    return SchoolYear(dt.date(y, 9, 1), dt.date(y + 1, 8, 31), inferred=True)
+    month, day = YEAR_START
+    before_start = (all_dates.dt.month < month) | ((all_dates.dt.month == month) & (all_dates.dt.day < day))
+    y = int((all_dates.dt.year - before_start.astype(int)).mode().iloc[0])
+    default = default_year(y)
+    return SchoolYear(default.start, default.end, inferred=True)

@@ -15,12 +15,13 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Lang
+from ..contract.states import State, SubjectType
 
 WINDOW_KINDS = ("月", "周", "双周")
-STATE_RANK = {"未达标": 3, "超出上限": 2, "进度落后": 1, "达标": 0}
+STATE_RANK = {s.value: s.rank for s in State}
 _UNIT = {"zh": {"月": "个月", "周": "周", "双周": "个双周"},
          "en": {"月": "months", "周": "weeks", "双周": "fortnights"}}
-_SUBJECT_ORDER = {"teacher": 0, "教研组": 1, "备课组": 2}
+_SUBJECT_ORDER = {s.value: s.order for s in SubjectType}
 # Windows named in a note; more are "…" (the JSON lists every one). A longer note spills past the
 # table and shrinks the printed page to an unreadable scale.
 MAX_SPANS = 4
@@ -70,7 +71,7 @@ def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
     if kind in WINDOW_KINDS:
         period, note = first["semester"], _windows_note(g, kind, windows, lang)
     elif single:
-        period, note = first["period_label"], _pace_note(first, lang) if state == "进度落后" else ""
+        period, note = first["period_label"], _pace_note(first, lang) if state == State.BEHIND else ""
     else:
         period, note = first["period_label"], _details_note(g, lang)
     return AlertRow(
@@ -94,16 +95,16 @@ def _spans(rows: pd.DataFrame) -> str:
 def _windows_note(g: pd.DataFrame, kind: str, windows: int, lang: Lang) -> str:
     unit = _UNIT[lang][kind]
     parts = []
-    failed = g[g["state"] == "未达标"].drop_duplicates("period_start")
+    failed = g[g["state"] == State.FAILED].drop_duplicates("period_start")
     if len(failed):
         spans = _spans(failed)
         parts.append(f"{len(failed)}/{windows} {unit}未达标：{spans}" if lang == "zh"
                      else f"{len(failed)}/{windows} {unit} not met: {spans}")
-    for _, a in g[g["state"] == "进度落后"].drop_duplicates("period_start").iterrows():
+    for _, a in g[g["state"] == State.BEHIND].drop_duplicates("period_start").iterrows():
         span = _span(a["period_start"], a["period_end"])
         parts.append(f"进行中的 {span} 进度落后（已有 {_n(a['actual'])}，按进度应有 {_n(a['expected'])}）"
                      if lang == "zh" else f"{span} in progress, behind ({_n(a['actual'])} of {_n(a['expected'])} due so far)")
-    over = g[g["state"] == "超出上限"]
+    over = g[g["state"] == State.OVER]
     if len(over):
         spans = _spans(over)
         parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")

@@ -24,6 +24,7 @@ from ..contract.dataset import Dataset
 from ..contract.findings import DateOutsideYear, Finding, Lang
 from ..contract.policy import Policy, Rule
 from ..contract.results import Results
+from ..contract.states import State, SubjectType
 from .report import sorted_findings
 from .tables import CellKind
 
@@ -53,7 +54,7 @@ AFTER_AS_OF = "after-as-of"
 _AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
                         "en": "Dated {date}, after the as-of date {as_of}: not counted this time."}
 _NOT_COUNTED = {"zh": "该行未计入统计。", "en": "This row is not counted."}
-STATE_MET = "达标"
+STATE_MET = State.MET.value
 
 
 @dataclass(slots=True)
@@ -196,7 +197,7 @@ def build_archive(results: Results, policy: Policy, dataset: Dataset, findings: 
 # -- rules -------------------------------------------------------------------------------------
 
 def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str, list[RuleLine]]:
-    mine = progress[(progress["subject_type"] == "teacher") & progress["subject"].isin(ids)]
+    mine = progress[(progress["subject_type"] == SubjectType.TEACHER) & progress["subject"].isin(ids)]
     out: dict[str, list[RuleLine]] = {}
     # Column by column into plain lists (a large school has tens of thousands of rule-period rows).
     text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 from ..contract.findings import Finding, Lang
 from ..contract.results import Results
+from ..contract.states import State, SubjectType
+from ..contract.texts import pick as _h
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
@@ -31,12 +33,11 @@ _SIGNATURES = {"zh": ["教师签名", "教研组长", "教科室审核", "日期
 _SHEET_EN = {"trainings": "Trainings", "observations": "Observations", "reading": "Reading", "outputs": "Outputs"}
 
 
-def _h(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def _fill(state: str) -> str | None:
     return STATUS_FILLS.get(state)
+
+
+_RED, _YELLOW, _GREEN = State.FAILED.fill, State.BEHIND.fill, State.MET.fill
 
 
 def _n(v: float | None) -> str:
@@ -151,14 +152,14 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
 
 
 def _note(r: RuleLine, lang: Lang) -> str:
-    if r.state == "未达标" and r.required is not None and r.metric != "占比":
+    if r.state == State.FAILED and r.required is not None and r.metric != "占比":
         short = r.required - r.actual
         short = math.ceil(short - 1e-9) if r.metric == "计数" else round(short, 2)
         unit = r.unit[0 if lang == "zh" else 1]
         said = _h(lang, f"差 {_n(short)}{unit}", f"{_n(short)} {unit} short")
         return f"{said}；{r.consequence}" if r.consequence and lang == "zh" else (
             f"{said}; {r.consequence}" if r.consequence else said)
-    if r.state in ("未达标", "超出上限") and r.consequence:
+    if r.state in (State.FAILED, State.OVER) and r.consequence:
         return r.consequence
     if r.still_needed is not None:
         return _h(lang, f"还需 {_needed(r, lang)}", f"{_needed(r, lang)} to go")
@@ -274,8 +275,8 @@ def overview_sheet(archive: SchoolArchive, results: Results, findings: list[Find
         (_h(lang, "学校", "School"), archive.school), (_h(lang, "学年", "School year"), archive.year_label),
         (_h(lang, "统计截止", "As of"), archive.as_of.isoformat()),
         (_h(lang, "教师人数", "Teachers"), str(len(teachers))),
-        (_h(lang, "未达标", "Not met"), str(statuses.get("未达标", 0))),
-        (_h(lang, "进度落后", "Behind"), str(statuses.get("进度落后", 0))),
+        (_h(lang, "未达标", "Not met"), str(statuses.get(State.FAILED, 0))),
+        (_h(lang, "进度落后", "Behind"), str(statuses.get(State.BEHIND, 0))),
         (_h(lang, "校验错误", "Errors"), str(errors)), (_h(lang, "校验警告", "Warnings"), str(warnings)),
     ])
     blocks = [facts, _rule_rates(progress, lang), *_distribution(teachers, lang), _failed_teachers(teachers, progress, lang),
@@ -288,10 +289,7 @@ def overview_sheet(archive: SchoolArchive, results: Results, findings: list[Find
 
 
 def _rate_fill(rate: float) -> str | None:
-    return _fill("达标" if rate >= 0.9 else "进度落后" if rate >= 0.7 else "未达标")
-
-
-_SUBJECT_WORD = {"teacher": ("教师", "teachers"), "教研组": ("教研组", "groups"), "备课组": ("备课组", "lesson groups")}
+    return _GREEN if rate >= 0.9 else _YELLOW if rate >= 0.7 else _RED
 
 
 def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
@@ -302,15 +300,16 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             Column(_h(lang, "未达标/落后", "Not met / behind"))]
     rows, fills = [], []
     if len(progress):
-        p = progress.assign(_bad=progress["state"] != "达标", _failed=progress["state"].isin(["未达标", "超出上限"]),
-                            _behind=progress["state"] == "进度落后")
+        p = progress.assign(_bad=progress["state"] != State.MET,
+                            _failed=progress["state"].isin([State.FAILED, State.OVER]),
+                            _behind=progress["state"] == State.BEHIND)
         per_subject = p.groupby(["rule_id", "subject_type", "subject"], sort=True).agg(
             name=("rule_name", "first"), kind=("period_kind", "first"), bad=("_bad", "any"),
             failed=("_failed", "any"), behind=("_behind", "any"))
         for (rule_id, kind), g in per_subject.groupby(level=[0, 1], sort=True):
             applies, met = len(g), int((~g["bad"]).sum())
             rate = met / applies if applies else 0.0
-            who = _SUBJECT_WORD.get(kind, (kind, kind))[0 if lang == "zh" else 1]
+            who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
             period = period if lang == "zh" else _PERIOD_WORD.get(period, (period, period))[1]
             rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
@@ -341,8 +340,8 @@ def _distribution(teachers: pd.DataFrame, lang: Lang) -> list[Block]:
 def _failed_teachers(teachers: pd.DataFrame, progress: pd.DataFrame, lang: Lang) -> Table:
     cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
             Column(_h(lang, "未达标的规则", "Rules not met")), Column(_h(lang, "教研组", "Group"))]
-    failed = teachers[teachers["status"] == "未达标"]
-    bad = progress[(progress["subject_type"] == "teacher") & progress["state"].isin(["未达标", "超出上限"])
+    failed = teachers[teachers["status"] == State.FAILED]
+    bad = progress[(progress["subject_type"] == SubjectType.TEACHER) & progress["state"].isin([State.FAILED, State.OVER])
                    & (progress["severity"] == "error")]
     by_teacher: dict[str, list[str]] = {}
     for subject, rule_id, rule_name in bad.drop_duplicates(["subject", "rule_id"])[
@@ -361,20 +360,21 @@ def _groups(results: Results, lang: Lang) -> Table:
             Column(_h(lang, "组规则达标", "Group rules met"))]
     progress = results.progress
     stats = {g.group: g for g in results.groups.itertuples(index=False)}
-    grp = progress[progress["subject_type"].isin(["教研组", "备课组"])]
-    keys = sorted({(k, s) for k, s in zip(grp["subject_type"], grp["subject"])} | {("教研组", g) for g in stats},
-                  key=lambda x: (x[0] != "教研组", x[1]))
+    grp = progress[progress["subject_type"].isin([SubjectType.TEACHING_GROUP, SubjectType.LESSON_GROUP])]
+    keys = sorted({(k, s) for k, s in zip(grp["subject_type"], grp["subject"])}
+                  | {(SubjectType.TEACHING_GROUP.value, g) for g in stats},
+                  key=lambda x: (x[0] != SubjectType.TEACHING_GROUP, x[1]))
     rows, fills = [], []
     for kind, name in keys:
         mine = grp[(grp["subject_type"] == kind) & (grp["subject"] == name)]
-        per_rule = (mine["state"] == "达标").groupby(mine["rule_id"]).all().astype(bool)  # empty when no group rule ran
+        per_rule = (mine["state"] == State.MET).groupby(mine["rule_id"]).all().astype(bool)  # empty when no group rule ran
         missed = "；".join(f"{rid} {mine.loc[mine['rule_id'] == rid, 'rule_name'].iloc[0]}"
                           for rid, ok in per_rule.items() if not ok)
-        s = stats.get(name) if kind == "教研组" else None
-        rows.append([name, _h(lang, kind, "teaching" if kind == "教研组" else "lesson"), missed,
+        s = stats.get(name) if kind == SubjectType.TEACHING_GROUP else None
+        rows.append([name, _h(lang, kind, "teaching" if kind == SubjectType.TEACHING_GROUP else "lesson"), missed,
                      int(s.teachers) if s is not None else None, float(s.mean_credits) if s is not None else None,
                      float(s.share_ok) if s is not None else None, f"{int(per_rule.sum())} / {len(per_rule)}"])
-        fills.append(_fill("达标" if not missed else "未达标"))
+        fills.append(_GREEN if not missed else _RED)
     return Table(_h(lang, "教研组与备课组", "Groups"), cols, rows, fills={2: fills},
                  empty=_h(lang, "名册中没有教研组。", "No groups in the roster."))
 
@@ -392,6 +392,6 @@ def _problems(findings: list[Finding], lang: Lang) -> Table:
         common = Counter(f.title(lang) for f in (errs or items)).most_common(3)
         rows.append([sheet, len(errs), _h(lang, "、", ", ").join(f"{t} {n}" for t, n in common),
                      len(items) - len(errs)])
-        fills.append(_fill("未达标" if errs else "进度落后"))
+        fills.append(_RED if errs else _YELLOW)
     return Table(_h(lang, "尚未改正的校验问题（详见总表「校验问题」）", "Validation problems outstanding (see the Issues tab)"),
                  cols, rows, fills={1: fills}, empty=_h(lang, "无。", "None."))

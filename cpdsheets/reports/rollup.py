@@ -28,12 +28,13 @@ from .. import __version__
 from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy
 from ..contract.results import Results
+from ..contract.states import State, SubjectType
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
     import pandas as pd
 
-ALERT_STATES = ("未达标", "进度落后", "超出上限")
-FAILED, BEHIND = "未达标", "进度落后"
+ALERT_STATES = (State.FAILED.value, State.BEHIND.value, State.OVER.value)  # the JSON's key order
+FAILED, BEHIND = State.FAILED.value, State.BEHIND.value
 # A rule "fails in most schools" when under this share of its subjects meet it in more than half the schools.
 LOW_RATE = 0.5
 
@@ -122,7 +123,7 @@ def _stem(path: str) -> str:
 
 
 def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[dict[str, Any]]:
-    missed = (progress.assign(_miss=progress["state"] != "达标")
+    missed = (progress.assign(_miss=progress["state"] != State.MET)
               .groupby(["rule_id", "subject_type", "subject"], sort=False)["_miss"].any())
     per_rule = missed.groupby(level="rule_id").agg(["size", "sum"])
     out = []
@@ -140,8 +141,8 @@ def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[dict[s
     failing = teachers[teachers["status"] == FAILED]
     if not len(failing):
         return []
-    mine = alerts[(alerts["subject_type"] == "teacher") & (alerts["severity"] == "error")
-                  & alerts["state"].isin([FAILED, "超出上限"]) & alerts["subject"].isin(set(failing["teacher_id"]))]
+    mine = alerts[(alerts["subject_type"] == SubjectType.TEACHER) & (alerts["severity"] == "error")
+                  & alerts["state"].isin([FAILED, State.OVER]) & alerts["subject"].isin(set(failing["teacher_id"]))]
     detail_col = "detail_name" if "detail_name" in mine.columns else "detail"
     rules: dict[str, dict[str, str]] = {}
     details: dict[str, list[str]] = {}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..contract.findings import Lang
+from ..contract.states import State
+from ..contract.texts import pick as _w
 from .rollup import District, SchoolSummary
 from .tables import Column
 
@@ -22,6 +24,7 @@ SHEET_NAMES: dict[str, tuple[str, str]] = {
     "unreadable": ("无法读取", "Unreadable"),
     "runlog": ("运行记录", "Run log"),
 }
+ALERT_ORDER = (State.FAILED, State.BEHIND, State.OVER)  # as each school block lists them
 CHANGE_WORDS = {
     "rule-disabled": ("停用了默认规则", "default rule disabled"),
     "rule-enabled": ("启用了备选规则", "alternative rule enabled"),
@@ -57,10 +60,6 @@ class SchoolBlock:
     lines: list[str]
     columns: list[Column]
     rows: list[list[Any]]
-
-
-def _w(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def sheet_name(key: str, lang: Lang) -> str:
@@ -117,10 +116,10 @@ def school_blocks(district: District, lang: Lang = "zh") -> list[SchoolBlock]:
                f"File: {s.path}    School year: {s.year}    {s.seconds:.2f} s"),
             _w(lang, f"校验问题：{s.errors} 个错误，{s.warnings} 个警告" + (f"（{codes}）" if codes else ""),
                f"Findings: {s.errors} errors, {s.warnings} warnings" + (f" ({codes})" if codes else "")),
-            _w(lang, f"预警：未达标 {s.alerts.get('未达标', 0)} 条，进度落后 {s.alerts.get('进度落后', 0)} 条，"
-                     f"超出上限 {s.alerts.get('超出上限', 0)} 条；规则与默认不同 {len(s.policy_changes)} 处",
-               f"Alerts: {s.alerts.get('未达标', 0)} not met, {s.alerts.get('进度落后', 0)} behind, "
-               f"{s.alerts.get('超出上限', 0)} over limit; {len(s.policy_changes)} policy changes"),
+            _w(lang, "预警：" + "，".join(f"{st} {s.alerts.get(st, 0)} 条" for st in ALERT_ORDER)
+                     + f"；规则与默认不同 {len(s.policy_changes)} 处",
+               "Alerts: " + ", ".join(f"{s.alerts.get(st, 0)} {st.en}" for st in ALERT_ORDER)
+               + f"; {len(s.policy_changes)} policy changes"),
         ]
         rows = [[r["rule_id"], r["rule_name"], r["subjects"], r["met"], r["rate"]] for r in s.rules]
         out.append(SchoolBlock(s.school, lines, cols, rows))

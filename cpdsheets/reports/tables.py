@@ -9,20 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..contract.states import State
+
 CellKind = Literal["text", "int", "number", "percent", "date", "datetime", "status"]
 
 # Fills for 状态 cells, shared by every door so Excel, LibreOffice and the xlwings path agree.
 STATUS_FILLS: dict[str, str] = {
-    "达标": "C6EFCE",
-    "进度落后": "FFEB9C",
-    "未达标": "FFC7CE",
-    "超出上限": "F4B183",
+    **{s.value: s.fill for s in State},
     "error": "FFC7CE",
     "warning": "FFEB9C",
     "info": "DDEBF7",
     # the same states and severities as the tabs show them, in both languages
     "错误": "FFC7CE", "警告": "FFEB9C", "提示": "DDEBF7",
-    "met": "C6EFCE", "behind": "FFEB9C", "not met": "FFC7CE", "over limit": "F4B183",
+    **{s.en: s.fill for s in State},
 }
 MARK_FILL = "FF9999"  # --mark: fill on input cells that carry an error finding
 CELL_TEXT_MAX = 32_767  # Excel's limit per cell: longer text is refused live and "repaired" away in a file

@@ -12,23 +12,21 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import OUTPUT_CATEGORY, Policy, Settings
 from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
+from ..contract.states import State, SubjectType
 from .alert_rows import STATE_RANK, alert_rows
 from .report import sorted_findings
+from .tab_texts import HEADERS, RUNLOG_ITEMS
 from .tables import ChartSpec, Column, TabTable
 
 _SEVERITY_WORD = {
     "zh": {"error": "错误", "warning": "警告", "info": "提示"},
     "en": {"error": "error", "warning": "warning", "info": "info"},
 }
-_STATE_EN = {"达标": "met", "进度落后": "behind", "未达标": "not met", "超出上限": "over limit"}
+_STATE_EN = {s.value: s.en for s in State}
 
 
 def tab_name(key: str, lang: Lang) -> str:
     zh, en = OUTPUT_TABS[key]
-    return zh if lang == "zh" else en
-
-
-def _h(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
@@ -52,21 +50,21 @@ def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
         rows.append([_SEVERITY_WORD[lang][f.level], f.sheet, f.cell, f.column, f.as_dict(lang)["value"],
                      f.message(lang), f.hint(lang), f.code])
         links.append(f"'{f.sheet}'!{f.cell}" if f.cell and f.row else None)
-    cols = [Column(_h(lang, "严重度", "Severity"), "status"), Column(_h(lang, "工作表", "Sheet")),
-            Column(_h(lang, "单元格", "Cell")), Column(_h(lang, "列", "Column")),
-            Column(_h(lang, "填写内容", "Value")), Column(_h(lang, "问题", "Problem"), width=48),
-            Column(_h(lang, "修改建议", "How to fix"), width=40), Column(_h(lang, "代码", "Code"))]
+    cols = [Column(HEADERS.render("severity", lang), "status"), Column(HEADERS.render("sheet", lang)),
+            Column(HEADERS.render("cell", lang)), Column(HEADERS.render("column", lang)),
+            Column(HEADERS.render("typed-value", lang)), Column(HEADERS.render("problem", lang), width=48),
+            Column(HEADERS.render("fix", lang), width=40), Column(HEADERS.render("code", lang))]
     return TabTable("issues", tab_name("issues", lang), cols, rows, links=links, link_column=2)
 
 
 def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable:
     teachers: pd.DataFrame = results.teachers
     categories = category_order({c for d in teachers["credits_by_category"] for c in (d or {})}, policy.settings)
-    cols = [Column(_h(lang, "工号", "ID")), Column(_h(lang, "姓名", "Name")),
-            Column(_h(lang, "教研组", "Group")), Column(_h(lang, "备课组", "Lesson group")),
-            Column(_h(lang, "岗位", "Roles")), Column(_h(lang, "总学分", "Credits"), "number"),
-            Column(_h(lang, "状态", "Status"), "status"),
-            Column(_h(lang, "预警事项", "Alerts"), width=44)]
+    cols = [Column(HEADERS.render("teacher-id", lang)), Column(HEADERS.render("name", lang)),
+            Column(HEADERS.render("teaching-group", lang)), Column(HEADERS.render("lesson-group", lang)),
+            Column(HEADERS.render("roles", lang)), Column(HEADERS.render("credits", lang), "number"),
+            Column(HEADERS.render("status", lang), "status"),
+            Column(HEADERS.render("alert-items", lang), width=44)]
     cols += [Column(c, "number") for c in categories]
     alerts = _alert_lines(results.alerts, lang)
     rows = []
@@ -75,8 +73,8 @@ def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable
         rows.append([t.teacher_id, t.name, _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
                      _num(t.credits), _state(t.status, lang), alerts.get(t.teacher_id, "")]
                     + [_num(by_cat.get(c, 0.0)) for c in categories])
-    title = _h(lang, f"{policy.settings.school_name} 学分汇总（统计截止 {results.as_of.isoformat()}）",
-               f"Credit summary (as of {results.as_of.isoformat()})").strip()
+    title = HEADERS.render("summary-title", lang, school=policy.settings.school_name,
+                           as_of=results.as_of.isoformat()).strip()
     return TabTable("summary", tab_name("summary", lang), cols, rows, title=title)
 
 
@@ -93,7 +91,7 @@ def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
     """Per teacher, each rule with an alert once, worst state first: `R03 每学期听课节数：未达标`."""
     if alerts.empty:
         return {}
-    df = alerts[alerts["subject_type"] == "teacher"]
+    df = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     df = df.assign(_r=-df["state"].map(STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
     df = df.drop_duplicates(["subject", "rule_id"])
     sep = "；" if lang == "zh" else "; "
@@ -109,13 +107,13 @@ def _blank(v: Any) -> Any:
 def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
     """One row per subject, rule and semester (see ``alert_rows``); the JSON keeps every period."""
     names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
-    cols = [Column(_h(lang, "状态", "State"), "status"), Column(_h(lang, "严重度", "Severity")),
-            Column(_h(lang, "对象", "Subject")), Column(_h(lang, "姓名/组", "Name")),
-            Column(_h(lang, "规则", "Rule")), Column(_h(lang, "规则名称", "Rule name")),
-            Column(_h(lang, "明细", "Detail")), Column(_h(lang, "周期", "Period")),
-            Column(_h(lang, "周期开始", "From"), "date"), Column(_h(lang, "周期结束", "To"), "date"),
-            Column(_h(lang, "实际", "Actual"), "number"), Column(_h(lang, "要求", "Required"), "number"),
-            Column(_h(lang, "说明", "Note"), width=56), Column(_h(lang, "后果", "Consequence"), width=36)]
+    cols = [Column(HEADERS.render("state", lang), "status"), Column(HEADERS.render("severity", lang)),
+            Column(HEADERS.render("subject", lang)), Column(HEADERS.render("subject-name", lang)),
+            Column(HEADERS.render("rule", lang)), Column(HEADERS.render("rule-name", lang)),
+            Column(HEADERS.render("detail", lang)), Column(HEADERS.render("period", lang)),
+            Column(HEADERS.render("period-start", lang), "date"), Column(HEADERS.render("period-end", lang), "date"),
+            Column(HEADERS.render("actual", lang), "number"), Column(HEADERS.render("required", lang), "number"),
+            Column(HEADERS.render("note", lang), width=56), Column(HEADERS.render("consequence", lang), width=36)]
     rows = [[_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
              names.get(a.subject, a.subject), a.rule_id, a.rule_name, a.detail, a.period, _date(a.start),
              _date(a.end), _num(a.actual), _num(a.required), a.note, _blank(a.consequence)]
@@ -130,28 +128,20 @@ def _num(v: Any) -> float | None:
 
 def groups_tab(results: Results, lang: Lang = "zh") -> TabTable:
     groups: pd.DataFrame = results.groups
-    cols = [Column(_h(lang, "教研组", "Group")), Column(_h(lang, "教师数", "Teachers"), "int"),
-            Column(_h(lang, "平均学分", "Mean credits"), "number"),
-            Column(_h(lang, "达标率", "Completion"), "percent"),
-            Column(_h(lang, "进度落后人数", "Behind"), "int"), Column(_h(lang, "未达标人数", "Not met"), "int"),
-            Column(_h(lang, "教师预警条数", "Teacher alerts"), "int"),
-            Column(_h(lang, "教研组预警条数", "Group alerts"), "int")]
+    cols = [Column(HEADERS.render("teaching-group", lang)), Column(HEADERS.render("teachers", lang), "int"),
+            Column(HEADERS.render("mean-credits", lang), "number"),
+            Column(HEADERS.render("completion", lang), "percent"),
+            Column(HEADERS.render("teachers-behind", lang), "int"), Column(HEADERS.render("teachers-failed", lang), "int"),
+            Column(HEADERS.render("teacher-alerts", lang), "int"),
+            Column(HEADERS.render("group-alerts", lang), "int")]
     rows = [[g.group, int(g.teachers), _num(g.mean_credits), _num(g.share_ok), int(g.behind), int(g.failed),
              int(g.teacher_alerts), int(g.group_alerts)] for g in groups.itertuples(index=False)]
-    chart = ChartSpec(_h(lang, "各教研组达标率", "Completion by group"), 0, [3], "column",
-                      _h(lang, "达标率", "Completion")) if rows else None
+    chart = ChartSpec(HEADERS.render("groups-chart", lang), 0, [3], "column",
+                      HEADERS.render("completion", lang)) if rows else None
     return TabTable("groups", tab_name("groups", lang), cols, rows, chart=chart)
 
 
 def runlog_tab(info: dict[str, Any], lang: Lang = "zh") -> TabTable:
-    labels = {
-        "version": ("版本", "Version"), "job": ("操作", "Job"), "time": ("运行时间", "Run at"),
-        "as_of": ("统计截止日", "As of"), "source": ("文件", "File"), "input_hash": ("输入指纹", "Input hash"),
-        "seconds": ("耗时（秒）", "Seconds"), "rows": ("记录行数", "Rows"), "teachers": ("教师数", "Teachers"),
-        "errors": ("错误", "Errors"), "warnings": ("警告", "Warnings"), "alerts": ("预警（达标预警行数）", "Alerts (rows)"),
-        "alert_periods": ("预警周期数", "Alert periods"),
-        "message": ("说明", "Message"),
-    }
-    rows = [[labels.get(k, (k, k))[0 if lang == "zh" else 1], v] for k, v in info.items()]
-    cols = [Column(_h(lang, "项目", "Item")), Column(_h(lang, "值", "Value"), width=40)]
+    rows = [[RUNLOG_ITEMS.render(k, lang) if k in RUNLOG_ITEMS else k, v] for k, v in info.items()]
+    cols = [Column(HEADERS.render("item", lang)), Column(HEADERS.render("value", lang), width=40)]
     return TabTable("runlog", tab_name("runlog", lang), cols, rows)

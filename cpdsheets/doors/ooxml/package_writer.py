@@ -28,6 +28,9 @@ from cpdsheets.doors.ooxml.workbook_parts import Workbook, has_formula
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch
 from cpdsheets.doors.ooxml.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
 from cpdsheets.doors.ooxml.zip_package import Package, PackageError
+from cpdsheets.reports.tab_style import (
+    HEADER_ALIGN, HEADER_FILL, LINK_COLOUR, NUMBER_FORMATS, TITLE_SIZE_DELTA,
+)
 from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 
 # Besides the output tabs' own parts (and the hidden record sheet), only these may differ after a
@@ -35,8 +38,8 @@ from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 CHANGED_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
                  "xl/calcChain.xml", "docProps/app.xml")
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
-HEADER_FILL = "D9E1F2"
-LINK_COLOUR = "0563C1"
+# Formats every spreadsheet knows by id (ECMA-376 18.8.30); written by id, not as a custom code.
+BUILTIN_NUM_FMTS = {"0": 1}
 
 
 class _Edit:
@@ -178,20 +181,16 @@ def _check_book(src: Path, target: Path) -> None:
 
 def tab_styles(styles: StyleBook) -> TabStyles:
     bold = styles.font(bold=True)
-    big = styles.font(bold=True, size_delta=3)
+    big = styles.font(bold=True, size_delta=TITLE_SIZE_DELTA)
     link = styles.font(underline=True, color=LINK_COLOUR)
     header_fill = styles.fill(HEADER_FILL)
     st = TabStyles(
         title=styles.xf(font=big),
-        header=styles.xf(font=bold, fill=header_fill,
-                         align={"horizontal": "center", "vertical": "center", "wrapText": "1"}),
+        header=styles.xf(font=bold, fill=header_fill, align=dict(HEADER_ALIGN)),
         text=styles.xf(),
         link=styles.xf(font=link),
-        int=styles.xf(num_fmt=1),
-        number=styles.xf(num_fmt=styles.num_fmt("0.0#")),
-        percent=styles.xf(num_fmt=styles.num_fmt("0.0%")),
-        date=styles.xf(num_fmt=styles.num_fmt("yyyy-mm-dd")),
-        datetime=styles.xf(num_fmt=styles.num_fmt("yyyy-mm-dd hh:mm:ss")),
+        **{kind: styles.xf(num_fmt=BUILTIN_NUM_FMTS.get(code) or styles.num_fmt(code))
+           for kind, code in NUMBER_FORMATS.items()},
         status={label: styles.xf(fill=styles.fill(rgb)) for label, rgb in STATUS_FILLS.items()},
     )
     # text beginning = + - @ carries Excel's quote prefix, so editing the cell keeps it text

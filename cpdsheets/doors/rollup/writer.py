@@ -17,12 +17,13 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from ...contract.findings import Lang
 from ...reports import rollup_tables as tables
 from ...reports.rollup import District
-from ...reports.tables import CELL_TEXT_MAX, STATUS_FILLS
+from ...reports.tables import CELL_TEXT_MAX
 from ..ooxml.safe_replace import atomic_write
+from ...contract.states import State
 
 HEADER_ROW = 3  # 0-based: title, note, blank line, header
 CHART_COLUMNS = 9  # the overview chart's width in default columns, right of the table
-RED, YELLOW, GREEN = STATUS_FILLS["未达标"], STATUS_FILLS["进度落后"], STATUS_FILLS["达标"]
+RED, YELLOW, GREEN = State.FAILED.fill, State.BEHIND.fill, State.MET.fill
 SCALE = {"type": "3_color_scale", "min_color": "#F8696B", "mid_type": "num", "mid_value": 0.5,
          "mid_color": "#FFEB84", "max_color": "#63BE7B", "min_type": "num", "min_value": 0,
          "max_type": "num", "max_value": 1}

@@ -2,8 +2,9 @@
 RawBook, and output tabs and cell marks written back with as few Excel calls as possible.
 
 Works on xlwings' desktop engine (RunPython under Windows/macOS) and its remote engine
-(``xw.Book(json=...)``), which the tests drive. Where the two engines differ (multi-area
-addresses, per-cell fills, column width units) the difference is handled here, not upstream.
+(``xw.Book(json=...)``), which the tests drive. What the two engines do differently (painting
+many cells, reading fills, column width units, page setup) is one implementation each, see
+:mod:`.engine`; everything here is the same for both.
 """
 
 from __future__ import annotations
@@ -11,26 +12,19 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..contract.book import RawBook, RawSheet
-from ..contract.schema import OUTPUT_TABS
-from ..reports.tables import MARK_FILL, CellMark, TabTable
-from .mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
-from .tab_owner import looks_like_tab, plan_tabs
-from .xl_convert import (
-    HEADER_FILL,
-    TabPlan,
-    cell_runs,
-    excel_text,
-    pad_to_a1,
-    parse_cell,
-    plan_tab,
-    points_from_chars,
-    union_addresses,
-)
+from ...contract.book import RawBook, RawSheet
+from ...contract.schema import OUTPUT_TABS
+from ...reports.tables import MARK_FILL, CellMark, TabTable
+from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from ..tab_owner import looks_like_tab, plan_tabs
+from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA
+from ...reports.tab_texts import HEADERS
+from .engine import Fills, LiveEngine, engine_for
+from .xl_convert import TabPlan, excel_text, pad_to_a1, parse_cell, plan_tab
 
 # MARK_STORE (re-exported): the hidden sheet both doors record their marks in, see mark_record.
+DEFAULT_FONT_SIZE = 11.0  # Excel's Calibri 11
 LINK_LIMIT = 500  # hyperlinks are one Excel call each; past this the cell text still says where
-SET_COLORS_LIMIT = 10_000  # xlwings' cap on one Range.set_colors() call
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -91,13 +85,6 @@ def _merged_from_saved_file(book: Any) -> dict[str, list]:
 
 
 # -- output tabs -------------------------------------------------------------------------------
-
-def _is_remote(book: Any) -> bool:
-    try:
-        return book.app.engine.name == "remote"
-    except Exception:
-        return False
-
 
 def _find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
     wanted = [n.casefold() for n in names if n]
@@ -172,40 +159,39 @@ def _write_tab(book: Any, table: TabTable, name: str) -> Any:
     (per column span, per fill colour), then column widths."""
     plan = plan_tab(table)
     sheet = output_sheet(book, name)
-    remote = _is_remote(book)
+    engine = engine_for(book)
     nrows = len(plan.values)
 
     sheet.range((1, 1), (nrows, plan.ncols)).value = plan.values
 
     if table.title:
-        sheet.range((1, 1)).font.bold = True
+        title = sheet.range((1, 1)).font
+        title.bold = True
+        title.size = _font_size(title) + TITLE_SIZE_DELTA
     header = sheet.range((plan.header_row, 1), (plan.header_row, plan.ncols))
     header.font.bold = True
     header.color = "#" + HEADER_FILL
+    engine.align_header(header, HEADER_ALIGN)
 
     if plan.last_row >= plan.first_data_row:
         for c0, c1, fmt in plan.number_formats:
             sheet.range((plan.first_data_row, c0), (plan.last_row, c1)).number_format = fmt
-    paint(sheet, plan.fills, remote=remote)  # type: ignore[arg-type]  # paint also takes None (clear); dict keys are invariant
+    engine.paint(sheet, plan.fills)
     _links(sheet, plan)
-    _widths(sheet, plan, remote=remote)
+    _widths(sheet, plan, engine)
     _freeze_header(sheet, plan)
-    if table.print_titles and not remote:
-        _print_titles(sheet, plan)
+    if table.print_titles:  # repeat the title and header rows on every printed page, as the CLI's tabs do
+        engine.print_titles(sheet, f"$1:${plan.header_row}")
     return sheet
 
 
-def _print_titles(sheet: Any, plan: TabPlan) -> None:
-    """Repeat the title and header rows on every printed page, as the CLI's tabs do. Desktop Excel
-    only (Windows COM, then macOS AppleScript); the remote engine has no page setup to send."""
-    rows = f"$1:${plan.header_row}"
+def _font_size(font: Any) -> float:
+    """The cell's font size before the title grows it; Excel's default where the engine cannot
+    read formats (the remote engine)."""
     try:
-        sheet.api.PageSetup.PrintTitleRows = rows
+        return float(font.size or DEFAULT_FONT_SIZE)
     except Exception:
-        try:
-            sheet.api.page_setup_object.print_title_rows.set(rows)
-        except Exception:  # printing without repeated titles still prints everything
-            pass
+        return DEFAULT_FONT_SIZE
 
 
 def _freeze_header(sheet: Any, plan: TabPlan) -> None:
@@ -224,55 +210,13 @@ def _links(sheet: Any, plan: TabPlan) -> None:
             return
 
 
-def _widths(sheet: Any, plan: TabPlan, *, remote: bool) -> None:
+def _widths(sheet: Any, plan: TabPlan, engine: LiveEngine) -> None:
     try:
         sheet.autofit("c")
     except Exception:  # an engine without autofit keeps Excel's default widths
         pass
     for c0, c1, width in plan.widths:
-        value = points_from_chars(width) if remote else width
-        sheet.range((1, c0), (1, c1)).column_width = value
-
-
-def paint(sheet: Any, fills: dict[str | None, list[tuple[int, int]]], *, remote: bool) -> None:
-    """Fill cells by colour (hex without '#', or None to remove a fill) in few calls.
-
-    Remote: one ``set_colors`` matrix per block of rows (one client action, untouched cells
-    left as they are). Desktop: one ``.color`` per colour per multi-area address of up to
-    255 characters, since desktop ``set_colors`` would cost a COM call per cell."""
-    fills = {k: v for k, v in fills.items() if v}
-    if not fills:
-        return
-    if remote:
-        _paint_matrix(sheet, fills)
-        return
-    for colour, cells in fills.items():
-        for address in union_addresses(cell_runs(cells)):
-            sheet.range(address).color = None if colour is None else "#" + colour
-
-
-def _paint_matrix(sheet: Any, fills: dict[str | None, list[tuple[int, int]]]) -> None:
-    colour_at = {cell: colour for colour, cells in fills.items() for cell in cells}
-    rows = [r for r, _ in colour_at]
-    cols = [c for _, c in colour_at]
-    c0, c1 = min(cols), max(cols)
-    width = c1 - c0 + 1
-    band = max(1, SET_COLORS_LIMIT // width)
-    r = min(rows)
-    last = max(rows)
-    while r <= last:
-        r_end = min(last, r + band - 1)
-        matrix = [
-            [
-                ("#" + colour_at[(rr, cc)]) if colour_at.get((rr, cc)) else  # type: ignore[operator]  # None is tested just before
-                (None if (rr, cc) in colour_at else ...)
-                for cc in range(c0, c1 + 1)
-            ]
-            for rr in range(r, r_end + 1)
-        ]
-        if any(v is not ... for row in matrix for v in row):
-            sheet.range((r, c0), (r_end, c1)).set_colors(matrix)
-        r = r_end + 1
+        sheet.range((1, c0), (1, c1)).column_width = engine.column_width(width)
 
 
 # -- marks on input cells ---------------------------------------------------------------------
@@ -298,22 +242,7 @@ def _write_store(book: Any, rows: list[MarkRow], tabs: dict[str, str] | None = N
     store.range((1, 1), (len(grid), len(MARK_STORE_HEADER))).value = grid
 
 
-def _fill_before(cell: Any, remote: bool) -> str:
-    """The cell's solid fill as RRGGBB, "" for none. The remote engine cannot read colours, so
-    there (and for a cell already showing the mark colour) it is unknown and recorded as ""."""
-    if remote:
-        return ""
-    try:
-        rgb = cell.color
-    except Exception:
-        return ""
-    if not rgb:
-        return ""
-    hex_rgb = "{:02X}{:02X}{:02X}".format(*rgb[:3])
-    return "" if hex_rgb == MARK_FILL.upper() else hex_rgb
-
-
-def _undo(book: Any, rows: list[MarkRow], remote: bool) -> int:
+def _undo(book: Any, rows: list[MarkRow], engine: LiveEngine) -> int:
     """Give recorded cells back their fill (as recorded, else none) and delete our notes."""
     by_sheet: dict[str, list[tuple[tuple[int, int], MarkRow]]] = {}
     for row in rows:
@@ -325,10 +254,10 @@ def _undo(book: Any, rows: list[MarkRow], remote: bool) -> int:
         sheet = _find_sheet(book, (sheet_name,))
         if sheet is None:
             continue
-        fills: dict[str | None, list[tuple[int, int]]] = {}
+        fills: Fills = {}
         for rc, row in cells:
             fills.setdefault(row.fill_rgb or None, []).append(rc)
-        paint(sheet, fills, remote=remote)
+        engine.paint(sheet, fills)
         for (r, c), row in cells:
             if not row.note_added:
                 continue
@@ -346,7 +275,7 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
     """Replace the marks either door recorded with these: cells no longer in error get their fill
     back and lose our note; each marked cell is filled and given a note (unless the user's own
     note is there). The record keeps, per cell, what undoing needs. Returns cells marked."""
-    remote = _is_remote(book)
+    engine = engine_for(book)
     previous = {row.key: row for row in _store_rows(book)}
     by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
     for mark in marks:
@@ -362,7 +291,7 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
             targets[sheet.name] = (sheet, cells)
     wanted = {(name.casefold(), sheet.range(rc).get_address(False, False).upper())
               for name, (sheet, cells) in targets.items() for rc in cells}
-    _undo(book, [row for key, row in previous.items() if key not in wanted], remote)
+    _undo(book, [row for key, row in previous.items() if key not in wanted], engine)
 
     recorded: list[MarkRow] = []
     for sheet_name, (sheet, cells) in targets.items():
@@ -383,8 +312,8 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
             if before is not None:  # still marked: what undoing needs was recorded when first marked
                 recorded.append(MarkRow(sheet_name, address, added, before.fill_rgb, before.xf_xml, before.fill_xml))
             else:
-                recorded.append(MarkRow(sheet_name, address, added, _fill_before(cell, remote)))
-        paint(sheet, {MARK_FILL: list(cells)}, remote=remote)
+                recorded.append(MarkRow(sheet_name, address, added, engine.fill_of(cell)))
+        engine.paint(sheet, {MARK_FILL: list(cells)})
     if recorded or previous:
         _write_store(book, recorded)
     return len(recorded)
@@ -393,7 +322,7 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
 def clear_marks(book: Any) -> int:
     """Remove the fills and notes either door added, and nothing else. Returns cells cleared."""
     rows = _store_rows(book)
-    count = _undo(book, rows, _is_remote(book))
+    count = _undo(book, rows, engine_for(book))
     if rows:
         _write_store(book, [])
     return count
@@ -417,7 +346,7 @@ def append_runlog(book: Any, item: str, text: str, lang: str = "zh") -> None:
         last = book.sheets[len(book.sheets) - 1]
         sheet = book.sheets.add(name=plan.names[0], after=last)
         _write_store(book, _store_rows(book), {**owned, plan.names[0]: "runlog"})
-        header = ["项目", "值"] if lang == "zh" else ["Item", "Value"]
+        header = [HEADERS.render("item", lang), HEADERS.render("value", lang)]
         sheet.range((1, 1), (2, 2)).value = [header, [excel_text(item), excel_text(text)]]
         return
     used = sheet.used_range

@@ -7,7 +7,7 @@ xlwings keeps its converters apart from its object model, so they are tested wit
 
 from __future__ import annotations
 
-from ..contract.a1 import column_letters, split_a1
+from ...contract.a1 import column_letters, split_a1
 
 import datetime as dt
 import math
@@ -15,18 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
-from .xml_text import link_location
+from ...reports.tab_style import NUMBER_FORMATS
+from ...reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
+from ..xml_text import link_location
 
-# Number formats per column kind; text and status stay General (their values are quoted instead).
-NUMBER_FORMATS: dict[str, str] = {
-    "int": "0",
-    "number": "0.0",
-    "percent": "0.0%",
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm",
-}
-HEADER_FILL = "D9E1F2"
 
 # Excel reads a typed value that begins with one of these as a formula (= + - @), an error
 # literal (#N/A), or consumes it as the text prefix ('); such text must be quoted.

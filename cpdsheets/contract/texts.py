@@ -1,0 +1,88 @@
+"""Text shown to people, in Chinese first and English on request, carried one way.
+
+A :class:`Text` is a template in both languages; it is rendered in one language only when it is
+shown, and a Text given as a parameter of another is rendered in the same language — so a reason
+travels from where it is found (a condition, a setting, a rule that cannot run) to a message
+without being fixed to Chinese on the way. A :class:`Catalogue` names texts by a stable code: the
+findings catalogue (:mod:`.findings`) is one, the buttons' and tabs' lines are others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+class Text(Mapping[str, str]):
+    """A template in both languages (``str.format`` fields); reads as ``{"zh": ..., "en": ...}``."""
+
+    __slots__ = ("zh", "en")
+
+    def __init__(self, zh: str, en: str = ""):
+        self.zh = zh
+        self.en = en or zh
+
+    def __getitem__(self, lang: str) -> str:
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        raise KeyError(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+    def __hash__(self) -> int:
+        return hash((self.zh, self.en))
+
+    def __repr__(self) -> str:
+        return f"Text({self.zh!r}, {self.en!r})"
+
+    def render(self, lang: Lang = "zh", **params: Any) -> str:
+        """The text in ``lang``, its fields filled from ``params`` (Text values in ``lang`` too).
+        A field without a parameter is a KeyError: a caller's mistake, not a text to show half-filled."""
+        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in params.items()}
+        return self[lang].format(**values)
+
+    def fill(self, **params: Any) -> Text:
+        """Both languages filled: a Text that is still both languages."""
+        return Text(self.render("zh", **params), self.render("en", **params))
+
+
+def pick(lang: Lang, zh: str, en: str) -> str:
+    """An inline pair (a column header, a short label) in ``lang``: the same choice as a Text."""
+    return zh if lang == "zh" else en
+
+
+class Catalogue:
+    """Texts named by stable codes; a code defined twice is a mistake caught at import."""
+
+    def __init__(self, name: str, texts: Mapping[str, tuple[str, str]] | None = None):
+        self.name = name
+        self._texts: dict[str, Text] = {}
+        for code, (zh, en) in (texts or {}).items():
+            self.define(code, zh, en)
+
+    def define(self, code: str, zh: str, en: str) -> Text:
+        if code in self._texts:
+            raise ValueError(f"{self.name}: text {code!r} defined twice")
+        self._texts[code] = Text(zh, en)
+        return self._texts[code]
+
+    def __getitem__(self, code: str) -> Text:
+        return self._texts[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._texts
+
+    def codes(self) -> list[str]:
+        return list(self._texts)
+
+    def render(self, code: str, lang: Lang = "zh", **params: Any) -> str:
+        return self._texts[code].render(lang, **params)
