@@ -86,7 +86,7 @@ def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
 
 
 def _run(job: str, book: Any) -> None:
-    lang = "zh"
+    lang: Lang = "zh"
     try:
         if book is None:
             import xlwings as xw
@@ -119,18 +119,18 @@ def book_lang(sheet_names: list[str]) -> Lang:
     return "en" if "Teachers" in names and "教师名册" not in names else "zh"
 
 
-def _tab(key: str, lang: str) -> str:
+def _tab(key: str, lang: Lang) -> str:
     zh, en = OUTPUT_TABS[key]
     return zh if lang == "zh" else en
 
 
-def done_message(job: str, counts: dict[str, int], lang: str = "zh") -> str:
+def done_message(job: str, counts: dict[str, int], lang: Lang = "zh") -> str:
     values = {"rows": 0, "errors": 0, "warnings": 0, "teachers": 0, "alerts": 0, **counts}
     return TEXTS.render(f"done-{job}", lang, **values, issues=_tab("issues", lang), summary=_tab("summary", lang),
                         alerts_tab=_tab("alerts", lang))
 
 
-def failure_message(job: str, exc: BaseException, lang: str = "zh") -> str:
+def failure_message(job: str, exc: BaseException, lang: Lang = "zh") -> str:
     from .doors.ooxml.write_errors import WorkbookWriteError
 
     if isinstance(exc, WorkbookWriteError):
@@ -152,14 +152,14 @@ def _show(book: Any, written: dict[str, str], key: str) -> None:
         pass
 
 
-def _alert(book: Any, message: str, lang: str, *, critical: bool = False) -> None:
+def _alert(book: Any, message: str, lang: Lang, *, critical: bool = False) -> None:
     try:
         book.app.alert(message, title=TEXTS.render("title", lang), mode="critical" if critical else "info")
     except Exception:  # no UI to show it in (tests, a headless client): say it on stderr
         print(message, file=sys.stderr)
 
 
-def _fail(book: Any, job: str, exc: Exception, lang: str) -> None:
+def _fail(book: Any, job: str, exc: Exception, lang: Lang) -> None:
     line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {TEXTS.render('job-' + job)}失败：{type(exc).__name__}: {exc}"
     if book is not None:
         try:

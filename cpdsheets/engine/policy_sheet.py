@@ -324,7 +324,7 @@ class _RuleRow:
                                    extra=CREDIT_FIELDS if sheet == CREDITS_SHEET else None) if sheet else None
         applies = self.condition("applies_to", "teachers")
         if sheet and applies is not None:
-            groups = any(SubjectType.from_word(w).is_group for w in subject_types(applies))
+            groups = any(kind is not None and kind.is_group for kind in map(SubjectType.from_word, subject_types(applies)))
             if groups and sheet != "activities":
                 self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表",
                          "a rule about 教研组 or 备课组 can only count the 教研活动 sheet")

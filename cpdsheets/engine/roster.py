@@ -13,11 +13,12 @@ import pandas as pd
 
 from ..contract.findings import AttributeUnknown, Finding, bilingual
 from ..contract.policy import Rule
+from ..contract.texts import Text
 from .filters import attributes_used
 from .sheet_frame import SheetRead
 
 # Roster columns the condition language's attributes come from, and what is unknown without them.
-ATTRIBUTE_SOURCES: dict[str, tuple[frozenset[str], dict[str, str]]] = {
+ATTRIBUTE_SOURCES: dict[str, tuple[frozenset[str], Text]] = {
     "birth_date": (frozenset({"t:age"}), bilingual("年龄", "age")),
     "work_start": (frozenset({"t:seniority"}), bilingual("教龄", "length of service")),
     "mentor_id": (frozenset({"t:has_mentor", "t:is_mentor", "t:mentor", "t:mentor_name", "t:apprentice"}),

@@ -74,6 +74,8 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     parts = []
     for word in subject_types(rule.applies_to):
         kind = SubjectType.from_word(word)
+        if kind is None:  # the policy reader accepts only the words SubjectType knows
+            continue
         grid = _teacher_grid(rule, ctx, periods) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, periods, kind)
         if len(grid):
             parts.append(grid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,7 +141,7 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
             Column(_h(lang, "起止", "From ~ to")), Column(_h(lang, "实际", "Actual"), "number"),
             Column(_h(lang, "要求", "Required"), "number"), Column(_h(lang, "状态", "State"), "status"),
             Column(_h(lang, "说明", "Note"))]
-    rows, fills = [], []
+    rows, fills = [], []  # type: list[list[Any]], list[str | None]
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
         span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
@@ -298,7 +298,7 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             Column(_h(lang, "对象", "Who")), Column(_h(lang, "适用", "Applies"), "int"),
             Column(_h(lang, "达标", "Met"), "int"), Column(_h(lang, "达标率", "Rate"), "percent"),
             Column(_h(lang, "未达标/落后", "Not met / behind"))]
-    rows, fills = [], []
+    rows, fills = [], []  # type: list[list[Any]], list[str | None]
     if len(progress):
         p = progress.assign(_bad=progress["state"] != State.MET,
                             _failed=progress["state"].isin([State.FAILED, State.OVER]),
@@ -364,7 +364,7 @@ def _groups(results: Results, lang: Lang) -> Table:
     keys = sorted({(k, s) for k, s in zip(grp["subject_type"], grp["subject"])}
                   | {(SubjectType.TEACHING_GROUP.value, g) for g in stats},
                   key=lambda x: (x[0] != SubjectType.TEACHING_GROUP, x[1]))
-    rows, fills = [], []
+    rows, fills = [], []  # type: list[list[Any]], list[str | None]
     for kind, name in keys:
         mine = grp[(grp["subject_type"] == kind) & (grp["subject"] == name)]
         per_rule = (mine["state"] == State.MET).groupby(mine["rule_id"]).all().astype(bool)  # empty when no group rule ran
@@ -386,7 +386,7 @@ def _problems(findings: list[Finding], lang: Lang) -> Table:
     for f in findings:
         if f.level in ("error", "warning"):
             by_sheet.setdefault(f.sheet or "—", []).append(f)
-    rows, fills = [], []
+    rows, fills = [], []  # type: list[list[Any]], list[str | None]
     for sheet, items in sorted(by_sheet.items()):
         errs = [f for f in items if f.level == "error"]
         common = Counter(f.title(lang) for f in (errs or items)).most_common(3)

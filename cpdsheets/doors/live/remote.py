@@ -27,7 +27,7 @@ class RemoteEngine:
             r_end = min(last, r + band - 1)
             matrix = [
                 [
-                    ("#" + colour_at[(rr, cc)]) if colour_at.get((rr, cc)) else
+                    ("#" + str(colour_at[(rr, cc)])) if colour_at.get((rr, cc)) else
                     (None if (rr, cc) in colour_at else ...)
                     for cc in range(c0, c1 + 1)
                 ]

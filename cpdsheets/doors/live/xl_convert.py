@@ -138,7 +138,7 @@ class TabPlan:
     # (first_col, last_col, number_format) over the data rows; adjacent equal formats merged
     number_formats: list[tuple[int, int, str]] = field(default_factory=list)
     # colour hex (no '#') -> cells (row, col)
-    fills: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    fills: dict[str | None, list[tuple[int, int]]] = field(default_factory=dict)  # colour -> cells
     # (first_col, last_col, width in characters); columns without a width are autofitted
     widths: list[tuple[int, int, float]] = field(default_factory=list)
     # (row, col, target like "'听课记录'!C12", text)

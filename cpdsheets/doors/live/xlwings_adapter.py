@@ -14,6 +14,7 @@ from typing import Any
 
 from ...contract.book import RawBook, RawSheet
 from ...contract.schema import OUTPUT_TABS
+from ...contract.texts import Lang
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from ..tab_owner import looks_like_tab, plan_tabs
@@ -330,7 +331,7 @@ def clear_marks(book: Any) -> int:
 
 # -- run log -----------------------------------------------------------------------------------
 
-def append_runlog(book: Any, item: str, text: str, lang: str = "zh") -> None:
+def append_runlog(book: Any, item: str, text: str, lang: Lang = "zh") -> None:
     """One (项目, 值) line added below whatever 运行记录 holds, e.g. why a button failed; the tab
     is added (with the run log's header) if the book has none yet."""
     zh, en = OUTPUT_TABS["runlog"]

@@ -189,8 +189,8 @@ def tab_styles(styles: StyleBook) -> TabStyles:
         header=styles.xf(font=bold, fill=header_fill, align=dict(HEADER_ALIGN)),
         text=styles.xf(),
         link=styles.xf(font=link),
-        **{kind: styles.xf(num_fmt=BUILTIN_NUM_FMTS.get(code) or styles.num_fmt(code))
-           for kind, code in NUMBER_FORMATS.items()},
+        **{kind: styles.xf(num_fmt=BUILTIN_NUM_FMTS.get(code) or styles.num_fmt(code))  # type: ignore[arg-type]
+           for kind, code in NUMBER_FORMATS.items()},  # one keyword per number kind: int, number, percent, date, datetime
         status={label: styles.xf(fill=styles.fill(rgb)) for label, rgb in STATUS_FILLS.items()},
     )
     # text beginning = + - @ carries Excel's quote prefix, so editing the cell keeps it text
