@@ -9,7 +9,7 @@ import pytest
 
 from cpdsheets.doors import jobs
 from cpdsheets.doors.reader import read_workbook
-from cpdsheets.doors.template import build_master
+from cpdsheets.doors.template.master import build_master
 from cpdsheets.engine.periods import make_calendar
 
 FIELDS = ("year_start", "year_end", "sem1_start", "sem1_end", "sem2_start", "sem2_end")
