@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...reports.tables import MARK_FILL
-from .engine import Fills
-from .xl_convert import cell_runs, union_addresses
+from .xl_convert import Fills, cell_runs, union_addresses
 
 # Excel's XlHAlign / XlVAlign constants for the header style's words.
 _H_ALIGN = {"center": -4108, "left": -4131, "right": -4152}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-Fills = dict[str | None, list[tuple[int, int]]]  # colour hex (no '#'), or None to remove -> cells
+from .xl_convert import Fills
 
 
 class LiveEngine(Protocol):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Fills
-from .xl_convert import points_from_chars
+from .xl_convert import Fills, points_from_chars
 
 SET_COLORS_LIMIT = 10_000  # xlwings' cap on one Range.set_colors() call
 

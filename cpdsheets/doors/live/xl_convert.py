@@ -19,6 +19,8 @@ from ...reports.tab_style import NUMBER_FORMATS
 from ...reports.tables import CELL_TEXT_MAX, STATUS_FILLS, TabTable
 from ..xml_text import link_location
 
+Fills = dict[str | None, list[tuple[int, int]]]  # colour hex (no '#'), or None to remove -> cells
+
 
 # Excel reads a typed value that begins with one of these as a formula (= + - @), an error
 # literal (#N/A), or consumes it as the text prefix ('); such text must be quoted.
@@ -138,7 +140,7 @@ class TabPlan:
     # (first_col, last_col, number_format) over the data rows; adjacent equal formats merged
     number_formats: list[tuple[int, int, str]] = field(default_factory=list)
     # colour hex (no '#') -> cells (row, col)
-    fills: dict[str | None, list[tuple[int, int]]] = field(default_factory=dict)  # colour -> cells
+    fills: Fills = field(default_factory=dict)
     # (first_col, last_col, width in characters); columns without a width are autofitted
     widths: list[tuple[int, int, float]] = field(default_factory=list)
     # (row, col, target like "'听课记录'!C12", text)
