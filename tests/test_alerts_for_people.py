@@ -22,6 +22,7 @@ import zipfile
 import openpyxl
 import pytest
 from conftest import base_sheets, write_book
+from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
 from cpdsheets.doors.jobs import run_recalc
@@ -185,8 +186,7 @@ def test_alert_tab_is_one_row_per_subject_rule_and_semester_sorted_by_teacher(tm
 
 
 def _cli(*args) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)], capture_output=True,
-                       text=True, timeout=180)
+    r = invoke_cli(*args)
     assert r.returncode == 0, r.stderr
     return r
 
