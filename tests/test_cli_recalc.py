@@ -141,4 +141,5 @@ def test_recalc_in_place_on_a_rich_macro_workbook_is_faithful_and_repeatable(tmp
     assert cli("recalc", book, "--no-backup").returncode == 0
     second = parts(book)
     assert set(second) == set(first)
-    assert [n for n in first if first[n] != second[n]] == [_sheet_parts(book)["运行记录"]]
+    # only the run log may differ (its time stamp has whole seconds: two quick runs can write the same one)
+    assert {n for n in first if first[n] != second[n]} <= {_sheet_parts(book)["运行记录"]}
