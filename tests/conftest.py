@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import datetime as dt  # noqa: E402
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +24,29 @@ settings.register_profile("ci", max_examples=12, derandomize=True, deadline=None
                           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: report at once
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
+
+CLI = [sys.executable, "-m", "cpdsheets.doors.cli"]
+
+
+def run_cli(*args, cwd=None, env=None, timeout=300) -> subprocess.CompletedProcess:
+    """`python -m cpdsheets.doors.cli ARGS` as its own process, for a test that needs a real one:
+    a working directory or environment of its own, signals, limits, a lock held by another process,
+    the interpreter's start-up."""
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+def invoke_cli(*args) -> subprocess.CompletedProcess:
+    """The same command in this process through typer's CliRunner, without an interpreter start-up
+    per call: exit code, stdout and stderr as a process gives them. An exception the CLI lets escape
+    is raised here, so a crash fails the test (a process would print a traceback and exit 1)."""
+    from typer.testing import CliRunner
+
+    from cpdsheets.doors.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return subprocess.CompletedProcess([*CLI, *map(str, args)], result.exit_code, result.stdout, result.stderr)
+
 
 # A small, clean school: every finding a test expects comes from the rows it adds.
 POLICY_ROWS = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import zipfile
 import openpyxl
 import pytest
 from conftest import base_sheets, write_book
+from conftest import invoke_cli
+from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
 from cpdsheets.doors.jobs import run_recalc
@@ -61,8 +62,7 @@ def recalc(book: Path, as_of: D | None = None):
 
 
 def json_alerts(book: Path, *args: str) -> dict:
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", "recalc", str(book), "--dry-run",
-                        "--format", "json", *args], capture_output=True, text=True, timeout=180)
+    r = invoke_cli("recalc", book, "--dry-run", "--format", "json", *args)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
@@ -185,8 +185,7 @@ def test_alert_tab_is_one_row_per_subject_rule_and_semester_sorted_by_teacher(tm
 
 
 def _cli(*args) -> subprocess.CompletedProcess:
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)], capture_output=True,
-                       text=True, timeout=180)
+    r = invoke_cli(*args)
     assert r.returncode == 0, r.stderr
     return r
 

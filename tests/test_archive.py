@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROSTER, base_sheets, write_book
+from conftest import invoke_cli as cli, run_cli
 from cpdsheets.doors.jobs import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.print_sheet import unique_sheet_names
@@ -28,10 +28,6 @@ ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
 RECORD_SHEETS = {"trainings": "培训记录", "observations": "听课记录", "reading": "读书记录", "outputs": "成果记录"}
 
-
-def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def digest(p: Path) -> str:
@@ -200,7 +196,7 @@ def test_pdf_without_libreoffice_says_so_and_keeps_the_workbook(tmp_path):
     book = Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
     empty = tmp_path / "bin"
     empty.mkdir()
-    r = cli("archive", book, "--pdf", "--teacher", "1001", env={**os.environ, "PATH": str(empty)})
+    r = run_cli("archive", book, "--pdf", "--teacher", "1001", env={**os.environ, "PATH": str(empty)})
     assert r.returncode == 2
     assert "LibreOffice" in r.stderr and "fonts-noto-cjk" in r.stderr and "Traceback" not in r.stderr
     assert (tmp_path / "学校-个人培训档案.xlsx").exists() and not list(tmp_path.glob("*.pdf"))

@@ -1,19 +1,14 @@
 """The CLI as CI runs it: a subprocess, real files, every exit status and every output format."""
 
 import json
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 
 from conftest import TRAININGS
+from conftest import run_cli as run
 
-
-def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ usage errors in one line, a CI gate for recalc, `new` that invents nothing, and 
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,16 +11,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import POLICY_ROWS
+from conftest import invoke_cli as cli
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
 RULES_HEADER = ["规则编号", "规则名称", "指标", "数据表", "字段", "条件", "周期", "适用对象", "下限", "上限", "严重度",
                 "后果", "启用"]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,15 +11,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import TRAININGS
+from conftest import invoke_cli as cli
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
 TABS = ["学分汇总", "达标预警", "校验问题", "教研组统计", "运行记录"]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
 
 
 def digest(p: Path) -> str:
@@ -145,4 +141,5 @@ def test_recalc_in_place_on_a_rich_macro_workbook_is_faithful_and_repeatable(tmp
     assert cli("recalc", book, "--no-backup").returncode == 0
     second = parts(book)
     assert set(second) == set(first)
-    assert [n for n in first if first[n] != second[n]] == [_sheet_parts(book)["运行记录"]]
+    # only the run log may differ (its time stamp has whole seconds: two quick runs can write the same one)
+    assert {n for n in first if first[n] != second[n]} <= {_sheet_parts(book)["运行记录"]}

@@ -2,13 +2,13 @@
 alerts, and a fresh `cpdsheets new` workbook validates clean. Expectations are written out here."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 
 from cpdsheets.samples.demo import PLANTED, PLANTED_ALERTS
+
+from conftest import invoke_cli as cli
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
@@ -49,10 +49,6 @@ EXPECTED_ALERT_ROWS = [
     ("英语组", "R18", "第一学期", "未达标", ""),
 ]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
 
 
 def test_demo_validate_reports_exactly_the_planted_mistakes():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +21,8 @@ from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.mark_record import MARK_STORE, MARK_STORE_HEADER
 from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
 from cpdsheets.reports.tables import MARK_FILL, CellMark
+
+from conftest import invoke_cli as cli
 
 USER_FILL = "FFFF00"  # D5: the user's colour on a cell never marked
 USER_FILL_MARKED = "FFF2CC"  # E5: the user's colour on a cell the CLI marks
@@ -77,10 +78,6 @@ def record(path: Path) -> list[tuple[str, str]]:
         return []
     return [(r[0], r[1]) for r in tab_values(path, MARK_STORE)[1:]]
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
 
 
 def button_marks(src: Path, dst: Path, marks: list[CellMark]) -> None:

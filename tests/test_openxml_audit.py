@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -16,14 +15,12 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from conftest import invoke_cli as cli
+
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
 pytestmark = pytest.mark.skipif(shutil.which("openxml-audit") is None, reason="openxml-audit is not installed")
 
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
 
 
 def audit_errors(path: Path) -> set[tuple[str, str, str]]:

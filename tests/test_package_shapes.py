@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -20,12 +19,10 @@ import pytest
 
 from cpdsheets.doors.reader import read_workbook
 
+from conftest import invoke_cli as cli
+
 SML = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

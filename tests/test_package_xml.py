@@ -5,8 +5,6 @@ sheet properties, links and text come out the way Excel expects."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -27,16 +25,14 @@ from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook
 from cpdsheets.reports.tables import CellMark, ChartSpec, Column, TabTable
 
+from conftest import invoke_cli as cli
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 APP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 VML, OFFICE = "urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:office:office"
 USER_NAMES = ["groups", "SUMMARY", "Alerts", "issues", "RunLog", "学分汇总"]
 
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
 
 
 def rewrite(path: Path, edit: dict[str, bytes | None]) -> None:

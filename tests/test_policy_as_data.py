@@ -2,12 +2,12 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from conftest import invoke_cli
 
 DEMO = Path(__file__).parents[1] / "workbook" / "demo_school.xlsm"
 
@@ -21,8 +21,7 @@ def rules_rows(ws):
 
 
 def recalc_json(book: Path) -> dict:
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", "recalc", str(book), "--dry-run", "--format",
-                        "json"], capture_output=True, text=True, timeout=180)
+    r = invoke_cli("recalc", book, "--dry-run", "--format", "json")
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import base_sheets, write_book
+from conftest import invoke_cli as cli
 from cpdsheets.contract.policy import default_policy
 from cpdsheets.doors.jobs import check
 from cpdsheets.doors.reader import read_workbook
@@ -28,10 +28,6 @@ AS_OF = "2026-03-20"
 FORMULA_NAME = '=HYPERLINK("http://example.invalid","点我")'
 SHEETS_ZH = ["学校总览", "规则达标率", "预警教师", "规则差异", "跨校重复教师", "无法读取", "运行记录"]
 
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
 
 
 def _change_rules(book: Path) -> None:

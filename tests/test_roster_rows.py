@@ -3,8 +3,8 @@ problem on the roster blanks its cell, keeps the teacher, and says which rules i
 
 import datetime as dt
 import json
-import subprocess
-import sys
+
+from conftest import invoke_cli
 
 D = dt.date
 HEADER = ["工号", "姓名", "教研组", "备课组", "岗位", "师傅工号", "入校日期", "离校日期"]
@@ -23,8 +23,7 @@ ROSTER = [
 
 
 def recalc_json(path):
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", "recalc", str(path), "--dry-run", "--format",
-                        "json"], capture_output=True, text=True, timeout=180)
+    r = invoke_cli("recalc", path, "--dry-run", "--format", "json")
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 

@@ -5,13 +5,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from oletools.olevba import VBA_Parser
 
 from conftest import libreoffice_uno_missing
+from conftest import invoke_cli
 
 ROOT = Path(__file__).parents[1]
 MASTER = ROOT / "workbook" / "cpd_master.xlsm"
@@ -51,8 +51,7 @@ def test_libreoffice_lists_the_shipped_modules(book, tmp_path):
 def test_macros_survive_recalc_write_back(tmp_path):
     book = Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
     before = _module_names(book)
-    r = subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", "recalc", str(book), "--mark"],
-                       capture_output=True, text=True, timeout=180)
+    r = invoke_cli("recalc", book, "--mark")
     assert r.returncode == 0, r.stderr
     assert _module_names(book) == before
     report = _probe(book, tmp_path)

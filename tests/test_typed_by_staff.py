@@ -6,12 +6,12 @@ recalculated by the real command, and the findings and results are read back fro
 """
 
 import json
-import subprocess
-import sys
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+
+from conftest import invoke_cli as cli
 
 AS_OF = "2026/1/20"  # typed as staff type it; inside the first semester
 
@@ -60,10 +60,6 @@ HEADERS = {
 DATA = {"教师名册": ROSTER, "培训记录": TRAININGS, "听课记录": OBSERVATIONS, "读书记录": READING,
         "教研活动": ACTIVITIES}
 
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cpdsheets.doors.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
 
 
 LETTER: dict[tuple[str, str], str] = {}  # (sheet, header) -> the template's column letter

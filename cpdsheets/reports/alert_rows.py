@@ -51,21 +51,25 @@ def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[
     if alerts.empty:
         return []
     keys = ["subject_type", "subject", "rule_id", "semester"]
-    windows = progress.groupby(keys, sort=False)["period_start"].nunique()
+    windows = progress.groupby(keys, sort=False)["period_start"].nunique().to_dict()
     rank = {tid: i for i, tid in enumerate(roster_order)}
-    rows = []
-    for key, g in alerts.groupby(keys, sort=False):
-        g = g.sort_values(["period_start", "detail_label"], kind="stable")
-        rows.append(_row(g, int(windows.get(key, g["period_start"].nunique())), lang))
+    # Plain records grouped in Python: thousands of one- or two-row pandas groups cost a
+    # millisecond each (seconds per recalc); the alert columns are typed and never null here.
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for a in alerts.to_dict("records"):
+        groups.setdefault(tuple(a[k] for k in keys), []).append(a)
+    for g in groups.values():
+        g.sort(key=lambda a: (a["period_start"], a["detail_label"]))
+    rows = [_row(g, int(windows.get(key, len({a["period_start"] for a in g}))), lang) for key, g in groups.items()]
     rows.sort(key=lambda r: (_SUBJECT_ORDER.get(r.subject_type, 3), rank.get(r.subject, len(rank)), r.subject,
                              r.rule_id, r.start))
     return rows
 
 
-def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
-    first = g.iloc[0]
-    state = max(g["state"], key=lambda s: STATE_RANK.get(s, 0))
-    details = list(dict.fromkeys(g["detail_label"]))
+def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
+    first = g[0]
+    state = max((a["state"] for a in g), key=lambda s: STATE_RANK.get(s, 0))
+    details = list(dict.fromkeys(a["detail_label"] for a in g))
     single = len(g) == 1
     kind = first["period_kind"]
     if kind in WINDOW_KINDS:
@@ -77,9 +81,9 @@ def _row(g: pd.DataFrame, windows: int, lang: Lang) -> AlertRow:
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
         rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
-        start=g["period_start"].min(), end=g["period_end"].max(),
+        start=min(a["period_start"] for a in g), end=max(a["period_end"] for a in g),
         actual=first["actual"] if single else None, required=first["required"] if single else None,
-        note=note, consequence=first["consequence"], split=bool((g["detail"].astype(str) != "").any()),
+        note=note, consequence=first["consequence"], split=any(str(a["detail"]) != "" for a in g),
     )
 
 
@@ -87,37 +91,48 @@ def _span(start: Any, end: Any) -> str:
     return f"{start.month}/{start.day}–{end.month}/{end.day}"
 
 
-def _spans(rows: pd.DataFrame) -> str:
-    spans = [_span(a, b) for a, b in zip(rows["period_start"], rows["period_end"])]
+def _spans(rows: list[dict[str, Any]]) -> str:
+    spans = [_span(a["period_start"], a["period_end"]) for a in rows]
     return ", ".join(spans[:MAX_SPANS] + (["…"] if len(spans) > MAX_SPANS else []))
 
 
-def _windows_note(g: pd.DataFrame, kind: str, windows: int, lang: Lang) -> str:
+def _in_state(g: list[dict[str, Any]], state: str, *, one_per_window: bool = False) -> list[dict[str, Any]]:
+    """The alerts in ``state``, in order; with ``one_per_window`` the first of each period start."""
+    picked = [a for a in g if a["state"] == state]
+    if not one_per_window:
+        return picked
+    first: dict[Any, dict[str, Any]] = {}
+    for a in picked:
+        first.setdefault(a["period_start"], a)
+    return list(first.values())
+
+
+def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) -> str:
     unit = _UNIT[lang][kind]
     parts = []
-    failed = g[g["state"] == State.FAILED].drop_duplicates("period_start")
+    failed = _in_state(g, State.FAILED, one_per_window=True)
     if len(failed):
         spans = _spans(failed)
         parts.append(f"{len(failed)}/{windows} {unit}未达标：{spans}" if lang == "zh"
                      else f"{len(failed)}/{windows} {unit} not met: {spans}")
-    for _, a in g[g["state"] == State.BEHIND].drop_duplicates("period_start").iterrows():
+    for a in _in_state(g, State.BEHIND, one_per_window=True):
         span = _span(a["period_start"], a["period_end"])
         parts.append(f"进行中的 {span} 进度落后（已有 {_n(a['actual'])}，按进度应有 {_n(a['expected'])}）"
                      if lang == "zh" else f"{span} in progress, behind ({_n(a['actual'])} of {_n(a['expected'])} due so far)")
-    over = g[g["state"] == State.OVER]
+    over = _in_state(g, State.OVER)
     if len(over):
         spans = _spans(over)
         parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 
-def _pace_note(a: pd.Series, lang: Lang) -> str:
+def _pace_note(a: dict[str, Any], lang: Lang) -> str:
     return f"按进度现应有 {_n(a['expected'])}" if lang == "zh" else f"{_n(a['expected'])} due by now"
 
 
-def _details_note(g: pd.DataFrame, lang: Lang) -> str:
+def _details_note(g: list[dict[str, Any]], lang: Lang) -> str:
     """Several apprentices or activity types short in one period: each with actual/required."""
-    items = [f"{a['detail_label']} {_n(a['actual'])}/{_n(a['required'])}" for _, a in g.iterrows()]
+    items = [f"{a['detail_label']} {_n(a['actual'])}/{_n(a['required'])}" for a in g]
     return "；".join(items) if lang == "zh" else "; ".join(items)
 
 
