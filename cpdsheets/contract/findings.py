@@ -340,6 +340,17 @@ class NoSchoolYear(FindingType):
         return cls.at(sheet, start=start.isoformat(), end=end.isoformat())
 
 
+# -- binding (映射) -------------------------------------------------------------------------------
+
+class InvalidMapping(FindingType):
+    code, severity = "invalid-mapping", "error"
+    fields = ("reason",)
+    title = _t("映射无法识别", "Invalid mapping line")
+    message = _t("「映射」表的这一行无法使用：{reason}", "This 映射 line cannot be used: {reason}.")
+    hint = _t("按「映射」表的说明改正这一行；改正前这一行不起作用。",
+              "Fix the line as the 映射 sheet explains; it has no effect meanwhile.")
+
+
 def finding_codes() -> list[str]:
     return sorted(FindingType.registry)
 

@@ -1,0 +1,163 @@
+"""The 映射 table, both ways: its rows from a Binding (for `bind` to write) and a Binding from its
+rows (for every job to read), so what staff edit is exactly what the jobs use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...contract.a1 import column_letters
+from ...contract.binding import (
+    HEADER_ROW_LINE, MAPPING_HEADERS, MAPPING_HEADERS_EN, SHAPE_SUFFIX, UNUSED, WHOLE_SHEET, Binding,
+    ColumnBinding, Shape, SheetBinding, field_label, target_label,
+)
+from ...contract.book import RawSheet
+from ...contract.findings import Finding, InvalidMapping, bilingual
+from ...contract.schema import DATA_SHEETS, SHEETS
+from ..normalize import header_key
+
+_UNUSED_WORDS = {header_key(w) for w in (UNUSED, "不用", "忽略", "无", "unused", "ignore", "-")}
+
+
+def mapping_rows(binding: Binding) -> list[list[str]]:
+    """The 映射 table: its header row, then a sheet line, an optional header-row line and one line per
+    column or default, sheet by sheet."""
+    rows: list[list[str]] = [list(MAPPING_HEADERS)]
+    for s in binding.sheets:
+        rows.append([s.sheet, WHOLE_SHEET, target_label(s.target, s.shape), s.teacher])
+        if s.header_row:
+            rows.append([s.sheet, HEADER_ROW_LINE, "", str(s.header_row)])
+        for c in s.columns:
+            rows.append([s.sheet, c.header, field_label(s.target, c.field), c.default])
+    return rows
+
+
+def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
+    """The Binding the 映射 sheet states. A line that cannot be used is a finding at its cell and is
+    skipped; the rest still binds."""
+    findings: list[Finding] = []
+    rows = sheet.rows
+    header_at, cols = _header(rows)
+    if header_at is None:
+        findings.append(InvalidMapping.at(sheet.name, cell="A1", reason=bilingual(
+            "找不到表头行（工作表 | 表头 | 对应字段 | 默认值）", "no header row (工作表 | 表头 | 对应字段 | 默认值)")))
+        return Binding(), findings
+
+    order: list[str] = []
+    lines: dict[str, dict[str, Any]] = {}
+    for r in range(header_at + 1, len(rows)):
+        row = rows[r]
+        sheet_name, header, field, default = (_text(row[c]) if c < len(row) else "" for c in cols)
+        if not (sheet_name or header or field or default):
+            continue
+        excel_row = r + 1
+
+        def bad(col: int, zh: str, en: str, value: str) -> None:
+            findings.append(InvalidMapping.at(sheet.name, row=excel_row, cell=f"{column_letters(cols[col])}{excel_row}",
+                                              column=MAPPING_HEADERS[col], value=value, reason=bilingual(zh, en)))
+
+        if not sheet_name:
+            bad(0, "没有填写工作表", "no sheet named", sheet_name)
+            continue
+        entry = lines.get(sheet_name)
+        if header == WHOLE_SHEET or header_key(header) == header_key(WHOLE_SHEET):
+            parsed = _target(field)
+            if parsed is None:
+                bad(2, f"「{field}」不是可识别的登记表（如 听课记录、培训记录·签到表）",
+                    f"'{field}' is not a known sheet (e.g. 听课记录, 培训记录·签到表)", field)
+                continue
+            target, shape = parsed
+            if entry is not None and entry.get("target"):
+                bad(2, "同一工作表出现了两行（整张表）", "a second （整张表） line for this sheet", field)
+                continue
+            entry = lines.setdefault(sheet_name, {"columns": [], "header_row": 0})
+            entry.update(target=target, shape=shape, teacher=default, line=excel_row)
+            if sheet_name not in order:
+                order.append(sheet_name)
+            continue
+        if entry is None:
+            entry = lines.setdefault(sheet_name, {"columns": [], "header_row": 0})
+            order.append(sheet_name)
+        if header == HEADER_ROW_LINE or header_key(header) == header_key(HEADER_ROW_LINE):
+            try:
+                entry["header_row"] = int(float(default))
+                if entry["header_row"] < 1:
+                    raise ValueError
+            except ValueError:
+                bad(3, "表头行应是一个行号（如 3）", "the header row must be a row number (e.g. 3)", default)
+            continue
+        entry["columns"].append((excel_row, header, field, default))
+
+    sheets: list[SheetBinding] = []
+    for name in order:
+        entry = lines[name]
+        if "target" not in entry:
+            row = entry["columns"][0][0] if entry["columns"] else header_at + 1
+            findings.append(InvalidMapping.at(sheet.name, row=row, cell=f"{column_letters(cols[0])}{row}",
+                                              column=MAPPING_HEADERS[0], value=name, reason=bilingual(
+                                                  f"工作表「{name}」没有（整张表）一行，不知道它对应哪张登记表",
+                                                  f"sheet '{name}' has no （整张表） line saying which log it feeds")))
+            continue
+        target = entry["target"]
+        columns: list[ColumnBinding] = []
+        for excel_row, header, field, default in entry["columns"]:
+            key = _field(target, field)
+            if key is None:
+                accepted = "、".join(c.header for c in SHEETS[target].columns)
+                findings.append(InvalidMapping.at(
+                    sheet.name, row=excel_row, cell=f"{column_letters(cols[2])}{excel_row}",
+                    column=MAPPING_HEADERS[2], value=field, reason=bilingual(
+                        f"「{field}」不是「{SHEETS[target].name}」的字段（可填：{accepted}、{UNUSED}）",
+                        f"'{field}' is not a field of {SHEETS[target].name} (use one of: {accepted}, {UNUSED})")))
+                continue
+            if not header and not key:
+                continue
+            columns.append(ColumnBinding(header=header, field=key, default=default))
+        sheets.append(SheetBinding(sheet=name, target=target, shape=entry["shape"], header_row=entry["header_row"],
+                                   teacher=entry["teacher"], columns=tuple(columns)))
+    return Binding(sheets=tuple(sheets)), findings
+
+
+def _header(rows: list[list[Any]]) -> tuple[int | None, list[int]]:
+    """The header row (first 10 rows) and the column of each of the four headings."""
+    wanted = [{header_key(zh), header_key(en)} for zh, en in zip(MAPPING_HEADERS, MAPPING_HEADERS_EN)]
+    for r, row in enumerate(rows[:10]):
+        keys = [header_key(v) if isinstance(v, str) else "" for v in row]
+        cols = [next((c for c, k in enumerate(keys) if k in w), -1) for w in wanted]
+        if all(c >= 0 for c in cols[:3]):
+            if cols[3] < 0:
+                cols[3] = len(row)  # no 默认值 column: every default reads as blank
+            return r, cols
+    return None, []
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _target(label: str) -> tuple[str, Shape] | None:
+    key = header_key(label)
+    for shape, suffix in sorted(SHAPE_SUFFIX.items(), key=lambda kv: -len(kv[1])):
+        suffix_key = header_key(suffix)
+        if suffix_key and not key.endswith(suffix_key):
+            continue
+        base = key[:len(key) - len(suffix_key)] if suffix_key else key
+        base = base.rstrip("·-_ ")
+        for spec in DATA_SHEETS:
+            if base in {header_key(n) for n in spec.names}:
+                return spec.key, shape
+    return None
+
+
+def _field(target: str, label: str) -> str | None:
+    """The contract column key ``label`` names in ``target``: "" for （不用）, None when unknown."""
+    key = header_key(label)
+    if not key or key in _UNUSED_WORDS:
+        return ""
+    for col in SHEETS[target].columns:
+        if key in {header_key(n) for n in col.names}:
+            return col.key
+    return None
