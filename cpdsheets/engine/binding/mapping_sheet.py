@@ -91,8 +91,8 @@ def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
     for name in order:
         entry = lines[name]
         if "target" not in entry:
-            row = entry["columns"][0][0] if entry["columns"] else header_at + 1
-            findings.append(InvalidMapping.at(sheet.name, row=row, cell=f"{column_letters(cols[0])}{row}",
+            first: int = entry["columns"][0][0] if entry["columns"] else header_at + 1
+            findings.append(InvalidMapping.at(sheet.name, row=first, cell=f"{column_letters(cols[0])}{first}",
                                               column=MAPPING_HEADERS[0], value=name, reason=bilingual(
                                                   f"工作表「{name}」没有（整张表）一行，不知道它对应哪张登记表",
                                                   f"sheet '{name}' has no （整张表） line saying which log it feeds")))
