@@ -124,3 +124,14 @@ def test_help_is_chinese_first_without_type_placeholders(command):
     assert re.search(r"^(cpdsheets — )?[\u4e00-\u9fff]", description), description
     options = [line.strip() for line in r.stdout.splitlines() if line.strip().startswith("-")]
     assert options and all(re.search(r"  .*[\u4e00-\u9fff]", line) for line in options if "  " in line), options
+
+
+def test_english_alert_periods_are_english(demo):
+    """Period labels are data in Chinese (the JSON keeps them); English text and tabs say them in English."""
+    r = cli("recalc", demo, "--dry-run", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    # rule names are the school's own words (规则 sheet) and stay as typed; the period before the colon is ours
+    assert not re.search(r"(第[一二]学期|\d{4}-\d{4}学年|\d年\d+月|双周|周): ", r.stdout), r.stdout
+    assert re.search(r"Semester [12]|School year \d{4}-\d{4}|\d{4}-\d{2}", r.stdout)
+    zh = cli("recalc", demo, "--dry-run")
+    assert re.search("第[一二]学期|学年", zh.stdout)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..contract.findings import Lang
 from ..contract.states import State, SubjectType
+from .period_text import period_text
 
 WINDOW_KINDS = ("月", "周", "双周")
 STATE_RANK = {s.value: s.rank for s in State}
@@ -78,6 +79,7 @@ def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
         period, note = first["period_label"], _pace_note(first, lang) if state == State.BEHIND else ""
     else:
         period, note = first["period_label"], _details_note(g, lang)
+    period = period_text(period, lang)
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
         rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,

@@ -18,6 +18,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import pick as _h
+from .period_text import period_text
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
@@ -145,7 +146,7 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
         span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
-        rows.append([r.rule_id, r.period_label, name, span, _actual(r), _requirement(r, lang),
+        rows.append([r.rule_id, period_text(r.period_label, lang), name, span, _actual(r), _requirement(r, lang),
                      state_word(r.state, lang), _note(r, lang)])
         fills.append(_fill(r.state))
     return Table(title, cols, rows, fills={6: fills}, empty=_h(lang, "无适用的规则。", "No rule applies."))
@@ -214,7 +215,7 @@ def adjustment_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> l
         if r.prorated and r.required is not None:
             out.append(_h(lang, f"{r.rule_id} {r.rule_name}（{r.period_label}）：适用 {r.applicable_days}/{r.period_days} 天，"
                                 f"要求由 {_n(r.lower)} 按天数折算为 {_n(round(r.required, 2))}。",
-                          f"{r.rule_id} {r.rule_name} ({r.period_label}): applies on {r.applicable_days} of "
+                          f"{r.rule_id} {r.rule_name} ({period_text(r.period_label, lang)}): applies on {r.applicable_days} of "
                           f"{r.period_days} days, so {_n(r.lower)} becomes {_n(round(r.required, 2))}."))
     return out
 
