@@ -29,6 +29,7 @@ CASES = {
     "missing-value": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "", "通识培训", "校级", 2, "出勤")}, "培训记录", "D4"),
     "invalid-date": ({"培训记录": tr("2025-13-01", "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
     "invalid-number": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "两小时", "出勤")}, "培训记录", "G4"),
+    "unexpected-unit": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "8人", "出勤")}, "培训记录", "G4"),
     "negative-number": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "-3", "出勤")}, "培训记录", "G4"),
     "invalid-choice": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "乡级", 2, "出勤")}, "培训记录", "F4"),
     "invalid-teacher-id": ({"培训记录": tr(D(2025, 9, 5), "张三", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "B4"),
@@ -90,7 +91,7 @@ EFFECT_OF_CASE = {
     "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
-    "date-order": "row-left-out", "unknown-rule-id": "row-counts",
+    "date-order": "row-left-out", "unknown-rule-id": "row-counts", "unexpected-unit": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
 }
 

@@ -151,6 +151,17 @@ class NegativeNumber(FindingType):
     hint = _t("请填写 0 或正数。", "Enter zero or a positive number.")
 
 
+class UnexpectedUnit(FindingType):
+    code, severity = "unexpected-unit", "warning"
+    fields = ("unit", "units", "number")
+    effect = "cell"
+    title = _t("单位与该列不符", "Unit does not fit the column")
+    message = _t("「{value}」的单位「{unit}」不是「{column}」的单位（应为 {units}），按 {number} 计入。",
+                 "'{value}': '{unit}' is not a unit of '{column}' ({units}); read as {number}.")
+    hint = _t("确认这一格填的确实是「{column}」；只填数字即可，如 {number}。",
+              "Check that this cell really holds '{column}'; a plain number is enough, e.g. {number}.")
+
+
 class InvalidChoice(FindingType):
     code, severity = "invalid-choice", "error"
     fields = ("choices",)

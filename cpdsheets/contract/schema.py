@@ -38,6 +38,9 @@ class ColumnSpec(BaseModel):
     row_counts_without: bool = False
     month_is_enough: bool = False  # date: `2010.9` / `2010年9月` is a full answer (the 1st of that month)
     number_words: bool = False  # number: counts typed in words, `两`, `十二`, `半天` (0.5)
+    # number: the unit words that belong to this column (`2学时` in 学时); any other unit typed after
+    # the number (`8人` in 学时) is read as the number but warned about. Empty: no unit is checked.
+    units: tuple[str, ...] = ()
 
     @property
     def drops_row(self) -> bool:
@@ -74,11 +77,19 @@ class SheetSpec(BaseModel):
 
 
 def _col(key: str, header: str, *aliases: str, kind: ColumnKind = "text", required: bool = False,
-         choices: tuple[str, ...] = (), help: str = "", **typing: bool) -> ColumnSpec:
+         choices: tuple[str, ...] = (), help: str = "", units: tuple[str, ...] = (), **typing: bool) -> ColumnSpec:
     return ColumnSpec(
         key=key, header=header, aliases=tuple(aliases), kind=kind,
-        required=required, choices=tuple(choices), help=help, **typing,
+        required=required, choices=tuple(choices), help=help, units=units, **typing,
     )
+
+
+# The unit words of each kind of quantity (lower case), as `normalize.number_unit` reports them.
+HOUR_UNITS = ("学时", "课时", "个课时", "小时", "节", "节课", "h", "hr", "hrs", "hour", "hours")
+DAY_UNITS = ("天", "日", "day", "days")
+CHAR_UNITS = ("字", "千字")
+CREDIT_UNITS = ("学分", "分")
+PERSON_UNITS = ("人", "个人", "名")
 
 
 LEVELS = ("校级", "区级", "市级", "省级", "国家级")
@@ -120,10 +131,10 @@ TRAININGS = SheetSpec(
         _col("category", "类别", "培训类别", "Category", required=True,
              help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训"),
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
-        _col("hours", "学时", "Hours", kind="number", required=True),
+        _col("hours", "学时", "Hours", kind="number", required=True, units=HOUR_UNITS),
         _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance"),
-        _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算"),
-        _col("days", "天数", "外出天数", "Days", kind="number", number_words=True),
+        _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算", units=CREDIT_UNITS),
+        _col("days", "天数", "外出天数", "Days", kind="number", number_words=True, units=DAY_UNITS),
     ),
 )
 
@@ -139,7 +150,7 @@ OBSERVATIONS = SheetSpec(
         _col("topic", "课题", "Topic"),
         _col("lesson_type", "课型", "Lesson type", kind="choice", choices=LESSON_TYPES),
         _col("location", "地点", "听课地点", "Location", kind="location", required=True),
-        _col("comment_chars", "评课字数", "Comment chars", kind="number"),
+        _col("comment_chars", "评课字数", "Comment chars", kind="number", units=CHAR_UNITS),
     ),
 )
 
@@ -150,7 +161,7 @@ READING = SheetSpec(
         _col("date", "日期", "Date", kind="date", required=True),
         _col("title", "书刊名称", "书名", "Title", required=True),
         _col("type", "类型", "Type", kind="choice", required=True, choices=READING_TYPES),
-        _col("chars", "字数", "Chars", "Characters", kind="number"),
+        _col("chars", "字数", "Chars", "Characters", kind="number", units=CHAR_UNITS),
     ),
 )
 
@@ -163,7 +174,7 @@ OUTPUTS = SheetSpec(
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
         _col("title", "题目", "Title"),
         _col("award", "获奖", "Award"),
-        _col("credits", "学分", "Credits", kind="number"),
+        _col("credits", "学分", "Credits", kind="number", units=CREDIT_UNITS),
     ),
 )
 
@@ -175,7 +186,7 @@ ACTIVITIES = SheetSpec(
         _col("group", "组别", "Group", required=True, help="教研组或备课组名称"),
         _col("type", "类型", "Type", kind="choice", required=True, choices=ACTIVITY_TYPES),
         _col("speaker", "主讲人", "Speaker"),
-        _col("attendees", "人数", "Attendees", kind="number", number_words=True),
+        _col("attendees", "人数", "Attendees", kind="number", number_words=True, units=PERSON_UNITS),
     ),
 )
 

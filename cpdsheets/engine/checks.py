@@ -28,10 +28,11 @@ from ..contract.findings import (
     UnknownMentor,
     UnknownObservedTeacher,
     UnknownRuleId,
+    UnexpectedUnit,
     UnknownTeacher,
     plain_number,
 )
-from .normalize import to_halfwidth
+from .normalize import number_unit, to_halfwidth
 from .sheet_frame import SheetRead
 from .verdict import Verdict
 
@@ -236,3 +237,26 @@ def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> li
     rid = df["rule_id"].astype("object").str.strip().str.upper()
     unknown = rid.notna() & ~rid.isin({r.upper() for r in rule_ids})
     return findings + _at(read, sheet, "rule_id", df.index[unknown], UnknownRuleId)
+
+
+def check_units(read: SheetRead, sheet: str) -> list[Finding]:
+    """A number typed with a unit that belongs to another column (`8人` in 学时): read as the number, since
+    people add units freely (SPEC), but said, because it often means the value went in the wrong column."""
+    out: list[Finding] = []
+    for col in read.spec.columns:
+        if not col.units or col.key not in read.raw:
+            continue
+        raw = read.raw[col.key]
+        text = raw[raw.map(type) == str]
+        if text.empty:
+            continue
+        distinct = pd.Series(text.unique(), dtype="object")
+        units = number_unit(distinct)
+        wrong = dict(zip(distinct[(units != "") & ~units.isin(col.units)], units[(units != "") & ~units.isin(col.units)]))
+        numbers = read.frame[col.key]
+        rows = text.index[text.isin(list(wrong)) & numbers.reindex(text.index).notna()]
+        shown = "、".join(col.units[:4])
+        out += _at(read, sheet, col.key, rows, UnexpectedUnit,
+                   params_of=lambda r: {"unit": wrong[read.raw.at[r, col.key]], "units": shown,
+                                        "number": plain_number(numbers[r])})
+    return out

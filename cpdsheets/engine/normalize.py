@@ -210,6 +210,17 @@ def normalize_numbers(s: pd.Series, *, words: bool = False) -> Parsed:
     return Parsed(out, bad, negative)
 
 
+_UNIT_AFTER = re.compile(
+    r"^(?:[+-]?[\d,]*\.?\d+|[零〇一二两三四五六七八九十百]+)个?半?(?P<u>" + _UNITS + r")半?$", re.IGNORECASE)
+
+
+def number_unit(s: pd.Series) -> pd.Series:
+    """The unit word typed after a number in each text cell, lower case (`8 人` -> `人`); "" where none."""
+    tx = _text(s).fillna("").str.replace(r"\s+", "", regex=True)
+    unit = tx.str.extract(_UNIT_AFTER)["u"].fillna("").str.lower()
+    return unit.str.replace(r"^个(?=人)", "", regex=True)
+
+
 def _words_to_number(text: str) -> float:
     m = _WORD_NUMBER.match(text)
     if not m or not (m["n"] or m["half"] or m["half2"]) or (m["half"] and m["half2"]):

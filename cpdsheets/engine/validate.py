@@ -98,6 +98,7 @@ def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: Scho
         sheet = names[spec.key]
         mine = found.setdefault(spec.key, [])
         mine += checks.check_duplicates(read, sheet, _content_keys(spec), judge(read, read.findings))
+        mine += checks.check_units(read, sheet)
         if roster is not None and "teacher_id" in read.frame:
             mine += checks.check_teacher_refs(read, sheet, roster)
         if year is not None and spec.key in YEAR_DATES and not year.inferred:
