@@ -55,7 +55,7 @@ HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "teaching_group": ("学科组", "所在教研组", "任教学科", "学科"),
         "lesson_group": ("所在备课组", "年级组"),
         "roles": ("岗位职务", "担任职务", "兼职"),
-        "mentor_id": ("师傅", "带教师傅", "结对师傅", "指导教师", "指导老师", "导师", "师傅姓名"),
+        "mentor_id": ("师傅", "带教师傅", "结对师傅", "指导教师", "指导老师", "导师", "师傅姓名"),  # names
         "join_date": ("入校时间", "调入时间", "调入日期", "来校时间", "到校时间"),
         "leave_date": ("离校时间", "调出时间", "调离时间", "离职时间"),
     },
@@ -107,6 +107,15 @@ HEADER_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "reason": ("事由", "请假原因", "豁免原因"),
     },
 }
+
+def holds_names(target: str, field: str, header: str) -> bool:
+    """Whether a header mapped to a 工号 field names people rather than their 工号 (听课教师, 师傅): its
+    cells are matched to the roster by name."""
+    header = header.strip()
+    if field == "teacher_id":
+        return header in PERSON_WORDS.get(target, ())
+    return target == "teachers" and field == "mentor_id" and header in HEADER_SYNONYMS["teachers"]["mentor_id"]
+
 
 # The labels of a sign-in grid's stacked header rows (日期 / 项目 / 学时 above the session columns).
 GRID_ROW_LABELS: dict[str, tuple[str, ...]] = {
