@@ -106,3 +106,33 @@ def test_bad_year_exits_2(tmp_path):
     book = write_openpyxl(tmp_path / "o.xlsx", {"听课": [OBS_HEADER]})
     r = invoke_cli("bind", book, "--dry-run", "--year", "2024-2026")
     assert r.returncode == 2 and "不是一个学年" in r.stderr
+
+
+def _with_mapping(tmp_path, mapping_rows_: list[list[str]]):
+    rows = [["听课教师", "执教教师", "听课日期", "场合"], ["李强", "王芳", "2024-10-12", "校内"]]
+    return write_openpyxl(tmp_path / "bound.xlsx", {"听课登记": rows, "映射": mapping_rows_})
+
+
+def test_dry_run_of_a_bound_book_shows_staff_lines(tmp_path):
+    """Staff mapped 场合 to 地点 in 映射: a re-bind proposes their line, and the book is complete."""
+    book = _with_mapping(tmp_path, [["工作表", "表头", "对应字段", "默认值"],
+                                    ["听课登记", "（整张表）", "听课记录", ""],
+                                    ["听课登记", "场合", "地点", ""]])
+    r = invoke_cli("bind", book, "--dry-run")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "场合     → 地点  100%" in r.stdout
+    assert "执教教师 → 授课教师  100%" in r.stdout  # the header staff had not listed, added from the proposal
+    assert "缺少必填字段" not in r.stdout
+
+
+def test_unusable_mapping_line_is_reported_and_nothing_written(tmp_path):
+    book = _with_mapping(tmp_path, [["工作表", "表头", "对应字段", "默认值"],
+                                    ["听课登记", "（整张表）", "听课记录", ""],
+                                    ["听课登记", "场合", "地 址", ""]])
+    before = _digest(book)
+    for args in (["--dry-run"], []):
+        r = invoke_cli("bind", book, *args)
+        assert r.returncode == 1
+        assert "映射!C3: 「映射」表的这一行无法使用：「地 址」不是「听课记录」的字段" in r.stderr
+        assert "「映射」中有 1 行无法使用，改正或删除后再绑定" in r.stderr
+    assert _digest(book) == before and sorted(p.name for p in tmp_path.iterdir()) == ["bound.xlsx"]

@@ -66,6 +66,19 @@ class Proposal(BaseModel):
                 return s
         return SheetProposal(sheet=sheet)
 
+    def rebound(self, binding: Binding) -> Proposal:
+        """This proposal over ``binding`` (the merge with staff's 映射): a missing field staff have since
+        mapped to a column, or given a default, is missing no more."""
+        sheets = []
+        for d in self.sheets:
+            bound = binding.for_sheet(d.sheet)
+            if bound is not None:
+                given = set(bound.mapped) | set(bound.defaults())
+                d = d.model_copy(update={"missing": tuple(m for m in d.missing if m.field not in given),
+                                         "unmapped": tuple(h for h in d.unmapped if not bound.field_of(h))})
+            sheets.append(d)
+        return self.model_copy(update={"binding": binding, "sheets": tuple(sheets)})
+
     @property
     def complete(self) -> bool:
         """Something is bound and every bound sheet has each required field."""

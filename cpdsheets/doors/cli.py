@@ -527,51 +527,59 @@ def bind(
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     proposal = propose(raw)
-    code = 0 if proposal.complete else 1
+    mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
+    if mapping is not None:  # re-binding: what would be written is the merge, so that is what is shown
+        proposal = _rebound(book, mapping, proposal, lang)
     if dry_run:
         _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
               else proposal_text(proposal, str(book), lang.value))
-        raise typer.Exit(code)
-    if not proposal.binding.sheets and not any(n in raw.sheets for n in MAPPING_SHEET_NAMES):
+        raise typer.Exit(0 if proposal.complete else 1)
+    if not proposal.binding.sheets:
         _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
               err=True)
         raise typer.Exit(1)
-    _write_binding(book, raw, proposal, out=out, year=year or None, as_json=format == BindFormat.json, lang=lang)
-    raise typer.Exit(code)
+    raise typer.Exit(_write_binding(book, proposal, out=out, year=year or None, as_json=format == BindFormat.json,
+                                    lang=lang))
 
 
-def _write_binding(book: Path, raw, proposal, *, out: Optional[Path], year: Optional[str], as_json: bool,
-                   lang: Lang) -> None:
-    """Merge the proposal into the book's 映射 (staff's lines win) and write it, with 规则 and 控制台."""
-    from ..contract.binding import MAPPING_SHEET_NAMES
+def _rebound(book: Path, mapping, proposal, lang: Lang):
+    """The proposal merged into the book's 映射, staff's lines winning. A line that cannot be used would
+    be lost when 映射 is written again: the book is left as it is until staff fix or delete it (exit 1)."""
     from ..engine.binding.mapping_sheet import read_mapping
     from ..engine.binding.rebind import merge
-    from ..reports.binding_text import binding_summary, proposal_json, proposal_text
+
+    existing, unusable = read_mapping(mapping)
+    if unusable:
+        for f in unusable:
+            _echo(f"{f.sheet}!{f.cell}: {f.message(lang.value)}", err=True)
+        _echo(f"{book}: " + (f"「{mapping.name}」中有 {len(unusable)} 行无法使用，改正或删除后再绑定"
+                             if lang == Lang.zh else
+                             f"{len(unusable)} lines of '{mapping.name}' cannot be used; fix or delete them, then "
+                             "bind again"), err=True)
+        raise typer.Exit(1)
+    return proposal.rebound(merge(existing, proposal.binding))
+
+
+def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], as_json: bool,
+                   lang: Lang) -> int:
+    """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
+    field is still unmapped."""
+    from ..reports.binding_text import proposal_json, proposal_text
     from .binding.writer import write_binding
     from .ooxml.write_errors import WorkbookWriteError
     from .ooxml.zip_limits import LimitExceeded
 
-    binding = proposal.binding
-    mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
-    if mapping is not None:
-        existing, unusable = read_mapping(mapping)
-        binding = merge(existing, binding)
-        if unusable:
-            _echo((f"「{mapping.name}」中有 {len(unusable)} 行无法使用，已原样保留" if lang == Lang.zh
-                   else f"{len(unusable)} lines of '{mapping.name}' cannot be used; kept as they are"), err=True)
     try:
-        written = write_binding(book, binding, out=out, year=year, lang=lang.value)
+        written = write_binding(book, proposal.binding, out=out, year=year, lang=lang.value)
     except (WorkbookWriteError, LimitExceeded) as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
-    if as_json:
-        _echo(proposal_json(proposal, str(book)))
-    else:
-        _echo(proposal_text(proposal, str(book), lang.value) if mapping is None else binding_summary(binding, lang.value))
+    _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
     _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
+    return 0 if proposal.complete else 1
 
 
 class ArchiveFormat(str, Enum):

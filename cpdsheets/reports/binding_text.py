@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..contract.binding import Binding, SheetBinding
+from ..contract.binding import SheetBinding
 from ..contract.proposal import Proposal, SheetProposal
 from ..contract.schema import SHEETS
 from ..contract.synonyms import catalogue_rows, holds_names
@@ -134,11 +134,6 @@ def _sheet_json(s: SheetBinding, d: SheetProposal) -> dict[str, Any]:
                      "candidates": list(m.candidates)} for m in d.missing],
         "sessions": [x.model_dump() for x in d.sessions],
     }
-
-
-def binding_summary(binding: Binding, lang: str = "zh") -> str:
-    """One line per bound sheet, for `bind` after writing: `2024秋季听课登记 → 听课记录`."""
-    return "\n".join(f"{s.sheet} → {sheet_label(s.target, lang)}{_SHAPE[s.shape][lang]}" for s in binding.sheets)
 
 
 def catalogue_markdown() -> str:

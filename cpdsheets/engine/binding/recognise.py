@@ -92,6 +92,12 @@ def _filled(v: Any) -> bool:
     return v is not None and not (isinstance(v, str) and not v.strip())
 
 
+def _text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def _named(sheet_name: str, target: str) -> bool:
     key = header_key(sheet_name)
     return any(header_key(w) in key for w in SHEET_WORDS[target])
@@ -177,9 +183,6 @@ def _assign(headers: dict[int, str], target: str) -> dict[int, tuple[str, float]
 
 # -- sign-in grids --------------------------------------------------------------------------------
 
-_MARKS = {k for k in ATTENDANCE_WORDS if not k.isascii() or k in ("1", "0")} | {"√", "✓", "✔", "×"}
-
-
 def _grid(sheet: RawSheet) -> _Match | None:
     """A sign-in grid: a 工号/姓名 header and session columns whose headers carry dates."""
     rows = sheet.rows[:HEADER_SCAN_ROWS]
@@ -218,8 +221,8 @@ def _named_grid(name: str) -> bool:
 
 def _marks_fit(rows: list[list[Any]], cols: set[int]) -> bool:
     """Most filled session cells hold attendance marks (√ 到 假 缺), and at least one does."""
-    cells = [str(row[c]).strip() for row in rows for c in cols if c < len(row) and _filled(row[c])]
-    marks = sum(1 for v in cells if v.lower() in _MARKS or v in ATTENDANCE_WORDS)
+    cells = [_text(row[c]).lower() for row in rows for c in cols if c < len(row) and _filled(row[c])]
+    marks = sum(1 for v in cells if v in ATTENDANCE_WORDS)
     return marks > 0 and marks >= 0.6 * len(cells)
 
 
@@ -232,7 +235,7 @@ def _roster_names(matches: list[tuple[RawSheet, _Match]]) -> set[str]:
             continue
         col = next((c for c, (f, _) in m.fields.items() if f == "name"), None)
         if col is not None:
-            names |= {str(row[col]).strip() for row in sheet.rows[m.row + 1:]
+            names |= {_text(row[col]) for row in sheet.rows[m.row + 1:]
                       if col < len(row) and _filled(row[col])}
     return names
 
