@@ -268,3 +268,44 @@ def test_readme_carries_the_synonym_catalogue():
     assert "### 表头同义词（bind 如何认出各列）" in text
     assert catalogue_markdown() in text, "regenerate the table: python3 -c 'from cpdsheets.reports.binding_text " \
                                          "import catalogue_markdown; print(catalogue_markdown())'"
+
+
+def test_other_logs_by_their_usual_headers(tmp_path):
+    sheets = {
+        "2024学年培训登记": [["序号", "姓名", "培训日期", "培训内容", "培训类型", "级别", "学时", "出勤"],
+                             [1, "王芳", "2024-09-20", "心理健康", "通识培训", "区级", 3, "√"]],
+        "获奖登记": [["姓名", "获奖时间", "类别", "获奖级别", "名称", "获奖等次"],
+                     ["李强", "2024-12-01", "论文", "市级", "分数教学初探", "一等奖"]],
+        "集体备课记录": [["日期", "备课组", "主备人", "活动形式", "参加人数", "内容"],
+                         ["2024-10-08", "三年级语文", "王芳", "集体备课", 6, "第三单元"]],
+        "请假登记": [["姓名", "开始时间", "结束时间", "事由"], ["张敏", "2025-03-01", "2025-06-30", "产假"]],
+    }
+    b = _propose(write_xlsxwriter(tmp_path / "logs.xlsx", sheets)).binding
+    assert {s.sheet: s.target for s in b.sheets} == {"2024学年培训登记": "trainings", "获奖登记": "outputs",
+                                                     "集体备课记录": "activities", "请假登记": "exemptions"}
+    assert _fields(b.for_sheet("2024学年培训登记")) == {
+        "序号": "", "姓名": "teacher_id", "培训日期": "date", "培训内容": "title", "培训类型": "category",
+        "级别": "level", "学时": "hours", "出勤": "attendance"}
+    assert _fields(b.for_sheet("获奖登记")) == {"姓名": "teacher_id", "获奖时间": "date", "类别": "type",
+                                                "获奖级别": "level", "名称": "title", "获奖等次": "award"}
+    assert _fields(b.for_sheet("集体备课记录")) == {"日期": "date", "备课组": "group", "主备人": "speaker",
+                                                    "活动形式": "type", "参加人数": "attendees", "内容": ""}
+    assert _fields(b.for_sheet("请假登记")) == {"姓名": "teacher_id", "开始时间": "start", "结束时间": "end",
+                                                "事由": "reason"}
+
+
+@pytest.mark.parametrize("write", [write_openpyxl, write_xlsxwriter])
+def test_grid_with_teacher_headers_merged_down_beside_the_labels(tmp_path, write):
+    """工号 and 姓名 merged over three rows; 日期 / 项目 / 学时 labels in the column beside them."""
+    rows = [["2024学年第一学期教师培训考勤表"],
+            ["工号", "姓名", "日期", dt.datetime(2024, 9, 10), dt.datetime(2024, 10, 15)],
+            [None, None, "项目", "新课标解读", "作业设计"],
+            [None, None, "学时", 2, "1.5学时"],
+            ["1001", "王芳", None, "√", "到"],
+            ["1002", "李强", None, "假", "缺"]]
+    proposal = _propose(write(tmp_path / "g.xlsx", {"考勤表": rows}, {"考勤表": ["A1:E1", "A2:A4", "B2:B4"]}))
+    grid = proposal.binding.for_sheet("考勤表")
+    assert (grid.target, grid.shape, grid.header_row) == ("trainings", "grid", 2)
+    assert _fields(grid) == {"工号": "teacher_id", "姓名": "name", "日期": ""}  # the label column is no session
+    assert [(s.column, s.date, s.title, s.hours) for s in proposal.details("考勤表").sessions] == [
+        ("D", "2024-09-10", "新课标解读", "2"), ("E", "2024-10-15", "作业设计", "1.5")]
