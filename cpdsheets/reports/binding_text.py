@@ -90,8 +90,7 @@ def _sheet_lines(s: SheetBinding, d: SheetProposal, lang: str) -> list[str]:
     if defaults:
         lines.append(f"  {w['default']}{w['colon']}{w['sep'].join(defaults)}")
     if d.sessions:
-        lines.append(f"  {w['sessions']}（{len(d.sessions)}）{w['colon']}" if lang == "zh"
-                     else f"  {w['sessions']} ({len(d.sessions)}){w['colon']}")
+        lines.append(f"  {w['sessions']}（{len(d.sessions)}）：" if lang == "zh" else f"  {w['sessions']} ({len(d.sessions)}):")
         for x in d.sessions:
             hours = (f"{x.hours}学时" if lang == "zh" else f"{x.hours} h") if x.hours else ""
             lines.append("    " + " ".join(p for p in (x.column, x.date, x.title, hours) if p))

@@ -249,8 +249,8 @@ def _resolve_person(m: _Match) -> None:
     has_id = any(f == "teacher_id" for f, _ in m.fields.values())
     if person is None:
         return
-    if not has_id:
-        m.fields[person] = ("teacher_id", m.fields[person][1])
+    if not has_id:  # names stand for the teacher: as sure as a synonym at most, the roster decides who
+        m.fields[person] = ("teacher_id", min(m.fields[person][1], SYNONYM))
     elif m.fields[person][0] == _PERSON:
         del m.fields[person]
 
