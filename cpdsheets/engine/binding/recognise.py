@@ -7,6 +7,12 @@ confidences: the contract's own header or alias 1.0, a catalogue synonym 0.9, a 
 0.6), a sheet name carrying the catalogue's words adds a bonus, and the best row and sheet win. A row
 whose cells carry session dates and a 工号/姓名 column is a sign-in grid; a sheet whose rows have no
 teacher column but whose tab or `教师：王芳` title names one is that teacher's own sheet.
+
+What the proposed Binding states, for whoever reads the book through it: the header row is always
+given; every text cell of it has a column line, （不用） where no field fits, so staff see and can
+reassign each in 映射; a sign-in grid's header row is its 工号/姓名 row, its session columns have NO
+line (every column without one is a session), and each session's date, title and hours stay where the
+school typed them, in the header cell or in rows labelled 日期 / 项目 / 学时 (``session_headers``).
 """
 
 from __future__ import annotations
