@@ -309,3 +309,43 @@ def test_grid_with_teacher_headers_merged_down_beside_the_labels(tmp_path, write
     assert _fields(grid) == {"工号": "teacher_id", "姓名": "name", "日期": ""}  # the label column is no session
     assert [(s.column, s.date, s.title, s.hours) for s in proposal.details("考勤表").sessions] == [
         ("D", "2024-09-10", "新课标解读", "2"), ("E", "2024-10-15", "作业设计", "1.5")]
+
+
+def test_two_common_headers_do_not_make_a_log(tmp_path):
+    """`日期 | 内容 | 负责人` holds two of 培训记录's five required fields: a school calendar, left out; the
+    same headers under a name that says 培训 are a (thin) training log, shown with what it lacks."""
+    calendar = [["日期", "内容", "负责人"], ["2024-09-01", "开学典礼", "王芳"]]
+    proposal = _propose(write_openpyxl(tmp_path / "c.xlsx", {"工作安排": calendar, "培训安排": calendar}))
+    assert [(k.sheet, k.reason) for k in proposal.skipped] == [("工作安排", "unrecognised")]
+    assert proposal.binding.for_sheet("培训安排").target == "trainings"
+    assert {m.field for m in proposal.details("培训安排").missing} == {"teacher_id", "category", "hours"}
+
+
+def test_any_grid_of_cells_gives_a_proposal_that_round_trips():
+    """Seeded random sheets (catalogue words, marks, dates, titles, formulas-as-text, odd types): propose
+    never raises, the reports render, and the binding survives the 映射 rows unchanged."""
+    import random
+
+    from cpdsheets.contract.book import RawBook, RawSheet
+    from cpdsheets.contract.synonyms import HEADER_SYNONYMS, PERSON_WORDS
+    from cpdsheets.reports.binding_text import proposal_json, proposal_text
+
+    words = [w for t in HEADER_SYNONYMS.values() for ws in t.values() for w in ws]
+    words += [w for ws in PERSON_WORDS.values() for w in ws]
+    odd = [None, "", " ", "√", "假", "缺", 1, 2.5, float("nan"), float("inf"), True, dt.datetime(2024, 9, 10),
+           dt.date(1800, 1, 1), dt.time(8, 0), "2024.9.10 讲座 2学时", "9月10日", "2024.13.40 x", "教师：", "教师：王芳",
+           "=1+1", "x" * 300, "日期", "项目", "学时"]
+    rng = random.Random(7)
+    bound = 0
+    for _ in range(300):
+        sheets = {}
+        for i in range(rng.randint(1, 4)):
+            name = rng.choice(["Sheet", "签到表", "听课", "王芳", "cpdsheets.x", "映射", "读书"]) + str(i)
+            sheets[name] = RawSheet(name, [[rng.choice(words + odd) for _ in range(rng.randint(0, 9))]
+                                           for _ in range(rng.randint(0, 20))])
+        proposal = propose(RawBook(sheets))
+        bound += len(proposal.binding.sheets)
+        proposal_text(proposal, "x", "zh"), proposal_text(proposal, "x", "en"), proposal_json(proposal)
+        read, findings = read_mapping(RawSheet("映射", mapping_rows(proposal.binding)))
+        assert findings == [] and _lines(read) == _lines(proposal.binding)
+    assert bound > 100  # the random sheets did bind: the round trip was exercised

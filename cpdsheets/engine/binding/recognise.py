@@ -119,11 +119,21 @@ def _best_rows(sheet: RawSheet) -> _Match | None:
             fields = _assign(headers, target)
             named = _named(sheet.name, target)
             score = sum(conf for _, conf in fields.values()) + (NAME_BONUS if named else 0.0)
-            if len(fields) < 2 and not named:
+            if not (named or _plausible(target, fields)):
                 continue
             if best is None or score > best.score + 1e-9:
                 best = _Match(target, r, fields, headers, score, named)
     return best if best is not None and best.score >= MIN_SCORE else None
+
+
+def _plausible(target: str, fields: dict[int, tuple[str, float]]) -> bool:
+    """Headers alone make a sheet ``target`` when they hold half its required fields (a name column
+    counting as the teacher), and for the roster its 工号: `日期 | 内容 | 负责人` is no training log."""
+    mapped = {"teacher_id" if f in ("name", _PERSON) and target != "teachers" else f for f, _ in fields.values()}
+    required = [c.key for c in SHEETS[target].required]
+    if target == "teachers" and "teacher_id" not in mapped:
+        return False
+    return len(fields) >= 2 and sum(f in mapped for f in required) >= len(required) / 2
 
 
 def _headers(row: list[Any]) -> dict[int, str]:
