@@ -337,7 +337,7 @@ def test_any_grid_of_cells_gives_a_proposal_that_round_trips():
            "=1+1", "x" * 300, "日期", "项目", "学时"]
     rng = random.Random(7)
     bound = 0
-    for _ in range(300):
+    for _ in range(150):
         sheets = {}
         for i in range(rng.randint(1, 4)):
             name = rng.choice(["Sheet", "签到表", "听课", "王芳", "cpdsheets.x", "映射", "读书"]) + str(i)
@@ -348,4 +348,4 @@ def test_any_grid_of_cells_gives_a_proposal_that_round_trips():
         proposal_text(proposal, "x", "zh"), proposal_text(proposal, "x", "en"), proposal_json(proposal)
         read, findings = read_mapping(RawSheet("映射", mapping_rows(proposal.binding)))
         assert findings == [] and _lines(read) == _lines(proposal.binding)
-    assert bound > 100  # the random sheets did bind: the round trip was exercised
+    assert bound > 50  # the random sheets did bind: the round trip was exercised
