@@ -349,3 +349,14 @@ def test_any_grid_of_cells_gives_a_proposal_that_round_trips():
         read, findings = read_mapping(RawSheet("映射", mapping_rows(proposal.binding)))
         assert findings == [] and _lines(read) == _lines(proposal.binding)
     assert bound > 50  # the random sheets did bind: the round trip was exercised
+
+
+@pytest.mark.parametrize("write", [write_openpyxl, write_xlsxwriter])
+def test_session_headers_as_schools_type_them(tmp_path, write):
+    rows = [["工号", "姓名", "第1次（2024.9.10）师德讲座 学时：2", "2024年10月8日 作业设计（1.5学时）", "11.20 读书分享",
+             dt.datetime(2024, 12, 3)],
+            ["1001", "王芳", "√", "到", "假", "缺"]]
+    proposal = _propose(write(tmp_path / "h.xlsx", {"签到": rows}))
+    assert [(s.column, s.date, s.title, s.hours) for s in proposal.details("签到").sessions] == [
+        ("C", "2024-09-10", "第1次 师德讲座", "2"), ("D", "2024-10-08", "作业设计", "1.5"),
+        ("E", "11月20日", "读书分享", ""), ("F", "2024-12-03", "", "")]

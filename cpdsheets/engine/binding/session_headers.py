@@ -15,9 +15,12 @@ from typing import Any
 from ...contract.synonyms import GRID_ROW_LABELS
 from ..normalize import header_key, to_halfwidth
 
-_FULL = re.compile(r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
+# A full date anywhere in the cell (`第1次（2024.9.10）`); a month and day only at its start.
+_FULL = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
 _MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*(?:月\s*(?P<d>\d{1,2})\s*[日号]?|[./]\s*(?P<d2>\d{1,2})(?![\d.]))")
-_HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*(?:个)?(?:学时|课时|小时|h\b)", re.IGNORECASE)
+_HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*(?:个)?(?:学时|课时|小时|h\b)|(?:学时|课时)\s*[:：]?\s*(?P<h2>\d+(?:\.\d+)?)",
+                    re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"[(（\[【]\s*[)）\]】]")
 _LABEL_KEYS = {header_key(w): part for part, words in GRID_ROW_LABELS.items() for w in words}
 
 
@@ -36,13 +39,13 @@ def session_date(value: Any) -> tuple[str, str] | None:
     if not isinstance(value, str):
         return None
     text = to_halfwidth(value).strip()
-    m = _FULL.match(text)
+    m = _FULL.search(text)
     if m:
         try:
             when = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
         except ValueError:
             return None
-        return when.isoformat(), text[m.end():]
+        return when.isoformat(), text[:m.start()] + " " + text[m.end():]
     m = _MONTH_DAY.match(text)
     if m:
         month, day = int(m["m"]), int(m["d"] or m["d2"])
@@ -54,9 +57,10 @@ def session_date(value: Any) -> tuple[str, str] | None:
 def split_title(rest: str) -> tuple[str, str]:
     """`新课标解读 2学时` -> (`新课标解读`, `2`)."""
     m = _HOURS.search(rest)
-    hours = m["h"] if m else ""
+    hours = (m["h"] or m["h2"]) if m else ""
     title = (rest[:m.start()] + rest[m.end():]) if m else rest
-    return title.strip(" \t,，;；、/()（）:：-"), hours
+    title = _EMPTY_BRACKETS.sub(" ", title)  # what held the date or the hours
+    return " ".join(title.split()).strip(" ,，;；、/()（）:：-"), hours
 
 
 def row_label(row: list[Any], before: int) -> str | None:
@@ -108,7 +112,8 @@ def _stacked(rows: list[list[Any]], date_row: int, sessions: list[SessionHeader]
                 continue
             text = _as_text(v)
             if label == "title" and not s.title:
-                s.title = text
+                s.title, hours = split_title(text)
+                s.hours = s.hours or hours
             elif label == "hours" and not s.hours:
                 s.hours = split_title(text)[1] or text
 
