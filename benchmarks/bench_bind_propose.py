@@ -1,7 +1,7 @@
 """How long `cpdsheets bind --dry-run` takes beyond reading the book: the recogniser on a large canonical
 book and on a large sign-in grid.
 
-    python benchmarks/bench_bind.py [--rows 150000] [--teachers 300] [--sessions 200] [--repeat 3]
+    python benchmarks/bench_bind_propose.py [--rows 150000] [--teachers 300] [--sessions 200] [--repeat 3]
 
 Prints, best of ``--repeat``: the read (calamine) and ``propose`` for the synthetic book, and for a grid
 of ``--teachers`` rows by ``--sessions`` session columns with √/假/缺 marks.

@@ -92,23 +92,23 @@ def write_openpyxl(path: Path, sheets: dict[str, list[list]], merged: dict[str, 
 
 def write_xlsxwriter(path: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None) -> Path:
     import xlsxwriter
-    from xlsxwriter.utility import xl_cell_to_rowcol
 
     wb = xlsxwriter.Workbook(str(path))
     dates = wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def put(ws, r: int, c: int, v) -> None:
+        if isinstance(v, dt.datetime):
+            ws.write_datetime(r, c, v, dates)
+        elif v is not None:
+            ws.write(r, c, v)
+
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
+        for ref in (merged or {}).get(name, []):
+            ws.merge_range(ref, "")
         for r, row in enumerate(rows):
             for c, v in enumerate(row):
-                if v is None:
-                    continue
-                if isinstance(v, dt.datetime):
-                    ws.write_datetime(r, c, v, dates)
-                else:
-                    ws.write(r, c, v)
-        for ref in (merged or {}).get(name, []):
-            r, c = xl_cell_to_rowcol(ref.split(":")[0])
-            ws.merge_range(ref, rows[r][c] if c < len(rows[r]) else "")
+                put(ws, r, c, v)
     wb.close()
     return path
 

@@ -296,19 +296,22 @@ def test_other_logs_by_their_usual_headers(tmp_path):
 
 @pytest.mark.parametrize("write", [write_openpyxl, write_xlsxwriter])
 def test_grid_with_teacher_headers_merged_down_beside_the_labels(tmp_path, write):
-    """工号 and 姓名 merged over three rows; 日期 / 项目 / 学时 labels in the column beside them."""
+    """工号 and 姓名 merged over three rows; 日期 / 项目 / 学时 labels in the column beside them; one date
+    merged over two sessions held that day."""
     rows = [["2024学年第一学期教师培训考勤表"],
-            ["工号", "姓名", "日期", dt.datetime(2024, 9, 10), dt.datetime(2024, 10, 15)],
-            [None, None, "项目", "新课标解读", "作业设计"],
-            [None, None, "学时", 2, "1.5学时"],
-            ["1001", "王芳", None, "√", "到"],
-            ["1002", "李强", None, "假", "缺"]]
-    proposal = _propose(write(tmp_path / "g.xlsx", {"考勤表": rows}, {"考勤表": ["A1:E1", "A2:A4", "B2:B4"]}))
+            ["工号", "姓名", "日期", dt.datetime(2024, 9, 10), dt.datetime(2024, 10, 15), None],
+            [None, None, "项目", "新课标解读", "作业设计", "师德专题（1学时）"],
+            [None, None, "学时", 2, "1.5学时", None],
+            ["1001", "王芳", None, "√", "到", "√"],
+            ["1002", "李强", None, "假", "缺", "√"]]
+    merged = {"考勤表": ["A1:F1", "A2:A4", "B2:B4", "E2:F2"]}
+    proposal = _propose(write(tmp_path / "g.xlsx", {"考勤表": rows}, merged))
     grid = proposal.binding.for_sheet("考勤表")
     assert (grid.target, grid.shape, grid.header_row) == ("trainings", "grid", 2)
     assert _fields(grid) == {"工号": "teacher_id", "姓名": "name", "日期": ""}  # the label column is no session
     assert [(s.column, s.date, s.title, s.hours) for s in proposal.details("考勤表").sessions] == [
-        ("D", "2024-09-10", "新课标解读", "2"), ("E", "2024-10-15", "作业设计", "1.5")]
+        ("D", "2024-09-10", "新课标解读", "2"), ("E", "2024-10-15", "作业设计", "1.5"),
+        ("F", "2024-10-15", "师德专题", "1")]
 
 
 def test_two_common_headers_do_not_make_a_log(tmp_path):

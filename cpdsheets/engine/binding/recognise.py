@@ -33,7 +33,7 @@ from ..normalize import (
     ATTENDANCE_WORDS, Parsed, blank_mask, header_key, normalize_choice, normalize_dates, normalize_location,
     normalize_numbers, normalize_teacher_ids,
 )
-from ..sheet_frame import HEADER_SCAN_ROWS
+from ..sheet_frame import HEADER_SCAN_ROWS, fill_merged
 from .session_headers import SessionHeader, find_sessions, stacked_rows
 
 EXACT, SYNONYM, CONTAINS = 1.0, 0.9, 0.6
@@ -200,8 +200,9 @@ def _assign(headers: dict[int, str], target: str) -> dict[int, tuple[str, float]
 # -- sign-in grids --------------------------------------------------------------------------------
 
 def _grid(sheet: RawSheet) -> _Match | None:
-    """A sign-in grid: a 工号/姓名 header and session columns whose headers carry dates."""
-    rows = sheet.rows[:HEADER_SCAN_ROWS]
+    """A sign-in grid: a 工号/姓名 header and session columns whose headers carry dates (a date merged
+    over two columns is two sessions on that day)."""
+    rows = fill_merged(RawSheet(sheet.name, sheet.rows[:HEADER_SCAN_ROWS], sheet.merged))
     teacher_row = next((r for r, row in enumerate(rows) if any(
         f in ("teacher_id", "name") and conf >= SYNONYM for f, conf in _assign(_headers(row), "trainings").values())),
         None)
