@@ -569,8 +569,9 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
     from .ooxml.write_errors import WorkbookWriteError
     from .ooxml.zip_limits import LimitExceeded
 
+    notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
     try:
-        written = write_binding(book, proposal.binding, out=out, year=year, lang=lang.value)
+        written = write_binding(book, proposal.binding, out=out, year=year, lang=lang.value, notes=notes)
     except (WorkbookWriteError, LimitExceeded) as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
@@ -578,6 +579,8 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
+    for note in notes:
+        _echo(note, err=as_json)
     _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
     return 0 if proposal.complete else 1
 
