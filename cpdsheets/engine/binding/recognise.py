@@ -150,7 +150,7 @@ class _Word:
 
 
 def _words(target: str) -> list[_Word]:
-    """Every header word of ``target`` with the field it names, strongest first."""
+    """Every header word of ``target``, with the field it names and how surely (the contract's own: 1.0)."""
     words: list[_Word] = []
     for col in SHEETS[target].columns:
         own = {header_key(w) for w in contract_words(target, col.key)}
