@@ -1,0 +1,167 @@
+"""A bound book as the engine reads it, and the engine's findings as the school reads them.
+
+``bound_book(raw, binding)`` lays the school's sheets, read through the binding (rows, sign-in grids,
+one tab per teacher), end to end into one virtual sheet per contract sheet fed: the contract's name,
+its headers in row 1, the records of every feeding sheet in binding order. The 规则 sheet and every
+sheet the binding does not name pass through unchanged. It keeps the school's cell behind every virtual
+cell, so :meth:`BoundBook.translate` puts each finding back on the school's own sheet, cell and header.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ...contract.a1 import column_letters
+from ...contract.binding import Binding
+from ...contract.book import RawBook, RawSheet
+from ...contract.findings import Finding, MappedSheetMissing, MissingValue
+from ...contract.schema import SHEETS
+from ..normalize import header_key
+from .grid import grid_piece
+from .names import Roster, resolve_names
+from .per_teacher import per_teacher_piece
+from .piece import Piece, a1
+from .rows import rows_piece
+
+_READERS = {"rows": rows_piece, "grid": grid_piece, "per_teacher": per_teacher_piece}
+
+
+@dataclass(slots=True)
+class VirtualSheet:
+    """One contract sheet as the engine sees it, and which piece and record each of its rows is."""
+
+    name: str
+    target: str
+    fields: list[str]
+    pieces: list[Piece]
+    piece_of: np.ndarray  # per virtual data row: index into ``pieces``
+    record_of: np.ndarray  # per virtual data row: the record's index within its piece
+    field_of_letter: dict[str, str] = field(default_factory=dict)
+
+    def record(self, row: int) -> tuple[Piece, int] | None:
+        """The piece and record behind 1-based virtual ``row`` (data rows start at 2)."""
+        i = row - 2
+        if not 0 <= i < len(self.piece_of):
+            return None
+        return self.pieces[int(self.piece_of[i])], int(self.record_of[i])
+
+    def source_rows(self, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """The school's sheet and row behind each virtual row (whole columns, for reports)."""
+        i = np.asarray(rows, np.int64) - 2
+        ok = (i >= 0) & (i < len(self.piece_of))
+        j = np.where(ok, i, 0)
+        if not len(self.piece_of):
+            return [""] * len(i), np.zeros(len(i), np.int64)
+        pieces = self.piece_of[j]
+        records = self.record_of[j]
+        out_rows = np.zeros(len(i), np.int64)
+        for k, p in enumerate(self.pieces):
+            mine = pieces == k
+            out_rows[mine] = p.anchor_rows[records[mine]]
+        return [self.pieces[k].sheet for k in pieces.tolist()], out_rows
+
+
+@dataclass(slots=True)
+class BoundBook:
+    raw: RawBook  # the canonical book the engine validates
+    binding: Binding
+    virtual: dict[str, VirtualSheet]  # virtual sheet name -> its sheet
+    findings: list[Finding]  # the binding's own: sheets, headers, unbound fields, names, sign-in sessions
+
+    def translate(self, findings: list[Finding]) -> list[Finding]:
+        """``findings`` on the school's own sheets, cells and headers, with the binding's own findings;
+        an engine finding at a cell the binding already reports on is dropped, and so are repeats (a
+        sign-in grid's header cell stands behind every teacher's record of its session)."""
+        taken = {(f.sheet, f.cell) for f in self.findings if f.cell and f.row}
+        out = list(self.findings)
+        seen: set[tuple[Any, ...]] = set()
+        for f in findings:
+            for g in self.placed(f):
+                if g.cell and (g.sheet, g.cell) in taken:
+                    continue
+                key = (g.code, g.sheet, g.cell, g.column, str(g.value), repr(sorted(g.params.items(), key=str)))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(g)
+        return out
+
+    def placed(self, f: Finding) -> list[Finding]:
+        """``f`` where the school reads it (several findings when it is about a whole virtual sheet)."""
+        vs = self.virtual.get(f.sheet)
+        if vs is None:
+            return [f]
+        found = vs.record(f.row) if f.row else None
+        if found is None:  # about the whole sheet or its header row: said of each sheet feeding it
+            sheets = list(dict.fromkeys((p.sheet, p.header_row) for p in vs.pieces)) or [(f.sheet, 0)]
+            return [dataclasses.replace(f, sheet=s, row=(h or None) if f.row else None,
+                                        cell=f"A{h}" if f.row and h else "") for s, h in sheets]
+        p, j = found
+        key = vs.field_of_letter.get(f.cell.rstrip("0123456789")) if f.column else None
+        if key in p.unbound and f.code == MissingValue.code:
+            return []  # said once, by the unbound-field finding
+        if key in p.values and p.cell_cols[key][j] >= 0:
+            row, col = int(p.cell_rows[key][j]), int(p.cell_cols[key][j])
+        else:
+            row, col = int(p.anchor_rows[j]), int(p.anchor_cols[j])
+        column = p.header_of(key, j) if key in p.values else f.column
+        params = f.params
+        if "first_row" in params:
+            params = {**params, "first_row": self._row_text(vs, int(params["first_row"]), p.sheet)}
+        return [dataclasses.replace(f, sheet=p.sheet, row=row, cell=a1(row, col), column=column, params=params)]
+
+    def _row_text(self, vs: VirtualSheet, row: int, sheet: str) -> Any:
+        found = vs.record(row)
+        if found is None:
+            return row
+        p, j = found
+        r = int(p.anchor_rows[j])
+        return r if p.sheet == sheet else f"{r}（{p.sheet}）"
+
+
+def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> BoundBook:
+    findings: list[Finding] = []
+    pieces: list[Piece] = []
+    bound_names: set[str] = set()
+    by_key = {header_key(n): s for n, s in raw.sheets.items()}
+    for sb in binding.sheets:
+        sheet = raw.sheets.get(sb.sheet) or by_key.get(header_key(sb.sheet))
+        if sheet is None:
+            findings.append(MappedSheetMissing.at(mapping_sheet or "映射", value=sb.sheet))
+            continue
+        bound_names.add(sheet.name)
+        pieces.append(_READERS[sb.shape](sheet, sb))
+    findings += [f for p in pieces for f in p.findings]
+    findings += resolve_names(pieces, Roster.of([p for p in pieces if p.target == "teachers"]))
+
+    virtual: dict[str, VirtualSheet] = {}
+    sheets: dict[str, RawSheet] = {}
+    targets = list(dict.fromkeys(sb.target for sb in binding.sheets))
+    for target in targets:
+        mine = [p for p in pieces if p.target == target]
+        vs, grid = _virtual(target, mine)
+        virtual[vs.name] = vs
+        sheets[vs.name] = RawSheet(vs.name, grid)
+    skip = bound_names | {mapping_sheet} | {n for n in raw.sheets if header_key(n) in {header_key(v) for v in virtual}}
+    passed = {n: s for n, s in raw.sheets.items() if n not in skip}
+    return BoundBook(RawBook({**passed, **sheets}, raw.path), binding, virtual, findings)
+
+
+def _virtual(target: str, pieces: list[Piece]) -> tuple[VirtualSheet, list[list[Any]]]:
+    spec = SHEETS[target]
+    fields = [c.key for c in spec.columns if c.required or any(c.key in p.values for p in pieces)]
+    columns = []
+    for key in fields:
+        column: list[Any] = []
+        for p in pieces:
+            column += p.values.get(key) or [None] * len(p)
+        columns.append(column)
+    grid = [[spec.column(k).header for k in fields], *map(list, zip(*columns))]
+    sizes = [len(p) for p in pieces]
+    piece_of = np.repeat(np.arange(len(pieces), dtype=np.int64), sizes)
+    record_of = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if sizes else np.zeros(0, np.int64)
+    letters = {column_letters(i): k for i, k in enumerate(fields)}
+    return VirtualSheet(spec.name, target, fields, pieces, piece_of, record_of, letters), grid
