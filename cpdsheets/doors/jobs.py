@@ -61,6 +61,13 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
     policy, validation, findings, resolved = _check(bound.raw, as_of)
     validation.bound = bound
     validation.findings = bound.translate(validation.findings)
+    dataset = validation.dataset
+    for key, name in dataset.sheet_names.items():
+        vs = bound.virtual.get(name)
+        if vs is not None:
+            frame = dataset.frames[key]
+            sheets, rows = vs.source_rows(frame["_row"].to_numpy())
+            dataset.sources[key] = pd.DataFrame({"sheet": sheets, "row": rows}, index=frame.index)
     return policy, validation, mapping_findings + bound.translate(findings), resolved
 
 
