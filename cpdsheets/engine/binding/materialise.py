@@ -21,8 +21,9 @@ from ...contract.book import RawBook, RawSheet
 from ...contract.findings import Finding, MappedSheetMissing, MissingValue
 from ...contract.schema import SHEETS
 from ..normalize import header_key
+from ..sheet_frame import locate_sheet
 from .grid import grid_piece
-from .names import Roster, resolve_names
+from .names import Roster, canonical_roster, resolve_names
 from .per_teacher import per_teacher_piece
 from .piece import Piece, a1
 from .rows import rows_piece
@@ -135,7 +136,13 @@ def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> Bound
         bound_names.add(sheet.name)
         pieces.append(_READERS[sb.shape](sheet, sb))
     findings += [f for p in pieces for f in p.findings]
-    findings += resolve_names(pieces, Roster.of([p for p in pieces if p.target == "teachers"]))
+    rosters = [p for p in pieces if p.target == "teachers"]
+    if rosters:
+        roster = Roster.of(rosters)
+    else:  # the template's own 教师名册, kept as it is
+        unbound = RawBook({n: s for n, s in raw.sheets.items() if n not in bound_names})
+        roster = canonical_roster(locate_sheet(unbound, SHEETS["teachers"].names))
+    findings += resolve_names(pieces, roster)
 
     virtual: dict[str, VirtualSheet] = {}
     sheets: dict[str, RawSheet] = {}

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...contract.book import RawSheet
 from ...contract.findings import AmbiguousTeacherName, Finding, UnknownTeacherName
+from ...contract.schema import TEACHERS
 from ..normalize import normalize_teacher_ids
+from ..sheet_frame import find_header
 from .piece import Piece, a1
 
 ID_FIELDS = ("teacher_id", "mentor_id")
@@ -41,6 +44,24 @@ class Roster:
                 if key and tid not in roster.by_name.setdefault(key, []):
                     roster.by_name[key].append(tid)
         return roster
+
+
+def canonical_roster(sheet: RawSheet | None) -> Roster:
+    """The roster of a book whose 教师名册 is not bound (it keeps the template's sheet as it is)."""
+    roster = Roster()
+    header = find_header(sheet.rows, TEACHERS) if sheet is not None else None
+    if sheet is None or header is None or "teacher_id" not in header.columns:
+        return roster
+    body = sheet.rows[header.row + 1:]
+
+    def column(key: str) -> list[object]:
+        c = header.columns.get(key)
+        return [r[c] if c is not None and c < len(r) else None for r in body]
+
+    n = len(body)
+    piece = Piece(sheet.name, "teachers", header.row + 1, np.zeros(n, np.int64), np.zeros(n, np.int64),
+                  values={"teacher_id": column("teacher_id"), "name": column("name")})
+    return Roster.of([piece])
 
 
 def resolve_names(pieces: list[Piece], roster: Roster) -> list[Finding]:
