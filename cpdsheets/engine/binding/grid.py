@@ -19,6 +19,7 @@ import numpy as np
 from ...contract.binding import GRID_DEFAULTS, SheetBinding
 from ...contract.book import RawSheet
 from ...contract.findings import GridSessionUnreadable, bilingual
+from ...contract.schema import SHEETS
 from ..normalize import header_key, to_halfwidth
 from ..sheet_frame import fill_merged
 from .piece import (
@@ -73,8 +74,8 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
     band = _band(rows, h, first)
     top_left = _merge_top_left(sheet, band[0] if band else h, first)
     defaults = sb.defaults()
-    sessions = [s for c in range(width) if c not in mapped_cols
-                if (s := _session(rows, band, c, defaults, sheet.name, top_left)) is not None]
+    sessions = [x for c in range(width) if c not in mapped_cols
+                if (x := _session(rows, band, c, defaults, sheet.name, top_left)) is not None]
 
     teacher_rows = [r for r in range(first, len(rows)) if _is_teacher_row(rows[r], who_cols)]
     t, s = len(teacher_rows), len(sessions)
@@ -100,8 +101,9 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
         at = np.asarray([getattr(x, key + "_at") for x in sessions], np.int64)
         piece.put(key, np.tile(np.asarray([getattr(x, key) for x in sessions], dtype=object), t).tolist(),
                   np.tile(at[:, 0], t), np.tile(at[:, 1], t), labels)
+    spec_keys = {c.key for c in SHEETS[sb.target].columns}
     for key, value in {**GRID_DEFAULTS, **defaults}.items():
-        if key not in piece.values:
+        if key not in piece.values and key in spec_keys:
             piece.put_default(key, value)
     piece.findings += _unreadable(sessions, sheet.name)
     return piece

@@ -134,7 +134,10 @@ def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> Bound
             findings.append(MappedSheetMissing.at(mapping_sheet or "映射", value=sb.sheet))
             continue
         bound_names.add(sheet.name)
-        pieces.append(_READERS[sb.shape](sheet, sb))
+        # A sign-in grid or a teacher's own tab is a teacher's records: for a sheet without 工号
+        # (教研活动) the shape means nothing, and its rows are read as rows.
+        shape = sb.shape if "teacher_id" in {c.key for c in SHEETS[sb.target].columns} else "rows"
+        pieces.append(_READERS[shape](sheet, sb))
     findings += [f for p in pieces for f in p.findings]
     rosters = [p for p in pieces if p.target == "teachers"]
     if rosters:

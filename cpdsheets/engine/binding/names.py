@@ -9,12 +9,13 @@ roster lacks is left to the engine's unknown-teacher check.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ...contract.book import RawSheet
-from ...contract.findings import AmbiguousTeacherName, Finding, UnknownTeacherName
+from ...contract.findings import AmbiguousTeacherName, Finding, FindingType, UnknownTeacherName
 from ...contract.schema import TEACHERS
 from ..normalize import normalize_teacher_ids
 from ..sheet_frame import find_header
@@ -76,7 +77,7 @@ def resolve_names(pieces: list[Piece], roster: Roster) -> list[Finding]:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
             ids = normalize_teacher_ids(pd.Series(uniques, dtype=object)).values.tolist()
             replace: dict[int, str] = {}
-            problems: dict[int, tuple[type, dict]] = {}
+            problems: dict[int, tuple[type[FindingType], dict[str, Any]]] = {}
             for u, (typed, tid) in enumerate(zip(uniques, ids)):
                 if tid is not pd.NA and tid in roster.ids:
                     continue
@@ -101,7 +102,7 @@ def resolve_names(pieces: list[Piece], roster: Roster) -> list[Finding]:
                         row, col = int(p.anchor_rows[i]), int(p.anchor_cols[i])
                     cell = a1(row, col)
                     if (p.sheet, cell) not in out:
-                        out[(p.sheet, cell)] = kind.at(p.sheet, row=row, cell=cell, column=p.header_of(key, i),
+                        out[(p.sheet, cell)] = kind.at(p.sheet, row=row, cell=cell, column=p.header_of(key, int(i)),
                                                        value=values[i], drops_row=key == "teacher_id", **params)
     return list(out.values())
 

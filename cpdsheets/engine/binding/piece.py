@@ -9,6 +9,7 @@ loop per cell beyond reading it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,7 @@ def empty_piece(sheet: str, target: str, header_row: int = 0) -> Piece:
     return Piece(sheet, target, header_row, np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
-def is_blank(values: list[Any]) -> np.ndarray:
+def is_blank(values: Sequence[Any] | np.ndarray) -> np.ndarray:
     return np.fromiter((v is None or (isinstance(v, str) and not v.strip()) for v in values), bool, len(values))
 
 
@@ -107,8 +108,9 @@ def unbound_findings(piece: Piece, header_cells: list[Any], used: set[int]) -> l
                            if c not in used and isinstance(v, str) and v.strip()) or "（无）"
     row = piece.header_row or None
     out = []
-    for key in sorted(piece.unbound, key=lambda k: [c.key for c in spec.columns].index(k)):
-        col = spec.column(key)
+    for col in spec.columns:
+        if col.key not in piece.unbound:
+            continue
         out.append(UnboundField.at(piece.sheet, row=row, cell=f"A{row}" if row else "A1", column=col.header,
                                    drops_row=col.drops_row, field=col.header, target=spec.name,
                                    candidates=candidates))

@@ -46,18 +46,18 @@ def rows_piece(sheet: RawSheet, sb: SheetBinding, teacher: Teacher | None = None
     cols: dict[str, int] = {}
     used: set[int] = set()
     missing: set[str] = set()
-    for c in sb.columns:
-        if not c.header:
+    for line in sb.columns:
+        if not line.header:
             continue
-        at = column_of(header, c.header)
+        at = column_of(header, line.header)
         if at is None:
-            piece_findings.append(missing_header(sheet.name, h + 1, c.header, header))
-            if c.field:
-                missing.add(c.field)
+            piece_findings.append(missing_header(sheet.name, h + 1, line.header, header))
+            if line.field:
+                missing.add(line.field)
             continue
         used.add(at)
-        if c.field and c.field not in cols:
-            cols[c.field] = at
+        if line.field and line.field not in cols:
+            cols[line.field] = at
     cells = {key: np.asarray(columns[c] if c < len(columns) else [None] * len(body), dtype=object)
              for key, c in cols.items()}
     blank = {key: is_blank(v) for key, v in cells.items()}
