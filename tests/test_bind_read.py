@@ -274,7 +274,13 @@ def test_the_archive_of_a_bound_book_points_at_the_schools_sheets_and_rows(tmp_p
     assert {x["row"] for x in trainings} == {6}  # 王芳's row of the grid
     observed = next(v for k, v in wang["records"].items() if "听课" in k)
     assert [x["row"] for x in observed] == [2]
-    assert {x["sheet"] for x in wang["excluded"]} <= {"校本培训签到表", "2024秋季听课登记"}
+    # Her fourth session has no hours: left out, with the finding at the session's header cell.
+    assert [(x["sheet"], x["row"], x["cell"], x["code"]) for x in wang["excluded"]] == [
+        ("校本培训签到表", 6, "F2", "grid-session-unreadable")]
+    # 李强's unreadable mark in that session: his left-out record names that cell, not his other ones.
+    li = teachers["1002"]["excluded"]
+    assert ("F7", "invalid-choice") in {(x["cell"], x["code"]) for x in li}
+    assert all(x["cell"] in ("F2", "F7") for x in li if x["code"] != "not-counted")
 
 
 def test_the_xlwings_buttons_on_a_bound_book_write_the_tabs_and_mark_the_schools_cells(tmp_path):
@@ -302,3 +308,17 @@ def test_a_book_without_a_mapping_sheet_is_read_as_before(tmp_path):
     assert validation.bound is None and not validation.dataset.sources
     assert [f.code for f in _at(findings, "听课记录", "B2")] == ["invalid-teacher-id"]
     assert isinstance(validation.dataset.frame("observations"), pd.DataFrame)
+
+
+def test_rollup_reads_a_bound_book_as_recalc_does(tmp_path):
+    import json
+
+    folder = tmp_path / "schools"
+    folder.mkdir()
+    path = _recalc_book(folder)
+    outcome = run_recalc(read_workbook(path), as_of=AS_OF)
+    r = cli("rollup", folder, "--as-of", AS_OF.isoformat(), "-f", "json")
+    school = json.loads(r.stdout)["schools"][0]
+    assert school["teachers"] == len(outcome.results.teachers) == 4
+    assert school["errors"] == outcome.counts["errors"] > 0
+    assert school["rows"] == outcome.counts["rows"] == 4 + 8 + 3

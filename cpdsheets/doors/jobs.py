@@ -68,6 +68,7 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
             frame = dataset.frames[key]
             sheets, rows = vs.source_rows(frame["_row"].to_numpy())
             dataset.sources[key] = pd.DataFrame({"sheet": sheets, "row": rows}, index=frame.index)
+    dataset.cells_of = lambda key, df: bound.virtual[dataset.sheet_names[key]].source_cells(df["_row"].to_numpy())
     return policy, validation, mapping_findings + bound.translate(findings), resolved
 
 

@@ -310,9 +310,11 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
     """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
     row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
     at: dict[tuple[str, int], list[Finding]] = {}
+    at_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in sorted_findings(findings):
         if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
             at.setdefault((f.sheet, int(f.row)), []).append(f)
+            at_cell.setdefault((f.sheet, f.cell), []).append(f)
     cal = results.calendar
     out: dict[str, list[LeftOut]] = {}
     for key in _LEFT_OUT_SHEETS:
@@ -327,8 +329,12 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
         date_place = None if key in dataset.sources else dataset.places.get(key, {}).get("date")
         dates = left["date"] if "date" in left else pd.Series(pd.NaT, index=left.index)
         sheets, rows = dataset.typed_at(key, left)  # a bound book's findings sit on the school's sheets
-        for tid, sheet, row, when in zip(left["teacher_id"], sheets, rows, dates):
-            found = at.get((sheet, row), [])
+        cells = dataset.typed_cells(key, left)  # ... on any cell its record was read from (a grid's header)
+        for i, (tid, sheet, row, when) in enumerate(zip(left["teacher_id"], sheets, rows, dates)):
+            if cells is None:
+                found = at.get((sheet, row), [])
+            else:
+                found = [f for cell in cells[i] for f in at_cell.get((sheet, cell), [])]
             items = [LeftOut(sheet, row, f.cell, f.code, f.message(lang), f.hint(lang), f.as_dict(lang)["value"])
                      for f in found]
             if not items:

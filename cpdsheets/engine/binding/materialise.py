@@ -66,6 +66,32 @@ class VirtualSheet:
         return [self.pieces[k].sheet for k in pieces.tolist()], out_rows
 
 
+    def source_cells(self, rows: np.ndarray) -> list[tuple[str, ...]]:
+        """Every school cell behind each virtual row (its fields' cells and its anchor), so a report can
+        find the findings that left a record out, wherever in the school's sheet they sit."""
+        i = np.asarray(rows, np.int64) - 2
+        out: list[tuple[str, ...]] = [()] * len(i)
+        ok = (i >= 0) & (i < len(self.piece_of))
+        for k, p in enumerate(self.pieces):
+            at = np.flatnonzero(ok & (self.piece_of[np.where(ok, i, 0)] == k) if len(self.piece_of) else ok)
+            if not len(at):
+                continue
+            recs = self.record_of[i[at]]
+            parts = [_a1_array(p.anchor_rows[recs], p.anchor_cols[recs])]
+            for key in p.cell_cols:
+                cols = p.cell_cols[key][recs]
+                parts.append(_a1_array(np.where(cols >= 0, p.cell_rows[key][recs], p.anchor_rows[recs]),
+                                       np.where(cols >= 0, cols, p.anchor_cols[recs])))
+            for j, cells in zip(at.tolist(), zip(*parts)):
+                out[j] = tuple(dict.fromkeys(cells))
+        return out
+
+
+def _a1_array(rows: np.ndarray, cols: np.ndarray) -> list[str]:
+    letters = {c: column_letters(c) for c in np.unique(cols).tolist()}
+    return [f"{letters[c]}{r}" for r, c in zip(rows.tolist(), cols.tolist())]
+
+
 @dataclass(slots=True)
 class BoundBook:
     raw: RawBook  # the canonical book the engine validates
