@@ -139,6 +139,32 @@ def test_grid_defaults_from_the_mapping_fill_hours_category_and_level(tmp_path):
     assert not [f for f in findings if f.code == "grid-session-unreadable"]
 
 
+def test_a_grid_with_one_header_cell_per_session_and_names_only(tmp_path):
+    grid = [["姓名", "2024.9.10 新课标解读 2学时", "9月24日 作业设计（1.5课时）", "2024年10月8日 读书分享 3小时", "备注"],
+            ["王芳", "√", "✓", "出勤", ""],
+            ["李强", "×", "请假", "缺勤", "病假"]]
+    binding = Binding(sheets=(ROSTER_BINDING, sheet("签到", "trainings", ("姓名", "teacher_id"), shape="grid")))
+    path = write_book(tmp_path / "g.xlsx", {"教职工名单": ROSTER, "签到": grid}, binding)
+    _, validation, findings, _ = _check(path)
+    t = validation.dataset.frame("trainings")
+    assert t["teacher_id"].tolist() == ["1001"] * 3 + ["1002"] * 3  # names matched to the roster
+    assert t["date"].dt.date.tolist()[:3] == [D(2024, 9, 10), D(2024, 9, 24), D(2024, 10, 8)]
+    assert t["title"].tolist()[:3] == ["新课标解读", "作业设计", "读书分享"]
+    assert t["hours"].tolist()[:3] == [2.0, 1.5, 3.0]
+    assert t["attendance"].tolist() == ["出勤", "出勤", "出勤", "缺勤", "请假", "缺勤"]
+    assert t["_ok"].all() and not [f for f in findings if f.sheet == "签到"]
+
+
+def test_a_record_repeated_across_two_semester_sheets_is_reported_on_the_later_sheet(tmp_path):
+    spring = [["日期", "听课人", "授课人", "地点"], [D(2024, 10, 8), "1001", "李强", "校内"]]
+    binding = Binding(sheets=(ROSTER_BINDING, sheet("秋", "observations", *OBS), sheet("春", "observations", *OBS_SPRING)))
+    path = write_book(tmp_path / "d.xlsx", {"教职工名单": ROSTER, "秋": AUTUMN, "春": spring}, binding)
+    _, _, findings, _ = _check(path)
+    dup = [f for f in findings if f.code == "duplicate-row"]
+    assert [(f.sheet, f.cell) for f in dup] == [("春", "A2")]
+    assert "2（秋）" in dup[0].message()
+
+
 # -- one tab per teacher ----------------------------------------------------------------------
 
 def test_one_tab_per_teacher_takes_the_teacher_from_a_title_cell_or_the_tab_name(tmp_path):
@@ -147,13 +173,13 @@ def test_one_tab_per_teacher_takes_the_teacher_from_a_title_cell_or_the_tab_name
     li = [["日期", "书名", "类型"], [D(2024, 11, 5), "课堂观察", "专业书籍"]]
     reading = (("日期", "date"), ("书名", "title"), ("类型", "type"))
     binding = Binding(sheets=(ROSTER_BINDING, sheet("读书1", "reading", *reading, shape="per_teacher"),
-                              sheet("李强", "reading", *reading, shape="per_teacher")))
-    path = write_book(tmp_path / "每人.xlsx", {"教职工名单": ROSTER, "读书1": wang, "李强": li}, binding)
+                              sheet("李强老师", "reading", *reading, shape="per_teacher")))
+    path = write_book(tmp_path / "每人.xlsx", {"教职工名单": ROSTER, "读书1": wang, "李强老师": li}, binding)
     _, validation, findings, _ = _check(path)
     r = validation.dataset.frame("reading")
     assert r["teacher_id"].tolist() == ["1001", "1001", "1002"] and r["_ok"].all()
     assert r["title"].tolist() == ["给教师的建议", "教育的情调", "课堂观察"]
-    assert not [f for f in findings if f.sheet in ("读书1", "李强")]
+    assert not [f for f in findings if f.sheet in ("读书1", "李强老师")]
 
 
 def test_a_per_teacher_tab_whose_teacher_is_unknown_is_one_finding_at_the_title_cell(tmp_path):

@@ -204,7 +204,7 @@ def _date(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tup
 def _date_in(text: str) -> str | None:
     """The date a header text carries, as the engine reads it: `2024-09-10`, or `9月10日` (its year
     is the school year's)."""
-    text = to_halfwidth(text)
+    text = _HOURS.sub(" ", to_halfwidth(text))  # `1.5学时` is no date
     m = _FULL.search(text)
     if m:
         return f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
@@ -228,7 +228,7 @@ def _title(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tu
     if labelled is not None:
         return _text(labelled[0]), labelled[1]
     for text, r in loose:
-        rest = _HOURS.sub(" ", _SHORT.sub(" ", _FULL.sub(" ", to_halfwidth(text))))
+        rest = _SHORT.sub(" ", _FULL.sub(" ", _HOURS.sub(" ", to_halfwidth(text))))
         rest = " ".join(rest.split()).strip(_TRIM)
         if rest:
             return rest, r
