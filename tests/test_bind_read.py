@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from conftest import invoke_cli as cli
 
@@ -325,15 +324,19 @@ def test_the_xlwings_buttons_on_a_bound_book_write_the_tabs_and_mark_the_schools
     assert wb["校本培训签到表"]["F7"].comment is not None
 
 
-def test_a_book_without_a_mapping_sheet_is_read_as_before(tmp_path):
-    """The canonical sheets of the same school, no 映射: nothing of the binding happens."""
+@pytest.mark.parametrize("other", [None, "课程映射说明"])
+def test_names_are_matched_only_in_a_bound_book(tmp_path, other):
+    """The template's own sheets, no 映射 (or a sheet of the school's whose name only contains 映射):
+    the book is read as before, and a name where a 工号 belongs is the engine's finding."""
     rows = [["工号", "姓名"], ["1001", "王芳"]]
     log = [["日期", "听课人工号", "授课教师", "地点"], [D(2024, 10, 8), "王芳", "李强", "校内"]]
-    path = write_book(tmp_path / "plain.xlsx", {"教师名册": rows, "听课记录": log}, None)
-    _, validation, findings, _ = _check(path)
+    sheets = {"教师名册": rows, "听课记录": log}
+    if other:
+        sheets[other] = [["语文课程与教材的对应关系"], ["见附件"]]
+    _, validation, findings, _ = _check(write_book(tmp_path / "plain.xlsx", sheets, None))
     assert validation.bound is None and not validation.dataset.sources
     assert [f.code for f in _at(findings, "听课记录", "B2")] == ["invalid-teacher-id"]
-    assert isinstance(validation.dataset.frame("observations"), pd.DataFrame)
+    assert not [f for f in findings if f.code == "invalid-mapping"]
 
 
 def test_rollup_reads_a_bound_book_as_recalc_does(tmp_path):

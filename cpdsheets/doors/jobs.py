@@ -22,6 +22,7 @@ from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
 from ..engine.binding.mapping_sheet import read_mapping
 from ..engine.binding.materialise import bound_book
+from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
 from ..engine.sheet_frame import locate_sheet
@@ -57,19 +58,20 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
     if mapping_sheet is None:
         return _check(raw, as_of)
     binding, mapping_findings = read_mapping(mapping_sheet)
+    if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
+        return _check(raw, as_of)  # `课程映射说明`: a sheet of the school's that only looks like 映射 by name
     bound = bound_book(raw, binding, mapping_sheet.name)
     policy, validation, findings, resolved = _check(bound.raw, as_of)
-    validation.bound = bound
-    validation.findings = bound.translate(validation.findings)
-    dataset = validation.dataset
-    for key, name in dataset.sheet_names.items():
-        vs = bound.virtual.get(name)
-        if vs is not None:
-            frame = dataset.frames[key]
-            sheets, rows = vs.source_rows(frame["_row"].to_numpy())
-            dataset.sources[key] = pd.DataFrame({"sheet": sheets, "row": rows}, index=frame.index)
-    dataset.cells_of = lambda key, df: bound.virtual[dataset.sheet_names[key]].source_cells(df["_row"].to_numpy())
+    bound.attach(validation)
     return policy, validation, mapping_findings + bound.translate(findings), resolved
+
+
+def _named_mapping(name: str) -> bool:
+    return header_key(name) in {header_key(n) for n in MAPPING_SHEET_NAMES}
+
+
+def _no_header(findings: list[Finding]) -> bool:
+    return len(findings) == 1 and findings[0].row is None
 
 
 def school_findings(validation: Validation, findings: list[Finding]) -> list[Finding]:

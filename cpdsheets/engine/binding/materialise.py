@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ...contract.a1 import column_letters
 from ...contract.binding import Binding
@@ -22,6 +23,7 @@ from ...contract.findings import Finding, MappedSheetMissing, MissingValue
 from ...contract.schema import SHEETS
 from ..normalize import header_key
 from ..sheet_frame import locate_sheet
+from ..validate import Validation
 from .grid import grid_piece
 from .names import Roster, canonical_roster, resolve_names
 from .per_teacher import per_teacher_piece
@@ -115,6 +117,20 @@ class BoundBook:
                     seen.add(key)
                     out.append(g)
         return out
+
+    def attach(self, validation: Validation) -> None:
+        """Put ``validation`` (of :attr:`raw`) on the school's sheets: its findings, and for each virtual
+        sheet the school's sheet and row behind every frame row (``Dataset.sources``, for reports)."""
+        validation.bound = self
+        validation.findings = self.translate(validation.findings)
+        dataset = validation.dataset
+        for key, name in dataset.sheet_names.items():
+            vs = self.virtual.get(name)
+            if vs is not None:
+                frame = dataset.frames[key]
+                sheets, rows = vs.source_rows(frame["_row"].to_numpy())
+                dataset.sources[key] = pd.DataFrame({"sheet": sheets, "row": rows}, index=frame.index)
+        dataset.cells_of = lambda key, df: self.virtual[dataset.sheet_names[key]].source_cells(df["_row"].to_numpy())
 
     def placed(self, f: Finding) -> list[Finding]:
         """``f`` where the school reads it (several findings when it is about a whole virtual sheet)."""
