@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
@@ -17,9 +17,6 @@ from . import checks
 from .normalize import normalize_dates, school_year_of_month
 from .sheet_frame import SheetRead, find_header, locate_sheet, read_sheet
 from .verdict import judge, settle
-
-if TYPE_CHECKING:
-    from .binding.materialise import BoundBook
 
 # Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
 REQUIRED_SHEETS = ("teachers", "trainings", "observations", "reading", "outputs")
@@ -35,6 +32,12 @@ class SchoolYear:
     inferred: bool = False
 
 
+class SchoolPlaces(Protocol):
+    """How a bound book's findings are put back on the school's own cells (engine.binding.materialise)."""
+
+    def placed(self, f: Finding) -> list[Finding]: ...
+
+
 @dataclass(slots=True)
 class Validation:
     dataset: Dataset
@@ -43,7 +46,7 @@ class Validation:
     rows: int = 0
     reads: dict[str, SheetRead] = field(default_factory=dict)
     # A bound book's reading (engine.binding.materialise.BoundBook): where each virtual row came from.
-    bound: BoundBook | None = None
+    bound: SchoolPlaces | None = None
 
 
 def validate_book(book: RawBook, *, year: SchoolYear | None = None,
