@@ -96,6 +96,7 @@ GRID = [
     ["1001", "王芳", "√", "到", "假", "√"],
     ["1002", "李强", "缺", None, "迟到", "？"],
     ["合计", "", 1, 1, 1, 1],
+    ["说明：√ 出勤，假 请假，缺 缺勤"],
 ]
 GRID_MERGES = ["A1:F1", "E3:F3"]  # a merged title, one title over two sessions
 
@@ -110,7 +111,7 @@ def _grid_book(tmp_path: Path, *extra: tuple[str, str, str]) -> Path:
 def test_a_sign_in_grid_with_stacked_merged_header_rows_is_read_as_training_rows(tmp_path):
     _, validation, findings, _ = _check(_grid_book(tmp_path))
     t = validation.dataset.frame("trainings")
-    assert len(t) == 8  # two teachers x four sessions; 合计 is not a teacher
+    assert len(t) == 8  # two teachers x four sessions; 合计 and the note below are no teachers
     wang = t[t["teacher_id"] == "1001"]
     assert wang["date"].dt.date.tolist() == [D(2024, 9, 10), D(2024, 9, 24), D(2024, 10, 8), D(2024, 10, 22)]
     assert wang["title"].tolist() == ["新课标解读", "作业设计", "读书分享", "读书分享"]  # merged E3:F3

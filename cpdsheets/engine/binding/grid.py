@@ -236,8 +236,9 @@ def _title(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tu
 
 
 def _is_teacher_row(row: list[Any], who_cols: list[int]) -> bool:
+    """A teacher's row, not a total (`合计`) nor a note below the grid (`说明：√ 表示出勤`)."""
     cells = [_text(row[c]) for c in who_cols]
-    return any(cells) and not any(header_key(v) in _NOT_TEACHERS for v in cells if v)
+    return any(cells) and not any(header_key(v) in _NOT_TEACHERS or ":" in v or "：" in v for v in cells if v)
 
 
 def _unreadable(sessions: list[_Session], sheet: str) -> list:
