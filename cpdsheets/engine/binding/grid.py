@@ -23,7 +23,8 @@ from ...contract.schema import SHEETS
 from ..normalize import header_key, to_halfwidth
 from ..sheet_frame import fill_merged
 from .piece import (
-    Piece, a1, column_of, empty_piece, find_header_row, header_not_found, is_blank, pad, unbound_findings,
+    Piece, a1, column_of, empty_piece, find_header_row, header_not_found, is_blank, missing_header, pad,
+    unbound_findings,
 )
 
 _DATE_WORDS = {"日期", "时间", "培训日期", "培训时间", "date"}
@@ -68,6 +69,10 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
     id_col = column_of(header, mapped["teacher_id"]) if "teacher_id" in mapped else None
     name_col = column_of(header, mapped["name"]) if "name" in mapped else None
     who_cols = [c for c in (id_col, name_col) if c is not None]
+    if not who_cols:
+        piece = empty_piece(sheet.name, sb.target, h + 1)
+        piece.findings += [missing_header(sheet.name, h + 1, x, header) for x in who]
+        return piece
     mapped_cols = {c for c in (column_of(header, x) for x in named) if c is not None}
 
     first = _first_data_row(rows, h, who_cols)
