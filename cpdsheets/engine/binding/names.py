@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...contract.book import RawSheet
-from ...contract.findings import AmbiguousTeacherName, Finding, FindingType, UnknownTeacherName
+from ...contract.findings import AmbiguousTeacherName, Finding, FindingType, UnknownTeacherName, bilingual
 from ...contract.schema import TEACHERS
 from ..normalize import normalize_teacher_ids
 from ..sheet_frame import find_header
@@ -85,7 +85,7 @@ def resolve_names(pieces: list[Piece], roster: Roster) -> list[Finding]:
                 if len(owners) == 1:
                     replace[u] = owners[0]
                 elif len(owners) > 1:
-                    problems[u] = (AmbiguousTeacherName, {"teacher_ids": "、".join(owners)})
+                    problems[u] = (AmbiguousTeacherName, {"teacher_ids": bilingual("、".join(owners), ", ".join(owners))})
                 elif tid is pd.NA and _name(typed):
                     problems[u] = (UnknownTeacherName, {})
             if replace:
