@@ -67,15 +67,17 @@ class VirtualSheet:
             out_rows[mine] = p.anchor_rows[records[mine]]
         return [self.pieces[k].sheet for k in pieces.tolist()], out_rows
 
-
     def source_cells(self, rows: np.ndarray) -> list[tuple[str, ...]]:
         """Every school cell behind each virtual row (its fields' cells and its anchor), so a report can
         find the findings that left a record out, wherever in the school's sheet they sit."""
         i = np.asarray(rows, np.int64) - 2
         out: list[tuple[str, ...]] = [()] * len(i)
+        if not len(self.piece_of):
+            return out
         ok = (i >= 0) & (i < len(self.piece_of))
+        piece_of = self.piece_of[np.where(ok, i, 0)]
         for k, p in enumerate(self.pieces):
-            at = np.flatnonzero(ok & (self.piece_of[np.where(ok, i, 0)] == k) if len(self.piece_of) else ok)
+            at = np.flatnonzero(ok & (piece_of == k))
             if not len(at):
                 continue
             recs = self.record_of[i[at]]
