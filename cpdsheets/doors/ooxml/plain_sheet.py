@@ -20,8 +20,9 @@ from cpdsheets.doors.xml_text import attr_xml, column_letters, text_xml
 NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
-# Built-in number formats that show a date (ECMA-376 18.8.30; 27-36 and 50-58 are the CJK dates).
-_BUILTIN_DATE_FMTS = {14, 15, 16, 17, 22, *range(27, 37), *range(50, 59)}
+# Built-in number formats that show a date and no time (ECMA-376 18.8.30; 27-36 and 50-58 are the
+# CJK dates).
+_BUILTIN_DATE_FMTS = {14, 15, 16, 17, *range(27, 37), *range(50, 59)}
 _DATE_CODE = re.compile(r"[yd]|[年月日]", re.IGNORECASE)
 _CODE_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
