@@ -5,6 +5,7 @@ parts only gain entries). Books written by xlsxwriter, by openpyxl and re-saved 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import xlsxwriter
 from lxml import etree
 
 import cpdsheets
-from conftest import invoke_cli
+from conftest import invoke_cli, libreoffice_uno_missing
 from cpdsheets.contract.binding import Binding, ColumnBinding, SheetBinding
 from cpdsheets.doors.binding.writer import MappingSheetTaken, NotAMacroBook, write_binding
 from cpdsheets.doors.ooxml.safe_replace import book_lock
@@ -40,6 +41,7 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 ADDED = ["控制台", "规则", "映射"]
+PROBE = Path(__file__).with_name("uno_vba_probe.py")
 
 ROSTER = [["工号", "姓名", "参加工作年月", "教研组"],
           ["T01", "王芳", "2010.9", "语文组"], ["T02", "李明", "2015.9", "数学组"], ["T03", "张丽", "2020.8", "英语组"]]
@@ -310,8 +312,6 @@ def test_text_that_looks_like_a_formula_stays_text(school):
 
 
 def audit_errors(path: Path) -> set[tuple[str, str]]:
-    import json
-
     r = subprocess.run(["openxml-audit", "-o", "json", "-m", "0", str(path)], capture_output=True, text=True,
                        timeout=300)
     report = json.loads(r.stdout)[0]
@@ -332,6 +332,23 @@ def test_libreoffice_opens_the_bound_book(school, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "对应字段" in text and "规则与设置" in text and OBSERVED_TITLE in text
+
+
+def test_libreoffice_imports_the_macros_and_binds_the_buttons_to_them(books, tmp_path):
+    reason = libreoffice_uno_missing()
+    if reason:
+        pytest.skip(reason)
+    out = write_binding(Path(shutil.copy(books["openpyxl"], tmp_path / "学校.xlsx")), BINDING)
+    run = subprocess.run(["/usr/bin/python3", str(PROBE), str(out), str(tmp_path / "converted.xlsx"),
+                          str(tmp_path / "profile")], capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    subs = re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)", report["libraries"]["VBAProject"]["CpdSheets"], re.M)
+    assert {b[0] for b in BUTTONS} <= set(subs)
+    assert report["buttons"]["控制台"] == [
+        [caption, f"vnd.sun.star.script:VBAProject.CpdSheets.{macro}?language=Basic&location=document"]
+        for macro, caption, *_ in BUTTONS]
+    assert report["sheets"] == ["教职工名单", "2024秋季听课登记", "校本培训签到表", *ADDED]
 
 
 def test_rebinding_replaces_the_mapping_and_keeps_everything_else(school):
