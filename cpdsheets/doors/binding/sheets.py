@@ -54,7 +54,7 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
         buttons.append(Button(en_caption if en else zh, macro, r, 1))
     if kept_vba:
         rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
-    heights = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
+    heights: dict[int, float] = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
     sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False)
     col_px = [column_pixels(CONSOLE_WIDTHS.get(c, 8.43)) for c in range(len(CONSOLE_WIDTHS) + 1)]
     row_px = [round(heights[r] * 4 / 3) if r in heights else DEFAULT_ROW_PIXELS for r in range(len(rows) + 1)]
@@ -91,7 +91,7 @@ def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
     """The 映射 table under a one-line note (read_mapping finds the header in the first rows)."""
     table = mapping_rows(binding)
     rows: list[list[object]] = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
-    rows += table[1:]
+    rows += [list(line) for line in table[1:]]
     widths = {}
     for c in range(len(table[0])):
         longest = max(display_width(str(row[c])) for row in table if c < len(row))
