@@ -471,11 +471,35 @@ def test_a_sheet_named_mapping_that_is_the_schools_own_is_never_replaced(tmp_pat
     assert not (tmp_path / "own.xlsm").exists()
 
 
+_HOLD_LOCK = """
+import sys, time
+from cpdsheets.doors.ooxml.safe_replace import book_lock
+with book_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
 def test_a_second_run_on_the_same_book_waits_then_refuses(school, monkeypatch):
     monkeypatch.setenv("CPDSHEETS_LIMIT_LOCK_WAIT_SECONDS", "0.3")
-    with book_lock(school), pytest.raises(WorkbookBusy):
-        write_binding(school, BINDING)
-    assert not school.with_suffix(".xlsm").exists()
+    env = {**os.environ, "PYTHONPATH": str(Path(cpdsheets.__file__).parents[1])}
+    other = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(school)], stdout=subprocess.PIPE, text=True,
+                             env=env)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        with pytest.raises(WorkbookBusy):
+            write_binding(school, BINDING)
+        assert not school.with_suffix(".xlsm").exists()
+    finally:
+        other.kill()
+        other.wait()
+        other.stdout.close()
+
+
+def test_a_command_holding_the_lock_can_write(school):
+    """`cpdsheets bind` locks the book for its whole run and then calls the writer, which locks too."""
+    with book_lock(school):
+        assert write_binding(school, BINDING).exists()
 
 
 def test_validate_runs_on_a_bound_book(books, tmp_path):
