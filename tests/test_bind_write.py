@@ -507,3 +507,40 @@ def test_validate_runs_on_a_bound_book(books, tmp_path):
     out = write_binding(school, BINDING)
     run = invoke_cli("validate", out, "--format", "json")
     assert run.returncode in (0, 1), run.stderr
+
+
+def test_the_school_year_comes_from_the_bound_sheets_dates(tmp_path):
+    """Only what the binding reads counts: a sign-in grid's session headers (text, or a row of real
+    dates); an unbound sheet full of older dates does not."""
+    path = tmp_path / "签到.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    text_grid = wb.add_worksheet("秋季签到")
+    text_grid.write_row(0, 0, ["工号", "姓名", "2025.10.9 读书分享 2学时", "2025年11月6日 教研 1学时"])
+    text_grid.write_row(1, 0, ["T01", "王芳", "√", "√"])
+    dated_grid = wb.add_worksheet("春季签到")
+    dated_grid.write_row(0, 0, ["日期", ""])
+    dated_grid.write_datetime(0, 2, dt.datetime(2026, 3, 12), day)
+    dated_grid.write_row(1, 0, ["工号", "姓名", "师德培训"])
+    dated_grid.write_row(2, 0, ["T01", "王芳", "到"])
+    old = wb.add_worksheet("往年听课")
+    old.write_row(0, 0, ["日期", "听课人"])
+    for r in range(1, 20):
+        old.write_datetime(r, 0, dt.datetime(2019, 10, r), day)
+    wb.close()
+    grid = dict(target="trainings", shape="grid", columns=(ColumnBinding(header="工号", field="teacher_id"),))
+    binding = Binding(sheets=(SheetBinding(sheet="秋季签到", **grid), SheetBinding(sheet="春季签到", header_row=2, **grid)))
+    sheet = read_workbook(write_binding(path, binding)).sheets["规则"]
+    assert sheet.rows[0][0] == "2025-2026学年 规则与设置"
+    assert read_policy(sheet)[0] == template_policy("2025-2026")[0]
+
+
+def test_the_console_in_english(books, tmp_path):
+    out = write_binding(Path(shutil.copy(books["openpyxl"], tmp_path / "school.xlsx")), BINDING, lang="en")
+    parts = members(out)
+    console = part_of_sheet(parts, "控制台")
+    vml = next(d.decode() for n, d in parts.items() if n.endswith(".vml") and n not in members(books["openpyxl"]))
+    assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [b[2] for b in BUTTONS]
+    rows = read_workbook(out).sheets["控制台"].rows
+    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[4] for b in BUTTONS]
+    assert console in parts
