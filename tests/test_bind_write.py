@@ -23,7 +23,7 @@ from lxml import etree
 import cpdsheets
 from conftest import invoke_cli, libreoffice_uno_missing
 from cpdsheets.contract.binding import Binding, ColumnBinding, SheetBinding
-from cpdsheets.doors.binding.writer import MappingSheetTaken, NotAMacroBook, write_binding
+from cpdsheets.doors.binding.writer import BoundBookExists, MappingSheetTaken, NotAMacroBook, write_binding
 from cpdsheets.doors.ooxml.safe_replace import book_lock
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, WorkbookBusy
 from cpdsheets.doors.reader import WorkbookUnreadable, read_workbook
@@ -544,3 +544,12 @@ def test_the_console_in_english(books, tmp_path):
     rows = read_workbook(out).sheets["控制台"].rows
     assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[4] for b in BUTTONS]
     assert console in parts
+
+
+def test_an_xlsm_bound_earlier_is_not_overwritten_from_the_xlsx(school):
+    bound = write_binding(school, BINDING)
+    bound_bytes, school_bytes = bound.read_bytes(), school.read_bytes()
+    with pytest.raises(BoundBookExists) as exc:
+        write_binding(school, BINDING)
+    assert bound.name in exc.value.message("zh")
+    assert bound.read_bytes() == bound_bytes and school.read_bytes() == school_bytes

@@ -8,7 +8,8 @@ added and it has none), its relationships, ``[Content_Types].xml`` (the workbook
 becomes macro-enabled) and ``docProps/app.xml`` (the sheet list). An existing 规则/Policy or
 控制台 sheet is kept as it is; an existing 映射 sheet is ours and is replaced with the new lines.
 
-An ``.xlsx`` becomes an ``.xlsm`` beside it (the ``.xlsx`` is left as it was) carrying the
+An ``.xlsx`` becomes an ``.xlsm`` beside it (the ``.xlsx`` is left as it was; an ``.xlsm`` already
+there is never overwritten unless named as OUT) carrying the
 cpdsheets VBA project: ThisWorkbook plus the standard modules the buttons call. The school's
 sheets get no document module (their parts cannot change to carry a ``codeName``); Excel makes
 those itself when it opens the book. A book that already has a VBA project keeps it untouched and
@@ -70,6 +71,18 @@ class MappingSheetTaken(WorkbookWriteError):
                          "rename it and bind again.")
 
 
+class BoundBookExists(WorkbookWriteError):
+    """An .xlsx whose .xlsm (bound earlier) is beside it: that file may hold newer data and edited
+    映射 lines, so it is never overwritten from the .xlsx unasked."""
+
+    def __init__(self, src: Path | str, target: Path | str):
+        src_name, name = Path(src).name, Path(target).name
+        super().__init__(target, f"“{name}”已存在（此前绑定生成）：请绑定“{name}”本身，或用 -o 指定输出文件；"
+                                 f"“{src_name}”与“{name}”均未改动。",
+                         f"'{name}' already exists (bound earlier): bind '{name}' itself, or give -o; "
+                         f"neither '{src_name}' nor '{name}' was changed.")
+
+
 def bound_path(src: Path, out: Path | None = None) -> Path:
     """Where the bound book goes: OUT, else the book itself (.xlsm) or the .xlsm beside it (.xlsx)."""
     if out is not None:
@@ -92,6 +105,8 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     target = bound_path(src, out)
     if target.suffix.lower() != ".xlsm":
         raise NotAMacroBook(target)
+    if out is None and target != src and target.exists():
+        raise BoundBookExists(src, target)
     label = year_label(year) if year else None
     messages = notes if notes is not None else []
     with book_lock(src) if lock else contextlib.nullcontext():
