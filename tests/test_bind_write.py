@@ -553,3 +553,17 @@ def test_an_xlsm_bound_earlier_is_not_overwritten_from_the_xlsx(school):
         write_binding(school, BINDING)
     assert bound.name in exc.value.message("zh")
     assert bound.read_bytes() == bound_bytes and school.read_bytes() == school_bytes
+
+
+def test_the_policy_sheet_carries_the_templates_notes(books, tmp_path):
+    import tempfile
+
+    out = write_binding(Path(shutil.copy(books["xlsxwriter"], tmp_path / "school.xlsx")), BINDING)
+    ours = {c.coordinate: c.comment.text for row in openpyxl.load_workbook(out)["规则"].iter_rows()
+            for c in row if c.comment}
+    with tempfile.TemporaryDirectory() as folder:
+        template = build_master(Path(folder) / "new.xlsx", year="2024-2025", school="", macros=False)
+        theirs = {c.coordinate: c.comment.text for row in openpyxl.load_workbook(template)["规则"].iter_rows()
+                  for c in row if c.comment}
+    assert ours.keys() == theirs.keys() and len(ours) == 2
+    assert all(theirs[ref] in ours[ref] for ref in ours)

@@ -14,7 +14,7 @@ from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
 from ..xml_text import column_letters, display_width
-from ..template.master import RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
+from ..template.master import RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
 from ..template.school_year import default_settings
 from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE
 
@@ -61,8 +61,15 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
     return sheet, buttons, col_px, row_px
 
 
+def policy_notes(sheet: PlainSheet) -> dict[tuple[int, int], str]:
+    """The template's notes on the rules table's header (1-based row, 0-based column -> text)."""
+    header = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(RULE_HEADERS[0]))
+    return {(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}
+
+
 def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> PlainSheet:
-    """The 规则 sheet of a new book for the school year ``label``: settings, then the default rules."""
+    """The 规则 sheet of a new book for the school year ``label``: settings, then the default rules
+    (their header's notes: :func:`policy_notes`)."""
     rows: list[list[object]] = [[Run(f"{label}学年 规则与设置", size=TITLE_POINTS)], [],
                                 [Run(h) for h in SETTINGS_HEADERS]]
     for name, value, note in default_settings(label, school):

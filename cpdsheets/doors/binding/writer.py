@@ -31,6 +31,7 @@ from ...engine.binding.school_year import bound_start_year
 from ...engine.normalize import header_key
 from ..ooxml import opc
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
+from ..ooxml.marks import add_notes
 from ..ooxml.package_writer import open_package, refused_parts, write_and_close
 from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
 from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
@@ -42,7 +43,7 @@ from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
 from ..template.school_year import year_label
-from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_sheet
+from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
 
 MAPPING_SHEET = MAPPING_SHEET_NAMES[0]
 VBA_PART = "xl/vbaProject.bin"
@@ -153,7 +154,8 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lan
     if _exact(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, real_dates=date_style is not None)
-        _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
+        entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
+        add_notes(pkg, wb, entry.part, policy_notes(policy))
     _put_mapping(pkg, wb, mapping_sheet(binding, lang), existing_mapping)
     if not kept_vba:
         _add_vba(pkg, wb)
