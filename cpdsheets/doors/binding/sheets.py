@@ -8,7 +8,7 @@ fill is left out.
 
 from __future__ import annotations
 
-from ...contract.binding import Binding
+from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PERIOD_KINDS
 from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
@@ -98,7 +98,9 @@ def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
     """The 映射 table under a one-line note (read_mapping finds the header in the first rows)."""
     table = mapping_rows(binding)
     rows: list[list[object]] = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
-    rows += [list(line) for line in table[1:]]
+    for line in table[1:]:
+        # the header-row line's row number as a number: Excel flags a number stored as text
+        rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
     widths = {}
     for c in range(len(table[0])):
         longest = max(display_width(str(row[c])) for row in table if c < len(row))

@@ -18,7 +18,6 @@ cpdsheets' module is NOT added: the 控制台 says how to import it (and ``notes
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -92,28 +91,30 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  lang: str = "zh", notes: list[str] | None = None, lock: bool = True) -> Path:
+                  lang: str = "zh", notes: list[str] | None = None) -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
     VBA project kept, the .xlsx left beside the new .xlsm) is appended to ``notes``, in ``lang``.
-    ``lock=False`` when the caller already holds the book's lock (:func:`book_lock`).
+    The book's lock (:func:`book_lock`) is held from reading to replacing; it is re-entrant, so a
+    command that holds it already may call this.
 
     Raises ``WorkbookUnreadable`` for a book that cannot be read (missing, corrupt, encrypted, over
     a limit), a ``WorkbookWriteError`` when it cannot be written, ``ValueError`` for a bad ``year``.
     """
     src = Path(src)
+    if src.suffix.lower() not in SOURCE_SUFFIXES:
+        raise NotAWorkbook(src, "扩展名应为 .xlsx 或 .xlsm / extension must be .xlsx or .xlsm")
     target = bound_path(src, out)
     if target.suffix.lower() != ".xlsm":
         raise NotAMacroBook(target)
     if out is None and target != src and target.exists():
         raise BoundBookExists(src, target)
     label = year_label(year) if year else None
+    lang = "en" if lang.startswith("en") else "zh"
     messages = notes if notes is not None else []
-    with book_lock(src) if lock else contextlib.nullcontext():
+    with book_lock(src):
         book = read_workbook(src)  # refuses a book over the limits or unreadable, before any work
-        if src.suffix.lower() not in SOURCE_SUFFIXES:
-            raise NotAWorkbook(src, "扩展名应为 .xlsx 或 .xlsm / extension must be .xlsx or .xlsm")
         check_writable(target)
         existing_mapping = _mapping_sheet_name(book, src)
         if label is None:
@@ -130,7 +131,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
-        messages.append(f"已写入 {target.name}；{src.name} 未改动，以后请使用 {target.name}。" if lang != "en" else
+        messages.append(f"已写入 {target.name}；{src.name} 未改动，以后请使用 {target.name}。" if lang == "zh" else
                         f"Wrote {target.name}; {src.name} is unchanged: use {target.name} from now on.")
     return written
 
