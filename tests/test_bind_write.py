@@ -23,7 +23,8 @@ from lxml import etree
 import cpdsheets
 from conftest import invoke_cli, libreoffice_uno_missing
 from cpdsheets.contract.binding import Binding, ColumnBinding, SheetBinding
-from cpdsheets.doors.binding.writer import BoundBookExists, MappingSheetTaken, NotAMacroBook, write_binding
+from cpdsheets.doors.binding.errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
+from cpdsheets.doors.binding.writer import write_binding
 from cpdsheets.doors.ooxml.safe_replace import book_lock
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, WorkbookBusy
 from cpdsheets.doors.reader import WorkbookUnreadable, read_workbook

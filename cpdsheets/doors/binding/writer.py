@@ -36,12 +36,13 @@ from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
 from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
 from ..ooxml.styles_xml import StyleBook
 from ..ooxml.workbook_parts import WORKBOOK_ORDER, Workbook, has_formula
-from ..ooxml.write_errors import NotAWorkbook, WorkbookWriteError
+from ..ooxml.write_errors import NotAWorkbook
 from ..ooxml.xml_tree import child, insert_ordered, make
 from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
 from ..template.school_year import year_label
+from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
 from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
 
 MAPPING_SHEET = MAPPING_SHEET_NAMES[0]
@@ -51,36 +52,6 @@ VBA_CT = "application/vnd.ms-office.vbaProject"
 MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
-
-
-class NotAMacroBook(WorkbookWriteError):
-    """OUT must be an .xlsm: the bound book carries buttons and macros."""
-
-    def __init__(self, out: Path | str):
-        super().__init__(out, f"输出文件应为 .xlsm（绑定后的工作簿带有按钮和宏），而不是“{Path(out).name}”。",
-                         f"The output must be an .xlsm (the bound book carries buttons and macros), not "
-                         f"'{Path(out).name}'.")
-
-
-class MappingSheetTaken(WorkbookWriteError):
-    """The book has a sheet named 映射 that is not a 映射 table: it is the school's, never replaced."""
-
-    def __init__(self, path: Path | str, name: str):
-        super().__init__(path, f"工作簿中已有名为“{name}”的工作表，但它不是映射表；请把它改名后再绑定。",
-                         f"The workbook already has a sheet named '{name}' that is not a mapping table; "
-                         "rename it and bind again.")
-
-
-class BoundBookExists(WorkbookWriteError):
-    """An .xlsx whose .xlsm (bound earlier) is beside it: that file may hold newer data and edited
-    映射 lines, so it is never overwritten from the .xlsx unasked."""
-
-    def __init__(self, src: Path | str, target: Path | str):
-        src_name, name = Path(src).name, Path(target).name
-        super().__init__(target, f"“{name}”已存在（此前绑定生成）：请绑定“{name}”本身，或用 -o 指定输出文件；"
-                                 f"“{src_name}”与“{name}”均未改动。",
-                         f"'{name}' already exists (bound earlier): bind '{name}' itself, or give -o; "
-                         f"neither '{src_name}' nor '{name}' was changed.")
 
 
 def bound_path(src: Path, out: Path | None = None) -> Path:
