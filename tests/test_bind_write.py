@@ -562,3 +562,22 @@ def test_the_policy_sheet_carries_the_templates_notes(books, tmp_path):
                   for c in row if c.comment}
     assert ours.keys() == theirs.keys() and len(ours) == 2
     assert all(theirs[ref] in ours[ref] for ref in ours)
+
+
+def test_policy_dates_use_a_plain_date_format_of_the_book(tmp_path):
+    """The school's highlighted date format comes first in its styles; the 规则 dates take the plain one."""
+    path = tmp_path / "高亮.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    loud = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFFF00", "bold": True})
+    plain = wb.add_format({"num_format": "yyyy/m/d"})
+    ws = wb.add_worksheet("2024秋季听课登记")
+    ws.write_row(1, 0, OBSERVED[0])
+    ws.write_datetime(2, 2, dt.datetime(2024, 10, 9), loud)
+    ws.write_datetime(3, 2, dt.datetime(2024, 10, 10), plain)
+    wb.close()
+    parts = members(write_binding(path, Binding(sheets=BINDING.sheets[1:2])))
+    cell = re.search(rb'<c r="B5" s="(\d+)">', parts[part_of_sheet(parts, "规则")])
+    xfs = xml(parts["xl/styles.xml"]).find(f"{{{MAIN_NS}}}cellXfs")
+    xf = xfs[int(cell.group(1))]
+    assert xf.get("fillId", "0") == "0" and xf.get("fontId", "0") == "0" and xf.get("numFmtId") != "0"
+    assert read_workbook(path.with_suffix(".xlsm")).sheets["规则"].rows[4][1] == dt.date(2024, 9, 1)

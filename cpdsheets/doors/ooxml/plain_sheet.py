@@ -52,18 +52,21 @@ class PlainSheet:
 
 
 def date_xf(styles: StyleBook | None) -> int | None:
-    """The first cell format of the book that shows a date, if it has one."""
+    """A cell format of the book that shows a date (no time), if it has one: a plain one (default
+    font, no fill, no border) first, so the dates do not take on a school's highlighting."""
     if styles is None:
         return None
     codes = {el.get("numFmtId", ""): el.get("formatCode", "") for el in styles.sections["numFmts"].els}
+    found = []
     for i, xf in enumerate(styles.sections["cellXfs"].els):
         raw = xf.get("numFmtId", "0")
         fmt = int(raw) if raw.isdigit() else 0
         code = _CODE_NOISE.sub("", codes.get(raw, ""))
         shows_time = "h" in code.lower() or "s" in code.lower()
         if fmt in _BUILTIN_DATE_FMTS or (fmt >= 164 and _DATE_CODE.search(code) and not shows_time):
-            return i
-    return None
+            plain = all(xf.get(a, "0") == "0" for a in ("fontId", "fillId", "borderId"))
+            found.append((not plain, i))
+    return min(found)[1] if found else None
 
 
 def plain_sheet_xml(sheet: PlainSheet, *, date_style: int | None = None) -> str:
