@@ -579,9 +579,9 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
     _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
+    _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
     for note in notes:
         _echo(note, err=as_json)
-    _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
     return 0 if proposal.complete else 1
 
 

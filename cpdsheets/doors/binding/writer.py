@@ -102,8 +102,8 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
-        messages.append(f"已写入 {target.name}；{src.name} 未改动，以后请使用 {target.name}。" if lang == "zh" else
-                        f"Wrote {target.name}; {src.name} is unchanged: use {target.name} from now on.")
+        messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
+                        f"{src.name} is unchanged: use {target.name} (with the buttons and macros) from now on.")
     return written
 
 
