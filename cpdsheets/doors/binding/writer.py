@@ -49,6 +49,7 @@ MAPPING_SHEET = MAPPING_SHEET_NAMES[0]
 VBA_PART = "xl/vbaProject.bin"
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_CT = "application/vnd.ms-office.vbaProject"
+OUR_MODULE = "CpdSheets"  # xlmacros/CpdSheets.bas, the module the buttons call
 MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
@@ -114,7 +115,8 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lan
         wb = Workbook(pkg)
     except KeyError as exc:
         raise NotAWorkbook(pkg.path, f"缺少部件 {exc} / missing part {exc}") from exc
-    kept_vba = _has_vba(wb)
+    has_vba = _has_vba(wb)
+    kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
     if _exact(book, (CONSOLE_SHEET,)) is None:
         sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba)
         vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
@@ -129,7 +131,7 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lan
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
         add_notes(pkg, wb, entry.part, policy_notes(policy))
     _put_mapping(pkg, wb, mapping_sheet(binding, lang), existing_mapping)
-    if not kept_vba:
+    if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()
     return kept_vba
@@ -159,6 +161,12 @@ def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | 
 def _has_vba(wb: Workbook) -> bool:
     rel = wb.rels.of_type(VBA_REL)
     return rel is not None and wb.pkg.has(wb.rels.target_of(rel))
+
+
+def _is_ours(wb: Workbook) -> bool:
+    """The book's VBA project is the one bind adds: its directory names our module (CFB names are UTF-16)."""
+    rel = wb.rels.of_type(VBA_REL)
+    return rel is not None and OUR_MODULE.encode("utf-16-le") in wb.pkg.read(wb.rels.target_of(rel))
 
 
 def _add_vba(pkg: Package, wb: Workbook) -> None:
