@@ -274,3 +274,36 @@ def test_recalc_writes_only_its_tabs_and_marks_only_the_cells_in_error(bound, tm
     assert changed <= allowed
     assert sheet_of[READING_SHEET] in changed, "--mark left the school's cells in error unmarked"
     assert not audit_errors(marked) - audit_errors(original)
+
+
+def test_the_school_books_have_the_shapes_they_claim(books, records):
+    """The three books are what the tests above claim to bind: no 工号 in the name-only logs, a
+    merged title over each semester's 听课登记, a sign-in grid with two merged title rows, merged
+    日期/项目/学时 labels and one date merged over a day's two sessions, per-teacher tabs titled
+    `教师：王芳`, and the last one saved by LibreOffice."""
+    import openpyxl
+
+    semesters = openpyxl.load_workbook(books["semesters"])
+    assert [c.value for c in semesters["读书登记"][1]][:2] == ["读者", "日期"]
+    autumn = semesters["2024秋季听课登记"]
+    assert "A1:G1" in {str(m) for m in autumn.merged_cells.ranges}
+    assert "工号" not in {c.value for c in autumn[2]}
+    assert isinstance(semesters["2025春季听课登记"]["A3"].value, str)  # spring's dates typed as text
+
+    grid = openpyxl.load_workbook(books["grid"])["校本培训签到表"]
+    merged = {str(m) for m in grid.merged_cells.ranges}
+    assert {"A3:B3", "A4:B4", "A5:B5"} <= merged
+    titles = [m for m in grid.merged_cells.ranges if m.max_row <= 2]
+    assert [(m.min_row, m.min_col, m.max_col) for m in sorted(titles, key=lambda m: m.min_row)] == [
+        (1, 1, grid.max_column), (2, 1, grid.max_column)]
+    assert "C3:D3" in merged and grid["C4"].value != grid["D4"].value  # one date, two sessions
+    marks = {c.value for row in grid.iter_rows(min_row=7, min_col=3) for c in row}
+    assert {"√", "到", "假", "缺", None} <= marks
+
+    per_teacher = openpyxl.load_workbook(books["per_teacher"])
+    assert {t.name for t in records.teachers} <= set(per_teacher.sheetnames)
+    tab = per_teacher["王芳"]
+    assert tab["A1"].value == "教师：王芳"
+    assert tab.max_row - 2 == sum(1 for r in records.observations if r.observer == "0302")
+    with zipfile.ZipFile(books["per_teacher"]) as z:
+        assert b"LibreOffice" in z.read("docProps/app.xml")
