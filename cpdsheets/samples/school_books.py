@@ -160,8 +160,8 @@ GRID_FIRST_SESSION_COL = 3  # 1-based: A 工号, B 姓名, then one column per s
 
 
 def write_grid(path: Path, rec: Records) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 
     wb = Workbook()
     roster = wb.active
@@ -247,7 +247,7 @@ PER_TEACHER_HEADERS = ["听课日期", "执教教师", "学科", "课题", "听�
 
 
 def write_per_teacher(path: Path, rec: Records) -> Path:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     wb = Workbook()
     roster = wb.active
