@@ -247,7 +247,7 @@ PER_TEACHER_HEADERS = ["听课日期", "执教教师", "学科", "课题", "听�
 
 
 def write_per_teacher(path: Path, rec: Records) -> Path:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl import Workbook
 
     wb = Workbook()
     roster = wb.active
