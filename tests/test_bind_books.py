@@ -58,19 +58,27 @@ def canonical_results(books) -> dict[str, Any]:
     return _results(books["canonical"])
 
 
-@pytest.fixture(scope="module", params=SHAPES)
-def bound(request, books, tmp_path_factory) -> tuple[str, Path, Path]:
+@pytest.fixture(scope="module")
+def bound_books(books, tmp_path_factory) -> dict[str, Path]:
+    """Each school book bound with `cpdsheets bind BOOK -o OUT.xlsm`, all in one folder."""
+    folder = tmp_path_factory.mktemp("bound")
+    out = {}
+    for shape in SHAPES:
+        src = folder / books[shape].name
+        shutil.copy(books[shape], src)
+        out[shape] = folder / (src.stem + "（已绑定）.xlsm")
+        r = cli("bind", src, "-o", out[shape])
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert out[shape].exists()
+        assert src.read_bytes() == books[shape].read_bytes(), "bind -o changed the school's own file"
+        src.unlink()
+    return out
+
+
+@pytest.fixture(params=SHAPES)
+def bound(request, books, bound_books) -> tuple[str, Path, Path]:
     """(shape, the school's book as written, the bound copy)."""
-    shape = request.param
-    folder = tmp_path_factory.mktemp(f"bound_{shape}")
-    src = folder / books[shape].name
-    shutil.copy(books[shape], src)
-    out = folder / (src.stem + "（已绑定）.xlsm")
-    r = cli("bind", src, "-o", out)
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert out.exists()
-    assert src.read_bytes() == books[shape].read_bytes(), "bind -o changed the school's own file"
-    return shape, books[shape], out
+    return request.param, books[request.param], bound_books[request.param]
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -307,3 +315,24 @@ def test_the_school_books_have_the_shapes_they_claim(books, records):
     assert tab.max_row - 2 == sum(1 for r in records.observations if r.observer == "0302")
     with zipfile.ZipFile(books["per_teacher"]) as z:
         assert b"LibreOffice" in z.read("docProps/app.xml")
+
+
+def test_rollup_counts_the_bound_books_as_the_template(books, bound_books, tmp_path):
+    """The district roll-up over the template and the three bound books: one school four times,
+    with the same rows, teachers, alerts and per-rule rates (only the name, taken from the file
+    name when 规则 gives none, and the codes of the two planted mistakes differ: a name that is not on
+    the roster is `unknown-teacher-name` where the template's 工号 column says `invalid-teacher-id`)."""
+    for p in [books["canonical"], *bound_books.values()]:
+        shutil.copy(p, tmp_path / p.name)
+    r = cli("rollup", tmp_path, "--format", "json", *AS_OF_ARG)
+    assert r.returncode == 1, r.stdout + r.stderr  # --fail-on error: the planted mistakes
+    schools = {Path(s["path"]).name: s for s in json.loads(r.stdout)["schools"]}
+    assert len(schools) == 4
+
+    def figures(s: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in s.items() if k not in ("path", "school", "finding_codes", "seconds")}
+
+    canonical = figures(schools.pop(books["canonical"].name))
+    assert canonical["rows"] > 1000 and canonical["errors"] == 2
+    for name, school in schools.items():
+        assert figures(school) == canonical, name
