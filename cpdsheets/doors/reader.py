@@ -4,8 +4,10 @@ formula cells as their cached values, merged ranges reported, nothing evaluated.
 from __future__ import annotations
 
 import posixpath
+import threading
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -15,6 +17,7 @@ from ..contract.book import RawBook, RawSheet
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_PARSERS = 2  # sheets parsed at once; the log sheets of a real book are two to five large ones
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_PART = "xl/workbook.xml"  # where calamine and Excel look for the sheet list
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -44,21 +47,52 @@ def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawB
     if not wb.sheets_metadata:
         wb.close()
         raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)")
+    wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
     sheets: dict[str, RawSheet] = {}
     try:
-        for meta in wb.sheets_metadata:
-            name = meta.name
-            if sheet_names is not None and name not in sheet_names:
-                continue
-            sheet = wb.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
-            sheets[name] = RawSheet(name, rows, merged, hidden=str(meta.visible) != "SheetVisibleEnum.Visible")
+        with _SheetParser(path) as parser:
+            for meta, parsed in zip(wanted, parser.parse_ahead([m.name for m in wanted])):
+                sheet = parsed.result()
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = list(sheet.merged_cell_ranges or [])
+                del sheet  # calamine's copy of the grid goes as soon as Python has its own
+                sheets[meta.name] = RawSheet(meta.name, rows, merged,
+                                             hidden=str(meta.visible) != "SheetVisibleEnum.Visible")
     except Exception as exc:
         raise _unreadable(path, exc) from None
     finally:
         wb.close()
     return RawBook(sheets, str(path))
+
+
+class _SheetParser:
+    """Parses sheets ahead of their conversion to Python, on ``_PARSERS`` threads with a workbook
+    handle each: calamine parses a sheet's XML without holding the GIL, so two large log sheets are
+    parsed at once on two cores while the main thread turns the finished ones into rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self.local = threading.local()
+        self.opened: list[calamine.CalamineWorkbook] = []
+        self.pool = ThreadPoolExecutor(_PARSERS, thread_name_prefix="calamine")
+
+    def __enter__(self) -> _SheetParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for wb in self.opened:
+            wb.close()
+
+    def parse_ahead(self, names: list[str]) -> list[Future[calamine.CalamineSheet]]:
+        return [self.pool.submit(self._parse, name) for name in names]
+
+    def _parse(self, name: str) -> calamine.CalamineSheet:
+        wb = getattr(self.local, "wb", None)
+        if wb is None:
+            wb = self.local.wb = calamine.CalamineWorkbook.from_path(self.path)
+            self.opened.append(wb)
+        return wb.get_sheet_by_name(name)
 
 
 def sheet_names(path: Path | str) -> list[str]:

@@ -198,7 +198,7 @@ class _Cells:
     holds a few hundred distinct IDs, dates and categories, so parsing the distinct values and
     spreading the result back is where the speed comes from."""
 
-    def __init__(self, values: Sequence[Any]) -> None:
+    def __init__(self, values: Sequence[Any] | np.ndarray) -> None:
         self.raw = pd.Series(values, dtype="object")
         keys = self.raw
         if bool in set(map(type, values)):
