@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import python_calamine as calamine
 
-from ..contract.book import RawBook, RawSheet
+from ..contract.book import CellColumns, RawBook, RawSheet
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -56,8 +56,15 @@ def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawB
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = list(sheet.merged_cell_ranges or [])
                 del sheet  # calamine's copy of the grid goes as soon as Python has its own
-                sheets[meta.name] = RawSheet(meta.name, rows, merged,
-                                             hidden=str(meta.visible) != "SheetVisibleEnum.Visible")
+                hidden = str(meta.visible) != "SheetVisibleEnum.Visible"
+                if len(set(map(len, rows))) > 1:  # calamine's grids are rectangular; kept as rows if not
+                    sheets[meta.name] = RawSheet(meta.name, rows, merged, hidden)
+                    continue
+                # Held column by column, each distinct value once: the rows (a Python list per row,
+                # an object per cell) go before the next sheet is converted.
+                sheets[meta.name] = RawSheet(meta.name, merged=merged, hidden=hidden,
+                                             columns=CellColumns.from_rows(rows))
+                del rows
     except Exception as exc:
         raise _unreadable(path, exc) from None
     finally:
