@@ -5,9 +5,11 @@ the engine finds and computes the same from the columns as from the same cells h
 import datetime as dt
 
 import openpyxl
+import pytest
 from python_calamine import CalamineWorkbook
 
 from cpdsheets.contract.book import RawBook, RawSheet
+from cpdsheets.doors import reader
 from cpdsheets.doors.jobs import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.results_json import to_results_json
@@ -30,7 +32,9 @@ def _calamine_rows(path):
         wb.close()
 
 
-def test_every_cell_comes_back_as_calamine_read_it(tmp_path):
+@pytest.mark.parametrize("chunk_rows", [8192, 4, 1])  # one chunk, and a column coded in pieces then merged
+def test_every_cell_comes_back_as_calamine_read_it(tmp_path, monkeypatch, chunk_rows):
+    monkeypatch.setattr(reader, "_CHUNK_ROWS", chunk_rows)
     path = tmp_path / "mixed.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -39,14 +43,22 @@ def test_every_cell_comes_back_as_calamine_read_it(tmp_path):
         ws.cell(r, 1, value)
         ws.cell(len(MIXED) - r + 1, 2, value)
         ws.cell(r, 3, value if r % 2 else "文字")
+    offset = wb.create_sheet("右下")  # a sheet whose cells start at C3: the empty area left and above
+    offset["C3"], offset["D5"], offset["E4"] = "文字", 2, dt.date(2025, 9, 1)
+    wb.create_sheet("空表")
     wb.save(path)
 
     raw = read_workbook(path)
+    calamine = _calamine_rows(path)
+    for name in ("右下", "空表"):
+        assert _typed(raw.sheets[name].rows) == _typed(calamine[name])
     sheet = raw.sheets["杂项"]
     assert sheet.columns is not None  # the reader's columns, not rows, are what the engine gets
     assert sheet.columns.height == len(MIXED)
-    assert _typed(sheet.rows) == _typed(_calamine_rows(path)["杂项"])
-    assert _typed(sheet.head(3)) == _typed(_calamine_rows(path)["杂项"][:3])
+    # one entry per distinct cell, type included (openpyxl's 0 and 0.0 are both read as 0.0, None as "")
+    assert len(sheet.columns.uniques[0]) == len({(type(r[0]), repr(r[0])) for r in calamine["杂项"]})
+    assert _typed(sheet.rows) == _typed(calamine["杂项"])
+    assert _typed(sheet.head(3)) == _typed(calamine["杂项"][:3])
     column_a = list(sheet.column(0, 2))
     assert [(type(v), repr(v)) for v in column_a] == [(type(r[0]), repr(r[0])) for r in sheet.rows[2:]]
 

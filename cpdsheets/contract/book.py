@@ -7,11 +7,12 @@ engine computes the same result whichever door it was called from.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas load when a sheet is first coded: `cpdsheets --help` needs neither
+    import numpy as np
 
 # (first_row, first_col), (last_row, last_col): 0-based, inclusive, as calamine reports them.
 MergedRange = tuple[tuple[int, int], tuple[int, int]]
@@ -89,20 +90,33 @@ class CellColumns:
         return len(self.codes)
 
     @classmethod
-    def from_rows(cls, rows: list[list[Any]]) -> CellColumns:
-        """Columns of ``rows``, which must all be of one length (calamine's are)."""
-        width = len(rows[0]) if rows else 0
-        grid = np.empty((len(rows), width), dtype=object)
-        if rows and width:
+    def from_chunks(cls, chunks: Iterable[list[list[Any]]], left: int = 0) -> CellColumns:
+        """Columns of the rows ``chunks`` yields a few thousand at a time, all of one length (ValueError
+        if not), after ``left`` columns of empty cells (""). Each chunk is coded and let go before the
+        next is read, so a sheet's cells never all exist as Python objects at once."""
+        import numpy as np
+
+        coded: list[list[tuple[np.ndarray, np.ndarray]]] = []  # per chunk, per column
+        height, width = 0, -1
+        for rows in chunks:
+            if {len(rows[0])} != set(map(len, rows)) or width not in (-1, len(rows[0])):
+                raise ValueError("rows of different lengths")
+            width = len(rows[0])
+            grid = np.empty((len(rows), width), dtype=object)
             grid[...] = rows  # numpy copies the references in C: no per-cell Python work
-        coded = [_code(grid[:, c]) for c in range(width)]
-        return cls(len(rows), [u for u, _ in coded], [k for _, k in coded])
+            coded.append([_code(grid[:, c]) for c in range(width)])
+            height += len(rows)
+        blank = (np.array([""], dtype=object), np.zeros(height, dtype=np.intp))
+        columns = [blank] * (left if height else 0) + [_merge([part[c] for part in coded]) for c in range(max(width, 0))]
+        return cls(height, [u for u, _ in columns], [k for _, k in columns])
 
     def values(self, c: int, start: int = 0, stop: int | None = None) -> np.ndarray:
         """Column ``c``'s cells of rows ``start:stop`` as an object array."""
         return self.uniques[c][self.codes[c][start:stop]]
 
     def rows(self, stop: int | None = None) -> list[list[Any]]:
+        import numpy as np
+
         height = len(range(self.height)[:stop])
         grid = np.empty((height, self.width), dtype=object)
         for c in range(self.width):
@@ -119,6 +133,9 @@ def _code(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pandas' hash table does the work for the usual column; it treats equal values of different
     types (TRUE and 1, 2 and 2.0), 0.0 and -0.0, and missing values alike, so a column where that
     could merge two cells is coded by exact key instead."""
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     if (codes < 0).any():
         return _code_exactly(column)
@@ -134,7 +151,20 @@ def _code(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(uniques, dtype=object), codes
 
 
+def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One column coded chunk by chunk, as one: the chunks' distinct cells coded again (exactly)."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0]
+    uniques, remap = _code(np.concatenate([u for u, _ in parts]))
+    offsets = np.cumsum([0, *(len(u) for u, _ in parts[:-1])])
+    return uniques, np.concatenate([remap[offset + codes] for offset, (_, codes) in zip(offsets, parts)])
+
+
 def _code_exactly(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     seen: dict[Any, int] = {}
     uniques: list[Any] = []
     codes = np.empty(len(column), dtype=np.intp)

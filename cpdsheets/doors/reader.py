@@ -3,12 +3,15 @@ formula cells as their cached values, merged ranges reported, nothing evaluated.
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine as calamine
@@ -17,6 +20,7 @@ from ..contract.book import CellColumns, RawBook, RawSheet
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_CHUNK_ROWS = 8192  # rows coded at a time: a few MB of Python objects
 _PARSERS = 2  # sheets parsed at once; the log sheets of a real book are two to five large ones
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_PART = "xl/workbook.xml"  # where calamine and Excel look for the sheet list
@@ -38,6 +42,15 @@ class WorkbookUnreadable(Exception):
 
 def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawBook:
     """All sheets (or those whose name is in ``sheet_names``), rows from A1."""
+    return read_soon(path, sheet_names).result()
+
+
+def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
+    """Check the file and start parsing its sheets; ``.result()`` turns them into the RawBook.
+
+    calamine parses without the GIL, on threads of its own: a door that has yet to import the engine
+    imports it between the two calls, while the sheets are parsed. Raises ``WorkbookUnreadable``
+    here or from ``.result()``."""
     path = Path(path)
     _check_file(path)
     try:
@@ -48,28 +61,47 @@ def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawB
         wb.close()
         raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)")
     wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
-    sheets: dict[str, RawSheet] = {}
+    wb.close()
+    return Reading(path, wanted)
+
+
+class Reading:
+    """A workbook whose sheets are being parsed (see ``read_soon``)."""
+
+    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata]) -> None:
+        self.path = path
+        self.wanted = wanted
+        self.parser = _SheetParser(path)
+        self.parsed = self.parser.parse_ahead([m.name for m in wanted])
+
+    def result(self) -> RawBook:
+        sheets: dict[str, RawSheet] = {}
+        try:
+            with self.parser:
+                for meta, parsed in zip(self.wanted, self.parsed):
+                    sheets[meta.name] = _raw_sheet(meta, parsed.result())
+        except Exception as exc:
+            raise _unreadable(self.path, exc) from None
+        return RawBook(sheets, str(self.path))
+
+
+def _raw_sheet(meta: calamine.SheetMetadata, sheet: calamine.CalamineSheet) -> RawSheet:
+    merged = list(sheet.merged_cell_ranges or [])
+    hidden = str(meta.visible) != "SheetVisibleEnum.Visible"
+    # Column by column, each distinct value held once, the rows taken a few thousand at a time: a
+    # Python list per row and an object per cell exist only for the chunk being coded. iter_rows
+    # starts at row 1 but at the range's first column; to_python's empty cells left of it are "".
+    start = sheet.start
     try:
-        with _SheetParser(path) as parser:
-            for meta, parsed in zip(wanted, parser.parse_ahead([m.name for m in wanted])):
-                sheet = parsed.result()
-                rows = sheet.to_python(skip_empty_area=False)
-                merged = list(sheet.merged_cell_ranges or [])
-                del sheet  # calamine's copy of the grid goes as soon as Python has its own
-                hidden = str(meta.visible) != "SheetVisibleEnum.Visible"
-                if len(set(map(len, rows))) > 1:  # calamine's grids are rectangular; kept as rows if not
-                    sheets[meta.name] = RawSheet(meta.name, rows, merged, hidden)
-                    continue
-                # Held column by column, each distinct value once: the rows (a Python list per row,
-                # an object per cell) go before the next sheet is converted.
-                sheets[meta.name] = RawSheet(meta.name, merged=merged, hidden=hidden,
-                                             columns=CellColumns.from_rows(rows))
-                del rows
-    except Exception as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        wb.close()
-    return RawBook(sheets, str(path))
+        columns = CellColumns.from_chunks(_chunks(sheet.iter_rows()), left=start[1] if start else 0)
+    except ValueError:  # calamine's grids are rectangular; if one is not, its rows are kept as read
+        return RawSheet(meta.name, sheet.to_python(skip_empty_area=False), merged, hidden)
+    return RawSheet(meta.name, merged=merged, hidden=hidden, columns=columns)
+
+
+def _chunks(rows: Iterator[list[Any]]) -> Iterator[list[list[Any]]]:
+    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+        yield chunk
 
 
 class _SheetParser:
