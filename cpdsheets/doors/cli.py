@@ -578,7 +578,14 @@ def main() -> None:
         except (AttributeError, ValueError):
             pass
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        if sys.argv[1:2] in (["validate"], ["recalc"]):
+            from .quick_exit import exit_now
+
+            exit_now(done)
+        raise
 
 
 if __name__ == "__main__":
