@@ -106,7 +106,7 @@ class CellColumns:
             grid[...] = rows  # numpy copies the references in C: no per-cell Python work
             coded.append([_code(grid[:, c]) for c in range(width)])
             height += len(rows)
-        blank = (np.array([""], dtype=object), np.zeros(height, dtype=np.intp))
+        blank = (np.array([""], dtype=object), np.zeros(height, dtype=np.int32))
         columns = [blank] * (left if height else 0) + [_merge([part[c] for part in coded]) for c in range(max(width, 0))]
         return cls(height, [u for u, _ in columns], [k for _, k in columns])
 
@@ -148,7 +148,7 @@ def _code(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             signs = np.signbit(column[codes == zero].astype(float))
             if signs.any() and not signs.all():
                 return _code_exactly(column)
-    return np.asarray(uniques, dtype=object), codes
+    return np.asarray(uniques, dtype=object), codes.astype(np.int32)  # half the memory; a sheet has < 2**31 rows
 
 
 def _merge(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +167,7 @@ def _code_exactly(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     seen: dict[Any, int] = {}
     uniques: list[Any] = []
-    codes = np.empty(len(column), dtype=np.intp)
+    codes = np.empty(len(column), dtype=np.int32)
     for i, value in enumerate(column):
         key = _exact_key(value)
         code = seen.get(key)
