@@ -3,12 +3,13 @@ formula cells as their cached values, merged ranges reported, nothing evaluated.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import posixpath
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from ..contract.book import CellColumns, RawBook, RawSheet
+from .limits import limit
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -52,27 +54,35 @@ def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
     imports it between the two calls, while the sheets are parsed. Raises ``WorkbookUnreadable``
     here or from ``.result()``."""
     path = Path(path)
-    _check_file(path)
+    parser = _SheetParser(path)
     try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types per format
-        raise _unreadable(path, exc) from None
-    if not wb.sheets_metadata:
+        # A sheet is parsed as soon as the limits scan has passed it (and every part calamine reads
+        # on opening), while the scan goes on through the other sheets.
+        _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None)
+        try:
+            wb = calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types per format
+            raise _unreadable(path, exc) from None
+        if not wb.sheets_metadata:
+            wb.close()
+            raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）",
+                                     "the workbook has no sheets (corrupt file)")
+        wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
         wb.close()
-        raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)")
-    wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
-    wb.close()
-    return Reading(path, wanted)
+    except BaseException:
+        parser.__exit__()
+        raise
+    return Reading(path, wanted, parser)
 
 
 class Reading:
     """A workbook whose sheets are being parsed (see ``read_soon``)."""
 
-    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata]) -> None:
+    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata], parser: _SheetParser) -> None:
         self.path = path
         self.wanted = wanted
-        self.parser = _SheetParser(path)
-        self.parsed = self.parser.parse_ahead([m.name for m in wanted])
+        self.parser = parser
+        self.parsed = [parser.parse_soon(m.name) for m in wanted]
 
     def result(self) -> RawBook:
         sheets: dict[str, RawSheet] = {}
@@ -114,6 +124,7 @@ class _SheetParser:
         self.local = threading.local()
         self.opened: list[calamine.CalamineWorkbook] = []
         self.pool = ThreadPoolExecutor(_PARSERS, thread_name_prefix="calamine")
+        self.started: dict[str, Future[calamine.CalamineSheet]] = {}
 
     def __enter__(self) -> _SheetParser:
         return self
@@ -123,8 +134,11 @@ class _SheetParser:
         for wb in self.opened:
             wb.close()
 
-    def parse_ahead(self, names: list[str]) -> list[Future[calamine.CalamineSheet]]:
-        return [self.pool.submit(self._parse, name) for name in names]
+    def parse_soon(self, name: str) -> Future[calamine.CalamineSheet]:
+        """The sheet's parse, started now unless it already was."""
+        if name not in self.started:
+            self.started[name] = self.pool.submit(self._parse, name)
+        return self.started[name]
 
     def _parse(self, name: str) -> calamine.CalamineSheet:
         wb = getattr(self.local, "wb", None)
@@ -152,7 +166,9 @@ def check_readable(path: Path | str) -> None:
     _check_file(Path(path))
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None) -> None:
+    """Refuse what cannot be read; ``on_sheet(name)`` is told of each worksheet the limits scan has
+    passed, as long as the grids so far fit the limit."""
     if not path.exists():
         raise WorkbookUnreadable(path, "文件不存在", "file not found")
     if path.is_dir():
@@ -171,15 +187,21 @@ def _check_file(path: Path) -> None:
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
                                  "not a valid Excel workbook (content is not an xlsx package)")
     if head[:2] == b"PK":
-        _check_package(path)
+        _check_package(path, on_sheet)
 
 
-def _check_package(path: Path) -> None:
+def _check_package(path: Path, on_sheet: Callable[[str], object] | None) -> None:
     """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = {n.replace("\\", "/") for n in zf.namelist()}  # a backslash separator is read as / (SPEC)
-            scan_package(zf, lambda: _sheet_parts(zf))
+            parts = functools.cache(lambda: _sheet_parts(zf))  # read once the directory has passed
+
+            def passed(part: str, cells: int) -> None:
+                if on_sheet is not None and cells <= limit("MAX_CELLS"):
+                    on_sheet(parts()[part])
+
+            scan_package(zf, parts, passed if on_sheet is not None else None)
     except LimitExceeded as exc:
         raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
     except CorruptPart as exc:
