@@ -1,20 +1,24 @@
 """The benchmark the issues ask for, in one run on one generated workbook.
 
-    python benchmarks/run.py [--rows 150000] [--repeat 3] [--skip-frictionless] [--processes-only]
+    python benchmarks/run.py [--rows 150000] [--repeat 5] [--skip-frictionless] [--processes-only]
 
-First, as the user runs it, each in its own process (wall time best of --repeat, peak RSS of the
-child): a bare fastexcel read of every sheet, `cpdsheets validate BOOK`, `cpdsheets recalc BOOK -o OUT`,
-and their ratios to the bare read (issue 10 targets: validate <= 2x, recalc <= 3x, memory <= 3x).
-Then, in this process (best of --repeat): the reader, `validate`, `recalc --dry-run`, `recalc` with
-write-back, an openpyxl load+save round trip, and frictionless-py validating the same sheets with an
-equivalent schema (types, required, minimum).
+First, as the user runs it, each in its own process (--repeat runs each, interleaved so a busy
+machine slows all alike; wall time median and best, peak RSS median): a bare fastexcel read of every
+sheet, `cpdsheets validate BOOK`, `cpdsheets recalc BOOK -o OUT`, and their ratios (medians) to the
+bare read (issue 10 targets: validate <= 2x, recalc <= 3x, memory <= 3x). Then where the time goes:
+each stage of a recalc with write-back timed on its own in a fresh process, one thread (median of
+--repeat). Then, in this process (best of --repeat): the reader, `validate`, `recalc --dry-run`,
+`recalc` with write-back, an openpyxl load+save round trip, and frictionless-py validating the same
+sheets with an equivalent schema (types, required, minimum).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,20 +54,17 @@ for name in reader.sheet_names:
 """
 
 
-def best_process(argv: list[str], repeat: int, scratch: Path) -> tuple[float, float, int]:
-    """(best wall seconds, peak RSS MB, exit code) of ``argv`` run ``repeat`` times, each a fresh process.
+def run_process(argv: list[str], scratch: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of ``argv`` as a fresh process.
 
     The peak is taken by /usr/bin/time from its own small fork: Linux carries a process's RSS high-water
     mark across exec, so a child forked straight from this (large) process would report our size."""
-    times, peaks, code = [], [], 0
     stats = scratch / "time.txt"
-    for _ in range(repeat):
-        started = time.perf_counter()
-        code = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(stats), *argv],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-        times.append(time.perf_counter() - started)
-        peaks.append(int(stats.read_text().split()[-1]) / 1024)  # KiB
-    return min(times), max(peaks), code
+    started = time.perf_counter()
+    code = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(stats), *argv],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - started
+    return wall, int(stats.read_text().split()[-1]) / 1024, code  # KiB
 
 
 def process_figures(book: Path, work: Path, repeat: int) -> None:
@@ -72,20 +73,85 @@ def process_figures(book: Path, work: Path, repeat: int) -> None:
         "bare fastexcel read (all sheets)": [sys.executable, "-c", BARE_READ, str(book)],
         "cpdsheets validate BOOK": [*cli, "validate", str(book)],
         "cpdsheets recalc BOOK -o OUT": [*cli, "recalc", str(book), "-o", str(work / "recalc-out.xlsx")],
+        "cpdsheets --help (start-up)": [*cli, "--help"],
     }
     targets = {"cpdsheets validate BOOK": 2.0, "cpdsheets recalc BOOK -o OUT": 3.0}
-    print(f"{'as the user runs it (separate processes)':<44}{'wall':>8}   {'ratio':>6}         {'peak RSS':>9}   ratio")
-    base_time = base_rss = 0.0
-    for label, argv in runs.items():
-        wall, rss, code = best_process(argv, repeat, work)
-        if not base_time:
-            base_time, base_rss = wall, rss
-            print(f"{label:<44}{wall:8.3f} s {'':>22}{rss:7.0f} MB   exit {code}")
-            continue
-        print(f"{label:<44}{wall:8.3f} s {wall / base_time:5.2f}x (<= {targets[label]:.0f}x)"
-              f"{rss:7.0f} MB {rss / base_rss:5.2f}x (<= 3x)   exit {code}")
-    startup, rss, _ = best_process([*cli, "--help"], repeat, work)
-    print(f"{'cpdsheets --help (start-up)':<44}{startup:8.3f} s {'':>22}{rss:7.0f} MB")
+    figures: dict[str, tuple[list[float], list[float], int]] = {label: ([], [], 0) for label in runs}
+    for _ in range(repeat):  # interleaved: load from elsewhere on the machine falls on every command
+        for label, argv in runs.items():
+            wall, rss, code = run_process(argv, work)
+            figures[label][0].append(wall)
+            figures[label][1].append(rss)
+            figures[label] = (figures[label][0], figures[label][1], code)
+    print(f"{'as the user runs it (separate processes)':<40}{'median':>8} {'best':>7}   {'ratio':>5}"
+          f"{'':>10}{'peak RSS':>9}   ratio")
+    base_time = statistics.median(figures["bare fastexcel read (all sheets)"][0])
+    base_rss = statistics.median(figures["bare fastexcel read (all sheets)"][1])
+    for label, (walls, peaks, code) in figures.items():
+        wall, rss = statistics.median(walls), statistics.median(peaks)
+        line = f"{label:<40}{wall:7.3f}s {min(walls):6.3f}s"
+        if label in targets:
+            line += (f"   {wall / base_time:5.2f}x (<= {targets[label]:.0f}x){rss:7.0f} MB {rss / base_rss:5.2f}x (<= 3x)"
+                     f"   exit {code}")
+        else:
+            line += f"{'':>20}{rss:7.0f} MB"
+        print(line)
+    print(f"(median of {repeat} runs each; ratios are of medians)")
+
+
+# Each stage of `recalc -o` as the CLI runs it, timed apart, in a fresh process, calamine on one thread.
+STAGES = """
+import sys, time, json
+t = time.perf_counter(); marks = {}
+def mark(label):
+    global t
+    now = time.perf_counter(); marks[label] = now - t; t = now
+import cpdsheets.doors.cli
+mark("start-up: CLI imports (typer, reports, reader)")
+from cpdsheets.doors import jobs
+from cpdsheets.doors.ooxml.package_writer import write_tabs
+mark("engine imports (pandas, numpy, pydantic, engine)")
+from pathlib import Path
+from cpdsheets.doors import reader
+from cpdsheets.contract.book import RawBook
+import python_calamine as calamine
+book = Path(sys.argv[1])
+reader._check_file(book)
+mark("zip limits: inflate every part, bound the grid")
+wb = calamine.CalamineWorkbook.from_path(str(book))
+parsed = [(m, wb.get_sheet_by_name(m.name)) for m in wb.sheets_metadata]
+mark("calamine: parse sheet XML (Rust, one thread)")
+for m, s in parsed:
+    for row in s.iter_rows():
+        pass
+mark("(for reference: iter_rows alone, not counted below)")
+raw = RawBook({m.name: reader._raw_sheet(m, s) for m, s in parsed}, str(book))
+del parsed
+mark("Python cells, coded by column (iter_rows + codes)")
+policy, validation, findings, as_of = jobs.check(raw)
+mark("engine: policy + validate (jobs.check)")
+outcome = jobs.run_recalc(raw)
+mark("engine: compute + tabs (run_recalc less its check)")
+marks["engine: compute + tabs (run_recalc less its check)"] -= marks["engine: policy + validate (jobs.check)"]
+write_tabs(book, outcome.tabs, out=Path(sys.argv[2]), backup=False)
+mark("write-back: five tabs into the package")
+print(json.dumps(marks))
+"""
+
+
+def stage_figures(book: Path, work: Path, repeat: int) -> None:
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", STAGES, str(book), str(work / "stages-out.xlsx")],
+                             capture_output=True, text=True, check=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    print(f"where the time goes (one process, stages one after another, median of {repeat}):")
+    total = 0.0
+    for label in runs[0]:
+        seconds = statistics.median(r[label] for r in runs)
+        total += 0 if label.startswith("(") else seconds
+        print(f"  {label:<52}{seconds:7.3f} s")
+    print(f"  {'sum (what recalc -o spends, less its process start)':<52}{total:7.3f} s")
 
 
 def frictionless_validate(path: Path) -> tuple[float, int, int]:
@@ -128,7 +194,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=150_000)
     ap.add_argument("--teachers", type=int, default=300)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-frictionless", action="store_true")
     ap.add_argument("--book", type=Path, help="measure this workbook instead of generating one")
     ap.add_argument("--processes-only", action="store_true", help="only the separate-process figures")
@@ -146,6 +212,7 @@ def main() -> None:
               f"(generated in {gen:.2f}s)")
 
         process_figures(book, work, args.repeat)
+        stage_figures(book, work, args.repeat)
         if args.processes_only:
             return
 

@@ -25,7 +25,7 @@ from ..reports.formats import render
 from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
-from .reader import SUPPORTED, WorkbookUnreadable, read_workbook
+from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
 
 
 
@@ -126,11 +126,12 @@ def _is_workbook_name(p: Path) -> bool:
 
 
 def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
-    from .jobs import check
-
     started = time.perf_counter()
     try:
-        raw = read_workbook(path)
+        reading = read_soon(path)
+        from .jobs import check  # the engine's imports, while the sheets are parsed
+
+        raw = reading.result()
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
@@ -144,10 +145,10 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
 
 def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
     """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
-    from ..engine.normalize import parse_date_value
-
     if not value:
         return None
+    from ..engine.normalize import parse_date_value
+
     when = parse_date_value(value.strip())
     if when is None:
         typer.echo(f"--as-of：「{value}」不是日期，请写成 2026-04-20、2026/4/20、2026.4.20 或 2026年4月20日" if lang == "zh"
@@ -193,7 +194,8 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
     """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order. Each file runs
     in its own child process under the per-file time limit: a file that hangs or kills its process is
     a ``FileReport`` with ``unreadable`` set, and every other file is still done."""
-    from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
+    if len(files) > 1:
+        from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
     from .batch import Failure, run_each
     from .limits import limit
 
@@ -270,20 +272,22 @@ def recalc(
     ] = None,
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
-    from ..contract.schema import OUTPUT_TABS
-    from ..reports.recalc_text import recalc_text
-    from ..reports.results_json import to_results_json
-    from .jobs import run_recalc
-
     when = _parse_date(as_of, lang.value)
     try:
-        raw = read_workbook(book)
+        reading = read_soon(book)
+        from .jobs import run_recalc  # the engine's imports, while the sheets are parsed
+
+        raw = reading.result()
     except WorkbookUnreadable as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
+    from ..contract.schema import OUTPUT_TABS
+    from ..reports.recalc_text import recalc_text
+    from ..reports.results_json import to_results_json
+
     try:
         outcome = run_recalc(raw, lang=lang.value, as_of=when)
     except Exception as exc:
@@ -673,7 +677,14 @@ def main() -> None:
         except (AttributeError, ValueError):
             pass
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        if sys.argv[1:2] in (["validate"], ["recalc"]):
+            from .quick_exit import exit_now
+
+            exit_now(done)
+        raise
 
 
 if __name__ == "__main__":

@@ -3,18 +3,27 @@ formula cells as their cached values, merged ranges reported, nothing evaluated.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import posixpath
+import threading
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine as calamine
 
-from ..contract.book import RawBook, RawSheet
+from ..contract.book import CellColumns, RawBook, RawSheet
+from .limits import limit
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_CHUNK_ROWS = 8192  # rows coded at a time: a few MB of Python objects
+_PARSERS = 2  # sheets parsed at once; the log sheets of a real book are two to five large ones
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_PART = "xl/workbook.xml"  # where calamine and Excel look for the sheet list
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -35,30 +44,108 @@ class WorkbookUnreadable(Exception):
 
 def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawBook:
     """All sheets (or those whose name is in ``sheet_names``), rows from A1."""
+    return read_soon(path, sheet_names).result()
+
+
+def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
+    """Check the file and start parsing its sheets; ``.result()`` turns them into the RawBook.
+
+    calamine parses without the GIL, on threads of its own: a door that has yet to import the engine
+    imports it between the two calls, while the sheets are parsed. Raises ``WorkbookUnreadable``
+    here or from ``.result()``."""
     path = Path(path)
-    _check_file(path)
+    parser = _SheetParser(path)
     try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types per format
-        raise _unreadable(path, exc) from None
-    if not wb.sheets_metadata:
+        # A sheet is parsed as soon as the limits scan has passed it (and every part calamine reads
+        # on opening), while the scan goes on through the other sheets.
+        _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None)
+        try:
+            wb = calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own error types per format
+            raise _unreadable(path, exc) from None
+        if not wb.sheets_metadata:
+            wb.close()
+            raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）",
+                                     "the workbook has no sheets (corrupt file)")
+        wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
         wb.close()
-        raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)")
-    sheets: dict[str, RawSheet] = {}
+    except BaseException:
+        parser.__exit__()
+        raise
+    return Reading(path, wanted, parser)
+
+
+class Reading:
+    """A workbook whose sheets are being parsed (see ``read_soon``)."""
+
+    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata], parser: _SheetParser) -> None:
+        self.path = path
+        self.wanted = wanted
+        self.parser = parser
+        self.parsed = [parser.parse_soon(m.name) for m in wanted]
+
+    def result(self) -> RawBook:
+        sheets: dict[str, RawSheet] = {}
+        try:
+            with self.parser:
+                for meta, parsed in zip(self.wanted, self.parsed):
+                    sheets[meta.name] = _raw_sheet(meta, parsed.result())
+        except Exception as exc:
+            raise _unreadable(self.path, exc) from None
+        return RawBook(sheets, str(self.path))
+
+
+def _raw_sheet(meta: calamine.SheetMetadata, sheet: calamine.CalamineSheet) -> RawSheet:
+    merged = list(sheet.merged_cell_ranges or [])
+    hidden = str(meta.visible) != "SheetVisibleEnum.Visible"
+    # Column by column, each distinct value held once, the rows taken a few thousand at a time: a
+    # Python list per row and an object per cell exist only for the chunk being coded. iter_rows
+    # starts at row 1 but at the range's first column; to_python's empty cells left of it are "".
+    start = sheet.start
     try:
-        for meta in wb.sheets_metadata:
-            name = meta.name
-            if sheet_names is not None and name not in sheet_names:
-                continue
-            sheet = wb.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
-            sheets[name] = RawSheet(name, rows, merged, hidden=str(meta.visible) != "SheetVisibleEnum.Visible")
-    except Exception as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        wb.close()
-    return RawBook(sheets, str(path))
+        columns = CellColumns.from_chunks(_chunks(sheet.iter_rows()), left=start[1] if start else 0)
+    except ValueError:  # calamine's grids are rectangular; if one is not, its rows are kept as read
+        return RawSheet(meta.name, sheet.to_python(skip_empty_area=False), merged, hidden)
+    return RawSheet(meta.name, merged=merged, hidden=hidden, columns=columns)
+
+
+def _chunks(rows: Iterator[list[Any]]) -> Iterator[list[list[Any]]]:
+    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+        yield chunk
+
+
+class _SheetParser:
+    """Parses sheets ahead of their conversion to Python, on ``_PARSERS`` threads with a workbook
+    handle each: calamine parses a sheet's XML without holding the GIL, so two large log sheets are
+    parsed at once on two cores while the main thread turns the finished ones into rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self.local = threading.local()
+        self.opened: list[calamine.CalamineWorkbook] = []
+        self.pool = ThreadPoolExecutor(_PARSERS, thread_name_prefix="calamine")
+        self.started: dict[str, Future[calamine.CalamineSheet]] = {}
+
+    def __enter__(self) -> _SheetParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for wb in self.opened:
+            wb.close()
+
+    def parse_soon(self, name: str) -> Future[calamine.CalamineSheet]:
+        """The sheet's parse, started now unless it already was."""
+        if name not in self.started:
+            self.started[name] = self.pool.submit(self._parse, name)
+        return self.started[name]
+
+    def _parse(self, name: str) -> calamine.CalamineSheet:
+        wb = getattr(self.local, "wb", None)
+        if wb is None:
+            wb = self.local.wb = calamine.CalamineWorkbook.from_path(self.path)
+            self.opened.append(wb)
+        return wb.get_sheet_by_name(name)
 
 
 def sheet_names(path: Path | str) -> list[str]:
@@ -79,7 +166,9 @@ def check_readable(path: Path | str) -> None:
     _check_file(Path(path))
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None) -> None:
+    """Refuse what cannot be read; ``on_sheet(name)`` is told of each worksheet the limits scan has
+    passed, as long as the grids so far fit the limit."""
     if not path.exists():
         raise WorkbookUnreadable(path, "文件不存在", "file not found")
     if path.is_dir():
@@ -98,15 +187,21 @@ def _check_file(path: Path) -> None:
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
                                  "not a valid Excel workbook (content is not an xlsx package)")
     if head[:2] == b"PK":
-        _check_package(path)
+        _check_package(path, on_sheet)
 
 
-def _check_package(path: Path) -> None:
+def _check_package(path: Path, on_sheet: Callable[[str], object] | None) -> None:
     """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = {n.replace("\\", "/") for n in zf.namelist()}  # a backslash separator is read as / (SPEC)
-            scan_package(zf, lambda: _sheet_parts(zf))
+            parts = functools.cache(lambda: _sheet_parts(zf))  # read once the directory has passed
+
+            def passed(part: str, cells: int) -> None:
+                if on_sheet is not None and cells <= limit("MAX_CELLS"):
+                    on_sheet(parts()[part])
+
+            scan_package(zf, parts, passed if on_sheet is not None else None)
     except LimitExceeded as exc:
         raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
     except CorruptPart as exc:

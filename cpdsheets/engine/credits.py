@@ -19,8 +19,11 @@ NO_CREDIT_ATTENDANCE = ("缺勤", "请假")
 
 
 def training_credits(trainings: pd.DataFrame, settings: Settings) -> pd.Series:
-    rate = trainings["category"].map(lambda c: settings.rate(c if isinstance(c, str) else None))
-    earned = trainings["credits"].where(trainings["credits"].notna(), trainings["hours"] * rate.astype("float64"))
+    codes, categories = pd.factorize(trainings["category"], use_na_sentinel=True)  # one rate per category
+    rates = np.array([*(settings.rate(c if isinstance(c, str) else None) for c in categories), settings.rate(None)],
+                     dtype="float64")
+    rate = pd.Series(rates[codes], index=trainings.index)  # a missing category (-1) takes the last, None's rate
+    earned = trainings["credits"].where(trainings["credits"].notna(), trainings["hours"] * rate)
     earned = earned.where(~trainings["attendance"].isin(NO_CREDIT_ATTENDANCE), 0.0)
     return earned.fillna(0.0).astype("float64")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -362,6 +363,21 @@ def parse_date_value(value: Any, year_hint: dt.date | None = None) -> dt.date | 
 
 
 def parse_number_value(value: Any) -> float | None:
+    # A typed number is what normalize_numbers makes of it (finite, as a float) without building a
+    # Series; text is parsed once per distinct string: the policy sheet asks about a hundred cells.
+    if type(value) is float or (type(value) is int and abs(value) < 1 << 63):
+        return float(value) if math.isfinite(value) else None
+    if type(value) is str:
+        return _parse_number_text(value)
+    return _parse_number_series(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_number_text(value: str) -> float | None:
+    return _parse_number_series(value)
+
+
+def _parse_number_series(value: Any) -> float | None:
     parsed = normalize_numbers(pd.Series([value], dtype="object"))
     v = parsed.values.iloc[0]
     return None if pd.isna(v) else float(v)

@@ -15,7 +15,7 @@ from ..contract.school_year import YEAR_START, default_year
 from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
 from . import checks
 from .normalize import normalize_dates, school_year_of_month
-from .sheet_frame import SheetRead, find_header, locate_sheet, read_sheet
+from .sheet_frame import HEADER_SCAN_ROWS, SheetRead, find_header, locate_sheet, read_sheet
 from .verdict import judge, settle
 
 # Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
@@ -134,11 +134,10 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
     for key in YEAR_DATES:
         spec = SHEETS[key]
         sheet = locate_sheet(book, spec.names)
-        header = find_header(sheet.rows, spec) if sheet is not None else None
+        header = find_header(sheet.head(HEADER_SCAN_ROWS), spec) if sheet is not None else None
         if sheet is None or header is None or "date" not in header.columns:
             continue
-        c = header.columns["date"]
-        cells = pd.Series([r[c] if c < len(r) else None for r in sheet.rows[header.row + 1:]], dtype="object")
+        cells = pd.Series(sheet.column(header.columns["date"], header.row + 1), dtype="object")
         dates.append(normalize_dates(pd.Series(cells.unique(), dtype="object")).values.dropna())
     y = modal_start_year(dates)
     if y is None:

@@ -95,15 +95,30 @@ class _Extent:
         return " / ".join(dict.fromkeys(c for c in (self.column_cell, self.row_cell) if c))
 
 
-def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] = dict) -> int:
+def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] = dict,
+                 on_sheet: Callable[[str, int], object] | None = None) -> int:
     """Inflate every part once (bounded, CRC-checked) and bound the grid the worksheets need.
 
     Returns that bound in cells. Raises ``LimitExceeded`` (naming the sheet and its farthest
     cell) or ``CorruptPart``. ``sheet_names()`` maps part names to sheet names for the message.
+    With ``on_sheet``, the parts that are not worksheets are scanned first, then each worksheet,
+    after which ``on_sheet(part, cells)`` is told the bound so far: a reader may start on that sheet
+    while the others are scanned, and allocates no more than the bound by doing so.
     """
-    infos = zf.infolist()
-    check_directory(infos)
-    extents = [e for e in (_scan_part(zf, info) for info in infos if not info.is_dir()) if e is not None]
+    check_directory(zf.infolist())
+    infos = [info for info in zf.infolist() if not info.is_dir()]
+    sheets = set(sheet_names()) if on_sheet is not None else set()
+    infos.sort(key=lambda info: info.filename.replace("\\", "/") in sheets)  # stable: zip order otherwise
+    extents: list[_Extent] = []
+    so_far = 0
+    for info in infos:
+        extent = _scan_part(zf, info)
+        if extent is not None:
+            extents.append(extent)
+            so_far += extent.cells
+        part = info.filename.replace("\\", "/")
+        if on_sheet is not None and part in sheets:
+            on_sheet(part, so_far)
     total = sum(e.cells for e in extents)
     if total <= limit("MAX_CELLS"):
         return total
