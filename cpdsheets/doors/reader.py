@@ -210,6 +210,11 @@ def _check_package(path: Path, on_sheet: Callable[[str], object] | None) -> None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
                                  "workbook is corrupt (the zip package cannot be opened)") from None
+    if path.suffix.lower() == ".ods":  # OpenDocument: a manifest and content.xml, no OPC parts
+        if "content.xml" not in names:
+            raise WorkbookUnreadable(path, "不是有效的 ODS 工作簿（缺少 content.xml）",
+                                     "not a valid ODS workbook (no content.xml)")
+        return
     if "[Content_Types].xml" not in names:
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
                                  "not a valid Excel workbook (no [Content_Types].xml)")
