@@ -352,3 +352,11 @@ def test_rollup_reads_a_bound_book_as_recalc_does(tmp_path):
     assert school["teachers"] == len(outcome.results.teachers) == 4
     assert school["errors"] == outcome.counts["errors"] > 0
     assert school["rows"] == outcome.counts["rows"] == 4 + 8 + 3
+
+
+def test_what_to_add_is_said_in_the_mapping_s_terms(tmp_path):
+    """A bound book names its sheets in 映射: a missing log or column is fixed there, not by adding a sheet."""
+    findings = check(read_workbook(_semester_book(tmp_path)))[2]
+    missing = [f for f in findings if f.code in ("missing-sheet", "rule-not-evaluated")]
+    assert missing, "the book lacks 教研活动 and 豁免"
+    assert all("映射" in f.hint() and "映射" in f.hint("en") for f in missing)

@@ -78,6 +78,11 @@ class MissingSheet(FindingType):
     message = _t("找不到工作表「{expected}」。", "Sheet '{expected}' was not found.")
     hint = _t("添加名为「{expected}」的工作表（也可用英文名 {alias}）。",
               "Add a sheet named '{expected}' (or its English alias {alias}).")
+    # A book read through 映射 (`bind`): the school's own sheet is named there, not added.
+    variant_hints = {"bound": _t(
+        "本工作簿按「映射」读取：学校若有这类登记表，在「映射」中加一行（整张表）把它对应到「{expected}」后重新校验。",
+        "This book is read through 映射: if the school keeps such a sheet, add a （整张表） line mapping it to "
+        "'{expected}' and validate again.")}
 
 
 class MissingColumn(FindingType):
@@ -336,6 +341,11 @@ class RuleNotEvaluated(FindingType):
                  "Rule {rule_id} ({rule_name}) was not evaluated: {reason}.")
     hint = _t("补上{fix}后重新计算；不需要这条规则时把它的「启用」改为「否」。",
               "Add {fix} and recalculate, or set the rule's 启用 to 否 if the school does not use it.")
+    variant_hints = {"bound": _t(
+        "本工作簿按「映射」读取：在「映射」中补上{fix}的对应（一张表用（整张表）一行，一列用列行或默认值行）后"
+        "重新计算；不需要这条规则时把它的「启用」改为「否」。",
+        "This book is read through 映射: map the school's own sheet or column to {fix} there (a （整张表） line for a "
+        "sheet, a column or default line for a column) and recalculate, or set the rule's 启用 to 否.")}
 
 
 class NoSchoolYear(FindingType):

@@ -138,7 +138,8 @@ class BoundBook:
         """``f`` where the school reads it (several findings when it is about a whole virtual sheet)."""
         vs = self.virtual.get(f.sheet)
         if vs is None:
-            return [f]
+            # what to add is said in 映射's terms: the school names its own sheet or column there
+            return [dataclasses.replace(f, variant="bound") if "bound" in f.type.variant_hints else f]
         found = vs.record(f.row) if f.row else None
         if found is None:  # about the whole sheet or its header row: said of each sheet feeding it
             sheets = list(dict.fromkeys((p.sheet, p.header_row) for p in vs.pieces)) or [(f.sheet, 0)]
