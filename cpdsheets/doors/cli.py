@@ -1,4 +1,4 @@
-"""`cpdsheets`: validate, recalc, clear-marks and new, for staff at a terminal and for CI.
+"""`cpdsheets`: validate, recalc, clear-marks, new and bind, for staff at a terminal and for CI.
 
 Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be read or written.
 """
@@ -484,6 +484,105 @@ def new(
         kwargs["year"] = year
     written = build_master(path, **kwargs)
     typer.echo(str(written))
+
+
+class BindFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command(cls=_Command)
+@_one_run_per_book
+def bind(
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help="学校自己的登记簿（.xlsx/.xlsm）/ the school's own workbook.")],
+    out: OutputOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示识别出的对应关系，不写文件 / print the proposed "
+                                                          "mapping, write nothing.")] = False,
+    format: Annotated[BindFormat, typer.Option("--format", "-f", metavar="text|json",
+                                               help="输出格式 / output format.")] = BindFormat.text,
+    year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2024-2025（默认按表中日期推断）"
+                                                                   " / school year (default: from the dates).")] = "",
+    lang: LangOption = Lang.zh,
+) -> None:
+    """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
+    from ..contract.binding import MAPPING_SHEET_NAMES
+    from ..engine.binding.recognise import propose
+    from ..reports.binding_text import proposal_json, proposal_text
+
+    if year:
+        from .template.school_year import school_year
+
+        try:
+            school_year(year)
+        except ValueError:
+            _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
+                  else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
+            raise typer.Exit(2)
+    try:
+        raw = read_workbook(book)
+    except WorkbookUnreadable as exc:
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
+        raise typer.Exit(2)
+    proposal = propose(raw)
+    mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
+    if mapping is not None:  # re-binding: what would be written is the merge, so that is what is shown
+        proposal = _rebound(book, mapping, proposal, lang)
+    if dry_run:
+        _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
+              else proposal_text(proposal, str(book), lang.value))
+        raise typer.Exit(0 if proposal.complete else 1)
+    if not proposal.binding.sheets:
+        _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
+              err=True)
+        raise typer.Exit(1)
+    raise typer.Exit(_write_binding(book, proposal, out=out, year=year or None, as_json=format == BindFormat.json,
+                                    lang=lang))
+
+
+def _rebound(book: Path, mapping, proposal, lang: Lang):
+    """The proposal merged into the book's 映射, staff's lines winning. A line that cannot be used would
+    be lost when 映射 is written again: the book is left as it is until staff fix or delete it (exit 1)."""
+    from ..engine.binding.mapping_sheet import read_mapping
+    from ..engine.binding.rebind import merge
+
+    existing, unusable = read_mapping(mapping)
+    if unusable:
+        for f in unusable:
+            _echo(f"{f.sheet}!{f.cell}: {f.message(lang.value)}", err=True)
+        _echo(f"{book}: " + (f"「{mapping.name}」中有 {len(unusable)} 行无法使用，改正或删除后再绑定"
+                             if lang == Lang.zh else
+                             f"{len(unusable)} lines of '{mapping.name}' cannot be used; fix or delete them, then "
+                             "bind again"), err=True)
+        raise typer.Exit(1)
+    return proposal.rebound(merge(existing, proposal.binding))
+
+
+def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], as_json: bool,
+                   lang: Lang) -> int:
+    """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
+    field is still unmapped."""
+    from ..reports.binding_text import proposal_json, proposal_text
+    from .binding.writer import write_binding
+    from .ooxml.write_errors import WorkbookWriteError
+    from .ooxml.zip_limits import LimitExceeded
+
+    notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
+    try:
+        written = write_binding(book, proposal.binding, out=out, year=year, lang=lang.value, notes=notes)
+    except (WorkbookWriteError, LimitExceeded) as exc:
+        _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        raise typer.Exit(2)
+    except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
+        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
+        raise typer.Exit(2)
+    _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
+    for note in notes:
+        _echo(note, err=as_json)
+    _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
+    return 0 if proposal.complete else 1
 
 
 class ArchiveFormat(str, Enum):

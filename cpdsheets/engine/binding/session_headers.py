@@ -1,0 +1,124 @@
+"""A sign-in grid's header, read: which columns are sessions, and each one's date, title and hours.
+
+Two layouts are common. Inline: one header cell per session, `2024.9.10 新课标解读 2学时`. Stacked:
+rows labelled 日期 / 项目 / 学时 at their left, each session's cells below one another. Both may sit
+above or beside the row holding 工号 and 姓名.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ...contract.synonyms import GRID_ROW_LABELS
+from ..normalize import header_key, to_halfwidth
+
+# A full date anywhere in the cell (`第1次（2024.9.10）`); a month and day only at its start.
+_FULL = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
+_MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*(?:月\s*(?P<d>\d{1,2})\s*[日号]?|[./]\s*(?P<d2>\d{1,2})(?![\d.]))")
+_HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*(?:个)?(?:学时|课时|小时|h\b)|(?:学时|课时)\s*[:：]?\s*(?P<h2>\d+(?:\.\d+)?)",
+                    re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"[(（\[【]\s*[)）\]】]")
+_LABEL_KEYS = {header_key(w): part for part, words in GRID_ROW_LABELS.items() for w in words}
+
+
+@dataclass(slots=True)
+class SessionHeader:
+    column: int  # 0-based
+    date: str = ""  # ISO with a year; `9月10日` as typed without one
+    title: str = ""
+    hours: str = ""
+
+
+def session_date(value: Any) -> tuple[str, str] | None:
+    """(the date, the rest of the text) when ``value`` starts with a date, else None."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d") if 1900 <= value.year <= 2199 else "", ""
+    if not isinstance(value, str):
+        return None
+    text = to_halfwidth(value).strip()
+    m = _FULL.search(text)
+    if m:
+        try:
+            when = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            return None
+        return when.isoformat(), text[:m.start()] + " " + text[m.end():]
+    m = _MONTH_DAY.match(text)
+    if m:
+        month, day = int(m["m"]), int(m["d"] or m["d2"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{month}月{day}日", text[m.end():]
+    return None
+
+
+def split_title(rest: str) -> tuple[str, str]:
+    """`新课标解读 2学时` -> (`新课标解读`, `2`)."""
+    m = _HOURS.search(rest)
+    hours = (m["h"] or m["h2"]) if m else ""
+    title = (rest[:m.start()] + rest[m.end():]) if m else rest
+    title = _EMPTY_BRACKETS.sub(" ", title)  # what held the date or the hours
+    return " ".join(title.split()).strip(" ,，;；、/()（）:：-"), hours
+
+
+def row_label(row: list[Any], before: int) -> str | None:
+    """`date`, `title` or `hours` when a cell left of column ``before`` labels this row as one."""
+    for v in row[:before]:
+        if isinstance(v, str) and header_key(v) in _LABEL_KEYS:
+            return _LABEL_KEYS[header_key(v)]
+    return None
+
+
+def find_sessions(rows: list[list[Any]], last: int) -> tuple[int, list[SessionHeader]] | None:
+    """The row holding the sessions' dates (0-based, at most ``last``: data rows below the header
+    hold dates too) and the sessions, or None when no row carries two dates (or one under a 日期 label).
+    Their titles and hours come from the same cells or from labelled rows anywhere in ``rows``."""
+    for r, row in enumerate(rows[:last + 1]):
+        dated = {c: session_date(v) for c, v in enumerate(row)}
+        cols = [c for c, d in dated.items() if d is not None]
+        if not cols or (len(cols) < 2 and row_label(row, cols[0]) != "date"):
+            continue
+        sessions = []
+        for c in cols:
+            date, rest = dated[c] or ("", "")
+            title, hours = split_title(rest)
+            sessions.append(SessionHeader(c, date, title, hours))
+        _stacked(rows, r, sessions)
+        return r, sessions
+    return None
+
+
+def stacked_rows(rows: list[list[Any]], first_col: int) -> dict[int, str]:
+    """Row index -> `date`/`title`/`hours`, for the rows labelled so left of the sessions."""
+    out = {}
+    for r, row in enumerate(rows):
+        label = row_label(row, first_col)
+        if label is not None:
+            out[r] = label
+    return out
+
+
+def _stacked(rows: list[list[Any]], date_row: int, sessions: list[SessionHeader]) -> None:
+    """Title and hours from the 项目 and 学时 rows, where the date cells did not hold them."""
+    first = min(s.column for s in sessions)
+    for r, label in stacked_rows(rows, first).items():
+        if r == date_row or label == "date":
+            continue
+        for s in sessions:
+            v = rows[r][s.column] if s.column < len(rows[r]) else None
+            if v is None or v == "":
+                continue
+            text = _as_text(v)
+            if label == "title" and not s.title:
+                s.title, hours = split_title(text)
+                s.hours = s.hours or hours
+            elif label == "hours" and not s.hours:
+                s.hours = split_title(text)[1] or text
+
+
+def _as_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
