@@ -8,7 +8,10 @@ from cpdsheets.contract.findings import EFFECTS, FindingType, finding_codes
 from cpdsheets.doors.cli import validate_file
 from cpdsheets.doors.jobs import run_recalc
 from cpdsheets.doors.reader import read_workbook
-from conftest import OBSERVATIONS, ROSTER, TRAININGS, POLICY_ROWS
+from conftest import OBSERVATIONS, READING, ROSTER, TRAININGS, POLICY_ROWS
+
+from cpdsheets.contract.binding import MAPPING_HEADERS, Binding, ColumnBinding, SheetBinding
+from cpdsheets.engine.binding.mapping_sheet import mapping_rows
 
 D = dt.date
 T = TRAININGS[0]
@@ -17,6 +20,17 @@ RULES_HEADER = ["规则编号", "规则名称", "指标", "数据表", "字段",
 
 def tr(*row):
     return [list(T), *[list(r) for r in TRAININGS[1:]], list(row)]
+
+
+def _reading_line(*extra, sheet="读书记录", drop=""):
+    """The template's 读书记录 bound to itself, as a 映射 line would."""
+    pairs = [("工号", "teacher_id"), ("日期", "date"), ("书刊名称", "title"), ("类型", "type"), *extra]
+    return SheetBinding(sheet=sheet, target="reading",
+                        columns=tuple(ColumnBinding(header=h, field=f) for h, f in pairs if f != drop))
+
+
+def _mapping(*sheets):
+    return mapping_rows(Binding(sheets=sheets))
 
 
 # code -> (sheet changes, expected sheet, expected cell)
@@ -51,6 +65,20 @@ CASES = {
     "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
     # the base book has no 教研活动 sheet: its rules (R16-R18, defaults, so no cell) are not evaluated
     "rule-not-evaluated": ({}, "规则", ""),
+    # binding (映射): the template's sheets, or a school's own, read through a 映射 sheet
+    "invalid-mapping": ({"映射": [list(MAPPING_HEADERS), ["读书记录", "（整张表）", "心情记录", ""]]}, "映射", "C2"),
+    "mapped-sheet-missing": ({"映射": _mapping(_reading_line(sheet="旧读书记录"))}, "映射", ""),
+    "mapped-header-missing": ({"映射": _mapping(_reading_line(("作者", "chars")))}, "读书记录", "A1"),
+    "unbound-field": ({"映射": _mapping(_reading_line(drop="type"))}, "读书记录", "A1"),
+    "unknown-teacher-name": ({"读书记录": [READING[0], ["赵六", *READING[1][1:]]], "映射": _mapping(_reading_line())},
+                             "读书记录", "A2"),
+    "ambiguous-teacher-name": ({"教师名册": [*map(list, ROSTER), ["1004", "张三", "", "", "", None]],
+                                "读书记录": [READING[0], ["张三", *READING[1][1:]]], "映射": _mapping(_reading_line())},
+                               "读书记录", "A2"),
+    "grid-session-unreadable": ({"签到表": [["工号", "姓名", "2025.9.10 讲座"], ["1001", "张三", "√"]],
+                                 "映射": _mapping(SheetBinding(sheet="签到表", target="trainings", shape="grid", columns=(
+                                     ColumnBinding(header="工号", field="teacher_id"),
+                                     ColumnBinding(header="姓名", field="name"))))}, "签到表", "C1"),
 }
 RECALC_ONLY = {"rule-not-evaluated"}  # found when computing, not when validating
 
@@ -92,6 +120,7 @@ EFFECT_OF_CASE = {
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
     "date-order": "row-left-out", "unknown-rule-id": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
+    "unbound-field": "sheet-left-out", "unknown-teacher-name": "row-left-out", "ambiguous-teacher-name": "row-left-out",
 }
 
 

@@ -15,6 +15,7 @@ with "、" (e.g. "班主任、中层") or ""; ``choice`` and ``text`` -> strippe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,6 +34,11 @@ class Dataset:
     frames: dict[str, pd.DataFrame]  # sheet key -> frame
     sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key -> name in the workbook
     places: dict[str, dict[str, ColumnPlace]] = field(default_factory=dict)  # sheet key -> col key -> place
+    # A bound book (映射): sheet key -> the school's sheet and row behind each frame row (same index,
+    # columns ``sheet`` and ``row``), for reports that point at where a record was typed; and, asked
+    # for only when needed, every school cell behind each of a frame slice's rows.
+    sources: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cells_of: Callable[[str, pd.DataFrame], list[tuple[str, ...]]] | None = None
 
     @property
     def from_book(self) -> bool:
@@ -45,6 +51,28 @@ class Dataset:
         if key in self.frames:
             return self.frames[key]
         return empty_frame(key)
+
+    def typed_at(self, key: str, df: pd.DataFrame) -> tuple[list[str], list[int]]:
+        """The sheet and row each of ``df``'s rows (a slice of the sheet's frame) was typed on: the
+        school's own for a bound book."""
+        src = self.sources.get(key)
+        if src is None:
+            return [self.sheet_names.get(key, key)] * len(df), df["_row"].astype("int64").tolist()
+        at = src.loc[df.index]
+        return at["sheet"].tolist(), at["row"].astype("int64").tolist()
+
+    def typed_cells(self, key: str, df: pd.DataFrame) -> list[tuple[str, ...]] | None:
+        """For a bound book, every school cell behind each of ``df``'s rows; None otherwise."""
+        if key not in self.sources or self.cells_of is None:
+            return None
+        return self.cells_of(key, df)
+
+    def shown_name(self, key: str) -> str:
+        """The sheet's name as the school sees it: for a bound book, the sheets that feed it."""
+        src = self.sources.get(key)
+        if src is None or not len(src):
+            return self.sheet_names.get(key, key)
+        return "、".join(dict.fromkeys(src["sheet"].tolist()))
 
     def valid(self, key: str) -> pd.DataFrame:
         df = self.frame(key)

@@ -351,6 +351,63 @@ class InvalidMapping(FindingType):
               "Fix the line as the 映射 sheet explains; it has no effect meanwhile.")
 
 
+class UnboundField(FindingType):
+    code, severity = "unbound-field", "error"
+    fields = ("field", "target", "candidates")
+    effect = "sheet-left-out"
+    title = _t("必填字段没有对应的列", "Required field not mapped")
+    message = _t("「映射」中没有哪一列对应「{target}」的必填字段「{field}」。可选的列：{candidates}。",
+                 "No column is mapped to '{field}', a required field of {target}. Candidate columns: {candidates}.")
+    hint = _t("在「映射」表中把其中一列的「对应字段」填为「{field}」，或给「{field}」填一个默认值。",
+              "In the 映射 sheet set one column's 对应字段 to '{field}', or give '{field}' a default value.")
+
+
+class MappedHeaderMissing(FindingType):
+    code, severity = "mapped-header-missing", "error"
+    fields = ("headers",)
+    title = _t("映射中的表头在工作表中找不到", "Mapped header not found")
+    message = _t("「映射」写的表头「{value}」在本工作表的表头行中找不到（表头行有：{headers}）。",
+                 "The 映射 header '{value}' is not in this sheet's header row (it has: {headers}).")
+    hint = _t("把「映射」中的表头改成工作表里写的样子。", "Spell the 映射 header as the sheet does.")
+
+
+class MappedSheetMissing(FindingType):
+    code, severity = "mapped-sheet-missing", "error"
+    fields = ()
+    title = _t("映射中的工作表不存在", "Mapped sheet not found")
+    message = _t("「映射」写的工作表「{value}」在工作簿中不存在。", "The 映射 sheet '{value}' is not in the workbook.")
+    hint = _t("改正「映射」中的工作表名，或删去这些行。", "Correct the sheet name in 映射, or delete its lines.")
+
+
+class AmbiguousTeacherName(FindingType):
+    code, severity = "ambiguous-teacher-name", "error"
+    fields = ("teacher_ids",)
+    effect = "cell"
+    title = _t("同名教师无法区分", "Ambiguous teacher name")
+    message = _t("名册中有不止一位「{value}」（工号 {teacher_ids}），无法确定是哪一位。",
+                 "The roster has more than one '{value}' (IDs {teacher_ids}); which one is meant is unclear.")
+    hint = _t("在此处填写工号，而不是姓名。", "Enter the teacher ID here instead of the name.")
+
+
+class UnknownTeacherName(FindingType):
+    code, severity = "unknown-teacher-name", "error"
+    effect = "cell"
+    title = _t("姓名不在名册中", "Name not in roster")
+    message = _t("「{value}」既不是名册中的工号，也不是名册中教师的姓名。",
+                 "'{value}' is neither a teacher ID nor a teacher's name in the roster.")
+    hint = _t("核对姓名是否与「教师名册」一致，或填写工号。", "Check the name against the roster, or enter the ID.")
+
+
+class GridSessionUnreadable(FindingType):
+    code, severity = "grid-session-unreadable", "error"
+    fields = ("reason",)
+    title = _t("签到表的这一场无法读取", "Sign-in session unreadable")
+    message = _t("签到表表头「{value}」这一场{reason}，本场各行不计入统计。",
+                 "Sign-in session '{value}': {reason}; its rows are not counted.")
+    hint = _t("在表头写明，如「2024.9.10 新课标解读 2学时」，或在「映射」中给「学时」填默认值。",
+              "Write it in the header, e.g. '2024.9.10 新课标解读 2学时', or give 学时 a default in 映射.")
+
+
 def finding_codes() -> list[str]:
     return sorted(FindingType.registry)
 

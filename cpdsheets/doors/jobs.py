@@ -14,11 +14,15 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..contract.binding import MAPPING_SHEET_NAMES
 from ..contract.book import RawBook
 from ..contract.findings import Finding, Lang, NoSchoolYear
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
+from ..engine.binding.mapping_sheet import read_mapping
+from ..engine.binding.materialise import bound_book
+from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
 from ..engine.sheet_frame import locate_sheet
@@ -48,7 +52,37 @@ class Recalculation(Outcome):
 
 
 def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
-    """Policy and validation: everything up to, not including, computation."""
+    """Policy and validation: everything up to, not including, computation. A book with a 映射 sheet
+    is validated as the binding reads it, and its findings are put back on the school's own cells."""
+    mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
+    if mapping_sheet is None:
+        return _check(raw, as_of)
+    binding, mapping_findings = read_mapping(mapping_sheet)
+    if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
+        return _check(raw, as_of)  # `课程映射说明`: a sheet of the school's that only looks like 映射 by name
+    bound = bound_book(raw, binding, mapping_sheet.name)
+    policy, validation, findings, resolved = _check(bound.raw, as_of)
+    bound.attach(validation)
+    return policy, validation, mapping_findings + bound.translate(findings), resolved
+
+
+def _named_mapping(name: str) -> bool:
+    return header_key(name) in {header_key(n) for n in MAPPING_SHEET_NAMES}
+
+
+def _no_header(findings: list[Finding]) -> bool:
+    return len(findings) == 1 and findings[0].row is None
+
+
+def school_findings(validation: Validation, findings: list[Finding]) -> list[Finding]:
+    """Findings of a later step (computation) on the school's own cells, for a bound book."""
+    bound = validation.bound
+    if bound is None:
+        return findings
+    return [g for f in findings for g in bound.placed(f)]
+
+
+def _check(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation, list[Finding], dt.date]:
     policy_sheet = locate_sheet(raw, POLICY_SHEET_NAMES)
     policy, findings = read_policy(policy_sheet)
     s = policy.settings
@@ -98,7 +132,7 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
     started = time.perf_counter()
     policy, validation, findings, resolved = check(raw, as_of=as_of)
     results = compute(validation.dataset, policy, resolved)
-    findings = findings + results.findings
+    findings = findings + school_findings(validation, results.findings)
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)

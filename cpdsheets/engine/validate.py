@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pandas as pd
 
@@ -31,6 +32,12 @@ class SchoolYear:
     inferred: bool = False
 
 
+class SchoolPlaces(Protocol):
+    """How a bound book's findings are put back on the school's own cells (engine.binding.materialise)."""
+
+    def placed(self, f: Finding) -> list[Finding]: ...
+
+
 @dataclass(slots=True)
 class Validation:
     dataset: Dataset
@@ -38,6 +45,8 @@ class Validation:
     year: SchoolYear | None
     rows: int = 0
     reads: dict[str, SheetRead] = field(default_factory=dict)
+    # A bound book's reading (engine.binding.materialise.BoundBook): where each virtual row came from.
+    bound: SchoolPlaces | None = None
 
 
 def validate_book(book: RawBook, *, year: SchoolYear | None = None,

@@ -157,7 +157,7 @@ def build_archive(results: Results, policy: Policy, dataset: Dataset, findings: 
         teachers = teachers.set_index("teacher_id", drop=False).loc[wanted].reset_index(drop=True)
     ids = set(teachers["teacher_id"])
     cal = results.calendar
-    names = {**dataset.sheet_names}
+    names = {key: dataset.shown_name(key) for key in dataset.sheet_names}
     for key in _LEFT_OUT_SHEETS:
         names.setdefault(key, key)
     rules = {r.rule_id: r for r in policy.rules}
@@ -274,7 +274,8 @@ def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str,
         amount = _amounts(key, df)
         dates = _dates(df["date"])
         sheet = names[key]
-        for i, (tid, row) in enumerate(zip(df["teacher_id"].tolist(), df["_row"].astype("int64").tolist())):
+        _, typed_rows = dataset.typed_at(key, df)  # a bound book's rows are the school's own
+        for i, (tid, row) in enumerate(zip(df["teacher_id"].tolist(), typed_rows)):
             cells = [c[i] for c in columns]
             out.setdefault(tid, {}).setdefault(sheet, []).append(Record(row, dates[i], item[i], amount[i], cells))
     return out
@@ -309,9 +310,11 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
     """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
     row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
     at: dict[tuple[str, int], list[Finding]] = {}
+    at_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in sorted_findings(findings):
         if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
             at.setdefault((f.sheet, int(f.row)), []).append(f)
+            at_cell.setdefault((f.sheet, f.cell), []).append(f)
     cal = results.calendar
     out: dict[str, list[LeftOut]] = {}
     for key in _LEFT_OUT_SHEETS:
@@ -323,11 +326,15 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
             left = df[mine & ~df["_ok"].astype(bool)]
         else:
             left = df[mine & ~counted_mask(df, cal.year_start, cal.year_end, results.as_of)]
-        sheet = names[key]
-        date_place = dataset.places.get(key, {}).get("date")
+        date_place = None if key in dataset.sources else dataset.places.get(key, {}).get("date")
         dates = left["date"] if "date" in left else pd.Series(pd.NaT, index=left.index)
-        for tid, row, when in zip(left["teacher_id"], left["_row"].astype(int), dates):
-            found = at.get((sheet, row), [])
+        sheets, rows = dataset.typed_at(key, left)  # a bound book's findings sit on the school's sheets
+        cells = dataset.typed_cells(key, left)  # ... on any cell its record was read from (a grid's header)
+        for i, (tid, sheet, row, when) in enumerate(zip(left["teacher_id"], sheets, rows, dates)):
+            if cells is None:
+                found = at.get((sheet, row), [])
+            else:
+                found = [f for cell in cells[i] for f in at_cell.get((sheet, cell), [])]
             items = [LeftOut(sheet, row, f.cell, f.code, f.message(lang), f.hint(lang), f.as_dict(lang)["value"])
                      for f in found]
             if not items:
