@@ -2,7 +2,8 @@
 
 usage: uno_vba_probe.py WORKBOOK OUT_XLSX PROFILE_DIR
 Starts a private headless LibreOffice, opens WORKBOOK, prints JSON with the Basic libraries it
-imported from the VBA project (module names and source), then stores a copy as OUT_XLSX.
+imported from the VBA project (module names and source) and each sheet's form buttons (label and
+the macro they run), then stores a copy as OUT_XLSX.
 """
 
 import json
@@ -35,6 +36,19 @@ def connect(pipe, proc):
             if proc.poll() is not None or time.time() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def buttons(sheet):
+    """The sheet's form controls as [label, the macro their click runs], in drawing order."""
+    labels = [getattr(getattr(s, "Control", None), "Label", None) for s in
+              (sheet.DrawPage.getByIndex(i) for i in range(sheet.DrawPage.Count))]
+    scripts = []
+    forms = sheet.DrawPage.Forms
+    for f in range(forms.Count):
+        form = forms.getByIndex(f)
+        for j in range(form.Count):
+            scripts += [e.ScriptCode for e in form.getScriptEvents(j) if e.EventMethod == "actionPerformed"]
+    return [[label, script] for label, script in zip([x for x in labels if x is not None], scripts)]
 
 
 def main():
@@ -73,6 +87,7 @@ def main():
             lib = libs.getByName(lib_name)
             result["libraries"][lib_name] = {name: lib.getByName(name) for name in lib.getElementNames()}
         result["sheets"] = list(doc.Sheets.getElementNames())
+        result["buttons"] = {name: buttons(doc.Sheets.getByName(name)) for name in result["sheets"]}
         doc.storeToURL(
             uno.systemPathToFileUrl(os.path.abspath(out_xlsx)),
             (prop("FilterName", "Calc MS Excel 2007 XML"),),

@@ -139,13 +139,18 @@ def infer_school_year(book: RawBook) -> SchoolYear | None:
         c = header.columns["date"]
         cells = pd.Series([r[c] if c < len(r) else None for r in sheet.rows[header.row + 1:]], dtype="object")
         dates.append(normalize_dates(pd.Series(cells.unique(), dtype="object")).values.dropna())
-    if not dates:
+    y = modal_start_year(dates)
+    if y is None:
         return None
-    all_dates = pd.concat(dates)
+    default = default_year(y)
+    return SchoolYear(default.start, default.end, inferred=True)
+
+
+def modal_start_year(dates: list[pd.Series]) -> int | None:
+    """The start year of the school year (September to August) holding most of these dates."""
+    all_dates = pd.concat(dates) if dates else pd.Series([], dtype="datetime64[ns]")
     if all_dates.empty:
         return None
     month, day = YEAR_START
     before_start = (all_dates.dt.month < month) | ((all_dates.dt.month == month) & (all_dates.dt.day < day))
-    y = int((all_dates.dt.year - before_start.astype(int)).mode().iloc[0])
-    default = default_year(y)
-    return SchoolYear(default.start, default.end, inferred=True)
+    return int((all_dates.dt.year - before_start.astype(int)).mode().iloc[0])

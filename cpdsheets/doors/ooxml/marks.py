@@ -346,6 +346,13 @@ def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
     rels.flush()
 
 
+def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int], str]) -> None:
+    """Notes (1-based row, 0-based column -> text) on a worksheet part, as marks carry them."""
+    doc = XmlPart(pkg.read(part), part)
+    _add_notes(pkg, wb, part, doc.root, notes)
+    pkg.put(part, doc.to_bytes())
+
+
 def _note_cell(shape: etree._Element) -> tuple[int, int] | None:
     data = next(shape.iter(q(_X, "ClientData")), None)
     if data is None or data.get("ObjectType") != "Note":

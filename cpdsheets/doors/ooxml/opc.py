@@ -170,6 +170,25 @@ class ContentTypes:
     def default(self, ext: str, content_type: str) -> None:
         self.defaults[ext] = content_type
 
+    def default_of(self, ext: str) -> str | None:
+        """The content type the package gives every part ending ``.ext`` (Default entries)."""
+        if ext in self.defaults:
+            return self.defaults[ext]
+        for el in children(self.doc.root, CT_NS, "Default"):
+            if el.get("Extension", "").casefold() == ext.casefold():
+                return el.get("ContentType")
+        return None
+
+    def ensure(self, part: str, content_type: str) -> None:
+        """``part`` gets ``content_type``: through a Default for its extension when the package has
+        none yet (as Excel writes vml and bin), else through an Override."""
+        ext = part.rsplit(".", 1)[-1] if "." in part.rsplit("/", 1)[-1] else ""
+        have = self.default_of(ext) if ext else None
+        if ext and have is None:
+            self.default(ext, content_type)
+        elif have != content_type:
+            self.set(part, content_type)
+
     def _overrides(self) -> list[etree._Element]:
         return list(children(self.doc.root, CT_NS, "Override"))
 

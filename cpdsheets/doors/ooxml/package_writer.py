@@ -82,7 +82,7 @@ class _Edit:
             else:
                 self.pkg.put(self.styles_part, self.styles.render())
         self.wb.flush()
-        return atomic_write(self.target, lambda fh: _write_and_close(self.pkg, fh),
+        return atomic_write(self.target, lambda fh: write_and_close(self.pkg, fh),
                             backup=backup and self.in_place, like=self.src)
 
     def __enter__(self) -> _Edit:
@@ -103,7 +103,7 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
     names; a name there is deleted only if it is ours. Returns the path written. Raises a
     ``WorkbookWriteError`` subclass when the book cannot be written.
     """
-    with _refused_parts(src), _Edit(src, out) as edit:
+    with refused_parts(src), _Edit(src, out) as edit:
         plan = plan_tabs(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
                          lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
         keep = {n.casefold() for n in plan.names}
@@ -123,7 +123,7 @@ def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, back
 
 
 @contextmanager
-def _refused_parts(src: Path) -> Iterator[None]:
+def refused_parts(src: Path) -> Iterator[None]:
     """A part that is not well-formed XML, or carries a DOCTYPE, makes the book unwritable: one
     clear error, the file on disk untouched."""
     try:
@@ -158,7 +158,7 @@ def open_package(src: Path) -> Package:
     return pkg
 
 
-def _write_and_close(pkg: Package, fh) -> None:
+def write_and_close(pkg: Package, fh) -> None:
     pkg.write(fh)
     pkg.close()  # before os.replace: Windows cannot replace a file that is still open
 
@@ -263,7 +263,7 @@ def clear_marks(src: Path, *, out: Path | None = None, backup: bool = True) -> i
     """Remove the fills and notes cpdsheets put on input cells; returns how many cells were cleared."""
     from cpdsheets.doors.ooxml.marks import remove_marks
 
-    with _refused_parts(src), _Edit(src, out) as edit:
+    with refused_parts(src), _Edit(src, out) as edit:
         removed = remove_marks(edit.pkg, edit.wb, edit.styles, edit.mark_rows)
         edit.mark_rows = []
         if removed == 0 and edit.in_place and not edit._recorded[0]:

@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -118,11 +119,20 @@ def book_lock(book: Path) -> Iterator[None]:
 
     A second run waits up to ``LOCK_WAIT_SECONDS`` and then raises ``WorkbookBusy``. The lock is
     on the file itself, so after a run replaces the book a waiting run locks the new file: it
-    reads the version the first run wrote, and its ``.bak`` is that version.
+    reads the version the first run wrote, and its ``.bak`` is that version. Within one thread the
+    lock is re-entrant.
     """
     path = real_path(Path(book))
     if fcntl is None or not path.is_file():
         yield
+        return
+    try:
+        key = _file_key(os.stat(path))
+    except OSError:
+        key = None
+    held = _held_here()
+    if key is not None and key in held:
+        yield  # this thread already holds it (a command that locks, then calls a writer that locks)
         return
     deadline = time.monotonic() + limit("LOCK_WAIT_SECONDS")
     while True:
@@ -137,10 +147,29 @@ def book_lock(book: Path) -> Iterator[None]:
         if time.monotonic() >= deadline:
             raise WorkbookBusy(book, limit("LOCK_WAIT_SECONDS"))
         time.sleep(0.1)
+    key = _file_key(os.fstat(fd))
+    held.add(key)
     try:
         yield
     finally:
+        held.discard(key)
         os.close(fd)  # closing releases the lock
+
+
+_THREAD = threading.local()
+
+
+def _held_here() -> set[tuple[int, int]]:
+    """The files this thread holds the lock of: flock would refuse a second lock on a new descriptor
+    of the same file even in the same process, so a nested ``book_lock`` must not ask again."""
+    if not hasattr(_THREAD, "held"):
+        _THREAD.held = set()
+    held: set[tuple[int, int]] = _THREAD.held
+    return held
+
+
+def _file_key(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
 
 
 def _try_lock(fd: int) -> bool:

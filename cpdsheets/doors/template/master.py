@@ -54,6 +54,11 @@ RULE_HEADERS = ("规则编号", "规则名称", "指标", "数据表", "字段",
                 "严重度", "后果", "启用")
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 SETTINGS_HEADERS = ("设置项", "值", "说明")
+# Notes on the rules table's header: how to write a condition (条件) and whom a rule is for (适用对象).
+RULE_HEADER_NOTES = {
+    5: "条件写法：类型=读书导研单、地点=校内、岗位 含 中层、教龄<=5，多个条件用「且」连接；多个取值用 | 分隔。",
+    7: "适用对象写法：岗位 含 中层、教龄<=5、有师傅、是师傅、对象=教研组。",
+}
 
 # Drop-downs where people also type accepted synonyms (√, 本校, a category of their own) only warn.
 _LIST_SOURCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
@@ -198,10 +203,8 @@ def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[st
                 ws.write_number(row, c, value, fmt.percent)
             else:
                 _write(ws, row, c, value, fmt)
-    ws.write_comment(header_row, 5, "条件写法：类型=读书导研单、地点=校内、岗位 含 中层、教龄<=5，"
-                                    "多个条件用「且」连接；多个取值用 | 分隔。", {"x_scale": 2})
-    ws.write_comment(header_row, 7, "适用对象写法：岗位 含 中层、教龄<=5、有师傅、是师傅、对象=教研组。",
-                     {"x_scale": 2})
+    for col, note in RULE_HEADER_NOTES.items():
+        ws.write_comment(header_row, col, note, {"x_scale": 2})
     last = row + 50
     for col, choices in ((2, METRICS), (6, PERIOD_KINDS), (10, tuple(SEVERITY_WORDS.values())),
                          (12, ("是", "否"))):

@@ -1,0 +1,108 @@
+"""What `bind` adds to a school's book: the 控制台, 规则 and 映射 sheets, as :class:`PlainSheet`s.
+
+The 控制台 and 规则 sheets carry the content `cpdsheets new` gives them (the template's buttons,
+settings and default rules: :mod:`cpdsheets.doors.template`), laid out the same way; they use no
+cell format of the book's own (see :mod:`plain_sheet`), so bold is a rich-text run and the header
+fill is left out.
+"""
+
+from __future__ import annotations
+
+from ...contract.binding import HEADER_ROW_LINE, Binding
+from ...contract.policy import DEFAULT_RULES, METRICS, PERIOD_KINDS
+from ...engine.binding.mapping_sheet import mapping_rows
+from ..ooxml.form_buttons import Button, column_pixels
+from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
+from ..xml_text import column_letters, display_width
+from ..template.master import RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
+from ..template.school_year import default_settings
+from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE
+
+GREY = "FF595959"
+TITLE_POINTS = 14
+# The template's 控制台: columns A-C, a button every third row from row 4, rows of 30 points.
+CONSOLE_WIDTHS = {0: 3, 1: 18, 2: 80}
+BUTTON_ROWS = [3 + 3 * i for i in range(len(BUTTONS))]
+BUTTON_ROW_POINTS = 30
+DEFAULT_ROW_PIXELS = 20
+POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9: 8, 10: 8, 11: 36, 12: 6}
+# The rows the template's date validation covers: 学年开始 .. 统计截止日 (0-based rows 4..11).
+POLICY_DATE_ROWS = (4, 11)
+RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
+MAPPING_NOTE = {
+    "zh": "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；本校的工作表不会被改动。",
+    "en": "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; "
+          "the school's own sheets are never changed.",
+}
+KEPT_VBA_NOTE = {
+    "zh": "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "
+          "xlmacros/CpdSheets.bas（并按 xlwings 的说明导入 xlwings 模块），或使用命令行 cpdsheets。",
+    "en": "The workbook's own VBA project was kept untouched and cpdsheets' macros were not added: to use the "
+          "buttons, import xlmacros/CpdSheets.bas (and the xlwings module) in the VBA editor, or use the "
+          "cpdsheets command line.",
+}
+
+
+def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button], list[int], list[int]]:
+    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them."""
+    en = lang == "en"
+    rows: list[list[object]] = [["", Run(CONSOLE_TITLE[lang], size=TITLE_POINTS)],
+                                ["", Run(CONSOLE_INTRO[lang], bold=False, colour=GREY)]]
+    buttons = []
+    for r, (macro, zh, en_caption, desc_zh, desc_en) in zip(BUTTON_ROWS, BUTTONS):
+        rows += [[] for _ in range(r - len(rows))] + [["", "", desc_en if en else desc_zh]]
+        buttons.append(Button(en_caption if en else zh, macro, r, 1))
+    if kept_vba:
+        rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
+    heights: dict[int, float] = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
+    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False)
+    col_px = [column_pixels(CONSOLE_WIDTHS.get(c, 8.43)) for c in range(len(CONSOLE_WIDTHS) + 1)]
+    row_px = [round(heights[r] * 4 / 3) if r in heights else DEFAULT_ROW_PIXELS for r in range(len(rows) + 1)]
+    return sheet, buttons, col_px, row_px
+
+
+def policy_notes(sheet: PlainSheet) -> dict[tuple[int, int], str]:
+    """The template's notes on the rules table's header (1-based row, 0-based column -> text)."""
+    header = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(RULE_HEADERS[0]))
+    return {(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}
+
+
+def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> PlainSheet:
+    """The 规则 sheet of a new book for the school year ``label``: settings, then the default rules
+    (their header's notes: :func:`policy_notes`)."""
+    rows: list[list[object]] = [[Run(f"{label}学年 规则与设置", size=TITLE_POINTS)], [],
+                                [Run(h) for h in SETTINGS_HEADERS]]
+    for name, value, note in default_settings(label, school):
+        rows.append([name, value, Run(note, bold=False, colour=GREY) if note else ""])
+    rows += [[], []]
+    header = len(rows)
+    rows.append([Run(h) for h in RULE_HEADERS])
+    rows += [rule_cells(rule) for rule in DEFAULT_RULES]
+    first, last = header + 2, len(rows) + RULE_ROWS_SPARE  # 1-based rows of the drop-downs
+
+    def rng(col: int, to_col: int | None = None) -> str:
+        return f"{column_letters(col)}{first}:{column_letters(col if to_col is None else to_col)}{last}"
+
+    validations = [list_validation(rng(2), METRICS), list_validation(rng(6), PERIOD_KINDS),
+                   list_validation(rng(10), tuple(SEVERITY_WORDS.values())), list_validation(rng(12), ("是", "否")),
+                   number_validation(rng(8, 9), 0)]
+    if real_dates:
+        a, b = POLICY_DATE_ROWS
+        validations.insert(0, '<dataValidation type="date" allowBlank="1" showInputMessage="1" showErrorMessage="1" '
+                              f'error="请填写日期，如 2025-09-01" sqref="B{a + 1}:B{b + 1}">'
+                              "<formula1>36526</formula1><formula2>73050</formula2></dataValidation>")
+    return PlainSheet(rows, widths=dict(POLICY_WIDTHS), freeze_cols=1, validations=validations)
+
+
+def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
+    """The 映射 table under a one-line note (read_mapping finds the header in the first rows)."""
+    table = mapping_rows(binding)
+    rows: list[list[object]] = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
+    for line in table[1:]:
+        # the header-row line's row number as a number: Excel flags a number stored as text
+        rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
+    widths = {}
+    for c in range(len(table[0])):
+        longest = max(display_width(str(row[c])) for row in table if c < len(row))
+        widths[c] = min(max(longest + 4, 12), 50)
+    return PlainSheet(rows, widths=widths, freeze_rows=2)

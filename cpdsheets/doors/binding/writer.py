@@ -1,0 +1,213 @@
+"""Write a binding into the school's own workbook: 控制台, 规则 and 映射 sheets, and the macros.
+
+Nothing the school wrote changes. Every existing part of the package is copied as stored (its
+sheets, ``styles.xml``, shared strings, drawings, their own VBA project); only the package's index
+parts gain entries: ``xl/workbook.xml`` (three sheets appended at the end, so no defined name's
+``localSheetId`` and no active tab moves; ``workbookPr`` gains ``codeName`` when our VBA project is
+added and it has none), its relationships, ``[Content_Types].xml`` (the workbook part's type
+becomes macro-enabled) and ``docProps/app.xml`` (the sheet list). An existing 规则/Policy or
+控制台 sheet is kept as it is; an existing 映射 sheet is ours and is replaced with the new lines.
+
+An ``.xlsx`` becomes an ``.xlsm`` beside it (the ``.xlsx`` is left as it was; an ``.xlsm`` already
+there is never overwritten unless named as OUT) carrying the
+cpdsheets VBA project: ThisWorkbook plus the standard modules the buttons call. The school's
+sheets get no document module (their parts cannot change to carry a ``codeName``); Excel makes
+those itself when it opens the book. A book that already has a VBA project keeps it untouched and
+cpdsheets' module is NOT added: the 控制台 says how to import it (and ``notes`` says so).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ...contract.binding import MAPPING_SHEET_NAMES, Binding
+from ...contract.book import RawBook
+from ...contract.school_year import start_year_of
+from ...contract.schema import POLICY_SHEET_NAMES
+from ...engine.binding.mapping_sheet import read_mapping
+from ...engine.binding.school_year import bound_start_year
+from ...engine.normalize import header_key
+from ..ooxml import opc
+from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
+from ..ooxml.marks import add_notes
+from ..ooxml.package_writer import open_package, refused_parts, write_and_close
+from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
+from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
+from ..ooxml.styles_xml import StyleBook
+from ..ooxml.workbook_parts import WORKBOOK_ORDER, Workbook, has_formula
+from ..ooxml.write_errors import NotAWorkbook
+from ..ooxml.xml_tree import child, insert_ordered, make
+from ..ooxml.zip_package import Package
+from ..reader import read_workbook
+from ..template.master import CONSOLE_SHEET, POLICY_SHEET
+from ..template.school_year import year_label
+from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
+from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
+
+MAPPING_SHEET = MAPPING_SHEET_NAMES[0]
+VBA_PART = "xl/vbaProject.bin"
+VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+VBA_CT = "application/vnd.ms-office.vbaProject"
+MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
+SOURCE_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def bound_path(src: Path, out: Path | None = None) -> Path:
+    """Where the bound book goes: OUT, else the book itself (.xlsm) or the .xlsm beside it (.xlsx)."""
+    if out is not None:
+        return Path(out)
+    return src if src.suffix.lower() == ".xlsm" else src.with_suffix(".xlsm")
+
+
+def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
+                  lang: str = "zh", notes: list[str] | None = None) -> Path:
+    """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
+    the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
+    the year the bound logs' dates fall in (else the current one). What a user should know (their
+    VBA project kept, the .xlsx left beside the new .xlsm) is appended to ``notes``, in ``lang``.
+    The book's lock (:func:`book_lock`) is held from reading to replacing; it is re-entrant, so a
+    command that holds it already may call this.
+
+    Raises ``WorkbookUnreadable`` for a book that cannot be read (missing, corrupt, encrypted, over
+    a limit), a ``WorkbookWriteError`` when it cannot be written, ``ValueError`` for a bad ``year``.
+    """
+    src = Path(src)
+    if src.suffix.lower() not in SOURCE_SUFFIXES:
+        raise NotAWorkbook(src, "扩展名应为 .xlsx 或 .xlsm / extension must be .xlsx or .xlsm")
+    target = bound_path(src, out)
+    if target.suffix.lower() != ".xlsm":
+        raise NotAMacroBook(target)
+    if out is None and target != src and target.exists():
+        raise BoundBookExists(src, target)
+    label = year_label(year) if year else None
+    lang = "en" if lang.startswith("en") else "zh"
+    messages = notes if notes is not None else []
+    with book_lock(src):
+        book = read_workbook(src)  # refuses a book over the limits or unreadable, before any work
+        check_writable(target)
+        existing_mapping = _mapping_sheet_name(book, src)
+        if label is None:
+            start = bound_start_year(book, binding)
+            label = year_label(str(start if start is not None else start_year_of(date.today())))
+        with refused_parts(src):
+            pkg = open_package(src)
+            try:
+                kept_vba = _bind_package(pkg, book, binding, label, lang, existing_mapping)
+            except BaseException:
+                pkg.close()
+                raise
+            written = atomic_write(target, lambda fh: write_and_close(pkg, fh), backup=target.exists(), like=src)
+    if kept_vba:
+        messages.append(KEPT_VBA_NOTE[lang])
+    if target != src and src.suffix.lower() == ".xlsx" and out is None:
+        messages.append(f"已写入 {target.name}；{src.name} 未改动，以后请使用 {target.name}。" if lang == "zh" else
+                        f"Wrote {target.name}; {src.name} is unchanged: use {target.name} from now on.")
+    return written
+
+
+def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lang: str,
+                  existing_mapping: str | None) -> bool:
+    """Edit the package in memory; True when the book's own VBA project was kept."""
+    try:
+        wb = Workbook(pkg)
+    except KeyError as exc:
+        raise NotAWorkbook(pkg.path, f"缺少部件 {exc} / missing part {exc}") from exc
+    kept_vba = _has_vba(wb)
+    if _exact(book, (CONSOLE_SHEET,)) is None:
+        sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba)
+        vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
+        pkg.put(vml, buttons_vml(buttons, next_idmap(pkg), col_px, row_px))
+        wb.content_types.ensure(vml, VML_CT)
+        sheet.legacy_drawing_rid = "rId1"
+        entry = _add_sheet(pkg, wb, CONSOLE_SHEET, plain_sheet_xml(sheet))
+        pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", VML_REL, opc.relative(entry.part, vml))]))
+    if _exact(book, POLICY_SHEET_NAMES) is None:
+        date_style = _date_style(pkg, wb)
+        policy = policy_sheet(label, real_dates=date_style is not None)
+        entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
+        add_notes(pkg, wb, entry.part, policy_notes(policy))
+    _put_mapping(pkg, wb, mapping_sheet(binding, lang), existing_mapping)
+    if not kept_vba:
+        _add_vba(pkg, wb)
+    wb.flush()
+    return kept_vba
+
+
+def _add_sheet(pkg: Package, wb: Workbook, name: str, xml: str):
+    entry = wb.add_sheet(name)
+    pkg.put(entry.part, xml)  # at once: the next add_sheet picks the next free part name
+    return entry
+
+
+def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | None) -> None:
+    found = wb.find(existing) if existing else None
+    if found is None:
+        _add_sheet(pkg, wb, MAPPING_SHEET, plain_sheet_xml(sheet))
+        return
+    _, entry = found
+    if not entry.part:
+        raise NotAWorkbook(pkg.path, f"工作表“{entry.name}”缺少关系 / sheet '{entry.name}' has no relationship")
+    if pkg.has(entry.part) and has_formula(pkg.read(entry.part)):
+        wb.drop_calc_chain_of(entry.sheet_id)
+    wb.drop_owned_parts(entry.part)
+    wb.make_worksheet_rel(entry)
+    pkg.put(entry.part, plain_sheet_xml(sheet))
+
+
+def _has_vba(wb: Workbook) -> bool:
+    rel = wb.rels.of_type(VBA_REL)
+    return rel is not None and wb.pkg.has(wb.rels.target_of(rel))
+
+
+def _add_vba(pkg: Package, wb: Workbook) -> None:
+    codename = _workbook_codename(wb)
+    part = VBA_PART if not pkg.has(VBA_PART) else opc.free_name(pkg, "xl/vbaProject{}.bin")
+    pkg.put(part, _vba_project(codename))
+    wb.rels.add(VBA_REL, part)
+    wb.content_types.ensure(part, VBA_CT)
+    wb.content_types.set(wb.part, MACRO_MAIN_CT)
+
+
+def _workbook_codename(wb: Workbook) -> str:
+    """The workbook's code name (its document module's name); ``ThisWorkbook`` is set when it has none."""
+    pr = child(wb.root, wb.ns, "workbookPr")
+    if pr is None:
+        pr = insert_ordered(wb.root, make(wb.root, wb.ns, "workbookPr"), WORKBOOK_ORDER)
+    name = pr.get("codeName")
+    if not name:
+        pr.set("codeName", WORKBOOK_CODENAME)
+        name = WORKBOOK_CODENAME
+    return name
+
+
+def _vba_project(codename: str) -> bytes:
+    """ThisWorkbook (under the book's code name) and the modules the buttons call; no sheet modules."""
+    from ..template.master import xlmacros_dir
+    from ..vba import ModuleKind, VbaModule, build_vba_project, load_modules
+
+    modules = [m for m in load_modules(xlmacros_dir(), 1) if m.kind is not ModuleKind.DOCUMENT]
+    return build_vba_project([VbaModule.document(codename, workbook=True), *modules])
+
+
+def _date_style(pkg: Package, wb: Workbook) -> int | None:
+    part = wb.styles_part()
+    return date_xf(StyleBook(pkg.read(part), part)) if part and pkg.has(part) else None
+
+
+def _exact(book: RawBook, names: tuple[str, ...]) -> str | None:
+    """The book's sheet named one of ``names`` (compared as the readers compare headers)."""
+    wanted = {header_key(n) for n in names}
+    return next((n for n in book.sheets if header_key(n) in wanted), None)
+
+
+def _mapping_sheet_name(book: RawBook, src: Path) -> str | None:
+    """The book's 映射 sheet, if it has one; a sheet of that name that holds no 映射 table is refused."""
+    name = _exact(book, MAPPING_SHEET_NAMES)
+    if name is None:
+        return None
+    _, findings = read_mapping(book.sheets[name])
+    if any(f.cell == "A1" and not f.row for f in findings):
+        raise MappingSheetTaken(src, name)
+    return name
