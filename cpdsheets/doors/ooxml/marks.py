@@ -161,12 +161,12 @@ def _comment_refs(root: etree._Element) -> set[str]:
     return {c.get("ref", "") for c in children(_comment_list(root), ns_of(root), "comment")}
 
 
-def _comment(parent: etree._Element, ref: str, author_id: int, note: str) -> etree._Element:
+def _comment(parent: etree._Element, ref: str, author_id: int, note: str, author: str = NOTE_AUTHOR) -> etree._Element:
     ns = ns_of(parent)
     c = make(parent, ns, "comment", {"ref": ref, "authorId": str(author_id)})
     text = make(c, ns, "text")
     c.append(text)
-    for body, bold in ((f"{NOTE_AUTHOR}:\n", True), (clean_text(note), False)):
+    for body, bold in ((f"{author}:\n", True), (clean_text(note), False)):
         run = make(text, ns, "r")
         text.append(run)
         rpr = make(run, ns, "rPr")
@@ -295,7 +295,7 @@ def _insert_legacy_drawing(sheet: etree._Element, rid: str) -> None:
 
 
 def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
-               notes: dict[tuple[int, int], str]) -> None:
+               notes: dict[tuple[int, int], str], author: str = NOTE_AUTHOR) -> None:
     """Add the notes to the sheet's comments and VML parts (creating them if needed)."""
     rels = opc.Rels(pkg, part)
     crel = rels.of_type(COMMENTS_REL)
@@ -310,8 +310,8 @@ def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
     croot = cdoc.root
     cns = ns_of(croot)
     authors = _authors(croot)
-    if NOTE_AUTHOR in authors:
-        author_id = authors.index(NOTE_AUTHOR)
+    if author in authors:
+        author_id = authors.index(author)
     else:
         author_id = len(authors)
         block = child(croot, cns, "authors")
@@ -319,11 +319,11 @@ def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
             block = make(croot, cns, "authors")
             croot.insert(0, block)
         a = make(block, cns, "author")
-        a.text = NOTE_AUTHOR
+        a.text = author
         block.append(a)
     clist = _comment_list(croot)
     for (r, c), note in sorted(notes.items()):
-        clist.append(_comment(clist, f"{column_letters(c)}{r}", author_id, note))
+        clist.append(_comment(clist, f"{column_letters(c)}{r}", author_id, note, author))
     pkg.put(comments_part, cdoc.to_bytes())
 
     vrel = rels.of_type(VML_REL)
@@ -346,10 +346,12 @@ def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
     rels.flush()
 
 
-def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int], str]) -> None:
-    """Notes (1-based row, 0-based column -> text) on a worksheet part, as marks carry them."""
+def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int], str], *,
+              author: str = NOTE_AUTHOR) -> None:
+    """Notes (1-based row, 0-based column -> text) on a worksheet part, as marks carry them. Notes
+    that are not marks need another ``author``: --mark clears every ``cpdsheets`` note no record lists."""
     doc = XmlPart(pkg.read(part), part)
-    _add_notes(pkg, wb, part, doc.root, notes)
+    _add_notes(pkg, wb, part, doc.root, notes, author)
     pkg.put(part, doc.to_bytes())
 
 
