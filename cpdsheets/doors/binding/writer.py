@@ -54,6 +54,8 @@ MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 
+POLICY_NOTE_AUTHOR = "说明"  # the 规则 sheet's notes on 条件 and 适用对象
+
 
 def bound_path(src: Path, out: Path | None = None) -> Path:
     """Where the bound book goes: OUT, else the book itself (.xlsm) or the .xlsm beside it (.xlsx)."""
@@ -129,7 +131,8 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lan
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, real_dates=date_style is not None)
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
-        add_notes(pkg, wb, entry.part, policy_notes(policy))
+        # Not authored `cpdsheets`: recalc --mark would take them for marks no record lists and clear them.
+        add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
     _put_mapping(pkg, wb, mapping_sheet(binding, lang), existing_mapping)
     if not has_vba:
         _add_vba(pkg, wb)

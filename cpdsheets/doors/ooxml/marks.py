@@ -32,9 +32,6 @@ from cpdsheets.doors.ooxml.zip_package import Package
 from cpdsheets.reports.tables import MARK_FILL, CellMark
 
 NOTE_AUTHOR = "cpdsheets"
-# The author of the help notes `bind` puts on the 规则 headers: not NOTE_AUTHOR, whose notes with no
-# record behind them are an earlier version's marks and are cleared on the next run.
-HELP_AUTHOR = "cpdsheets 说明"
 LEGACY_MARKS_NAME = "_cpdsheets_marks"
 COMMENTS_REL = opc.REL + "/comments"
 VML_REL = opc.REL + "/vmlDrawing"
@@ -164,8 +161,7 @@ def _comment_refs(root: etree._Element) -> set[str]:
     return {c.get("ref", "") for c in children(_comment_list(root), ns_of(root), "comment")}
 
 
-def _comment(parent: etree._Element, ref: str, author_id: int, note: str,
-             author: str = NOTE_AUTHOR) -> etree._Element:
+def _comment(parent: etree._Element, ref: str, author_id: int, note: str, author: str = NOTE_AUTHOR) -> etree._Element:
     ns = ns_of(parent)
     c = make(parent, ns, "comment", {"ref": ref, "authorId": str(author_id)})
     text = make(c, ns, "text")
@@ -350,10 +346,12 @@ def _add_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element,
     rels.flush()
 
 
-def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int], str]) -> None:
-    """Notes (1-based row, 0-based column -> text) on a worksheet part, as marks carry them."""
+def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int], str], *,
+              author: str = NOTE_AUTHOR) -> None:
+    """Notes (1-based row, 0-based column -> text) on a worksheet part, as marks carry them. Notes
+    that are not marks need another ``author``: --mark clears every ``cpdsheets`` note no record lists."""
     doc = XmlPart(pkg.read(part), part)
-    _add_notes(pkg, wb, part, doc.root, notes, HELP_AUTHOR)
+    _add_notes(pkg, wb, part, doc.root, notes, author)
     pkg.put(part, doc.to_bytes())
 
 
