@@ -136,3 +136,17 @@ def test_unusable_mapping_line_is_reported_and_nothing_written(tmp_path):
         assert "映射!C3: 「映射」表的这一行无法使用：「地 址」不是「听课记录」的字段" in r.stderr
         assert "「映射」中有 1 行无法使用，改正或删除后再绑定" in r.stderr
     assert _digest(book) == before and sorted(p.name for p in tmp_path.iterdir()) == ["bound.xlsx"]
+
+
+def test_school_name_and_year_go_into_the_new_policy_sheet(tmp_path):
+    """--school and --year fill the new 规则 sheet's settings, so roll-ups name the school, not the file."""
+    from cpdsheets.doors.reader import read_workbook
+    from cpdsheets.engine.policy_sheet import read_policy
+
+    book = school_book(tmp_path / "school.xlsx", "openpyxl")
+    r = invoke_cli("bind", book, "--school", "城东小学", "--year", "2024-2025")
+    assert r.returncode == 0, r.stdout + r.stderr
+    policy, findings = read_policy(read_workbook(book.with_suffix(".xlsm")).sheets["规则"])
+    assert [f for f in findings if f.level == "error"] == []
+    assert policy.settings.school_name == "城东小学"
+    assert (policy.settings.year_start.isoformat(), policy.settings.year_end.isoformat()) == ("2024-09-01", "2025-08-31")

@@ -506,6 +506,8 @@ def bind(
                                                help="输出格式 / output format.")] = BindFormat.text,
     year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2024-2025（默认按表中日期推断）"
                                                                    " / school year (default: from the dates).")] = "",
+    school: Annotated[str, typer.Option("--school", metavar="名称",
+                                        help="学校名称，写入新「规则」表的设置 / the school's name, for a new 规则 sheet.")] = "",
     lang: LangOption = Lang.zh,
 ) -> None:
     """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
@@ -542,7 +544,7 @@ def bind(
         _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
               err=True)
         raise typer.Exit(1)
-    raise typer.Exit(_write_binding(book, proposal, out=out, year=year or None, as_json=format == BindFormat.json,
+    raise typer.Exit(_write_binding(book, proposal, out=out, year=year or None, school=school, as_json=format == BindFormat.json,
                                     lang=lang))
 
 
@@ -564,7 +566,7 @@ def _rebound(book: Path, mapping, proposal, lang: Lang):
     return proposal.rebound(merge(existing, proposal.binding))
 
 
-def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], as_json: bool,
+def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
                    lang: Lang) -> int:
     """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
     field is still unmapped."""
@@ -575,7 +577,8 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
 
     notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
     try:
-        written = write_binding(book, proposal.binding, out=out, year=year, lang=lang.value, notes=notes)
+        written = write_binding(book, proposal.binding, out=out, year=year, school=school, lang=lang.value,
+                                notes=notes)
     except (WorkbookWriteError, LimitExceeded) as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)

@@ -65,7 +65,7 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  lang: str = "zh", notes: list[str] | None = None) -> Path:
+                  school: str = "", lang: str = "zh", notes: list[str] | None = None) -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
@@ -97,7 +97,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
         with refused_parts(src):
             pkg = open_package(src)
             try:
-                kept_vba = _bind_package(pkg, book, binding, label, lang, existing_mapping)
+                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping)
             except BaseException:
                 pkg.close()
                 raise
@@ -110,7 +110,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     return written
 
 
-def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lang: str,
+def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, school: str, lang: str,
                   existing_mapping: str | None) -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:
@@ -129,7 +129,7 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, lan
         pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", VML_REL, opc.relative(entry.part, vml))]))
     if _exact(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
-        policy = policy_sheet(label, real_dates=date_style is not None)
+        policy = policy_sheet(label, school, real_dates=date_style is not None)
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
         # Not authored `cpdsheets`: recalc --mark would take them for marks no record lists and clear them.
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
