@@ -16,5 +16,6 @@ NUMBER_FORMATS: dict[CellKind, str] = {
 HEADER_FILL = "D9E1F2"
 HEADER_BOLD = True
 HEADER_ALIGN = {"horizontal": "center", "vertical": "center", "wrapText": "1"}
+WRAP_ALIGN = {"wrapText": "1"}  # a wrapped column's cells; bottom-aligned like their neighbours
 TITLE_SIZE_DELTA = 3  # the title row's font, in points above the book's default
 LINK_COLOUR = "0563C1"

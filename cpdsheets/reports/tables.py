@@ -32,6 +32,7 @@ class Column:
     header: str
     kind: CellKind = "text"
     width: float | None = None  # characters; None: fit to content
+    wrap: bool = False  # long text wrapped within ``width`` (the row grows), not spilling over its neighbours
 
 
 @dataclass(slots=True)

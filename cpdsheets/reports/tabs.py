@@ -52,8 +52,8 @@ def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
         links.append(f"'{f.sheet}'!{f.cell}" if f.cell and f.row else None)
     cols = [Column(HEADERS.render("severity", lang), "status"), Column(HEADERS.render("sheet", lang)),
             Column(HEADERS.render("cell", lang)), Column(HEADERS.render("column", lang)),
-            Column(HEADERS.render("typed-value", lang)), Column(HEADERS.render("problem", lang), width=48),
-            Column(HEADERS.render("fix", lang), width=40), Column(HEADERS.render("code", lang))]
+            Column(HEADERS.render("typed-value", lang)), Column(HEADERS.render("problem", lang), width=48, wrap=True),
+            Column(HEADERS.render("fix", lang), width=40, wrap=True), Column(HEADERS.render("code", lang))]
     return TabTable("issues", tab_name("issues", lang), cols, rows, links=links, link_column=2)
 
 
@@ -64,7 +64,7 @@ def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable
             Column(HEADERS.render("teaching-group", lang)), Column(HEADERS.render("lesson-group", lang)),
             Column(HEADERS.render("roles", lang)), Column(HEADERS.render("credits", lang), "number"),
             Column(HEADERS.render("status", lang), "status"),
-            Column(HEADERS.render("alert-items", lang), width=44)]
+            Column(HEADERS.render("alert-items", lang), width=44, wrap=True)]
     cols += [Column(c, "number") for c in categories]
     alerts = _alert_lines(results.alerts, lang)
     rows = []
@@ -113,7 +113,8 @@ def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
             Column(HEADERS.render("detail", lang)), Column(HEADERS.render("period", lang)),
             Column(HEADERS.render("period-start", lang), "date"), Column(HEADERS.render("period-end", lang), "date"),
             Column(HEADERS.render("actual", lang), "number"), Column(HEADERS.render("required", lang), "number"),
-            Column(HEADERS.render("note", lang), width=56), Column(HEADERS.render("consequence", lang), width=36)]
+            Column(HEADERS.render("note", lang), width=56, wrap=True),
+            Column(HEADERS.render("consequence", lang), width=36, wrap=True)]
     rows = [[_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
              names.get(a.subject, a.subject), a.rule_id, a.rule_name, a.detail, a.period, _date(a.start),
              _date(a.end), _num(a.actual), _num(a.required), a.note, _blank(a.consequence)]

@@ -45,9 +45,9 @@ class DesktopEngine:
             except Exception:  # printing without repeated titles still prints everything
                 pass
 
-    def align_header(self, header: Any, align: dict[str, str]) -> None:
+    def align(self, cells: Any, align: dict[str, str]) -> None:
         try:
-            api = header.api
+            api = cells.api
             api.HorizontalAlignment = _H_ALIGN[align.get("horizontal", "left")]
             api.VerticalAlignment = _V_ALIGN[align.get("vertical", "bottom")]
             api.WrapText = align.get("wrapText") == "1"

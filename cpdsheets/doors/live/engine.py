@@ -26,9 +26,9 @@ class LiveEngine(Protocol):
     def print_titles(self, sheet: Any, rows: str) -> None:
         """Repeat these rows ("$1:$2") on every printed page, where the engine can."""
 
-    def align_header(self, header: Any, align: dict[str, str]) -> None:
-        """Centre and wrap the header row as the package writer's header style does, where the
-        engine can."""
+    def align(self, cells: Any, align: dict[str, str]) -> None:
+        """Align and wrap a range as the package writer's styles do (the header row, a wrapped
+        column), where the engine can."""
 
 
 def engine_for(book: Any) -> LiveEngine:

@@ -45,5 +45,5 @@ class RemoteEngine:
     def print_titles(self, sheet: Any, rows: str) -> None:
         pass  # no page setup to send
 
-    def align_header(self, header: Any, align: dict[str, str]) -> None:
+    def align(self, cells: Any, align: dict[str, str]) -> None:
         pass  # no alignment action

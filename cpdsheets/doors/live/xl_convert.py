@@ -143,6 +143,8 @@ class TabPlan:
     fills: Fills = field(default_factory=dict)
     # (first_col, last_col, width in characters); columns without a width are autofitted
     widths: list[tuple[int, int, float]] = field(default_factory=list)
+    # (first_col, last_col) of text wrapped within its width (Column.wrap), over the data rows
+    wrapped: list[tuple[int, int]] = field(default_factory=list)
     # (row, col, target like "'听课记录'!C12", text)
     links: list[tuple[int, int, str, str]] = field(default_factory=list)
 
@@ -179,6 +181,9 @@ def plan_tab(table: TabTable) -> TabPlan:
                     if colour:
                         plan.fills.setdefault(colour, []).append((r, c))
 
+    for c0, c1, wrap in _merge_adjacent([col.wrap and col.kind == "text" for col in table.columns]):
+        if wrap and table.rows:
+            plan.wrapped.append((c0, c1))
     for c0, c1, width in _merge_adjacent([col.width for col in table.columns]):
         if width:
             plan.widths.append((c0, c1, float(width)))

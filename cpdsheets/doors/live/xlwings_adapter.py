@@ -18,7 +18,7 @@ from ...contract.texts import Lang
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from ..tab_owner import looks_like_tab, plan_tabs
-from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA
+from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA, WRAP_ALIGN
 from ...reports.tab_texts import HEADERS
 from .engine import Fills, LiveEngine, engine_for
 from .xl_convert import TabPlan, excel_text, pad_to_a1, parse_cell, plan_tab
@@ -172,11 +172,13 @@ def _write_tab(book: Any, table: TabTable, name: str) -> Any:
     header = sheet.range((plan.header_row, 1), (plan.header_row, plan.ncols))
     header.font.bold = True
     header.color = "#" + HEADER_FILL
-    engine.align_header(header, HEADER_ALIGN)
+    engine.align(header, HEADER_ALIGN)
 
     if plan.last_row >= plan.first_data_row:
         for c0, c1, fmt in plan.number_formats:
             sheet.range((plan.first_data_row, c0), (plan.last_row, c1)).number_format = fmt
+        for c0, c1 in plan.wrapped:
+            engine.align(sheet.range((plan.first_data_row, c0), (plan.last_row, c1)), WRAP_ALIGN)
     engine.paint(sheet, plan.fills)
     _links(sheet, plan)
     _widths(sheet, plan, engine)

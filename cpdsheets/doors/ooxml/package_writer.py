@@ -29,7 +29,7 @@ from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch
 from cpdsheets.doors.ooxml.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
 from cpdsheets.doors.ooxml.zip_package import Package, PackageError
 from cpdsheets.reports.tab_style import (
-    HEADER_ALIGN, HEADER_FILL, LINK_COLOUR, NUMBER_FORMATS, TITLE_SIZE_DELTA,
+    HEADER_ALIGN, HEADER_FILL, LINK_COLOUR, NUMBER_FORMATS, TITLE_SIZE_DELTA, WRAP_ALIGN,
 )
 from cpdsheets.reports.tables import STATUS_FILLS, CellMark, TabTable
 
@@ -192,9 +192,11 @@ def tab_styles(styles: StyleBook) -> TabStyles:
         **{kind: styles.xf(num_fmt=BUILTIN_NUM_FMTS.get(code) or styles.num_fmt(code))  # type: ignore[arg-type]
            for kind, code in NUMBER_FORMATS.items()},  # one keyword per number kind: int, number, percent, date, datetime
         status={label: styles.xf(fill=styles.fill(rgb)) for label, rgb in STATUS_FILLS.items()},
+        wrapped=styles.xf(align=dict(WRAP_ALIGN)),
     )
     # text beginning = + - @ carries Excel's quote prefix, so editing the cell keeps it text
-    st.quoted = {st.text: styles.xf(quote_prefix=True), st.link: styles.xf(font=link, quote_prefix=True)}
+    st.quoted = {st.text: styles.xf(quote_prefix=True), st.link: styles.xf(font=link, quote_prefix=True),
+                 st.wrapped: styles.xf(align=dict(WRAP_ALIGN), quote_prefix=True)}
     return st
 
 

@@ -42,6 +42,7 @@ class TabStyles:
     date: StyleId
     datetime: StyleId
     status: dict[str, StyleId]
+    wrapped: StyleId  # text wrapped within its column (Column.wrap)
     quoted: dict[StyleId, StyleId] = field(default_factory=dict)  # style -> the same with quotePrefix="1"
 
 
@@ -167,6 +168,29 @@ def _cell_writer(kind: str, st: TabStyles) -> Cell:
     return _text_cell(st.text, q)
 
 
+# One line of the default 11pt font. Rows holding wrapped text get their height written: LibreOffice and WPS
+# keep a file's default row height on load, so a wrapped cell would draw its lines over one another.
+LINE_POINTS = 15
+
+
+def _wrapped_lines(values: list[Any], wrapping: list[tuple[int, float]]) -> int:
+    """The lines the row's tallest wrapped cell needs at its column's width (characters)."""
+    most = 1
+    for i, width in wrapping:
+        if i < len(values) and not _blank(values[i]):
+            lines = sum(max(1, math.ceil(_text_width(part) / max(width - 1, 1.0)))
+                        for part in _as_text(values[i]).split("\n"))
+            most = max(most, lines)
+    return most
+
+
+def _text_width(text: str) -> float:
+    """Width in digit widths as the 11pt font draws it: a CJK character about 1.65, most ASCII narrower than
+    a digit (``display_width``,
+    which sizes columns, rounds up to 2 and would promise lines a row does not need)."""
+    return sum(1.65 if ord(ch) >= 0x2E80 else 0.85 for ch in text)
+
+
 def status_fills() -> dict[str, str]:
     return dict(STATUS_FILLS)
 
@@ -174,7 +198,8 @@ def status_fills() -> dict[str, str]:
 def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = None) -> str:
     ncols = max(len(tab.columns), 1)
     letters = [column_letters(i) for i in range(ncols)]
-    writers = [_cell_writer(c.kind, styles) for c in tab.columns]
+    wrapped = _text_cell(styles.wrapped, styles.quoted.get(styles.wrapped))
+    writers = [wrapped if c.wrap and c.kind == "text" else _cell_writer(c.kind, styles) for c in tab.columns]
     link_writer = _text_cell(styles.link, styles.quoted.get(styles.link))
     widths = [display_width(c.header) + 3 for c in tab.columns]  # +3: bold and the filter button
     hrow = tab.header_row
@@ -191,9 +216,11 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
     link_col = tab.link_column
     hyperlinks: list[str] = []
     r = hrow
+    wrapping = [(i, c.width or MAX_WIDTH) for i, c in enumerate(tab.columns) if c.wrap and c.kind == "text"]
     for idx, values in enumerate(tab.rows):
         r += 1
-        out.append(f'<row r="{r}">')
+        lines = _wrapped_lines(values, wrapping)
+        out.append(f'<row r="{r}" ht="{lines * LINE_POINTS:g}" customHeight="1">' if lines > 1 else f'<row r="{r}">')
         target = links[idx] if idx < len(links) else None
         for i, v in enumerate(values[:ncols]):
             if _blank(v):
