@@ -22,6 +22,7 @@ from ...contract.findings import GridSessionUnreadable, bilingual
 from ...contract.schema import SHEETS
 from ..normalize import header_key, to_halfwidth
 from ..sheet_frame import fill_merged
+from .session_headers import FULL_DATE, HOURS  # one reading of a session header for bind and for the jobs
 from .piece import (
     Piece, a1, column_of, empty_piece, find_header_row, header_not_found, is_blank, missing_header, pad,
     unbound_findings,
@@ -31,9 +32,7 @@ _DATE_WORDS = {"日期", "时间", "培训日期", "培训时间", "date"}
 _TITLE_WORDS = {"项目", "内容", "主题", "项目名称", "培训内容", "培训项目", "培训主题", "title"}
 _HOURS_WORDS = {"学时", "课时", "时长", "小时", "学时数", "hours"}
 _NOT_TEACHERS = {"合计", "总计", "小计", "备注", "说明", "签到人数", "出勤人数", "应到", "实到"}
-_FULL = re.compile(r"(?P<y>\d{4})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?P<d>\d{1,2})\s*[日号]?")
 _SHORT = re.compile(r"(?<![\d.])(?P<m>\d{1,2})\s*(?:月\s*(?P<d>\d{1,2})\s*[日号]?|[./]\s*(?P<d2>\d{1,2})(?![\d.]))")
-_HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*个?\s*(?:学时|课时|小时|h\b)", re.IGNORECASE)
 _TRIM = " \t\n-—_/|，,：:;；()（）[]【】·"
 
 
@@ -209,8 +208,8 @@ def _date(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tup
 def _date_in(text: str) -> str | None:
     """The date a header text carries, as the engine reads it: `2024-09-10`, or `9月10日` (its year
     is the school year's)."""
-    text = _HOURS.sub(" ", to_halfwidth(text))  # `1.5学时` is no date
-    m = _FULL.search(text)
+    text = HOURS.sub(" ", to_halfwidth(text))  # `1.5学时` is no date
+    m = FULL_DATE.search(text)
     if m:
         return f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
     m = _SHORT.search(text)
@@ -223,9 +222,9 @@ def _hours(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tu
     if labelled is not None:
         return labelled
     for text, r in loose:
-        m = _HOURS.search(to_halfwidth(text))
+        m = HOURS.search(to_halfwidth(text))
         if m:
-            return m["h"], r
+            return m["h"] or m["h2"], r
     return None, -1
 
 
@@ -233,7 +232,7 @@ def _title(labelled: tuple[Any, int] | None, loose: list[tuple[str, int]]) -> tu
     if labelled is not None:
         return _text(labelled[0]), labelled[1]
     for text, r in loose:
-        rest = _SHORT.sub(" ", _FULL.sub(" ", _HOURS.sub(" ", to_halfwidth(text))))
+        rest = _SHORT.sub(" ", FULL_DATE.sub(" ", HOURS.sub(" ", to_halfwidth(text))))
         rest = " ".join(rest.split()).strip(_TRIM)
         if rest:
             return rest, r

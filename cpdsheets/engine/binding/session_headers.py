@@ -16,9 +16,9 @@ from ...contract.synonyms import GRID_ROW_LABELS
 from ..normalize import header_key, to_halfwidth
 
 # A full date anywhere in the cell (`第1次（2024.9.10）`); a month and day only at its start.
-_FULL = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
+FULL_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?")
 _MONTH_DAY = re.compile(r"^(?P<m>\d{1,2})\s*(?:月\s*(?P<d>\d{1,2})\s*[日号]?|[./]\s*(?P<d2>\d{1,2})(?![\d.]))")
-_HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*(?:个)?(?:学时|课时|小时|h\b)|(?:学时|课时)\s*[:：]?\s*(?P<h2>\d+(?:\.\d+)?)",
+HOURS = re.compile(r"(?P<h>\d+(?:\.\d+)?)\s*(?:个)?(?:学时|课时|小时|h\b)|(?:学时|课时)\s*[:：]?\s*(?P<h2>\d+(?:\.\d+)?)",
                     re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"[(（\[【]\s*[)）\]】]")
 _LABEL_KEYS = {header_key(w): part for part, words in GRID_ROW_LABELS.items() for w in words}
@@ -39,7 +39,7 @@ def session_date(value: Any) -> tuple[str, str] | None:
     if not isinstance(value, str):
         return None
     text = to_halfwidth(value).strip()
-    m = _FULL.search(text)
+    m = FULL_DATE.search(text)
     if m:
         try:
             when = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -56,7 +56,7 @@ def session_date(value: Any) -> tuple[str, str] | None:
 
 def split_title(rest: str) -> tuple[str, str]:
     """`新课标解读 2学时` -> (`新课标解读`, `2`)."""
-    m = _HOURS.search(rest)
+    m = HOURS.search(rest)
     hours = (m["h"] or m["h2"]) if m else ""
     title = (rest[:m.start()] + rest[m.end():]) if m else rest
     title = _EMPTY_BRACKETS.sub(" ", title)  # what held the date or the hours
