@@ -20,9 +20,9 @@ from ...contract.binding import GRID_DEFAULTS, SheetBinding
 from ...contract.book import RawSheet
 from ...contract.findings import GridSessionUnreadable, bilingual
 from ...contract.schema import SHEETS
-from ..normalize import header_key, to_halfwidth
+from ..normalize import ATTENDANCE_WORDS, header_key, to_halfwidth
 from ..sheet_frame import fill_merged
-from .session_headers import FULL_DATE, HOURS  # one reading of a session header for bind and for the jobs
+from .session_headers import FULL_DATE, HOURS, title_session  # one reading of a session for bind and the jobs
 from .piece import (
     Piece, a1, column_of, empty_piece, find_header_row, header_not_found, is_blank, missing_header, pad,
     unbound_findings,
@@ -75,11 +75,20 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
     mapped_cols = {c for c in (column_of(header, x) for x in named) if c is not None}
 
     first = _first_data_row(rows, h, who_cols)
-    band = _band(rows, h, first)
-    top_left = _merge_top_left(sheet, band[0] if band else h, first)
     defaults = sb.defaults()
-    sessions = [x for c in range(width) if c not in mapped_cols
-                if (x := _session(rows, band, c, defaults, sheet.name, top_left)) is not None]
+    mark_col = column_of(header, mapped["attendance"]) if "attendance" in mapped else None
+    if mark_col is not None:  # one session per sheet: its date, title and hours in the title rows
+        found = _one_session(sheet, rows, h, mark_col, defaults)
+        if isinstance(found, list):
+            piece = empty_piece(sheet.name, sb.target, h + 1)
+            piece.findings += found
+            return piece
+        sessions = [found]
+    else:
+        band = _band(rows, h, first)
+        top_left = _merge_top_left(sheet, band[0] if band else h, first)
+        sessions = [x for c in range(width) if c not in mapped_cols
+                    if (x := _session(rows, band, c, defaults, sheet.name, top_left)) is not None]
 
     teacher_rows = [r for r in range(first, len(rows)) if _is_teacher_row(rows[r], who_cols)]
     t, s = len(teacher_rows), len(sessions)
@@ -93,9 +102,11 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
     cols_of = np.tile(scol, t)
     piece = Piece(sheet.name, sb.target, h + 1, rows_of, cols_of)
     marks = [rows[r][c] for r in teacher_rows for c in scol.tolist()]
+    if mark_col is not None:
+        marks = [_signed(m, [rows[r][c] for c in who_cols]) for m, r in zip(marks, teacher_rows)]
     attendance = np.where(is_blank(marks), "缺勤", np.asarray(marks, dtype=object)).tolist()
     labels = np.tile(np.asarray([x.label for x in sessions], dtype=object), t)
-    piece.put("attendance", attendance, rows_of, cols_of, labels)
+    piece.put("attendance", attendance, rows_of, cols_of, labels if mark_col is None else _text(header[mark_col]))
     for key, col in (("teacher_id", id_col if id_col is not None else name_col), ("name", name_col)):
         if col is not None:
             values = [rows[r][col] for r in teacher_rows]
@@ -111,6 +122,36 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
             piece.put_default(key, value)
     piece.findings += _unreadable(sessions, sheet.name)
     return piece
+
+
+def _one_session(sheet: RawSheet, rows: list[list[Any]], h: int, mark_col: int,
+                 defaults: dict[str, str]) -> _Session | list:
+    """The session a one-session sheet's title rows state, or the finding saying what they lack (at
+    the title cell: a sheet with no title rows, at its header's first cell)."""
+    found = title_session(rows, h)
+    title_at = (found.title_at[0] + 1, found.title_at[1]) if found else (h + 1, 0)
+    label = _text(rows[title_at[0] - 1][title_at[1]]) or sheet.name
+    if found is None or not found.date:
+        why = bilingual("表头上方的标题行中没有日期（如「2024年9月10日 新课标解读培训签到表」或「时间：2024.9.10」）",
+                        "has no date in the title rows above its header (e.g. '时间：2024.9.10')")
+        return [GridSessionUnreadable.at(sheet.name, row=title_at[0], cell=a1(*title_at), column=label, value=label,
+                                         reason=why)]
+
+    def at(cell: tuple[int, int] | None) -> tuple[int, int]:
+        return (cell[0] + 1, cell[1]) if cell else title_at
+
+    hours: Any = found.hours or defaults.get("hours") or None
+    title = found.title or defaults.get("title") or sheet.name
+    return _Session(mark_col, label, found.date, at(found.date_at), title, at(found.named_at), hours,
+                    at(found.hours_at))
+
+
+def _signed(mark: Any, names: list[Any]) -> Any:
+    """A signature (the teacher's name typed in the 签到 cell) is present; anything else as typed."""
+    text = _text(mark).replace(" ", "")
+    if text and text.lower() not in ATTENDANCE_WORDS and text in {_text(n).replace(" ", "") for n in names}:
+        return "出勤"
+    return mark
 
 
 def _first_data_row(rows: list[list[Any]], h: int, who_cols: list[int]) -> int:

@@ -34,7 +34,7 @@ from ..normalize import (
     normalize_numbers, normalize_teacher_ids,
 )
 from ..sheet_frame import HEADER_SCAN_ROWS, fill_merged
-from .session_headers import SessionHeader, find_sessions, stacked_rows
+from .session_headers import SessionHeader, find_sessions, stacked_rows, title_session
 
 EXACT, SYNONYM, CONTAINS = 1.0, 0.9, 0.6
 NAME_BONUS = 1.0  # a sheet name carrying the target's word: worth one more matched column
@@ -208,6 +208,9 @@ def _grid(sheet: RawSheet) -> _Match | None:
         None)
     if teacher_row is None:
         return None
+    single = _one_session(sheet, rows, teacher_row)  # before dates: a merged title repeats its date
+    if single is not None:
+        return single
     found = find_sessions(rows, teacher_row)
     if found is None:
         return None
@@ -231,15 +234,44 @@ def _grid(sheet: RawSheet) -> _Match | None:
                   sessions=sessions, defaults=defaults)
 
 
+def _one_session(sheet: RawSheet, rows: list[list[Any]], teacher_row: int) -> _Match | None:
+    """A sheet recording ONE session (a 签到表 per training): a 工号/姓名 column, one attendance column
+    (签到, 签名, 出勤), no date, title or hours column, and the session's date in the title rows above
+    the header (or, with no date there, a name saying it is a 签到表: reading it then says what is
+    missing). The attendance column's line in 映射 is what makes the reader take it as one session."""
+    headers = _headers(rows[teacher_row])
+    fields = _assign(headers, "trainings")
+    kinds = {f for f, conf in fields.values() if f != "attendance" or conf >= SYNONYM}
+    if "attendance" not in kinds or kinds & {"date", "title", "hours"}:
+        return None
+    session = title_session(rows, teacher_row)
+    if session is None or not (session.date or _named_grid(sheet.name)):
+        return None
+    who = [c for c, (f, _) in fields.items() if f in ("teacher_id", "name")]
+    mark_col = next(c for c, (f, _) in fields.items() if f == "attendance")
+    if not _marks_fit(sheet.rows[teacher_row + 1:], {mark_col}, signatures=who):
+        return None
+    fields = {c: fc for c, fc in fields.items() if fc[0] in ("teacher_id", "name", "attendance")}
+    defaults = dict(GRID_DEFAULTS)
+    category = next((c for c in TRAINING_CATEGORIES if c in sheet.name or c in session.title), None)
+    if category:
+        defaults["category"] = category
+    sessions = [SessionHeader(mark_col, session.date, session.title, session.hours)]
+    return _Match("trainings", teacher_row, fields, headers, len(fields) + 1.0, _named(sheet.name, "trainings"),
+                  shape="grid", sessions=sessions, defaults=defaults)
+
+
 def _named_grid(name: str) -> bool:
     key = header_key(name)
     return any(w in key for w in GRID_SHEET_WORDS)
 
 
-def _marks_fit(rows: list[list[Any]], cols: set[int]) -> bool:
-    """Most filled session cells hold attendance marks (√ 到 假 缺), and at least one does."""
-    cells = [_text(row[c]).lower() for row in rows for c in cols if c < len(row) and _filled(row[c])]
-    marks = sum(1 for v in cells if v in ATTENDANCE_WORDS)
+def _marks_fit(rows: list[list[Any]], cols: set[int], signatures: list[int] | None = None) -> bool:
+    """Most filled session cells hold attendance marks (√ 到 假 缺), and at least one does; with
+    ``signatures`` (the 工号/姓名 columns), a cell repeating the row's name is a mark too (it is signed)."""
+    cells = [(_text(row[c]).lower(), {_text(row[w]) for w in signatures or () if w < len(row)})
+             for row in rows for c in cols if c < len(row) and _filled(row[c])]
+    marks = sum(1 for v, names in cells if v in ATTENDANCE_WORDS or v in names)
     return marks > 0 and marks >= 0.6 * len(cells)
 
 

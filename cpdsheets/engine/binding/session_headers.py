@@ -122,3 +122,66 @@ def _as_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
+
+
+# -- one session per sheet --------------------------------------------------------------------------
+
+_TITLE_LINE = re.compile(r"^\s*(?P<label>[^\s:：]{1,6})\s*[:：]\s*(?P<value>.+?)\s*$")
+_SIGN_IN_WORDS = re.compile(r"(?:签到表|签到单|考勤表|签到|考勤|点名表)$")
+
+
+@dataclass(slots=True)
+class TitleSession:
+    """The one session of a sheet that records one (签到表 per session), from the title rows above its
+    header: `2024年9月10日 新课标解读专题培训签到表（2学时）`, or lines `培训内容：…` / `时间：…` / `学时：2`.
+    Each part keeps the 0-based (row, column) of the cell that says it; ``title_at`` is the first
+    title cell (where a finding about the whole session sits)."""
+
+    date: str = ""
+    title: str = ""
+    hours: str = ""
+    title_at: tuple[int, int] = (0, 0)
+    date_at: tuple[int, int] | None = None
+    hours_at: tuple[int, int] | None = None
+    named_at: tuple[int, int] | None = None  # where the title (the training's name) came from
+
+
+def title_session(rows: list[list[Any]], header_row: int) -> TitleSession | None:
+    """The session the text cells above ``header_row`` (0-based) state; None when there are none."""
+    cells = [(r, c, v) for r, row in enumerate(rows[:header_row]) for c, v in enumerate(row)
+             if isinstance(v, dt.datetime | dt.date) or (isinstance(v, str) and v.strip())]
+    if not cells:
+        return None
+    s = TitleSession(title_at=cells[0][:2])
+    loose: list[tuple[int, int, Any]] = []
+    for r, c, v in cells:
+        m = _TITLE_LINE.match(v) if isinstance(v, str) else None
+        part = _LABEL_KEYS.get(header_key(m["label"])) if m else None
+        if part is None:
+            loose.append((r, c, v))
+            continue
+        value = to_halfwidth(m["value"]) if m else ""
+        if part == "date" and not s.date_at:
+            found = session_date(value)
+            s.date, s.date_at = (found[0] if found else ""), (r, c)
+        elif part == "title" and not s.named_at:
+            s.title, s.named_at = split_title(value)[0], (r, c)
+        elif part == "hours" and not s.hours_at:
+            s.hours, s.hours_at = split_title(value)[1] or split_title(value + "学时")[1], (r, c)
+    for r, c, v in loose:
+        found = session_date(v)
+        rest = v if found is None and isinstance(v, str) else (found[1] if found else "")
+        if found is None and isinstance(v, str):
+            m = FULL_DATE.search(to_halfwidth(v))  # a date inside the title: `新课标解读（2024.9.10）`
+            if m:
+                found = session_date(m.group(0))
+                rest = to_halfwidth(v)[:m.start()] + " " + to_halfwidth(v)[m.end():]
+        if found is not None and not s.date_at:
+            s.date, s.date_at = found[0], (r, c)
+        title, hours = split_title(rest)
+        if hours and not s.hours_at:
+            s.hours, s.hours_at = hours, (r, c)
+        title = _SIGN_IN_WORDS.sub("", title).strip(" ,，;；、/()（）:：-")
+        if title and not s.named_at:
+            s.title, s.named_at = title, (r, c)
+    return s
