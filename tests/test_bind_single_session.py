@@ -5,6 +5,7 @@ session, and recalc credits each teacher the session's hours for the sessions at
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -118,3 +119,23 @@ def test_a_session_tab_whose_title_loses_its_date_is_one_finding_at_the_title_ce
     assert [(f["sheet"], f["cell"]) for f in unreadable] == [("10.8作业设计签到", "A1")]
     credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
     assert credits["1004"] == 0 and credits["1001"] == pytest.approx(2 * Settings().rate("校本研修"))
+
+
+def test_labels_in_their_own_cells_and_a_real_date_cell_are_read_too(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "教职工名单"
+    for row in ROSTER:
+        ws.append(row)
+    ws = wb.create_sheet("读书分享会")
+    for row in (["主题", "读书分享会"], ["时间", dt.datetime(2024, 11, 5)], ["学时", 3],
+                ["工号", "姓名", "考勤"], ["1001", "王芳", "到"], ["1002", "李强", None]):
+        ws.append(row)
+    wb.save(tmp_path / "书.xlsx")
+    r = cli("bind", tmp_path / "书.xlsx", "--dry-run", "--format", "json")
+    sheet = {s["sheet"]: s for s in json.loads(r.stdout)["sheets"]}["读书分享会"]
+    assert (sheet["shape"], [(s["date"], s["title"], s["hours"]) for s in sheet["sessions"]]) == (
+        "grid", [("2024-11-05", "读书分享会", "3")])
+    out = _recalc(_bind(tmp_path / "书.xlsx"))
+    credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
+    assert credits["1001"] == pytest.approx(3 * Settings().rate("校本研修")) and credits["1002"] == 0

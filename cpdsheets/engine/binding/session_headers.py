@@ -149,25 +149,27 @@ class TitleSession:
 def title_session(rows: list[list[Any]], header_row: int) -> TitleSession | None:
     """The session the text cells above ``header_row`` (0-based) state; None when there are none."""
     cells = [(r, c, v) for r, row in enumerate(rows[:header_row]) for c, v in enumerate(row)
-             if isinstance(v, dt.datetime | dt.date) or (isinstance(v, str) and v.strip())]
+             if isinstance(v, dt.datetime | dt.date | int | float) and not isinstance(v, bool)
+             or (isinstance(v, str) and v.strip())]
     if not cells:
         return None
     s = TitleSession(title_at=cells[0][:2])
     loose: list[tuple[int, int, Any]] = []
+    pending: tuple[int, str] | None = None  # a label alone in its cell (`时间` | 2024-09-10): its row, part
     for r, c, v in cells:
+        key = header_key(v.rstrip(":：")) if isinstance(v, str) else ""
+        if key in _LABEL_KEYS:
+            pending = (r, _LABEL_KEYS[key])
+            continue
         m = _TITLE_LINE.match(v) if isinstance(v, str) else None
         part = _LABEL_KEYS.get(header_key(m["label"])) if m else None
-        if part is None:
+        if part is not None and m is not None:
+            _labelled(s, part, m["value"], (r, c))
+        elif pending is not None and pending[0] == r:
+            _labelled(s, pending[1], v, (r, c))
+        else:
             loose.append((r, c, v))
-            continue
-        value = to_halfwidth(m["value"]) if m else ""
-        if part == "date" and not s.date_at:
-            found = session_date(value)
-            s.date, s.date_at = (found[0] if found else ""), (r, c)
-        elif part == "title" and not s.named_at:
-            s.title, s.named_at = split_title(value)[0], (r, c)
-        elif part == "hours" and not s.hours_at:
-            s.hours, s.hours_at = split_title(value)[1] or split_title(value + "学时")[1], (r, c)
+        pending = None
     for r, c, v in loose:
         found = session_date(v)
         rest = v if found is None and isinstance(v, str) else (found[1] if found else "")
@@ -185,3 +187,18 @@ def title_session(rows: list[list[Any]], header_row: int) -> TitleSession | None
         if title and not s.named_at:
             s.title, s.named_at = title, (r, c)
     return s
+
+
+def _labelled(s: TitleSession, part: str, value: Any, at: tuple[int, int]) -> None:
+    """A part a label names (`时间：2024.9.10`, `学时：2`, `培训内容：新课标解读`); the first one counts."""
+    text = to_halfwidth(_as_text(value)) if not isinstance(value, dt.datetime | dt.date) else ""
+    if part == "date" and not s.date_at:
+        found = session_date(value if text == "" else text)
+        if found is None and text:
+            m = FULL_DATE.search(text)
+            found = session_date(m.group(0)) if m else None
+        s.date, s.date_at = (found[0] if found else ""), at
+    elif part == "title" and not s.named_at:
+        s.title, s.named_at = split_title(text)[0], at
+    elif part == "hours" and not s.hours_at:
+        s.hours, s.hours_at = split_title(text)[1] or split_title(text + "学时")[1], at
