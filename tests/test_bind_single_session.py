@@ -44,15 +44,15 @@ LINES = [
 ]
 
 
-def _book(tmp_path: Path, lines: list[list] = LINES, mark: str = "√") -> Path:
+def _book(tmp_path: Path, lines_tab: str = "10.8作业设计签到", mark: str = "√") -> Path:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, rows in (("教职工名单", ROSTER), ("9.10新课标培训签到", MERGED), ("10.8作业设计签到", lines)):
+    for name, rows in (("教职工名单", ROSTER), ("9.10新课标培训签到", MERGED), (lines_tab, LINES)):
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
     wb["9.10新课标培训签到"].merge_cells("A1:E1")
-    wb["10.8作业设计签到"]["C8"] = mark
+    wb[lines_tab]["C8"] = mark
     path = tmp_path / "学校.xlsx"
     wb.save(path)
     return path
@@ -110,13 +110,13 @@ def test_a_bad_mark_is_a_finding_at_its_cell_under_the_sign_in_header(tmp_path):
 
 
 def test_a_session_tab_whose_title_loses_its_date_is_one_finding_at_the_title_cell(tmp_path):
-    book = _bind(_book(tmp_path))
+    book = _bind(_book(tmp_path, lines_tab="作业设计签到"))  # no day in the tab's name either
     wb = openpyxl.load_workbook(book, keep_vba=True)
-    wb["10.8作业设计签到"]["A3"] = "时间：待定"
+    wb["作业设计签到"]["A3"] = "时间：待定"
     wb.save(book)
     out = _recalc(book)
     unreadable = [f for f in out["findings"] if f["code"] == "grid-session-unreadable"]
-    assert [(f["sheet"], f["cell"]) for f in unreadable] == [("10.8作业设计签到", "A1")]
+    assert [(f["sheet"], f["cell"]) for f in unreadable] == [("作业设计签到", "A1")]
     credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
     assert credits["1004"] == 0 and credits["1001"] == pytest.approx(2 * Settings().rate("校本研修"))
 
@@ -139,3 +139,24 @@ def test_labels_in_their_own_cells_and_a_real_date_cell_are_read_too(tmp_path):
     out = _recalc(_bind(tmp_path / "书.xlsx"))
     credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
     assert credits["1001"] == pytest.approx(3 * Settings().rate("校本研修")) and credits["1002"] == 0
+
+
+def test_a_tab_named_after_its_day_gives_the_date_the_title_rows_lack(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "教职工名单"
+    for row in ROSTER:
+        ws.append(row)
+    ws = wb.create_sheet("11.5读书分享签到")
+    for row in (["读书分享会签到表（1学时）"], ["工号", "姓名", "签到"], ["1001", "王芳", "√"], ["1002", "李强", "假"]):
+        ws.append(row)
+    wb.save(tmp_path / "书.xlsx")
+    r = cli("bind", tmp_path / "书.xlsx", "--dry-run", "--format", "json")
+    sheet = {s["sheet"]: s for s in json.loads(r.stdout)["sheets"]}["11.5读书分享签到"]
+    assert [(s["date"], s["title"], s["hours"]) for s in sheet["sessions"]] == [("11月5日", "读书分享会", "1")]
+    r = cli("bind", tmp_path / "书.xlsx", "--year", "2024-2025")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = _recalc(tmp_path / "书.xlsm")
+    credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
+    assert credits["1001"] == pytest.approx(Settings().rate("校本研修")) and credits["1002"] == 0
+    assert not [f for f in out["findings"] if f["sheet"] == "11.5读书分享签到"]

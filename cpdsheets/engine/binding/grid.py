@@ -5,6 +5,10 @@ date is one session. The header is one cell (`2024.9.10 新课标解读 2学时`
 labelled or not (日期 / 项目 / 学时), merged cells included. Each (teacher, session) is one record:
 date, title and hours from the header (else 映射's defaults), category and level from 映射 (else
 ``GRID_DEFAULTS``), attendance from the cell (blank: absent).
+
+A sheet per session (`9.10新课标培训签到`) is the same with one session: 映射 maps its 签到 column to
+考勤, and the session's date, title and hours come from the title rows above the header (else the tab's
+name, then 映射's defaults); a teacher's own name typed in the 签到 cell is a signature: present.
 """
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def _one_session(sheet: RawSheet, rows: list[list[Any]], h: int, mark_col: int,
                  defaults: dict[str, str]) -> _Session | list:
     """The session a one-session sheet's title rows state, or the finding saying what they lack (at
     the title cell: a sheet with no title rows, at its header's first cell)."""
-    found = title_session(rows, h)
+    found = title_session(rows, h, sheet.name)
     title_at = (found.title_at[0] + 1, found.title_at[1]) if found else (h + 1, 0)
     label = _text(rows[title_at[0] - 1][title_at[1]]) or sheet.name
     if found is None or not found.date:

@@ -5,7 +5,8 @@ A sheet is recognised by the headers it holds, not by its name: every row of its
 ``HEADER_SCAN_ROWS`` is scored against every contract sheet (the sum of the header matches'
 confidences: the contract's own header or alias 1.0, a catalogue synonym 0.9, a header containing one
 0.6), a sheet name carrying the catalogue's words adds a bonus, and the best row and sheet win. A row
-whose cells carry session dates and a 工号/姓名 column is a sign-in grid; a sheet whose rows have no
+whose cells carry session dates and a 工号/姓名 column is a sign-in grid, and so is a sheet holding one
+session (工号/姓名 and one 签到 column, the date in its title rows or its tab); a sheet whose rows have no
 teacher column but whose tab or `教师：王芳` title names one is that teacher's own sheet.
 
 What the proposed Binding states, for whoever reads the book through it: the header row is always
@@ -244,7 +245,7 @@ def _one_session(sheet: RawSheet, rows: list[list[Any]], teacher_row: int) -> _M
     kinds = {f for f, conf in fields.values() if f != "attendance" or conf >= SYNONYM}
     if "attendance" not in kinds or kinds & {"date", "title", "hours"}:
         return None
-    session = title_session(rows, teacher_row)
+    session = title_session(rows, teacher_row, sheet.name)
     if session is None or not (session.date or _named_grid(sheet.name)):
         return None
     who = [c for c, (f, _) in fields.items() if f in ("teacher_id", "name")]

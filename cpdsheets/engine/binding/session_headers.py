@@ -146,14 +146,16 @@ class TitleSession:
     named_at: tuple[int, int] | None = None  # where the title (the training's name) came from
 
 
-def title_session(rows: list[list[Any]], header_row: int) -> TitleSession | None:
-    """The session the text cells above ``header_row`` (0-based) state; None when there are none."""
+def title_session(rows: list[list[Any]], header_row: int, tab: str = "") -> TitleSession | None:
+    """The session the text cells above ``header_row`` (0-based) state; None when there are none.
+    With no date there, a tab named after its day (`9.10新课标培训签到`) gives it (``date_at`` None)."""
     cells = [(r, c, v) for r, row in enumerate(rows[:header_row]) for c, v in enumerate(row)
              if isinstance(v, dt.datetime | dt.date | int | float) and not isinstance(v, bool)
              or (isinstance(v, str) and v.strip())]
-    if not cells:
+    from_tab = session_date(tab) if tab else None
+    if not cells and not from_tab:
         return None
-    s = TitleSession(title_at=cells[0][:2])
+    s = TitleSession(title_at=cells[0][:2] if cells else (header_row, 0))
     loose: list[tuple[int, int, Any]] = []
     pending: tuple[int, str] | None = None  # a label alone in its cell (`时间` | 2024-09-10): its row, part
     for r, c, v in cells:
@@ -186,6 +188,9 @@ def title_session(rows: list[list[Any]], header_row: int) -> TitleSession | None
         title = _SIGN_IN_WORDS.sub("", title).strip(" ,，;；、/()（）:：-")
         if title and not s.named_at:
             s.title, s.named_at = title, (r, c)
+    if not s.date and from_tab:
+        s.date = from_tab[0]
+        s.title = s.title or _SIGN_IN_WORDS.sub("", split_title(from_tab[1])[0]).strip(" ,，;；、/()（）:：-")
     return s
 
 
