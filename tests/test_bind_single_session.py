@@ -58,6 +58,16 @@ def _book(tmp_path: Path, lines_tab: str = "10.8作业设计签到", mark: str =
     return path
 
 
+def _one_tab_book(path: Path, tab: str, rows: list[list]) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "教职工名单"
+    for name, sheet_rows in (("教职工名单", ROSTER), (tab, rows)):
+        ws = wb[name] if name in wb.sheetnames else wb.create_sheet(name)
+        for row in sheet_rows:
+            ws.append(row)
+    wb.save(path)
+
+
 def _bind(book: Path) -> Path:
     r = cli("bind", book, "-o", book.with_suffix(".xlsm"))
     assert r.returncode == 0, r.stdout + r.stderr
@@ -122,16 +132,9 @@ def test_a_session_tab_whose_title_loses_its_date_is_one_finding_at_the_title_ce
 
 
 def test_labels_in_their_own_cells_and_a_real_date_cell_are_read_too(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "教职工名单"
-    for row in ROSTER:
-        ws.append(row)
-    ws = wb.create_sheet("读书分享会")
-    for row in (["主题", "读书分享会"], ["时间", dt.datetime(2024, 11, 5)], ["学时", 3],
-                ["工号", "姓名", "考勤"], ["1001", "王芳", "到"], ["1002", "李强", None]):
-        ws.append(row)
-    wb.save(tmp_path / "书.xlsx")
+    _one_tab_book(tmp_path / "书.xlsx", "读书分享会", [
+        ["主题", "读书分享会"], ["时间", dt.datetime(2024, 11, 5)], ["学时", 3],
+        ["工号", "姓名", "考勤"], ["1001", "王芳", "到"], ["1002", "李强", None]])
     r = cli("bind", tmp_path / "书.xlsx", "--dry-run", "--format", "json")
     sheet = {s["sheet"]: s for s in json.loads(r.stdout)["sheets"]}["读书分享会"]
     assert (sheet["shape"], [(s["date"], s["title"], s["hours"]) for s in sheet["sessions"]]) == (
@@ -142,15 +145,8 @@ def test_labels_in_their_own_cells_and_a_real_date_cell_are_read_too(tmp_path):
 
 
 def test_a_tab_named_after_its_day_gives_the_date_the_title_rows_lack(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "教职工名单"
-    for row in ROSTER:
-        ws.append(row)
-    ws = wb.create_sheet("11.5读书分享签到")
-    for row in (["读书分享会签到表（1学时）"], ["工号", "姓名", "签到"], ["1001", "王芳", "√"], ["1002", "李强", "假"]):
-        ws.append(row)
-    wb.save(tmp_path / "书.xlsx")
+    _one_tab_book(tmp_path / "书.xlsx", "11.5读书分享签到", [
+        ["读书分享会签到表（1学时）"], ["工号", "姓名", "签到"], ["1001", "王芳", "√"], ["1002", "李强", "假"]])
     r = cli("bind", tmp_path / "书.xlsx", "--dry-run", "--format", "json")
     sheet = {s["sheet"]: s for s in json.loads(r.stdout)["sheets"]}["11.5读书分享签到"]
     assert [(s["date"], s["title"], s["hours"]) for s in sheet["sessions"]] == [("11月5日", "读书分享会", "1")]
