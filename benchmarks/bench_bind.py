@@ -17,7 +17,8 @@ import datetime as dt
 import platform
 import random
 import sys
-import time
+
+from run import best  # one timing helper for every benchmark script
 
 from cpdsheets.contract.binding import Binding, ColumnBinding, SheetBinding
 from cpdsheets.contract.book import RawBook, RawSheet
@@ -28,15 +29,6 @@ from cpdsheets.engine.binding.materialise import bound_book
 AS_OF = dt.date(2025, 7, 1)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "芳强伟敏静丽军磊洋勇艳杰娟涛明超秀霞平刚桂英华红玉兰"
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def _cols(*pairs: tuple[str, str]) -> tuple[ColumnBinding, ...]:

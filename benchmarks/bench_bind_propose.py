@@ -13,21 +13,13 @@ import argparse
 import datetime as dt
 import random
 import tempfile
-import time
 from pathlib import Path
+
+from run import best  # one timing helper for every benchmark script
 
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.binding.recognise import propose
 from cpdsheets.samples.synthetic import generate
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def grid_book(path: Path, teachers: int, sessions: int) -> Path:

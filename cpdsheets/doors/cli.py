@@ -12,6 +12,7 @@ import glob
 import os
 import sys
 import time
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -302,20 +303,11 @@ def recalc(
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.package_writer import write_tabs
-    from .ooxml.write_errors import WorkbookWriteError
-    from .ooxml.zip_limits import LimitExceeded
 
-    try:
-        # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
-        other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
-        written = write_tabs(book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None,
-                             remove=other)
-    except (WorkbookWriteError, LimitExceeded) as exc:
-        _echo(f"{book}: {exc.message(lang.value)}", err=True)
-        raise typer.Exit(2)
-    except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
-        raise typer.Exit(2)
+    # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
+    other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
+    written = _written_or_exit(book, lang, lambda: write_tabs(
+        book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None, remove=other))
     if format != Format.json:
         _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
                               {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
@@ -566,25 +558,31 @@ def _rebound(book: Path, mapping, proposal, lang: Lang):
     return proposal.rebound(merge(existing, proposal.binding))
 
 
-def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
-                   lang: Lang) -> int:
-    """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
-    field is still unmapped."""
-    from ..reports.binding_text import proposal_json, proposal_text
-    from .binding.writer import write_binding
+def _written_or_exit(book: Path, lang: Lang, write: Callable[[], Path]) -> Path:
+    """Run a door's write of ``book``; a refusal or a failure is one line and exit 2, the book untouched."""
     from .ooxml.write_errors import WorkbookWriteError
     from .ooxml.zip_limits import LimitExceeded
 
-    notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
     try:
-        written = write_binding(book, proposal.binding, out=out, year=year, school=school, lang=lang.value,
-                                notes=notes)
+        return write()
     except (WorkbookWriteError, LimitExceeded) as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
+
+
+def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
+                   lang: Lang) -> int:
+    """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
+    field is still unmapped."""
+    from ..reports.binding_text import proposal_json, proposal_text
+    from .binding.writer import write_binding
+
+    notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
+    written = _written_or_exit(book, lang, lambda: write_binding(
+        book, proposal.binding, out=out, year=year, school=school, lang=lang.value, notes=notes))
     _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
     _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
     for note in notes:
