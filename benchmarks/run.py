@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -54,49 +55,71 @@ for name in reader.sheet_names:
 """
 
 
-def run_process(argv: list[str], scratch: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of ``argv`` as a fresh process.
+# The parse our reader does (calamine's own types per cell), without turning a cell into Python.
+CALAMINE_PARSE = """
+import sys, python_calamine
+wb = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
+for name in wb.sheet_names:
+    wb.get_sheet_by_name(name)
+"""
+
+
+def run_process(argv: list[str], scratch: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB, exit code, CPU seconds) of ``argv`` as a fresh process.
 
     The peak is taken by /usr/bin/time from its own small fork: Linux carries a process's RSS high-water
     mark across exec, so a child forked straight from this (large) process would report our size."""
     stats = scratch / "time.txt"
     started = time.perf_counter()
-    code = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(stats), *argv],
+    code = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", str(stats), *argv],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     wall = time.perf_counter() - started
-    return wall, int(stats.read_text().split()[-1]) / 1024, code  # KiB
+    user, system, peak = stats.read_text().split()[-3:]
+    return wall, int(peak) / 1024, code, float(user) + float(system)  # KiB
 
 
 def process_figures(book: Path, work: Path, repeat: int) -> None:
     cli = [sys.executable, "-m", "cpdsheets.doors.cli"]
     runs = {
         "bare fastexcel read (all sheets)": [sys.executable, "-c", BARE_READ, str(book)],
+        "  floor: python start": [sys.executable, "-c", "pass"],
+        "  floor: import pandas, numpy, pydantic": [sys.executable, "-c", "import pandas, numpy, pydantic"],
+        "  floor: python-calamine parse, 1 thread": [sys.executable, "-c", CALAMINE_PARSE, str(book)],
         "cpdsheets validate BOOK": [*cli, "validate", str(book)],
         "cpdsheets recalc BOOK -o OUT": [*cli, "recalc", str(book), "-o", str(work / "recalc-out.xlsx")],
         "cpdsheets --help (start-up)": [*cli, "--help"],
     }
     targets = {"cpdsheets validate BOOK": 2.0, "cpdsheets recalc BOOK -o OUT": 3.0}
-    figures: dict[str, tuple[list[float], list[float], int]] = {label: ([], [], 0) for label in runs}
+    figures: dict[str, tuple[list[float], list[float], int, list[float]]] = {
+        label: ([], [], 0, []) for label in runs}
     for _ in range(repeat):  # interleaved: load from elsewhere on the machine falls on every command
         for label, argv in runs.items():
-            wall, rss, code = run_process(argv, work)
-            figures[label][0].append(wall)
-            figures[label][1].append(rss)
-            figures[label] = (figures[label][0], figures[label][1], code)
+            wall, rss, code, cpu = run_process(argv, work)
+            walls, peaks, _, cpus = figures[label]
+            figures[label] = ([*walls, wall], [*peaks, rss], code, [*cpus, cpu])
     print(f"{'as the user runs it (separate processes)':<40}{'median':>8} {'best':>7}   {'ratio':>5}"
-          f"{'':>10}{'peak RSS':>9}   ratio")
+          f"{'':>10}{'peak RSS':>9}   ratio{'':>11}CPU s")
     base_time = statistics.median(figures["bare fastexcel read (all sheets)"][0])
     base_rss = statistics.median(figures["bare fastexcel read (all sheets)"][1])
-    for label, (walls, peaks, code) in figures.items():
-        wall, rss = statistics.median(walls), statistics.median(peaks)
+    for label, (walls, peaks, code, cpus) in figures.items():
+        wall, rss, cpu = statistics.median(walls), statistics.median(peaks), statistics.median(cpus)
         line = f"{label:<40}{wall:7.3f}s {min(walls):6.3f}s"
         if label in targets:
             line += (f"   {wall / base_time:5.2f}x (<= {targets[label]:.0f}x){rss:7.0f} MB {rss / base_rss:5.2f}x (<= 3x)"
                      f"   exit {code}")
         else:
-            line += f"{'':>20}{rss:7.0f} MB"
-        print(line)
-    print(f"(median of {repeat} runs each; ratios are of medians)")
+            line += f"   {wall / base_time:5.2f}x{'':>10}{rss:7.0f} MB{'':>18}"
+        print(line + f"{cpu:7.2f}")
+    print(f"(median of {repeat} runs each; ratios are of medians; CPU s = user + system, on {os.cpu_count()} cores)")
+    # What no change to our own Python can remove: the interpreter, the libraries the project is built
+    # on, and the parse by the reader that keeps each cell's type (fastexcel gives one type per column).
+    floors = [label for label in figures if label.startswith("  floor")]
+    start = statistics.median(figures["  floor: python start"][0])
+    serial = sum(statistics.median(figures[label][0]) for label in floors) - (len(floors) - 1) * start
+    cpu = sum(statistics.median(figures[label][3]) for label in floors) - (len(floors) - 1) * start
+    cores = os.cpu_count() or 1
+    print(f"floor, start + imports + parse: {serial:.3f}s one after another = {serial / base_time:.2f}x the bare read; "
+          f"{cpu:.2f} CPU s, so at best {cpu / cores:.3f}s = {cpu / cores / base_time:.2f}x spread over {cores} cores")
 
 
 # Each stage of `recalc -o` as the CLI runs it, timed apart, in a fresh process, calamine on one thread.
