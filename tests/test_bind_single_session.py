@@ -112,6 +112,9 @@ def test_a_bad_mark_is_a_finding_at_its_cell_under_the_sign_in_header(tmp_path):
     out = _recalc(_bind(_book(tmp_path, mark="？")))
     bad = [f for f in out["findings"] if f["sheet"] == "10.8作业设计签到" and f["cell"] == "C8"]
     assert [(f["code"], f["value"], f["column"]) for f in bad] == [("invalid-choice", "？", "签名")]
+    # and the session it cannot say was attended earns 陈刚 nothing (his √ there earned 1.5 学时)
+    credits = {t["teacher_id"]: t["credits_by_category"].get("校本研修", 0) for t in out["teachers"]}
+    assert credits["1004"] == 0
     # a signature that is not the row's own name is no signature: a finding at its cell too
     (tmp_path / "b").mkdir()
     out = _recalc(_bind(_book(tmp_path / "b", mark="王芳")))

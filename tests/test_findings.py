@@ -139,6 +139,22 @@ def test_message_says_its_effect(book_factory, code):
             assert message.endswith(EFFECTS[effect][lang]), message
 
 
+def test_an_unreadable_attendance_mark_leaves_its_row_out_instead_of_counting_as_present(book_factory):
+    # A blank 考勤 is present; a mark nobody can read must not become one (级别 only blanks its cell).
+    def credits_of_1001(mark):
+        rows = tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", 6, mark)
+        outcome = run_recalc(read_workbook(str(book_factory(培训记录=rows))))
+        teachers = outcome.results.teachers.set_index("teacher_id")
+        return float(teachers.loc["1001", "credits"]), [f for f in outcome.findings if f.cell == "H4"]
+
+    present, none = credits_of_1001("√")
+    unreadable, found = credits_of_1001("？")
+    assert not none and present - unreadable == 6 * 0.5  # 通识培训: 0.5 credit an hour
+    assert [(f.code, f.effect, f.value) for f in found] == [("invalid-choice", "row-left-out", "？")]
+    blank, _ = credits_of_1001("")
+    assert blank == present
+
+
 def test_lazy_validation_collects_every_problem(book_factory):
     rows = tr("下周", "9999", "赵六", "", "通识培训", "乡级", "-1", "??")
     report = validate_file(str(book_factory(培训记录=rows)))

@@ -41,11 +41,14 @@ class ColumnSpec(BaseModel):
     # number: the unit words that belong to this column (`2学时` in 学时); any other unit typed after
     # the number (`8人` in 学时) is read as the number but warned about. Empty: no unit is checked.
     units: tuple[str, ...] = ()
+    # An optional column whose blank earns credit (考勤: blank is present) cannot read what it cannot
+    # understand as blank: the row is left out until the cell says something the column knows.
+    unreadable_drops_row: bool = False
 
     @property
     def drops_row(self) -> bool:
         """An error in this column leaves the row out; elsewhere the cell is read as blank."""
-        return self.required and not self.row_counts_without
+        return (self.required and not self.row_counts_without) or self.unreadable_drops_row
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -132,7 +135,7 @@ TRAININGS = SheetSpec(
              help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训"),
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
         _col("hours", "学时", "Hours", kind="number", required=True, units=HOUR_UNITS),
-        _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance"),
+        _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance", unreadable_drops_row=True),
         _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算", units=CREDIT_UNITS),
         _col("days", "天数", "外出天数", "Days", kind="number", number_words=True, units=DAY_UNITS),
     ),
