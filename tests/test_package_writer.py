@@ -301,6 +301,25 @@ def test_marks_then_clear(book: Path) -> None:
     assert clear_marks(book) == 0
 
 
+def test_clear_marks_gives_back_an_openpyxl_sheet_as_it_was(tmp_path: Path) -> None:
+    # openpyxl (like Excel) writes no `s` on a cell of the default format; a mark sets one, and
+    # clearing it must take the attribute away again rather than leave s="0".
+    book = tmp_path / "o.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "听课记录"
+    for r in range(1, 6):
+        ws.append([f"教师{r}", r, "本校"])
+    wb.save(book)
+    before = parts(book)["xl/worksheets/sheet1.xml"]
+    assert b' s="' not in before
+    write_tabs(book, [], marks=[CellMark("听课记录", "B3", "字数为负"), CellMark("听课记录", "E2", "空单元格")])
+    assert parts(book)["xl/worksheets/sheet1.xml"] != before
+    assert clear_marks(book) == 2
+    # the same XML; only openpyxl's &#25945; comes back as the UTF-8 character it stands for
+    assert _canonical(parts(book)["xl/worksheets/sheet1.xml"]) == _canonical(before)
+
+
 def test_marks_on_sheet_without_notes(tmp_path: Path) -> None:
     book = macro_book(tmp_path / "b.xlsx")
     write_tabs(book, [], marks=[CellMark("教师名册", "B4", "姓名与工号不符")])

@@ -97,7 +97,9 @@ def restyle_cells_at(root: etree._Element, cells: dict[int, list[int]], restyle:
             if c is not None:
                 old = _int(c.get("s"), 0)
                 new = restyle(r, col, old)
-                if new != old:
+                if new != old and new == 0:  # the default format is no `s` at all, as Excel and openpyxl write it
+                    c.attrib.pop("s", None)
+                elif new != old:
                     c.set("s", str(new))
                 continue
             new = restyle(r, col, 0)
