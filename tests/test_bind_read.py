@@ -309,6 +309,24 @@ def test_the_archive_of_a_bound_book_points_at_the_schools_sheets_and_rows(tmp_p
     assert all(x["cell"] in ("F2", "F7") for x in li if x["code"] != "not-counted")
 
 
+def test_the_archive_splits_a_log_fed_by_two_semester_sheets_into_one_table_per_sheet(tmp_path):
+    from cpdsheets.doors.archive.job import run_archive
+    from cpdsheets.reports.archive import archive_dict
+    from cpdsheets.reports.archive_sheets import teacher_sheet
+
+    run = run_archive(read_workbook(_semester_book(tmp_path)), as_of=AS_OF)
+    wang = next(t for t in run.archive.teachers if t.teacher_id == "1001")
+    # 王芳 observed on row 2 of the autumn sheet and row 3 of the spring sheet: same row numbers
+    # would be ambiguous under one joined title, so each names its own sheet.
+    records = archive_dict(run.archive)["teachers"]
+    rows = [(x["sheet"], x["row"]) for t in records if t["teacher_id"] == "1001" for x in next(
+        v for k, v in t["records"].items() if "听课" in k)]
+    assert rows == [("2024秋季听课登记", 2), ("2025春季听课登记", 3)]
+    titles = [b.title for b in teacher_sheet(run.archive, wang, "zh", "x").blocks if hasattr(b, "rows")]
+    assert "2024秋季听课登记：计入 1 行" in titles and "2025春季听课登记：计入 1 行" in titles
+    assert not [x for x in titles if "、" in x]
+
+
 def test_the_xlwings_buttons_on_a_bound_book_write_the_tabs_and_mark_the_schools_cells(tmp_path):
     from xlwings_remote import apply_actions, remote_book
 

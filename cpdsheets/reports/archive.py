@@ -93,6 +93,7 @@ class Record:
     item: str
     amount: float | None
     cells: list[Any]  # the values of RECORD_COLUMNS[sheet], in order
+    sheet: str = ""  # the sheet it was typed on: in a bound book, one of several that feed a log
 
 
 @dataclass(slots=True)
@@ -274,10 +275,11 @@ def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str,
         amount = _amounts(key, df)
         dates = _dates(df["date"])
         sheet = names[key]
-        _, typed_rows = dataset.typed_at(key, df)  # a bound book's rows are the school's own
+        typed_sheets, typed_rows = dataset.typed_at(key, df)  # a bound book's rows are the school's own
         for i, (tid, row) in enumerate(zip(df["teacher_id"].tolist(), typed_rows)):
             cells = [c[i] for c in columns]
-            out.setdefault(tid, {}).setdefault(sheet, []).append(Record(row, dates[i], item[i], amount[i], cells))
+            out.setdefault(tid, {}).setdefault(sheet, []).append(
+                Record(row, dates[i], item[i], amount[i], cells, typed_sheets[i]))
     return out
 
 
@@ -380,8 +382,9 @@ def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
                        "period_end": r.period_end.isoformat(), "actual": _float(r.actual),
                        "required": _float(r.required), "state": r.state, "detail": r.detail,
                        "still_needed": _float(r.still_needed)} for r in t.rules],
-            "records": {sheet: [{"row": x.row, "date": x.date.isoformat() if x.date else None, "item": x.item,
-                                 "amount": _float(x.amount)} for x in rows] for sheet, rows in t.records.items()},
+            "records": {sheet: [{"sheet": x.sheet, "row": x.row, "date": x.date.isoformat() if x.date else None,
+                                 "item": x.item, "amount": _float(x.amount)} for x in rows]
+                        for sheet, rows in t.records.items()},
             "excluded": [{"sheet": x.sheet, "row": x.row, "cell": x.cell, "code": x.code, "message": x.message}
                          for x in t.left_out],
         })

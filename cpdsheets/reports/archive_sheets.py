@@ -19,7 +19,7 @@ from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import pick as _h
 from .period_text import period_text
-from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, RuleLine, SchoolArchive, TeacherArchive
+from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, Record, RuleLine, SchoolArchive, TeacherArchive
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
@@ -227,11 +227,17 @@ def _record_tables(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> lis
         rows = t.records.get(sheet, [])
         cols = [Column(_h(lang, "行", "Row"), "int"), Column(_h(lang, "日期", "Date"), "date")]
         cols += [Column(zh if lang == "zh" else en, kind) for _, zh, en, kind in RECORD_COLUMNS[key]]
-        shown = sheet if lang == "zh" else f"{_SHEET_EN[key]} ({sheet})"
-        total = _h(lang, f"计入 {len(rows)} 行", f"{len(rows)} rows counted")
-        tables.append(Table(f"{shown}：{total}" if lang == "zh" else f"{shown}: {total}", cols,
-                            [[r.row, r.date, *r.cells] for r in rows],
-                            empty=_h(lang, "无计入的记录。", "No rows counted.")))
+        # Several of the school's sheets feed this log (a bound book's 上/下学期): a row number alone
+        # would not say which sheet to open, so each sheet's rows get a table of their own.
+        by_sheet: dict[str, list[Record]] = {}
+        for r in rows:
+            by_sheet.setdefault(r.sheet or sheet, []).append(r)
+        for own, own_rows in (by_sheet or {sheet: []}).items():
+            shown = own if lang == "zh" else f"{_SHEET_EN[key]} ({own})"
+            total = _h(lang, f"计入 {len(own_rows)} 行", f"{len(own_rows)} rows counted")
+            tables.append(Table(f"{shown}：{total}" if lang == "zh" else f"{shown}: {total}", cols,
+                                [[r.row, r.date, *r.cells] for r in own_rows],
+                                empty=_h(lang, "无计入的记录。", "No rows counted.")))
     return tables
 
 
