@@ -155,6 +155,24 @@ def test_an_unreadable_attendance_mark_leaves_its_row_out_instead_of_counting_as
     assert blank == present
 
 
+def test_an_id_that_differs_only_in_leading_zeros_says_which_side_lost_them(book_factory):
+    # 王五 is 0007 in the roster: a log's 7 (a number cell) lost the zeros, so fix the log there.
+    roster = [list(r) for r in ROSTER]
+    f = _unknown(book_factory(培训记录=tr(D(2025, 9, 5), 7, "王五", "x", "通识培训", "校级", 2, "出勤")))
+    assert f.variant == "padded" and f.hint() == "名册中有工号 0007（王五），只差前导零：请改为 0007。"
+    # 李四 is 1002 in the roster but kept as the number 1002 vs a log's 01002: the roster cell is the
+    # likely culprit (Excel drops the zeros of a 工号 typed into a number cell), so the hint names it.
+    roster[2][0] = 1002
+    f = _unknown(book_factory(教师名册=roster, 培训记录=tr(D(2025, 9, 5), "01002", "李四", "x", "通识培训", "校级", 2,
+                                                      "出勤")))
+    assert f.variant == "roster-unpadded"
+    assert "请在名册中把 1002 改为文本 01002" in f.hint() and "retype it there as text" in f.hint("en")
+
+
+def _unknown(book):
+    return next(x for x in validate_file(str(book)).findings if x.code == "unknown-teacher" and x.cell == "B4")
+
+
 def test_lazy_validation_collects_every_problem(book_factory):
     rows = tr("下周", "9999", "赵六", "", "通识培训", "乡级", "-1", "??")
     report = validate_file(str(book_factory(培训记录=rows)))

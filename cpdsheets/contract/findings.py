@@ -118,6 +118,14 @@ class DuplicateColumn(FindingType):
 _PADDED_ID = _t("名册中有工号 {suggest_id}（{suggest_name}），只差前导零：请改为 {suggest_id}。",
                 "The roster has ID {suggest_id} ({suggest_name}), differing only in leading zeros: "
                 "enter {suggest_id}.")
+# The other way round: the log has the zeros the roster lacks, which is how Excel leaves a 工号 typed
+# into a number cell; fixing the one roster cell lets every such row count.
+_UNPADDED_ROSTER_ID = _t(
+    "名册中有工号 {suggest_id}（{suggest_name}），只差前导零。若本校工号就是「{value}」，是名册中该单元格按数字保存、"
+    "丢了前导零：请在名册中把 {suggest_id} 改为文本 {value}（输入 '{value}），写成这样的各行就都能计入；否则把这里改为 {suggest_id}。",
+    "The roster has ID {suggest_id} ({suggest_name}), differing only in leading zeros. If the school's ID is "
+    "'{value}', the roster keeps it in a number cell, which drops the zeros: retype it there as text ('{value}) and "
+    "every row written so counts; otherwise enter {suggest_id} here.")
 _NAME_FOR_ID = _t("「{value}」是名册中{suggest_name}的姓名，工号应填 {suggest_id}。",
                   "'{value}' is the name of {suggest_name} in the roster: enter ID {suggest_id}.")
 
@@ -195,6 +203,7 @@ class UnknownTeacher(FindingType):
     hint = _t("核对工号，或先在「教师名册」中添加该教师。", "Check the ID or add the teacher to the roster.")
     variant_hints = {
         "padded": _PADDED_ID,
+        "roster-unpadded": _UNPADDED_ROSTER_ID,
         "by-name": _NAME_FOR_ID,
     }
 
@@ -273,7 +282,7 @@ class UnknownMentor(FindingType):
     title = _t("师傅工号不在名册中", "Unknown mentor")
     message = _t("师傅工号「{value}」不在教师名册中。", "Mentor ID '{value}' is not in the roster.")
     hint = _t("核对师傅工号。", "Check the mentor's ID.")
-    variant_hints = {"padded": _PADDED_ID}
+    variant_hints = {"padded": _PADDED_ID, "roster-unpadded": _UNPADDED_ROSTER_ID}
 
 
 class SelfMentor(FindingType):

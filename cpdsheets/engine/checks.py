@@ -198,6 +198,8 @@ def suggest_ids(findings: list[Finding], roster: pd.DataFrame) -> list[Finding]:
             hits, variant = by_digits.get(typed.lstrip("0").upper(), []), "padded"
         if len(hits) == 1:
             i = hits[0]
+            if variant == "padded" and len(typed) > len(str(known["teacher_id"].iat[i])):
+                variant = "roster-unpadded"  # the roster's cell lost the zeros the log kept
             f.variant = variant
             f.params = {**f.params, "suggest_id": known["teacher_id"].iat[i], "suggest_name": names.iat[i]}
     return findings
