@@ -401,7 +401,7 @@ class MappedSheetMissing(FindingType):
 
 
 class InvalidMappingDefault(FindingType):
-    """A value only 映射 gave (a default line's 类别, a 签到表's default 学时) that the checks refuse:
+    """A value only 映射 gave (a default line's 类型, a 签到表's default 学时) that the checks refuse:
     one finding at its 映射 cell, for every row that takes it (``reason`` says what is wrong with it)."""
 
     code, severity = "invalid-mapping-default", "error"
