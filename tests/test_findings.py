@@ -76,6 +76,11 @@ CASES = {
     "ambiguous-teacher-name": ({"教师名册": [*map(list, ROSTER), ["1004", "张三", "", "", "", None]],
                                 "读书记录": [READING[0], ["张三", *READING[1][1:]]], "映射": _mapping(_reading_line())},
                                "读书记录", "A2"),
+    # 读书记录 bound without its 类型 column, 映射 giving every row a 类型 that is none (header, sheet line,
+    # three column lines, then the default line: row 6)
+    "invalid-mapping-default": ({"映射": _mapping(_reading_line(drop="type").model_copy(update={"columns": (
+        *_reading_line(drop="type").columns, ColumnBinding(header="", field="type", default="心情随笔"))}))},
+        "映射", "D6"),
     "grid-session-unreadable": ({"签到表": [["工号", "姓名", "2025.9.10 讲座"], ["1001", "张三", "√"]],
                                  "映射": _mapping(SheetBinding(sheet="签到表", target="trainings", shape="grid", columns=(
                                      ColumnBinding(header="工号", field="teacher_id"),

@@ -12,7 +12,8 @@ The 映射 table (one header row, then one row per line below; blank lines are s
 
 - a sheet line: 表头 ``（整张表）``; 对应字段 the contract sheet's name, with ``·签到表`` for a sign-in grid
   or ``·每人一表`` for one tab per teacher; 默认值 the teacher for ``·每人一表`` (name or 工号; blank: the
-  tab's name or its `教师：王芳` title cell);
+  tab's name or its `教师：王芳` title cell); 对应字段 ``（不用）``: the sheet is not read (a 2023 archive
+  tab, a 备课 log), and re-binding never proposes it again;
 - the header-row line (optional): 表头 ``（表头行）``, 默认值 the 1-based row number;
 - a column line: 表头 the school's header as typed; 对应字段 the contract column's header (``工号``,
   ``日期``, any accepted alias) or ``（不用）``; 默认值 used where that column's cell is blank;
@@ -92,6 +93,7 @@ class Binding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     sheets: tuple[SheetBinding, ...] = ()
+    left_out: tuple[str, ...] = ()  # the school's sheets 映射 says are not read (（整张表） | （不用）)
 
     def feeding(self, target: str) -> list[SheetBinding]:
         return [s for s in self.sheets if s.target == target]

@@ -36,9 +36,10 @@ class Dataset:
     places: dict[str, dict[str, ColumnPlace]] = field(default_factory=dict)  # sheet key -> col key -> place
     # A bound book (映射): sheet key -> the school's sheet and row behind each frame row (same index,
     # columns ``sheet`` and ``row``), for reports that point at where a record was typed; and, asked
-    # for only when needed, every school cell behind each of a frame slice's rows.
+    # for only when needed, every (sheet, cell) behind each of a frame slice's rows (the school's
+    # cells, and the 映射 cell of a default the row takes).
     sources: dict[str, pd.DataFrame] = field(default_factory=dict)
-    cells_of: Callable[[str, pd.DataFrame], list[tuple[str, ...]]] | None = None
+    cells_of: Callable[[str, pd.DataFrame], list[tuple[tuple[str, str], ...]]] | None = None
 
     @property
     def from_book(self) -> bool:
@@ -61,8 +62,8 @@ class Dataset:
         at = src.loc[df.index]
         return at["sheet"].tolist(), at["row"].astype("int64").tolist()
 
-    def typed_cells(self, key: str, df: pd.DataFrame) -> list[tuple[str, ...]] | None:
-        """For a bound book, every school cell behind each of ``df``'s rows; None otherwise."""
+    def typed_cells(self, key: str, df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]] | None:
+        """For a bound book, every (sheet, cell) behind each of ``df``'s rows; None otherwise."""
         if key not in self.sources or self.cells_of is None:
             return None
         return self.cells_of(key, df)

@@ -409,6 +409,18 @@ class MappedSheetMissing(FindingType):
     hint = _t("改正「映射」中的工作表名，或删去这些行。", "Correct the sheet name in 映射, or delete its lines.")
 
 
+class InvalidMappingDefault(FindingType):
+    """A value only 映射 gave (a default line's 类型, a 签到表's default 学时) that the checks refuse:
+    one finding at its 映射 cell, for every row that takes it (``reason`` says what is wrong with it)."""
+
+    code, severity = "invalid-mapping-default", "error"
+    fields = ("school_sheet", "field", "reason", "outcome", "fix")
+    title = _t("映射中的默认值有误", "Invalid default in 映射")
+    message = _t("「映射」给工作表「{school_sheet}」的「{field}」填的默认值有误：{reason}{outcome}",
+                 "The 映射 default of '{field}' for sheet '{school_sheet}' is wrong: {reason} {outcome}")
+    hint = _t("{fix}在「映射」的这一格改正后重新校验。", "{fix} Correct it in this 映射 cell and validate again.")
+
+
 class AmbiguousTeacherName(FindingType):
     code, severity = "ambiguous-teacher-name", "error"
     fields = ("teacher_ids",)
@@ -488,8 +500,12 @@ class Finding:
             return "row-left-out" if self.drops_row else "cell-blank"
         return "row-counts" if self.level == "warning" else None
 
+    def statement(self, lang: Lang = "zh") -> str:
+        """The message without what the finding does to the computation."""
+        return self._fill(self.type.message, lang)
+
     def message(self, lang: Lang = "zh") -> str:
-        text = self._fill(self.type.message, lang)
+        text = self.statement(lang)
         effect = self.effect
         if effect is None:
             return text

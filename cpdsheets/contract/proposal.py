@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .binding import Binding
 
-SkipReason = Literal["own", "empty", "unrecognised"]
+SkipReason = Literal["own", "empty", "unrecognised", "left_out"]
 
 
 class Session(BaseModel):
@@ -50,7 +50,9 @@ class SkippedSheet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     sheet: str
-    reason: SkipReason  # own: the add-in's own tab; empty: nothing in it; unrecognised: no contract sheet fits
+    # own: the add-in's own tab; empty: nothing in it; unrecognised: no contract sheet fits; left_out: 映射
+    # says it is not read (（整张表） | （不用）)
+    reason: SkipReason
 
 
 class Proposal(BaseModel):
@@ -68,16 +70,23 @@ class Proposal(BaseModel):
 
     def rebound(self, binding: Binding) -> Proposal:
         """This proposal over ``binding`` (the merge with staff's 映射): a missing field staff have since
-        mapped to a column, or given a default, is missing no more."""
+        mapped to a column, or given a default, is missing no more; a sheet staff left out is listed
+        as such, whatever the recogniser made of it."""
+        left_out = set(binding.left_out)
+        skipped = [k.model_copy(update={"reason": "left_out"}) if k.sheet in left_out and k.reason != "own" else k
+                   for k in self.skipped]
+        skipped += [SkippedSheet(sheet=d.sheet, reason="left_out") for d in self.sheets if d.sheet in left_out]
         sheets = []
         for d in self.sheets:
+            if d.sheet in left_out:
+                continue
             bound = binding.for_sheet(d.sheet)
             if bound is not None:
                 given = set(bound.mapped) | set(bound.defaults())
                 d = d.model_copy(update={"missing": tuple(m for m in d.missing if m.field not in given),
                                          "unmapped": tuple(h for h in d.unmapped if not bound.field_of(h))})
             sheets.append(d)
-        return self.model_copy(update={"binding": binding, "sheets": tuple(sheets)})
+        return self.model_copy(update={"binding": binding, "sheets": tuple(sheets), "skipped": tuple(skipped)})
 
     @property
     def complete(self) -> bool:

@@ -20,7 +20,7 @@ from ..contract.findings import Finding, Lang, NoSchoolYear
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
-from ..engine.binding.mapping_sheet import read_mapping
+from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
 from ..engine.binding.materialise import bound_book
 from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
@@ -57,10 +57,11 @@ def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Valida
     mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
     if mapping_sheet is None:
         return _check(raw, as_of)
-    binding, mapping_findings = read_mapping(mapping_sheet)
+    default_cells: DefaultCells = {}
+    binding, mapping_findings = read_mapping(mapping_sheet, default_cells)
     if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
         return _check(raw, as_of)  # `课程映射说明`: a sheet of the school's that only looks like 映射 by name
-    bound = bound_book(raw, binding, mapping_sheet.name)
+    bound = bound_book(raw, binding, mapping_sheet.name, default_cells)
     policy, validation, findings, resolved = _check(bound.raw, as_of)
     bound.attach(validation)
     return policy, validation, mapping_findings + bound.translate(findings), resolved

@@ -20,7 +20,8 @@ _SHAPE = {"rows": {"zh": "", "en": ""}, "grid": {"zh": "·签到表", "en": " (s
           "per_teacher": {"zh": "·每人一表", "en": " (one tab per teacher)"}}
 _SKIP = {"own": {"zh": "本工具自己的表", "en": "cpdsheets' own sheet"},
          "empty": {"zh": "空表", "en": "empty"},
-         "unrecognised": {"zh": "认不出是哪张登记表", "en": "not recognised as any log"}}
+         "unrecognised": {"zh": "认不出是哪张登记表", "en": "not recognised as any log"},
+         "left_out": {"zh": "「映射」中设为（不用），不读取", "en": "left out by 映射 （不用）: not read"}}
 _WORDS = {
     "zh": {"book": "工作簿", "header_row": "第 {n} 行为表头", "sure": "把握", "teacher": "教师",
            "unused": "（不用）", "names": "（填姓名，按名册对应）", "unmapped": "未对应的列", "default": "默认值", "sessions": "培训场次",

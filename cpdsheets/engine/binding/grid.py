@@ -50,6 +50,7 @@ class _Session:
     title_at: tuple[int, int]
     hours: Any
     hours_at: tuple[int, int]
+    from_mapping: frozenset[str] = frozenset()  # of title, hours: those that are 映射's defaults
 
 
 def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
@@ -119,7 +120,8 @@ def grid_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
     for key in ("date", "title", "hours"):
         at = np.asarray([getattr(x, key + "_at") for x in sessions], np.int64)
         piece.put(key, np.tile(np.asarray([getattr(x, key) for x in sessions], dtype=object), t).tolist(),
-                  np.tile(at[:, 0], t), np.tile(at[:, 1], t), labels)
+                  np.tile(at[:, 0], t), np.tile(at[:, 1], t), labels,
+                  np.tile(np.asarray([key in x.from_mapping for x in sessions], bool), t))
     spec_keys = {c.key for c in SHEETS[sb.target].columns}
     for key, value in {**GRID_DEFAULTS, **defaults}.items():
         if key not in piece.values and key in spec_keys:
@@ -146,8 +148,14 @@ def _one_session(sheet: RawSheet, rows: list[list[Any]], h: int, mark_col: int,
 
     hours: Any = found.hours or defaults.get("hours") or None
     title = found.title or defaults.get("title") or sheet.name
+    from_mapping = _from_mapping(hours=not found.hours and bool(defaults.get("hours")),
+                                 title=not found.title and bool(defaults.get("title")))
     return _Session(mark_col, label, found.date, at(found.date_at), title, at(found.named_at), hours,
-                    at(found.hours_at))
+                    at(found.hours_at), from_mapping)
+
+
+def _from_mapping(**taken: bool) -> frozenset[str]:
+    return frozenset(key for key, took in taken.items() if took)
 
 
 def _signed(mark: Any, names: list[Any]) -> Any:
@@ -215,12 +223,15 @@ def _session(rows: list[list[Any]], band: list[int], c: int, defaults: dict[str,
     label = " ".join(_text(rows[r][c]) for r in band if _text(rows[r][c]))
     label = " ".join(dict.fromkeys(label.split()))
     hours, hours_r = _hours(labelled.get("hours"), loose)
-    if hours is None and defaults.get("hours"):
+    default_hours = hours is None and bool(defaults.get("hours"))
+    if default_hours:
         hours, hours_r = defaults["hours"], date_r
     title, title_r = _title(labelled.get("title"), loose)
+    default_title = not title and bool(defaults.get("title"))
     if not title:
         title, title_r = defaults.get("title") or sheet, date_r
-    return _Session(c, label, date, at(date_r), title, at(title_r), hours, at(hours_r if hours is not None else date_r))
+    return _Session(c, label, date, at(date_r), title, at(title_r), hours, at(hours_r if hours is not None else date_r),
+                    _from_mapping(hours=default_hours, title=default_title))
 
 
 def _row_kind(row: list[Any], c: int) -> str | None:

@@ -1,5 +1,8 @@
 """The 映射 table, both ways: its rows from a Binding (for `bind` to write) and a Binding from its
-rows (for every job to read), so what staff edit is exactly what the jobs use."""
+rows (for every job to read), so what staff edit is exactly what the jobs use.
+
+Reading also says where each default was typed (:data:`DefaultCells`): a finding about a value that
+only 映射 gave is put on that 映射 cell, once, rather than on every row of the school's sheet."""
 
 from __future__ import annotations
 
@@ -17,6 +20,11 @@ from ..normalize import header_key
 
 _UNUSED_WORDS = {header_key(w) for w in (UNUSED, "不用", "忽略", "无", "unused", "ignore", "-")}
 
+# (school sheet as 映射 names it, contract field) -> the 映射 cell (1-based row, 0-based column) of the
+# default that field takes: the last line giving one, as SheetBinding.defaults(); for a ·每人一表 sheet,
+# teacher_id is its sheet line's teacher.
+DefaultCells = dict[tuple[str, str], tuple[int, int]]
+
 
 def mapping_rows(binding: Binding) -> list[list[str]]:
     """The 映射 table: its header row, then a sheet line, an optional header-row line and one line per
@@ -28,13 +36,16 @@ def mapping_rows(binding: Binding) -> list[list[str]]:
             rows.append([s.sheet, HEADER_ROW_LINE, "", str(s.header_row)])
         for c in s.columns:
             rows.append([s.sheet, c.header, field_label(s.target, c.field), c.default])
+    rows += [[name, WHOLE_SHEET, UNUSED, ""] for name in binding.left_out]
     return rows
 
 
-def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
+def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> tuple[Binding, list[Finding]]:
     """The Binding the 映射 sheet states. A line that cannot be used is a finding at its cell and is
-    skipped; the rest still binds."""
+    skipped; the rest still binds. ``default_cells``, when given, is filled with where each default
+    sits."""
     findings: list[Finding] = []
+    cells: DefaultCells = {} if default_cells is None else default_cells
     rows = sheet.rows
     header_at, cols = _header(rows)
     if header_at is None:
@@ -60,17 +71,21 @@ def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
             continue
         entry = lines.get(sheet_name)
         if header == WHOLE_SHEET or header_key(header) == header_key(WHOLE_SHEET):
-            parsed = _target(field)
-            if parsed is None:
+            left_out = header_key(field) in _UNUSED_WORDS
+            parsed = None if left_out else _target(field)
+            if parsed is None and not left_out:
                 bad(2, f"「{field}」不是可识别的登记表（如 听课记录、培训记录·签到表）",
                     f"'{field}' is not a known sheet (e.g. 听课记录, 培训记录·签到表)", field)
                 continue
-            target, shape = parsed
-            if entry is not None and entry.get("target"):
+            if entry is not None and (entry.get("target") or entry.get("left_out")):
                 bad(2, "同一工作表出现了两行（整张表）", "a second （整张表） line for this sheet", field)
                 continue
             entry = lines.setdefault(sheet_name, {"columns": [], "header_row": 0})
-            entry.update(target=target, shape=shape, teacher=default, line=excel_row)
+            if parsed is None:
+                entry["left_out"] = True
+            else:
+                target, shape = parsed
+                entry.update(target=target, shape=shape, teacher=default, line=excel_row)
             if sheet_name not in order:
                 order.append(sheet_name)
             continue
@@ -88,8 +103,12 @@ def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
         entry["columns"].append((excel_row, header, field, default))
 
     sheets: list[SheetBinding] = []
+    left_out: list[str] = []
     for name in order:
         entry = lines[name]
+        if entry.get("left_out"):  # its other lines say nothing while the sheet is not read
+            left_out.append(name)
+            continue
         if "target" not in entry:
             first: int = entry["columns"][0][0] if entry["columns"] else header_at + 1
             findings.append(InvalidMapping.at(sheet.name, row=first, cell=f"{column_letters(cols[0])}{first}",
@@ -112,9 +131,13 @@ def read_mapping(sheet: RawSheet) -> tuple[Binding, list[Finding]]:
             if not header and not key:
                 continue
             columns.append(ColumnBinding(header=header, field=key, default=default))
+            if key and default:
+                cells[(name, key)] = (excel_row, cols[3])
+        if entry["shape"] == "per_teacher" and entry["teacher"]:
+            cells[(name, "teacher_id")] = (entry["line"], cols[3])
         sheets.append(SheetBinding(sheet=name, target=target, shape=entry["shape"], header_row=entry["header_row"],
                                    teacher=entry["teacher"], columns=tuple(columns)))
-    return Binding(sheets=tuple(sheets)), findings
+    return Binding(sheets=tuple(sheets), left_out=tuple(left_out)), findings
 
 
 def _header(rows: list[list[Any]]) -> tuple[int | None, list[int]]:

@@ -3,8 +3,10 @@
 ``bound_book(raw, binding)`` lays the school's sheets, read through the binding (rows, sign-in grids,
 one tab per teacher), end to end into one virtual sheet per contract sheet fed: the contract's name,
 its headers in row 1, the records of every feeding sheet in binding order. The 规则 sheet and every
-sheet the binding does not name pass through unchanged. It keeps the school's cell behind every virtual
-cell, so :meth:`BoundBook.translate` puts each finding back on the school's own sheet, cell and header.
+sheet the binding does not name pass through unchanged; a sheet 映射 leaves out (（不用）) is not read
+at all. It keeps the school's cell behind every virtual cell, so :meth:`BoundBook.translate` puts each
+finding back on the school's own sheet, cell and header — or, for a value only 映射 gave, on that 映射
+cell (engine.binding.mapped_default).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ..normalize import header_key
 from ..sheet_frame import locate_sheet
 from ..validate import Validation
 from .grid import grid_piece
+from .mapped_default import at_mapping_default
+from .mapping_sheet import DefaultCells
 from .names import Roster, canonical_roster, resolve_names
 from .per_teacher import per_teacher_piece
 from .piece import Piece, a1
@@ -67,11 +71,12 @@ class VirtualSheet:
             out_rows[mine] = p.anchor_rows[records[mine]]
         return [self.pieces[k].sheet for k in pieces.tolist()], out_rows
 
-    def source_cells(self, rows: np.ndarray) -> list[tuple[str, ...]]:
-        """Every school cell behind each virtual row (its fields' cells and its anchor), so a report can
-        find the findings that left a record out, wherever in the school's sheet they sit."""
+    def source_cells(self, rows: np.ndarray) -> list[tuple[tuple[str, str], ...]]:
+        """Every (sheet, cell) behind each virtual row (its fields' cells, its anchor, and the 映射 cell
+        of each default it takes), so a report can find the findings that left a record out, wherever
+        they sit."""
         i = np.asarray(rows, np.int64) - 2
-        out: list[tuple[str, ...]] = [()] * len(i)
+        out: list[tuple[tuple[str, str], ...]] = [()] * len(i)
         if not len(self.piece_of):
             return out
         ok = (i >= 0) & (i < len(self.piece_of))
@@ -86,8 +91,13 @@ class VirtualSheet:
                 cols = p.cell_cols[key][recs]
                 parts.append(_a1_array(np.where(cols >= 0, p.cell_rows[key][recs], p.anchor_rows[recs]),
                                        np.where(cols >= 0, cols, p.anchor_cols[recs])))
-            for j, cells in zip(at.tolist(), zip(*parts)):
-                out[j] = tuple(dict.fromkeys(cells))
+            places = [[(p.sheet, cell) for cell in part] for part in parts]
+            for key, took in p.defaulted.items():
+                if key in p.default_cells:
+                    sheet, row, col = p.default_cells[key]
+                    places.append([(sheet, a1(row, col)) if t else None for t in took[recs].tolist()])
+            for j, cells in zip(at.tolist(), zip(*places)):
+                out[j] = tuple(dict.fromkeys(c for c in cells if c is not None))
         return out
 
 
@@ -149,6 +159,8 @@ class BoundBook:
         key = vs.field_of_letter.get(f.cell.rstrip("0123456789")) if f.column else None
         if key in p.unbound and f.code == MissingValue.code:
             return []  # said once, by the unbound-field finding
+        if key in p.values and (default := at_mapping_default(f, p, key, j)) is not None:
+            return [default]
         if key in p.values and p.cell_cols[key][j] >= 0:
             row, col = int(p.cell_rows[key][j]), int(p.cell_cols[key][j])
         else:
@@ -168,7 +180,10 @@ class BoundBook:
         return r if p.sheet == sheet else f"{r}（{p.sheet}）"
 
 
-def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> BoundBook:
+def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "",
+               default_cells: DefaultCells | None = None) -> BoundBook:
+    """``raw`` read through ``binding``; ``default_cells`` (from read_mapping) says where in the
+    ``mapping_sheet`` each default was typed, for findings about them."""
     findings: list[Finding] = []
     pieces: list[Piece] = []
     bound_names: set[str] = set()
@@ -182,7 +197,11 @@ def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> Bound
         # A sign-in grid or a teacher's own tab is a teacher's records: for a sheet without 工号
         # (教研活动) the shape means nothing, and its rows are read as rows.
         shape = sb.shape if "teacher_id" in {c.key for c in SHEETS[sb.target].columns} else "rows"
-        pieces.append(_READERS[shape](sheet, sb))
+        piece = _READERS[shape](sheet, sb)
+        piece.default_cells = {key: (mapping_sheet or "映射", row, col)
+                               for (name, key), (row, col) in (default_cells or {}).items() if name == sb.sheet}
+        pieces.append(piece)
+    left_out = {s.name for name in binding.left_out if (s := raw.sheets.get(name) or by_key.get(header_key(name)))}
     findings += [f for p in pieces for f in p.findings]
     rosters = [p for p in pieces if p.target == "teachers"]
     if rosters:
@@ -200,7 +219,8 @@ def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "") -> Bound
         vs, grid = _virtual(target, mine)
         virtual[vs.name] = vs
         sheets[vs.name] = RawSheet(vs.name, grid)
-    skip = bound_names | {mapping_sheet} | {n for n in raw.sheets if header_key(n) in {header_key(v) for v in virtual}}
+    skip = bound_names | left_out | {mapping_sheet} | {
+        n for n in raw.sheets if header_key(n) in {header_key(v) for v in virtual}}
     passed = {n: s for n, s in raw.sheets.items() if n not in skip}
     return BoundBook(RawBook({**passed, **sheets}, raw.path), binding, virtual, findings)
 

@@ -2,7 +2,8 @@
 
 In a bound book a value that is not a roster 工号 but is exactly one roster teacher's 姓名 becomes that
 工号, silently; a name two teachers share, or a name that is no one's, is one finding at its cell (and
-the engine's own finding at that cell is dropped, see materialise). A value shaped like a 工号 that the
+the engine's own finding at that cell is dropped, see materialise); a name only 映射 gave (a
+·每人一表's teacher, a default) is one finding at that 映射 cell. A value shaped like a 工号 that the
 roster lacks is left to the engine's unknown-teacher check.
 """
 
@@ -19,6 +20,7 @@ from ...contract.findings import AmbiguousTeacherName, Finding, FindingType, Unk
 from ...contract.schema import TEACHERS
 from ..normalize import normalize_teacher_ids
 from ..sheet_frame import find_header
+from .mapped_default import at_mapping_default
 from .piece import Piece, a1
 
 ID_FIELDS = ("teacher_id", "mentor_id")
@@ -101,9 +103,12 @@ def resolve_names(pieces: list[Piece], roster: Roster) -> list[Finding]:
                     if col < 0:
                         row, col = int(p.anchor_rows[i]), int(p.anchor_cols[i])
                     cell = a1(row, col)
-                    if (p.sheet, cell) not in out:
-                        out[(p.sheet, cell)] = kind.at(p.sheet, row=row, cell=cell, column=p.header_of(key, int(i)),
-                                                       value=values[i], drops_row=key == "teacher_id", **params)
+                    if (p.sheet, cell) in out:
+                        continue
+                    found = kind.at(p.sheet, row=row, cell=cell, column=p.header_of(key, int(i)),
+                                    value=values[i], drops_row=key == "teacher_id", **params)
+                    found = at_mapping_default(found, p, key, int(i)) or found
+                    out.setdefault((found.sheet, found.cell), found)
     return list(out.values())
 
 

@@ -16,7 +16,7 @@ def per_teacher_piece(sheet: RawSheet, sb: SheetBinding) -> Piece:
 
 def teacher_of(sheet: RawSheet, sb: SheetBinding) -> Teacher:
     if sb.teacher:
-        return Teacher(sb.teacher, 1, 0, "教师（映射）")
+        return Teacher(sb.teacher, 1, 0, "教师（映射）", from_mapping=True)
     named = [c.header for c in sb.columns if c.header]
     h = find_header_row(sheet.rows, named, sb.header_row)
     above = sheet.rows[:h] if h is not None else sheet.rows[:3]

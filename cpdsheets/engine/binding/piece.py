@@ -21,7 +21,8 @@ from ...contract.schema import SHEETS
 from ..normalize import header_key
 from ..sheet_frame import HEADER_SCAN_ROWS
 
-NO_CELL = -1  # a value that is no cell of the school's (a 映射 default): its finding sits at the row's anchor
+NO_CELL = -1  # a value that is no cell of the school's (a 映射 default line): without its 映射 cell, a
+# finding about it sits at the row's anchor
 
 
 @dataclass(slots=True)
@@ -37,6 +38,11 @@ class Piece:
     headers: dict[str, Any] = field(default_factory=dict)  # field -> the school's header: str, or one per record
     findings: list[Finding] = field(default_factory=list)
     unbound: set[str] = field(default_factory=set)  # required fields nothing feeds (one UnboundField each)
+    # field -> per record: the value is 映射's default (a default line, or a column line's for a blank cell)
+    defaulted: dict[str, np.ndarray] = field(default_factory=dict)
+    # field -> the 映射 cell its default is typed in (sheet, 1-based row, 0-based column), when read
+    # through a 映射 sheet: a finding about a defaulted value goes there, once (engine.binding.mapped_default)
+    default_cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.anchor_rows)
@@ -45,17 +51,31 @@ class Piece:
         h = self.headers.get(key, "")
         return h if isinstance(h, str) else str(h[i])
 
-    def put(self, key: str, values: list[Any], rows: np.ndarray, cols: np.ndarray, header: Any) -> None:
+    def put(self, key: str, values: list[Any], rows: np.ndarray, cols: np.ndarray, header: Any,
+            defaulted: np.ndarray | None = None) -> None:
+        """``key``'s value and origin cell per record; ``defaulted`` marks the records whose value is
+        映射's default (their origin is then where a finding falls back to without the 映射 cell)."""
         self.values[key] = values
         self.cell_rows[key] = rows
         self.cell_cols[key] = cols
         self.headers[key] = header
+        if defaulted is not None and defaulted.any():
+            self.defaulted[key] = defaulted
+        else:
+            self.defaulted.pop(key, None)
 
     def put_default(self, key: str, value: Any) -> None:
         """``value`` on every record, from 映射 (no cell of the school's holds it)."""
         n = len(self)
         self.put(key, [value] * n, self.anchor_rows, np.full(n, NO_CELL, dtype=np.int64),
-                 SHEETS[self.target].column(key).header + "（映射默认值）")
+                 SHEETS[self.target].column(key).header + "（映射默认值）", np.ones(n, bool))
+
+    def mapping_cell(self, key: str, i: int) -> tuple[str, int, int] | None:
+        """The 映射 cell record ``i``'s ``key`` value was typed in, when it is 映射's default."""
+        took = self.defaulted.get(key)
+        if took is None or not took[i]:
+            return None
+        return self.default_cells.get(key)
 
 
 def empty_piece(sheet: str, target: str, header_row: int = 0) -> Piece:

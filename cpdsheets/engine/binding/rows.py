@@ -26,6 +26,7 @@ class Teacher:
     row: int  # 1-based
     col: int  # 0-based
     header: str  # what to call it in a finding: `教师（标题）`, `教师（工作表名）`
+    from_mapping: bool = False  # the sheet line's 默认值 in 映射 names the teacher
 
 
 def rows_piece(sheet: RawSheet, sb: SheetBinding, teacher: Teacher | None = None) -> Piece:
@@ -71,9 +72,11 @@ def rows_piece(sheet: RawSheet, sb: SheetBinding, teacher: Teacher | None = None
     defaults = sb.defaults()
     for key, c in cols.items():
         values = cells[key][idx]
+        took = None
         if key in defaults:
-            values = np.where(blank[key][idx], defaults[key], values)
-        piece.put(key, values.tolist(), school_rows, np.full(n, c, np.int64), str(header[c]).strip())
+            took = blank[key][idx]
+            values = np.where(took, defaults[key], values)
+        piece.put(key, values.tolist(), school_rows, np.full(n, c, np.int64), str(header[c]).strip(), took)
     for key, value in defaults.items():
         if key not in cols:
             piece.put_default(key, value)
@@ -91,10 +94,10 @@ def _put_teacher(piece: Piece, teacher: Teacher, cells: np.ndarray | None, blank
     n = len(piece)
     if cells is None or blank is None:
         piece.put("teacher_id", [teacher.value] * n, np.full(n, teacher.row, np.int64),
-                  np.full(n, teacher.col, np.int64), teacher.header)
+                  np.full(n, teacher.col, np.int64), teacher.header, np.full(n, teacher.from_mapping))
         return
     own = ~blank[idx]
     values: list[Any] = np.where(own, cells[idx], teacher.value).tolist()
     rows = np.where(own, piece.cell_rows["teacher_id"], teacher.row)
     cols = np.where(own, piece.cell_cols["teacher_id"], teacher.col)
-    piece.put("teacher_id", values, rows, cols, piece.headers["teacher_id"])
+    piece.put("teacher_id", values, rows, cols, piece.headers["teacher_id"], ~own & teacher.from_mapping)
