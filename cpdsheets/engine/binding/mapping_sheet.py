@@ -71,9 +71,9 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
             continue
         entry = lines.get(sheet_name)
         if header == WHOLE_SHEET or header_key(header) == header_key(WHOLE_SHEET):
-            left_out = header_key(field) in _UNUSED_WORDS
-            parsed = None if left_out else _target(field)
-            if parsed is None and not left_out:
+            not_read = header_key(field) in _UNUSED_WORDS
+            parsed = None if not_read else _target(field)
+            if parsed is None and not not_read:
                 bad(2, f"「{field}」不是可识别的登记表（如 听课记录、培训记录·签到表）",
                     f"'{field}' is not a known sheet (e.g. 听课记录, 培训记录·签到表)", field)
                 continue

@@ -91,7 +91,7 @@ class VirtualSheet:
                 cols = p.cell_cols[key][recs]
                 parts.append(_a1_array(np.where(cols >= 0, p.cell_rows[key][recs], p.anchor_rows[recs]),
                                        np.where(cols >= 0, cols, p.anchor_cols[recs])))
-            places = [[(p.sheet, cell) for cell in part] for part in parts]
+            places: list[list[tuple[str, str] | None]] = [[(p.sheet, cell) for cell in part] for part in parts]
             for key, took in p.defaulted.items():
                 if key in p.default_cells:
                     sheet, row, col = p.default_cells[key]
