@@ -78,7 +78,7 @@ def run_process(argv: list[str], scratch: Path) -> tuple[float, float, int, floa
     return wall, int(peak) / 1024, code, float(user) + float(system)  # KiB
 
 
-def process_figures(book: Path, work: Path, repeat: int) -> None:
+def process_figures(book: Path, work: Path, repeat: int) -> float:
     cli = [sys.executable, "-m", "cpdsheets.doors.cli"]
     runs = {
         "bare fastexcel read (all sheets)": [sys.executable, "-c", BARE_READ, str(book)],
@@ -120,6 +120,7 @@ def process_figures(book: Path, work: Path, repeat: int) -> None:
     cores = os.cpu_count() or 1
     print(f"floor, start + imports + parse: {serial:.3f}s one after another = {serial / base_time:.2f}x the bare read; "
           f"{cpu:.2f} CPU s, so at best {cpu / cores:.3f}s = {cpu / cores / base_time:.2f}x spread over {cores} cores")
+    return base_time
 
 
 # Each stage of `recalc -o` as the CLI runs it, timed apart, in a fresh process, calamine on one thread.
@@ -162,7 +163,13 @@ print(json.dumps(marks))
 """
 
 
-def stage_figures(book: Path, work: Path, repeat: int) -> None:
+# The stages that hold the interpreter's one thread (the GIL) in `validate`: whatever else overlaps
+# them, they run one after another.
+ONE_THREAD = ("start-up: CLI imports (typer, reports, reader)", "engine imports (pandas, numpy, pydantic, engine)",
+              "Python cells, coded by column (iter_rows + codes)", "engine: policy + validate (jobs.check)")
+
+
+def stage_figures(book: Path, work: Path, repeat: int, base_time: float) -> None:
     runs = []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", STAGES, str(book), str(work / "stages-out.xlsx")],
@@ -175,6 +182,9 @@ def stage_figures(book: Path, work: Path, repeat: int) -> None:
         total += 0 if label.startswith("(") else seconds
         print(f"  {label:<52}{seconds:7.3f} s")
     print(f"  {'sum (what recalc -o spends, less its process start)':<52}{total:7.3f} s")
+    gil = sum(statistics.median(r[label] for r in runs) for label in ONE_THREAD)
+    print(f"validate's stages on the interpreter's one thread (imports, coding, validate): {gil:.3f} s = "
+          f"{gil / base_time:.2f}x the bare read, before the parse they wait on")
 
 
 def frictionless_validate(path: Path) -> tuple[float, int, int]:
@@ -234,8 +244,8 @@ def main() -> None:
               f"file {book.stat().st_size / 1e6:.1f} MB, {args.rows} log rows, {args.teachers} teachers "
               f"(generated in {gen:.2f}s)")
 
-        process_figures(book, work, args.repeat)
-        stage_figures(book, work, args.repeat)
+        base_time = process_figures(book, work, args.repeat)
+        stage_figures(book, work, args.repeat, base_time)
         if args.processes_only:
             return
 
