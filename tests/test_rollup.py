@@ -245,6 +245,28 @@ def test_merged_shards_equal_one_rollup(district, report, tmp_path):
     assert r.returncode == 2 and "validate.json" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_a_hand_edited_district_report_is_refused_naming_the_place_not_with_a_traceback(district, tmp_path):
+    r = cli("rollup", district / "c_clean.xlsx", "--format", "json", "--as-of", AS_OF)
+    good = json.loads(r.stdout)
+    broken = json.loads(r.stdout)
+    broken["schools"][0]["teachers"] = "很多"  # a number someone typed over
+    del broken["schools"][0]["rules"][0]["rate"]
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "province.xlsx"
+    for lang, words in (("zh", ["schools[0].teachers：应为整数", "schools[0].rules[0].rate：缺少该项"]),
+                        ("en", ["schools[0].teachers: should be a whole number", "schools[0].rules[0].rate: missing"])):
+        r = cli("rollup", "--merge", path, "-o", out, "--lang", lang)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert "edited.json" in r.stderr and all(w in r.stderr for w in words), r.stderr
+    assert not out.exists()
+    path.write_text("{\"schools\": [", encoding="utf-8")  # cut off mid-way
+    r = cli("rollup", "--merge", path, "-o", out)
+    assert r.returncode == 2 and "不是 JSON：第 1 行" in r.stderr
+    path.write_text(json.dumps(good, ensure_ascii=False), encoding="utf-8")  # the same report, untouched, merges
+    assert cli("rollup", "--merge", path, "-o", out, "--format", "json").returncode in (0, 1) and out.exists()
+
+
 def test_policy_diff_of_the_shipped_template_is_empty_and_sees_settings(district):
     assert policy_changes(default_policy()) == []
     policy, *_ = check(read_workbook(district / "a_small.xlsx"))

@@ -399,7 +399,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
     import json
 
-    from ..reports.rollup import merge_reports
+    from ..reports.rollup import ReportInvalid, merge_reports
 
     not_report = "不是 rollup 的 JSON 报告" if lang == "zh" else "not a rollup JSON report"
     reports = []
@@ -407,8 +407,17 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
         try:
             report = json.loads(Path(p).read_text(encoding="utf-8"))
             merge_reports([report])  # each report on its own, so the message names the file
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            typer.echo(f"{p}: {not_report} ({type(exc).__name__}: {exc})", err=True)
+        except ReportInvalid as exc:
+            typer.echo(f"{p}: {not_report}（{exc.message(lang)}）" if lang == "zh" else f"{p}: {not_report} "
+                       f"({exc.message(lang)})", err=True)
+            raise typer.Exit(2)
+        except json.JSONDecodeError as exc:
+            typer.echo(f"{p}: {not_report}（不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列）" if lang == "zh" else
+                       f"{p}: {not_report} (not JSON: line {exc.lineno} column {exc.colno})", err=True)
+            raise typer.Exit(2)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            typer.echo(f"{p}: {'无法读取' if lang == 'zh' else 'cannot read'}（{reason}）", err=True)
             raise typer.Exit(2)
         reports.append(report)
     dates = {r.get("as_of") for r in reports} | ({as_of} if as_of else set())

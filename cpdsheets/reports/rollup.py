@@ -19,10 +19,13 @@ Definitions, the same in every output:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
+
+from typing_extensions import NotRequired, TypedDict  # pydantic validates these, not typing's, before 3.12
 
 from .. import __version__
 from ..contract.findings import Finding, Lang
@@ -39,6 +42,24 @@ FAILED, BEHIND = State.FAILED.value, State.BEHIND.value
 LOW_RATE = 0.5
 
 
+class RuleRate(TypedDict):
+    """How many of a rule's subjects (teachers or groups) meet it in one school."""
+
+    rule_id: str
+    rule_name: str
+    subjects: int
+    met: int
+    rate: float | None
+
+
+class AlertTeacher(TypedDict):
+    teacher_id: str
+    name: str
+    group: str
+    rules: str
+    detail: str
+
+
 @dataclass(slots=True)
 class SchoolSummary:
     path: str
@@ -53,10 +74,10 @@ class SchoolSummary:
     teachers_behind: int
     teachers_meeting_all: int
     median_credits: float | None
-    rules: list[dict[str, Any]]  # rule_id, rule_name, subjects, met, rate
+    rules: list[RuleRate]
     policy_changes: list[dict[str, str]]
     finding_codes: dict[str, int]
-    alert_teachers: list[dict[str, str]]  # teacher_id, name, group, rules, detail
+    alert_teachers: list[AlertTeacher]
     roster: list[list[str]]  # [工号, 姓名] pairs, for transfers
     seconds: float = 0.0
 
@@ -122,11 +143,11 @@ def _stem(path: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[dict[str, Any]]:
+def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[RuleRate]:
     missed = (progress.assign(_miss=progress["state"] != State.MET)
               .groupby(["rule_id", "subject_type", "subject"], sort=False)["_miss"].any())
     per_rule = missed.groupby(level="rule_id").agg(["size", "sum"])
-    out = []
+    out: list[RuleRate] = []
     for rule in policy.active_rules:
         subjects = int(per_rule.at[rule.rule_id, "size"]) if rule.rule_id in per_rule.index else 0
         met = subjects - (int(per_rule.at[rule.rule_id, "sum"]) if subjects else 0)
@@ -135,7 +156,7 @@ def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[dict[str, Any]]:
     return out
 
 
-def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[dict[str, str]]:
+def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[AlertTeacher]:
     """Teachers whose status is 未达标, with the rules that made it so and their details
     (R11: the apprentice, R18: the activity type)."""
     failing = teachers[teachers["status"] == FAILED]
@@ -189,8 +210,8 @@ class District:
             rows = [r for s in self.schools for r in s.rules if r["rule_id"] == rule_id]
             subjects = sum(r["subjects"] for r in rows)
             met = sum(r["met"] for r in rows)
-            rated = [r for r in rows if r["rate"] is not None]
-            low = sum(1 for r in rated if r["rate"] < LOW_RATE)
+            rated = [rate for r in rows if (rate := r["rate"]) is not None]
+            low = sum(1 for rate in rated if rate < LOW_RATE)
             out[rule_id] = {"rule_id": rule_id, "rule_name": name, "schools": len(rows), "subjects": subjects,
                             "met": met, "rate": round(met / subjects, 4) if subjects else None,
                             "schools_low": low, "fails_in_most": bool(rated) and low * 2 > len(rated)}
@@ -290,9 +311,77 @@ class District:
         return "\n".join(lines)
 
 
-def merge_reports(reports: list[dict[str, Any]]) -> District:
-    """Districts' JSON reports as one (a province's): same as-of date required by the caller."""
-    schools = [SchoolSummary.from_dict(s) for r in reports for s in r.get("schools", [])]
-    unreadable = [Unreadable(u["path"], u["error"]) for r in reports for u in r.get("unreadable", [])]
-    as_of = dt.date.fromisoformat(reports[0]["as_of"]) if reports else dt.date.today()
-    return District(schools, unreadable, as_of)
+def merge_reports(reports: list[Any]) -> District:
+    """Districts' JSON reports as one (a province's): same as-of date required by the caller.
+
+    Each report is checked against the contract first (``ReportInvalid`` says where it is not one),
+    so a hand-edited or foreign JSON file is one line, never a traceback halfway through the tables."""
+    read = [read_report(r) for r in reports]
+    schools = [s for r in read for s in r.schools]
+    unreadable = [u for r in read for u in r.unreadable]
+    return District(schools, unreadable, read[0].as_of if read else dt.date.today())
+
+
+class ReportInvalid(ValueError):
+    """A JSON value that is not a `rollup --format json` report: ``message(lang)`` says where."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.reason = {"zh": zh, "en": en}
+
+    def message(self, lang: Lang = "zh") -> str:
+        return self.reason.get(lang, self.reason["en"])
+
+
+class _UnreadableEntry(TypedDict):
+    path: str
+    error: str
+
+
+class _Report(TypedDict):
+    as_of: dt.date
+    schools: list[SchoolSummary]
+    unreadable: NotRequired[list[_UnreadableEntry]]
+
+
+# What the person fixing the file needs to hear of pydantic's error types; the rest say "wrong value".
+_PROBLEMS = {"missing": ("缺少该项", "missing"), "int_parsing": ("应为整数", "should be a whole number"),
+             "int_type": ("应为整数", "should be a whole number"), "int_from_float": ("应为整数", "should be a whole number"),
+             "float_parsing": ("应为数字", "should be a number"), "float_type": ("应为数字", "should be a number"),
+             "string_type": ("应为文本", "should be text"), "dict_type": ("应为对象 {…}", "should be an object {…}"),
+             "list_type": ("应为列表 […]", "should be a list […]"), "date_from_datetime_parsing": ("应为日期", "should be a date"),
+             "date_parsing": ("应为日期", "should be a date"), "date_type": ("应为日期", "should be a date")}
+
+
+@functools.cache
+def _report_adapter() -> Any:
+    from pydantic import TypeAdapter  # only a merge needs it
+
+    return TypeAdapter(_Report)
+
+
+def read_report(value: Any) -> District:
+    """One district's JSON report (``json.loads`` of ``rollup --format json``), checked."""
+    from pydantic import ValidationError
+
+    if not isinstance(value, dict) or "schools" not in value:
+        raise ReportInvalid("没有 schools 列表", "it has no schools list")
+    try:
+        report = _report_adapter().validate_python(value)
+    except ValidationError as exc:
+        problems = exc.errors()
+        shown = [(_where(e["loc"]), _PROBLEMS.get(e["type"], ("取值有误", "wrong value"))) for e in problems[:3]]
+        more = len(problems) - len(shown)
+        zh = "；".join(f"{where}：{what[0]}" for where, what in shown) + (f"；另有 {more} 处" if more else "")
+        en = "; ".join(f"{where}: {what[1]}" for where, what in shown) + (f"; {more} more" if more else "")
+        raise ReportInvalid(zh, en) from None
+    unreadable = [Unreadable(u["path"], u["error"]) for u in report.get("unreadable", [])]
+    return District(report["schools"], unreadable, report["as_of"])
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """('schools', 0, 'teachers') -> schools[0].teachers"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
