@@ -55,6 +55,17 @@ class Text(Mapping[str, str]):
         return Text(self.render("zh", **params), self.render("en", **params))
 
 
+class BilingualError(Exception):
+    """A refusal shown to people as one line: ``message(lang)`` in Chinese or English."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.reason = Text(zh, en)
+
+    def message(self, lang: str = "zh") -> str:
+        return self.reason.en if lang == "en" else self.reason.zh
+
+
 def pick(lang: Lang, zh: str, en: str) -> str:
     """An inline pair (a column header, a short label) in ``lang``: the same choice as a Text."""
     return zh if lang == "zh" else en

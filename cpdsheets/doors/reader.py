@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from ..contract.book import CellColumns, RawBook, RawSheet
+from ..contract.texts import BilingualError
 from .limits import limit
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
@@ -33,16 +34,12 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-class WorkbookUnreadable(Exception):
+class WorkbookUnreadable(BilingualError):
     """A file that cannot be read at all: the one-line reason is shown to the user."""
 
     def __init__(self, path: Path | str, zh: str, en: str):
-        super().__init__(en)
+        super().__init__(zh, en)
         self.path = str(path)
-        self.reason = {"zh": zh, "en": en}
-
-    def message(self, lang: str = "zh") -> str:
-        return self.reason.get(lang, self.reason["en"])
 
 
 def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawBook:

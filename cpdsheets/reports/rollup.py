@@ -32,6 +32,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
+from ..contract.texts import BilingualError
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
     import pandas as pd
@@ -322,15 +323,8 @@ def merge_reports(reports: list[Any]) -> District:
     return District(schools, unreadable, read[0].as_of if read else dt.date.today())
 
 
-class ReportInvalid(ValueError):
+class ReportInvalid(BilingualError):
     """A JSON value that is not a `rollup --format json` report: ``message(lang)`` says where."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.reason = {"zh": zh, "en": en}
-
-    def message(self, lang: Lang = "zh") -> str:
-        return self.reason.get(lang, self.reason["en"])
 
 
 class _UnreadableEntry(TypedDict):

@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import XMLPullParser
 
 from ...contract.a1 import column_index, column_letters
+from ...contract.texts import BilingualError
 from ..limits import limit
 
 _CHUNK = 4 << 20
@@ -35,15 +36,8 @@ _SINGLE_LETTER_COLUMNS = 26
 _INFLATE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(BilingualError):
     """A package over a limit: ``message(lang)`` is the one line shown to the user."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.reason = {"zh": zh, "en": en}
-
-    def message(self, lang: str = "zh") -> str:
-        return self.reason.get(lang, self.reason["en"])
 
 
 class CorruptPart(Exception):
