@@ -301,6 +301,16 @@ def test_the_mapping_sheet_is_a_readable_table(school):
     assert re.search(r'<cols>(<col min="\d" max="\d" width="[\d.]+" customWidth="1"/>){4}</cols>', sheet)
 
 
+def test_mapping_and_policy_print_landscape_one_page_wide(school):
+    # 映射's four columns and 规则's thirteen ran over two or three portrait pages across.
+    parts = members(write_binding(school, BINDING))
+    for name in ("映射", "规则"):
+        sheet = parts[part_of_sheet(parts, name)].decode()
+        assert '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><dimension' in sheet, name
+        assert '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>' in sheet, name
+    assert "<pageSetup" not in parts[part_of_sheet(parts, "控制台")].decode()
+
+
 def test_text_that_looks_like_a_formula_stays_text(school):
     odd = Binding(sheets=(SheetBinding(sheet="2024秋季听课登记", target="observations", columns=(
         ColumnBinding(header="=听课教师", field="teacher_id"), ColumnBinding(header="+时间", field="date"),

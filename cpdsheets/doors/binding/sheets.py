@@ -92,7 +92,8 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
         validations.insert(0, '<dataValidation type="date" allowBlank="1" showInputMessage="1" showErrorMessage="1" '
                               f'error="请填写日期，如 2025-09-01" sqref="B{a + 1}:B{b + 1}">'
                               "<formula1>36526</formula1><formula2>73050</formula2></dataValidation>")
-    return PlainSheet(rows, widths=dict(POLICY_WIDTHS), freeze_cols=1, validations=validations)
+    return PlainSheet(rows, widths=dict(POLICY_WIDTHS), freeze_cols=1, validations=validations,
+                      landscape_fit_width=True)
 
 
 def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
@@ -106,4 +107,4 @@ def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
     for c in range(len(table[0])):
         longest = max(display_width(str(row[c])) for row in table if c < len(row))
         widths[c] = min(max(longest + 4, 12), 50)
-    return PlainSheet(rows, widths=widths, freeze_rows=2)
+    return PlainSheet(rows, widths=widths, freeze_rows=2, landscape_fit_width=True)

@@ -49,6 +49,7 @@ class PlainSheet:
     gridlines: bool = True
     validations: list[str] = field(default_factory=list)  # <dataValidation> elements
     legacy_drawing_rid: str | None = None  # the VML drawing holding form buttons
+    landscape_fit_width: bool = False  # printed landscape, every column on one page's width
 
 
 def date_xf(styles: StyleBook | None) -> int | None:
@@ -90,6 +91,7 @@ def plain_sheet_xml(sheet: PlainSheet, *, date_style: int | None = None) -> str:
     else:
         view += "/>"
     head = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f"<worksheet {NS}>",
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.landscape_fit_width else "",
             f'<dimension ref="A1:{last}"/>', f"<sheetViews>{view}</sheetViews>",
             '<sheetFormatPr defaultRowHeight="15"/>']
     if sheet.widths:
@@ -99,6 +101,8 @@ def plain_sheet_xml(sheet: PlainSheet, *, date_style: int | None = None) -> str:
     if sheet.validations:
         tail.append(f'<dataValidations count="{len(sheet.validations)}">{"".join(sheet.validations)}</dataValidations>')
     tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    if sheet.landscape_fit_width:  # fitToHeight 0: as many pages down as the rows need
+        tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
     if sheet.legacy_drawing_rid:
         tail.append(f'<legacyDrawing r:id="{sheet.legacy_drawing_rid}"/>')
     tail.append("</worksheet>")
