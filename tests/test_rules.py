@@ -251,6 +251,18 @@ def test_mentor_with_two_apprentices_needs_twenty_each():
     assert progress(res, "R11", "1002").empty
 
 
+def test_mentor_and_apprentice_quotas_count_only_the_days_both_are_in_post():
+    # 张师傅 leaves on 2025-02-28, half-way through the year (181 of 365 days): his apprentice 小李
+    # needs about half of R10's 30 lessons with him, and he half of R11's 20 with her.
+    roster = [teacher("1001", "张师傅", leave_date=D(2025, 2, 28)), teacher("1002", "小李", mentor_id="1001")]
+    rows = obs("1001", 10, taught_by="1002") + obs("1002", 15, taught_by="1001")
+    res = compute(dataset(roster, observations=rows), policy("R10", "R11"), D(2025, 9, 1))
+    r10, r11 = one(res, "R10", "1002"), one(res, "R11", "1001")
+    assert r10["applicable_days"] == r11["applicable_days"] == 181
+    assert (r10["required"], r10["state"]) == (round(30 * 181 / 365), "达标")  # 15
+    assert (r11["required"], r11["state"]) == (round(20 * 181 / 365), "达标")  # 10
+
+
 def test_applies_to_by_seniority_and_role():
     roster = [teacher("1001", work_start=D(2019, 9, 1)),   # 教龄 5 on 1 Sep 2024
               teacher("1002", work_start=D(2018, 9, 1)),   # 6

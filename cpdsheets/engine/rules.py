@@ -18,7 +18,8 @@ For each (subject, detail, period) that has started by the as-of date:
 ``detail`` splits a rule where one subject has several counts: 计数 with a 字段 whose values the
 condition lists (R18 ``类型=跨学科|跨学段|…``: each type must reach the bound), and
 ``授课教师=徒弟`` (R11: one count per mentor-apprentice pair, the subject being the mentor; its
-applicable days are the mentor's applicable days on which the apprentice is also in post).
+applicable days are the mentor's applicable days on which the apprentice is also in post; likewise
+``授课教师=师傅``, R10, counts only the apprentice's days on which the mentor is in post).
 ``detail_label`` says it in words on every row, so no two alerts of one subject, rule and period
 read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), else for a group the group
 (``教研组 英语组``) and for a teacher what is counted (the condition as written, or the sheet and field).
@@ -37,7 +38,7 @@ from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
-from .filters import attribute_keys, evaluate, is_apprentice_term, with_attributes
+from .filters import attribute_keys, evaluate, is_apprentice_term, is_mentor_term, with_attributes
 from .periods import Calendar, assign_periods
 from .roster import group_names
 
@@ -120,9 +121,16 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
     idx = ctx.avail.index
     matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
+    names = attrs.set_index("teacher_id")
     if per_apprentice:
         matrix = matrix & ctx.avail.in_post[idx.reindex(keys["detail"]).to_numpy()]
-    names = attrs.set_index("teacher_id")
+    elif any(is_mentor_term(t) for t in rule.condition.terms):
+        # R10 the other way round: only the days the mentor is in post too (a mentor on the roster).
+        mentor = idx.reindex(names["t:mentor"].reindex(keys["subject"]).to_numpy())
+        known = mentor.notna().to_numpy()
+        if known.any():
+            matrix = matrix.copy()
+            matrix[known] &= ctx.avail.in_post[mentor[known].astype("int64").to_numpy()]
     grid = _grid(keys, periods, matrix, ctx)
     grid["subject_type"] = SubjectType.TEACHER.value
     grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
