@@ -41,6 +41,11 @@ CASES = {
     "duplicate-column": ({"读书记录": [["工号", "日期", "书刊名称", "类型", "工号"],
                                        ["1001", D(2025, 9, 9), "书", "必读书目", "1001"]]}, "读书记录", "E1"),
     "missing-value": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "", "通识培训", "校级", 2, "出勤")}, "培训记录", "D4"),
+    # openpyxl, which writes these books, saves a formula with no result (`<v></v>`), as after any script
+    "formula-not-calculated": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "=1+1", "出勤")},
+                               "培训记录", "G4"),
+    "formulas-not-calculated": ({"培训记录": tr(D(2025, 9, 5), "1001", '="张"&"三"', "x", "通识培训", "校级", 2, "出勤")},
+                                "培训记录", ""),
     "invalid-date": ({"培训记录": tr("2025-13-01", "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
     "invalid-number": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "两小时", "出勤")}, "培训记录", "G4"),
     "unexpected-unit": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "通识培训", "校级", "8人", "出勤")}, "培训记录", "G4"),
@@ -119,7 +124,7 @@ def test_code_is_found_at_its_cell(book_factory, code):
 # optional column (级别, 师傅工号) only blanks the cell; a warning's row still counts; a sheet without its
 # header row or a required column counts no row.
 EFFECT_OF_CASE = {
-    "missing-value": "row-left-out", "invalid-date": "row-left-out", "invalid-number": "row-left-out",
+    "missing-value": "row-left-out", "formula-not-calculated": "row-left-out", "invalid-date": "row-left-out", "invalid-number": "row-left-out",
     "negative-number": "row-left-out", "invalid-choice": "cell-blank", "invalid-teacher-id": "row-left-out",
     "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy and pandas load when a sheet is first coded: `cpdsheets --help` needs neither
@@ -190,6 +190,9 @@ def _exact_key(value: Any) -> tuple[Any, ...]:
 class RawBook:
     sheets: dict[str, RawSheet]
     path: str = ""
+    # sheet -> (cell, formula) of formula cells the file keeps no result for (a writer that does not
+    # calculate saved it last): they read as blank, and the jobs say why.
+    uncalculated: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def names(self) -> list[str]:
         return list(self.sheets)

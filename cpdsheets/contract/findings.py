@@ -140,6 +140,40 @@ class MissingValue(FindingType):
     hint = _t("填写「{column}」。", "Fill in '{column}'.")
 
 
+_OPEN_AND_SAVE = _t("文件多半最后由不计算公式的程序（如 openpyxl 脚本）保存：用 Excel 或 WPS 打开并保存一次，公式就会"
+                    "存下结果，再重新校验。",
+                    "The file was probably last saved by a program that does not calculate (an openpyxl script, say): "
+                    "open and save it once in Excel or WPS so the formulas keep their results, then validate again.")
+
+
+class FormulaNotCalculated(FindingType):
+    """A required cell that is a formula with no saved result: not empty, but unreadable here."""
+
+    code, severity = "formula-not-calculated", "error"
+    effect = "cell"
+    title = _t("公式没有计算结果", "Formula without a result")
+    message = _t("「{column}」是公式 {value}，但文件里没有保存它的计算结果，只能按空白读取。",
+                 "'{column}' is the formula {value}, but the file keeps no result for it, so it reads as blank.")
+    hint = _OPEN_AND_SAVE
+
+    @classmethod
+    def instead_of(cls, missing: Finding, formula: str) -> Finding:
+        """``missing`` (a missing-value finding) said of the formula the cell really holds."""
+        return cls.at(missing.sheet, row=missing.row, cell=missing.cell, column=missing.column, value=formula,
+                      drops_row=missing.drops_row, severity=missing.severity)
+
+
+class FormulasNotCalculated(FindingType):
+    """The other such cells of a sheet the jobs read, said once: optional cells read as blank."""
+
+    code, severity = "formulas-not-calculated", "warning"
+    fields = ("count", "examples")
+    title = _t("公式没有计算结果", "Formulas without results")
+    message = _t("工作表「{sheet}」有 {count} 个公式单元格没有保存计算结果（{examples}），这些单元格按空白读取。",
+                 "Sheet '{sheet}' has {count} formula cells with no saved result ({examples}); they read as blank.")
+    hint = _OPEN_AND_SAVE
+
+
 class InvalidDate(FindingType):
     code, severity = "invalid-date", "error"
     effect = "cell"

@@ -16,7 +16,9 @@ import pandas as pd
 from .. import __version__
 from ..contract.binding import MAPPING_SHEET_NAMES
 from ..contract.book import RawBook
-from ..contract.findings import Finding, Lang, NoSchoolYear
+from ..contract.findings import (
+    Finding, FormulaNotCalculated, FormulasNotCalculated, Lang, MissingValue, NoSchoolYear,
+)
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES
@@ -54,6 +56,47 @@ class Recalculation(Outcome):
 def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
     """Policy and validation: everything up to, not including, computation. A book with a 映射 sheet
     is validated as the binding reads it, and its findings are put back on the school's own cells."""
+    policy, validation, findings, resolved = _check_book(raw, as_of)
+    return policy, validation, _formula_findings(raw, validation, findings), resolved
+
+
+def _formula_findings(raw: RawBook, validation: Validation, findings: list[Finding]) -> list[Finding]:
+    """A required cell read as empty that is a formula the file keeps no result for is said as that
+    formula; the other such cells of the sheets read are said once per sheet."""
+    if not raw.uncalculated:
+        return findings
+    formulas = {(sheet, cell): text for sheet, found in raw.uncalculated.items() for cell, text in found}
+    out: list[Finding] = []
+    said = set()
+    for f in findings:
+        text = formulas.get((f.sheet, f.cell)) if f.code == MissingValue.code else None
+        if text is None:
+            out.append(f)
+        else:
+            out.append(FormulaNotCalculated.instead_of(f, text))
+            said.add((f.sheet, f.cell))
+    read = _sheets_read(raw, validation)
+    for sheet, found in raw.uncalculated.items():
+        rest = [(cell, text) for cell, text in found if (sheet, cell) not in said]
+        if sheet in read and rest:
+            examples = "、".join(f"{cell} {text}" for cell, text in rest[:3]) + ("…" if len(rest) > 3 else "")
+            out.append(FormulasNotCalculated.at(sheet, count=len(rest), examples=examples))
+    return out
+
+
+def _sheets_read(raw: RawBook, validation: Validation) -> set[str]:
+    """The book's own sheets the jobs read: the logs (a bound book's sources) and the policy sheet."""
+    dataset = validation.dataset
+    names = set(dataset.sheet_names.values())
+    for src in dataset.sources.values():
+        names |= set(src["sheet"].tolist()) if len(src) else set()
+    policy_sheet = locate_sheet(raw, POLICY_SHEET_NAMES)
+    if policy_sheet is not None:
+        names.add(policy_sheet.name)
+    return names & set(raw.sheets)
+
+
+def _check_book(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation, list[Finding], dt.date]:
     mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
     if mapping_sheet is None:
         return _check(raw, as_of)

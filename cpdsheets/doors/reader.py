@@ -22,6 +22,7 @@ import python_calamine as calamine
 from ..contract.book import CellColumns, RawBook, RawSheet
 from ..contract.texts import BilingualError
 from .limits import limit
+from .ooxml.formula_cells import uncalculated
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -55,10 +56,12 @@ def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
     here or from ``.result()``."""
     path = Path(path)
     parser = _SheetParser(path)
+    formula_parts: set[str] = set()
     try:
         # A sheet is parsed as soon as the limits scan has passed it (and every part calamine reads
         # on opening), while the scan goes on through the other sheets.
-        _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None)
+        _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None,
+                    formula_parts)
         try:
             wb = calamine.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own error types per format
@@ -72,16 +75,18 @@ def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
     except BaseException:
         parser.__exit__()
         raise
-    return Reading(path, wanted, parser)
+    return Reading(path, wanted, parser, formula_parts)
 
 
 class Reading:
     """A workbook whose sheets are being parsed (see ``read_soon``)."""
 
-    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata], parser: _SheetParser) -> None:
+    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata], parser: _SheetParser,
+                 formula_parts: set[str] | None = None) -> None:
         self.path = path
         self.wanted = wanted
         self.parser = parser
+        self.formula_parts = formula_parts or set()
         self.parsed: list[Future[calamine.CalamineSheet] | None] = [parser.parse_soon(m.name) for m in wanted]
 
     def result(self) -> RawBook:
@@ -93,7 +98,7 @@ class Reading:
                     self.parsed[i] = None  # calamine's grid goes as soon as it is coded: a lower peak
         except Exception as exc:
             raise _unreadable(self.path, exc) from None
-        return RawBook(sheets, str(self.path))
+        return RawBook(sheets, str(self.path), uncalculated=_uncalculated(self.path, self.formula_parts, set(sheets)))
 
 
 def _raw_sheet(meta: calamine.SheetMetadata, sheet: calamine.CalamineSheet) -> RawSheet:
@@ -191,9 +196,30 @@ def check_readable(path: Path | str) -> None:
     _check_file(Path(path))
 
 
-def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None) -> None:
+def _uncalculated(path: Path, parts: set[str], read: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """Sheet -> its formula cells with no saved result, for the sheets read whose part holds formulas
+    (only those parts are inflated again)."""
+    if not parts:
+        return {}
+    out: dict[str, list[tuple[str, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = _sheet_parts(zf)
+            entries = _part_names(zf)
+            for part in sorted(parts):
+                sheet = names.get(part.replace("\\", "/"))
+                if sheet in read and (cells := uncalculated(zf.read(entries.get(part, part)))):
+                    out[sheet] = cells
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}  # the sheets were read; what only sharpens a message is not worth failing for
+    return out
+
+
+def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None,
+                formula_parts: set[str] | None = None) -> None:
     """Refuse what cannot be read; ``on_sheet(name)`` is told of each worksheet the limits scan has
-    passed, as long as the grids so far fit the limit."""
+    passed, as long as the grids so far fit the limit; ``formula_parts`` gains the parts holding
+    formulas."""
     if not path.exists():
         raise WorkbookUnreadable(path, "文件不存在", "file not found")
     if path.is_dir():
@@ -212,10 +238,11 @@ def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None) -> 
         raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
                                  "not a valid Excel workbook (content is not an xlsx package)")
     if head[:2] == b"PK":
-        _check_package(path, on_sheet)
+        _check_package(path, on_sheet, formula_parts)
 
 
-def _check_package(path: Path, on_sheet: Callable[[str], object] | None) -> None:
+def _check_package(path: Path, on_sheet: Callable[[str], object] | None,
+                   formula_parts: set[str] | None = None) -> None:
     """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -226,7 +253,7 @@ def _check_package(path: Path, on_sheet: Callable[[str], object] | None) -> None
                 if on_sheet is not None and cells <= limit("MAX_CELLS"):
                     on_sheet(parts()[part])
 
-            scan_package(zf, parts, passed if on_sheet is not None else None)
+            scan_package(zf, parts, passed if on_sheet is not None else None, formula_parts)
     except LimitExceeded as exc:
         raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
     except CorruptPart as exc:

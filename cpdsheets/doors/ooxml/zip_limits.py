@@ -19,6 +19,7 @@ from xml.etree.ElementTree import XMLPullParser
 
 from ...contract.a1 import column_index, column_letters
 from ...contract.texts import BilingualError
+from .formula_cells import holds_formula
 from ..limits import limit
 
 _CHUNK = 4 << 20
@@ -90,14 +91,15 @@ class _Extent:
 
 
 def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] = dict,
-                 on_sheet: Callable[[str, int], object] | None = None) -> int:
+                 on_sheet: Callable[[str, int], object] | None = None, formulas: set[str] | None = None) -> int:
     """Inflate every part once (bounded, CRC-checked) and bound the grid the worksheets need.
 
     Returns that bound in cells. Raises ``LimitExceeded`` (naming the sheet and its farthest
     cell) or ``CorruptPart``. ``sheet_names()`` maps part names to sheet names for the message.
     With ``on_sheet``, the parts that are not worksheets are scanned first, then each worksheet,
     after which ``on_sheet(part, cells)`` is told the bound so far: a reader may start on that sheet
-    while the others are scanned, and allocates no more than the bound by doing so.
+    while the others are scanned, and allocates no more than the bound by doing so. ``formulas``, if
+    given, gains the name of every part that holds a formula element (see :mod:`.formula_cells`).
     """
     check_directory(zf.infolist())
     infos = [info for info in zf.infolist() if not info.is_dir()]
@@ -106,7 +108,7 @@ def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] 
     extents: list[_Extent] = []
     so_far = 0
     for info in infos:
-        extent = _scan_part(zf, info)
+        extent = _scan_part(zf, info, formulas)
         if extent is not None:
             extents.append(extent)
             so_far += extent.cells
@@ -132,10 +134,11 @@ def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] 
         f"(limit {cap:,} for the workbook); delete the stray value (Ctrl+End on that sheet finds it) and retry")
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, formulas: set[str] | None = None) -> _Extent | None:
     max_row = 0
     unusual = False
     carry = b""
+    look_for_formulas = formulas is not None and info.filename.endswith(".xml")
     try:
         with zf.open(info) as fh:
             while True:
@@ -147,6 +150,10 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
                 else:
                     body, carry = buf, b""
                 max_row, unusual = _max_row(body, max_row)
+                if look_for_formulas and holds_formula(body):
+                    assert formulas is not None
+                    formulas.add(info.filename)
+                    look_for_formulas = False
                 if unusual:
                     break
                 if not chunk:
@@ -154,6 +161,9 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
     except _INFLATE_ERRORS as exc:
         raise CorruptPart(info.filename) from exc
     if unusual:
+        if look_for_formulas:  # the rest of the part was not looked at: let the reader look at it all
+            assert formulas is not None
+            formulas.add(info.filename)
         return _exact_extent(zf, info)
     if not max_row:
         return None
