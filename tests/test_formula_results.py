@@ -17,7 +17,7 @@ from conftest import TRAININGS
 from conftest import invoke_cli as cli
 from cpdsheets.contract.binding import Binding
 from cpdsheets.doors.jobs import check, run_recalc
-from cpdsheets.doors.ooxml.formula_cells import uncalculated
+from cpdsheets.doors.ooxml.formula_cells import may_lack_results, uncalculated
 from cpdsheets.doors.reader import read_workbook
 
 D = dt.date
@@ -81,6 +81,14 @@ def test_a_book_saved_by_libreoffice_keeps_results_and_says_nothing(book_factory
 ])
 def test_formula_cells_without_a_result(xml, expected):
     assert uncalculated(b"<sheetData><row>" + xml + b"</row></sheetData>") == expected
+
+
+def test_the_scan_sees_a_formula_without_result_wherever_a_chunk_boundary_cuts_it():
+    xml = b'<c r="F8"><v>1</v></c><c r="G8"><f>SUM(A1:A2)</f>\n  <v></v></c><c r="H8"><v>2</v></c>'
+    for cut in range(1, len(xml)):
+        assert may_lack_results(xml[:cut]) or may_lack_results(xml[cut:], xml[:cut]), cut
+    calculated = xml.replace(b"<v></v>", b"<v>3</v>")
+    assert not any(may_lack_results(calculated[cut:], calculated[:cut]) for cut in range(1, len(calculated)))
 
 
 def test_a_bound_book_names_the_schools_cell(tmp_path):

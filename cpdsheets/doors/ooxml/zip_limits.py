@@ -19,7 +19,7 @@ from xml.etree.ElementTree import XMLPullParser
 
 from ...contract.a1 import column_index, column_letters
 from ...contract.texts import BilingualError
-from .formula_cells import holds_formula
+from .formula_cells import may_lack_results
 from ..limits import limit
 
 _CHUNK = 4 << 20
@@ -99,7 +99,8 @@ def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] 
     With ``on_sheet``, the parts that are not worksheets are scanned first, then each worksheet,
     after which ``on_sheet(part, cells)`` is told the bound so far: a reader may start on that sheet
     while the others are scanned, and allocates no more than the bound by doing so. ``formulas``, if
-    given, gains the name of every part that holds a formula element (see :mod:`.formula_cells`).
+    given, gains the name of every part that may hold a formula without a saved result (see
+    :mod:`.formula_cells`).
     """
     check_directory(zf.infolist())
     infos = [info for info in zf.infolist() if not info.is_dir()]
@@ -139,6 +140,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, formulas: set[str] | 
     unusual = False
     carry = b""
     look_for_formulas = formulas is not None and info.filename.endswith(".xml")
+    previous = b""
     try:
         with zf.open(info) as fh:
             while True:
@@ -150,10 +152,11 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, formulas: set[str] | 
                 else:
                     body, carry = buf, b""
                 max_row, unusual = _max_row(body, max_row)
-                if look_for_formulas and holds_formula(body):
+                if look_for_formulas and may_lack_results(body, previous):
                     assert formulas is not None
                     formulas.add(info.filename)
                     look_for_formulas = False
+                previous = body
                 if unusual:
                     break
                 if not chunk:
