@@ -332,6 +332,9 @@ def _filled_master(tmp_path: Path) -> Path:
         ws = wb[name]
         for row in new_rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:  # `=cmd|…` typed as text: openpyxl would store a formula with no result
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     wb.save(path)
     return path
 
