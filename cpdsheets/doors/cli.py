@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 import typer.core
@@ -27,6 +27,11 @@ from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
 from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
+
+if TYPE_CHECKING:
+    from ..contract.book import RawBook
+
+_T = TypeVar("_T")
 
 
 
@@ -274,26 +279,14 @@ def recalc(
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     when = _parse_date(as_of, lang.value)
-    try:
-        reading = read_soon(book)
-        from .jobs import run_recalc  # the engine's imports, while the sheets are parsed
-
-        raw = reading.result()
-    except WorkbookUnreadable as exc:
-        _echo(f"{book}: {exc.message(lang.value)}", err=True)
-        raise typer.Exit(2)
-    except Exception as exc:
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
-        raise typer.Exit(2)
+    raw = _or_exit(book, lang, lambda: _read_while_importing(book))
     from ..contract.schema import OUTPUT_TABS
     from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
 
-    try:
-        outcome = run_recalc(raw, lang=lang.value, as_of=when)
-    except Exception as exc:
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
-        raise typer.Exit(2)
+    from .jobs import run_recalc
+
+    outcome = _or_exit(book, lang, lambda: run_recalc(raw, lang=lang.value, as_of=when))
     if dry_run or format == Format.json:
         if format == Format.json:
             _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
@@ -306,7 +299,7 @@ def recalc(
 
     # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
     other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
-    written = _written_or_exit(book, lang, lambda: write_tabs(
+    written = _or_exit(book, lang, lambda: write_tabs(
         book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None, remove=other))
     if format != Format.json:
         _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
@@ -438,18 +431,12 @@ def clear_marks_cmd(
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
     from .ooxml.package_writer import clear_marks
     from .reader import check_readable
-    from .ooxml.write_errors import WorkbookWriteError
-    from .ooxml.zip_limits import LimitExceeded
 
-    try:
+    def clear() -> int:
         check_readable(book)
-        n = clear_marks(book, out=out, backup=backup)
-    except (WorkbookWriteError, WorkbookUnreadable, LimitExceeded) as exc:
-        _echo(f"{book}: {exc.message(lang.value)}", err=True)
-        raise typer.Exit(2)
-    except Exception as exc:  # a malformed part: one line, the book untouched
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
-        raise typer.Exit(2)
+        return clear_marks(book, out=out, backup=backup)
+
+    n = _or_exit(book, lang, clear)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
@@ -525,14 +512,7 @@ def bind(
             _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
                   else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
             raise typer.Exit(2)
-    try:
-        raw = read_workbook(book)
-    except WorkbookUnreadable as exc:
-        _echo(f"{book}: {exc.message(lang.value)}", err=True)
-        raise typer.Exit(2)
-    except Exception as exc:
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
-        raise typer.Exit(2)
+    raw = _or_exit(book, lang, lambda: read_workbook(book))
     proposal = propose(raw)
     mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
     if mapping is not None:  # re-binding: what would be written is the merge, so that is what is shown
@@ -567,19 +547,28 @@ def _rebound(book: Path, mapping, proposal, lang: Lang):
     return proposal.rebound(merge(existing, proposal.binding))
 
 
-def _written_or_exit(book: Path, lang: Lang, write: Callable[[], Path]) -> Path:
-    """Run a door's write of ``book``; a refusal or a failure is one line and exit 2, the book untouched."""
+def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
+    """Run a door's read, job or write of ``book``: a refusal (unreadable, over a limit, unwritable) or
+    a failure is one line and exit 2, the book on disk untouched."""
+    from ..contract.texts import BilingualError
     from .ooxml.write_errors import WorkbookWriteError
-    from .ooxml.zip_limits import LimitExceeded
 
     try:
-        return write()
-    except (WorkbookWriteError, LimitExceeded) as exc:
+        return work()
+    except (BilingualError, WorkbookWriteError) as exc:
         _echo(f"{book}: {exc.message(lang.value)}", err=True)
         raise typer.Exit(2)
-    except Exception as exc:  # a malformed part the reader tolerated: one line, the book untouched
+    except Exception as exc:  # a malformed part the reader tolerated, a bug met on one book: one line
         _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
         raise typer.Exit(2)
+
+
+def _read_while_importing(book: Path) -> RawBook:
+    """The book, its sheets parsed on calamine's threads while the engine is imported here."""
+    reading = read_soon(book)
+    from . import jobs  # noqa: F401 (the import is the point: it overlaps the parse)
+
+    return reading.result()
 
 
 def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
@@ -590,7 +579,7 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
     from .binding.writer import write_binding
 
     notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
-    written = _written_or_exit(book, lang, lambda: write_binding(
+    written = _or_exit(book, lang, lambda: write_binding(
         book, proposal.binding, out=out, year=year, school=school, lang=lang.value, notes=notes))
     _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
     _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
