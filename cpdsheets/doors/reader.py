@@ -87,15 +87,15 @@ class Reading:
         self.wanted = wanted
         self.parser = parser
         self.formula_parts = formula_parts or set()
-        self.parsed: list[Future[calamine.CalamineSheet] | None] = [parser.parse_soon(m.name) for m in wanted]
+        for m in wanted:
+            parser.parse_soon(m.name)
 
     def result(self) -> RawBook:
         sheets: dict[str, RawSheet] = {}
         try:
             with self.parser:
-                for i, meta in enumerate(self.wanted):
-                    sheets[meta.name] = _raw_sheet(meta, self.parser.take(self.parsed[i]))
-                    self.parsed[i] = None  # calamine's grid goes as soon as it is coded: a lower peak
+                for meta in self.wanted:  # calamine's grid goes as soon as it is coded: a lower peak
+                    sheets[meta.name] = _raw_sheet(meta, self.parser.take(meta.name))
         except Exception as exc:
             raise _unreadable(self.path, exc) from None
         return RawBook(sheets, str(self.path), uncalculated=_uncalculated(self.path, self.formula_parts, set(sheets)))
@@ -147,14 +147,9 @@ class _SheetParser:
             self.started[name] = self.pool.submit(self._parse, name)
         return self.started[name]
 
-    def take(self, parsed: Future[calamine.CalamineSheet] | None) -> calamine.CalamineSheet:
+    def take(self, name: str) -> calamine.CalamineSheet:
         """The parsed sheet, no longer held here."""
-        assert parsed is not None
-        sheet = parsed.result()
-        for name, started in list(self.started.items()):
-            if started is parsed:
-                del self.started[name]
-        return sheet
+        return self.started.pop(name).result()
 
     def _parse(self, name: str) -> calamine.CalamineSheet:
         wb = getattr(self.local, "wb", None)
