@@ -392,32 +392,30 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
     import json
 
-    from ..reports.rollup import ReportInvalid, merge_reports
+    from ..reports.rollup import ReportInvalid, merge_reports, read_report
 
-    not_report = "不是 rollup 的 JSON 报告" if lang == "zh" else "not a rollup JSON report"
-    reports = []
+    def refuse(p: str, why_zh: str, why_en: str) -> typer.Exit:
+        typer.echo(f"{p}: 不是 rollup 的 JSON 报告（{why_zh}）" if lang == "zh"
+                   else f"{p}: not a rollup JSON report ({why_en})", err=True)
+        return typer.Exit(2)
+
+    districts = []
     for p in paths:
         try:
-            report = json.loads(Path(p).read_text(encoding="utf-8"))
-            merge_reports([report])  # each report on its own, so the message names the file
+            districts.append(read_report(json.loads(Path(p).read_text(encoding="utf-8"))))
         except ReportInvalid as exc:
-            typer.echo(f"{p}: {not_report}（{exc.message(lang)}）" if lang == "zh" else f"{p}: {not_report} "
-                       f"({exc.message(lang)})", err=True)
-            raise typer.Exit(2)
+            raise refuse(p, exc.message("zh"), exc.message("en"))
         except json.JSONDecodeError as exc:
-            typer.echo(f"{p}: {not_report}（不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列）" if lang == "zh" else
-                       f"{p}: {not_report} (not JSON: line {exc.lineno} column {exc.colno})", err=True)
-            raise typer.Exit(2)
+            raise refuse(p, f"不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列", f"not JSON: line {exc.lineno} column {exc.colno}")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             typer.echo(f"{p}: {'无法读取' if lang == 'zh' else 'cannot read'}（{reason}）", err=True)
             raise typer.Exit(2)
-        reports.append(report)
-    dates = {r.get("as_of") for r in reports} | ({as_of} if as_of else set())
+    dates = {d.as_of.isoformat() for d in districts} | ({as_of} if as_of else set())
     if len(dates) != 1:
-        typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(map(str, dates))}", err=True)
+        typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(dates)}", err=True)
         raise typer.Exit(2)
-    return merge_reports(reports)
+    return merge_reports(districts)
 
 
 @app.command("clear-marks", cls=_Command)

@@ -5,7 +5,7 @@ hundred bytes of plain data, so a worker process returns only that and memory st
 many schools there are. ``District`` holds the summaries and the files that could not be read, and
 answers the tables every output needs: the JSON contract, the text lines, and the rows of the
 district workbook's sheets. A summary is plain data in both directions (``as_dict`` /
-``from_dict``), so district JSON reports merge into a province's without reading a book again.
+``read_report``), so district JSON reports merge into a province's without reading a book again.
 
 Definitions, the same in every output:
 - a subject (teacher or group) *meets* a rule when none of its periods of that rule is an alert at the
@@ -94,10 +94,6 @@ class SchoolSummary:
         out = asdict(self)
         out["seconds"] = round(self.seconds, 3)
         return out
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> SchoolSummary:
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
 @dataclass(slots=True)
@@ -312,15 +308,12 @@ class District:
         return "\n".join(lines)
 
 
-def merge_reports(reports: list[Any]) -> District:
-    """Districts' JSON reports as one (a province's): same as-of date required by the caller.
-
-    Each report is checked against the contract first (``ReportInvalid`` says where it is not one),
-    so a hand-edited or foreign JSON file is one line, never a traceback halfway through the tables."""
-    read = [read_report(r) for r in reports]
-    schools = [s for r in read for s in r.schools]
-    unreadable = [u for r in read for u in r.unreadable]
-    return District(schools, unreadable, read[0].as_of if read else dt.date.today())
+def merge_reports(districts: list[District]) -> District:
+    """Districts' reports (each from ``read_report``) as one, a province's: the caller has checked
+    that they share one as-of date."""
+    schools = [s for d in districts for s in d.schools]
+    unreadable = [u for d in districts for u in d.unreadable]
+    return District(schools, unreadable, districts[0].as_of if districts else dt.date.today())
 
 
 class ReportInvalid(BilingualError):
@@ -355,7 +348,9 @@ def _report_adapter() -> Any:
 
 
 def read_report(value: Any) -> District:
-    """One district's JSON report (``json.loads`` of ``rollup --format json``), checked."""
+    """One district's JSON report (``json.loads`` of ``rollup --format json``), checked against the
+    contract first: a hand-edited or foreign file is a ``ReportInvalid`` saying where, never a
+    traceback halfway through the tables."""
     from pydantic import ValidationError
 
     if not isinstance(value, dict) or "schools" not in value:
