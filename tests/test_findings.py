@@ -55,6 +55,14 @@ CASES = {
     "unknown-teacher": ({"培训记录": tr(D(2025, 9, 5), "9999", "赵六", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "B4"),
     "name-mismatch": ({"培训记录": tr(D(2025, 9, 5), "1001", "李四", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "C4"),
     "duplicate-row": ({"培训记录": tr(*TRAININGS[1])}, "培训记录", "A4"),
+    # `12.3` typed in a General cell: Excel keeps the number 12.3 (a day of January 1900)
+    "date-as-number": ({"培训记录": tr(12.3, "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
+    # row 2's session (2025-09-03, 1001, 师德培训) typed again with other cells typed differently
+    "likely-duplicate": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "《师德培训》", "师德培训", "", "2学时", "√")},
+                         "培训记录", "D4"),
+    "likely-duplicate-counted": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "《师德培训》", "师德培训", "", 2, "√")},
+                                 "培训记录", "D2"),
+    "unknown-group": ({"教研活动": [["日期", "组别", "类型"], [D(2025, 9, 10), "语文", "集体备课"]]}, "教研活动", "B2"),
     "date-outside-year": ({"培训记录": tr(D(2024, 9, 5), "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
     "too-many-hours": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "长培训", "通识培训", "校级", 11, "出勤")}, "培训记录", "G2"),
     "unknown-observed-teacher": ({"听课记录": [list(OBSERVATIONS[0]), [D(2025, 9, 10), "1002", "李四", "陌生人", "语文", "x", "推门课", "本校"]]}, "听课记录", "D2"),
@@ -129,7 +137,8 @@ EFFECT_OF_CASE = {
     "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
-    "date-order": "row-left-out", "unknown-rule-id": "row-counts", "unexpected-unit": "row-counts",
+    "date-order": "row-left-out", "unknown-rule-id": "exemption-void", "date-as-number": "row-left-out",
+    "likely-duplicate": "row-left-out", "likely-duplicate-counted": "row-counts", "unknown-group": "row-left-out", "unexpected-unit": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
     "unbound-field": "sheet-left-out", "unknown-teacher-name": "row-left-out", "ambiguous-teacher-name": "row-left-out",
 }
@@ -202,3 +211,17 @@ def test_readme_catalogue_lists_every_code():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [c for c in finding_codes() if f"| `{c}` |" not in readme]
     assert not missing, f"README's findings catalogue lacks {missing}"
+
+
+def test_readme_catalogue_gives_each_code_its_catalogue_severity():
+    """The README table and the catalogue say the same severity (its first word; a parenthesis may add
+    when another applies), so a finding made an error here cannot stay a warning in the docs."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Findings catalogue", 1)[1]
+    said = {m[1]: m[2] for m in re.finditer(r"^\| `([a-z-]+)` \| (\w+)", table, re.MULTILINE)}
+    wrong = {c: (said.get(c), FindingType.registry[c].severity) for c in finding_codes()
+             if said.get(c) != FindingType.registry[c].severity}
+    assert not wrong, wrong

@@ -112,6 +112,10 @@ def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: Scho
             mine += checks.check_teacher_refs(read, sheet, roster)
         if year is not None and spec.key in YEAR_DATES and not year.inferred:
             mine += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
+        if roster is not None and spec.key == "activities":
+            mine += checks.check_groups(read, sheet, roster)
+        # After every check that leaves rows out: only rows that would count are one session twice.
+        mine += checks.check_likely_duplicates(read, sheet, judge(read, [*read.findings, *mine]))
         out += mine
     if "trainings" in reads:
         trainings = reads["trainings"]
