@@ -62,6 +62,7 @@ CASES = {
                          "培训记录", "D4"),
     "likely-duplicate-counted": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "《师德培训》", "师德培训", "", 2, "√")},
                                  "培训记录", "D2"),
+    "unknown-category": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "外出", "区级", 2, "出勤")}, "培训记录", "E4"),
     "unknown-group": ({"教研活动": [["日期", "组别", "类型"], [D(2025, 9, 10), "语文", "集体备课"]]}, "教研活动", "B2"),
     "date-outside-year": ({"培训记录": tr(D(2024, 9, 5), "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
     "too-many-hours": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "长培训", "通识培训", "校级", 11, "出勤")}, "培训记录", "G2"),
@@ -138,7 +139,8 @@ EFFECT_OF_CASE = {
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
     "date-order": "row-left-out", "unknown-rule-id": "exemption-void", "date-as-number": "row-left-out",
-    "likely-duplicate": "row-left-out", "likely-duplicate-counted": "row-counts", "unknown-group": "row-left-out", "unexpected-unit": "row-counts",
+    "likely-duplicate": "row-left-out", "likely-duplicate-counted": "row-counts", "unknown-group": "row-left-out",
+    "unknown-category": "row-counts", "unexpected-unit": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
     "unbound-field": "sheet-left-out", "unknown-teacher-name": "row-left-out", "ambiguous-teacher-name": "row-left-out",
 }

@@ -157,3 +157,15 @@ def test_an_online_course_without_days_is_not_too_many_hours_in_one_day(book_fac
     p = outcome.results.progress
     r15 = p[(p["subject"] == "1001") & (p["rule_id"] == "R15")]
     assert r15["actual"].tolist() == [0.0] and r15["detail_label"].tolist() == ["类别=外出培训"]
+
+
+def test_a_category_the_rules_cannot_see_is_a_warning_naming_the_likely_one(book_factory):
+    # 「外出」 for 外出培训: credited at the default rate, but R15 (类别=外出培训) never counted its days.
+    header = [*TRAININGS[0], "天数"]
+    rows = [[D(2025, 10, 8), "1001", "张三", "区骨干研修", "外出", "区级", 12, "出勤", 2],
+            [D(2025, 10, 9), "1001", "张三", "新技术", "人工智能", "区级", 2, "出勤", None]]
+    found = [f for f in validate_file(str(book_factory(培训记录=[header, *rows]))).findings]
+    assert [(f.code, f.cell, f.level) for f in found] == [("unknown-category", "E2", "warning"),
+                                                           ("unknown-category", "E3", "warning")]
+    assert "是不是「外出培训」" in found[0].hint() and "是不是" not in found[1].hint()
+    assert found[0].message().endswith("本行仍计入统计。")

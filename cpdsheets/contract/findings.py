@@ -376,8 +376,26 @@ class UnknownGroup(FindingType):
     message = _t("组别「{value}」不是「教师名册」中的教研组或备课组。",
                  "Group '{value}' is neither a 教研组 nor a 备课组 on the roster.")
     hint = _t("填写名册中的组名：{groups}。", "Use a group named on the roster: {groups}.")
-    variant_hints = {"likely": _t("是不是「{suggest_group}」？请填写名册中的组名（{groups}）。",
-                                  "Did you mean '{suggest_group}'? Use a group named on the roster ({groups}).")}
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？请填写名册中的组名（{groups}）。",
+                                  "Did you mean '{suggest_value}'? Use a group named on the roster ({groups}).")}
+
+
+class UnknownCategory(FindingType):
+    """A 类别 the 规则 sheet does not know: credited at the default rate, but no rule or cap that goes
+    by category (R15 类别=外出培训, the 网络研修 cap) sees it as the category it probably is."""
+
+    code, severity = "unknown-category", "warning"
+    fields = ("categories",)
+    effect = "cell"
+    title = _t("类别不在学分换算中", "Unknown training category")
+    message = _t("类别「{value}」不是「规则」表中的培训类别：按默认折算率计学分，但按类别的规则和上限（如外出培训天数、"
+                 "网络研修上限）都不会把它算作其中任何一类。",
+                 "Category '{value}' is not a training category of the 规则 sheet: it earns the default rate, but no "
+                 "rule or cap that goes by category (days away, the 网络研修 cap) counts it as one.")
+    hint = _t("填写这些类别之一：{categories}；确是新类别时，在「规则」表的学分换算中加上它。",
+              "Use one of: {categories}; for a new category, add it to 学分换算 on the 规则 sheet.")
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？可选的类别：{categories}。",
+                                  "Did you mean '{suggest_value}'? Categories: {categories}.")}
 
 
 _KEEP_BOTH = _t("若确是同一次登记了两遍，删除多余的一行；若两次都真实发生，在两行的「{title_column}」中写明区别"

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .conditions import Condition, bind_condition, parse_condition
+from .schema import TRAINING_CATEGORIES
 
 Metric = Literal["计数", "合计", "占比", "字数"]
 PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
@@ -108,6 +109,15 @@ class Policy(BaseModel):
     @property
     def active_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.enabled]
+
+    def training_categories(self) -> list[str]:
+        """Every 类别 this policy names: the template's, 学分换算's, the caps' and its rules' conditions
+        (a 培训记录 row of any other category is credited, but matched by no category rule or cap)."""
+        named = [*TRAINING_CATEGORIES, *self.settings.credit_rates, *self.settings.category_caps]
+        for rule in self.rules:
+            if rule.sheet in ("trainings", CREDITS_SHEET):
+                named += [v for t in rule.condition.terms if t.key == "category" for v in t.values]
+        return list(dict.fromkeys(named))
 
 
 def _rule(rule_id: str, name: str, metric: Metric, sheet: str, period: PeriodKind, *, field: str | None = None,

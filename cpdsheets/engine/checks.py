@@ -29,6 +29,7 @@ from ..contract.findings import (
     NameMismatch,
     SelfMentor,
     TooManyHours,
+    UnknownCategory,
     UnknownGroup,
     UnknownMentor,
     UnknownObservedTeacher,
@@ -263,10 +264,48 @@ def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> li
                        for r in df.index[unknown]]
 
 
-def group_key(text: str) -> str:
-    """A group name as compared for a likely match: NFKC, no spaces, no trailing 组."""
+def name_key(text: str) -> str:
+    """A name as compared for a likely match: NFKC, no spaces, no trailing 组 (`英语 ` ~ `英语组`)."""
     key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     return key[:-1] if key.endswith("组") and len(key) > 1 else key
+
+
+def likely_name(text: str, names: list[str]) -> str:
+    """The one of ``names`` that ``text`` most likely means: the same but for spaces, width or a final
+    组 (`英语` -> `英语组`); else the only one it is part of or that is part of it (`外出` -> `外出培训`);
+    else the only one close in spelling. "" when none stands out."""
+    key = name_key(text)
+    if not key:
+        return ""
+    keys = {n: name_key(n) for n in names}
+    for test in (lambda k: k == key, lambda k: bool(k) and (key in k or k in key)):
+        hits = [n for n, k in keys.items() if test(k)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            return ""
+    close = difflib.get_close_matches(key, list(keys.values()), n=2, cutoff=0.6)
+    hits = [n for n, k in keys.items() if close and k == close[0]]
+    return hits[0] if len(hits) == 1 and (len(close) == 1 or close[1] != close[0]) else ""
+
+
+def _unknown_names(read: SheetRead, sheet: str, key: str, known: list[str], kind: type[FindingType],
+                   list_param: str) -> list[Finding]:
+    """A finding of ``kind`` at every cell of column ``key`` naming none of ``known``, with the likely
+    name as the hint where one stands out."""
+    typed = read.frame[key]
+    unknown = typed.notna() & ~typed.astype("object").isin(known)
+    if not unknown.any():
+        return []
+    shown = "、".join(known[:12]) + ("…" if len(known) > 12 else "")
+    findings = _at(read, sheet, key, typed.index[unknown], kind, params_of=lambda r: {list_param: shown})
+    likely = {v: likely_name(str(v), known) for v in typed[unknown].unique()}
+    for f in findings:
+        guess = likely[typed[f.row]]
+        if guess:
+            f.variant = "likely"
+            f.params = {**f.params, "suggest_value": guess}
+    return findings
 
 
 def check_groups(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
@@ -278,35 +317,15 @@ def check_groups(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Find
                      for g in roster[col].dropna() if str(g).strip()})
     if not groups:
         return []  # a roster without groups names no reference to check against
-    typed = read.frame["group"]
-    unknown = typed.notna() & ~typed.astype("object").isin(groups)
-    if not unknown.any():
+    return _unknown_names(read, sheet, "group", groups, UnknownGroup, "groups")
+
+
+def check_categories(read: SheetRead, sheet: str, categories: list[str]) -> list[Finding]:
+    """Every 类别 is one the 规则 sheet knows (学分换算, caps, the template's list, rule conditions):
+    R15 counts 外出培训 by name and the 网络研修 cap applies by name, so `外出` would escape both."""
+    if not categories or "category" not in read.places:
         return []
-    by_key: dict[str, list[str]] = {}
-    for g in groups:
-        by_key.setdefault(group_key(g), []).append(g)
-    shown = "、".join(groups[:12]) + ("…" if len(groups) > 12 else "")
-    findings = _at(read, sheet, "group", typed.index[unknown], UnknownGroup,
-                   params_of=lambda r: {"groups": shown})
-    for f in findings:
-        likely = _likely_group(str(typed[f.row]), by_key)
-        if likely:
-            f.variant = "likely"
-            f.params = {**f.params, "suggest_group": likely}
-    return findings
-
-
-def _likely_group(text: str, by_key: dict[str, list[str]]) -> str:
-    """The one roster group ``text`` most likely means: the same name but for spaces, width or a
-    final 组 (`英语` -> `英语组`), else the one closest in spelling; "" when none stands out."""
-    key = group_key(text)
-    same = by_key.get(key, [])
-    if len(same) == 1:
-        return same[0]
-    close = difflib.get_close_matches(key, list(by_key), n=2, cutoff=0.6)
-    if len(close) >= 1 and len(by_key[close[0]]) == 1:
-        return by_key[close[0]][0]
-    return ""
+    return _unknown_names(read, sheet, "category", categories, UnknownCategory, "categories")
 
 
 def title_key(s: pd.Series) -> pd.Series:
