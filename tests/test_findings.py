@@ -75,6 +75,9 @@ CASES = {
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    "unknown-rule-value": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
+                                    ["R20", "语文组每月活动", "计数", "教研活动", "", "", "月", "对象=教研组 且 教研组=语文", 1,
+                                     None, "error", "", "是"]]}, "规则", "H12"),
     "attribute-unknown": ({"教师名册": [[*ROSTER[0], "参加工作时间"], [*ROSTER[1], "去年"], [*ROSTER[2], None],
                                        [*ROSTER[3], None]]}, "教师名册", "G2"),
     "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
@@ -100,7 +103,7 @@ CASES = {
                                      ColumnBinding(header="工号", field="teacher_id"),
                                      ColumnBinding(header="姓名", field="name"))))}, "签到表", "C1"),
 }
-RECALC_ONLY = {"rule-not-evaluated"}  # found when computing, not when validating
+RECALC_ONLY = {"rule-not-evaluated", "unknown-rule-value"}  # found when computing, not when validating
 
 
 def test_every_code_has_a_case():

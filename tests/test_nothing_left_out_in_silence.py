@@ -169,3 +169,16 @@ def test_a_category_the_rules_cannot_see_is_a_warning_naming_the_likely_one(book
                                                            ("unknown-category", "E3", "warning")]
     assert "是不是「外出培训」" in found[0].hint() and "是不是" not in found[1].hint()
     assert found[0].message().endswith("本行仍计入统计。")
+
+
+def test_a_rule_naming_a_group_or_role_nobody_has_is_a_warning_at_its_cell(book_factory):
+    from conftest import POLICY_ROWS
+
+    header = ["规则编号", "规则名称", "指标", "数据表", "字段", "条件", "周期", "适用对象", "下限", "上限", "严重度", "后果", "启用"]
+    rules = [["R20", "语文组每月活动", "计数", "教研活动", "", "", "月", "对象=教研组 且 教研组=语文", 1, None, "error", "", "是"],
+             ["R21", "中层讲座", "计数", "成果记录", "", "类型=讲座", "学期", "岗位 含 中层干部", 1, None, "error", "", "是"],
+             ["R22", "中层听课", "计数", "听课记录", "", "", "学期", "岗位 含 中层", 1, None, "error", "", "是"]]
+    outcome = _recalc(book_factory(规则=[*map(list, POLICY_ROWS), [], header, *rules]))
+    found = [f for f in outcome.findings if f.code == "unknown-rule-value"]
+    assert [(f.cell, f.value) for f in found] == [("H12", "语文"), ("H13", "中层干部")]
+    assert "是不是「语文组」" in found[0].hint() and "是不是「中层」" in found[1].hint()

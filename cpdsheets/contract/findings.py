@@ -476,6 +476,20 @@ class RuleNotEvaluated(FindingType):
         "sheet, a column or default line for a column) and recalculate, or set the rule's 启用 to 否.")}
 
 
+class UnknownRuleValue(FindingType):
+    """A value a rule's 条件 or 适用对象 tests that nothing in the book holds (`教研组=语文` when the roster
+    says 语文组, `岗位 含 中层干部`): the rule silently matches no one for it."""
+
+    code, severity = "unknown-rule-value", "warning"
+    fields = ("rule_id", "rule_column", "what", "known")
+    title = _t("规则中的取值不存在", "Rule names a value nobody has")
+    message = _t("规则 {rule_id} 的「{rule_column}」写的「{value}」不是{what}：这一项不会匹配任何人或任何组。",
+                 "Rule {rule_id}, '{rule_column}': '{value}' is not {what}, so it matches no one.")
+    hint = _t("改为其中之一：{known}。", "Use one of: {known}.")
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？可选：{known}。",
+                                  "Did you mean '{suggest_value}'? Choose from: {known}.")}
+
+
 class NoSchoolYear(FindingType):
     code, severity = "no-school-year", "info"
     fields = ("start", "end")
