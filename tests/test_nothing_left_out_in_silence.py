@@ -182,3 +182,23 @@ def test_a_rule_naming_a_group_or_role_nobody_has_is_a_warning_at_its_cell(book_
     found = [f for f in outcome.findings if f.code == "unknown-rule-value"]
     assert [(f.cell, f.value) for f in found] == [("H12", "语文"), ("H13", "中层干部")]
     assert "是不是「语文组」" in found[0].hint() and "是不是「中层」" in found[1].hint()
+
+
+def test_the_validate_button_marks_every_row_left_out(book_factory, tmp_path, monkeypatch):
+    """The button (xlwings door) marks what --mark marks: 2052.11.5 (outside the year, a warning before)
+    and 12.3 (a date Excel turned into a number, before a warning about the year)."""
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    from xlwings_remote import apply_actions, remote_book
+
+    from cpdsheets import excel
+
+    rows = [["2052.11.5", "1001", "张三", "x", "专业培训", "校级", 2, "出勤"],
+            [12.3, "1002", "李四", "y", "专业培训", "校级", 2, "出勤"]]
+    src = book_factory(培训记录=_trainings(*rows))
+    book = remote_book(src)
+    excel.validate(book)
+    out = tmp_path / "out.xlsx"
+    apply_actions(src, out, book.json()["actions"])
+    ws = openpyxl.load_workbook(out)["培训记录"]
+    assert ws["A4"].fill.fgColor.rgb[-6:].upper() == MARK_FILL and "不在本学年" in ws["A4"].comment.text
+    assert ws["A5"].fill.fgColor.rgb[-6:].upper() == MARK_FILL and "Excel 当成了数字" in ws["A5"].comment.text
