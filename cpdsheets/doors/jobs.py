@@ -105,7 +105,7 @@ def _check_book(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation
     if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
         return _check(raw, as_of)  # `课程映射说明`: a sheet of the school's that only looks like 映射 by name
     bound = bound_book(raw, binding, mapping_sheet.name, default_cells)
-    policy, validation, findings, resolved = _check(bound.raw, as_of)
+    policy, validation, findings, resolved = _check(bound.raw, as_of, binding.not_kept)
     bound.attach(validation)
     return policy, validation, mapping_findings + bound.translate(findings), resolved
 
@@ -126,13 +126,14 @@ def school_findings(validation: Validation, findings: list[Finding]) -> list[Fin
     return [g for f in findings for g in bound.placed(f)]
 
 
-def _check(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation, list[Finding], dt.date]:
+def _check(raw: RawBook, as_of: dt.date | None,
+           not_kept: tuple[str, ...] = ()) -> tuple[Policy, Validation, list[Finding], dt.date]:
     policy_sheet = locate_sheet(raw, POLICY_SHEET_NAMES)
     policy, findings = read_policy(policy_sheet)
     s = policy.settings
     year = SchoolYear(s.year_start, s.year_end) if s.year_start and s.year_end else None
     rule_ids = {r.rule_id for r in policy.rules}
-    validation = validate_book(raw, year=year, rule_ids=rule_ids)
+    validation = validate_book(raw, year=year, rule_ids=rule_ids, not_kept=not_kept)
     validation.findings += attribute_findings(validation.reads.get("teachers"),
                                               validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:
