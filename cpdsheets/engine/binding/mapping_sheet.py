@@ -152,10 +152,11 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
         sheets.append(SheetBinding(sheet=name, target=target, shape=entry["shape"], header_row=entry["header_row"],
                                    teacher=entry["teacher"], columns=tuple(columns)))
     fed = {s.target: s.sheet for s in sheets}
-    for key, row in not_kept.items():
+    for key, line_row in not_kept.items():
         if key in fed:  # the sheet's records are real: they count, and the line is said to be moot
             findings.append(InvalidMapping.at(
-                sheet.name, row=row, cell=f"{column_letters(cols[0])}{row}", column=MAPPING_HEADERS[0], value=NOT_KEPT,
+                sheet.name, row=line_row, cell=f"{column_letters(cols[0])}{line_row}", column=MAPPING_HEADERS[0],
+                value=NOT_KEPT,
                 severity="warning", reason=bilingual(
                     f"工作表「{fed[key]}」对应「{SHEETS[key].name}」，它照常读取，这一行（本校不登记）不生效，可删去",
                     f"sheet '{fed[key]}' feeds {SHEETS[key].name} and is read; this （本校不登记） line has no effect "
