@@ -86,6 +86,17 @@ class MissingSheet(FindingType):
         "'{expected}' and validate again; if it does not keep one, add the line （本校不登记） | （整张表） | {expected}.")}
 
 
+class NotBound(FindingType):
+    code, severity = "not-bound", "error"
+    fields = ("book", "sheets")
+    title = _t("学校自己的登记簿，尚未绑定", "The school's own book, not bound yet")
+    message = _t("没有「教师名册」，但 cpdsheets bind 认得这本工作簿的登记表：{sheets}。",
+                 "There is no 教师名册, but cpdsheets bind recognises this book's logs: {sheets}.")
+    hint = _t("运行 cpdsheets bind {book}：它把这些表对应到 cpdsheets（本校的单元格不变），写出 .xlsm；以后校验那个 .xlsm。",
+              "Run cpdsheets bind {book}: it maps these sheets for cpdsheets (the school's cells stay as they are) "
+              "and writes an .xlsm; validate that .xlsm from then on.")
+
+
 class MissingColumn(FindingType):
     code, severity = "missing-column", "error"
     fields = ("expected", "accepted")
