@@ -12,7 +12,6 @@ pro-rating the engine applied, so it can be said in words.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -26,6 +25,7 @@ from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from .report import sorted_findings
+from .safe_text import json_text
 from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
@@ -394,7 +394,7 @@ def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
 
 
 def to_archive_json(archive: SchoolArchive) -> str:
-    return json.dumps(archive_dict(archive), ensure_ascii=False, indent=2)
+    return json_text(archive_dict(archive))
 
 
 # -- plain values ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import BilingualError
+from .safe_text import json_text
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
     import pandas as pd
@@ -257,7 +259,7 @@ class District:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        return json_text(self.as_dict())  # never NaN or Infinity, whatever a merged report held
 
     def exit_code(self, fail_on: str) -> int:
         """As ``validate``: 2 a file unreadable, 1 findings at or above ``fail_on`` (a transfer is a
@@ -345,6 +347,41 @@ def _report_adapter() -> Any:
     from pydantic import TypeAdapter  # only a merge needs it
 
     return TypeAdapter(_Report)
+
+
+# A report's numbers are counts, shares and credits: a whole number past JSON's exact range (2**53)
+# or one that is not finite is not one of ours, and would only overflow or print as NaN downstream.
+_LARGEST_WHOLE = 2**53
+
+
+def _not_a_number(word: str) -> Any:
+    raise ReportInvalid(f"含有 {word}，不是 JSON 的数", f"it holds {word}, which is not a JSON number")
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > 16 or abs(int(text)) > _LARGEST_WHOLE:  # length first: int() of 5000 digits raises
+        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
+                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > _LARGEST_WHOLE:
+        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
+                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+    return value
+
+
+def load_report(text: str) -> District:
+    """A district's report from its JSON text, parsed strictly: NaN, Infinity, numbers out of range and
+    nesting past the parser's depth are a ``ReportInvalid``, as any other break of the contract
+    (``read_report``); text that is not JSON at all raises ``json.JSONDecodeError``."""
+    try:
+        value = json.loads(text, parse_constant=_not_a_number, parse_int=_whole, parse_float=_decimal)
+    except RecursionError:  # the C parser's own depth guard: `[[[[…` 200,000 deep
+        raise ReportInvalid("嵌套层数过多", "it is nested too deeply") from None
+    return read_report(value)
 
 
 def read_report(value: Any) -> District:
