@@ -25,6 +25,9 @@ from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from .report import sorted_findings
+from .plain_values import day as _date
+from .plain_values import number as _num
+from .plain_values import text as _text
 from .safe_text import json_text
 from .tables import CellKind
 
@@ -413,32 +416,6 @@ def _dates(s: pd.Series) -> list[dt.date | None]:
     return pd.to_datetime(s).to_numpy().astype("datetime64[D]").tolist()
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
-
-
 def _float(v: float | None) -> float | None:
     # Not rounded: the numbers are recalc's, to the last digit (`recalc --format json` gives them raw too).
     return None if v is None else float(v)
-
-
-def _date(v: Any) -> dt.date | None:
-    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return ""
-    return str(v).strip()

@@ -34,6 +34,7 @@ from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import BilingualError
+from .plain_values import text
 from .safe_text import json_text
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
@@ -132,7 +133,7 @@ def school_summary(path: str, results: Results, policy: Policy, findings: list[F
         policy_changes=list(changes),
         finding_codes=dict(sorted(codes.items(), key=lambda kv: -kv[1])),
         alert_teachers=_alert_teachers(teachers, alerts),
-        roster=[[str(t), str(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
+        roster=[[text(t), text(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
         seconds=seconds,
     )
 
@@ -174,7 +175,7 @@ def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[AlertT
             seen = details.setdefault(a.subject, [])
             if entry not in seen:
                 seen.append(entry)
-    return [{"teacher_id": str(t.teacher_id), "name": str(t.name), "group": "" if t.group is None else str(t.group),
+    return [{"teacher_id": text(t.teacher_id), "name": text(t.name), "group": text(t.group),
              "rules": "；".join(f"{k} {v}" for k, v in sorted(rules.get(t.teacher_id, {}).items())),
              "detail": "；".join(details.get(t.teacher_id, []))}
             for t in failing.itertuples(index=False)]
