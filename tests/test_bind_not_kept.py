@@ -85,6 +85,15 @@ def test_rebinding_keeps_the_line(bound, tmp_path):
     assert invoke_cli("validate", again).returncode == 0
 
 
+def test_rebinding_keeps_the_line_as_staff_typed_it(bound, tmp_path):
+    book = _add_mapping_line(bound, tmp_path / "school.xlsm", ["本校不登记", "（整张表）", "成果记录", "", "区里不要求"])
+    again = tmp_path / "again.xlsm"
+    assert invoke_cli("bind", book, "-o", again).returncode == 0
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(again)["映射"].iter_rows()]
+    assert ["本校不登记", "（整张表）", "成果记录", None, "区里不要求"] in [r[:5] for r in rows]
+    assert sum(1 for r in rows if r[2] == "成果记录") == 1
+
+
 def test_reading_the_line_both_ways():
     binding = Binding(not_kept=("outputs", "activities"))
     rows = mapping_rows(binding)

@@ -72,7 +72,7 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
         if not sheet_name:
             bad(0, "没有填写工作表", "no sheet named", sheet_name)
             continue
-        if header_key(sheet_name) in _NOT_KEPT_WORDS:
+        if says_not_kept(sheet_name):
             kept_not = _not_kept(field)
             if kept_not is None:
                 bad(2, f"「{field}」不是本校可以不登记的登记表（可填：{_NOT_KEPT_CHOICES}）",
@@ -205,6 +205,11 @@ _NOT_KEPT_TARGETS = tuple(spec for spec in DATA_SHEETS if spec.key != "teachers"
 _NOT_KEPT_CHOICES = "、".join(spec.name for spec in _NOT_KEPT_TARGETS)
 
 
+def says_not_kept(sheet_cell: str) -> bool:
+    """The 工作表 cell of a （本校不登记） line, however it is spelt."""
+    return header_key(sheet_cell) in _NOT_KEPT_WORDS
+
+
 def _not_kept(label: str) -> str | None:
     """The contract sheet key of the log a （本校不登记） line names, or None."""
     key = header_key(label)
@@ -225,6 +230,7 @@ def _field(target: str, label: str) -> str | None:
 # The same reading of 映射's cells, for laying the table out again around what staff typed
 # (mapping_layout): where its header is, and what a target, field or cell text means.
 find_header = _header
+not_kept_of = _not_kept
 target_of = _target
 field_of = _field
 cell_text = _text
