@@ -43,7 +43,7 @@ def api_account(request: Request) -> Account:
         return account
     session = session_of(request)
     account = service.store.account(session["a"]) if session else None
-    if account is None:
+    if session is None or account is None:
         raise Refusal(401, "请先登录，或在请求中带上令牌（Authorization: Bearer …）",
                       "log in first, or send a token (Authorization: Bearer …)")
     if request.method in UNSAFE and not same(request.headers.get("x-csrf-token"), session["c"]):

@@ -31,8 +31,9 @@ class WorkerFailure(BilingualError):
 
     @classmethod
     def crashed(cls, code: int | None) -> WorkerFailure:
-        how = f"信号 {-code}" if code is not None and code < 0 else f"退出码 {code}"
-        how_en = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        name = _signal_name(-code) if code is not None and code < 0 else None
+        how = f"信号 {name}" if name else f"退出码 {code}"
+        how_en = f"signal {name}" if name else f"exit code {code}"
         return cls(f"处理进程异常退出（{how}），这个文件没有处理完；请把该文件发给维护人员",
                    f"the worker process died ({how_en}); this file was not processed, please send it to the maintainers")
 
@@ -56,6 +57,8 @@ class Runner:
         # Threads only wait on children; the work itself is in the children.
         self._threads = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cpdsheets-job")
         self._closed = threading.Event()
+        self._lock = threading.Lock()
+        self._running: dict[int, tuple[str, tuple]] = {}  # child pid -> (job, its arguments)
 
     def submit(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         return self._threads.submit(self._in_child, func, args, kwargs)
@@ -67,6 +70,11 @@ class Runner:
         """Start the fork server now (it imports the engine), not on the first upload."""
         self.run(_nothing)
 
+    def running(self) -> dict[int, tuple[str, tuple]]:
+        """The jobs running now: child pid -> (the job's name, its arguments), for an operator or a test."""
+        with self._lock:
+            return dict(self._running)
+
     def close(self) -> None:
         self._closed.set()
         self._threads.shutdown(wait=True, cancel_futures=True)
@@ -77,6 +85,8 @@ class Runner:
         child.start()
         writer.close()
         started = time.monotonic()
+        with self._lock:
+            self._running[child.pid] = (getattr(func, "__name__", str(func)), args)
         try:
             if not reader.poll(self.seconds):
                 child.kill()
@@ -89,6 +99,8 @@ class Runner:
                 raise WorkerFailure.crashed(child.exitcode) from None
         finally:
             reader.close()
+            with self._lock:
+                self._running.pop(child.pid, None)
         child.join(max(5.0, self.seconds - (time.monotonic() - started)))
         if kind == "ok":
             return value
@@ -111,6 +123,13 @@ def _child(writer: Connection, memory_mb: int | None, func: Callable[..., Any], 
     writer.send(result)
     writer.close()
     os._exit(0)  # skip the interpreter's teardown: the result is sent
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 def _nothing() -> None:
