@@ -184,3 +184,11 @@ def _field(target: str, label: str) -> str | None:
         if key in {header_key(n) for n in col.names}:
             return col.key
     return None
+
+
+# The same reading of 映射's cells, for laying the table out again around what staff typed
+# (mapping_layout): where its header is, and what a target, field or cell text means.
+find_header = _header
+target_of = _target
+field_of = _field
+cell_text = _text
