@@ -666,6 +666,11 @@ def archive(
         raise typer.Exit(2)
 
 
+from .web.commands import add_commands  # noqa: E402  (serve, accounts: their libraries load when they run)
+
+add_commands(app, _Command)
+
+
 def main() -> None:
     # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
     for stream in (sys.stdout, sys.stderr):
