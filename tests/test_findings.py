@@ -75,6 +75,10 @@ CASES = {
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    # issue 18 items 8 and 9 (h18rest): a log 映射 says the school does not keep; a book bind would read
+    "rule-log-not-kept": ({"成果记录": None, "映射": [list(MAPPING_HEADERS), ["（本校不登记）", "（整张表）", "成果记录", ""]]},
+                          "规则", ""),
+    "not-bound": ({"教师名册": None, "教职工名单": [list(r) for r in ROSTER]}, "教师名册", ""),
     "unknown-rule-value": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                                     ["R20", "语文组每月活动", "计数", "教研活动", "", "", "月", "对象=教研组 且 教研组=语文", 1,
                                      None, "error", "", "是"]]}, "规则", "H12"),
@@ -103,7 +107,7 @@ CASES = {
                                      ColumnBinding(header="工号", field="teacher_id"),
                                      ColumnBinding(header="姓名", field="name"))))}, "签到表", "C1"),
 }
-RECALC_ONLY = {"rule-not-evaluated", "unknown-rule-value"}  # found when computing, not when validating
+RECALC_ONLY = {"rule-not-evaluated", "unknown-rule-value", "rule-log-not-kept"}  # found when computing, not when validating
 
 
 def test_every_code_has_a_case():
