@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import NotRequired, TypedDict  # pydantic validates these, not typing's, before 3.12
 
 from .. import __version__
-from ..contract.findings import Finding, Lang
+from ..contract.findings import Finding, Lang, NotBound
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
@@ -286,6 +286,10 @@ class District:
                 f"  {s.school} ({s.path}): {s.teachers} teachers, {s.teachers_failing} not met, "
                 f"{s.teachers_behind} behind, {share} meeting every rule; {s.errors} errors, {s.warnings} warnings"
                 + (f"; {len(s.policy_changes)} policy changes" if s.policy_changes else ""))
+            if s.finding_codes.get(NotBound.code):  # counted as a school of no teachers until it is bound
+                lines.append(f"    学校自己的登记簿，尚未绑定：先运行 cpdsheets bind {s.path}，再汇总它写出的 .xlsm" if zh else
+                             f"    the school's own book, not bound: run cpdsheets bind {s.path}, then roll up the "
+                             ".xlsm it writes")
         for u in self.unreadable:
             lines.append(f"  {u.path}：无法读取：{u.error}" if zh else f"  {u.path}: UNREADABLE: {u.error}")
         transfers = self.transfers()

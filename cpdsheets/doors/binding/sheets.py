@@ -33,9 +33,12 @@ POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
 MAPPING_NOTE = {
     "zh": "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；某张表不要读取，"
-          "把它（整张表）那一行的「对应字段」改为（不用）；本校的工作表不会被改动。",
+          "把它（整张表）那一行的「对应字段」改为（不用）；本校不登记的记录（如成果记录），加一行"
+          "「（本校不登记） | （整张表） | 成果记录」，它的规则就不计算；本校的工作表不会被改动。",
     "en": "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; to "
-          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; the school's own sheets are never changed.",
+          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; for a log the school does not keep (e.g. "
+          "成果记录), add the line （本校不登记） | （整张表） | 成果记录 and its rules are not evaluated; the school's "
+          "own sheets are never changed.",
 }
 KEPT_VBA_NOTE = {
     "zh": "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "

@@ -19,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ...contract.binding import HEADER_ROW_LINE, MAPPING_HEADERS, WHOLE_SHEET, Binding
+from ...contract.binding import HEADER_ROW_LINE, MAPPING_HEADERS, NOT_KEPT, WHOLE_SHEET, Binding
 from ...contract.book import RawSheet
 from ..normalize import header_key
-from .mapping_sheet import cell_text, field_of, find_header, mapping_rows, read_mapping, target_of
+from .mapping_sheet import (
+    cell_text, field_of, find_header, mapping_rows, not_kept_of, read_mapping, says_not_kept, target_of,
+)
 
 # What identifies a line: its sheet, its kind, and for a column its header (with the occurrence, as a
 # sheet may have two columns headed alike) or for a default line its field.
@@ -115,6 +117,8 @@ def _keyed(lines: list[list[str]], targets: dict[str, str],
 
 
 def _key(sheet: str, header: str, field: str, target: str | None) -> LineKey:
+    if says_not_kept(sheet):  # one line per log, however 本校不登记 is spelt
+        return (NOT_KEPT, "not-kept", not_kept_of(field) or header_key(field))
     kind = _kind(header)
     if kind == "column" and not header:
         found = field_of(target, field) if target else None
