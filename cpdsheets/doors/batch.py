@@ -74,6 +74,7 @@ def run_each(job: Callable[..., Any], tasks: Iterable[tuple], *, jobs: int, seco
 
 def _child(writer: Connection, job: Callable[..., Any], task: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its run on SIGTERM; a child just ends
     try:
         writer.send(job(*task))
         writer.close()

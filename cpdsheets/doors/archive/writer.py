@@ -70,8 +70,13 @@ def write_split(sheets: list[PrintSheet], folder: Path) -> list[Path]:
     """One workbook per sheet, named after its ``file_stem`` (`工号-姓名.xlsx`), in ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    return [write_archive([s], path) for s, path in zip(sheets, split_paths(sheets, folder))]
+
+
+def split_paths(sheets: list[PrintSheet], folder: Path) -> list[Path]:
+    """Where ``write_split`` puts each sheet: known before any is written, so all can be checked."""
     stems = unique_file_stems([s.file_stem or s.name for s in sheets])
-    return [write_archive([s], folder / f"{stem}.xlsx") for s, stem in zip(sheets, stems)]
+    return [Path(folder) / f"{stem}.xlsx" for stem in stems]
 
 
 @contextlib.contextmanager
