@@ -24,6 +24,7 @@ from .. import __version__
 from ..contract.findings import Lang as TextLang
 from ..reports.formats import render
 from ..reports.internal_error import internal_error
+from ..reports.path_text import readable_path
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
 from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
@@ -133,6 +134,12 @@ def _is_workbook_name(p: Path) -> bool:
 
 
 def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
+    report = _validate_file(path, lang, as_of)
+    report.path = readable_path(path)  # opened by its own name (GBK bytes too), shown readably
+    return report
+
+
+def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
         reading = read_soon(path)
@@ -217,7 +224,7 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
     def done(args: tuple, result) -> None:
         path = args[0]
         if isinstance(result, Failure):
-            result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
+            result = FileReport(readable_path(path), unreadable=result.message(lang), seconds=result.seconds)
         results[path] = result
         if progress is not None:
             progress.advance(task)
@@ -275,7 +282,7 @@ def _other_book(raw: Optional[str], book: Path, what=None, suffixes: tuple[str, 
     what = what or op.MASTER_SAME_TYPE
     path = op.given(raw, "-o", what)
     if path is not None:
-        op.guard([op.Output(path, what, suffixes or (book.suffix.lower(),))], op.Inputs([book]))
+        op.guard([op.Output(path, what, suffixes or (book.suffix.lower(),))], op.Inputs([book], in_place=True))
     return path
 
 
@@ -378,7 +385,6 @@ def rollup(
                                                         "(one per district) into one.")] = False,
 ) -> None:
     """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
-    from ..reports.path_text import readable_path
     from ..reports.rollup import District
     from . import output_paths as op
     from .rollup.inputs import choose as choose_inputs
@@ -413,7 +419,10 @@ def rollup(
         info = {"version": __version__, "command": readable_path("cpdsheets " + " ".join(sys.argv[1:])),
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
         _guarded(lang, lambda: write_district(district, target, info, lang.value, notes=notes))
-    _echo(district.to_json() if format == RollupFormat.json else district.to_text(lang.value))
+    if format == RollupFormat.json:
+        typer.echo(district.to_json())
+    else:
+        _echo(district.to_text(lang.value))  # a school's name may hold a terminal's escape sequence
     for note in notes:
         _echo(note, err=True)
     raise typer.Exit(district.exit_code(fail_on.value))
@@ -679,8 +688,6 @@ def archive(
     from .archive.writer import split_paths, write_archive
     from .archive.pdf import PdfUnavailable, to_pdf
 
-    from ..reports.path_text import readable_path
-
     code: TextLang = "en" if lang == Lang.en else "zh"
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     when = _parse_date(as_of, code)  # a bad date is its own line, before anything is read
@@ -756,9 +763,10 @@ def _archive_outputs(book: Path, out: Optional[str], split: Optional[str], pdf: 
     if target is None and folder is None:
         target = default_output(book, lang)
     outputs = [op.Output(target, op.ARCHIVE_BOOK, (".xlsx",))] if target is not None else []
-    outputs += [op.Output(p, op.ARCHIVE_BOOK, (".xlsx",), option="--split") for p in members or []]
+    outputs += [op.Output(p, op.ARCHIVE_BOOK, (".xlsx",), option="--split", folder_made=True) for p in members or []]
     if pdf:
-        outputs += [op.Output(o.path.with_suffix(".pdf"), op.ARCHIVE_PDF, (".pdf",), option="--pdf") for o in outputs]
+        outputs += [op.Output(o.path.with_suffix(".pdf"), op.ARCHIVE_PDF, (".pdf",), option="--pdf",
+                              folder_made=o.folder_made) for o in outputs]
     op.guard(outputs, op.Inputs([book]))
     return target, folder
 

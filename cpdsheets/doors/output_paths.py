@@ -76,6 +76,7 @@ class Output:
     suffixes: tuple[str, ...]
     option: str = "-o"
     may_replace: Callable[[Path], bool] | None = None  # an existing file that may be replaced though read
+    folder_made: bool = False  # its folder is made by the command (--split), so it need not exist yet
 
 
 @dataclass(slots=True)
@@ -85,6 +86,7 @@ class Inputs:
     files: Sequence[Path | str] = ()
     folders: Sequence[Path | str] = ()
     members: Callable[[Path], bool] = field(default=lambda p: True)  # a file in a folder that is read
+    in_place: bool = False  # without -o the command writes into the file it reads (recalc, clear-marks, bind)
 
 
 def given(raw: str | None, option: str | Text, what: Text) -> Path | None:
@@ -114,19 +116,13 @@ def guard(outputs: Iterable[Output], inputs: Inputs | None = None) -> None:
         shown = readable_path(path)
         if path.is_dir():
             raise OutputIsFolder(shown, out.suffixes[0] if out.suffixes else ".txt")
-        if not out.suffixes and path.suffix.lower() in WORKBOOK_SUFFIXES:
-            raise OutputRefused("not_workbook", path=shown, what=out.what)
-        if out.suffixes and path.suffix.lower() not in out.suffixes:
-            want = Text(TEXTS["or"].zh.join(out.suffixes), TEXTS["or"].en.join(out.suffixes))
-            raise OutputRefused("extension", path=shown, what=out.what, want=want,
-                                example=readable_path(path.with_suffix(out.suffixes[0])))
         replaceable = path.exists() and out.may_replace is not None and out.may_replace(path)
         ident = _identity(path)
         if ident is not None and not replaceable:
             for i, src in enumerate(read):
                 if src is not None and ident == src:
                     alias = not _same_name(path, Path(inputs.files[i]))
-                    hint = "hint_o" if out.option == "-o" and len(read) == 1 else "hint_other"
+                    hint = "hint_o" if inputs.in_place else "hint_other"
                     raise OutputRefused("is_input", path=shown, alias=TEXTS["alias"] if alias else "",
                                         hint=TEXTS[hint])
         if path.exists() and not replaceable:
@@ -134,11 +130,17 @@ def guard(outputs: Iterable[Output], inputs: Inputs | None = None) -> None:
             for folder in folders:
                 if folder in real.parents and inputs.members(path):
                     raise OutputRefused("in_set", path=shown, folder=readable_path(folder))
+        if not out.suffixes and path.suffix.lower() in WORKBOOK_SUFFIXES:
+            raise OutputRefused("not_workbook", path=shown, what=out.what)
+        if out.suffixes and path.suffix.lower() not in out.suffixes:
+            want = Text(TEXTS["or"].zh.join(out.suffixes), TEXTS["or"].en.join(out.suffixes))
+            raise OutputRefused("extension", path=shown, what=out.what, want=want,
+                                example=readable_path(path.with_suffix(out.suffixes[0])))
         key = os.path.normcase(os.path.realpath(path))
         if key in seen:
             raise OutputRefused("twice", path=shown, first=_label(seen[key]), second=_label(out))
         seen[key] = out
-        if not path.parent.exists() and out.option != "--split":
+        if not path.parent.exists() and not out.folder_made:
             raise FolderMissing(shown)
         if path.parent.exists():
             check_writable(path)  # open in an office suite, read-only: refused now, not at the seventh file

@@ -11,6 +11,7 @@ import time
 
 from ...contract.findings import Lang
 from ...reports.internal_error import internal_error
+from ...reports.path_text import readable_path
 from ...reports.rollup import SchoolSummary, Unreadable, school_summary
 from ..reader import WorkbookUnreadable, read_workbook
 
@@ -21,17 +22,18 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None) -
     from ..jobs import run_recalc
 
     started = time.perf_counter()
+    shown = readable_path(path)  # the file is opened by its own name, shown by a readable one
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
-        return Unreadable(path, exc.message(lang))
+        return Unreadable(shown, exc.message(lang))
     try:
         outcome = run_recalc(raw, lang=lang, as_of=as_of)
         changes = [c.as_dict() for c in policy_changes(outcome.policy)]
-        return school_summary(path, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
+        return school_summary(shown, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
                               changes, seconds=time.perf_counter() - started)
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
-        return Unreadable(path, internal_error(exc, lang))
+        return Unreadable(shown, internal_error(exc, lang))
 
 
 def as_unreadable(result) -> Unreadable | None:

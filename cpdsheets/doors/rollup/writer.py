@@ -42,7 +42,7 @@ def write_district(district: District, out: Path, info: dict[str, Any], lang: La
     blocks = len(district.schools)
     linked = min(blocks, LINKS_PER_SHEET // 2)  # a school's name links down, its section links back up
     if linked < blocks:
-        said.append(f"共 {blocks} 所学校，超过 Excel 每张表 {LINKS_PER_SHEET:,} 个链接的上限：只有前 {linked:,} 所的名称"
+        said.append(f"共 {blocks:,} 所学校，超过 Excel 每张表 {LINKS_PER_SHEET:,} 个链接的上限：只有前 {linked:,} 所的名称"
                     "带跳转链接，其余学校的明细请在「学校总览」下方查找" if lang == "zh" else
                     f"{blocks:,} schools exceed Excel's limit of {LINKS_PER_SHEET:,} links per sheet: only the first "
                     f"{linked:,} school names link to their details; find the others below the table")
