@@ -54,6 +54,15 @@ def _state(folder: Path) -> dict[str, str]:
     return out
 
 
+@pytest.fixture
+def here(world, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the world, the current folder for the test."""
+    copy = tmp_path / "w"
+    shutil.copytree(world, copy, symlinks=True)
+    monkeypatch.chdir(copy)
+    return copy
+
+
 B = "{book}"  # the master's name, filled per case
 CASES = [
     # (id, arguments, a word of the one line that must name the cause)
@@ -98,15 +107,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_every_command_refuses_an_output_it_must_not_write(world, tmp_path, monkeypatch, case):
+def test_every_command_refuses_an_output_it_must_not_write(here, case):
     _, args, word = case
-    here = tmp_path / "w"
-    shutil.copytree(world, here, symlinks=True)
     shutil.copy(here / "d" / "b.xlsx", here / "d" / "copy.xlsx")  # counted once, so not read: still a school's
     (here / "d" / "zlink.xlsx").symlink_to("b.xlsx")
     (here / "r.json").write_text("{}")
     book = (here / "book.name").read_text()
-    monkeypatch.chdir(here)
     before = _state(here)
     r = cli(*[a.replace(B, book) for a in args])
     lines = [line for line in r.stderr.splitlines() if line.strip()]
@@ -116,11 +122,8 @@ def test_every_command_refuses_an_output_it_must_not_write(world, tmp_path, monk
     assert _state(here) == before  # nothing replaced, nothing new, no temporary file
 
 
-def test_refusals_have_english_lines(world, tmp_path, monkeypatch):
-    here = tmp_path / "w"
-    shutil.copytree(world, here, symlinks=True)
+def test_refusals_have_english_lines(here):
     book = (here / "book.name").read_text()
-    monkeypatch.chdir(here)
     for args, word in ((["archive", book, "--split", ".", "--lang", "en"], "being read"),
                        (["archive", book, "-o", "x.xlsm", "--lang", "en"], "extension"),
                        (["archive", book, "-o", "sub", "--lang", "en"], "is a folder"),
@@ -129,12 +132,9 @@ def test_refusals_have_english_lines(world, tmp_path, monkeypatch):
         assert r.returncode == 2 and word in r.stderr, r.stderr
 
 
-def test_split_into_a_folder_that_holds_last_runs_files_replaces_them(world, tmp_path, monkeypatch):
+def test_split_into_a_folder_that_holds_last_runs_files_replaces_them(here):
     """An existing --split folder with the same teachers' files from before: replaced, no FileExistsError."""
-    here = tmp_path / "w"
-    shutil.copytree(world, here, symlinks=True)
     book = (here / "book.name").read_text()
-    monkeypatch.chdir(here)
     assert cli("archive", book, "--split", "out").returncode == 0
     first = _state(here / "out")
     assert len(first) == 4
@@ -144,12 +144,9 @@ def test_split_into_a_folder_that_holds_last_runs_files_replaces_them(world, tmp
     assert not list(here.rglob(".~cpdsheets-*"))
 
 
-def test_a_refused_member_stops_the_run_before_any_file_is_written(world, tmp_path, monkeypatch):
+def test_a_refused_member_stops_the_run_before_any_file_is_written(here):
     """The fourth teacher's file is a folder: the three before it are not written either."""
-    here = tmp_path / "w"
-    shutil.copytree(world, here, symlinks=True)
     book = (here / "book.name").read_text()
-    monkeypatch.chdir(here)
     assert cli("archive", book, "--split", "probe").returncode == 0
     last = sorted(p.name for p in (here / "probe").iterdir())[-1]
     shutil.rmtree(here / "probe")
