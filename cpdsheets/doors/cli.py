@@ -442,7 +442,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
     import json
 
-    from ..reports.rollup import ReportInvalid, merge_reports, read_report
+    from ..reports.rollup import ReportInvalid, load_report, merge_reports
 
     def refuse(p: str, why_zh: str, why_en: str) -> typer.Exit:
         typer.echo(f"{p}: 不是 rollup 的 JSON 报告（{why_zh}）" if lang == "zh"
@@ -452,7 +452,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     districts = []
     for p in paths:
         try:
-            districts.append(read_report(json.loads(Path(p).read_text(encoding="utf-8"))))
+            districts.append(load_report(Path(p).read_text(encoding="utf-8")))
         except ReportInvalid as exc:
             raise refuse(p, exc.message("zh"), exc.message("en"))
         except json.JSONDecodeError as exc:
@@ -782,6 +782,11 @@ def _stop_on_sigterm() -> None:
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread: the default stays
         signal.signal(signal.SIGTERM, stop)
+
+
+from .web.commands import add_commands  # noqa: E402  (serve, accounts: their libraries load when they run)
+
+add_commands(app, _Command)
 
 
 def main() -> None:

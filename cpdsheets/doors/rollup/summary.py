@@ -16,8 +16,11 @@ from ...reports.rollup import SchoolSummary, Unreadable, school_summary
 from ..reader import WorkbookUnreadable, read_workbook
 
 
-def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
-    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
+def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *,
+                   label: str | None = None) -> SchoolSummary | Unreadable:
+    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
+    the path the summary names (the service reads a stored copy but names the school's file)."""
+    shown = label or path
     from ...engine.policy_diff import policy_changes
     from ..jobs import run_recalc
 
