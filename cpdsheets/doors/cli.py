@@ -778,6 +778,9 @@ def _stop_on_sigterm() -> None:
 
     def stop(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        # An object cut off mid-construction (a ZipFile being opened) complains from its __del__; a
+        # stopped run has nothing to say about that.
+        sys.unraisablehook = lambda unraisable: None
         raise SystemExit(128 + signum)
 
     with contextlib.suppress(ValueError, OSError):  # not the main thread: the default stays
