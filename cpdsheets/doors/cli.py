@@ -467,13 +467,25 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        typer.echo(str(build_demo(path, macros=macros)))
+        _echo(next_steps(build_demo(path, macros=macros), lang.value, demo=True))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip()}
     if year:
         kwargs["year"] = year
     written = build_master(path, **kwargs)
-    typer.echo(str(written))
+    _echo(next_steps(written, lang.value))
+
+
+def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:
+    """What `new` prints: the file written, then what to do next with it."""
+    from .template.text import DEMO_NEXT, NEXT_BUTTONS, NEXT_NO_MACROS, NEXT_STEPS
+
+    shown = f'"{book}"' if any(c.isspace() for c in str(book)) else str(book)
+    language: Lang = Lang(lang)
+    if demo:
+        return DEMO_NEXT.render(language.value, book=shown)
+    buttons = NEXT_BUTTONS if book.suffix.lower() == ".xlsm" else NEXT_NO_MACROS
+    return NEXT_STEPS.render(language.value, book=shown, buttons=buttons)
 
 
 class BindFormat(str, Enum):
