@@ -35,6 +35,16 @@ Sub cpdPaint(wb As Workbook, action As Dictionary)
     Next address
 End Sub
 
+' args: number format (Excel's English codes, e.g. "0.0#"), addresses (each at most 255 characters)
+Sub cpdNumberFormat(wb As Workbook, action As Dictionary)
+    Dim ws As Worksheet
+    Dim address As Variant
+    Set ws = SheetOf(wb, action)
+    For Each address In action("args")(2)
+        ws.Range(CStr(address)).NumberFormat = CStr(action("args")(1))
+    Next address
+End Sub
+
 ' args: bold (True/False), points to add to the current size (0: keep it)
 Sub cpdFont(wb As Workbook, action As Dictionary)
     Dim target As Range
@@ -126,7 +136,8 @@ End Sub
 
 ' Marks bad input cells and completes the record (hidden sheet cpdsheets.marks) with what only
 ' this PC can see: whether the cell already had a note, and its fill before the mark.
-' args: record sheet name, mark colour "#RRGGBB", items each
+' The note reads as the CLI writes it: the author's name in bold on its own line, then the text.
+' args: record sheet name, mark colour "#RRGGBB", note author, items each
 '   (address, note text, record row, recorded before (True: the record already holds its fill),
 '    note ours before (True: the note on the cell is one cpdsheets added))
 Sub cpdMarkCells(wb As Workbook, action As Dictionary)
@@ -135,20 +146,22 @@ Sub cpdMarkCells(wb As Workbook, action As Dictionary)
     Dim cell As Range
     Dim storeRow As Long
     Dim added As Boolean
+    Dim author As String
     Set ws = SheetOf(wb, action)
     Set store = wb.Worksheets(CStr(action("args")(1)))
-    For Each item In action("args")(3)
+    author = CStr(action("args")(3))
+    For Each item In action("args")(4)
         Set cell = ws.Range(CStr(item(1)))
         storeRow = CLng(item(3))
         If Not CBool(item(4)) Then
             If FillHex(cell) <> "" Then store.Cells(storeRow, 4).Value = "'" & FillHex(cell)
         End If
         If cell.Comment Is Nothing Then
-            cell.AddComment CStr(item(2))
+            AddNote cell, author, CStr(item(2))
             added = True
         ElseIf CBool(item(5)) Then
             cell.Comment.Delete
-            cell.AddComment CStr(item(2))
+            AddNote cell, author, CStr(item(2))
             added = True
         Else
             added = False  ' the user's own note stays; the fill still shows the error
@@ -160,6 +173,11 @@ Sub cpdMarkCells(wb As Workbook, action As Dictionary)
         End If
         cell.Interior.Color = HexToRgb(CStr(action("args")(2)))
     Next item
+End Sub
+
+Private Sub AddNote(cell As Range, author As String, text As String)
+    cell.AddComment author & ":" & vbLf & text
+    cell.Comment.Shape.TextFrame.Characters(1, Len(author) + 1).Font.Bold = True
 End Sub
 
 ' "#RRGGBB" of a cell's own solid fill, "" for none (a cell already showing the mark colour counts

@@ -59,6 +59,9 @@ Private Sub RunJob(job As String, localCall As String)
         RunPython localCall
         Exit Sub
     End If
+    ' Text of 16+ digits (an ID typed as text, "0012345678901234567") would otherwise go out unquoted:
+    ' a number that loses digits, or, with a leading zero, JSON the service cannot read at all.
+    WebHelpers.JsonOptions.UseDoubleForLargeNumbers = True
     RunServerPython url & "/xlwings/" & job, auth:="Bearer " & token, include:=SheetsToSend(), _
         timeout:=SEND_TIMEOUT_MS
 End Sub

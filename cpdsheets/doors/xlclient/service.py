@@ -1,0 +1,158 @@
+"""``POST /xlwings/<command>``: the Excel buttons' jobs run on the district service.
+
+:func:`handle` is the whole endpoint without a web framework: the Authorization header and the JSON
+body in, a status and a body out. The web app (``cpdsheets serve``) mounts it and supplies a
+:class:`Host` — who a token belongs to, where an upload is recorded, where an archive is kept — so
+this module is tested on its own and the web app's storage stays the web app's.
+
+The job is the CLI's (:mod:`..jobs`) on the book the client sent (:mod:`.payload`); the answer is the
+actions that write what ``recalc --mark`` writes (:mod:`.actions`), then the button's message.
+A refusal is one line of plain text with a 4xx status: xlwings' ``Remote.bas`` shows a non-200
+answer's text in a message box as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ...contract.book import RawBook
+from ...contract.findings import Lang
+from ...contract.texts import BilingualError, Catalogue
+from ..jobs import Outcome
+from ..mark_record import MARK_STORE
+from . import actions as act
+from .payload import PayloadRefused, check_payload, raw_book, sent_sheets, sheet_names, sheet_values
+
+COMMANDS = ("validate", "recalc", "clear-marks", "archive")
+_JOB_KEY = {"validate": "validate", "recalc": "recalc", "clear-marks": "clear", "archive": "archive"}
+
+TEXTS = Catalogue("xlclient-service", {
+    "no-token": ("没有学校令牌或令牌无效：请在「控制台」的「学校令牌」格填入 cpdsheets accounts token 给出的令牌。",
+                 "no school token, or an invalid one: put the token `cpdsheets accounts token` prints into the "
+                 "control sheet's School token cell."),
+    "no-command": ("服务没有「{command}」这项操作（可用：{commands}）。", "the service has no '{command}' job ({commands})."),
+    "no-archive": ("这个服务不能保存个人档案，请在浏览器上传总表后下载。",
+                   "this service cannot keep archives; upload the book in a browser and download it there."),
+    "archive-ready": ("已生成 {teachers} 位教师的个人培训档案（含全校概览），将在浏览器中打开下载：\n{url}\n总表本身没有改动。",
+                      "Wrote the training records of {teachers} teachers (with a school overview); your browser "
+                      "opens the download:\n{url}\nThis workbook is unchanged."),
+})
+
+
+class Host(Protocol):
+    """What the web app gives the endpoint."""
+
+    def school_for_token(self, token: str) -> str | None:
+        """The school a token belongs to, None for no such token."""
+
+    def record_upload(self, school: str, command: str, raw: RawBook, outcome: Outcome | None,
+                      payload: dict[str, Any]) -> None:
+        """Keep the upload in the school's history, as a browser upload is kept."""
+
+    def keep_archive(self, school: str, filename: str, data: bytes) -> str | None:
+        """Store an archive workbook; the URL it downloads from (None: this host keeps none)."""
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict[str, Any] | str  # the actions (200), or one line of text
+    outcome: Outcome | None = None
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        return ""
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def handle(command: str, authorization: str | None, payload: Any, host: Host, *,
+           expected_version: str | None = None) -> Reply:
+    """Run one button's job for the book in ``payload``; never raises for bad input."""
+    if command not in COMMANDS:
+        return Reply(404, TEXTS.render("no-command", command=command, commands="、".join(COMMANDS)))
+    school = host.school_for_token(bearer_token(authorization)) if bearer_token(authorization) else None
+    if school is None:
+        return Reply(401, TEXTS.render("no-token"))
+    try:
+        check_payload(payload, expected_version=expected_version)
+    except PayloadRefused as exc:
+        return Reply(400, exc.message("zh"))
+    raw = raw_book(payload)
+    lang = _book_lang(raw)
+    job = _JOB_KEY[command]
+    try:
+        out, outcome = _run(job, payload, raw, lang, school, host)
+    except BilingualError as exc:  # a book the engine refuses: said as the CLI says it
+        return Reply(422, exc.message(lang))
+    except Exception as exc:  # a bug met on one book: one line, the service goes on
+        from ...excel import failure_message
+
+        return Reply(500, failure_message(job, exc, lang).splitlines()[0])
+    host.record_upload(school, command, raw, outcome, payload)
+    return Reply(200, {"actions": out.actions}, outcome, out.actions)
+
+
+def _book_lang(raw: RawBook) -> Lang:
+    from ...excel import book_lang
+
+    return book_lang(raw.names())
+
+
+def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang, school: str,
+         host: Host) -> tuple[act.ActionList, Outcome | None]:
+    from ...excel import TEXTS as BUTTONS, done_message
+
+    out = act.ActionList(sheet_names(payload))
+    store = sheet_values(payload, MARK_STORE)
+    title = BUTTONS.render("title", lang)
+    if job == "clear":
+        cleared = act.clear_marks(out, store)
+        out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
+        return out, None
+    if job == "archive":
+        _archive(out, raw, lang, school, host, payload["book"]["name"], title)
+        return out, None
+    from .. import jobs
+
+    outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw, lang=lang)
+    sent = sent_sheets(payload)
+    rows = {name: sheet_values(payload, name) for name in out.sheets if name in sent}
+    record = act.write_tabs(out, outcome.tabs, store, rows)
+    act.mark_cells(out, outcome.marks, store, record)
+    shown = next((n for n, k in record.items() if k == ("issues" if job == "validate" else "summary")), None)
+    if shown is not None and out.has(shown):
+        out.add("activateSheet", [out.position(shown)])
+    out.alert(done_message(job, outcome.counts, lang), title)
+    return out, outcome
+
+
+def _archive(out: act.ActionList, raw: RawBook, lang: Lang, school: str, host: Host, book_name: str,
+             title: str) -> None:
+    from ..archive.job import default_output, run_archive
+    from ..archive.writer import write_archive
+
+    run = run_archive(raw, lang=lang)
+    name = default_output(Path(Path(book_name).name or "book.xlsm"), lang).name
+    with tempfile.TemporaryDirectory(prefix="cpdsheets-archive-") as folder:
+        data = write_archive(run.sheets, Path(folder) / name).read_bytes()
+    url = host.keep_archive(school, name, data)
+    if url is None:
+        out.alert(TEXTS.render("no-archive", lang), title, critical=True)
+        return
+    out.alert(TEXTS.render("archive-ready", lang, teachers=len(run.archive.teachers), url=url), title)
+    out.add("cpdOpenUrl", [url])
+
+
+def ping() -> dict[str, Any]:
+    """``GET /xlwings/ping``: what the buttons ask before sending a book (no token needed)."""
+    from .payload import xlwings_version
+
+    return {"service": "cpdsheets", "xlwings": xlwings_version(), "time": dt.datetime.now().isoformat(timespec="seconds")}
+
