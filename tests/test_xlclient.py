@@ -22,6 +22,7 @@ from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.xlclient import actions as act
 from cpdsheets.doors.xlclient import service
 from cpdsheets.doors.xlclient.payload import cell, check_payload, raw_book, PayloadRefused
+from cpdsheets.doors.xlclient.workbook import kept_name, write_payload_book
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.tables import MARK_FILL
 
@@ -32,21 +33,21 @@ RUNLOG_VARYING = {"运行时间", "文件", "耗时（秒）"}  # 运行记录 i
 
 
 class MemoryHost:
-    """The web app's side, kept in memory: one school's token, its uploads, its archives."""
+    """The web app's side, in memory: one school's token, and its uploads kept as files."""
 
-    def __init__(self) -> None:
-        self.records: list[tuple[str, str, int]] = []
-        self.archives: dict[str, bytes] = {}
+    def __init__(self, folder: Path | None = None) -> None:
+        self.records: list[tuple[str, str, Path | None]] = []
+        self.folder = folder
 
     def school_for_token(self, token: str) -> str | None:
         return "青禾路小学" if token == TOKEN else None
 
-    def record_upload(self, school, command, raw, outcome, payload) -> None:
-        self.records.append((school, command, len(raw.sheets)))
-
-    def keep_archive(self, school, filename, data) -> str | None:
-        self.archives[filename] = data
-        return f"http://127.0.0.1:8000/archives/{filename}"
+    def record_upload(self, school, command, payload) -> str | None:
+        kept = None
+        if self.folder is not None:
+            kept = write_payload_book(payload, self.folder / f"{len(self.records)}-{kept_name(payload)}")
+        self.records.append((school, command, kept))
+        return f"http://127.0.0.1:8000/books/{len(self.records)}"
 
 
 def _serve(command: str, book: Path, host: MemoryHost | None = None) -> service.Reply:
@@ -145,18 +146,32 @@ def _recalc_both(src: Path, tmp: Path, host: MemoryHost | None = None) -> tuple[
 
 def test_demo_through_the_service_equals_recalc_mark(tmp_path):
     src = Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
-    host = MemoryHost()
+    host = MemoryHost(tmp_path)
     via_service, via_cli, reply = _recalc_both(src, tmp_path, host)
     tabs = [pair[0] for pair in OUTPUT_TABS.values()]
     assert_same_as_cli(via_service, via_cli, tabs)
     assert _marks(via_cli), "the demo has planted mistakes: something must be marked"
-    assert host.records == [("青禾路小学", "recalc", len(openpyxl.load_workbook(src).sheetnames))]
     # the runlog's items (column A) match; its values are the run's own
     assert [r[0] for r in tab_values(via_service, "运行记录")] == [r[0] for r in tab_values(via_cli, "运行记录")]
     # the record hides, and the sheet order ends with the tabs then the record, as the CLI leaves it
     wb = openpyxl.load_workbook(via_service, keep_vba=True)
     assert wb[MARK_STORE].sheet_state == "hidden"
     assert wb.sheetnames == openpyxl.load_workbook(via_cli, keep_vba=True).sheetnames
+    # the upload is kept as a file whose results are the book's own (what the history and roll-up read)
+    [(school, command, kept)] = host.records
+    assert (school, command, kept.name) == ("青禾路小学", "recalc", "0-学校.xlsx")
+    assert _results(kept) == _results(src)
+
+
+def _results(book: Path) -> dict:
+    r = invoke_cli("recalc", book, "--dry-run", "--format", "json")
+    assert r.returncode in (0, 1), r.stderr
+    out = json.loads(r.stdout)
+    out.pop("source", None)
+    out.get("run", {}).pop("source", None)
+    for key in ("time", "seconds", "input_hash"):
+        out.get("run", {}).pop(key, None)
+    return out
 
 
 def test_clicking_again_replaces_tabs_and_marks_in_place(tmp_path):
@@ -290,17 +305,14 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert all(c.data_type != "f" for r in issues.iter_rows() for c in r)
 
 
-def test_archive_opens_the_download_and_leaves_the_book_alone(tmp_path):
+def test_archive_keeps_the_upload_and_opens_its_page(tmp_path):
     src = Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
-    host = MemoryHost()
+    host = MemoryHost(tmp_path)
     reply = _serve("archive", src, host)
-    out = tmp_path / "out.xlsm"
-    run = client.apply(src, out, reply.actions)
-    assert run.opened == ["http://127.0.0.1:8000/archives/" + next(iter(host.archives))]
-    data = next(iter(host.archives.values()))
-    (tmp_path / "a.xlsx").write_bytes(data)
-    assert "全校概览" in openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames[0]
-    assert {a["func"] for a in reply.actions} == {"alert", "cpdOpenUrl"}
+    run = client.apply(src, tmp_path / "out.xlsm", reply.actions)
+    assert run.opened == ["http://127.0.0.1:8000/books/1"] and "个人培训档案" in run.alerts[0][0]
+    assert {a["func"] for a in reply.actions} == {"alert", "cpdOpenUrl"}  # the book itself is not touched
+    assert [c for _, c, _ in host.records] == ["archive"]
 
 
 def test_every_action_is_a_sub_of_the_compiled_client():

@@ -14,9 +14,7 @@ answer's text in a message box as it is.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from ...contract.book import RawBook
@@ -35,11 +33,11 @@ TEXTS = Catalogue("xlclient-service", {
                  "no school token, or an invalid one: put the token `cpdsheets accounts token` prints into the "
                  "control sheet's School token cell."),
     "no-command": ("服务没有「{command}」这项操作（可用：{commands}）。", "the service has no '{command}' job ({commands})."),
-    "no-archive": ("这个服务不能保存个人档案，请在浏览器上传总表后下载。",
-                   "this service cannot keep archives; upload the book in a browser and download it there."),
-    "archive-ready": ("已生成 {teachers} 位教师的个人培训档案（含全校概览），将在浏览器中打开下载：\n{url}\n总表本身没有改动。",
-                      "Wrote the training records of {teachers} teachers (with a school overview); your browser "
-                      "opens the download:\n{url}\nThis workbook is unchanged."),
+    "no-archive": ("这个服务没有网页，不能下载个人档案：请在浏览器上传总表后下载。",
+                   "this service has no pages to download an archive from; upload the book in a browser."),
+    "archive-ready": ("总表已上传到区里的服务，浏览器将打开它的结果页，在那里下载个人培训档案：\n{url}\n总表本身没有改动。",
+                      "The book was uploaded to the district service; your browser opens its result page, where "
+                      "the training records download:\n{url}\nThis workbook is unchanged."),
 })
 
 
@@ -49,12 +47,9 @@ class Host(Protocol):
     def school_for_token(self, token: str) -> str | None:
         """The school a token belongs to, None for no such token."""
 
-    def record_upload(self, school: str, command: str, raw: RawBook, outcome: Outcome | None,
-                      payload: dict[str, Any]) -> None:
-        """Keep the upload in the school's history, as a browser upload is kept."""
-
-    def keep_archive(self, school: str, filename: str, data: bytes) -> str | None:
-        """Store an archive workbook; the URL it downloads from (None: this host keeps none)."""
+    def record_upload(self, school: str, command: str, payload: dict[str, Any]) -> str | None:
+        """Keep the book in the school's history as a browser upload is kept (:func:`.workbook.write_payload_book`
+        gives it as a file); the address of its result page, None where the host has no pages."""
 
 
 @dataclass
@@ -88,14 +83,16 @@ def handle(command: str, authorization: str | None, payload: Any, host: Host, *,
     lang = _book_lang(raw)
     job = _JOB_KEY[command]
     try:
-        out, outcome = _run(job, payload, raw, lang, school, host)
+        out, outcome = _run(job, payload, raw, lang)
     except BilingualError as exc:  # a book the engine refuses: said as the CLI says it
         return Reply(422, exc.message(lang))
     except Exception as exc:  # a bug met on one book: one line, the service goes on
         from ...excel import failure_message
 
         return Reply(500, failure_message(job, exc, lang).splitlines()[0])
-    host.record_upload(school, command, raw, outcome, payload)
+    page = host.record_upload(school, command, payload)
+    if job == "archive":
+        _archive(out, lang, page)
     return Reply(200, {"actions": out.actions}, outcome, out.actions)
 
 
@@ -105,8 +102,7 @@ def _book_lang(raw: RawBook) -> Lang:
     return book_lang(raw.names())
 
 
-def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang, school: str,
-         host: Host) -> tuple[act.ActionList, Outcome | None]:
+def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> tuple[act.ActionList, Outcome | None]:
     from ...excel import TEXTS as BUTTONS, done_message
 
     out = act.ActionList(sheet_names(payload))
@@ -116,11 +112,10 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang, school: st
         cleared = act.clear_marks(out, store)
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out, None
-    if job == "archive":
-        _archive(out, raw, lang, school, host, payload["book"]["name"], title)
-        return out, None
     from .. import jobs
 
+    if job == "archive":  # the archive is downloaded from the upload's page; check the book reads first
+        return out, jobs.run_recalc(raw, lang=lang)
     outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw, lang=lang)
     sent = sent_sheets(payload)
     rows = {name: sheet_values(payload, name) for name in out.sheets if name in sent}
@@ -133,21 +128,16 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang, school: st
     return out, outcome
 
 
-def _archive(out: act.ActionList, raw: RawBook, lang: Lang, school: str, host: Host, book_name: str,
-             title: str) -> None:
-    from ..archive.job import default_output, run_archive
-    from ..archive.writer import write_archive
+def _archive(out: act.ActionList, lang: Lang, page: str | None) -> None:
+    """个人档案 on the service: the book was kept as an upload; its page offers the archive."""
+    from ...excel import TEXTS as BUTTONS
 
-    run = run_archive(raw, lang=lang)
-    name = default_output(Path(Path(book_name).name or "book.xlsm"), lang).name
-    with tempfile.TemporaryDirectory(prefix="cpdsheets-archive-") as folder:
-        data = write_archive(run.sheets, Path(folder) / name).read_bytes()
-    url = host.keep_archive(school, name, data)
-    if url is None:
+    title = BUTTONS.render("title", lang)
+    if page is None:
         out.alert(TEXTS.render("no-archive", lang), title, critical=True)
         return
-    out.alert(TEXTS.render("archive-ready", lang, teachers=len(run.archive.teachers), url=url), title)
-    out.add("cpdOpenUrl", [url])
+    out.alert(TEXTS.render("archive-ready", lang, url=page), title)
+    out.add("cpdOpenUrl", [page])
 
 
 def ping() -> dict[str, Any]:
