@@ -50,10 +50,27 @@ class MemoryHost:
         return f"http://127.0.0.1:8000/books/{len(self.records)}"
 
 
+def _app(host: MemoryHost):
+    from fastapi import FastAPI
+
+    from cpdsheets.doors.xlclient.routes import xlwings_router
+
+    app = FastAPI()
+    app.include_router(xlwings_router(lambda request: host))
+    return app
+
+
 def _serve(command: str, book: Path, host: MemoryHost | None = None) -> service.Reply:
-    reply = service.handle(command, f"Bearer {TOKEN}", client.payload(book), host or MemoryHost())
-    assert reply.status == 200, reply.body
-    return reply
+    """Post the book as the client does (RunServerPython: JSON body, Bearer token) through the ASGI test
+    client, and read the answer as the client does (200: actions)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(_app(host or MemoryHost())) as http:
+        assert http.get("/xlwings/ping").json()["xlwings"] == client.xlwings_version()
+        answer = http.post(f"/xlwings/{command}", content=json.dumps(client.payload(book)),
+                           headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    return service.Reply(200, answer.json())
 
 
 # -- what is compared ------------------------------------------------------------------------------
@@ -261,6 +278,20 @@ def _trim(row: list[Any]) -> list[Any]:
 ])
 def test_cells_as_the_client_sends_them(sent, read):
     assert cell(sent) == read and type(cell(sent)) is type(read)
+
+
+def test_refusals_over_http_are_one_plain_line(tmp_path):
+    from fastapi.testclient import TestClient
+
+    host = MemoryHost()
+    with TestClient(_app(host)) as http:
+        body = json.dumps(client.payload(DEMO))
+        no_token = http.post("/xlwings/recalc", content=body)
+        not_json = http.post("/xlwings/recalc", content=b"{not json", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert no_token.status_code == 401 and no_token.headers["content-type"].startswith("text/plain")
+    assert "学校令牌" in no_token.text and "\n" not in no_token.text
+    assert not_json.status_code == 400 and "JSON" in not_json.text
+    assert host.records == []
 
 
 def test_refusals_are_one_line(tmp_path):

@@ -14,13 +14,12 @@ answer's text in a message box as it is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ...contract.book import RawBook
 from ...contract.findings import Lang
 from ...contract.texts import BilingualError, Catalogue
-from ..jobs import Outcome
 from ..mark_record import MARK_STORE
 from . import actions as act
 from .payload import PayloadRefused, check_payload, raw_book, sent_sheets, sheet_names, sheet_values
@@ -54,10 +53,16 @@ class Host(Protocol):
 
 @dataclass
 class Reply:
+    """The answer: 200 with the actions, or a 4xx/5xx status with one line of text. Plain data, so a
+    worker process can hand it back."""
+
     status: int
-    body: dict[str, Any] | str  # the actions (200), or one line of text
-    outcome: Outcome | None = None
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    body: dict[str, Any] | str
+    lang: Lang = "zh"
+
+    @property
+    def actions(self) -> list[dict[str, Any]]:
+        return self.body["actions"] if isinstance(self.body, dict) else []
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -69,12 +74,27 @@ def bearer_token(authorization: str | None) -> str:
 
 def handle(command: str, authorization: str | None, payload: Any, host: Host, *,
            expected_version: str | None = None) -> Reply:
-    """Run one button's job for the book in ``payload``; never raises for bad input."""
+    """The whole endpoint: the command, the token, the job, the upload kept; never raises for bad input."""
     if command not in COMMANDS:
-        return Reply(404, TEXTS.render("no-command", command=command, commands="、".join(COMMANDS)))
-    school = host.school_for_token(bearer_token(authorization)) if bearer_token(authorization) else None
+        return unknown_command(command)
+    token = bearer_token(authorization)
+    school = host.school_for_token(token) if token else None
     if school is None:
         return Reply(401, TEXTS.render("no-token"))
+    reply = answer(command, payload, expected_version=expected_version)
+    if reply.status == 200:
+        reply = finish(reply, command, host.record_upload(school, command, payload))
+    return reply
+
+
+def unknown_command(command: str) -> Reply:
+    return Reply(404, TEXTS.render("no-command", command=command, commands="、".join(COMMANDS)))
+
+
+def answer(command: str, payload: Any, *, expected_version: str | None = None) -> Reply:
+    """The job for one button on the book in ``payload`` (no token, no storage: what a worker runs)."""
+    if command not in COMMANDS:
+        return unknown_command(command)
     try:
         check_payload(payload, expected_version=expected_version)
     except PayloadRefused as exc:
@@ -83,17 +103,23 @@ def handle(command: str, authorization: str | None, payload: Any, host: Host, *,
     lang = _book_lang(raw)
     job = _JOB_KEY[command]
     try:
-        out, outcome = _run(job, payload, raw, lang)
+        out = _run(job, payload, raw, lang)
     except BilingualError as exc:  # a book the engine refuses: said as the CLI says it
-        return Reply(422, exc.message(lang))
+        return Reply(422, exc.message(lang), lang)
     except Exception as exc:  # a bug met on one book: one line, the service goes on
         from ...excel import failure_message
 
-        return Reply(500, failure_message(job, exc, lang).splitlines()[0])
-    page = host.record_upload(school, command, payload)
-    if job == "archive":
-        _archive(out, lang, page)
-    return Reply(200, {"actions": out.actions}, outcome, out.actions)
+        return Reply(500, failure_message(job, exc, lang).splitlines()[0], lang)
+    return Reply(200, {"actions": out.actions}, lang)
+
+
+def finish(reply: Reply, command: str, page: str | None) -> Reply:
+    """After the upload is kept: 个人档案 opens its page, where the archive downloads."""
+    if command == "archive" and reply.status == 200:
+        out = act.ActionList([])
+        _archive(out, reply.lang, page)
+        return Reply(200, {"actions": reply.actions + out.actions}, reply.lang)
+    return reply
 
 
 def _book_lang(raw: RawBook) -> Lang:
@@ -102,7 +128,7 @@ def _book_lang(raw: RawBook) -> Lang:
     return book_lang(raw.names())
 
 
-def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> tuple[act.ActionList, Outcome | None]:
+def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.ActionList:
     from ...excel import TEXTS as BUTTONS, done_message
 
     out = act.ActionList(sheet_names(payload))
@@ -111,11 +137,12 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> tuple[a
     if job == "clear":
         cleared = act.clear_marks(out, store)
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
-        return out, None
+        return out
     from .. import jobs
 
-    if job == "archive":  # the archive is downloaded from the upload's page; check the book reads first
-        return out, jobs.run_recalc(raw, lang=lang)
+    if job == "archive":  # the archive is downloaded from the upload's page; the book must compute first
+        jobs.run_recalc(raw, lang=lang)
+        return out
     outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw, lang=lang)
     sent = sent_sheets(payload)
     rows = {name: sheet_values(payload, name) for name in out.sheets if name in sent}
@@ -125,7 +152,7 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> tuple[a
     if shown is not None and out.has(shown):
         out.add("activateSheet", [out.position(shown)])
     out.alert(done_message(job, outcome.counts, lang), title)
-    return out, outcome
+    return out
 
 
 def _archive(out: act.ActionList, lang: Lang, page: str | None) -> None:
