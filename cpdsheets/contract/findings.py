@@ -80,9 +80,21 @@ class MissingSheet(FindingType):
               "Add a sheet named '{expected}' (or its English alias {alias}).")
     # A book read through 映射 (`bind`): the school's own sheet is named there, not added.
     variant_hints = {"bound": _t(
-        "本工作簿按「映射」读取：学校若有这类登记表，在「映射」中加一行（整张表）把它对应到「{expected}」后重新校验。",
+        "本工作簿按「映射」读取：学校若有这类登记表，在「映射」中加一行（整张表）把它对应到「{expected}」后重新校验；"
+        "本校不登记这类记录，就加一行「（本校不登记） | （整张表） | {expected}」。",
         "This book is read through 映射: if the school keeps such a sheet, add a （整张表） line mapping it to "
-        "'{expected}' and validate again.")}
+        "'{expected}' and validate again; if it does not keep one, add the line （本校不登记） | （整张表） | {expected}.")}
+
+
+class NotBound(FindingType):
+    code, severity = "not-bound", "error"
+    fields = ("book", "sheets")
+    title = _t("学校自己的登记簿，尚未绑定", "The school's own book, not bound yet")
+    message = _t("没有「教师名册」，但 cpdsheets bind 认得这本工作簿的登记表：{sheets}。",
+                 "There is no 教师名册, but cpdsheets bind recognises this book's logs: {sheets}.")
+    hint = _t("运行 cpdsheets bind {book}：它把这些表对应到 cpdsheets（本校的单元格不变），写出 .xlsm；以后校验那个 .xlsm。",
+              "Run cpdsheets bind {book}: it maps these sheets for cpdsheets (the school's cells stay as they are) "
+              "and writes an .xlsm; validate that .xlsm from then on.")
 
 
 class MissingColumn(FindingType):
@@ -389,6 +401,17 @@ class RuleNotEvaluated(FindingType):
         "重新计算；不需要这条规则时把它的「启用」改为「否」。",
         "This book is read through 映射: map the school's own sheet or column to {fix} there (a （整张表） line for a "
         "sheet, a column or default line for a column) and recalculate, or set the rule's 启用 to 否.")}
+
+
+class RuleLogNotKept(FindingType):
+    code, severity = "rule-log-not-kept", "info"
+    fields = ("rule_id", "rule_name", "log")
+    title = _t("本校不登记，规则不计算", "Log not kept, rule not evaluated")
+    message = _t("规则 {rule_id}「{rule_name}」不计算：「映射」写明本校不登记「{log}」。",
+                 "Rule {rule_id} ({rule_name}) is not evaluated: 映射 says the school does not keep {log}.")
+    hint = _t("本校开始登记「{log}」时，删去「映射」中（本校不登记）那一行，再运行 cpdsheets bind 把登记表对应进来。",
+              "When the school starts keeping {log}, delete the （本校不登记） line in 映射 and run cpdsheets bind "
+              "to map the sheet.")
 
 
 class NoSchoolYear(FindingType):

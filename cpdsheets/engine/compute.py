@@ -22,6 +22,7 @@ import pandas as pd
 from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
 from ..contract.results import Calendar, Results
+from ..contract.schema import COUNTED_SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
@@ -44,8 +45,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     teachers = dataset.valid("teachers").drop_duplicates("teacher_id")
     attrs = teacher_attributes(teachers, cal.year_start)
 
-    frames = {key: _counted(dataset.valid(key), cal, as_of_ts)
-              for key in ("trainings", "observations", "reading", "outputs", "activities")}
+    frames = {spec.key: _counted(dataset.valid(spec.key), cal, as_of_ts) for spec in COUNTED_SHEETS}
     frames["trainings"] = frames["trainings"].assign(credits=training_credits(frames["trainings"], settings))
     frames["outputs"] = frames["outputs"].assign(credits=output_credits(frames["outputs"], settings))
     ledger = credit_ledger(frames["trainings"], frames["outputs"], settings)

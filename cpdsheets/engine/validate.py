@@ -50,7 +50,8 @@ class Validation:
 
 
 def validate_book(book: RawBook, *, year: SchoolYear | None = None,
-                  rule_ids: set[str] | None = None) -> Validation:
+                  rule_ids: set[str] | None = None, not_kept: tuple[str, ...] = ()) -> Validation:
+    """``not_kept``: the logs the school says it does not keep (映射): not missing when absent."""
     findings: list[Finding] = []
     if year is None:
         year = infer_school_year(book)
@@ -61,7 +62,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
     for spec in DATA_SHEETS:
         sheet = locate_sheet(book, spec.names)
         if sheet is None:
-            if spec.key in REQUIRED_SHEETS:
+            if spec.key in REQUIRED_SHEETS and spec.key not in not_kept:
                 findings.append(MissingSheet.at(spec.name, expected=spec.name, alias="/".join(spec.aliases)))
             continue
         names[spec.key] = sheet.name
@@ -79,6 +80,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
         frames={k: r.frame for k, r in reads.items()},
         sheet_names=names,
         places={k: r.places for k, r in reads.items()},
+        not_kept=frozenset(k for k in not_kept if k not in reads),
     )
     rows = sum(len(r.frame) for r in reads.values())
     return Validation(dataset, findings, year, rows, reads)

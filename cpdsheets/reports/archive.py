@@ -12,7 +12,6 @@ pro-rating the engine applied, so it can be said in words.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -26,6 +25,10 @@ from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from .report import sorted_findings
+from .plain_values import day as _date
+from .plain_values import number as _num
+from .plain_values import text as _text
+from .safe_text import json_text
 from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
@@ -394,7 +397,7 @@ def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
 
 
 def to_archive_json(archive: SchoolArchive) -> str:
-    return json.dumps(archive_dict(archive), ensure_ascii=False, indent=2)
+    return json_text(archive_dict(archive))
 
 
 # -- plain values ------------------------------------------------------------------------------
@@ -413,32 +416,6 @@ def _dates(s: pd.Series) -> list[dt.date | None]:
     return pd.to_datetime(s).to_numpy().astype("datetime64[D]").tolist()
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
-
-
 def _float(v: float | None) -> float | None:
     # Not rounded: the numbers are recalc's, to the last digit (`recalc --format json` gives them raw too).
     return None if v is None else float(v)
-
-
-def _date(v: Any) -> dt.date | None:
-    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return ""
-    return str(v).strip()
