@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from fastapi import Request  # the bare app's route annotation (this module uses postponed annotations)
 
 import vba_client_model as client
 from conftest import invoke_cli
@@ -51,12 +52,25 @@ class MemoryHost:
 
 
 def _app(host: MemoryHost):
+    """The endpoints on a bare app over a host in memory (tests/test_serve_xlwings.py: on the service)."""
     from fastapi import FastAPI
+    from starlette.concurrency import run_in_threadpool
 
-    from cpdsheets.doors.xlclient.routes import xlwings_router
+    from cpdsheets.doors.xlclient.routes import not_json, read_payload, response
 
     app = FastAPI()
-    app.include_router(xlwings_router(lambda request: host))
+
+    @app.get("/xlwings/ping")
+    def ping() -> dict:
+        return service.ping()
+
+    @app.post("/xlwings/{command}")
+    async def run(command: str, request: Request):
+        payload = await read_payload(request)
+        if payload is None:
+            return response(not_json())
+        return response(await run_in_threadpool(service.handle, command, request.headers.get("authorization"),
+                                                payload, host))
     return app
 
 

@@ -1,21 +1,16 @@
-"""The endpoints on a FastAPI app: ``GET /xlwings/ping`` and ``POST /xlwings/{command}``.
-
-A host app includes :func:`xlwings_router` with a function giving the :class:`.service.Host` of a
-request (its token lookup and upload history). The job runs in a worker thread, never in the event
-loop; a host with a process pool can call :func:`.service.answer` there instead (see ``doors/web``).
-"""
+"""What the endpoints ``GET /xlwings/ping`` and ``POST /xlwings/{command}`` share on any FastAPI app (the
+service mounts them in ``doors/web/excel_client.py``): reading the body, and answering as Remote.bas reads
+an answer."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
-from .service import TEXTS, Host, Reply, handle, ping
+from .service import TEXTS, Reply
 
 TEXTS.define("not-json", "请求正文不是 JSON：请用总表里的按钮发送。", "the request body is not JSON; use the book's buttons.")
 
@@ -37,22 +32,3 @@ async def read_payload(request: Request) -> Any:
 
 def not_json() -> Reply:
     return Reply(400, TEXTS.render("not-json"))
-
-
-def xlwings_router(host_of: Callable[[Request], Host]) -> APIRouter:
-    router = APIRouter(prefix="/xlwings")
-
-    @router.get("/ping")
-    def ping_route() -> dict[str, Any]:
-        return ping()
-
-    @router.post("/{command}")
-    async def run(command: str, request: Request) -> Any:
-        payload = await read_payload(request)
-        if payload is None:
-            return response(not_json())
-        reply = await run_in_threadpool(handle, command, request.headers.get("authorization"), payload,
-                                        host_of(request))
-        return response(reply)
-
-    return router
