@@ -159,7 +159,8 @@ def _check(raw: RawBook, as_of: dt.date | None,
     s = policy.settings
     year = SchoolYear(s.year_start, s.year_end) if s.year_start and s.year_end else None
     rule_ids = {r.rule_id for r in policy.rules}
-    validation = validate_book(raw, year=year, rule_ids=rule_ids, not_kept=not_kept)
+    validation = validate_book(raw, year=year, rule_ids=rule_ids, categories=policy.training_categories(),
+                               not_kept=not_kept)
     validation.findings += attribute_findings(validation.reads.get("teachers"),
                                               validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:

@@ -29,6 +29,7 @@ from .credits import capped_by_category, credit_ledger, output_credits, training
 from .periods import make_calendar, period_table
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
+from .rule_references import rule_reference_findings
 from .rules import Context, empty_progress, evaluate_rule
 
 STATUS_OK, STATUS_BEHIND, STATUS_FAILED = State.MET.value, State.BEHIND.value, State.FAILED.value
@@ -58,6 +59,8 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
         caps=dict(settings.category_caps),
     )
     skipped, findings = unevaluated(dataset, policy)
+    if policy.from_sheet:  # a rule the school wrote may name a group or role the book does not hold
+        findings += rule_reference_findings(policy, attrs)
     parts = [evaluate_rule(rule, ctx) for rule in policy.active_rules if rule.rule_id not in skipped]
     parts = [p for p in parts if len(p)]
     progress = pd.concat(parts, ignore_index=True) if parts else empty_progress()
