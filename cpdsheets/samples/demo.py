@@ -16,10 +16,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..contract.school_calendar import CalendarLine
 from ..contract.schema import SHEETS
 from ..doors.template.book_content import BookContent, SheetContent
 from ..doors.template.master import FIRST_DATA_ROW, build_master
-from .demo_calendar import AS_OF, SEMESTERS, YEAR, clip, days, months, school_days, windows
+from .demo_calendar import AS_OF, CALENDAR_LINES, SEMESTERS, YEAR, clip, days, months, school_days, windows
 from .demo_school import (
     BY_ID, EXEMPTIONS, LESSON_GROUPS, ROSTER, SCHOOL, SUBJECT_OF_GROUP, TEACHING_GROUPS, Teacher, active_on,
     active_span,
@@ -373,7 +374,8 @@ def demo_content() -> BookContent:
     planted: list[tuple[str, str, str]] = []
     content = BookContent(
         sheets={key: _to_content(rng, sheet, planted) for key, sheet in sheets.items()},
-        settings={"学校名称": SCHOOL, "统计截止日": AS_OF},
+        settings={"学校名称": SCHOOL, "统计截止日": AS_OF, "第一学期结束": S1[1], "第二学期开始": S2[0]},
+        calendar=[CalendarLine(start=a, end=b, kind="放假", note=note) for a, b, note in CALENDAR_LINES],
     )
     PLANTED[:] = planted
     return content
