@@ -226,6 +226,10 @@ def _trainings(rng: random.Random, roster: list[_Teacher], days: list[date], as_
 def _observations(rng: random.Random, roster: list[_Teacher], as_of: date) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     by_id = {t.id: t for t in roster}
+    apprentices: dict[str, list[_Teacher]] = {}
+    for t in roster:
+        if t.mentor:
+            apprentices.setdefault(t.mentor, []).append(t)
     for t in roster:
         s, e = t.span(as_of)
         for a, b in SEMESTERS:
@@ -239,12 +243,16 @@ def _observations(rng: random.Random, roster: list[_Teacher], as_of: date) -> li
             if t.id == CAST.left:
                 per_sem = 14  # 7 by 11-14: short of the 10 the days in post ask
             count = min(len(days), round(per_sem * share))
-            for d in sorted(rng.sample(days, count)):
-                if t.mentor and rng.random() < 0.5:
+            # a mentor hears each apprentice 12 times a semester (R11), an apprentice the mentor most often (R10)
+            planned = [a for a in apprentices.get(t.id, []) for _ in range(round(12 * share))]
+            for k, d in enumerate(sorted(rng.sample(days, min(len(days), max(count, len(planned)))))):
+                if k < len(planned):
+                    who = planned[k]
+                elif t.mentor and rng.random() < 0.7:
                     who = by_id[t.mentor]
                 else:
                     who = rng.choice([c for c in roster if c.id != t.id and c.group == t.group])
-                inside = rng.random() < 0.8
+                inside = who.id == t.mentor or who.mentor == t.id or rng.random() < 0.75
                 rows.append(dict(date=d, teacher_id=t.id, name=t.name,
                                  taught_by=who.name if inside else "兄弟学校张老师",
                                  subject=GROUPS[who.group][0], topic="第三单元", lesson_type="推门课" if inside else "公开课",
