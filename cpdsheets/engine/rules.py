@@ -236,7 +236,7 @@ def _grid(keys: pd.DataFrame, periods: pd.DataFrame, matrix: np.ndarray, ctx: Co
     applicable = days_in(school, start, end)
     elapsed = days_in(school, start, upto)
     # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
-    ended = days_in(matrix, start, end) == days_in(matrix, start, upto)
+    ended = (days_in(matrix, start, end) == days_in(matrix, start, upto)) & (end > as_of_idx)[None, :]
     period_school = days_in(ctx.school_days[None, :], start, end)[0]
     normal = normal_window_days(periods)
     measure = np.where(normal > 0, normal, period_school)
