@@ -22,7 +22,7 @@ from conftest import ROSTER, base_sheets, write_book
 from conftest import invoke_cli as cli, run_cli
 from cpdsheets.doors.jobs import run_recalc
 from cpdsheets.doors.reader import read_workbook
-from cpdsheets.reports.print_sheet import unique_sheet_names
+from cpdsheets.reports.safe_names import sheet_names as unique_sheet_names
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"

@@ -26,6 +26,7 @@ from ..reports.formats import render
 from ..reports.internal_error import internal_error
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
+from .batch import validate_file
 from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
 
 if TYPE_CHECKING:
@@ -131,24 +132,6 @@ def _is_workbook_name(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
 
 
-def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
-    started = time.perf_counter()
-    try:
-        reading = read_soon(path)
-        from .jobs import check  # the engine's imports, while the sheets are parsed
-
-        raw = reading.result()
-    except WorkbookUnreadable as exc:
-        return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
-    except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
-        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    try:
-        _, validation, findings, _ = check(raw, as_of=as_of)
-    except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
-        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
-
-
 def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
     """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
     if not value:
@@ -197,26 +180,17 @@ def validate(
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
              label: str = "校验中 / validating") -> list:
-    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order. Each file runs
-    in its own child process under the per-file time limit: a file that hangs or kills its process is
-    a ``FileReport`` with ``unreadable`` set, and every other file is still done."""
-    if len(files) > 1:
-        from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
-    from .batch import Failure, run_each
-    from .limits import limit
+    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
+    workers that import the engine once. Each file has the per-file limits (time, memory): a file that
+    goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
+    is still done."""
+    from concurrent.futures import as_completed
+
+    from .workers import WarmPool, WorkerFailure
 
     show_progress = len(files) > 1 and sys.stderr.isatty()
     results: dict[str, object] = {}
     progress = task = None
-
-    def done(args: tuple, result) -> None:
-        path = args[0]
-        if isinstance(result, Failure):
-            result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
-        results[path] = result
-        if progress is not None:
-            progress.advance(task)
-
     if show_progress:
         from rich.console import Console
         from rich.progress import Progress
@@ -226,8 +200,16 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
-        run_each(work, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
-                 seconds=limit("FILE_SECONDS"), done=done)
+        with WarmPool(min(jobs, len(files))) as pool:
+            futures = {pool.submit(work, f, lang, as_of): f for f in files}
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    results[path] = future.result()
+                except WorkerFailure as exc:
+                    results[path] = FileReport(path, unreadable=exc.message(lang), seconds=exc.failure.seconds)
+                if progress is not None and task is not None:
+                    progress.advance(task)
     finally:
         if progress is not None:
             progress.stop()
@@ -392,7 +374,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
     import json
 
-    from ..reports.rollup import ReportInvalid, merge_reports, read_report
+    from ..reports.rollup import ReportInvalid, load_report, merge_reports
 
     def refuse(p: str, why_zh: str, why_en: str) -> typer.Exit:
         typer.echo(f"{p}: 不是 rollup 的 JSON 报告（{why_zh}）" if lang == "zh"
@@ -402,7 +384,7 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
     districts = []
     for p in paths:
         try:
-            districts.append(read_report(json.loads(Path(p).read_text(encoding="utf-8"))))
+            districts.append(load_report(Path(p).read_text(encoding="utf-8")))
         except ReportInvalid as exc:
             raise refuse(p, exc.message("zh"), exc.message("en"))
         except json.JSONDecodeError as exc:
@@ -664,6 +646,11 @@ def archive(
     if pdf_error:
         typer.echo(pdf_error, err=True)
         raise typer.Exit(2)
+
+
+from .web.commands import add_commands  # noqa: E402  (serve, accounts: their libraries load when they run)
+
+add_commands(app, _Command)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..contract.a1 import column_index, column_letters, split_a1  # noqa: F401  (re-exported)
+from ..reports.safe_names import sheet_name
 
 import re
 
@@ -12,7 +13,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Excel decodes _xHHHH_ in stored strings; a literal one must have its underscore escaped.
 _EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 
 
@@ -45,9 +45,8 @@ def attr_xml(value: str) -> str:
 
 
 def safe_sheet_name(name: str) -> str:
-    """A name Excel accepts: no []:*?/\\, not quoted at the ends, at most 31 characters."""
-    name = _BAD_SHEET_CHARS.sub("_", clean_text(name)).strip("'") or "Sheet"
-    return name[:SHEET_NAME_MAX]
+    """A name Excel accepts: no []:*?/\\, not quoted at the ends, at most 31 UTF-16 units."""
+    return sheet_name(name)
 
 
 def quote_sheet(name: str) -> str:

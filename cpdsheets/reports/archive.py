@@ -12,7 +12,6 @@ pro-rating the engine applied, so it can be said in words.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,11 +20,15 @@ import pandas as pd
 
 from .. import __version__
 from ..contract.dataset import Dataset
-from ..contract.findings import DateOutsideYear, Finding, Lang
+from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from .report import sorted_findings
+from .plain_values import day as _date
+from .plain_values import number as _num
+from .plain_values import text as _text
+from .safe_text import json_text
 from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
@@ -311,12 +314,12 @@ def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
 
 def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: set[str], names: dict[str, str],
               lang: Lang) -> dict[str, list[LeftOut]]:
-    """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
-    row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
+    """Per teacher, every row of theirs that did not count, with the error finding at its cell (every
+    finding that leaves a row out is an error); for a row after the as-of date, that."""
     at: dict[tuple[str, int], list[Finding]] = {}
     at_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in sorted_findings(findings):
-        if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
+        if f.row and f.level == "error":
             at.setdefault((f.sheet, int(f.row)), []).append(f)
             at_cell.setdefault((f.sheet, f.cell), []).append(f)
     cal = results.calendar
@@ -396,7 +399,7 @@ def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
 
 
 def to_archive_json(archive: SchoolArchive) -> str:
-    return json.dumps(archive_dict(archive), ensure_ascii=False, indent=2)
+    return json_text(archive_dict(archive))
 
 
 # -- plain values ------------------------------------------------------------------------------
@@ -415,32 +418,6 @@ def _dates(s: pd.Series) -> list[dt.date | None]:
     return pd.to_datetime(s).to_numpy().astype("datetime64[D]").tolist()
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
-
-
 def _float(v: float | None) -> float | None:
     # Not rounded: the numbers are recalc's, to the last digit (`recalc --format json` gives them raw too).
     return None if v is None else float(v)
-
-
-def _date(v: Any) -> dt.date | None:
-    if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
-def _text(v: Any) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return ""
-    return str(v).strip()

@@ -20,7 +20,9 @@ from ..contract.states import State, SubjectType
 from ..contract.texts import pick as _h
 from .period_text import period_text
 from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, Record, RuleLine, SchoolArchive, TeacherArchive
-from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table, unique_sheet_names
+from .plain_values import text
+from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table
+from .safe_names import sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
 
@@ -51,7 +53,7 @@ def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Find
                    overview: bool = True) -> list[PrintSheet]:
     """全校概览 (when ``overview``) then one sheet per teacher, with valid unique sheet names."""
     wanted = ([OVERVIEW_NAME[lang]] if overview else []) + [f"{t.teacher_id} {t.name}" for t in archive.teachers]
-    names = unique_sheet_names(wanted)
+    names = sheet_names(wanted)
     sheets = [overview_sheet(archive, results, findings, lang, names[0])] if overview else []
     for t, name in zip(archive.teachers, names[len(sheets):]):
         sheets.append(teacher_sheet(archive, t, lang, name))
@@ -362,7 +364,7 @@ def _failed_teachers(teachers: pd.DataFrame, progress: pd.DataFrame, lang: Lang)
     for subject, rule_id, rule_name in bad.drop_duplicates(["subject", "rule_id"])[
             ["subject", "rule_id", "rule_name"]].itertuples(index=False, name=None):
         by_teacher.setdefault(subject, []).append(f"{rule_id} {rule_name}")
-    rows = [[t.teacher_id, t.name, "；".join(by_teacher.get(t.teacher_id, [])), t.group or ""]
+    rows = [[text(t.teacher_id), text(t.name), "；".join(by_teacher.get(t.teacher_id, [])), text(t.group)]
             for t in failed.itertuples(index=False)]
     return Table(_h(lang, f"未达标教师（{len(rows)} 人）", f"Teachers not meeting a rule ({len(rows)})"), cols, rows,
                  empty=_h(lang, "无。", "None."))

@@ -8,13 +8,13 @@ sheets left out, and why.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..contract.binding import SheetBinding
 from ..contract.proposal import Proposal, SheetProposal
 from ..contract.schema import SHEETS
 from ..contract.synonyms import catalogue_rows, holds_names
+from .safe_text import json_text
 
 _SHAPE = {"rows": {"zh": "", "en": ""}, "grid": {"zh": "·签到表", "en": " (sign-in grid)"},
           "per_teacher": {"zh": "·每人一表", "en": " (one tab per teacher)"}}
@@ -118,7 +118,7 @@ def proposal_json(proposal: Proposal, book: str = "") -> str:
     doc: dict[str, Any] = {"book": book, "complete": proposal.complete,
                            "sheets": [_sheet_json(s, proposal.details(s.sheet)) for s in proposal.binding.sheets],
                            "skipped": [{"sheet": k.sheet, "reason": k.reason} for k in proposal.skipped]}
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return json_text(doc)
 
 
 def _sheet_json(s: SheetBinding, d: SheetProposal) -> dict[str, Any]:

@@ -11,9 +11,6 @@ from typing import Any
 
 from .tables import ChartSpec, Column
 
-SHEET_NAME_MAX = 31  # Excel's limit
-_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
-_RESERVED = {"history"}  # Excel keeps this name for itself
 
 
 @dataclass(slots=True)
@@ -54,7 +51,7 @@ Block = Facts | Table | Lines | Signatures
 
 @dataclass(slots=True)
 class PrintSheet:
-    name: str  # a valid, unique sheet name (see unique_sheet_names)
+    name: str  # a valid, unique sheet name (see safe_names.sheet_names)
     title: str  # first line, repeated on every printed page
     subtitle: str  # second line, repeated too (who and as of when)
     widths: list[float]  # column widths in characters; the page is one page wide
@@ -62,21 +59,3 @@ class PrintSheet:
     file_stem: str = ""  # for one file per sheet: `工号-姓名`
     footer_left: str = ""
     one_page: bool = False  # shrink to one page (the head's overview), not only to one page wide
-
-
-def unique_sheet_names(wanted: list[str]) -> list[str]:
-    """Valid Excel sheet names for ``wanted``, in order: forbidden characters replaced, at most 31
-    characters, no leading or trailing apostrophe, unique ignoring case (a ``~2`` suffix when not)."""
-    out: list[str] = []
-    taken: set[str] = set()
-    for name in wanted:
-        base = " ".join(str(name).translate(_FORBIDDEN).split()).strip("'") or "Sheet"
-        base = base[:SHEET_NAME_MAX].rstrip("'") or "Sheet"
-        candidate, n = base, 1
-        while candidate.casefold() in taken or candidate.casefold() in _RESERVED:
-            n += 1
-            suffix = f"~{n}"
-            candidate = base[: SHEET_NAME_MAX - len(suffix)].rstrip("'") + suffix
-        taken.add(candidate.casefold())
-        out.append(candidate)
-    return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -28,11 +29,13 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import NotRequired, TypedDict  # pydantic validates these, not typing's, before 3.12
 
 from .. import __version__
-from ..contract.findings import Finding, Lang
+from ..contract.findings import Finding, Lang, NotBound
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import BilingualError
+from .plain_values import text
+from .safe_text import json_text
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
     import pandas as pd
@@ -130,7 +133,7 @@ def school_summary(path: str, results: Results, policy: Policy, findings: list[F
         policy_changes=list(changes),
         finding_codes=dict(sorted(codes.items(), key=lambda kv: -kv[1])),
         alert_teachers=_alert_teachers(teachers, alerts),
-        roster=[[str(t), str(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
+        roster=[[text(t), text(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
         seconds=seconds,
     )
 
@@ -172,7 +175,7 @@ def _alert_teachers(teachers: pd.DataFrame, alerts: pd.DataFrame) -> list[AlertT
             seen = details.setdefault(a.subject, [])
             if entry not in seen:
                 seen.append(entry)
-    return [{"teacher_id": str(t.teacher_id), "name": str(t.name), "group": "" if t.group is None else str(t.group),
+    return [{"teacher_id": text(t.teacher_id), "name": text(t.name), "group": text(t.group),
              "rules": "；".join(f"{k} {v}" for k, v in sorted(rules.get(t.teacher_id, {}).items())),
              "detail": "；".join(details.get(t.teacher_id, []))}
             for t in failing.itertuples(index=False)]
@@ -257,7 +260,7 @@ class District:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+        return json_text(self.as_dict())  # never NaN or Infinity, whatever a merged report held
 
     def exit_code(self, fail_on: str) -> int:
         """As ``validate``: 2 a file unreadable, 1 findings at or above ``fail_on`` (a transfer is a
@@ -283,6 +286,10 @@ class District:
                 f"  {s.school} ({s.path}): {s.teachers} teachers, {s.teachers_failing} not met, "
                 f"{s.teachers_behind} behind, {share} meeting every rule; {s.errors} errors, {s.warnings} warnings"
                 + (f"; {len(s.policy_changes)} policy changes" if s.policy_changes else ""))
+            if s.finding_codes.get(NotBound.code):  # counted as a school of no teachers until it is bound
+                lines.append(f"    学校自己的登记簿，尚未绑定：先运行 cpdsheets bind {s.path}，再汇总它写出的 .xlsm" if zh else
+                             f"    the school's own book, not bound: run cpdsheets bind {s.path}, then roll up the "
+                             ".xlsm it writes")
         for u in self.unreadable:
             lines.append(f"  {u.path}：无法读取：{u.error}" if zh else f"  {u.path}: UNREADABLE: {u.error}")
         transfers = self.transfers()
@@ -345,6 +352,41 @@ def _report_adapter() -> Any:
     from pydantic import TypeAdapter  # only a merge needs it
 
     return TypeAdapter(_Report)
+
+
+# A report's numbers are counts, shares and credits: a whole number past JSON's exact range (2**53)
+# or one that is not finite is not one of ours, and would only overflow or print as NaN downstream.
+_LARGEST_WHOLE = 2**53
+
+
+def _not_a_number(word: str) -> Any:
+    raise ReportInvalid(f"含有 {word}，不是 JSON 的数", f"it holds {word}, which is not a JSON number")
+
+
+def _whole(text: str) -> int:
+    if len(text.lstrip("-")) > 16 or abs(int(text)) > _LARGEST_WHOLE:  # length first: int() of 5000 digits raises
+        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
+                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > _LARGEST_WHOLE:
+        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
+                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+    return value
+
+
+def load_report(text: str) -> District:
+    """A district's report from its JSON text, parsed strictly: NaN, Infinity, numbers out of range and
+    nesting past the parser's depth are a ``ReportInvalid``, as any other break of the contract
+    (``read_report``); text that is not JSON at all raises ``json.JSONDecodeError``."""
+    try:
+        value = json.loads(text, parse_constant=_not_a_number, parse_int=_whole, parse_float=_decimal)
+    except RecursionError:  # the C parser's own depth guard: `[[[[…` 200,000 deep
+        raise ReportInvalid("嵌套层数过多", "it is nested too deeply") from None
+    return read_report(value)
 
 
 def read_report(value: Any) -> District:

@@ -13,6 +13,7 @@ from ..contract.findings import Lang
 from ..contract.states import State
 from ..contract.texts import pick as _w
 from .rollup import District, SchoolSummary
+from .safe_names import sheet_name as safe_sheet_name
 from .tables import Column
 
 SHEET_NAMES: dict[str, tuple[str, str]] = {
@@ -64,7 +65,7 @@ class SchoolBlock:
 
 def sheet_name(key: str, lang: Lang) -> str:
     zh, en = SHEET_NAMES[key]
-    return _w(lang, zh, en)
+    return safe_sheet_name(_w(lang, zh, en))
 
 
 def _title(key: str, district: District, lang: Lang) -> str:

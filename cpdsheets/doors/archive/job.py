@@ -17,7 +17,8 @@ from ...engine.roster import teacher_attributes
 from ...reports.archive import SchoolArchive, build_archive
 from ...reports.archive_sheets import archive_sheets
 from ...reports.print_sheet import PrintSheet
-from .writer import no_cyclic_gc
+from ...reports.safe_names import file_stem
+from .writer import name_limit, no_cyclic_gc
 from ..jobs import Outcome, run_recalc
 from ..ooxml.write_errors import WorkbookWriteError
 
@@ -67,7 +68,9 @@ def run_archive(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None
 
 
 def default_output(book: Path, lang: str = "zh") -> Path:
-    return Path(book).with_name(Path(book).stem + _SUFFIX.get(lang, _SUFFIX["zh"]))
+    """`<book>-个人培训档案.xlsx` beside the book, the book's part cut so the name fits the file system."""
+    book, tail = Path(book), _SUFFIX.get(lang, _SUFFIX["zh"])
+    return book.with_name(file_stem(book.stem, tail, name_limit(book.parent)) + tail)
 
 
 def check_not_book(target: Path, book: Path) -> None:

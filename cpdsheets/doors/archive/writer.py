@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import gc
 import math
-import re
+import os
 import unicodedata
 from pathlib import Path
 from collections.abc import Iterator
@@ -19,6 +19,8 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from ...reports.plain_values import missing
+from ...reports.safe_names import FILE_NAME_BYTES, file_stems
 from ...reports.print_sheet import Facts, Lines, PrintSheet, Signatures, Table
 from ..ooxml.safe_replace import atomic_write
 
@@ -70,8 +72,16 @@ def write_split(sheets: list[PrintSheet], folder: Path) -> list[Path]:
     """One workbook per sheet, named after its ``file_stem`` (`工号-姓名.xlsx`), in ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stems = unique_file_stems([s.file_stem or s.name for s in sheets])
+    stems = file_stems([s.file_stem or s.name for s in sheets], ".xlsx", name_limit(folder))
     return [write_archive([s], folder / f"{stem}.xlsx") for s, stem in zip(sheets, stems)]
+
+
+def name_limit(folder: Path) -> int:
+    """The longest file name ``folder``'s file system takes, in bytes (255 where it does not say)."""
+    try:
+        return min(FILE_NAME_BYTES, os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # Windows has no pathconf; 255 UTF-16 units there
+        return FILE_NAME_BYTES
 
 
 @contextlib.contextmanager
@@ -237,7 +247,7 @@ class _SheetWriter:
 
 def _put(ws, row: int, col: int, value: Any, fmt) -> None:
     """One cell: text always as text, numbers as numbers, dates as dates (an Excel serial)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if missing(value):  # pd.NA and NaT too: a blank cell, never float(NA)
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
         ws.write_string(row, col, value, fmt)
@@ -258,24 +268,3 @@ def _hf(text: str) -> str:
 
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-_BAD_FILE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def unique_file_stems(wanted: list[str]) -> list[str]:
-    """File names that work on Windows, macOS and Linux, unique ignoring case (`-2` when not)."""
-    out, taken = [], set()
-    for stem in wanted:
-        base = _BAD_FILE_CHARS.sub("_", stem).strip().rstrip(". ") or "_"
-        if base.split(".")[0].upper() in _WINDOWS_RESERVED:
-            base = "_" + base
-        base = base[:120]
-        candidate, n = base, 1
-        while candidate.casefold() in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        taken.add(candidate.casefold())
-        out.append(candidate)
-    return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
 from ...contract.school_calendar import DAY_KINDS
+from ...contract.book import RawSheet
+from ...engine.binding.mapping_layout import relaid_rows
 from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
@@ -35,9 +37,12 @@ POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
 MAPPING_NOTE = {
     "zh": "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；某张表不要读取，"
-          "把它（整张表）那一行的「对应字段」改为（不用）；本校的工作表不会被改动。",
+          "把它（整张表）那一行的「对应字段」改为（不用）；本校不登记的记录（如成果记录），加一行"
+          "「（本校不登记） | （整张表） | 成果记录」，它的规则就不计算；本校的工作表不会被改动。",
     "en": "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; to "
-          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; the school's own sheets are never changed.",
+          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; for a log the school does not keep (e.g. "
+          "成果记录), add the line （本校不登记） | （整张表） | 成果记录 and its rules are not evaluated; the school's "
+          "own sheets are never changed.",
 }
 KEPT_VBA_NOTE = {
     "zh": "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "
@@ -108,15 +113,31 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
                       landscape_fit_width=True)
 
 
-def mapping_sheet(binding: Binding, lang: str) -> PlainSheet:
-    """The 映射 table under a one-line note (read_mapping finds the header in the first rows)."""
+def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> PlainSheet:
+    """The 映射 table under a one-line note (read_mapping finds the header in the first rows); on a
+    re-bind, laid out around what staff typed in the ``existing`` sheet (see mapping_layout)."""
+    relaid = relaid_rows(existing, binding) if existing is not None else None
+    if relaid is not None:
+        typed, header_at = relaid
+        notes = set(MAPPING_NOTE.values())
+        rows: list[list[object]] = [
+            [Run(v, bold=False, colour=GREY) if r < header_at and v in notes else
+             Run(v) if r == header_at and isinstance(v, str) and v else v for v in row]
+            for r, row in enumerate(typed)]
+        return PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True)
     table = mapping_rows(binding)
-    rows: list[list[object]] = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
+    rows = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
     for line in table[1:]:
         # the header-row line's row number as a number: Excel flags a number stored as text
         rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
-    widths = {}
-    for c in range(len(table[0])):
-        longest = max(display_width(str(row[c])) for row in table if c < len(row))
+    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True)
+
+
+def _widths(table: list[list]) -> dict[int, float]:
+    """Each column as wide as its longest text (12 to 50 characters); a note row's long text excepted."""
+    widths: dict[int, float] = {}
+    for c in range(max((len(row) for row in table), default=0)):
+        cells = [row[c] for row in table if c < len(row) and row[c] not in (None, "")]
+        longest = max((display_width(str(v)) for v in cells if str(v) not in MAPPING_NOTE.values()), default=0)
         widths[c] = min(max(longest + 4, 12), 50)
-    return PlainSheet(rows, widths=widths, freeze_rows=2, landscape_fit_width=True)
+    return widths

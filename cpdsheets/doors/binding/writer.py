@@ -133,7 +133,9 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
         # Not authored `cpdsheets`: recalc --mark would take them for marks no record lists and clear them.
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
-    _put_mapping(pkg, wb, mapping_sheet(binding, lang), existing_mapping)
+    # On a re-bind the new 映射 is laid out around the old one's rows: staff's columns, notes and order stay.
+    typed = book.sheets[existing_mapping] if existing_mapping else None
+    _put_mapping(pkg, wb, mapping_sheet(binding, lang, typed), existing_mapping)
     if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()

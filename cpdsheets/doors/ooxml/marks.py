@@ -1,4 +1,5 @@
 """--mark: a fill and a note on input cells that carry an error finding, and their exact removal.
+A cell that already has someone's note gets the fill only; its note is never touched.
 
 Which cells are marked, and how to undo each mark, is the hidden sheet ``cpdsheets.marks``
 (:mod:`cpdsheets.doors.mark_record`), the same record the Excel button keeps: either door clears
@@ -478,7 +479,8 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
 def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], record: list[MarkRow],
                 *, skip: Set[str] = frozenset()) -> list[MarkRow]:
     """Replace any previous marks (either door's, ``record``) with these; returns the new record
-    rows. A cell that already holds someone's note is left alone (a cell has room for one note)."""
+    rows. A cell that already holds someone's note is filled and keeps that note as it is (a cell has
+    room for one note; the 校验问题 tab says what is wrong there)."""
     docs: dict[str, XmlPart] = {}
     _clear(pkg, wb, styles, record, docs)
     fill = styles.fill(MARK_FILL)
@@ -501,24 +503,25 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
         taken = set()
         if crel is not None and pkg.has(rels.target_of(crel)):
             taken = _comment_refs(XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root)
+        # Every cell is filled; only one without a note gets ours. A cell holding someone's note keeps
+        # it untouched (the record says the note is not ours), so clearing gives it back as it was.
         notes = {rc: "\n".join(dict.fromkeys(n)) for rc, n in cells.items()
                  if f"{column_letters(rc[1])}{rc[0]}" not in taken}
-        if not notes:
-            continue
         targets: dict[int, list[int]] = defaultdict(list)
-        for r, c in notes:
+        for r, c in cells:
             targets[r].append(c)
 
         def to_mark(r: int, c: int, old: int) -> int:
             xf = _base_xf(styles, old)
             fill_el = styles.fill_el(fill_id(xf))
-            out.append(MarkRow(entry.name, f"{column_letters(c)}{r}", True, solid_rgb(fill_el), styles.text(xf),
-                               "" if fill_el is None else styles.text(fill_el)))
+            out.append(MarkRow(entry.name, f"{column_letters(c)}{r}", (r, c) in notes, solid_rgb(fill_el),
+                               styles.text(xf), "" if fill_el is None else styles.text(fill_el)))
             return styles.add_xf(with_fill(xf, fill))
 
         doc = _parsed(pkg, docs, entry.part)
         restyle_cells_at(doc.root, targets, to_mark)
-        _add_notes(pkg, wb, entry.part, doc.root, notes)
+        if notes:
+            _add_notes(pkg, wb, entry.part, doc.root, notes)
     _put_all(pkg, docs)
     return out
 

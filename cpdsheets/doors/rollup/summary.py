@@ -15,8 +15,11 @@ from ...reports.rollup import SchoolSummary, Unreadable, school_summary
 from ..reader import WorkbookUnreadable, read_workbook
 
 
-def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None) -> SchoolSummary | Unreadable:
-    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``."""
+def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *,
+                   label: str | None = None) -> SchoolSummary | Unreadable:
+    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
+    the path the summary names (the service reads a stored copy but names the school's file)."""
+    shown = label or path
     from ...engine.policy_diff import policy_changes
     from ..jobs import run_recalc
 
@@ -24,14 +27,14 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None) -
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
-        return Unreadable(path, exc.message(lang))
+        return Unreadable(shown, exc.message(lang))
     try:
         outcome = run_recalc(raw, lang=lang, as_of=as_of)
         changes = [c.as_dict() for c in policy_changes(outcome.policy)]
-        return school_summary(path, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
+        return school_summary(shown, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
                               changes, seconds=time.perf_counter() - started)
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
-        return Unreadable(path, internal_error(exc, lang))
+        return Unreadable(shown, internal_error(exc, lang))
 
 
 def as_unreadable(result) -> Unreadable | None:

@@ -1,0 +1,200 @@
+"""The service's database: one ``Store`` over SQLAlchemy, SQLite in DIR by default or PostgreSQL.
+
+Every write is one transaction; an upload's book and result rows are committed together, after its
+file is in the blob store, so a reader never sees a book without its result or its file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ...contract.texts import BilingualError
+from . import auth
+from .models import Account, ApiToken, Base, Book, Result, School, utcnow
+
+
+class AccountError(BilingualError):
+    pass
+
+
+def database_url(data: Path, url: str | None) -> str:
+    return url or f"sqlite:///{(Path(data) / 'cpdsheets.db').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never wait for the one writer
+            cur.execute("PRAGMA synchronous=FULL")  # a committed upload survives a power cut too
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, data: Path, url: str | None = None) -> Store:
+        Path(data).mkdir(parents=True, exist_ok=True)
+        return cls(database_url(data, url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    # -- accounts --------------------------------------------------------------------------------
+
+    def add_account(self, username: str, password: str, school: str, *, district: bool = False) -> Account:
+        username, school = username.strip(), school.strip()
+        if not username or not school:
+            raise AccountError("用户名和学校名称不能为空", "the user name and the school name must not be empty")
+        if len(password) < 8:
+            raise AccountError("密码至少 8 个字符", "the password needs at least 8 characters")
+        hashed = auth.hash_password(password)
+        try:
+            with self.session() as s:
+                if s.scalar(select(Account).where(Account.username == username)) is not None:
+                    raise AccountError(f"账号「{username}」已存在", f"the account '{username}' already exists")
+                org = s.scalar(select(School).where(School.name == school))
+                if org is None:
+                    org = School(name=school, is_district=district)
+                    s.add(org)
+                    s.flush()
+                elif org.is_district != district:
+                    raise AccountError(
+                        f"「{school}」已是{'学校' if district else '区'}的名称，换一个名称",
+                        f"'{school}' is already the name of a {'school' if district else 'district office'}")
+                account = Account(username=username, password_hash=hashed, school_id=org.id, is_district=district)
+                s.add(account)
+            return account
+        except IntegrityError:  # the same name added at the same moment elsewhere
+            raise AccountError(f"账号「{username}」已存在", f"the account '{username}' already exists") from None
+
+    def new_token(self, username: str) -> str:
+        token, hashed = auth.new_token()
+        with self.session() as s:
+            account = s.scalar(select(Account).where(Account.username == username.strip()))
+            if account is None:
+                raise AccountError(f"没有账号「{username}」", f"no account '{username}'")
+            s.add(ApiToken(account_id=account.id, token_hash=hashed))
+        return token
+
+    def has_accounts(self) -> bool:
+        with self.session() as s:
+            return bool(s.scalar(select(func.count()).select_from(Account)))
+
+    def demo_account(self) -> tuple[str, str] | None:
+        """On first start (no account at all): a demo school account; (user, password) to print."""
+        if self.has_accounts():
+            return None
+        password = secrets.token_urlsafe(9)
+        try:
+            self.add_account("demo", password, "示范小学")
+        except AccountError:
+            return None
+        return "demo", password
+
+    def login(self, username: str, password: str) -> Account | None:
+        with self.session() as s:
+            account = s.scalar(select(Account).where(Account.username == username.strip()))
+        if account is None:
+            auth.password_matches(_dummy_hash(), password)  # the same time as a wrong password
+            return None
+        return account if auth.password_matches(account.password_hash, password) else None
+
+    def account(self, account_id: int) -> Account | None:
+        with self.session() as s:
+            return s.get(Account, account_id)
+
+    def account_by_token(self, token: str) -> Account | None:
+        with self.session() as s:
+            row = s.scalar(select(ApiToken).where(ApiToken.token_hash == auth.token_hash(token)))
+            return s.get(Account, row.account_id) if row is not None else None
+
+    # -- books ----------------------------------------------------------------------------------
+
+    def save_book(self, account: Account, *, filename: str, sha256: str, suffix: str, size: int,
+                  as_of_given: dt.date | None, outcome: dict[str, Any]) -> Book:
+        counts = outcome["counts"]
+        book = Book(id=secrets.token_hex(16), school_id=account.school_id, account_id=account.id,
+                    filename=filename[:255], sha256=sha256, suffix=suffix, size=size, as_of_given=as_of_given,
+                    uploaded_at=utcnow())
+        book.result = Result(as_of=dt.date.fromisoformat(outcome["as_of"]), results_json=outcome["results"],
+                             school_name=outcome["school_name"][:200], teachers=counts.get("teachers", 0),
+                             errors=counts.get("errors", 0), warnings=counts.get("warnings", 0),
+                             alerts=counts.get("alerts", 0), seconds=outcome["seconds"])
+        with self.session() as s:
+            s.add(book)
+            s.flush()
+            s.refresh(book)  # the school, loaded while the session is open
+        return book
+
+    def book(self, account: Account, book_id: str) -> Book | None:
+        """The book, if the account may see it: its own school's, or any for a district account.
+        Another school's book is None, exactly as a book that does not exist."""
+        with self.session() as s:
+            book = s.get(Book, book_id)
+            if book is None or not (account.is_district or book.school_id == account.school_id):
+                return None
+            return book
+
+    def books(self, account: Account, school_id: int | None = None, limit: int = 200) -> list[Book]:
+        """Newest first: the account's school's books (a district account: ``school_id``'s, or all)."""
+        query = select(Book).order_by(Book.uploaded_at.desc(), Book.id).limit(limit)
+        if not account.is_district:
+            query = query.where(Book.school_id == account.school_id)
+        elif school_id is not None:
+            query = query.where(Book.school_id == school_id)
+        with self.session() as s:
+            return list(s.scalars(query).unique())
+
+    def previous(self, book: Book) -> Book | None:
+        """The same school's upload just before ``book``."""
+        with self.session() as s:
+            return s.scalars(select(Book).where(Book.school_id == book.school_id,
+                                                Book.uploaded_at < book.uploaded_at)
+                             .order_by(Book.uploaded_at.desc()).limit(1)).unique().first()
+
+    def schools(self) -> list[School]:
+        with self.session() as s:
+            return list(s.scalars(select(School).where(School.is_district.is_(False)).order_by(School.name)))
+
+    def latest(self) -> list[tuple[School, Book | None]]:
+        """Every school with its latest upload (None if it has not uploaded)."""
+        out: list[tuple[School, Book | None]] = []
+        with self.session() as s:
+            for school in s.scalars(select(School).where(School.is_district.is_(False)).order_by(School.name)):
+                book = s.scalars(select(Book).where(Book.school_id == school.id)
+                                 .order_by(Book.uploaded_at.desc(), Book.id).limit(1)).unique().first()
+                out.append((school, book))
+        return out
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return auth.hash_password("not a password of anyone")

@@ -1,0 +1,180 @@
+"""What the routes ask of the service: store an upload, fetch a book, run a download, the district.
+
+Jobs go to the worker runner and are awaited (``asyncio.wrap_future``); database and file work runs
+on the thread pool, so the event loop only ever waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from ... import __version__
+from ...contract.texts import BilingualError
+from ..reader import SUPPORTED
+from . import work
+from .auth import Sessions, secret_key
+from .blobs import Blobs
+from .database import Store
+from .models import Account, Book
+from .runner import Runner, WorkerFailure
+from .settings import Settings
+
+
+class Refusal(BilingualError):
+    """A request refused with one line and an HTTP status."""
+
+    def __init__(self, status: int, zh: str, en: str):
+        super().__init__(zh, en)
+        self.status = status
+
+    @classmethod
+    def of(cls, status: int, exc: BilingualError) -> Refusal:
+        return cls(status, exc.reason.zh, exc.reason.en)
+
+
+NOT_FOUND = ("找不到这个工作簿", "no such workbook")
+DISTRICT_ONLY = ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up")
+
+
+def not_found() -> Refusal:
+    return Refusal(404, *NOT_FOUND)
+
+
+class Service:
+    def __init__(self, settings: Settings, runner: Runner | None = None):
+        self.settings = settings
+        self.blobs = Blobs(settings.data)
+        self.store = Store.open(settings.data, settings.db)
+        self.sessions = Sessions(secret_key(settings.data))
+        self._own_runner = runner is None
+        self.runner = runner or Runner(settings.workers, seconds=settings.job_seconds, memory_mb=settings.memory_mb)
+        self._district_cache: dict[tuple, Any] = {}
+
+    def start(self) -> None:
+        self.blobs.clear_tmp()
+
+    def stop(self) -> None:
+        if self._own_runner:
+            self.runner.close()
+        self.store.close()
+
+    async def job(self, func: Any, *args: Any) -> Any:
+        future: Future = self.runner.submit(func, *args)
+        return await asyncio.wrap_future(future)
+
+    # -- uploads --------------------------------------------------------------------------------
+
+    async def upload(self, account: Account, filename: str, source: Any, as_of_text: str | None) -> Book:
+        """Receive, process and store one upload; a refusal raises ``Refusal`` and stores nothing."""
+        as_of = parse_as_of(as_of_text)
+        name = Path(filename or "").name or "workbook.xlsx"
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED:
+            raise Refusal(415, f"「{name}」不是工作簿，请上传 .xlsx、.xlsm、.xls、.xlsb 或 .ods 文件",
+                          f"'{name}' is not a workbook; upload an .xlsx, .xlsm, .xls, .xlsb or .ods file")
+        try:
+            received, sha256, size = await run_in_threadpool(
+                self.blobs.receive, source, suffix, self.settings.max_upload_bytes, self.settings.max_upload_mb)
+        except BilingualError as exc:
+            raise Refusal.of(413, exc) from None
+        try:
+            try:
+                outcome = await self.job(work.process_upload, str(received), as_of)
+            except BilingualError as exc:  # unreadable, over a limit, a worker that died
+                raise Refusal.of(422, exc) from None
+            return await run_in_threadpool(self._keep, account, received, name, sha256, suffix, size, as_of,
+                                           outcome)
+        finally:
+            received.unlink(missing_ok=True)
+
+    def _keep(self, account: Account, received: Path, name: str, sha256: str, suffix: str, size: int,
+              as_of: dt.date | None, outcome: dict[str, Any]) -> Book:
+        self.blobs.keep(received, sha256, suffix)
+        return self.store.save_book(account, filename=name, sha256=sha256, suffix=suffix, size=size,
+                                    as_of_given=as_of, outcome=outcome)
+
+    def book(self, account: Account, book_id: str) -> Book:
+        book = self.store.book(account, book_id)
+        if book is None:
+            raise not_found()
+        return book
+
+    def blob(self, book: Book) -> Path:
+        return self.blobs.path(book.sha256, book.suffix)
+
+    # -- downloads ------------------------------------------------------------------------------
+
+    async def processed(self, book: Book) -> tuple[Path, Path]:
+        """(the processed book, the scratch folder to remove after sending it)."""
+        folder = self.blobs.scratch()
+        out = folder / f"book{book.suffix}"
+        return await self._made(folder, work.processed_workbook, str(self.blob(book)), str(out), book.as_of_given)
+
+    async def archive(self, book: Book, pdf: bool) -> tuple[Path, Path]:
+        folder = self.blobs.scratch()
+        out = folder / "archive.xlsx"
+        return await self._made(folder, work.archive_workbook, str(self.blob(book)), str(out), book.as_of_given,
+                                pdf)
+
+    async def _made(self, folder: Path, func: Any, *args: Any) -> tuple[Path, Path]:
+        try:
+            return Path(await self.job(func, *args)), folder
+        except BilingualError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise Refusal.of(422, exc) from None
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    # -- the district ---------------------------------------------------------------------------
+
+    async def district_parts(self, account: Account, as_of: dt.date | None) -> tuple[list[dict[str, Any]], dt.date]:
+        """Each school's part of ``rollup`` over its latest upload, at ``as_of`` (default today)."""
+        if not account.is_district:
+            raise Refusal(403, *DISTRICT_ONLY)
+        when = as_of or dt.date.today()
+        latest = [(school, book) for school, book in await run_in_threadpool(self.store.latest) if book is not None]
+        key = (when, tuple(book.id for _, book in latest))
+        if key in self._district_cache:
+            return self._district_cache[key], when
+
+        async def part(school: Any, book: Book) -> dict[str, Any]:
+            label = f"{school.name}/{book.filename}"
+            try:
+                return await self.job(work.school_summary, str(self.blob(book)), label, when)
+            except WorkerFailure as exc:
+                return {"unreadable": {"path": label, "error": exc.message("zh")}}
+
+        parts = list(await asyncio.gather(*(part(s, b) for s, b in latest)))
+        self._district_cache = {key: parts}  # only the newest roll-up is kept
+        return parts, when
+
+    async def district(self, account: Account, as_of: dt.date | None) -> dict[str, Any]:
+        parts, when = await self.district_parts(account, as_of)
+        return work.district_from(parts, when).as_dict()
+
+    async def district_workbook(self, account: Account, as_of: dt.date | None) -> tuple[Path, Path]:
+        parts, when = await self.district_parts(account, as_of)
+        folder = self.blobs.scratch()
+        info = {"version": __version__, "command": "cpdsheets serve",
+                "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
+        return await self._made(folder, work.district_workbook, parts, when, str(folder / "district.xlsx"), info)
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    if not text or not text.strip():
+        return None
+    from ...engine.normalize import parse_date_value
+
+    when = parse_date_value(text.strip())
+    if when is None:
+        raise Refusal(400, f"as_of：「{text}」不是日期，请写成 2026-04-20",
+                      f"as_of: '{text}' is not a date; write it as 2026-04-20")
+    return when

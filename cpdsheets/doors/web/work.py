@@ -1,0 +1,138 @@
+"""What the service's worker processes run: the CLI's own jobs on a stored book, nothing else.
+
+Every function here runs in a child process (``runner``), takes paths and plain values and returns
+plain data, so only a few KB cross the process boundary. The jobs are the ones the CLI calls
+(``run_recalc``, the package writer, the archive job, the roll-up summary), so the service gives the
+CLI's answers. A refusal (unreadable book, over a limit) is raised as a ``BilingualError``; anything
+else a book triggers is one internal-error line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ...contract.texts import BilingualError
+from ...reports.internal_error import internal_error
+from ...reports.results_json import to_results_json
+from ...reports.safe_text import visible_lines
+from ..jobs import Recalculation, run_recalc
+from ..reader import read_workbook
+
+
+class JobFailed(BilingualError):
+    """A job that failed on one book for a reason that is not a refusal: one line, zh and en."""
+
+    @classmethod
+    def of(cls, exc: Exception) -> JobFailed:
+        return cls(internal_error(exc, "zh"), internal_error(exc, "en"))
+
+
+def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
+    raw = read_workbook(path)
+    try:
+        return run_recalc(raw, lang="zh", as_of=as_of)
+    except BilingualError:
+        raise
+    except Exception as exc:
+        raise JobFailed.of(exc) from None
+
+
+def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
+    """``recalc --dry-run --format json`` on the book at ``path``: the JSON text as the CLI prints it,
+    and the counts the pages and the history show."""
+    started = time.perf_counter()
+    outcome = _recalc(path, as_of)
+    text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
+    settings = outcome.policy.settings
+    return {
+        "results": text,
+        "as_of": outcome.as_of.isoformat(),
+        "school_name": (settings.school_name or "").strip(),
+        "counts": dict(outcome.counts),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str:
+    """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
+    only read."""
+    from ...contract.schema import OUTPUT_TABS
+    from ..ooxml.package_writer import write_tabs
+
+    outcome = _recalc(path, as_of)
+    other = [pair[1] for pair in OUTPUT_TABS.values()]  # the English names: zh replaces them, as the CLI does
+    try:
+        return str(write_tabs(Path(path), outcome.tabs, out=Path(out), backup=False, marks=outcome.marks,
+                              remove=other))
+    except BilingualError:
+        raise
+    except Exception as exc:
+        from ..ooxml.write_errors import WorkbookWriteError
+
+        if isinstance(exc, WorkbookWriteError):
+            raise BilingualError(exc.message("zh"), exc.message("en")) from None
+        raise JobFailed.of(exc) from None
+
+
+def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: bool = False) -> str:
+    """``archive BOOK -o OUT`` (and ``--pdf``): the teachers' archive; returns the file to send."""
+    from ..archive.job import run_archive
+    from ..archive.pdf import PdfUnavailable, to_pdf
+    from ..archive.writer import write_archive
+
+    raw = read_workbook(path)
+    try:
+        run = run_archive(raw, lang="zh", as_of=as_of)
+        written = write_archive(run.sheets, Path(out))
+    except BilingualError:
+        raise
+    except Exception as exc:
+        raise JobFailed.of(exc) from None
+    if not pdf:
+        return str(written)
+    try:
+        return str(to_pdf([written])[0])
+    except PdfUnavailable as exc:
+        raise BilingualError(exc.message("zh"), exc.message("en")) from None
+
+
+def school_summary(path: str, label: str, as_of: dt.date) -> dict[str, Any]:
+    """One school's part of ``rollup``, as plain data: ``{"summary": …}`` or ``{"unreadable": …}``."""
+    from dataclasses import asdict
+
+    from ..rollup.summary import summarise_file
+    from ...reports.rollup import Unreadable
+
+    result = summarise_file(path, "zh", as_of, label=label)
+    if isinstance(result, Unreadable):
+        return {"unreadable": {"path": result.path, "error": result.error}}
+    return {"summary": asdict(result)}
+
+
+def district_workbook(summaries: list[dict[str, Any]], as_of: dt.date, out: str, info: dict[str, Any]) -> str:
+    """``rollup -o OUT``: the district workbook from the schools' summaries."""
+    from ..rollup.writer import write_district
+
+    district = district_from(summaries, as_of)
+    try:
+        return str(write_district(district, Path(out), info, "zh"))
+    except Exception as exc:
+        raise JobFailed.of(exc) from None
+
+
+def district_from(parts: list[dict[str, Any]], as_of: dt.date):
+    """The ``District`` of the schools' parts (``school_summary`` answers), as ``rollup`` builds it."""
+    from ...reports.rollup import District, SchoolSummary, Unreadable
+
+    schools = [SchoolSummary(**p["summary"]) for p in parts if "summary" in p]
+    bad = [Unreadable(**p["unreadable"]) for p in parts if "unreadable" in p]
+    return District(schools, bad, as_of)
+
+
+def results_object(text: str) -> Any:
+    """The stored JSON text as the object the API answers with."""
+    return json.loads(text)

@@ -1,0 +1,358 @@
+"""The district service's API through FastAPI's test client, on SQLite and on PostgreSQL.
+
+The answers are compared with the CLI run on the same files: ``results`` with ``recalc --dry-run
+--format json``, the workbook with ``recalc --mark -o``, the archive with ``archive -o``, the district
+with ``rollup --format json``. Isolation: every endpoint is tried with another school's token.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import os
+import threading
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import run_cli
+from hostile import sheet_part, zip_bomb
+from serve_support import (DEMO, PASSWORD, add_accounts, bearer, db_url, make_app, pg_server,  # noqa: F401
+                           runner, second_book)
+
+from fastapi.testclient import TestClient  # noqa: E402  (after serve_support's importorskip)
+
+BOOK_ENDPOINTS = ["", "/workbook", "/archive.xlsx", "/archive.pdf", "/results.json"]
+
+
+@pytest.fixture
+def service(tmp_path, db_url, runner):  # noqa: F811
+    app = make_app(tmp_path / "data", db_url, runner)
+    tokens = add_accounts(app.state.service)
+    with TestClient(app) as client:
+        yield client, tokens, app
+
+
+def upload(client, token, path: Path, name: str | None = None, **form):
+    with open(path, "rb") as fh:
+        return client.post("/api/books", files={"file": (name or path.name, fh)}, data=form, headers=bearer(token))
+
+
+@pytest.fixture(scope="module")
+def cli_results() -> dict:
+    done = run_cli("recalc", "--dry-run", "--format", "json", DEMO)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_upload_answers_what_recalc_dry_run_json_prints(service, cli_results):
+    client, tokens, _ = service
+    r = upload(client, tokens.a, DEMO)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert set(body) == {"id", "school", "uploaded_at", "results"}
+    assert body["school"] == "甲小学"
+    assert body["results"] == cli_results
+    again = client.get(f"/api/books/{body['id']}", headers=bearer(tokens.a))
+    assert again.status_code == 200 and again.json() == body
+
+
+def test_as_of_form_field_is_recalc_as_of(service, tmp_path):
+    client, tokens, _ = service
+    r = upload(client, tokens.a, DEMO, as_of="2026-01-10")
+    done = run_cli("recalc", "--dry-run", "--format", "json", "--as-of", "2026-01-10", DEMO)
+    assert r.status_code == 201 and r.json()["results"] == json.loads(done.stdout)
+    assert r.json()["results"]["as_of"] == "2026-01-10"
+    bad = upload(client, tokens.a, DEMO, as_of="next tuesday")
+    assert bad.status_code == 400 and "as_of" in bad.json()["error"] and "\n" not in bad.json()["error"]
+
+
+def _sheets(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, keep_vba=False)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def _notes(path: Path) -> dict[str, dict[str, str]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+            for ws in wb.worksheets}
+
+
+def test_workbook_equals_recalc_mark_except_the_run_log(service, tmp_path):
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    r = client.get(f"/api/books/{book_id}/workbook", headers=bearer(tokens.a))
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"]
+    served = tmp_path / "served.xlsm"
+    served.write_bytes(r.content)
+    cli_out = tmp_path / "cli.xlsm"
+    done = run_cli("recalc", "--mark", "-o", cli_out, DEMO)
+    assert done.returncode == 0, done.stderr
+    ours, theirs = _sheets(served), _sheets(cli_out)
+    assert list(ours) == list(theirs)
+    assert "运行记录" in ours and "学分汇总" in ours
+    for name in ours:
+        if name != "运行记录":
+            assert ours[name] == theirs[name], name
+    assert _notes(served) == _notes(cli_out)
+    assert sum(len(v) for v in _notes(served).values()) > 0  # the marks are there
+
+
+def test_archive_equals_the_archive_command(service, tmp_path):
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    r = client.get(f"/api/books/{book_id}/archive.xlsx", headers=bearer(tokens.a))
+    assert r.status_code == 200
+    served = tmp_path / "archive.xlsx"
+    served.write_bytes(r.content)
+    cli_out = tmp_path / "cli-archive.xlsx"
+    done = run_cli("archive", DEMO, "-o", cli_out)
+    assert done.returncode == 0, done.stderr
+    assert _sheets(served) == _sheets(cli_out)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (the PDF is made with it)")
+def test_archive_pdf(service, tmp_path):
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    r = client.get(f"/api/books/{book_id}/archive.pdf", headers=bearer(tokens.a))
+    assert r.status_code == 200, r.text
+    assert r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "a.pdf"
+        pdf.write_bytes(r.content)
+        import subprocess
+
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        first = client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).json()["results"]["teachers"][0]
+        assert first["name"] in text
+
+
+def test_district_equals_rollup_over_each_schools_latest_upload(service, second_book, tmp_path):
+    client, tokens, _ = service
+    older = upload(client, tokens.a, second_book, name="旧的.xlsx")  # replaced by the next upload of 甲
+    assert older.status_code == 201
+    assert upload(client, tokens.a, DEMO).status_code == 201
+    assert upload(client, tokens.b, second_book).status_code == 201
+    r = client.get("/api/district", params={"as_of": "2026-04-15"}, headers=bearer(tokens.district))
+    assert r.status_code == 200, r.text
+    # the CLI over the same files, named as the service names them (school/file)
+    (tmp_path / "甲小学").mkdir()
+    (tmp_path / "乙小学").mkdir()
+    shutil.copy(DEMO, tmp_path / "甲小学" / DEMO.name)
+    shutil.copy(second_book, tmp_path / "乙小学" / second_book.name)
+    done = run_cli("rollup", "--format", "json", "--as-of", "2026-04-15", f"甲小学/{DEMO.name}",
+                   f"乙小学/{second_book.name}", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    expected = json.loads(done.stdout)
+    served = r.json()
+    for doc in (expected, served):
+        for school in doc["schools"]:
+            school.pop("seconds")
+    assert served == expected
+    assert len(served["schools"]) == 2
+    wb = client.get("/api/district/workbook", params={"as_of": "2026-04-15"}, headers=bearer(tokens.district))
+    assert wb.status_code == 200
+    out = tmp_path / "district.xlsx"
+    out.write_bytes(wb.content)
+    cli_wb = tmp_path / "cli-district.xlsx"
+    run_cli("rollup", "--as-of", "2026-04-15", "-o", cli_wb, f"甲小学/{DEMO.name}", f"乙小学/{second_book.name}",
+            cwd=tmp_path)
+    ours, theirs = _sheets(out), _sheets(cli_wb)
+    assert list(ours) == list(theirs)
+    first = list(ours)[0]
+    assert ours[list(ours)[1]] == theirs[list(theirs)[1]]  # the schools' table; the overview names the run
+    assert first
+
+
+def test_another_schools_book_is_404_on_every_endpoint(service):
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    missing = "0" * 32
+    for tail in BOOK_ENDPOINTS:
+        own = client.get(f"/api/books/{book_id}{tail}", headers=bearer(tokens.a))
+        assert own.status_code == 200 or (tail == "/archive.pdf" and own.status_code == 422), (tail, own.text)
+        other = client.get(f"/api/books/{book_id}{tail}", headers=bearer(tokens.b))
+        absent = client.get(f"/api/books/{missing}{tail}", headers=bearer(tokens.a))
+        assert other.status_code == 404 and absent.status_code == 404, tail
+        assert other.json() == absent.json() == {"error": "找不到这个工作簿"}
+        district = client.get(f"/api/books/{book_id}{tail}" if tail != "/archive.pdf" else f"/api/books/{book_id}",
+                              headers=bearer(tokens.district))
+        assert district.status_code == 200, tail  # the district sees every school
+        assert client.get(f"/api/books/{book_id}{tail}").status_code == 401  # no token, no session
+        bad = client.get(f"/api/books/{book_id}{tail}", headers=bearer("cpd_not-a-token"))
+        assert bad.status_code == 401 and "令牌" in bad.json()["error"]
+    assert client.get("/api/books", headers=bearer(tokens.b)).json() == {"books": []}
+    assert [b["id"] for b in client.get("/api/books", headers=bearer(tokens.a)).json()["books"]] == [book_id]
+    for path in ("/api/district", "/api/district/workbook"):
+        r = client.get(path, headers=bearer(tokens.a))
+        assert r.status_code == 403 and r.json() == {"error": "只有区账号可以查看区域汇总"}
+    # the pages too: another school's result and teacher pages are the same 404
+    login(client, "b")
+    for page in (f"/books/{book_id}", f"/books/{book_id}/teachers/1001"):
+        assert client.get(page).status_code == 404
+    assert book_id not in client.get("/history").text
+
+
+def login(client, user: str) -> str:
+    """Log in through the form as a browser does; the session's CSRF token."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/login", data={"username": user, "password": PASSWORD, "csrf": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] in ("/", "/district"), r.headers
+    home = client.get("/")
+    return home.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def test_csrf_on_session_requests(service):
+    client, tokens, _ = service
+    # the login form needs its own token
+    r = client.post("/login", data={"username": "a", "password": PASSWORD, "csrf": "forged"}, follow_redirects=False)
+    assert r.headers["location"] == "/login?error=expired"
+    csrf = login(client, "a")
+    with open(DEMO, "rb") as fh:
+        content = fh.read()
+    for headers in ({}, {"X-CSRF-Token": "forged"}):
+        r = client.post("/api/books", files={"file": ("demo.xlsm", content)}, headers=headers)
+        assert r.status_code == 403 and "CSRF" in r.json()["error"]
+    r = client.post("/upload", files={"file": ("demo.xlsm", content)}, data={"csrf": "forged"})
+    assert r.status_code == 403
+    assert client.get("/api/books").json() == {"books": []}  # nothing stored by a refused request
+    r = client.post("/api/books", files={"file": ("demo.xlsm", content)}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 201
+    r = client.post("/upload", files={"file": ("demo.xlsm", content)}, data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/books/")
+    assert client.post("/logout", data={"csrf": "forged"}).status_code == 403
+    assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    # a token needs no CSRF: a browser never adds one by itself
+    assert upload(client, tokens.a, DEMO).status_code == 201
+
+
+def _nothing_stored(client, token, data: Path) -> None:
+    assert client.get("/api/books", headers=bearer(token)).json() == {"books": []}
+    assert not any((data / "blobs").rglob("*.*"))
+    assert not any((data / "tmp").iterdir())
+
+
+def test_refusals_are_one_line_and_store_nothing(tmp_path, runner, db_url):  # noqa: F811
+    data = tmp_path / "data"
+    app = make_app(data, db_url, runner, max_upload_mb=1)
+    tokens = add_accounts(app.state.service)
+    bomb = zip_bomb(DEMO, tmp_path / "bomb.xlsm", sheet_part(DEMO, "听课记录"), 20 << 20)
+    assert bomb.stat().st_size < (1 << 20)
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(os.urandom(3 << 20))
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 this is not a workbook")
+    text = tmp_path / "notes.txt"
+    text.write_text("hello", encoding="utf-8")
+    with TestClient(app) as client:
+        cases = {big: (413, "1 MB"), junk: (422, "工作簿"), text: (415, "不是工作簿"), bomb: (422, "")}
+        for path, (status, words) in cases.items():
+            r = upload(client, tokens.a, path)
+            assert r.status_code == status, (path.name, r.text)
+            line = r.json()["error"]
+            assert words in line and "\n" not in line and "Traceback" not in line, line
+        # a body without a Content-Length (chunked) is cut off past the limit too
+        def chunks():
+            yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n"
+            for _ in range(40):
+                yield b"0" * 65536
+            yield b"\r\n--x--\r\n"
+
+        r = client.post("/api/books", content=chunks(), headers={**bearer(tokens.a),
+                                                                "content-type": "multipart/form-data; boundary=x"})
+        assert r.status_code == 413 and "1 MB" in r.json()["error"]
+        r = client.post("/api/books", headers=bearer(tokens.a))
+        assert r.status_code == 422 and "file" in r.json()["error"]
+        _nothing_stored(client, tokens.a, data)
+
+
+def test_bomb_is_refused_by_the_readers_limit(tmp_path, runner):  # noqa: F811
+    app = make_app(tmp_path / "data", None, runner)
+    tokens = add_accounts(app.state.service)
+    bomb = zip_bomb(DEMO, tmp_path / "bomb.xlsm", sheet_part(DEMO, "听课记录"), 20 << 20)
+    with TestClient(app) as client:
+        r = upload(client, tokens.a, bomb)
+    cli = run_cli("recalc", "--dry-run", bomb)
+    assert r.status_code == 422
+    assert cli.returncode == 2 and r.json()["error"] in cli.stderr  # the reader's own line
+
+
+def test_a_worker_that_dies_fails_that_upload_only(tmp_path, second_book):
+    from cpdsheets.doors.web.runner import Runner
+
+    own = Runner(2, seconds=120)
+    app = make_app(tmp_path / "data", None, own)
+    tokens = add_accounts(app.state.service)
+    answers: dict[str, object] = {}
+    with TestClient(app) as client:
+        def send(name: str, path: Path) -> None:
+            answers[name] = upload(client, tokens.a, path, name=name)
+
+        victim = threading.Thread(target=send, args=("victim.xlsx", second_book))
+        victim.start()
+        deadline = time.monotonic() + 60
+        pid = None
+        while pid is None and time.monotonic() < deadline:
+            pid = next((p for p, (_, args) in own.running().items() if str(args[0]).endswith(".xlsx")), None)
+            time.sleep(0.01)
+        assert pid is not None
+        other = threading.Thread(target=send, args=("demo.xlsm", DEMO))
+        other.start()
+        os.kill(pid, signal.SIGKILL)
+        victim.join(120)
+        other.join(120)
+        r = answers["victim.xlsx"]
+        assert r.status_code == 422 and "SIGKILL" in r.json()["error"], r.text
+        assert answers["demo.xlsm"].status_code == 201
+        assert upload(client, tokens.a, second_book).status_code == 201  # the service goes on
+        names = [b["filename"] for b in client.get("/api/books", headers=bearer(tokens.a)).json()["books"]]
+        assert sorted(names) == sorted(["demo.xlsm", second_book.name])
+    own.close()
+
+
+def test_restart_on_the_same_data_keeps_books_tokens_and_sessions(tmp_path, runner, db_url):  # noqa: F811
+    data = tmp_path / "data"
+    first = make_app(data, db_url, runner)
+    tokens = add_accounts(first.state.service)
+    with TestClient(first) as client:
+        book_id = upload(client, tokens.a, DEMO).json()["id"]
+        login(client, "a")
+        cookies = dict(client.cookies)
+    second = make_app(data, db_url, runner)
+    with TestClient(second, cookies=cookies) as client:
+        assert client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).status_code == 200
+        assert client.get(f"/books/{book_id}").status_code == 200  # the signing secret is kept in DIR
+        assert second.state.service.store.demo_account() is None  # accounts exist: no demo account
+
+
+def test_pages_show_the_result_history_and_district(service, second_book):
+    client, tokens, _ = service
+    first = upload(client, tokens.a, second_book, name="总表.xlsx").json()["id"]
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    results = client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).json()["results"]
+    login(client, "a")
+    page = client.get(f"/books/{book_id}").text
+    f = results["findings"][0]
+    assert f"{f['sheet']}!{f['cell']}" in page and f["hint"] in page and f["code"] in page
+    assert results["teachers"][0]["name"] in page
+    teacher = results["teachers"][0]
+    assert teacher["name"] in client.get(f"/books/{book_id}/teachers/{teacher['teacher_id']}").text
+    history = client.get("/history").text
+    assert history.index(book_id) < history.index(first)  # newest first
+    assert "第一次上传" in history and "教师" in history
+    assert "Upload history" in client.get("/history?lang=en").text
+    assert "Upload history" in client.get("/history").text  # the language is remembered
+    client.get("/history?lang=zh")
+    assert client.get("/district").status_code == 403
+    client.cookies.clear()
+    login(client, "d")
+    dashboard = client.get("/district")
+    assert dashboard.status_code == 200
+    assert "青禾路小学" in dashboard.text and "乙小学" in dashboard.text  # 乙 has never uploaded
+    assert "从未上传" in dashboard.text

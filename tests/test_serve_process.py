@@ -1,0 +1,198 @@
+"""The service as people run it: `cpdsheets serve` in its own process, killed with SIGKILL and started
+again on the same data, and 50 uploads at once; the accounts commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import CLI, run_cli
+from serve_support import DEMO, PASSWORD
+
+httpx = pytest.importorskip("httpx")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data: Path, *args: str):
+        self.data, self.args = data, args
+        self.port = _free_port()
+        self.proc: subprocess.Popen | None = None
+        self.output = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        log = self.data.parent / f"serve-{self.port}-{time.monotonic_ns()}.log"
+        self._log = open(log, "w+", encoding="utf-8")
+        self.proc = subprocess.Popen([*CLI, "serve", "--data", str(self.data), "--port", str(self.port), *self.args],
+                                     stdout=self._log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert self.proc.poll() is None, log.read_text(encoding="utf-8")
+        else:
+            raise AssertionError("the server did not start: " + log.read_text(encoding="utf-8"))
+        self._log.flush()
+        return log.read_text(encoding="utf-8")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._log.close()
+
+
+def _account(data: Path, user: str, school: str) -> str:
+    done = subprocess.run([*CLI, "accounts", "add", user, "--school", school, "--data", str(data), "--password-stdin"],
+                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    token = run_cli("accounts", "token", user, "--data", data)
+    assert token.returncode == 0, token.stderr
+    return token.stdout.strip()
+
+
+def test_accounts_commands(tmp_path):
+    data = tmp_path / "data"
+    token = _account(data, "qinghe", "青禾路小学")
+    assert token.startswith("cpd_") and len(token) > 40
+    assert token not in (data / "cpdsheets.db").read_bytes().decode("latin-1")  # only its hash is stored
+    again = subprocess.run([*CLI, "accounts", "add", "qinghe", "--school", "x", "--data", str(data), "--password-stdin"],
+                           input=PASSWORD + "\n", capture_output=True, text=True)
+    assert again.returncode == 2 and "已存在" in again.stderr and "Traceback" not in again.stderr
+    short = subprocess.run([*CLI, "accounts", "add", "x", "--school", "x", "--data", str(data), "--password-stdin"],
+                           input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "8" in short.stderr
+    no_stdin = run_cli("accounts", "add", "y", "--school", "y", "--data", data)
+    assert no_stdin.returncode == 2 and "--password-stdin" in no_stdin.stderr
+    nobody = run_cli("accounts", "token", "nobody", "--data", data)
+    assert nobody.returncode == 2 and "nobody" in nobody.stderr and "Traceback" not in nobody.stderr
+
+
+def _upload(url: str, token: str, path: Path, name: str | None = None, timeout: float = 300) -> httpx.Response:
+    with open(path, "rb") as fh:
+        return httpx.post(url + "/api/books", files={"file": (name or path.name, fh)},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+
+
+def _books(url: str, token: str) -> list[dict]:
+    return httpx.get(url + "/api/books", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["books"]
+
+
+def _stored(data: Path) -> list[Path]:
+    return sorted(p for p in (data / "blobs").rglob("*") if p.is_file())
+
+
+def test_first_start_prints_a_demo_account_that_logs_in(tmp_path):
+    server = Server(tmp_path / "data", "--workers", "1")
+    try:
+        out = server.start()
+        assert "demo" in out and "http://127.0.0.1" in out
+        password = out.split("密码 password ", 1)[1].split()[0]
+        with httpx.Client(base_url=server.url) as client:
+            page = client.get("/login")
+            csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            r = client.post("/login", data={"username": "demo", "password": password, "csrf": csrf})
+            assert r.status_code == 303 and client.get("/").status_code == 200
+            assert "示范小学" in client.get("/").text
+    finally:
+        server.stop()
+
+
+def test_kill_9_during_an_upload_leaves_it_whole_or_absent_and_the_service_restarts(tmp_path):
+    data = tmp_path / "data"
+    token = _account(data, "a", "甲小学")
+    server = Server(data, "--workers", "1")
+    server.start()
+    try:
+        # 1. killed while the body is still arriving: nothing of it is stored
+        body = DEMO.read_bytes()
+        head = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"demo.xlsm\"\r\n"
+                b"Content-Type: application/octet-stream\r\n\r\n")
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        total = len(head) + len(body) + len(b"\r\n--b--\r\n")
+        sock.sendall(f"POST /api/books HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                     f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {total}\r\n\r\n".encode())
+        sock.sendall(head + body[: len(body) // 2])
+        time.sleep(1.0)
+        server.kill()
+        sock.close()
+        server.start()
+        assert _books(server.url, token) == [] and _stored(data) == []
+        assert not any((data / "tmp").iterdir())  # the half-received file is cleared at start
+
+        # 2. killed while the job runs (the body is in): the upload is whole or absent, never half
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(_upload, server.url, token, DEMO)
+            time.sleep(0.6)
+            server.kill()
+            try:
+                answered = pending.result(60).status_code
+            except httpx.HTTPError:
+                answered = None
+        server.start()
+        books = _books(server.url, token)
+        assert len(books) == (1 if answered == 201 else len(books)) and len(books) <= 1
+        assert len(_stored(data)) == len(books)
+        for b in books:
+            full = httpx.get(f"{server.url}/api/books/{b['id']}", headers={"Authorization": f"Bearer {token}"})
+            assert full.status_code == 200 and full.json()["results"]["teachers"]
+
+        # 3. a finished upload survives a kill right after its answer
+        r = _upload(server.url, token, DEMO, name="kept.xlsm")
+        assert r.status_code == 201
+        server.kill()
+        server.start()
+        assert r.json()["id"] in [b["id"] for b in _books(server.url, token)]
+    finally:
+        server.stop()
+
+
+def test_fifty_concurrent_uploads_all_complete(tmp_path):
+    from cpdsheets.samples.synthetic import generate
+
+    data = tmp_path / "data"
+    token = _account(data, "a", "甲小学")
+    small = generate(tmp_path / "small.xlsx", teachers=8, rows=120, seed=3)
+    server = Server(data, "--workers", "2")
+    server.start()
+    try:
+        with ThreadPoolExecutor(50) as pool:
+            answers = list(pool.map(lambda i: _upload(server.url, token, small, name=f"s{i:02d}.xlsx", timeout=600),
+                                    range(50)))
+        assert [r.status_code for r in answers] == [201] * 50, [r.text for r in answers if r.status_code != 201][:3]
+        assert len({r.json()["id"] for r in answers}) == 50
+        assert len(_books(server.url, token)) == 50
+        assert len(_stored(data)) == 1  # one content, stored once
+        first = answers[0].json()["results"]
+        assert all(r.json()["results"] == first for r in answers)
+    finally:
+        server.stop()
