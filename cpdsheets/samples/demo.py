@@ -51,7 +51,7 @@ PLANTED_ALERTS: list[dict[str, Any]] = [
      "period_end": date(2026, 3, 15), "state": "未达标"},
     {"subject": "1005", "rule_id": "R08", "detail": "类型=读书导研单", "period_start": date(2026, 3, 16),
      "period_end": date(2026, 3, 29), "state": "未达标"},
-    # 吴昊 has heard 6 lessons this semester; 8 are due by the as-of date (20 × 59/145, whole lessons).
+    # 吴昊 has heard 6 lessons this semester; 8 are due by the as-of date (20 × 42/104 school days, whole lessons).
     {"subject": "1010", "rule_id": "R03", "detail": "听课记录", "period_start": S2[0], "period_end": S2[1],
      "state": "进度落后"},
     # 杨帆 was away on training 10 days (limit 8).

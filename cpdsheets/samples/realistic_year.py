@@ -210,9 +210,9 @@ def _trainings(rng: random.Random, roster: list[_Teacher], days: list[date], as_
                 row(t, d, f"{d.month}月校本研修：课堂观察与评价", "校本研修", "校级", 2)
     for t in roster:
         s, e = t.span(as_of)
-        for _ in range(rng.randint(1, 3)):
-            if (d := _pick(rng, s, e)) is not None:
-                row(t, d, "国培计划网络研修", "网络研修", "国家级", rng.choice((4, 6, 8)))
+        own = school_days(s, e)
+        for d in rng.sample(own, min(len(own), rng.randint(1, 3))):  # on different days: one course a day
+            row(t, d, "国培计划网络研修", "网络研修", "国家级", rng.choice((4, 6, 8)))
         if rng.random() < 0.4 and (d := _pick(rng, s, e)) is not None:
             n = rng.choice((1, 2))
             row(t, d, "区级骨干教师外出培训", "外出培训", "区级", 6 * n, n)
