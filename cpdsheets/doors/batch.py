@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from ..reports.internal_error import internal_error
+from ..reports.path_text import readable_path
 from ..reports.report import FileReport
 from .reader import WorkbookUnreadable, read_soon
 
@@ -39,6 +40,12 @@ class Failure:
 
 
 def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
+    report = _validate_file(path, lang, as_of)
+    report.path = readable_path(path)  # opened by its own name (GBK bytes too), shown readably
+    return report
+
+
+def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
         reading = read_soon(path)

@@ -22,7 +22,7 @@ from ..template.master import (
     SEVERITY_WORDS, rule_cells,
 )
 from ..template.school_year import calendar_rows, default_settings
-from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE
+from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, service_rows
 
 GREY = "FF595959"
 TITLE_POINTS = 14
@@ -53,8 +53,10 @@ KEPT_VBA_NOTE = {
 }
 
 
-def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button], list[int], list[int]]:
-    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them."""
+def console_sheet(lang: str, *, kept_vba: bool, server: str = "",
+                  link_rid: str = "rId2") -> tuple[PlainSheet, list[Button], list[int], list[int]]:
+    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them. With a
+    ``server``, its 在线校验 cell links through relationship ``link_rid`` (the caller writes it)."""
     en = lang == "en"
     rows: list[list[object]] = [["", Run(CONSOLE_TITLE[lang], size=TITLE_POINTS)],
                                 ["", Run(CONSOLE_INTRO[lang], bold=False, colour=GREY)]]
@@ -64,8 +66,14 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
         buttons.append(Button(en_caption if en else zh, macro, r, 1))
     if kept_vba:
         rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
+    rows.append([])
+    links: dict[tuple[int, int], str] = {}
+    for label, value, link in service_rows(server, lang):
+        if link:
+            links[(len(rows), 1)] = link_rid
+        rows.append(["", label, Run(value, bold=False, colour=GREY) if value and (link or not label) else value])
     heights: dict[int, float] = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
-    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False)
+    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False, links=links)
     col_px = [column_pixels(CONSOLE_WIDTHS.get(c, 8.43)) for c in range(len(CONSOLE_WIDTHS) + 1)]
     row_px = [round(heights[r] * 4 / 3) if r in heights else DEFAULT_ROW_PIXELS for r in range(len(rows) + 1)]
     return sheet, buttons, col_px, row_px
@@ -113,24 +121,26 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
                       landscape_fit_width=True)
 
 
-def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> PlainSheet:
-    """The 映射 table under a one-line note (read_mapping finds the header in the first rows); on a
-    re-bind, laid out around what staff typed in the ``existing`` sheet (see mapping_layout)."""
+def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> tuple[PlainSheet, dict[int, int]]:
+    """The 映射 table under a one-line note (read_mapping finds the header in the first rows), and
+    where each row of the ``existing`` 映射 went (0-based, old -> new): on a re-bind the table is laid
+    out around what staff typed there (see mapping_layout)."""
     relaid = relaid_rows(existing, binding) if existing is not None else None
     if relaid is not None:
-        typed, header_at = relaid
+        typed, header_at = relaid.rows, relaid.header_at
         notes = set(MAPPING_NOTE.values())
         rows: list[list[object]] = [
             [Run(v, bold=False, colour=GREY) if r < header_at and v in notes else
              Run(v) if r == header_at and isinstance(v, str) and v else v for v in row]
             for r, row in enumerate(typed)]
-        return PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True)
+        return (PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True),
+                relaid.row_of)
     table = mapping_rows(binding)
     rows = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
     for line in table[1:]:
         # the header-row line's row number as a number: Excel flags a number stored as text
         rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
-    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True)
+    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True), {}
 
 
 def _widths(table: list[list]) -> dict[int, float]:

@@ -30,7 +30,7 @@ from ...engine.binding.school_year import bound_start_year
 from ...engine.normalize import header_key
 from ..ooxml import opc
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
-from ..ooxml.marks import add_notes
+from ..ooxml.marks import NOTE_AUTHOR, add_notes, read_notes
 from ..ooxml.package_writer import open_package, refused_parts, write_and_close
 from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
 from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
@@ -41,6 +41,7 @@ from ..ooxml.xml_tree import child, insert_ordered, make
 from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
+from ..template.text import upload_page
 from ..template.school_year import year_label
 from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
 from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
@@ -54,6 +55,12 @@ MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 
+KEPT_CONSOLE_NOTE = {
+    "zh": "「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
+    "en": "控制台 exists and was kept: type {server} beside its Server address label.",
+}
+LINK_RID = "rId2"  # the console's 在线校验 link (rId1 is its buttons' drawing)
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 POLICY_NOTE_AUTHOR = "说明"  # the 规则 sheet's notes on 条件 and 适用对象
 
 
@@ -65,11 +72,12 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  school: str = "", lang: str = "zh", notes: list[str] | None = None) -> Path:
+                  school: str = "", lang: str = "zh", notes: list[str] | None = None, server: str = "") -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
     VBA project kept, the .xlsx left beside the new .xlsm) is appended to ``notes``, in ``lang``.
+    ``server``: the district service's address, on a new 控制台 with its 在线校验 link.
     The book's lock (:func:`book_lock`) is held from reading to replacing; it is re-entrant, so a
     command that holds it already may call this.
 
@@ -97,13 +105,15 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
         with refused_parts(src):
             pkg = open_package(src)
             try:
-                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping)
+                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping, server)
             except BaseException:
                 pkg.close()
                 raise
             written = atomic_write(target, lambda fh: write_and_close(pkg, fh), backup=target.exists(), like=src)
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
+    if server and _exact(book, (CONSOLE_SHEET,)) is not None:
+        messages.append(KEPT_CONSOLE_NOTE[lang].format(server=server))
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
         messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
                         f"{src.name} is unchanged: use {target.name} (with the buttons and macros) from now on.")
@@ -111,7 +121,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
 
 
 def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, school: str, lang: str,
-                  existing_mapping: str | None) -> bool:
+                  existing_mapping: str | None, server: str = "") -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:
         wb = Workbook(pkg)
@@ -120,13 +130,16 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
     has_vba = _has_vba(wb)
     kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
     if _exact(book, (CONSOLE_SHEET,)) is None:
-        sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba)
+        sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba, server=server, link_rid=LINK_RID)
         vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
         pkg.put(vml, buttons_vml(buttons, next_idmap(pkg), col_px, row_px))
         wb.content_types.ensure(vml, VML_CT)
         sheet.legacy_drawing_rid = "rId1"
         entry = _add_sheet(pkg, wb, CONSOLE_SHEET, plain_sheet_xml(sheet))
-        pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", VML_REL, opc.relative(entry.part, vml))]))
+        rels = [("rId1", VML_REL, opc.relative(entry.part, vml))]
+        if server:
+            rels.append((LINK_RID, HYPERLINK_REL, upload_page(server)))
+        pkg.put(opc.rels_name(entry.part), opc.rels_xml(rels, external=frozenset({LINK_RID})))
     if _exact(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, school, real_dates=date_style is not None)
@@ -135,7 +148,8 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
     # On a re-bind the new 映射 is laid out around the old one's rows: staff's columns, notes and order stay.
     typed = book.sheets[existing_mapping] if existing_mapping else None
-    _put_mapping(pkg, wb, mapping_sheet(binding, lang, typed), existing_mapping)
+    sheet, row_of = mapping_sheet(binding, lang, typed)
+    _put_mapping(pkg, wb, sheet, existing_mapping, row_of)
     if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()
@@ -148,7 +162,9 @@ def _add_sheet(pkg: Package, wb: Workbook, name: str, xml: str):
     return entry
 
 
-def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | None) -> None:
+def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | None, row_of: dict[int, int]) -> None:
+    """Write 映射, replacing the existing one's part; staff's notes on its cells follow their rows
+    (``row_of``, 0-based old -> new). Our marks (author cpdsheets) go: recalc --mark puts them back."""
     found = wb.find(existing) if existing else None
     if found is None:
         _add_sheet(pkg, wb, MAPPING_SHEET, plain_sheet_xml(sheet))
@@ -156,11 +172,17 @@ def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | 
     _, entry = found
     if not entry.part:
         raise NotAWorkbook(pkg.path, f"工作表“{entry.name}”缺少关系 / sheet '{entry.name}' has no relationship")
+    notes: dict[str, dict[tuple[int, int], str]] = {}
+    for row, col, author, text in read_notes(pkg, entry.part) if pkg.has(entry.part) else []:
+        if author != NOTE_AUTHOR and row - 1 in row_of:
+            notes.setdefault(author, {})[(row_of[row - 1] + 1, col)] = text
     if pkg.has(entry.part) and has_formula(pkg.read(entry.part)):
         wb.drop_calc_chain_of(entry.sheet_id)
     wb.drop_owned_parts(entry.part)
     wb.make_worksheet_rel(entry)
     pkg.put(entry.part, plain_sheet_xml(sheet))
+    for author, cells in notes.items():
+        add_notes(pkg, wb, entry.part, cells, author=author)
 
 
 def _has_vba(wb: Workbook) -> bool:

@@ -356,6 +356,35 @@ def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int]
     pkg.put(part, doc.to_bytes())
 
 
+def _comments_root(pkg: Package, part: str) -> etree._Element | None:
+    """The root of a worksheet part's comments, None when it has none."""
+    rels = opc.Rels(pkg, part)
+    crel = rels.of_type(COMMENTS_REL)
+    if crel is None or not pkg.has(rels.target_of(crel)):
+        return None
+    return XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root
+
+
+def read_notes(pkg: Package, part: str) -> list[tuple[int, int, str, str]]:
+    """The notes on a worksheet part: (1-based row, 0-based column, author, text), the text without
+    the ``author:`` line Excel starts it with (add_notes puts that back)."""
+    root = _comments_root(pkg, part)
+    if root is None:
+        return []
+    authors = _authors(root)
+    out = []
+    for c in children(_comment_list(root), ns_of(root), "comment"):
+        try:
+            row, col = split_a1(c.get("ref", ""))
+        except ValueError:
+            continue
+        aid = c.get("authorId", "")
+        author = authors[int(aid)] if aid.isdigit() and int(aid) < len(authors) else ""
+        text = "".join(t.text or "" for t in c.iter(q(ns_of(root), "t")))
+        out.append((row, col, author, text.removeprefix(f"{author}:\n") if author else text))
+    return out
+
+
 def _note_cell(shape: etree._Element) -> tuple[int, int] | None:
     data = next(shape.iter(q(_X, "ClientData")), None)
     if data is None or data.get("ObjectType") != "Note":
@@ -425,11 +454,9 @@ def _drop_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element, ce
 def _legacy_rows(pkg: Package, part: str, sheet_name: str) -> list[MarkRow]:
     """Notes authored ``cpdsheets`` that no record lists (an earlier version's marks, or a record
     sheet someone deleted): marks all the same, their original fill unknown."""
-    rels = opc.Rels(pkg, part)
-    crel = rels.of_type(COMMENTS_REL)
-    if crel is None or not pkg.has(rels.target_of(crel)):
+    root = _comments_root(pkg, part)
+    if root is None:
         return []
-    root = XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root
     authors = _authors(root)
     if NOTE_AUTHOR not in authors:
         return []
