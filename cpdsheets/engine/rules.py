@@ -41,13 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
 from ..contract.conditions import condition_words, subject_types
-from ..contract.policy import CREDITS_SHEET, Rule
-=======
-from ..contract.conditions import subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
->>>>>>> main
 from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
