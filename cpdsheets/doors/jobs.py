@@ -24,8 +24,6 @@ from ..contract.findings import (
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES, SHEETS
-from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
-from ..engine.binding.materialise import bound_book
 from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
@@ -102,6 +100,10 @@ def _check_book(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation
     mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
     if mapping_sheet is None:
         return _unbound_said(raw, *_check(raw, as_of))
+    # Imported here: most books have no 映射, and the binding modules cost a book's start-up ~0.1 s.
+    from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
+    from ..engine.binding.materialise import bound_book
+
     default_cells: DefaultCells = {}
     binding, mapping_findings = read_mapping(mapping_sheet, default_cells)
     if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
