@@ -200,7 +200,9 @@ def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = Non
                    seconds=seconds)
 
 
-def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Recalculation:
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None, with_tabs: bool = True) -> Recalculation:
+    """Check and compute the book; with ``with_tabs``, also build the five output tabs and the marks (a job
+    that writes nothing back, the roll-up, skips them: they are a fifth of a small book's time)."""
     from ..engine.compute import compute
 
     started = time.perf_counter()
@@ -210,9 +212,11 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)
+    counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
+    if not with_tabs:
+        return Recalculation(findings, [], [], counts, resolved, policy, validation, seconds=seconds, results=results)
     alerts = tab_builder.alerts_tab(results, lang)
     counts["alerts"] = len(alerts.rows)  # 达标预警 rows, as the coordinator counts them
-    counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
     tabs = [
         tab_builder.summary_tab(results, policy, lang),
         alerts,
