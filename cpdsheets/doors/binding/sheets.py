@@ -18,7 +18,7 @@ from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validat
 from ..xml_text import column_letters, display_width
 from ..template.master import RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
 from ..template.school_year import default_settings
-from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE
+from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, service_rows
 
 GREY = "FF595959"
 TITLE_POINTS = 14
@@ -49,8 +49,10 @@ KEPT_VBA_NOTE = {
 }
 
 
-def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button], list[int], list[int]]:
-    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them."""
+def console_sheet(lang: str, *, kept_vba: bool, server: str = "",
+                  link_rid: str = "rId2") -> tuple[PlainSheet, list[Button], list[int], list[int]]:
+    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them. With a
+    ``server``, its 在线校验 cell links through relationship ``link_rid`` (the caller writes it)."""
     en = lang == "en"
     rows: list[list[object]] = [["", Run(CONSOLE_TITLE[lang], size=TITLE_POINTS)],
                                 ["", Run(CONSOLE_INTRO[lang], bold=False, colour=GREY)]]
@@ -60,8 +62,14 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
         buttons.append(Button(en_caption if en else zh, macro, r, 1))
     if kept_vba:
         rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
+    rows.append([])
+    links: dict[tuple[int, int], str] = {}
+    for label, value, link in service_rows(server, lang):
+        if link:
+            links[(len(rows), 1)] = link_rid
+        rows.append(["", label, Run(value, bold=False, colour=GREY) if value and (link or not label) else value])
     heights: dict[int, float] = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
-    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False)
+    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False, links=links)
     col_px = [column_pixels(CONSOLE_WIDTHS.get(c, 8.43)) for c in range(len(CONSOLE_WIDTHS) + 1)]
     row_px = [round(heights[r] * 4 / 3) if r in heights else DEFAULT_ROW_PIXELS for r in range(len(rows) + 1)]
     return sheet, buttons, col_px, row_px

@@ -24,7 +24,7 @@ from ...contract.schema import (
 )
 from .book_content import BookContent, SheetContent
 from .school_year import default_settings, year_label
-from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help
+from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
@@ -70,9 +70,12 @@ _WIDE_TEXT = {"title", "topic", "reason", "award"}
 
 
 def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: str = "zh",
-                 data: BookContent | None = None, macros: bool = True, constant_memory: bool = False) -> Path:
+                 data: BookContent | None = None, macros: bool = True, constant_memory: bool = False,
+                 server: str = "") -> Path:
     """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx).
-    ``constant_memory`` streams rows to disk (large synthetic books); the output is the same shape."""
+    ``constant_memory`` streams rows to disk (large synthetic books); the output is the same shape.
+    ``server``: the district service's address (``cpdsheets serve``), filled in on 控制台 with a link to
+    its upload page."""
     path = Path(path).with_suffix(".xlsm" if macros else ".xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = data or BookContent()
@@ -87,7 +90,7 @@ def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "�
         "company": school, "comments": "由 cpdsheets 生成", "created": FIXED_CREATED,
     })
     _guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, lang)
-    _console_sheet(wb.add_worksheet(CONSOLE_SHEET), fmt, lang)
+    _console_sheet(wb.add_worksheet(CONSOLE_SHEET), fmt, lang, server)
     rule_rows = _policy_sheet(wb.add_worksheet(POLICY_SHEET), fmt, label, school, data.settings)
     for spec in DATA_SHEETS:
         content = data.sheets.get(spec.key, SheetContent())
@@ -144,7 +147,7 @@ def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
         row += 1
 
 
-def _console_sheet(ws, fmt: _Formats, lang: str) -> None:
+def _console_sheet(ws, fmt: _Formats, lang: str, server: str = "") -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 3)
     ws.set_column(1, 1, 18)
@@ -157,6 +160,15 @@ def _console_sheet(ws, fmt: _Formats, lang: str) -> None:
         ws.insert_button(row, 1, {"macro": macro, "caption": zh if lang == "zh" else en,
                                   "width": 120, "height": 36, "x_offset": 2, "y_offset": 2})
         ws.write_string(row, 2, desc_zh if lang == "zh" else desc_en, fmt.wrap)
+    row = 3 + 3 * len(BUTTONS)
+    for label, value, link in service_rows(server, lang):
+        if link:
+            ws.write_url(row, 1, upload_page(server), string=label)
+        elif label:
+            ws.write_string(row, 1, label, fmt.text)
+        if value:
+            ws.write_string(row, 2, value, fmt.note if not label or link else fmt.text)
+        row += 1
 
 
 # -- 规则 --------------------------------------------------------------------------------------------
