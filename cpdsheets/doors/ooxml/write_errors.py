@@ -96,6 +96,18 @@ class FolderMissing(WorkbookWriteError):
         )
 
 
+class FolderIsFile(WorkbookWriteError):
+    """Where the file's folder should be there is a file."""
+
+    def __init__(self, path: Path | str):
+        folder = Path(path).parent
+        super().__init__(
+            path,
+            f"“{folder}”是文件，不是文件夹，无法在其中写入“{Path(path).name}”；请换一个位置。",
+            f"'{folder}' is a file, not a folder, so '{Path(path).name}' cannot be written in it; choose another place.",
+        )
+
+
 class OutputIsFolder(WorkbookWriteError):
     """The output named is a folder: a file name is needed."""
 
@@ -118,6 +130,8 @@ def write_failed(path: Path | str, exc: OSError) -> WorkbookWriteError:
         return OutputIsFolder(path)
     if code == errno.ENOENT:
         return FolderMissing(path)
+    if code == errno.ENOTDIR:
+        return FolderIsFile(path)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return WorkbookNotWritable(path, exc.strerror or "")
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
