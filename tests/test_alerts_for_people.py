@@ -25,7 +25,7 @@ from conftest import invoke_cli
 from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate

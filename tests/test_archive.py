@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROSTER, base_sheets, write_book
 from conftest import invoke_cli as cli, run_cli
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.safe_names import sheet_names as unique_sheet_names
 

@@ -6,7 +6,7 @@ import pytest
 
 from cpdsheets.contract.findings import EFFECTS, FindingType, finding_codes
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from conftest import OBSERVATIONS, READING, ROSTER, TRAININGS, POLICY_ROWS
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cpdsheets.contract.states import State
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.alert_rows import alert_rows
 from cpdsheets.samples.realistic_year import AS_OF, CAST, realistic_year, school_days

@@ -138,7 +138,7 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.Act
         cleared = act.clear_marks(out, store)
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
-    from .. import jobs
+    from ...jobs import book as jobs
 
     if job == "archive":  # the archive is downloaded from the upload's page; the book must compute first
         jobs.run_recalc(raw, lang=lang)
