@@ -311,7 +311,7 @@ def recalc(
     from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
 
-    from .jobs import run_recalc
+    from ..jobs.book import run_recalc
 
     outcome = _or_exit(book, lang, lambda: run_recalc(raw, lang=lang.value, as_of=when))
     if dry_run or format == Format.json:
@@ -638,7 +638,7 @@ def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
 def _read_while_importing(book: Path) -> RawBook:
     """The book, its sheets parsed on calamine's threads while the engine is imported here."""
     reading = read_soon(book)
-    from . import jobs  # noqa: F401 (the import is the point: it overlaps the parse)
+    import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
 
     return reading.result()
 

@@ -9,15 +9,19 @@ fill is left out.
 from __future__ import annotations
 
 from ...contract.binding import HEADER_ROW_LINE, Binding
-from ...contract.policy import DEFAULT_RULES, METRICS, PERIOD_KINDS
+from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
+from ...contract.school_calendar import DAY_KINDS
 from ...contract.book import RawSheet
 from ...engine.binding.mapping_layout import relaid_rows
 from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
 from ..xml_text import column_letters, display_width
-from ..template.master import RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
-from ..template.school_year import default_settings
+from ..template.master import (
+    CALENDAR_HEADERS, CALENDAR_NOTE, CALENDAR_SPARE_ROWS, RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS,
+    SEVERITY_WORDS, rule_cells,
+)
+from ..template.school_year import calendar_rows, default_settings
 from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, service_rows
 
 GREY = "FF595959"
@@ -27,7 +31,7 @@ CONSOLE_WIDTHS = {0: 3, 1: 18, 2: 80}
 BUTTON_ROWS = [3 + 3 * i for i in range(len(BUTTONS))]
 BUTTON_ROW_POINTS = 30
 DEFAULT_ROW_PIXELS = 20
-POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9: 8, 10: 8, 11: 36, 12: 6}
+POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9: 8, 10: 8, 11: 36, 12: 6, 13: 10}
 # The rows the template's date validation covers: 学年开始 .. 统计截止日 (0-based rows 4..11).
 POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
@@ -78,7 +82,8 @@ def console_sheet(lang: str, *, kept_vba: bool, server: str = "",
 def policy_notes(sheet: PlainSheet) -> dict[tuple[int, int], str]:
     """The template's notes on the rules table's header (1-based row, 0-based column -> text)."""
     header = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(RULE_HEADERS[0]))
-    return {(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}
+    calendar = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(CALENDAR_HEADERS[0]))
+    return {(calendar + 1, 0): CALENDAR_NOTE, **{(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}}
 
 
 def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> PlainSheet:
@@ -89,6 +94,12 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
     for name, value, note in default_settings(label, school):
         rows.append([name, value, Run(note, bold=False, colour=GREY) if note else ""])
     rows += [[], []]
+    calendar = len(rows)
+    rows.append([Run(h) for h in CALENDAR_HEADERS])
+    rows += [list(line) for line in calendar_rows(label)]
+    rows += [[] for _ in range(CALENDAR_SPARE_ROWS)]
+    calendar_end = len(rows)  # 0-based, exclusive
+    rows += [[]]
     header = len(rows)
     rows.append([Run(h) for h in RULE_HEADERS])
     rows += [rule_cells(rule) for rule in DEFAULT_RULES]
@@ -99,7 +110,8 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
 
     validations = [list_validation(rng(2), METRICS), list_validation(rng(6), PERIOD_KINDS),
                    list_validation(rng(10), tuple(SEVERITY_WORDS.values())), list_validation(rng(12), ("是", "否")),
-                   number_validation(rng(8, 9), 0)]
+                   list_validation(rng(13), PACES), number_validation(rng(8, 9), 0),
+                   list_validation(f"C{calendar + 2}:C{calendar_end}", DAY_KINDS)]
     if real_dates:
         a, b = POLICY_DATE_ROWS
         validations.insert(0, '<dataValidation type="date" allowBlank="1" showInputMessage="1" showErrorMessage="1" '

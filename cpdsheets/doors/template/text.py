@@ -17,6 +17,7 @@ GUIDE = {
         ]),
         ("先做这三件事", [
             "1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。",
+            "   「规则」表的校历已按国务院公布的放假安排填好（放假、调休上班），学校自己的停课日（运动会等）可添加一行。",
             "2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。",
             "3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
         ]),
@@ -54,7 +55,8 @@ GUIDE = {
         ]),
         ("First steps", [
             "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;",
-            "   leave 统计截止日 (as-of date) blank to count up to today.",
+            "   leave 统计截止日 (as-of date) blank to count up to today. The 校历 (school calendar) on the same",
+            "   sheet holds the national holidays and 调休 workdays; add a line for each closure of the school's own.",
             "2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);",
             "   several roles may be listed, separated by 、",
             "3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date.",

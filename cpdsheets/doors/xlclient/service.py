@@ -5,7 +5,7 @@ body in, a status and a body out. The web app (``cpdsheets serve``) mounts it an
 :class:`Host` — who a token belongs to, where an upload is recorded, where an archive is kept — so
 this module is tested on its own and the web app's storage stays the web app's.
 
-The job is the CLI's (:mod:`..jobs`) on the book the client sent (:mod:`.payload`); the answer is the
+The job is the CLI's (:mod:`cpdsheets.jobs.book`) on the book the client sent (:mod:`.payload`); the answer is the
 actions that write what ``recalc --mark`` writes (:mod:`.actions`), then the button's message.
 A refusal is one line of plain text with a 4xx status: xlwings' ``Remote.bas`` shows a non-200
 answer's text in a message box as it is.
@@ -138,7 +138,7 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.Act
         cleared = act.clear_marks(out, store)
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
-    from .. import jobs
+    from ...jobs import book as jobs
 
     if job == "archive":  # the archive is downloaded from the upload's page; the book must compute first
         jobs.run_recalc(raw, lang=lang)
