@@ -232,7 +232,7 @@ def test_teacher_filter_english_and_refusals(tmp_path):
     r = cli("archive", book, "--teacher", "9999")
     assert r.returncode == 2 and "9999" in r.stderr
     r = cli("archive", book, "-o", book)
-    assert r.returncode == 2 and "总表本身" in r.stderr
+    assert r.returncode == 2 and "要读取的文件" in r.stderr
     assert digest(book) == before
 
 

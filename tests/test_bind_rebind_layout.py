@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+from openpyxl.comments import Comment
 
 from conftest import invoke_cli
 from cpdsheets.doors.jobs import check
@@ -17,6 +18,7 @@ from school_style import MERGED, school_sheets, write_openpyxl
 
 AUTUMN, SPRING = "2024秋季听课登记", "2025春季听课登记"
 NOTE = "评课字数不计：教研组 2024-10 决定"
+COMMENT = "春季表下学期再启用"
 
 
 def _rows(path: Path) -> list[tuple]:
@@ -45,6 +47,9 @@ def _edit_as_staff(path: Path) -> list[tuple]:
     ws.delete_rows(2, ws.max_row)
     for r in rows:
         ws.append(r)
+    # A note (an Excel comment) on the spring sheet's line, which the new autumn line will push down.
+    spring_row = 2 + next(i for i, r in enumerate(rows) if r[0] == SPRING and r[1] == "（整张表）")
+    ws.cell(spring_row, 3).comment = Comment(COMMENT, "王老师")
     # ...and the school adds a column to the autumn log.
     wb[AUTUMN].cell(2, 9, "听课节次")
     wb.save(path)
@@ -69,6 +74,12 @@ def test_rebind_keeps_staff_columns_notes_spelling_and_order(tmp_path):
     at = after.index(new[0])
     assert after[at - 1] == (AUTUMN, "笔记字数", "不用", "", NOTE, "")
     assert after[0][4] == "备注"
+    # Staff's note on a cell followed its line down.
+    ws = openpyxl.load_workbook(book)["映射"]
+    noted = [(c.row, c.column, c.comment.author, c.comment.text) for row in ws.iter_rows() for c in row if c.comment]
+    spring = 2 + after.index(next(row for row in after if row[:2] == (SPRING, "（整张表）")))
+    assert [(r, c, text.split("\n")[-1]) for r, c, _, text in noted] == [(spring, 3, COMMENT)]
+    assert noted[0][2] == "王老师"
 
     # The table still reads as staff meant it: the spring sheet left out, 笔记字数 not used.
     raw = read_workbook(book)

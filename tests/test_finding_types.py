@@ -24,7 +24,8 @@ from cpdsheets.engine.verdict import judge
 
 PACKAGE = Path(cpdsheets.__file__).parent
 PLACE = {"column", "value", "sheet"}  # what every finding fills from where it is
-SUGGESTION = {"suggest_id", "suggest_name"}  # what engine.checks.suggest_ids adds for a variant hint
+# what engine.checks.suggest_ids (and check_groups) add for a variant hint
+SUGGESTION = {"suggest_id", "suggest_name", "suggest_value"}
 
 
 def _fields(template: str) -> set[str]:

@@ -55,6 +55,15 @@ CASES = {
     "unknown-teacher": ({"培训记录": tr(D(2025, 9, 5), "9999", "赵六", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "B4"),
     "name-mismatch": ({"培训记录": tr(D(2025, 9, 5), "1001", "李四", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "C4"),
     "duplicate-row": ({"培训记录": tr(*TRAININGS[1])}, "培训记录", "A4"),
+    # `12.3` typed in a General cell: Excel keeps the number 12.3 (a day of January 1900)
+    "date-as-number": ({"培训记录": tr(12.3, "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
+    # row 2's session (2025-09-03, 1001, 师德培训) typed again with other cells typed differently
+    "likely-duplicate": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "《师德培训》", "师德培训", "", "2学时", "√")},
+                         "培训记录", "D4"),
+    "likely-duplicate-counted": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "《师德培训》", "师德培训", "", 2, "√")},
+                                 "培训记录", "D2"),
+    "unknown-category": ({"培训记录": tr(D(2025, 9, 5), "1001", "张三", "x", "外出", "区级", 2, "出勤")}, "培训记录", "E4"),
+    "unknown-group": ({"教研活动": [["日期", "组别", "类型"], [D(2025, 9, 10), "语文", "集体备课"]]}, "教研活动", "B2"),
     "date-outside-year": ({"培训记录": tr(D(2024, 9, 5), "1001", "张三", "x", "通识培训", "校级", 2, "出勤")}, "培训记录", "A4"),
     "too-many-hours": ({"培训记录": tr(D(2025, 9, 3), "1001", "张三", "长培训", "通识培训", "校级", 11, "出勤")}, "培训记录", "G2"),
     "unknown-observed-teacher": ({"听课记录": [list(OBSERVATIONS[0]), [D(2025, 9, 10), "1002", "李四", "陌生人", "语文", "x", "推门课", "本校"]]}, "听课记录", "D2"),
@@ -66,6 +75,13 @@ CASES = {
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
+    # issue 18 items 8 and 9 (h18rest): a log 映射 says the school does not keep; a book bind would read
+    "rule-log-not-kept": ({"成果记录": None, "映射": [list(MAPPING_HEADERS), ["（本校不登记）", "（整张表）", "成果记录", ""]]},
+                          "规则", ""),
+    "not-bound": ({"教师名册": None, "教职工名单": [list(r) for r in ROSTER]}, "教师名册", ""),
+    "unknown-rule-value": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
+                                    ["R20", "语文组每月活动", "计数", "教研活动", "", "", "月", "对象=教研组 且 教研组=语文", 1,
+                                     None, "error", "", "是"]]}, "规则", "H12"),
     "attribute-unknown": ({"教师名册": [[*ROSTER[0], "参加工作时间"], [*ROSTER[1], "去年"], [*ROSTER[2], None],
                                        [*ROSTER[3], None]]}, "教师名册", "G2"),
     "no-school-year": ({"规则": [["设置项", "值"], ["学校名称", "测试小学"]]}, "规则", ""),
@@ -91,7 +107,7 @@ CASES = {
                                      ColumnBinding(header="工号", field="teacher_id"),
                                      ColumnBinding(header="姓名", field="name"))))}, "签到表", "C1"),
 }
-RECALC_ONLY = {"rule-not-evaluated"}  # found when computing, not when validating
+RECALC_ONLY = {"rule-not-evaluated", "unknown-rule-value", "rule-log-not-kept"}  # found when computing, not when validating
 
 
 def test_every_code_has_a_case():
@@ -129,7 +145,9 @@ EFFECT_OF_CASE = {
     "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
-    "date-order": "row-left-out", "unknown-rule-id": "row-counts", "unexpected-unit": "row-counts",
+    "date-order": "row-left-out", "unknown-rule-id": "exemption-void", "date-as-number": "row-left-out",
+    "likely-duplicate": "row-left-out", "likely-duplicate-counted": "row-counts", "unknown-group": "row-left-out",
+    "unknown-category": "row-counts", "unexpected-unit": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",
     "unbound-field": "sheet-left-out", "unknown-teacher-name": "row-left-out", "ambiguous-teacher-name": "row-left-out",
 }
@@ -202,3 +220,17 @@ def test_readme_catalogue_lists_every_code():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [c for c in finding_codes() if f"| `{c}` |" not in readme]
     assert not missing, f"README's findings catalogue lacks {missing}"
+
+
+def test_readme_catalogue_gives_each_code_its_catalogue_severity():
+    """The README table and the catalogue say the same severity (its first word; a parenthesis may add
+    when another applies), so a finding made an error here cannot stay a warning in the docs."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Findings catalogue", 1)[1]
+    said = {m[1]: m[2] for m in re.finditer(r"^\| `([a-z-]+)` \| (\w+)", table, re.MULTILINE)}
+    wrong = {c: (said.get(c), FindingType.registry[c].severity) for c in finding_codes()
+             if said.get(c) != FindingType.registry[c].severity}
+    assert not wrong, wrong

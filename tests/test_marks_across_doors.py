@@ -128,19 +128,51 @@ def test_cli_marks_are_cleared_by_the_button(book, tmp_path):
     wb = openpyxl.load_workbook(book, keep_vba=True)
     tr = wb[SHEET]
     assert {fill(tr, r) for r in ("B5", "C5", "E5")} == {MARK_FILL}
-    assert fill(tr, "C4") is None  # the CLI leaves a cell with someone's note alone
+    # issue 18: a cell with someone's note is marked too (the fill); the note stays the user's own
+    assert fill(tr, "C4") == MARK_FILL and note(tr, "C4").startswith("用户自己的批注")
+    assert "用户已有批注的格子" not in note(tr, "C4")
     assert wb[MARK_STORE].sheet_state == "hidden"
-    assert set(record(book)) == {(SHEET, "B5"), (SHEET, "C5"), (SHEET, "E5"), ("教师名册", "C4")}
+    assert set(record(book)) == {(SHEET, "B5"), (SHEET, "C5"), (SHEET, "E5"), (SHEET, "C4"), ("教师名册", "C4")}
 
     cleared = tmp_path / "cleared.xlsm"
     alerts = button_clear(book, cleared)
-    assert "4" in alerts[0][0]
+    assert "5" in alerts[0][0]
     wb = openpyxl.load_workbook(cleared)
     tr = wb[SHEET]
     assert fill(tr, "E5") == USER_FILL_MARKED  # the colour the user had under the mark comes back
     assert note(tr, "E5") is None
     assert_clean(cleared)
     assert tab_values(cleared, MARK_STORE) == [MARK_STORE_HEADER]
+
+
+def _comment_xml(path: Path, ref: str) -> bytes:
+    """The <comment> element on ``ref`` as the package holds it, byte for byte."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/comments") and name.endswith(".xml"):
+                for el in etree.fromstring(z.read(name)).iter("{*}comment"):
+                    if el.get("ref") == ref:
+                        return etree.tostring(el, method="c14n")
+    return b""
+
+
+def test_cli_marks_a_cell_with_a_user_note_and_clear_marks_gives_the_note_back_unchanged(book):
+    before = _comment_xml(book, "C4")
+    assert b"\xe7\x94\xa8\xe6\x88\xb7" in before  # 用户…: the user's own note is there
+    assert write_tabs(book, [], marks=MARKS, backup=False)
+    tr = openpyxl.load_workbook(book)[SHEET]
+    assert fill(tr, "C4") == MARK_FILL
+    assert _comment_xml(book, "C4") == before  # marking does not touch the note
+    r = cli("clear-marks", book, "--no-backup")
+    assert r.returncode == 0, r.stderr
+    assert "5" in r.stdout
+    tr = openpyxl.load_workbook(book)[SHEET]
+    assert fill(tr, "C4") is None
+    assert _comment_xml(book, "C4") == before
 
 
 # -- button marks, the CLI clears ------------------------------------------------------------------

@@ -126,12 +126,22 @@ def test_reading_note_characters_count_on_every_reading_row(chars, state):
 
 @pytest.mark.parametrize("days,state", [(8, "达标"), (8.5, "超出上限")])
 def test_upper_bound_is_checked_in_the_open_period_too(days, state):
-    res = compute(dataset([teacher("1001")], trainings=[training("1001", 2, days=days)]), policy("R15"),
-                  D(2024, 11, 1))
+    res = compute(dataset([teacher("1001")], trainings=[training("1001", 2, days=days, category="外出培训")]),
+                  policy("R15"), D(2024, 11, 1))
     row = one(res, "R15", "1001")
     assert not row["closed"] and row["state"] == state and row["severity"] == "warning"
     # a warning rule is listed but leaves the status alone
     assert res.teachers["status"].tolist() == ["达标"]
+
+
+def test_r15_counts_days_away_only():
+    """SPEC: R15 sums 天数 of 外出培训 rows. Staff give 天数 on online courses too (the hours check asks
+    them to): 7 days of 网络研修 and 5 away are 5 days away, under the bound of 8."""
+    rows = [training("1001", 20, days=7, category="网络研修"), training("1001", 30, days=5, category="外出培训",
+                                                                   day=D(2024, 10, 20))]
+    res = compute(dataset([teacher("1001")], trainings=rows), policy("R15"), D(2024, 11, 1))
+    row = one(res, "R15", "1001")
+    assert (row["actual"], row["state"]) == (5, "达标")
 
 
 # -- periods -------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ The 映射 table (one header row, then one row per line below; blank lines are s
 - a column line: 表头 the school's header as typed; 对应字段 the contract column's header (``工号``,
   ``日期``, any accepted alias) or ``（不用）``; 默认值 used where that column's cell is blank;
 - a default line: 表头 blank; 对应字段 a contract column; 默认值 its value on every row
-  (e.g. a 签到表's 类别 ``校本研修``, 级别 ``校级``, 学时 ``2``).
+  (e.g. a 签到表's 类别 ``校本研修``, 级别 ``校级``, 学时 ``2``);
+- a not-kept line: 工作表 ``（本校不登记）``, 表头 ``（整张表）``, 对应字段 a log the school does not keep
+  (``成果记录``): no sheet is looked for, and the rules that count only that log are not evaluated (one
+  info each) instead of failing every teacher. A sheet that does feed that log wins over the line.
 
 A column mapped to a 工号 field may hold names (听课教师 `王芳`): they are matched to the roster.
 """
@@ -39,6 +42,7 @@ MAPPING_HEADERS_EN = ("Sheet", "Header", "Field", "Default")
 WHOLE_SHEET = "（整张表）"
 HEADER_ROW_LINE = "（表头行）"
 UNUSED = "（不用）"
+NOT_KEPT = "（本校不登记）"
 SHAPE_SUFFIX: dict[Shape, str] = {"rows": "", "grid": "·签到表", "per_teacher": "·每人一表"}
 
 # What a sign-in grid's sessions default to when neither the header nor 映射 says otherwise (issue 13).
@@ -94,6 +98,7 @@ class Binding(BaseModel):
 
     sheets: tuple[SheetBinding, ...] = ()
     left_out: tuple[str, ...] = ()  # the school's sheets 映射 says are not read (（整张表） | （不用）)
+    not_kept: tuple[str, ...] = ()  # contract sheet keys of the logs the school does not keep (（本校不登记）)
 
     def feeding(self, target: str) -> list[SheetBinding]:
         return [s for s in self.sheets if s.target == target]

@@ -40,6 +40,9 @@ class Dataset:
     # cells, and the 映射 cell of a default the row takes).
     sources: dict[str, pd.DataFrame] = field(default_factory=dict)
     cells_of: Callable[[str, pd.DataFrame], list[tuple[tuple[str, str], ...]]] | None = None
+    # Sheet keys of the logs the school does not keep (映射's （本校不登记） lines) and the book lacks:
+    # their rules are not evaluated.
+    not_kept: frozenset[str] = frozenset()
 
     @property
     def from_book(self) -> bool:

@@ -66,6 +66,8 @@ EFFECTS: dict[str, Text] = {
     "row-counts": _t("本行仍计入统计。", "The row still counts."),
     "sheet-left-out": _t("该表各行均不计入统计。", "No row of this sheet is counted."),
     "column-blank": _t("该列按空白处理，各行仍计入统计。", "The column is read as blank; the rows still count."),
+    # An exemption row left out excuses no one: said so, since "not counted" means nothing for 豁免.
+    "exemption-void": _t("此行豁免不生效。", "This exemption has no effect."),
 }
 
 
@@ -80,9 +82,21 @@ class MissingSheet(FindingType):
               "Add a sheet named '{expected}' (or its English alias {alias}).")
     # A book read through 映射 (`bind`): the school's own sheet is named there, not added.
     variant_hints = {"bound": _t(
-        "本工作簿按「映射」读取：学校若有这类登记表，在「映射」中加一行（整张表）把它对应到「{expected}」后重新校验。",
+        "本工作簿按「映射」读取：学校若有这类登记表，在「映射」中加一行（整张表）把它对应到「{expected}」后重新校验；"
+        "本校不登记这类记录，就加一行「（本校不登记） | （整张表） | {expected}」。",
         "This book is read through 映射: if the school keeps such a sheet, add a （整张表） line mapping it to "
-        "'{expected}' and validate again.")}
+        "'{expected}' and validate again; if it does not keep one, add the line （本校不登记） | （整张表） | {expected}.")}
+
+
+class NotBound(FindingType):
+    code, severity = "not-bound", "error"
+    fields = ("book", "sheets")
+    title = _t("学校自己的登记簿，尚未绑定", "The school's own book, not bound yet")
+    message = _t("没有「教师名册」，但 cpdsheets bind 认得这本工作簿的登记表：{sheets}。",
+                 "There is no 教师名册, but cpdsheets bind recognises this book's logs: {sheets}.")
+    hint = _t("运行 cpdsheets bind {book}：它把这些表对应到 cpdsheets（本校的单元格不变），写出 .xlsm；以后校验那个 .xlsm。",
+              "Run cpdsheets bind {book}: it maps these sheets for cpdsheets (the school's cells stay as they are) "
+              "and writes an .xlsm; validate that .xlsm from then on.")
 
 
 class MissingColumn(FindingType):
@@ -182,6 +196,21 @@ class InvalidDate(FindingType):
     hint = _t("请填写如 2024-09-03 或 2024年9月3日 的日期。", "Use a date such as 2024-09-03.")
 
 
+class DateAsNumber(FindingType):
+    """A number in a date column that is a date Excel turned into a number: `12.3` typed for 12月3日
+    (Excel, WPS and LibreOffice in a Chinese locale keep it as the number 12.3), or `2025.9`."""
+
+    code, severity = "date-as-number", "error"
+    fields = ("guess",)
+    effect = "cell"
+    title = _t("日期被存成了数字", "Date stored as a number")
+    message = _t("「{value}」是数字，不是日期：这样输入的日期被 Excel 当成了数字（可能是想填 {guess}）。",
+                 "'{value}' is a number, not a date: Excel turned the date typed this way into a number "
+                 "(probably {guess}).")
+    hint = _t("把日期重新输入为 2025-12-03 或 12月3日 的写法（输入「12.3」会被当成数字）。",
+              "Retype the date as 2025-12-03 or 12月3日 (typing 12.3 makes it a number).")
+
+
 class InvalidNumber(FindingType):
     code, severity = "invalid-number", "error"
     effect = "cell"
@@ -268,9 +297,10 @@ class DuplicateRow(FindingType):
 
 
 class DateOutsideYear(FindingType):
-    code, severity = "date-outside-year", "warning"
+    # An error: only dates inside the school year are counted, and a row left out is never left in silence.
+    code, severity = "date-outside-year", "error"
     fields = ("start", "end")
-    effect = "row-left-out"  # only dates inside the school year are counted (engine.compute)
+    effect = "cell"
     title = _t("日期不在本学年内", "Date outside the school year")
     message = _t("{value} 不在本学年（{start} 至 {end}）内。",
                  "{value} is outside the school year ({start} to {end}).")
@@ -338,11 +368,78 @@ class DateOrder(FindingType):
 
 
 class UnknownRuleId(FindingType):
-    code, severity = "unknown-rule-id", "warning"
-    effect = "cell"
+    # An error that voids the whole exemption: read as blank, the cell would excuse the teacher from every rule.
+    code, severity = "unknown-rule-id", "error"
+    fields = ("rule_ids",)
+    effect = "exemption-void"
     title = _t("规则编号不存在", "Unknown rule ID")
     message = _t("规则编号「{value}」在规则表中不存在。", "Rule ID '{value}' is not in the rules table.")
-    hint = _t("填写规则表中的编号，或留空表示全部规则。", "Use an ID from the rules table, or leave blank for all.")
+    hint = _t("填写规则表中的编号（{rule_ids}），或留空表示全部规则。",
+              "Use an ID from the rules table ({rule_ids}), or leave it blank for all rules.")
+
+
+class UnknownGroup(FindingType):
+    """A 组别 that names no 教研组 or 备课组 of the roster: no group's count would see the meeting."""
+
+    code, severity = "unknown-group", "error"
+    fields = ("groups",)
+    effect = "cell"
+    title = _t("组别不在名册中", "Unknown group")
+    message = _t("组别「{value}」不是「教师名册」中的教研组或备课组。",
+                 "Group '{value}' is neither a 教研组 nor a 备课组 on the roster.")
+    hint = _t("填写名册中的组名：{groups}。", "Use a group named on the roster: {groups}.")
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？请填写名册中的组名（{groups}）。",
+                                  "Did you mean '{suggest_value}'? Use a group named on the roster ({groups}).")}
+
+
+class UnknownCategory(FindingType):
+    """A 类别 the 规则 sheet does not know: credited at the default rate, but no rule or cap that goes
+    by category (R15 类别=外出培训, the 网络研修 cap) sees it as the category it probably is."""
+
+    code, severity = "unknown-category", "warning"
+    fields = ("categories",)
+    effect = "cell"
+    title = _t("类别不在学分换算中", "Unknown training category")
+    message = _t("类别「{value}」不是「规则」表中的培训类别：按默认折算率计学分，但按类别的规则和上限（如外出培训天数、"
+                 "网络研修上限）都不会把它算作其中任何一类。",
+                 "Category '{value}' is not a training category of the 规则 sheet: it earns the default rate, but no "
+                 "rule or cap that goes by category (days away, the 网络研修 cap) counts it as one.")
+    hint = _t("填写这些类别之一：{categories}；确是新类别时，在「规则」表的学分换算中加上它。",
+              "Use one of: {categories}; for a new category, add it to 学分换算 on the 规则 sheet.")
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？可选的类别：{categories}。",
+                                  "Did you mean '{suggest_value}'? Categories: {categories}.")}
+
+
+_KEEP_BOTH = _t("若确是同一次登记了两遍，删除多余的一行；若两次都真实发生，在两行的「{title_column}」中写明区别"
+                "（如加「（上午）」「（下午）」），两行就都计入。",
+                "If it was entered twice, delete the extra row; if both really happened, make their "
+                "'{title_column}' differ (add 上午 / 下午, say) and both count.")
+
+
+class LikelyDuplicate(FindingType):
+    """Same teacher, same day, same 项目名称/课题/书刊名称 after normalising, other cells typed differently."""
+
+    code, severity = "likely-duplicate", "error"
+    fields = ("first_row", "title_column")
+    effect = "cell"
+    title = _t("疑似重复记录", "Likely duplicate")
+    message = _t("与第 {first_row} 行似为同一次：同一教师、同一天、「{title_column}」相同。只按第 {first_row} 行计入一次。",
+                 "Looks like the same entry as row {first_row}: same teacher, same day, same '{title_column}'. "
+                 "Only row {first_row} is counted.")
+    hint = _KEEP_BOTH
+
+
+class LikelyDuplicateCounted(FindingType):
+    """The row a likely duplicate was counted as: it counts, and says which rows it stands for."""
+
+    code, severity = "likely-duplicate-counted", "warning"
+    fields = ("other_rows", "title_column")
+    effect = "cell"
+    title = _t("疑似重复记录（已计入）", "Likely duplicate (counted)")
+    message = _t("第 {other_rows} 行与本行似为同一次：同一教师、同一天、「{title_column}」相同。只计入本行。",
+                 "Row {other_rows} looks like the same entry as this one: same teacher, same day, same "
+                 "'{title_column}'. Only this row is counted.")
+    hint = _KEEP_BOTH
 
 
 class AttributeUnknown(FindingType):
@@ -389,6 +486,31 @@ class RuleNotEvaluated(FindingType):
         "重新计算；不需要这条规则时把它的「启用」改为「否」。",
         "This book is read through 映射: map the school's own sheet or column to {fix} there (a （整张表） line for a "
         "sheet, a column or default line for a column) and recalculate, or set the rule's 启用 to 否.")}
+
+
+class UnknownRuleValue(FindingType):
+    """A value a rule's 条件 or 适用对象 tests that nothing in the book holds (`教研组=语文` when the roster
+    says 语文组, `岗位 含 中层干部`): the rule silently matches no one for it."""
+
+    code, severity = "unknown-rule-value", "warning"
+    fields = ("rule_id", "rule_column", "what", "known")
+    title = _t("规则中的取值不存在", "Rule names a value nobody has")
+    message = _t("规则 {rule_id} 的「{rule_column}」写的「{value}」不是{what}：这一项不会匹配任何人或任何组。",
+                 "Rule {rule_id}, '{rule_column}': '{value}' is not {what}, so it matches no one.")
+    hint = _t("改为其中之一：{known}。", "Use one of: {known}.")
+    variant_hints = {"likely": _t("是不是「{suggest_value}」？可选：{known}。",
+                                  "Did you mean '{suggest_value}'? Choose from: {known}.")}
+
+
+class RuleLogNotKept(FindingType):
+    code, severity = "rule-log-not-kept", "info"
+    fields = ("rule_id", "rule_name", "log")
+    title = _t("本校不登记，规则不计算", "Log not kept, rule not evaluated")
+    message = _t("规则 {rule_id}「{rule_name}」不计算：「映射」写明本校不登记「{log}」。",
+                 "Rule {rule_id} ({rule_name}) is not evaluated: 映射 says the school does not keep {log}.")
+    hint = _t("本校开始登记「{log}」时，删去「映射」中（本校不登记）那一行，再运行 cpdsheets bind 把登记表对应进来。",
+              "When the school starts keeping {log}, delete the （本校不登记） line in 映射 and run cpdsheets bind "
+              "to map the sheet.")
 
 
 class NoSchoolYear(FindingType):

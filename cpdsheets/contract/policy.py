@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .conditions import Condition, bind_condition, parse_condition
+from .schema import TRAINING_CATEGORIES
 
 Metric = Literal["计数", "合计", "占比", "字数"]
 PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
@@ -109,6 +110,15 @@ class Policy(BaseModel):
     def active_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.enabled]
 
+    def training_categories(self) -> list[str]:
+        """Every 类别 this policy names: the template's, 学分换算's, the caps' and its rules' conditions
+        (a 培训记录 row of any other category is credited, but matched by no category rule or cap)."""
+        named = [*TRAINING_CATEGORIES, *self.settings.credit_rates, *self.settings.category_caps]
+        for rule in self.rules:
+            if rule.sheet in ("trainings", CREDITS_SHEET):
+                named += [v for t in rule.condition.terms if t.key == "category" for v in t.values]
+        return list(dict.fromkeys(named))
+
 
 def _rule(rule_id: str, name: str, metric: Metric, sheet: str, period: PeriodKind, *, field: str | None = None,
           cond: str = "", who: str = "", lower: float | None = None, upper: float | None = None,
@@ -142,7 +152,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R12", "新教师每月教育随笔", "计数", "outputs", "月", cond="类型=教育随笔", who="教龄<=5", lower=1),
     _rule("R13", "新教师每学期公开课", "计数", "outputs", "学期", cond="类型=公开课", who="教龄<=5", lower=1),
     _rule("R14", "中层每学期讲座", "计数", "outputs", "学期", cond="类型=讲座", who="岗位 含 中层", lower=2),
-    _rule("R15", "年度外出培训天数", "合计", "trainings", "学年", field="days", upper=8, severity="warning"),
+    # Only days away count (SPEC: 类别=外出培训): staff give 天数 on online courses too, as the hours check asks.
+    _rule("R15", "年度外出培训天数", "合计", "trainings", "学年", field="days", cond="类别=外出培训", upper=8,
+          severity="warning"),
     _rule("R16", "教研组每月活动", "计数", "activities", "月", who="对象=教研组", lower=1),
     _rule("R17", "备课组每周活动", "计数", "activities", "周", who="对象=备课组", lower=1),
     _rule("R18", "教研组每学期特色教研", "计数", "activities", "学期", field="type", cond=f"类型={GROUP_TYPES_R18}",

@@ -205,6 +205,9 @@ EXEMPTIONS = SheetSpec(
 )
 
 LOG_SHEETS: tuple[SheetSpec, ...] = (TRAININGS, OBSERVATIONS, READING, OUTPUTS, ACTIVITIES, EXEMPTIONS)
+# The sheets a rule may count (its 数据表). 豁免 excuses teachers from rules; it is not a log of work done,
+# so a rule over it is refused when the 规则 sheet is read, and the computation builds exactly these.
+COUNTED_SHEETS: tuple[SheetSpec, ...] = (TRAININGS, OBSERVATIONS, READING, OUTPUTS, ACTIVITIES)
 DATA_SHEETS: tuple[SheetSpec, ...] = (TEACHERS, *LOG_SHEETS)
 SHEETS: dict[str, SheetSpec] = {s.key: s for s in DATA_SHEETS}
 

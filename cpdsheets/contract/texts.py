@@ -46,8 +46,10 @@ class Text(Mapping[str, str]):
 
     def render(self, lang: Lang = "zh", **params: Any) -> str:
         """The text in ``lang``, its fields filled from ``params`` (Text values in ``lang`` too).
-        A field without a parameter is a KeyError: a caller's mistake, not a text to show half-filled."""
-        values = {k: v.render(lang) if isinstance(v, Text) else v for k, v in params.items()}
+        A field without a parameter is a KeyError: a caller's mistake, not a text to show half-filled.
+        A Text given as a parameter is finished text (a reason built with what was typed, which may hold
+        ``{``): it is put in as it reads, never formatted again."""
+        values = {k: v[lang] if isinstance(v, Text) else v for k, v in params.items()}
         return self[lang].format(**values)
 
     def fill(self, **params: Any) -> Text:

@@ -1,33 +1,36 @@
-"""Run one job per file, each in its own child process with a time limit.
+"""One file of a batch, as a warm worker (``workers.WarmPool``) runs it, and why a worker gave no answer.
 
-A file that hangs, aborts the interpreter (a native library running out of memory) or is killed
-costs only its own line: the child is stopped, the file gets a one-line reason and the batch goes
-on. Each child handles one file and exits, so nothing a bad file leaves behind reaches the next.
+A file that hangs, goes over the memory ceiling, aborts the interpreter (a native library running out
+of memory) or is killed costs only its own line: the worker is stopped and replaced, the file gets
+the one-line reason of its :class:`Failure`, and the batch goes on.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
+import datetime as dt
 import signal
-import sys
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, cast
+
+from ..reports.internal_error import internal_error
+from ..reports.path_text import readable_path
+from ..reports.report import FileReport
+from .reader import WorkbookUnreadable, read_soon
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """Why a file's child gave no result: ``kind`` is "timeout" or "crash"."""
+    """Why a file's worker gave no result: ``kind`` is "timeout", "memory" or "crash"."""
 
     kind: str
     seconds: float
     exit_code: int | None = None
+    memory_mb: int | None = None
 
     def message(self, lang: str = "zh") -> str:
+        if self.kind == "memory":
+            return (f"使用内存超过 {self.memory_mb} MB，已停止（文件可能过大或结构异常）" if lang == "zh"
+                    else f"used more than {self.memory_mb} MB of memory, stopped (the file may be too large or malformed)")
         if self.kind == "timeout":
             return (f"超过 {self.seconds:.0f} 秒仍未完成，已停止（文件可能过大或结构异常）" if lang == "zh"
                     else f"not finished after {self.seconds:.0f} s, stopped (the file may be too large or malformed)")
@@ -36,66 +39,28 @@ class Failure:
                 else f"the validating process died ({how}); file not validated, please send it to the maintainers")
 
 
-def run_each(job: Callable[..., Any], tasks: Iterable[tuple], *, jobs: int, seconds: float,
-             done: Callable[[tuple, Any], None]) -> None:
-    """Call ``job(*task)`` for every task, ``jobs`` children at a time; ``done(task, result)`` gets the
-    job's return value, or a ``Failure`` when the child timed out or died."""
-    ctx: Any = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")  # fork or spawn context
-    pending = deque(tasks)
-    running: dict[Connection, tuple[Any, tuple, float]] = {}
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # a forked child would write the parent's unflushed output a second time
+def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
+    report = _validate_file(path, lang, as_of)
+    report.path = readable_path(path)  # opened by its own name (GBK bytes too), shown readably
+    return report
+
+
+def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
+    started = time.perf_counter()
     try:
-        while pending or running:
-            while pending and len(running) < max(jobs, 1):
-                task = pending.popleft()
-                reader, writer = ctx.Pipe(duplex=False)
-                child = ctx.Process(target=_child, args=(writer, job, task), daemon=True)
-                child.start()
-                writer.close()
-                running[reader] = (child, task, time.monotonic())
-            first_deadline = min(started for _, _, started in running.values()) + seconds
-            for ready in wait(list(running), timeout=max(first_deadline - time.monotonic(), 0)):
-                reader = cast(Connection, ready)  # wait() hands back the Connections it was given
-                child, task, started = running.pop(reader)
-                done(task, _receive(reader, child, time.monotonic() - started))
-            now = time.monotonic()
-            for reader, (child, task, started) in list(running.items()):
-                if now - started >= seconds:
-                    del running[reader]
-                    _stop(child)
-                    reader.close()
-                    done(task, Failure("timeout", seconds))
-    finally:
-        for reader, (child, _, _) in running.items():
-            _stop(child)
-            reader.close()
+        reading = read_soon(path)
+        from .jobs import check  # the engine's imports, while the sheets are parsed
 
-
-def _child(writer: Connection, job: Callable[..., Any], task: tuple) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+        raw = reading.result()
+    except WorkbookUnreadable as exc:
+        return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
+    except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
+        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
-        writer.send(job(*task))
-        writer.close()
-    except BaseException:  # the job reports its own errors; anything else is a crash, told by the parent
-        os._exit(70)
-
-
-def _receive(reader: Connection, child: Any, elapsed: float) -> Any:
-    try:
-        result = reader.recv()
-    except (EOFError, OSError):
-        child.join(5)
-        result = Failure("crash", elapsed, child.exitcode)
-    finally:
-        reader.close()
-    child.join(5)
-    return result
-
-
-def _stop(child: Any) -> None:
-    child.kill()
-    child.join(5)
+        _, validation, findings, _ = check(raw, as_of=as_of)
+    except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
+        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
+    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
 
 
 def _exit_text(code: int | None, lang: str) -> str:

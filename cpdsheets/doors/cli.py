@@ -24,8 +24,10 @@ from .. import __version__
 from ..contract.findings import Lang as TextLang
 from ..reports.formats import render
 from ..reports.internal_error import internal_error
+from ..reports.path_text import readable_path
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
+from .batch import validate_file
 from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
 
 if TYPE_CHECKING:
@@ -93,8 +95,9 @@ LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en",
 AsOfOption = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="日期", help="统计截止日，如 2026-04-20、2026/4/20、2026年4月20日（优先于「规则」表）"
                                   " / as-of date, written as in the sheets.")]
-OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
-                                                      help="写入另一个文件，原文件不变 / write to this file instead.")]
+# Outputs are taken as text: Path("") is ".", and an empty -o must be refused, not read as the current folder.
+OutputOption = Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
+                                                     help="写入另一个文件，原文件不变 / write to this file instead.")]
 BackupOption = Annotated[bool, typer.Option("--backup/--no-backup",
                                             help="保留原文件的 .bak 备份 / keep BOOK.bak.")]
 
@@ -131,24 +134,6 @@ def _is_workbook_name(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
 
 
-def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
-    started = time.perf_counter()
-    try:
-        reading = read_soon(path)
-        from .jobs import check  # the engine's imports, while the sheets are parsed
-
-        raw = reading.result()
-    except WorkbookUnreadable as exc:
-        return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
-    except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
-        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    try:
-        _, validation, findings, _ = check(raw, as_of=as_of)
-    except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
-        return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
-
-
 def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
     """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
     if not value:
@@ -176,8 +161,8 @@ def validate(
                                       help="同时校验的文件数 / files validated in parallel.")] = 1,
     lang: LangOption = Lang.zh,
     as_of: AsOfOption = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
-                                                   help="把报告写入文件 / write the report to a file.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
+                                                  help="把报告写入文件 / write the report to a file.")] = None,
 ) -> None:
     """校验：逐表检查工作簿，列出每个问题（退出码 0 无问题，1 有问题，2 无法读取）/ validate workbooks."""
     when = _parse_date(as_of, lang.value)
@@ -185,11 +170,15 @@ def validate(
     if not files:
         typer.echo("没有找到工作簿 / no workbooks found", err=True)
         raise typer.Exit(2)
+    report_path = _guarded(lang, lambda: _report_output(output, files))
     reports = _run_all(files, lang.value, when, jobs)
     report = Report(reports)
     text = render(report, format.value, lang.value)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
+    if report_path is not None:
+        from .ooxml.safe_replace import atomic_write
+
+        data = (text + "\n").encode("utf-8", errors="backslashreplace")
+        _guarded(lang, lambda: atomic_write(report_path, lambda fh: fh.write(data), backup=False))
     else:
         typer.echo(text)
     raise typer.Exit(report.exit_code(fail_on.value))
@@ -197,26 +186,17 @@ def validate(
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
              label: str = "校验中 / validating") -> list:
-    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order. Each file runs
-    in its own child process under the per-file time limit: a file that hangs or kills its process is
-    a ``FileReport`` with ``unreadable`` set, and every other file is still done."""
-    if len(files) > 1:
-        from . import jobs as _preload  # noqa: F401  imported once here, inherited by every forked child
-    from .batch import Failure, run_each
-    from .limits import limit
+    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
+    workers that import the engine once. Each file has the per-file limits (time, memory): a file that
+    goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
+    is still done."""
+    from concurrent.futures import as_completed
+
+    from .workers import WarmPool, WorkerFailure
 
     show_progress = len(files) > 1 and sys.stderr.isatty()
     results: dict[str, object] = {}
     progress = task = None
-
-    def done(args: tuple, result) -> None:
-        path = args[0]
-        if isinstance(result, Failure):
-            result = FileReport(path, unreadable=result.message(lang), seconds=result.seconds)
-        results[path] = result
-        if progress is not None:
-            progress.advance(task)
-
     if show_progress:
         from rich.console import Console
         from rich.progress import Progress
@@ -226,8 +206,17 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
-        run_each(work, [(f, lang, as_of) for f in files], jobs=min(jobs, len(files)),
-                 seconds=limit("FILE_SECONDS"), done=done)
+        with WarmPool(min(jobs, len(files))) as pool:
+            futures = {pool.submit(work, f, lang, as_of): f for f in files}
+            for future in as_completed(futures):
+                path = futures[future]
+                try:
+                    results[path] = future.result()
+                except WorkerFailure as exc:
+                    results[path] = FileReport(readable_path(path), unreadable=exc.message(lang),
+                                               seconds=exc.failure.seconds)
+                if progress is not None and task is not None:
+                    progress.advance(task)
     finally:
         if progress is not None:
             progress.stop()
@@ -238,6 +227,40 @@ def _echo(text: str, err: bool = False) -> None:
     """Print a message that may quote the workbook (sheet names, teacher names, the path): control
     characters are shown as escapes, never sent to the terminal."""
     typer.echo(visible_lines(text), err=err)
+
+
+def _guarded(lang: Lang, work: Callable[[], _T]) -> _T:
+    """Run an output guard or a write: a refusal is its one line (it names the file) and exit 2."""
+    from ..contract.texts import BilingualError
+    from .ooxml.write_errors import WorkbookWriteError
+
+    try:
+        return work()
+    except (BilingualError, WorkbookWriteError) as exc:
+        _echo(exc.message(lang.value), err=True)
+        raise typer.Exit(2)
+
+
+def _report_output(raw: Optional[str], files: list[str]) -> Optional[Path]:
+    """validate -o: a text report, never over one of the workbooks read nor named like one."""
+    from . import output_paths as op
+
+    path = op.given(raw, "-o", op.REPORT)
+    if path is not None:
+        op.guard([op.Output(path, op.REPORT, ())], op.Inputs(files))
+    return path
+
+
+def _other_book(raw: Optional[str], book: Path, what=None, suffixes: tuple[str, ...] = ()) -> Optional[Path]:
+    """-o of a command that otherwise writes into BOOK (recalc, clear-marks, bind): another file of
+    the kind written, never BOOK itself by any name."""
+    from . import output_paths as op
+
+    what = what or op.MASTER_SAME_TYPE
+    path = op.given(raw, "-o", what)
+    if path is not None:
+        op.guard([op.Output(path, what, suffixes or (book.suffix.lower(),))], op.Inputs([book], in_place=True))
+    return path
 
 
 def _one_run_per_book(command):
@@ -279,6 +302,7 @@ def recalc(
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     when = _parse_date(as_of, lang.value)
+    target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
     raw = _or_exit(book, lang, lambda: _read_while_importing(book))
     from ..contract.schema import OUTPUT_TABS
     from ..reports.recalc_text import recalc_text
@@ -300,7 +324,7 @@ def recalc(
     # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
     other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
     written = _or_exit(book, lang, lambda: write_tabs(
-        book, outcome.tabs, out=out, backup=backup, marks=outcome.marks if mark else None, remove=other))
+        book, outcome.tabs, out=target, backup=backup, marks=outcome.marks if mark else None, remove=other))
     if format != Format.json:
         _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
                               {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
@@ -323,8 +347,8 @@ def rollup(
     paths: Annotated[list[str], typer.Argument(
         metavar="工作簿…", help="各校工作簿、文件夹或通配符；与 --merge 一起时为各区的 JSON 报告"
                               " / schools' workbooks, folders or globs; with --merge, rollup JSON reports.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件",
-                                                   help="写出区域汇总工作簿（.xlsx）/ write the district workbook.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
+                                                  help="写出区域汇总工作簿（.xlsx）/ write the district workbook.")] = None,
     format: Annotated[RollupFormat, typer.Option("--format", "-f", metavar="text|json",
                                                  help="输出格式 / what to print.")] = RollupFormat.text,
     as_of: AsOfOption = None,
@@ -339,53 +363,56 @@ def rollup(
 ) -> None:
     """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
     from ..reports.rollup import District
+    from . import output_paths as op
+    from .rollup.inputs import choose as choose_inputs
     from .rollup.summary import as_unreadable, summarise_file
 
     started = time.perf_counter()
-    if output:
-        _check_rollup_output(output, lang.value)  # refused before any book is read, not after
+    target = _guarded(lang, lambda: op.given(output, "-o", op.DISTRICT_BOOK))
     if merge:
         when = _parse_date(as_of, lang.value)  # exits on a date it cannot read
-        district = _merged_reports(paths, lang.value, when.isoformat() if when else as_of)
+        files, skipped = choose_inputs([str(Path(p)) for p in paths])
+        if target is not None:  # refused before any report is read, not after
+            _guarded(lang, lambda: _guard_district(target, files, []))
+        district = _merged_reports(files, lang.value, when.isoformat() if when else as_of)
+        district.skipped += skipped
     else:
-        files = expand_paths(paths)
-        if not files:
+        when = _parse_date(as_of, lang.value) or dt.date.today()
+        files, skipped = choose_inputs(expand_paths(paths))
+        if target is not None:  # refused before any book is read, not after
+            _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
+        if not files and not skipped:
             typer.echo("没有找到工作簿 / no workbooks found", err=True)
             raise typer.Exit(2)
-        when = _parse_date(as_of, lang.value) or dt.date.today()
         results = _run_all(files, lang.value, when, jobs, work=summarise_file, label="汇总中 / rolling up")
         bad = [as_unreadable(r) for r in results]
         district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
-                            when, jobs=jobs)
+                            when, jobs=jobs, skipped=skipped)
     district.seconds = time.perf_counter() - started
-    if output:
+    notes: list[str] = []
+    if target is not None:
         from .rollup.writer import write_district
-        from .ooxml.write_errors import WorkbookWriteError
 
-        info = {"version": __version__, "command": "cpdsheets " + " ".join(sys.argv[1:]),
+        info = {"version": __version__, "command": readable_path("cpdsheets " + " ".join(sys.argv[1:])),
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
-        try:
-            write_district(district, output, info, lang.value)
-        except WorkbookWriteError as exc:
-            typer.echo(f"{output}: {exc.message(lang.value)}", err=True)
-            raise typer.Exit(2)
-    typer.echo(district.to_json() if format == RollupFormat.json else district.to_text(lang.value))
+        _guarded(lang, lambda: write_district(district, target, info, lang.value, notes=notes))
+    if format == RollupFormat.json:
+        typer.echo(district.to_json())
+    else:
+        _echo(district.to_text(lang.value))  # a school's name may hold a terminal's escape sequence
+    for note in notes:
+        _echo(note, err=True)
     raise typer.Exit(district.exit_code(fail_on.value))
 
 
-def _check_rollup_output(output: Path, lang: str) -> None:
-    from .ooxml.safe_replace import check_writable
-    from .ooxml.write_errors import WorkbookWriteError
+def _guard_district(target: Path, files: list[str], folders: list[str]) -> None:
+    """The district workbook: an .xlsx, never a school's book or report being read, nor a school's book
+    in a folder being rolled up; the district workbook a previous run wrote there may be replaced."""
+    from . import output_paths as op
+    from .rollup.inputs import is_district_workbook
 
-    if output.suffix.lower() != ".xlsx":
-        typer.echo(f"{output}: {'区域汇总只写 .xlsx 文件' if lang == 'zh' else 'the district workbook is an .xlsx file'}",
-                   err=True)
-        raise typer.Exit(2)
-    try:
-        check_writable(output)
-    except WorkbookWriteError as exc:
-        typer.echo(f"{output}: {exc.message(lang)}", err=True)
-        raise typer.Exit(2)
+    op.guard([op.Output(target, op.DISTRICT_BOOK, (".xlsx",), may_replace=is_district_workbook)],
+             op.Inputs(files, folders, members=_is_workbook_name))
 
 
 def _merged_reports(paths: list[str], lang: str, as_of: str | None):
@@ -430,9 +457,11 @@ def clear_marks_cmd(
     from .ooxml.package_writer import clear_marks
     from .reader import check_readable
 
+    target = _guarded(lang, lambda: _other_book(out, book))
+
     def clear() -> int:
         check_readable(book)
-        return clear_marks(book, out=out, backup=backup)
+        return clear_marks(book, out=target, backup=backup)
 
     n = _or_exit(book, lang, clear)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
@@ -440,7 +469,7 @@ def clear_marks_cmd(
 
 @app.command(cls=_Command)
 def new(
-    path: Annotated[Path, typer.Argument(metavar="文件", help="新总表的位置（.xlsm 或 .xlsx）/ where to write it.")],
+    path: Annotated[str, typer.Argument(metavar="文件", help="新总表的位置（.xlsm 或 .xlsx）/ where to write it.")],
     year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2025-2026 / school year.")] = "",
     school: Annotated[str, typer.Option("--school", metavar="名称",
                                         help="学校名称（不填则留空）/ school name (blank if not given).")] = "",
@@ -460,20 +489,31 @@ def new(
                        else f"--year: '{year}' is not a school year; write it as 2025-2026", err=True)
             raise typer.Exit(2)
 
-    if path.exists() and not force:
-        typer.echo(f"{path}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
+    target = _guarded(lang, lambda: _new_output(path))
+    if target.exists() and not force:
+        _echo(f"{target}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
         raise typer.Exit(2)
-    macros = path.suffix.lower() != ".xlsx"
+    macros = target.suffix.lower() != ".xlsx"
     if demo:
         from ..samples.demo import build_demo
 
-        typer.echo(str(build_demo(path, macros=macros)))
+        typer.echo(str(_guarded(lang, lambda: build_demo(target, macros=macros))))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip()}
     if year:
         kwargs["year"] = year
-    written = build_master(path, **kwargs)
+    written = _guarded(lang, lambda: build_master(target, **kwargs))
     typer.echo(str(written))
+
+
+def _new_output(raw: str) -> Path:
+    from ..contract.texts import Text
+    from . import output_paths as op
+
+    path = op.given(raw, Text("文件参数", "FILE"), op.NEW_MASTER)
+    assert path is not None  # an argument, always given
+    op.guard([op.Output(path, op.NEW_MASTER, (".xlsm", ".xlsx"))])
+    return path
 
 
 class BindFormat(str, Enum):
@@ -510,6 +550,7 @@ def bind(
             _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
                   else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
             raise typer.Exit(2)
+    target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
     raw = _or_exit(book, lang, lambda: read_workbook(book))
     proposal = propose(raw)
     mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
@@ -523,8 +564,19 @@ def bind(
         _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
               err=True)
         raise typer.Exit(1)
-    raise typer.Exit(_write_binding(book, proposal, out=out, year=year or None, school=school, as_json=format == BindFormat.json,
+    raise typer.Exit(_write_binding(book, proposal, out=target, year=year or None, school=school, as_json=format == BindFormat.json,
                                     lang=lang))
+
+
+def _bind_output(book: Path, out: Optional[str]) -> Optional[Path]:
+    """bind's -o: a macro workbook other than BOOK. Without -o an .xlsx is bound into the .xlsm beside
+    it, which must not be a folder either; an .xlsm is bound in place (with a .bak)."""
+    from . import output_paths as op
+
+    target = _other_book(out, book, op.MACRO_BOOK, (".xlsm",))
+    if target is None and book.suffix.lower() == ".xlsx":
+        op.guard([op.Output(book.with_suffix(".xlsm"), op.MACRO_BOOK, (".xlsm",))], op.Inputs([book]))
+    return target
 
 
 def _rebound(book: Path, mapping, proposal, lang: Lang):
@@ -595,9 +647,9 @@ class ArchiveFormat(str, Enum):
 def archive(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm），只读不写 / the master workbook; "
                                                                "it is only read.")],
-    out: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="文件", help="档案工作簿（默认为总表旁的"
+    out: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件", help="档案工作簿（默认为总表旁的"
                                                 "「<总表名>-个人培训档案.xlsx」）/ the archive workbook.")] = None,
-    split: Annotated[Optional[Path], typer.Option("--split", metavar="文件夹", help="每位教师一个文件「工号-姓名.xlsx」，"
+    split: Annotated[Optional[str], typer.Option("--split", metavar="文件夹", help="每位教师一个文件「工号-姓名.xlsx」，"
                                                   "写入该文件夹 / also one file per teacher in this folder.")] = None,
     teacher: Annotated[Optional[list[str]], typer.Option("--teacher", metavar="工号", help="只生成这些教师（可重复或用"
                                                          "逗号分隔；此时没有全校概览）/ only this 工号.")] = None,
@@ -609,38 +661,44 @@ def archive(
 ) -> None:
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..reports.archive import to_archive_json
-    from .archive.job import UnknownTeachers, check_not_book, default_output, run_archive
-    from .archive.writer import write_archive, write_split
+    from .archive.job import UnknownTeachers, run_archive
+    from .archive.writer import split_paths, write_archive
     from .archive.pdf import PdfUnavailable, to_pdf
-    from .ooxml.write_errors import WorkbookWriteError
 
     code: TextLang = "en" if lang == Lang.en else "zh"
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
+    when = _parse_date(as_of, code)  # a bad date is its own line, before anything is read
+    target, folder = _guarded(lang, lambda: _archive_outputs(book, out, split, pdf, code))
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
-        typer.echo(f"{book}: {exc.message(code)}", err=True)
+        _echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     try:
-        run = run_archive(raw, lang=code, as_of=_parse_date(as_of, code), teacher_ids=ids or None)
+        run = run_archive(raw, lang=code, as_of=when, teacher_ids=ids or None)
     except UnknownTeachers as exc:
-        typer.echo(f"{book}: {exc.message(code)}", err=True)
+        _echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
-        typer.echo(f"{book}: {internal_error(exc, code)}", err=True)
+        _echo(f"{book}: {internal_error(exc, code)}", err=True)
         raise typer.Exit(2)
+    members = run.sheets[len(run.sheets) - len(run.archive.teachers):]
+    member_paths = split_paths(members, folder) if folder is not None else []
+    # Every file, the teachers' included, is checked before the first is written.
+    _guarded(lang, lambda: _archive_outputs(book, out, split, pdf, code, member_paths))
     combined: Path | None = None
     per_teacher: list[Path] = []
-    try:
-        if split is None or out is not None:
-            target = out or default_output(book, code)
-            check_not_book(target, book)
+
+    def write() -> None:
+        nonlocal combined
+        if target is not None:
             combined = write_archive(run.sheets, target)
-        if split is not None:
-            per_teacher = write_split(run.sheets[len(run.sheets) - len(run.archive.teachers):], split)
-    except WorkbookWriteError as exc:
-        typer.echo(f"{book}: {exc.message(code)}", err=True)
-        raise typer.Exit(2)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for sheet, path in zip(members, member_paths):
+                per_teacher.append(write_archive([sheet], path))
+
+    _guarded(lang, write)
     written = ([combined] if combined else []) + per_teacher
     pdf_error, pdfs = None, []
     if pdf:
@@ -656,14 +714,54 @@ def archive(
         typer.echo(f"统计截止 {run.outcome.as_of}：{n} 位教师的个人培训档案" if code == "zh"
                    else f"as of {run.outcome.as_of}: training records of {n} teachers")
     done = "已写入 " if code == "zh" else "written to "
-    for path in ([combined] if combined else []) + ([split] if per_teacher else []):
-        typer.echo(done + str(path), err=json_out)  # with json, stdout holds the JSON alone
+    for path in ([combined] if combined else []) + ([folder] if per_teacher else []):
+        _echo(done + readable_path(path), err=json_out)  # with json, stdout holds the JSON alone
     if pdfs:
         typer.echo(done + (str(pdfs[0]) if len(pdfs) == 1 else
                            (f"{len(pdfs)} 个 PDF" if code == "zh" else f"{len(pdfs)} PDFs")), err=json_out)
     if pdf_error:
         typer.echo(pdf_error, err=True)
         raise typer.Exit(2)
+
+
+def _archive_outputs(book: Path, out: Optional[str], split: Optional[str], pdf: bool, lang: str,
+                     members: list[Path] | None = None) -> tuple[Optional[Path], Optional[Path]]:
+    """archive's outputs, checked: the combined workbook (-o, or the default beside BOOK unless only
+    --split is asked), the --split folder and, once the teachers are known, each of their files and
+    every PDF. None of them may be BOOK, a folder, or named twice."""
+    from . import output_paths as op
+    from .archive.job import default_output
+
+    given_out = op.given(out, "-o", op.ARCHIVE_BOOK)
+    folder = op.given(split, "--split", op.ARCHIVE_FOLDER)
+    if folder is not None:
+        op.split_folder(folder)
+    target = given_out
+    if target is None and folder is None:
+        target = default_output(book, lang)
+    outputs = [op.Output(target, op.ARCHIVE_BOOK, (".xlsx",))] if target is not None else []
+    outputs += [op.Output(p, op.ARCHIVE_BOOK, (".xlsx",), option="--split", folder_made=True) for p in members or []]
+    if pdf:
+        outputs += [op.Output(o.path.with_suffix(".pdf"), op.ARCHIVE_PDF, (".pdf",), option="--pdf",
+                              folder_made=o.folder_made) for o in outputs]
+    op.guard(outputs, op.Inputs([book]))
+    return target, folder
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a closed terminal, a CI timeout, `kill`) ends the run as Ctrl+C does: the exception
+    unwinds through the writers, which remove their temporary files; the exit status is 143."""
+    import signal
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        # An object cut off mid-construction (a ZipFile being opened) complains from its __del__; a
+        # stopped run has nothing to say about that.
+        sys.unraisablehook = lambda unraisable: None
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError, OSError):  # not the main thread: the default stays
+        signal.signal(signal.SIGTERM, stop)
 
 
 from .web.commands import add_commands  # noqa: E402  (serve, accounts: their libraries load when they run)
@@ -679,6 +777,11 @@ def main() -> None:
         except (AttributeError, ValueError):
             pass
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    _stop_on_sigterm()
+    if not sys.warnoptions:  # a library's warning is not for staff; a limit it meets is said by our writers
+        import warnings
+
+        warnings.simplefilter("ignore")
     try:
         app()
     except SystemExit as done:

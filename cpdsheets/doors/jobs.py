@@ -9,19 +9,21 @@ import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .. import __version__
-from ..contract.binding import MAPPING_SHEET_NAMES
+from ..contract.binding import MAPPING_SHEET_NAMES, target_label
 from ..contract.book import RawBook
 from ..contract.findings import (
-    Finding, FormulaNotCalculated, FormulasNotCalculated, Lang, MissingValue, NoSchoolYear,
+    Finding, FormulaNotCalculated, FormulasNotCalculated, Lang, MissingSheet, MissingValue, NoSchoolYear, NotBound,
+    bilingual,
 )
 from ..contract.policy import Policy
 from ..contract.results import Results
-from ..contract.schema import POLICY_SHEET_NAMES
+from ..contract.schema import POLICY_SHEET_NAMES, SHEETS
 from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
 from ..engine.binding.materialise import bound_book
 from ..engine.normalize import header_key
@@ -99,15 +101,39 @@ def _sheets_read(raw: RawBook, validation: Validation) -> set[str]:
 def _check_book(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation, list[Finding], dt.date]:
     mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
     if mapping_sheet is None:
-        return _check(raw, as_of)
+        return _unbound_said(raw, *_check(raw, as_of))
     default_cells: DefaultCells = {}
     binding, mapping_findings = read_mapping(mapping_sheet, default_cells)
     if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
         return _check(raw, as_of)  # `课程映射说明`: a sheet of the school's that only looks like 映射 by name
     bound = bound_book(raw, binding, mapping_sheet.name, default_cells)
-    policy, validation, findings, resolved = _check(bound.raw, as_of)
+    policy, validation, findings, resolved = _check(bound.raw, as_of, binding.not_kept)
     bound.attach(validation)
     return policy, validation, mapping_findings + bound.translate(findings), resolved
+
+
+def _unbound_said(raw: RawBook, policy: Policy, validation: Validation, findings: list[Finding],
+                  resolved: dt.date) -> tuple[Policy, Validation, list[Finding], dt.date]:
+    """A book with neither 映射 nor 教师名册 whose sheets `bind` recognises is a school's own book: one
+    not-bound finding says to run `cpdsheets bind` on it, in place of a missing-sheet error per log."""
+    if not any(f.code == MissingSheet.code and f.sheet == SHEETS["teachers"].name for f in findings):
+        return policy, validation, findings, resolved
+    from ..engine.binding.recognise import propose
+
+    bound = propose(raw).binding.sheets
+    if not any(s.target == "teachers" for s in bound):
+        return policy, validation, findings, resolved
+    pairs = [f"{s.sheet} → {target_label(s.target, s.shape)}" for s in bound[:6]]
+    more = "…" if len(bound) > 6 else ""
+    book = Path(raw.path).name if raw.path else "工作簿.xlsx"
+    said = NotBound.at(SHEETS["teachers"].name, book=_quoted(book),
+                       sheets=bilingual("、".join(pairs) + more, ", ".join(pairs) + more))
+    return policy, validation, [said, *(f for f in findings if f.code != MissingSheet.code)], resolved
+
+
+def _quoted(name: str) -> str:
+    """A file name as it is typed at a prompt: quoted when it holds a space."""
+    return f'"{name}"' if any(c.isspace() for c in name) else name
 
 
 def _named_mapping(name: str) -> bool:
@@ -126,13 +152,15 @@ def school_findings(validation: Validation, findings: list[Finding]) -> list[Fin
     return [g for f in findings for g in bound.placed(f)]
 
 
-def _check(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation, list[Finding], dt.date]:
+def _check(raw: RawBook, as_of: dt.date | None,
+           not_kept: tuple[str, ...] = ()) -> tuple[Policy, Validation, list[Finding], dt.date]:
     policy_sheet = locate_sheet(raw, POLICY_SHEET_NAMES)
     policy, findings = read_policy(policy_sheet)
     s = policy.settings
     year = SchoolYear(s.year_start, s.year_end) if s.year_start and s.year_end else None
     rule_ids = {r.rule_id for r in policy.rules}
-    validation = validate_book(raw, year=year, rule_ids=rule_ids)
+    validation = validate_book(raw, year=year, rule_ids=rule_ids, categories=policy.training_categories(),
+                               not_kept=not_kept)
     validation.findings += attribute_findings(validation.reads.get("teachers"),
                                               validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
     if year is None and validation.year is not None:

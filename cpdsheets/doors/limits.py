@@ -26,6 +26,10 @@ MAX_CELLS = 10_000_000  # the whole book; calamine and Python hold ~80 bytes a c
 # Time one file may take in a `validate` batch before it is reported as timed out.
 FILE_SECONDS = 300.0
 
+# The resident size one warm worker may reach while it works on a book (a 150,000-row book peaks near
+# 1 GB); over it, the worker is stopped and that book alone fails. See doors/workers.py.
+WORKER_MEMORY_MB = 3072
+
 # How long `recalc`/`clear-marks` wait for another run on the same book to finish.
 LOCK_WAIT_SECONDS = 10.0
 

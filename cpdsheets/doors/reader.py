@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import itertools
+import os
 import posixpath
 import sys
 import threading
@@ -63,7 +64,7 @@ def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
         _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None,
                     formula_parts)
         try:
-            wb = calamine.CalamineWorkbook.from_path(str(path))
+            wb = calamine.CalamineWorkbook.from_path(native_path(path))
         except Exception as exc:  # calamine raises its own error types per format
             raise _unreadable(path, exc) from None
         if not wb.sheets_metadata:
@@ -127,7 +128,7 @@ class _SheetParser:
 
     def __init__(self, path: Path) -> None:
         _share_malloc_arena()
-        self.path = str(path)
+        self.path = native_path(path)
         self.local = threading.local()
         self.opened: list[calamine.CalamineWorkbook] = []
         self.pool = ThreadPoolExecutor(_PARSERS, thread_name_prefix="calamine")
@@ -177,7 +178,7 @@ def sheet_names(path: Path | str) -> list[str]:
     path = Path(path)
     _check_file(path)
     try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
+        wb = calamine.CalamineWorkbook.from_path(native_path(path))
         names = list(wb.sheet_names)
         wb.close()
         return names
@@ -208,6 +209,30 @@ def _uncalculated(path: Path, parts: set[str], read: set[str]) -> dict[str, list
     except (zipfile.BadZipFile, OSError, ValueError):
         return {}  # the sheets were read; what only sharpens a message is not worth failing for
     return out
+
+
+def native_path(path: Path | str) -> str:
+    """``path`` as calamine can open it. A name in GBK bytes (a Windows zip unpacked on Linux) reaches
+    Python with surrogate escapes, which calamine's UTF-8 path cannot carry, so it would call an
+    existing file missing: such a file is opened here and handed over as ``/proc/self/fd/N``."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _opened(text)
+    return text
+
+
+@functools.cache
+def _opened(text: str) -> str:
+    proc = Path("/proc/self/fd")
+    if not proc.is_dir():
+        return text  # no such door here: calamine's own error is reported
+    try:
+        fd = os.open(text, os.O_RDONLY)  # kept open for the process: a worker reads one or two books
+    except OSError:
+        return text
+    return f"{proc}/{fd}"
 
 
 def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None,

@@ -8,7 +8,9 @@ them by the caller, judged from the findings so far.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +24,13 @@ from ..contract.findings import (
     Finding,
     FindingType,
     InvalidTeacherId,
+    LikelyDuplicate,
+    LikelyDuplicateCounted,
     NameMismatch,
     SelfMentor,
     TooManyHours,
+    UnknownCategory,
+    UnknownGroup,
     UnknownMentor,
     UnknownObservedTeacher,
     UnknownRuleId,
@@ -37,6 +43,11 @@ from .sheet_frame import SheetRead
 from .verdict import Verdict
 
 MAX_HOURS_PER_DAY = 12
+# Training categories done over days or weeks (an online course logged as one row with its total
+# 学时): without 天数 such a row says nothing about hours in one day.
+SPREAD_CATEGORY_WORDS = ("网络", "线上", "在线", "远程", "网上")
+# The column that names what a row was, per log: with the teacher and the day it identifies a session.
+TITLE_COLUMNS = {"trainings": "title", "observations": "topic", "reading": "title", "outputs": "title"}
 
 
 def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, kind: type[FindingType],
@@ -157,6 +168,12 @@ def check_hours_per_day(read: SheetRead, sheet: str, df: pd.DataFrame) -> list[F
     ``df``: the rows of ``read.frame`` that count after the checks before this one."""
     if df.empty or "hours" not in read.places:
         return []
+    if "category" in df:
+        spread = df["days"].isna() & df["category"].astype("object").fillna("").astype(str).str.contains(
+            "|".join(SPREAD_CATEGORY_WORDS), regex=True)
+        df = df[~spread]
+        if df.empty:
+            return []
     days = df["days"].where(df["days"] > 0, 1.0).fillna(1.0)
     per_day = (df["hours"] / days).rename("per_day")
     totals = pd.concat([df[["teacher_id", "date"]], per_day], axis=1).groupby(["teacher_id", "date"])["per_day"].agg(
@@ -232,13 +249,134 @@ def check_observed_teachers(read: SheetRead, sheet: str, roster: pd.DataFrame) -
 
 
 def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> list[Finding]:
+    """An exemption naming no rule of the 规则 sheet excuses nothing: an error that leaves the row out
+    (read as blank, the cell would excuse the teacher from every rule)."""
     df = read.frame
     findings = _date_order(read, sheet, "start", "end")
     if not rule_ids or "rule_id" not in read.places:
         return findings
     rid = df["rule_id"].astype("object").str.strip().str.upper()
     unknown = rid.notna() & ~rid.isin({r.upper() for r in rule_ids})
-    return findings + _at(read, sheet, "rule_id", df.index[unknown], UnknownRuleId)
+    place = read.places["rule_id"]
+    shown = "、".join(sorted(rule_ids))
+    return findings + [UnknownRuleId.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
+                                        value=read.raw["rule_id"].get(r, ""), drops_row=True, rule_ids=shown)
+                       for r in df.index[unknown]]
+
+
+def name_key(text: str) -> str:
+    """A name as compared for a likely match: NFKC, no spaces, no trailing 组 (`英语 ` ~ `英语组`)."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return key[:-1] if key.endswith("组") and len(key) > 1 else key
+
+
+def likely_name(text: str, names: list[str]) -> str:
+    """The one of ``names`` that ``text`` most likely means: the same but for spaces, width or a final
+    组 (`英语` -> `英语组`); else the only one it is part of or that is part of it (`外出` -> `外出培训`);
+    else the only one close in spelling. "" when none stands out."""
+    key = name_key(text)
+    if not key:
+        return ""
+    keys = {n: name_key(n) for n in names}
+    for test in (lambda k: k == key, lambda k: bool(k) and (key in k or k in key)):
+        hits = [n for n, k in keys.items() if test(k)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            return ""
+    close = difflib.get_close_matches(key, list(keys.values()), n=2, cutoff=0.6)
+    hits = [n for n, k in keys.items() if close and k == close[0]]
+    return hits[0] if len(hits) == 1 and (len(close) == 1 or close[1] != close[0]) else ""
+
+
+def _unknown_names(read: SheetRead, sheet: str, key: str, known: list[str], kind: type[FindingType],
+                   list_param: str) -> list[Finding]:
+    """A finding of ``kind`` at every cell of column ``key`` naming none of ``known``, with the likely
+    name as the hint where one stands out."""
+    typed = read.frame[key]
+    unknown = typed.notna() & ~typed.astype("object").isin(known)
+    if not unknown.any():
+        return []
+    shown = "、".join(known[:12]) + ("…" if len(known) > 12 else "")
+    findings = _at(read, sheet, key, typed.index[unknown], kind, params_of=lambda r: {list_param: shown})
+    likely = {v: likely_name(str(v), known) for v in typed[unknown].unique()}
+    for f in findings:
+        guess = likely[typed[f.row]]
+        if guess:
+            f.variant = "likely"
+            f.params = {**f.params, "suggest_value": guess}
+    return findings
+
+
+def check_groups(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
+    """Every 组别 names a 教研组 or 备课组 of the roster: the group rules count meetings by that exact
+    name, so `英语` for `英语组` would silently leave the meeting out of every count."""
+    if "group" not in read.places or "group" not in read.frame:
+        return []
+    groups = sorted({str(g).strip() for col in ("teaching_group", "lesson_group") if col in roster
+                     for g in roster[col].dropna() if str(g).strip()})
+    if not groups:
+        return []  # a roster without groups names no reference to check against
+    return _unknown_names(read, sheet, "group", groups, UnknownGroup, "groups")
+
+
+def check_categories(read: SheetRead, sheet: str, categories: list[str]) -> list[Finding]:
+    """Every 类别 is one the 规则 sheet knows (学分换算, caps, the template's list, rule conditions):
+    R15 counts 外出培训 by name and the 网络研修 cap applies by name, so `外出` would escape both."""
+    if not categories or "category" not in read.places:
+        return []
+    return _unknown_names(read, sheet, "category", categories, UnknownCategory, "categories")
+
+
+def title_key(s: pd.Series) -> pd.Series:
+    """What a title is after normalising: NFKC, case, and no spaces, punctuation or quote marks
+    (`《给教师的建议》` and `给教师的建议 ` are one title)."""
+    def one(v: object) -> object:
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return pd.NA
+        text = unicodedata.normalize("NFKC", str(v)).casefold()
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+        return text or pd.NA
+
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    keys = pd.Series([one(u) for u in uniques] + [pd.NA], dtype="object")
+    codes[codes < 0] = len(uniques)
+    return pd.Series(keys.to_numpy()[codes], index=s.index, dtype="object")
+
+
+def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> list[Finding]:
+    """Rows of one teacher on one day whose 项目名称 / 课题 / 书刊名称 are the same after normalising are
+    one session typed twice (`2025.9.10 / 2` and `9月10日 / 2学时`): the first counts, each later one is
+    an error at its title cell (left out), and the first carries a warning naming them. Rows the
+    verdict already leaves out (an exact duplicate among them) take no part. Observations compare
+    授课教师 too: the same 课题 taught by two teachers (同课异构) is two lessons."""
+    title = TITLE_COLUMNS.get(read.spec.key)
+    if title is None or title not in read.places or "teacher_id" not in read.frame or len(read.frame) < 2:
+        return []
+    df = read.frame.loc[verdict.ok]
+    df = df[df["teacher_id"].notna() & df["date"].notna()]
+    keys = pd.DataFrame({"teacher_id": df["teacher_id"], "date": df["date"], "title": title_key(df[title])})
+    if read.spec.key == "observations" and "taught_by" in df:
+        keys["taught_by"] = title_key(df["taught_by"]).fillna("")
+    keys = keys[keys["title"].notna()]
+    cols = list(keys.columns)
+    dup = keys.duplicated(subset=cols, keep=False)
+    if not dup.any():
+        return []
+    keys = keys[dup]
+    place = read.places[title]
+    raw = read.raw[title]
+    out: list[Finding] = []
+    for _, group in keys.groupby(cols, sort=False):
+        rows = sorted(int(r) for r in group.index)
+        first, later = rows[0], rows[1:]
+        out.append(LikelyDuplicateCounted.at(sheet, row=first, cell=f"{place.letter}{first}", column=place.header,
+                                             value=raw.get(first, ""), other_rows="、".join(map(str, later)),
+                                             title_column=place.header))
+        out += [LikelyDuplicate.at(sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
+                                   value=raw.get(r, ""), drops_row=True, first_row=first,
+                                   title_column=place.header) for r in later]
+    return out
 
 
 def check_units(read: SheetRead, sheet: str) -> list[Finding]:

@@ -22,12 +22,14 @@ import pandas as pd
 from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
 from ..contract.results import Calendar, Results
+from ..contract.schema import COUNTED_SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
 from .periods import make_calendar, period_table
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
+from .rule_references import rule_reference_findings
 from .rules import Context, empty_progress, evaluate_rule
 
 STATUS_OK, STATUS_BEHIND, STATUS_FAILED = State.MET.value, State.BEHIND.value, State.FAILED.value
@@ -44,8 +46,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     teachers = dataset.valid("teachers").drop_duplicates("teacher_id")
     attrs = teacher_attributes(teachers, cal.year_start)
 
-    frames = {key: _counted(dataset.valid(key), cal, as_of_ts)
-              for key in ("trainings", "observations", "reading", "outputs", "activities")}
+    frames = {spec.key: _counted(dataset.valid(spec.key), cal, as_of_ts) for spec in COUNTED_SHEETS}
     frames["trainings"] = frames["trainings"].assign(credits=training_credits(frames["trainings"], settings))
     frames["outputs"] = frames["outputs"].assign(credits=output_credits(frames["outputs"], settings))
     ledger = credit_ledger(frames["trainings"], frames["outputs"], settings)
@@ -58,6 +59,8 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
         caps=dict(settings.category_caps),
     )
     skipped, findings = unevaluated(dataset, policy)
+    if policy.from_sheet:  # a rule the school wrote may name a group or role the book does not hold
+        findings += rule_reference_findings(policy, attrs)
     parts = [evaluate_rule(rule, ctx) for rule in policy.active_rules if rule.rule_id not in skipped]
     parts = [p for p in parts if len(p)]
     progress = pd.concat(parts, ignore_index=True) if parts else empty_progress()

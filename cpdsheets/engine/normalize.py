@@ -157,6 +157,39 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
     return Parsed(out, bad)
 
 
+def date_number_guesses(s: pd.Series, month_is_enough: bool = False) -> pd.Series:
+    """For each number cell that is a date Excel turned into a number, what it was probably typed as:
+    `12.3` -> 12月3日 (or 12月30日: Excel drops the 0 of `12.30`), `2025.9` -> 2025年9月 (no day). NA
+    elsewhere. Serials that small are days of 1900-1905, never a school record's date."""
+    out = pd.Series(pd.NA, index=s.index, dtype="object")
+    is_num = _is_number_type(_types(s)) & ~blank_mask(s)
+    for i, v in s[is_num].items():
+        guess = _date_number_guess(float(v), month_is_enough)
+        if guess:
+            out[i] = guess
+    return out
+
+
+def _date_number_guess(v: float, month_is_enough: bool) -> str:
+    if not math.isfinite(v) or v.is_integer():
+        return ""
+    whole, _, digits = repr(v).partition(".")
+    if not digits.isdigit() or len(digits) > 2:
+        return ""
+    head, tail = int(whole), int(digits)
+    if 1 <= head <= 12 and 1 <= tail <= 31:
+        shown = f"{head}月{tail}日"
+        if len(digits) == 1 and tail * 10 <= _MONTH_DAYS[head]:
+            shown += f"或{head}月{tail * 10}日"
+        return shown if tail <= _MONTH_DAYS[head] else ""
+    if not month_is_enough and MIN_YEAR <= head <= MAX_YEAR and 1 <= tail <= 12:
+        return f"{head}年{tail}月的某一天"
+    return ""
+
+
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
 def _year_dot_month(v: float) -> pd.Timestamp:
     """2010.9 -> 2010-09-01, 2010.12 -> 2010-12-01 (the digits as shown); NaT when not a month."""
     year, _, digits = repr(float(v)).partition(".")

@@ -28,7 +28,7 @@ from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, 
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
 )
-from ..contract.schema import LEVELS, OUTPUT_TYPES, SHEETS
+from ..contract.schema import COUNTED_SHEETS, LEVELS, OUTPUT_TYPES, SHEETS
 from ..contract.states import SubjectType
 from ..contract.texts import Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
@@ -371,10 +371,15 @@ class _RuleRow:
         key = header_key(raw)
         if key in {header_key(n) for n in CREDITS_SHEET_NAMES}:
             return CREDITS_SHEET
-        for spec in SHEETS.values():
-            if spec.key != "teachers" and key in {header_key(n) for n in (*spec.names, spec.key)}:
+        names = "、".join(s.name for s in COUNTED_SHEETS)
+        for spec in COUNTED_SHEETS:
+            if key in {header_key(n) for n in (*spec.names, spec.key)}:
                 return spec.key
-        names = "、".join(s.name for s in SHEETS.values() if s.key != "teachers")
+        for spec in SHEETS.values():  # 教师名册, 豁免: real sheets, but nothing in them is counted
+            if key in {header_key(n) for n in (*spec.names, spec.key)}:
+                self.bad("sheet", f"「{spec.name}」不是记录表，规则不能统计它；应为 {names} 或 学分",
+                         f"'{spec.name}' is not a log a rule can count; use {names.replace('、', ', ')} or 学分")
+                return None
         self.bad("sheet", f"未知数据表，应为 {names} 或 学分", f"unknown sheet; use {names.replace('、', ', ')} or 学分")
         return None
 

@@ -6,12 +6,16 @@ rule sums or tests (字数 for R09, 级别 for R02) is absent, every row reads b
 such a rule would report every teacher or group as short, so it is not evaluated: one
 ``rule-not-evaluated`` finding per rule says why, in place of an alert per teacher.
 A missing optional sheet (豁免, 教研活动) is itself only an info finding.
+
+A log the school says it does not keep (映射's （本校不登记） line, ``Dataset.not_kept``) is no problem:
+a rule that counts only that log is not evaluated, with one ``rule-log-not-kept`` info; the credit
+rules count the other of their two logs.
 """
 
 from __future__ import annotations
 
 from ..contract.dataset import Dataset
-from ..contract.findings import Finding, MissingSheet, RuleNotEvaluated
+from ..contract.findings import Finding, MissingSheet, RuleLogNotKept, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
 from ..contract.schema import SHEETS
 from ..contract.texts import Text
@@ -39,6 +43,11 @@ def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
     return None
 
 
+def _logs(rule: Rule) -> tuple[str, ...]:
+    """The sheet keys whose rows the rule counts."""
+    return ("trainings", "outputs") if rule.sheet == CREDITS_SHEET else (rule.sheet,)
+
+
 def _needed(rule: Rule) -> list[tuple[str, str]]:
     """(sheet key, column key) pairs the rule reads besides the sheet's required columns."""
     if rule.sheet == CREDITS_SHEET:
@@ -51,14 +60,17 @@ def _needed(rule: Rule) -> list[tuple[str, str]]:
 
 
 def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
-    """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None."""
-    sheets = ("trainings", "outputs") if rule.sheet == CREDITS_SHEET else (rule.sheet,)
+    """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None. A log the
+    school does not keep is no problem (it has no rows)."""
+    sheets = [k for k in _logs(rule) if k not in dataset.not_kept]
     for key in sheets:
         problem = sheet_problem(dataset, key)
         if problem:
             name = SHEETS[key].name
             return (*problem, f"「{name}」工作表及其表头", f"the '{name}' sheet with its header row")
     for key, column in _needed(rule):
+        if key not in sheets:
+            continue
         spec = SHEETS[key]
         if column not in dataset.places.get(key, {}):
             header = spec.column(column).header
@@ -74,17 +86,24 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
     if not dataset.from_book:
         return skipped, findings
     for key in OPTIONAL_SHEETS:
-        if key not in dataset.frames:
+        if key not in dataset.frames and key not in dataset.not_kept:
             spec = SHEETS[key]
             findings.append(MissingSheet.at(spec.name, severity="info", expected=spec.name,
                                             alias="/".join(spec.aliases)))
     for rule in policy.active_rules:
+        cell = rule.cells.get("rule_id", "")
+        if all(k in dataset.not_kept for k in _logs(rule)):
+            skipped.add(rule.rule_id)
+            findings.append(RuleLogNotKept.at(
+                POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "", value=rule.rule_id,
+                rule_id=rule.rule_id, rule_name=rule.name,
+                log="、".join(SHEETS[k].name for k in _logs(rule))))
+            continue
         problem = rule_problem(dataset, rule)
         if problem is None:
             continue
         reason, reason_en, fix, fix_en = problem
         skipped.add(rule.rule_id)
-        cell = rule.cells.get("rule_id", "")
         findings.append(RuleNotEvaluated.at(
             POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "", value=rule.rule_id,
             rule_id=rule.rule_id, rule_name=rule.name, reason=Text(reason, reason_en), fix=Text(fix, fix_en)))

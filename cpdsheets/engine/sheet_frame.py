@@ -17,6 +17,7 @@ from ..contract.a1 import column_letters as col_letter
 from ..contract.book import RawBook, RawSheet
 from ..contract.dataset import ColumnPlace, empty_frame
 from ..contract.findings import (
+    DateAsNumber,
     DuplicateColumn,
     Finding,
     FindingType,
@@ -34,6 +35,7 @@ from .normalize import (
     Parsed,
     YearOfMonth,
     blank_mask,
+    date_number_guesses,
     header_key,
     normalize_attendance,
     normalize_choice,
@@ -175,6 +177,11 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
         place = places[col.key]
         findings += _cell_findings(_BAD_TYPE[col.kind], sheet.name, place, raw[col.key], parsed.bad, col)
         unusable = parsed.bad
+        if col.kind == "date":
+            as_number = _dates_as_numbers(typed, keep, raw.index, parsed, sheet.name, place, raw[col.key], col)
+            findings += as_number
+            if as_number:
+                unusable = unusable | raw.index.isin([f.row for f in as_number])
         if parsed.negative is not None:
             findings += _cell_findings(NegativeNumber, sheet.name, place, raw[col.key], parsed.negative, col)
             unusable = unusable | parsed.negative
@@ -239,6 +246,23 @@ class _Cells:
             return None if s is None else pd.Series(s.to_numpy()[codes], index=index, dtype=s.dtype)
 
         return Parsed(spread(p.values), spread(p.bad), spread(p.negative))
+
+
+def _dates_as_numbers(typed: _Cells, keep: np.ndarray, index: pd.Index, parsed: Parsed, sheet: str,
+                      place: ColumnPlace, raw: pd.Series, col: ColumnSpec) -> list[Finding]:
+    """Number cells of a date column that are a date Excel turned into a number (`12.3`): said as
+    that, and unusable (their serial is a day of 1900), in place of a date far outside the year."""
+    def guess(u: pd.Series) -> Parsed:
+        g = date_number_guesses(u, col.month_is_enough)
+        return Parsed(g, g.notna())
+
+    guesses = typed.parse(guess, keep, index)
+    hit = guesses.bad
+    if not hit.any():
+        return []
+    parsed.values[hit] = pd.NaT  # a day of 1900: no date at all (the frame blanks or leaves the row out)
+    return [DateAsNumber.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header, value=raw[r],
+                            drops_row=col.drops_row, guess=guesses.values[r]) for r in index[hit.to_numpy()]]
 
 
 _BAD_TYPE: dict[str, type[FindingType]] = {

@@ -49,8 +49,11 @@ class Validation:
     bound: SchoolPlaces | None = None
 
 
-def validate_book(book: RawBook, *, year: SchoolYear | None = None,
-                  rule_ids: set[str] | None = None) -> Validation:
+def validate_book(book: RawBook, *, year: SchoolYear | None = None, rule_ids: set[str] | None = None,
+                  categories: list[str] | None = None, not_kept: tuple[str, ...] = ()) -> Validation:
+    """``rule_ids`` and ``categories``: the rules and training categories the 规则 sheet names, which
+    豁免's 规则编号 and 培训记录's 类别 must name (none given: not checked). ``not_kept``: the logs the
+    school says it does not keep (映射): not missing when absent."""
     findings: list[Finding] = []
     if year is None:
         year = infer_school_year(book)
@@ -61,7 +64,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
     for spec in DATA_SHEETS:
         sheet = locate_sheet(book, spec.names)
         if sheet is None:
-            if spec.key in REQUIRED_SHEETS:
+            if spec.key in REQUIRED_SHEETS and spec.key not in not_kept:
                 findings.append(MissingSheet.at(spec.name, expected=spec.name, alias="/".join(spec.aliases)))
             continue
         names[spec.key] = sheet.name
@@ -69,7 +72,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
         reads[spec.key] = read
         findings += read.findings
 
-    findings += _cross_checks(reads, names, year, rule_ids or set())
+    findings += _cross_checks(reads, names, year, rule_ids or set(), categories or [])
     by_sheet: dict[str, list[Finding]] = {}
     for f in findings:
         by_sheet.setdefault(f.sheet, []).append(f)
@@ -79,13 +82,14 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None,
         frames={k: r.frame for k, r in reads.items()},
         sheet_names=names,
         places={k: r.places for k, r in reads.items()},
+        not_kept=frozenset(k for k in not_kept if k not in reads),
     )
     rows = sum(len(r.frame) for r in reads.values())
     return Validation(dataset, findings, year, rows, reads)
 
 
 def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: SchoolYear | None,
-                  rule_ids: set[str]) -> list[Finding]:
+                  rule_ids: set[str], categories: list[str]) -> list[Finding]:
     """Every check after the sheets are read. Checks that look only at rows still counting are handed
     them as judged from the findings so far (the roster's own, a log sheet's cell findings)."""
     out: list[Finding] = []
@@ -112,6 +116,12 @@ def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: Scho
             mine += checks.check_teacher_refs(read, sheet, roster)
         if year is not None and spec.key in YEAR_DATES and not year.inferred:
             mine += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
+        if roster is not None and spec.key == "activities":
+            mine += checks.check_groups(read, sheet, roster)
+        if spec.key == "trainings":
+            mine += checks.check_categories(read, sheet, categories)
+        # After every check that leaves rows out: only rows that would count are one session twice.
+        mine += checks.check_likely_duplicates(read, sheet, judge(read, [*read.findings, *mine]))
         out += mine
     if "trainings" in reads:
         trainings = reads["trainings"]

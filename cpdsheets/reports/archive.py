@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from ..contract.dataset import Dataset
-from ..contract.findings import DateOutsideYear, Finding, Lang
+from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
@@ -312,12 +312,12 @@ def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
 
 def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: set[str], names: dict[str, str],
               lang: Lang) -> dict[str, list[LeftOut]]:
-    """Per teacher, every row of theirs that did not count, with the finding at its cell (errors; for a
-    row dated outside the year, the warning that said so; for a row after the as-of date, that)."""
+    """Per teacher, every row of theirs that did not count, with the error finding at its cell (every
+    finding that leaves a row out is an error); for a row after the as-of date, that."""
     at: dict[tuple[str, int], list[Finding]] = {}
     at_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in sorted_findings(findings):
-        if f.row and (f.level == "error" or f.code == DateOutsideYear.code):
+        if f.row and f.level == "error":
             at.setdefault((f.sheet, int(f.row)), []).append(f)
             at_cell.setdefault((f.sheet, f.cell), []).append(f)
     cal = results.calendar

@@ -11,12 +11,13 @@ import pandas as pd
 from .. import __version__
 from ..contract.findings import Finding, Lang
 from ..contract.results import Results
+from .plain_values import missing
 from .report import sorted_findings
 from .safe_text import json_text
 
 
 def _plain(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
+    if missing(v):
         return None
     if isinstance(v, pd.Timestamp):
         return v.date().isoformat()

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import NotRequired, TypedDict  # pydantic validates these, not typing's, before 3.12
 
 from .. import __version__
-from ..contract.findings import Finding, Lang
+from ..contract.findings import Finding, Lang, NotBound
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
-from ..contract.texts import BilingualError
+from ..contract.texts import BilingualError, Catalogue
 from .plain_values import text
 from .safe_text import json_text
 
@@ -103,6 +103,28 @@ class SchoolSummary:
 class Unreadable:
     path: str
     error: str
+
+
+SKIP_REASONS = Catalogue("rollup skipped files", {
+    "same_file": ("与「{kept}」是同一个文件（链接或另一个名字），只计一次",
+                  "the same file as '{kept}' (a link or another name); counted once"),
+    "same_content": ("内容与「{kept}」完全相同，只计一次", "the same bytes as '{kept}'; counted once"),
+    "bound_beside": ("已绑定为旁边的「{kept}」，按「{kept}」计", "bound as '{kept}' beside it, which is counted instead"),
+    "own_output": ("是 cpdsheets rollup 写出的区域汇总工作簿，不是学校", "a district workbook cpdsheets rollup wrote, "
+                   "not a school"),
+})
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A file given to the rollup and left out, with why (a ``SKIP_REASONS`` code) and the file kept."""
+
+    path: str
+    why: str
+    kept: str = ""
+
+    def message(self, lang: Lang = "zh") -> str:
+        return SKIP_REASONS.render(self.why, lang, kept=self.kept)
 
 
 def school_summary(path: str, results: Results, policy: Policy, findings: list[Finding], rows: int,
@@ -190,6 +212,7 @@ class District:
     as_of: dt.date = field(default_factory=dt.date.today)
     seconds: float = 0.0
     jobs: int = 1
+    skipped: list[Skipped] = field(default_factory=list)
 
     def ranked(self) -> list[SchoolSummary]:
         """Worst first: the largest share of teachers 未达标, then the most errors."""
@@ -234,6 +257,7 @@ class District:
             "files": len(self.schools) + len(self.unreadable),
             "schools": len(self.schools),
             "unreadable": len(self.unreadable),
+            "skipped": len(self.skipped),
             "teachers": teachers,
             "distinct_teachers": teachers - sum(len(t["schools"]) - 1 for t in transfers),
             "rows": sum(s.rows for s in self.schools),
@@ -255,6 +279,7 @@ class District:
             "tool": "cpdsheets", "version": __version__, "as_of": self.as_of.isoformat(),
             "schools": [s.as_dict() for s in self.ranked()],
             "unreadable": [{"path": u.path, "error": u.error} for u in self.unreadable],
+            "skipped": [{"path": k.path, "why": k.why, "kept": k.kept} for k in self.skipped],
             "transfers": transfers,
             "totals": self.totals(transfers),
         }
@@ -286,8 +311,14 @@ class District:
                 f"  {s.school} ({s.path}): {s.teachers} teachers, {s.teachers_failing} not met, "
                 f"{s.teachers_behind} behind, {share} meeting every rule; {s.errors} errors, {s.warnings} warnings"
                 + (f"; {len(s.policy_changes)} policy changes" if s.policy_changes else ""))
+            if s.finding_codes.get(NotBound.code):  # counted as a school of no teachers until it is bound
+                lines.append(f"    学校自己的登记簿，尚未绑定：先运行 cpdsheets bind {s.path}，再汇总它写出的 .xlsm" if zh else
+                             f"    the school's own book, not bound: run cpdsheets bind {s.path}, then roll up the "
+                             ".xlsm it writes")
         for u in self.unreadable:
             lines.append(f"  {u.path}：无法读取：{u.error}" if zh else f"  {u.path}: UNREADABLE: {u.error}")
+        for k in self.skipped:
+            lines.append(f"  跳过 {k.path}：{k.message(lang)}" if zh else f"  skipped {k.path}: {k.message(lang)}")
         transfers = self.transfers()
         for t in transfers:
             where = "、".join(f"{x['school']}（{x['path']}）" for x in t["schools"]) if zh else \
@@ -301,11 +332,13 @@ class District:
                          + ("、" if zh else ", ").join(low))
         t = self.totals(transfers)
         lines.append(
-            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取；{t['teachers']} 位教师"
+            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取"
+            + (f"，跳过 {t['skipped']} 个文件" if t["skipped"] else "") + f"；{t['teachers']} 位教师"
             f"（{t['transfers']} 位在多所学校的名册中，去重后 {t['distinct_teachers']} 位），未达标 {t['teachers_failing']}，"
             f"进度落后 {t['teachers_behind']}；{t['errors']} 个错误，{t['warnings']} 个警告"
             if zh else
-            f"{t['schools']} schools, {t['unreadable']} unreadable; {t['teachers']} teachers ({t['transfers']} on "
+            f"{t['schools']} schools, {t['unreadable']} unreadable"
+            + (f", {t['skipped']} skipped" if t["skipped"] else "") + f"; {t['teachers']} teachers ({t['transfers']} on "
             f"several schools' rosters, {t['distinct_teachers']} distinct), {t['teachers_failing']} not met, "
             f"{t['teachers_behind']} behind; {t['errors']} errors, {t['warnings']} warnings")
         return "\n".join(lines)
@@ -316,7 +349,8 @@ def merge_reports(districts: list[District]) -> District:
     that they share one as-of date."""
     schools = [s for d in districts for s in d.schools]
     unreadable = [u for d in districts for u in d.unreadable]
-    return District(schools, unreadable, districts[0].as_of if districts else dt.date.today())
+    skipped = [k for d in districts for k in d.skipped]
+    return District(schools, unreadable, districts[0].as_of if districts else dt.date.today(), skipped=skipped)
 
 
 class ReportInvalid(BilingualError):
@@ -328,10 +362,17 @@ class _UnreadableEntry(TypedDict):
     error: str
 
 
+class _SkippedEntry(TypedDict):
+    path: str
+    why: str
+    kept: str
+
+
 class _Report(TypedDict):
     as_of: dt.date
     schools: list[SchoolSummary]
     unreadable: NotRequired[list[_UnreadableEntry]]
+    skipped: NotRequired[list[_SkippedEntry]]
 
 
 # What the person fixing the file needs to hear of pydantic's error types; the rest say "wrong value".
@@ -403,7 +444,8 @@ def read_report(value: Any) -> District:
         en = "; ".join(f"{where}: {what[1]}" for where, what in shown) + (f"; {more} more" if more else "")
         raise ReportInvalid(zh, en) from None
     unreadable = [Unreadable(u["path"], u["error"]) for u in report.get("unreadable", [])]
-    return District(report["schools"], unreadable, report["as_of"])
+    skipped = [Skipped(k["path"], k["why"], k["kept"]) for k in report.get("skipped", []) if k["why"] in SKIP_REASONS]
+    return District(report["schools"], unreadable, report["as_of"], skipped=skipped)
 
 
 def _where(loc: tuple[Any, ...]) -> str:

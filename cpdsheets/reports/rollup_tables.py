@@ -210,11 +210,15 @@ def runlog(district: District, info: dict[str, Any], lang: Lang = "zh") -> Distr
         (("版本", "Version"), info.get("version", "")), (("命令", "Command"), info.get("command", "")),
         (("运行时间", "Run at"), info.get("time", "")), (("统计截止日", "As of"), district.as_of.isoformat()),
         (("文件", "Files"), t["files"]), (("学校", "Schools"), t["schools"]),
-        (("无法读取", "Unreadable"), t["unreadable"]), (("教师", "Teachers"), t["teachers"]),
+        (("无法读取", "Unreadable"), t["unreadable"]), (("跳过的文件", "Files skipped"), t["skipped"]),
+        (("教师", "Teachers"), t["teachers"]),
         (("去重后教师", "Distinct teachers"), t["distinct_teachers"]), (("记录行数", "Log rows"), t["rows"]),
         (("错误", "Errors"), t["errors"]), (("警告", "Warnings"), t["warnings"]),
         (("并行进程", "Jobs"), district.jobs), (("用时（秒）", "Seconds"), round(district.seconds, 2)),
     ]
     cols = [Column(_w(lang, "项目", "Item"), width=16), Column(_w(lang, "值", "Value"), width=60)]
     rows = [[_w(lang, *k), v] for k, v in pairs]
+    rows += [[_w(lang, "跳过", "Skipped"), f"{k.path}：{k.message(lang)}" if lang == "zh" else f"{k.path}: {k.message(lang)}"]
+             for k in district.skipped]
+    rows += [[_w(lang, "说明", "Note"), note] for note in info.get("notes", [])]
     return DistrictSheet("runlog", sheet_name("runlog", lang), _title("runlog", district, lang), "", cols, rows)

@@ -14,6 +14,7 @@ from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from ..contract.states import State, SubjectType
 from .alert_rows import STATE_RANK, alert_rows
+from .plain_values import missing
 from .report import sorted_findings
 from .tab_texts import HEADERS, RUNLOG_ITEMS
 from .tables import ChartSpec, Column, TabTable
@@ -35,7 +36,7 @@ def _state(state: str, lang: Lang) -> str:
 
 
 def _date(v: Any) -> dt.date | None:
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+    if missing(v):
         return None
     if isinstance(v, pd.Timestamp):
         return v.date()
@@ -70,7 +71,7 @@ def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable
     rows = []
     for t in teachers.itertuples(index=False):
         by_cat = t.credits_by_category or {}
-        rows.append([t.teacher_id, t.name, _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
+        rows.append([t.teacher_id, _blank(t.name), _blank(t.group), _blank(t.lesson_group), _blank(t.roles),
                      _num(t.credits), _state(t.status, lang), alerts.get(t.teacher_id, "")]
                     + [_num(by_cat.get(c, 0.0)) for c in categories])
     title = HEADERS.render("summary-title", lang, school=policy.settings.school_name,
@@ -101,7 +102,7 @@ def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
 
 
 def _blank(v: Any) -> Any:
-    return "" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else v
+    return "" if missing(v) else v
 
 
 def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:

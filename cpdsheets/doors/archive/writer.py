@@ -72,8 +72,17 @@ def write_split(sheets: list[PrintSheet], folder: Path) -> list[Path]:
     """One workbook per sheet, named after its ``file_stem`` (`工号-姓名.xlsx`), in ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stems = file_stems([s.file_stem or s.name for s in sheets], ".xlsx", name_limit(folder))
-    return [write_archive([s], folder / f"{stem}.xlsx") for s, stem in zip(sheets, stems)]
+    return [write_archive([s], path) for s, path in zip(sheets, split_paths(sheets, folder))]
+
+
+def split_paths(sheets: list[PrintSheet], folder: Path) -> list[Path]:
+    """Where ``write_split`` puts each sheet: known before any is written (the folder may be yet to
+    be made: its nearest existing parent says the name limit), so all can be checked."""
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    stems = file_stems([s.file_stem or s.name for s in sheets], ".xlsx", name_limit(existing))
+    return [Path(folder) / f"{stem}.xlsx" for stem in stems]
 
 
 def name_limit(folder: Path) -> int:

@@ -33,9 +33,12 @@ POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
 MAPPING_NOTE = {
     "zh": "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；某张表不要读取，"
-          "把它（整张表）那一行的「对应字段」改为（不用）；本校的工作表不会被改动。",
+          "把它（整张表）那一行的「对应字段」改为（不用）；本校不登记的记录（如成果记录），加一行"
+          "「（本校不登记） | （整张表） | 成果记录」，它的规则就不计算；本校的工作表不会被改动。",
     "en": "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; to "
-          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; the school's own sheets are never changed.",
+          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; for a log the school does not keep (e.g. "
+          "成果记录), add the line （本校不登记） | （整张表） | 成果记录 and its rules are not evaluated; the school's "
+          "own sheets are never changed.",
 }
 KEPT_VBA_NOTE = {
     "zh": "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "
@@ -98,24 +101,26 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
                       landscape_fit_width=True)
 
 
-def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> PlainSheet:
-    """The 映射 table under a one-line note (read_mapping finds the header in the first rows); on a
-    re-bind, laid out around what staff typed in the ``existing`` sheet (see mapping_layout)."""
+def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> tuple[PlainSheet, dict[int, int]]:
+    """The 映射 table under a one-line note (read_mapping finds the header in the first rows), and
+    where each row of the ``existing`` 映射 went (0-based, old -> new): on a re-bind the table is laid
+    out around what staff typed there (see mapping_layout)."""
     relaid = relaid_rows(existing, binding) if existing is not None else None
     if relaid is not None:
-        typed, header_at = relaid
+        typed, header_at = relaid.rows, relaid.header_at
         notes = set(MAPPING_NOTE.values())
         rows: list[list[object]] = [
             [Run(v, bold=False, colour=GREY) if r < header_at and v in notes else
              Run(v) if r == header_at and isinstance(v, str) and v else v for v in row]
             for r, row in enumerate(typed)]
-        return PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True)
+        return (PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True),
+                relaid.row_of)
     table = mapping_rows(binding)
     rows = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
     for line in table[1:]:
         # the header-row line's row number as a number: Excel flags a number stored as text
         rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
-    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True)
+    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True), {}
 
 
 def _widths(table: list[list]) -> dict[int, float]:

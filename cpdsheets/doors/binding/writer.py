@@ -30,7 +30,7 @@ from ...engine.binding.school_year import bound_start_year
 from ...engine.normalize import header_key
 from ..ooxml import opc
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
-from ..ooxml.marks import add_notes
+from ..ooxml.marks import NOTE_AUTHOR, add_notes, read_notes
 from ..ooxml.package_writer import open_package, refused_parts, write_and_close
 from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
 from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
@@ -135,7 +135,8 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
     # On a re-bind the new 映射 is laid out around the old one's rows: staff's columns, notes and order stay.
     typed = book.sheets[existing_mapping] if existing_mapping else None
-    _put_mapping(pkg, wb, mapping_sheet(binding, lang, typed), existing_mapping)
+    sheet, row_of = mapping_sheet(binding, lang, typed)
+    _put_mapping(pkg, wb, sheet, existing_mapping, row_of)
     if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()
@@ -148,7 +149,9 @@ def _add_sheet(pkg: Package, wb: Workbook, name: str, xml: str):
     return entry
 
 
-def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | None) -> None:
+def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | None, row_of: dict[int, int]) -> None:
+    """Write 映射, replacing the existing one's part; staff's notes on its cells follow their rows
+    (``row_of``, 0-based old -> new). Our marks (author cpdsheets) go: recalc --mark puts them back."""
     found = wb.find(existing) if existing else None
     if found is None:
         _add_sheet(pkg, wb, MAPPING_SHEET, plain_sheet_xml(sheet))
@@ -156,11 +159,17 @@ def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | 
     _, entry = found
     if not entry.part:
         raise NotAWorkbook(pkg.path, f"工作表“{entry.name}”缺少关系 / sheet '{entry.name}' has no relationship")
+    notes: dict[str, dict[tuple[int, int], str]] = {}
+    for row, col, author, text in read_notes(pkg, entry.part) if pkg.has(entry.part) else []:
+        if author != NOTE_AUTHOR and row - 1 in row_of:
+            notes.setdefault(author, {})[(row_of[row - 1] + 1, col)] = text
     if pkg.has(entry.part) and has_formula(pkg.read(entry.part)):
         wb.drop_calc_chain_of(entry.sheet_id)
     wb.drop_owned_parts(entry.part)
     wb.make_worksheet_rel(entry)
     pkg.put(entry.part, plain_sheet_xml(sheet))
+    for author, cells in notes.items():
+        add_notes(pkg, wb, entry.part, cells, author=author)
 
 
 def _has_vba(wb: Workbook) -> bool:

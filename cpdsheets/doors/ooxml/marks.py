@@ -1,4 +1,5 @@
 """--mark: a fill and a note on input cells that carry an error finding, and their exact removal.
+A cell that already has someone's note gets the fill only; its note is never touched.
 
 Which cells are marked, and how to undo each mark, is the hidden sheet ``cpdsheets.marks``
 (:mod:`cpdsheets.doors.mark_record`), the same record the Excel button keeps: either door clears
@@ -355,6 +356,35 @@ def add_notes(pkg: Package, wb: Workbook, part: str, notes: dict[tuple[int, int]
     pkg.put(part, doc.to_bytes())
 
 
+def _comments_root(pkg: Package, part: str) -> etree._Element | None:
+    """The root of a worksheet part's comments, None when it has none."""
+    rels = opc.Rels(pkg, part)
+    crel = rels.of_type(COMMENTS_REL)
+    if crel is None or not pkg.has(rels.target_of(crel)):
+        return None
+    return XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root
+
+
+def read_notes(pkg: Package, part: str) -> list[tuple[int, int, str, str]]:
+    """The notes on a worksheet part: (1-based row, 0-based column, author, text), the text without
+    the ``author:`` line Excel starts it with (add_notes puts that back)."""
+    root = _comments_root(pkg, part)
+    if root is None:
+        return []
+    authors = _authors(root)
+    out = []
+    for c in children(_comment_list(root), ns_of(root), "comment"):
+        try:
+            row, col = split_a1(c.get("ref", ""))
+        except ValueError:
+            continue
+        aid = c.get("authorId", "")
+        author = authors[int(aid)] if aid.isdigit() and int(aid) < len(authors) else ""
+        text = "".join(t.text or "" for t in c.iter(q(ns_of(root), "t")))
+        out.append((row, col, author, text.removeprefix(f"{author}:\n") if author else text))
+    return out
+
+
 def _note_cell(shape: etree._Element) -> tuple[int, int] | None:
     data = next(shape.iter(q(_X, "ClientData")), None)
     if data is None or data.get("ObjectType") != "Note":
@@ -424,11 +454,9 @@ def _drop_notes(pkg: Package, wb: Workbook, part: str, sheet: etree._Element, ce
 def _legacy_rows(pkg: Package, part: str, sheet_name: str) -> list[MarkRow]:
     """Notes authored ``cpdsheets`` that no record lists (an earlier version's marks, or a record
     sheet someone deleted): marks all the same, their original fill unknown."""
-    rels = opc.Rels(pkg, part)
-    crel = rels.of_type(COMMENTS_REL)
-    if crel is None or not pkg.has(rels.target_of(crel)):
+    root = _comments_root(pkg, part)
+    if root is None:
         return []
-    root = XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root
     authors = _authors(root)
     if NOTE_AUTHOR not in authors:
         return []
@@ -478,7 +506,8 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
 def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], record: list[MarkRow],
                 *, skip: Set[str] = frozenset()) -> list[MarkRow]:
     """Replace any previous marks (either door's, ``record``) with these; returns the new record
-    rows. A cell that already holds someone's note is left alone (a cell has room for one note)."""
+    rows. A cell that already holds someone's note is filled and keeps that note as it is (a cell has
+    room for one note; the 校验问题 tab says what is wrong there)."""
     docs: dict[str, XmlPart] = {}
     _clear(pkg, wb, styles, record, docs)
     fill = styles.fill(MARK_FILL)
@@ -501,24 +530,25 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
         taken = set()
         if crel is not None and pkg.has(rels.target_of(crel)):
             taken = _comment_refs(XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root)
+        # Every cell is filled; only one without a note gets ours. A cell holding someone's note keeps
+        # it untouched (the record says the note is not ours), so clearing gives it back as it was.
         notes = {rc: "\n".join(dict.fromkeys(n)) for rc, n in cells.items()
                  if f"{column_letters(rc[1])}{rc[0]}" not in taken}
-        if not notes:
-            continue
         targets: dict[int, list[int]] = defaultdict(list)
-        for r, c in notes:
+        for r, c in cells:
             targets[r].append(c)
 
         def to_mark(r: int, c: int, old: int) -> int:
             xf = _base_xf(styles, old)
             fill_el = styles.fill_el(fill_id(xf))
-            out.append(MarkRow(entry.name, f"{column_letters(c)}{r}", True, solid_rgb(fill_el), styles.text(xf),
-                               "" if fill_el is None else styles.text(fill_el)))
+            out.append(MarkRow(entry.name, f"{column_letters(c)}{r}", (r, c) in notes, solid_rgb(fill_el),
+                               styles.text(xf), "" if fill_el is None else styles.text(fill_el)))
             return styles.add_xf(with_fill(xf, fill))
 
         doc = _parsed(pkg, docs, entry.part)
         restyle_cells_at(doc.root, targets, to_mark)
-        _add_notes(pkg, wb, entry.part, doc.root, notes)
+        if notes:
+            _add_notes(pkg, wb, entry.part, doc.root, notes)
     _put_all(pkg, docs)
     return out
 

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cpdsheets.doors.limits import limit
-from cpdsheets.doors.ooxml.write_errors import WorkbookBusy, WorkbookLocked, WorkbookNotWritable, WriteFailed
+from cpdsheets.doors.ooxml.write_errors import (
+    FolderMissing, OutputIsFolder, WorkbookBusy, WorkbookLocked, WorkbookNotWritable, write_failed,
+)
 
 try:
     import fcntl
@@ -50,10 +52,14 @@ def check_writable(target: Path) -> None:
     for lock in dict.fromkeys(lock_files(target) + lock_files(real_path(target))):
         if lock.exists():
             raise WorkbookLocked(target, lock)
-    target = real_path(target)
+    shown, target = target, real_path(target)
+    if target.is_dir():
+        raise OutputIsFolder(shown)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise WorkbookNotWritable(target, "folder does not exist")
+        if folder.exists():  # a file where the folder should be
+            raise WorkbookNotWritable(target, f"{folder} is a file, not a folder")
+        raise FolderMissing(target)
     if target.exists():
         mode = target.stat().st_mode
         # The write bit, not os.access: an administrator would otherwise overwrite a read-only book.
@@ -68,7 +74,7 @@ def _temp_beside(target: Path) -> Iterator[tuple[BinaryIO, Path]]:
     try:
         fd, name = tempfile.mkstemp(prefix=".~cpdsheets-", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise WorkbookNotWritable(target, exc.strerror or "") from exc
+        raise write_failed(target, exc) from exc
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -107,8 +113,8 @@ def atomic_write(target: Path, write: Callable[[BinaryIO], object], *, backup: b
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
-    except OSError as exc:
-        raise WriteFailed(shown, exc.strerror or str(exc) or type(exc).__name__) from exc
+    except OSError as exc:  # named by its cause: a full disk is only one of them
+        raise write_failed(shown, exc) from exc
     _fsync_dir(target.parent)
     return shown
 

@@ -81,3 +81,58 @@ class WorkbookBusy(WorkbookWriteError):
             f"另一个 cpdsheets 正在处理“{name}”（已等待 {waited:.0f} 秒），请等它结束后再试。",
             f"Another cpdsheets run is working on '{name}' (waited {waited:.0f} s); retry when it has finished.",
         )
+
+
+class FolderMissing(WorkbookWriteError):
+    """The folder a file would go into does not exist (not a permission problem)."""
+
+    def __init__(self, path: Path | str):
+        folder = Path(path).parent
+        super().__init__(
+            path,
+            f"文件夹“{folder}”不存在，无法写入“{Path(path).name}”；请先建好该文件夹或换一个位置。",
+            f"The folder '{folder}' does not exist, so '{Path(path).name}' cannot be written; create it or "
+            "choose another place.",
+        )
+
+
+class OutputIsFolder(WorkbookWriteError):
+    """The output named is a folder: a file name is needed."""
+
+    def __init__(self, path: Path | str, suffix: str = ".xlsx"):
+        example = Path(path) / ("out" + suffix)
+        super().__init__(
+            path,
+            f"“{path}”是一个文件夹，不是文件；请给出文件名，如 {example}。",
+            f"'{path}' is a folder, not a file; give a file name such as {example}.",
+        )
+
+
+def write_failed(path: Path | str, exc: OSError) -> WorkbookWriteError:
+    """The error that names why the disk refused ``exc``: a folder, a missing folder, permissions, or
+    (only then) a full disk."""
+    import errno
+
+    code = exc.errno
+    if code == errno.EISDIR:
+        return OutputIsFolder(path)
+    if code == errno.ENOENT:
+        return FolderMissing(path)
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return WorkbookNotWritable(path, exc.strerror or "")
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return WriteFailed(path, exc.strerror or str(exc))
+    return WriteFailedOther(path, exc.strerror or str(exc) or type(exc).__name__)
+
+
+class WriteFailedOther(WriteFailed):
+    """The disk refused for another reason (an I/O error, a name too long): its own words, no guess."""
+
+    def __init__(self, path: Path | str, reason: str = ""):
+        name = Path(path).name
+        WorkbookWriteError.__init__(
+            self,
+            path,
+            f"写入“{name}”失败（{reason}），原文件未改动。",
+            f"Writing '{name}' failed ({reason}); the original is unchanged.",
+        )

@@ -11,6 +11,7 @@ import time
 
 from ...contract.findings import Lang
 from ...reports.internal_error import internal_error
+from ...reports.path_text import readable_path
 from ...reports.rollup import SchoolSummary, Unreadable, school_summary
 from ..reader import WorkbookUnreadable, read_workbook
 
@@ -24,6 +25,7 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
     from ..jobs import run_recalc
 
     started = time.perf_counter()
+    shown = readable_path(path)  # the file is opened by its own name, shown by a readable one
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:

@@ -8,19 +8,23 @@ in memory and swapped in atomically, never left half-written.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ... import __version__
 from ...contract.findings import Lang
 from ...reports import rollup_tables as tables
 from ...reports.rollup import District
 from ...reports.tables import CELL_TEXT_MAX
 from ..ooxml.safe_replace import atomic_write
+from .inputs import MARK_NAME
 from ...contract.states import State
 
+LINKS_PER_SHEET = 65_530  # Excel's (and xlsxwriter's) limit of hyperlinks on one worksheet
 HEADER_ROW = 3  # 0-based: title, note, blank line, header
 CHART_COLUMNS = 9  # the overview chart's width in default columns, right of the table
 RED, YELLOW, GREEN = State.FAILED.fill, State.BEHIND.fill, State.MET.fill
@@ -29,13 +33,37 @@ SCALE = {"type": "3_color_scale", "min_color": "#F8696B", "mid_type": "num", "mi
          "max_type": "num", "max_value": 1}
 
 
-def write_district(district: District, out: Path, info: dict[str, Any], lang: Lang = "zh") -> Path:
+def write_district(district: District, out: Path, info: dict[str, Any], lang: Lang = "zh",
+                   notes: list[str] | None = None) -> Path:
+    """The district workbook at ``out``. What a reader must know of it (schools past Excel's link
+    limit shown without links, anything xlsxwriter warned of) is appended to ``notes`` and written
+    in the workbook's run log, never printed by the library on stderr nor dropped."""
+    said = notes if notes is not None else []
+    blocks = len(district.schools)
+    linked = min(blocks, LINKS_PER_SHEET // 2)  # a school's name links down, its section links back up
+    if linked < blocks:
+        said.append(f"共 {blocks:,} 所学校，超过 Excel 每张表 {LINKS_PER_SHEET:,} 个链接的上限：只有前 {linked:,} 所的名称"
+                    "带跳转链接，其余学校的明细请在「学校总览」下方查找" if lang == "zh" else
+                    f"{blocks:,} schools exceed Excel's limit of {LINKS_PER_SHEET:,} links per sheet: only the first "
+                    f"{linked:,} school names link to their details; find the others below the table")
+    info = {**info, "notes": said}
     buffer = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _write_book(buffer, district, info, lang, linked)
+    for w in caught:  # a limit the library met: said, not lost on stderr (the workbook is already closed)
+        said.append(str(w.message).splitlines()[0][:300])
+    return atomic_write(Path(out), lambda fh: fh.write(buffer.getvalue()), backup=False)
+
+
+def _write_book(buffer: io.BytesIO, district: District, info: dict[str, Any], lang: Lang, linked: int) -> None:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     book.set_properties({"title": tables.overview(district, lang).title, "author": "cpdsheets"})
+    # The mark a later rollup of the same folder knows its own output by (doors.rollup.inputs).
+    book.set_custom_property(MARK_NAME, __version__)
     fmt = _Formats(book)
-    _overview_sheet(book, fmt, district, lang)
+    _overview_sheet(book, fmt, district, lang, linked)
     _rates_sheet(book, fmt, tables.rates(district, lang))
     for sheet in (tables.alert_teachers(district, lang), tables.policy_changes(district, lang),
                   tables.transfers(district, lang), tables.unreadable(district, lang),
@@ -44,7 +72,6 @@ def write_district(district: District, out: Path, info: dict[str, Any], lang: La
         if sheet.key == "unreadable" and sheet.rows:
             ws.set_tab_color("#" + RED)
     book.close()
-    return atomic_write(Path(out), lambda fh: fh.write(buffer.getvalue()), backup=False)
 
 
 class _Formats:
@@ -119,7 +146,7 @@ def _table_sheet(book, fmt: _Formats, sheet: tables.DistrictSheet):
     return ws
 
 
-def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang) -> None:
+def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang, linked: int) -> None:
     sheet = tables.overview(district, lang)
     blocks = tables.school_blocks(district, lang)
     ws = book.add_worksheet(sheet.name)
@@ -136,11 +163,13 @@ def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang) -> None
     back = f"internal:'{sheet.name}'!A{HEADER_ROW + 1}"
     for i, block in enumerate(blocks):
         target = f"internal:'{sheet.name}'!A{r + 1}"
-        ws.write_url(first + i, 0, target, fmt.link, string=block.heading[:CELL_TEXT_MAX])
+        if i < linked:
+            ws.write_url(first + i, 0, target, fmt.link, string=block.heading[:CELL_TEXT_MAX])
         ws.write_string(r, 0, block.heading[:CELL_TEXT_MAX], fmt.section)
         for c in range(1, 5):
             ws.write_blank(r, c, None, fmt.section)
-        ws.write_url(r, 5, back, fmt.link, string="↑ 返回总览" if lang == "zh" else "↑ back to the table")
+        if i < linked:
+            ws.write_url(r, 5, back, fmt.link, string="↑ 返回总览" if lang == "zh" else "↑ back to the table")
         r += 1
         for line in block.lines:
             ws.write_string(r, 0, line[:CELL_TEXT_MAX])

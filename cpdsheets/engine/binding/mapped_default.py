@@ -45,10 +45,5 @@ def at_mapping_default(f: Finding, p: Piece, key: str, i: int) -> Finding | None
     return InvalidMappingDefault.at(
         sheet, row=row, cell=a1(row, col), column=MAPPING_HEADERS[3], value=f.value, severity=f.level,
         drops_row=f.drops_row, school_sheet=p.sheet, field=field, outcome=outcome,
-        reason=bilingual(_literal(said.statement("zh")), _literal(said.statement("en"))),
-        fix=bilingual(_literal(said.hint("zh")), _literal(said.hint("en"))))
-
-
-def _literal(text: str) -> str:
-    """``text`` as a template that renders to itself (a typed value may hold braces)."""
-    return text.replace("{", "{{").replace("}", "}}")
+        reason=bilingual(said.statement("zh"), said.statement("en")),
+        fix=bilingual(said.hint("zh"), said.hint("en")))

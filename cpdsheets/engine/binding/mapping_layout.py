@@ -16,21 +16,30 @@ would drop all of that. So the existing sheet's rows are the starting point, eac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from ...contract.binding import HEADER_ROW_LINE, MAPPING_HEADERS, WHOLE_SHEET, Binding
+from ...contract.binding import HEADER_ROW_LINE, MAPPING_HEADERS, NOT_KEPT, WHOLE_SHEET, Binding
 from ...contract.book import RawSheet
 from ..normalize import header_key
-from .mapping_sheet import cell_text, field_of, find_header, mapping_rows, read_mapping, target_of
+from .mapping_sheet import (
+    cell_text, field_of, find_header, mapping_rows, not_kept_of, read_mapping, says_not_kept, target_of,
+)
 
 # What identifies a line: its sheet, its kind, and for a column its header (with the occurrence, as a
 # sheet may have two columns headed alike) or for a default line its field.
 LineKey = tuple[str, ...]
 
 
-def relaid_rows(existing: RawSheet, binding: Binding) -> tuple[list[list[Any]], int] | None:
-    """The rows of the new 映射 (values as typed, the binding's cells as text) and the 0-based row of
-    its header; None when ``existing`` has no 映射 header to lay out around."""
+@dataclass(slots=True)
+class Relaid:
+    rows: list[list[Any]]  # the new 映射: values as typed, the binding's cells as text
+    header_at: int  # 0-based row of its header
+    row_of: dict[int, int]  # 0-based row of a kept row in the old table -> its row now (for its cell notes)
+
+
+def relaid_rows(existing: RawSheet, binding: Binding) -> Relaid | None:
+    """The new 映射 laid out around ``existing``; None when it has no 映射 header to lay out around."""
     rows = existing.rows
     header_at, cols = find_header(rows)
     if header_at is None:
@@ -49,20 +58,21 @@ def relaid_rows(existing: RawSheet, binding: Binding) -> tuple[list[list[Any]], 
     head = [list(r) for r in rows[:header_at + 1]]
     if len(head[header_at]) <= cols[3]:  # no 默认值 column: the binding's defaults need one
         head[header_at] += [""] * (cols[3] - len(head[header_at])) + [MAPPING_HEADERS[3]]
-    body: list[list[Any]] = []
+    body: list[tuple[int, list[Any]]] = []  # (old row, row)
     last_of_sheet: dict[str, int] = {}
     placed: set[LineKey] = set()
     typed = [list(r) for r in rows[header_at + 1:]]
     texts = [[cell_text(r[c]) if c < len(r) else "" for c in cols] for r in typed]
-    for row, (key, line) in zip(typed, _keyed(texts, old_targets, blank=True)):
+    for i, (row, (key, line)) in enumerate(zip(typed, _keyed(texts, old_targets, blank=True))):
+        old_row = header_at + 1 + i
         if key is None:  # not a line: a note, a spacer
-            body.append(row)
+            body.append((old_row, row))
             continue
         sheet = key[0]
         new = wanted.get(key)
         if new is None or key in placed:
             if sheet in left_out and key[1] != "sheet":
-                body.append(row)
+                body.append((old_row, row))
                 last_of_sheet[sheet] = len(body)
             continue
         placed.add(key)
@@ -70,7 +80,7 @@ def relaid_rows(existing: RawSheet, binding: Binding) -> tuple[list[list[Any]], 
             row = row + [""] * (width - len(row))
             for c, value in zip(cols, _typed_cells(new)):
                 row[c] = value
-        body.append(row)
+        body.append((old_row, row))
         last_of_sheet[sheet] = len(body)
 
     added: dict[int, list[list[Any]]] = {}
@@ -80,11 +90,13 @@ def relaid_rows(existing: RawSheet, binding: Binding) -> tuple[list[list[Any]], 
         at = last_of_sheet.get(key[0], len(body))
         added.setdefault(at, []).append(_in_columns(_typed_cells(line), cols))
     out = list(head)
+    row_of = {r: r for r in range(len(head))}
     for i in range(len(body) + 1):
         out += added.get(i, [])
         if i < len(body):
-            out.append(body[i])
-    return out, header_at
+            row_of[body[i][0]] = len(out)
+            out.append(body[i][1])
+    return Relaid(out, header_at, row_of)
 
 
 def _keyed(lines: list[list[str]], targets: dict[str, str],
@@ -105,6 +117,8 @@ def _keyed(lines: list[list[str]], targets: dict[str, str],
 
 
 def _key(sheet: str, header: str, field: str, target: str | None) -> LineKey:
+    if says_not_kept(sheet):  # one line per log, however 本校不登记 is spelt
+        return (NOT_KEPT, "not-kept", not_kept_of(field) or header_key(field))
     kind = _kind(header)
     if kind == "column" and not header:
         found = field_of(target, field) if target else None

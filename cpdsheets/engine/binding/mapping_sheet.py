@@ -10,7 +10,7 @@ from typing import Any
 
 from ...contract.a1 import column_letters
 from ...contract.binding import (
-    HEADER_ROW_LINE, MAPPING_HEADERS, MAPPING_HEADERS_EN, SHAPE_SUFFIX, UNUSED, WHOLE_SHEET, Binding,
+    HEADER_ROW_LINE, MAPPING_HEADERS, MAPPING_HEADERS_EN, NOT_KEPT, SHAPE_SUFFIX, UNUSED, WHOLE_SHEET, Binding,
     ColumnBinding, Shape, SheetBinding, field_label, target_label,
 )
 from ...contract.book import RawSheet
@@ -19,6 +19,7 @@ from ...contract.schema import DATA_SHEETS, SHEETS
 from ..normalize import header_key
 
 _UNUSED_WORDS = {header_key(w) for w in (UNUSED, "不用", "忽略", "无", "unused", "ignore", "-")}
+_NOT_KEPT_WORDS = {header_key(w) for w in (NOT_KEPT, "本校不登记", "不登记", "未登记", "notkept", "not kept")}
 
 # (school sheet as 映射 names it, contract field) -> the 映射 cell (1-based row, 0-based column) of the
 # default that field takes: the last line giving one, as SheetBinding.defaults(); for a ·每人一表 sheet,
@@ -37,6 +38,7 @@ def mapping_rows(binding: Binding) -> list[list[str]]:
         for c in s.columns:
             rows.append([s.sheet, c.header, field_label(s.target, c.field), c.default])
     rows += [[name, WHOLE_SHEET, UNUSED, ""] for name in binding.left_out]
+    rows += [[NOT_KEPT, WHOLE_SHEET, target_label(key), ""] for key in binding.not_kept]
     return rows
 
 
@@ -55,6 +57,7 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
 
     order: list[str] = []
     lines: dict[str, dict[str, Any]] = {}
+    not_kept: dict[str, int] = {}  # log key -> the 映射 row of its （本校不登记） line
     for r in range(header_at + 1, len(rows)):
         row = rows[r]
         sheet_name, header, field, default = (_text(row[c]) if c < len(row) else "" for c in cols)
@@ -68,6 +71,17 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
 
         if not sheet_name:
             bad(0, "没有填写工作表", "no sheet named", sheet_name)
+            continue
+        if says_not_kept(sheet_name):
+            kept_not = _not_kept(field)
+            if kept_not is None:
+                bad(2, f"「{field}」不是本校可以不登记的登记表（可填：{_NOT_KEPT_CHOICES}）",
+                    f"'{field}' is not a log a school may not keep (use one of: {_NOT_KEPT_CHOICES})", field)
+            elif header and header_key(header) != header_key(WHOLE_SHEET):
+                bad(1, f"（本校不登记）一行的表头应为{WHOLE_SHEET}", f"a （本校不登记） line takes {WHOLE_SHEET} as its header",
+                    header)
+            else:
+                not_kept.setdefault(kept_not, excel_row)
             continue
         entry = lines.get(sheet_name)
         if header == WHOLE_SHEET or header_key(header) == header_key(WHOLE_SHEET):
@@ -137,7 +151,18 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
             cells[(name, "teacher_id")] = (entry["line"], cols[3])
         sheets.append(SheetBinding(sheet=name, target=target, shape=entry["shape"], header_row=entry["header_row"],
                                    teacher=entry["teacher"], columns=tuple(columns)))
-    return Binding(sheets=tuple(sheets), left_out=tuple(left_out)), findings
+    fed = {s.target: s.sheet for s in sheets}
+    for key, line_row in not_kept.items():
+        if key in fed:  # the sheet's records are real: they count, and the line is said to be moot
+            findings.append(InvalidMapping.at(
+                sheet.name, row=line_row, cell=f"{column_letters(cols[0])}{line_row}", column=MAPPING_HEADERS[0],
+                value=NOT_KEPT,
+                severity="warning", reason=bilingual(
+                    f"工作表「{fed[key]}」对应「{SHEETS[key].name}」，它照常读取，这一行（本校不登记）不生效，可删去",
+                    f"sheet '{fed[key]}' feeds {SHEETS[key].name} and is read; this （本校不登记） line has no effect "
+                    "and can be deleted")))
+    return Binding(sheets=tuple(sheets), left_out=tuple(left_out),
+                   not_kept=tuple(k for k in not_kept if k not in fed)), findings
 
 
 def _header(rows: list[list[Any]]) -> tuple[int | None, list[int]]:
@@ -175,6 +200,22 @@ def _target(label: str) -> tuple[str, Shape] | None:
     return None
 
 
+# The logs a school may say it does not keep: any but the roster, which every rule needs.
+_NOT_KEPT_TARGETS = tuple(spec for spec in DATA_SHEETS if spec.key != "teachers")
+_NOT_KEPT_CHOICES = "、".join(spec.name for spec in _NOT_KEPT_TARGETS)
+
+
+def says_not_kept(sheet_cell: str) -> bool:
+    """The 工作表 cell of a （本校不登记） line, however it is spelt."""
+    return header_key(sheet_cell) in _NOT_KEPT_WORDS
+
+
+def _not_kept(label: str) -> str | None:
+    """The contract sheet key of the log a （本校不登记） line names, or None."""
+    key = header_key(label)
+    return next((s.key for s in _NOT_KEPT_TARGETS if key in {header_key(n) for n in s.names}), None)
+
+
 def _field(target: str, label: str) -> str | None:
     """The contract column key ``label`` names in ``target``: "" for （不用）, None when unknown."""
     key = header_key(label)
@@ -189,6 +230,7 @@ def _field(target: str, label: str) -> str | None:
 # The same reading of 映射's cells, for laying the table out again around what staff typed
 # (mapping_layout): where its header is, and what a target, field or cell text means.
 find_header = _header
+not_kept_of = _not_kept
 target_of = _target
 field_of = _field
 cell_text = _text

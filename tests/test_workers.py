@@ -1,0 +1,100 @@
+"""Warm workers (issue 20, item 5): resident processes that import the engine once and take many
+books, each book under the per-book limits. Real processes, real books; nothing is mocked."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+
+import pytest
+
+import worker_calls as calls
+from conftest import TRAININGS
+from hostile import wait_for
+from cpdsheets.contract.texts import BilingualError
+from cpdsheets.doors.batch import Failure, validate_file
+from cpdsheets.doors.workers import WarmPool, WorkerFailure
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WarmPool(2, seconds=4, memory_mb=400) as p:
+        yield p
+
+
+def test_a_worker_imports_once_and_takes_many_calls(pool):
+    assert pool.run(calls.engine_loaded) is True  # preloaded before its first call
+    pids = {pool.run(calls.pid) for _ in range(20)}
+    assert pids <= set(pool.pids()) and len(pids) <= 2
+    assert [pool.run(calls.square, i) for i in range(5)] == [0, 1, 4, 9, 16]
+
+
+def test_calls_run_side_by_side_and_futures_answer(pool):
+    started = time.monotonic()
+    futures = [pool.submit(calls.sleep, 0.6) for _ in range(4)]
+    assert [f.result() for f in futures] == [0.6] * 4
+    assert time.monotonic() - started < 2.3  # two at a time, not one after another (2.4 s)
+
+
+def test_an_exception_of_the_call_is_raised_as_it_is(pool):
+    with pytest.raises(ValueError, match="bad cell"):
+        pool.run(calls.refuse, "bad cell")
+    with pytest.raises(RuntimeError, match="could not be sent back"):
+        pool.run(calls.odd_exception)
+    assert pool.run(calls.square, 3) == 9  # the worker is still there
+
+
+def test_what_a_call_prints_does_not_break_the_answer(pool):
+    assert pool.run(calls.chatter) == "answer"
+
+
+@pytest.mark.parametrize("call, args, kind", [(calls.sleep, (30,), "timeout"), (calls.die, (), "crash"),
+                                              (calls.hold, (600, 30), "memory")])
+def test_a_call_over_a_limit_fails_alone_and_its_worker_is_replaced(pool, call, args, kind):
+    before = set(pool.pids())
+    other = pool.submit(calls.sleep, 0.5)
+    started = time.monotonic()
+    with pytest.raises(WorkerFailure) as failed:
+        pool.run(call, *args)
+    assert failed.value.failure.kind == kind and time.monotonic() - started < 10
+    assert isinstance(failed.value, BilingualError) and isinstance(failed.value.failure, Failure)
+    assert other.result() == 0.5  # the call beside it is untouched
+    assert pool.run(calls.square, 4) == 16
+    assert wait_for(lambda: len(pool.pids()) == 2)  # a new worker takes the failed one's place at once
+    assert set(pool.pids()) != before
+
+
+def test_the_failure_says_why_in_one_line_in_both_languages(pool):
+    with pytest.raises(WorkerFailure) as died:
+        pool.run(calls.die)
+    assert "SIGKILL" in died.value.message("en") and "信号 SIGKILL" in died.value.message("zh")
+    assert "\n" not in died.value.message("zh")
+    assert pickle.loads(pickle.dumps(died.value)).failure == died.value.failure
+
+
+def test_arguments_that_cannot_travel_are_refused_in_the_callers_thread(pool):
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        pool.submit(calls.square, threading.Lock())
+
+
+def test_close_with_cancel_stops_running_calls_at_once():
+    p = WarmPool(1, seconds=60)
+    running = p.submit(calls.sleep, 30)
+    queued = p.submit(calls.sleep, 30)
+    while not running.running():
+        time.sleep(0.02)
+    started = time.monotonic()
+    p.close(cancel=True)
+    assert time.monotonic() - started < 5 and p.pids() == []
+    assert queued.cancelled() and running.exception() is not None
+    with pytest.raises(RuntimeError):
+        p.submit(calls.square, 1)
+
+
+def test_a_real_book_in_a_worker_gives_what_it_gives_here(pool, book_factory):
+    rows = [list(r) for r in TRAININGS] + [["下周", "1001", "张三", "x", "通识培训", "校级", 2, "出勤"]]
+    book = str(book_factory(培训记录=rows))
+    here, there = validate_file(book), pool.run(validate_file, book)
+    assert [f.as_dict() for f in there.findings] == [f.as_dict() for f in here.findings]
+    assert there.errors == 1 and there.rows == here.rows and there.unreadable is None
