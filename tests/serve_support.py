@@ -34,10 +34,9 @@ PASSWORD = "correct horse 1"
 
 @pytest.fixture(scope="session")
 def runner():
-    from cpdsheets.doors.web.runner import Runner
+    from cpdsheets.doors.web.runner import make_runner
 
-    r = Runner(2, seconds=120)
-    r.warm()
+    r = make_runner(2, seconds=120)
     yield r
     r.close()
 

@@ -20,12 +20,11 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
                    label: str | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
-    shown = label or path
     from ...engine.policy_diff import policy_changes
     from ..jobs import run_recalc
 
     started = time.perf_counter()
-    shown = readable_path(path)  # the file is opened by its own name, shown by a readable one
+    shown = readable_path(label or path)  # the file is opened by its own name, shown by a readable one
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
