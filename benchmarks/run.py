@@ -32,7 +32,7 @@ import openpyxl
 
 from cpdsheets.contract.schema import LOG_SHEETS, SHEETS
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.sheet_frame import find_header, locate_sheet
@@ -134,7 +134,7 @@ def mark(label):
     now = time.perf_counter(); marks[label] = now - t; t = now
 import cpdsheets.doors.cli
 mark("start-up: CLI imports (typer, reports, reader)")
-from cpdsheets.doors import jobs
+from cpdsheets.jobs import book as jobs
 from cpdsheets.doors.ooxml.package_writer import write_tabs
 mark("engine imports (pandas, numpy, pydantic, engine)")
 from pathlib import Path

@@ -25,7 +25,7 @@ from conftest import invoke_cli
 from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate
@@ -94,14 +94,15 @@ def test_prorated_counts_are_whole_and_one_that_rounds_to_zero_is_no_alert(tmp_p
 
 
 def test_sums_keep_one_decimal_and_an_upper_bound_alert_carries_its_bound(tmp_path):
-    # 赵六 joined on 2 March: R01 (40 credits a year) pro-rated to 40 × 183/365 = 20.05... -> 20.1
+    # 赵六 joined on 2 March: R01 (40 credits a year) pro-rated by school days (weekdays: this book has no
+    # 校历) to 40 × 95/215 = 17.67... -> 17.7
     trainings = [list(r) for r in base_sheets()["培训记录"]]
     trainings[0] += ["天数"]
     trainings += [[D(2025, 10, 8 + i), "0007", "王五", "外出学习", "外出培训", "市级", "6学时", "出勤", 1]
                   for i in range(10)]
     doc = json_alerts(school(tmp_path, 培训记录=trainings), "--as-of", "2026-09-01")
     r01 = alerts_of(doc, "R01", "1004")
-    assert [a["required"] for a in r01] == [20.1]
+    assert [a["required"] for a in r01] == [17.7]
     assert all(round(a["required"], 1) == a["required"] for a in doc["alerts"] if a["required"] is not None)
     r15 = alerts_of(doc, "R15", "0007")
     assert [(a["actual"], a["required"], a["state"]) for a in r15] == [(10, 8, "超出上限")]

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROSTER, base_sheets, write_book
 from conftest import invoke_cli as cli, run_cli
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.safe_names import sheet_names as unique_sheet_names
 
@@ -250,7 +250,7 @@ def test_still_needed_and_pro_rating_are_said_in_words(tmp_path):
     assert {r["detail"] for r in by_id["1003"]["rules"] if r["rule_id"] == "R11"} == {"1009", "1011"}
     leaver = sheet_rows(openpyxl.load_workbook(tmp_path / "a.xlsx")["1008 黄志强"])
     assert any(isinstance(r[0], str) and r[0].startswith("离校日期 2026-01-23") for r in leaver)
-    assert any(isinstance(r[0], str) and "按天数折算" in r[0] for r in leaver)
+    assert any(isinstance(r[0], str) and "按上课日折算" in r[0] for r in leaver)
 
 
 # -- names and text ----------------------------------------------------------------------------

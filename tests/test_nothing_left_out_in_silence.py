@@ -10,7 +10,7 @@ import json
 import openpyxl
 
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import marks_for, run_recalc
+from cpdsheets.jobs.book import marks_for, run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.tables import MARK_FILL
 

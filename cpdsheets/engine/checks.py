@@ -364,18 +364,19 @@ def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> li
     if not dup.any():
         return []
     keys = keys[dup]
-    place = read.places[title]
-    raw = read.raw[title]
-    out: list[Finding] = []
-    for _, group in keys.groupby(cols, sort=False):
-        rows = sorted(int(r) for r in group.index)
-        first, later = rows[0], rows[1:]
-        out.append(LikelyDuplicateCounted.at(sheet, row=first, cell=f"{place.letter}{first}", column=place.header,
-                                             value=raw.get(first, ""), other_rows="、".join(map(str, later)),
-                                             title_column=place.header))
-        out += [LikelyDuplicate.at(sheet, row=r, cell=f"{place.letter}{r}", column=place.header,
-                                   value=raw.get(r, ""), drops_row=True, first_row=first,
-                                   title_column=place.header) for r in later]
+    rows = pd.Series(keys.index.astype("int64"), index=keys.index)
+    first = rows.groupby(keys.groupby(cols, sort=False).ngroup()).transform("min")
+    later = rows != first
+    pairs = list(zip(rows[later].tolist(), first[later].tolist()))  # (row left out, the row counted)
+    others: dict[int, list[str]] = {}
+    for r, f in pairs:
+        others.setdefault(f, []).append(str(r))
+    place, raw = read.places[title], read.raw[title]
+    header, letter = place.header, place.letter
+    out = [LikelyDuplicateCounted.at(sheet, row=f, cell=f"{letter}{f}", column=header, value=raw.get(f, ""),
+                                     other_rows="、".join(left), title_column=header) for f, left in others.items()]
+    out += [LikelyDuplicate.at(sheet, row=r, cell=f"{letter}{r}", column=header, value=raw.get(r, ""),
+                               drops_row=True, first_row=f, title_column=header) for r, f in pairs]
     return out
 
 

@@ -155,6 +155,14 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
 
 
 def _note(r: RuleLine, lang: Lang) -> str:
+    note = _state_note(r, lang)
+    if not r.final_reason:
+        return note
+    why = r.final_reason if lang == "zh" else {"已离校": "left the school", "休假": "on leave"}.get(r.final_reason, "")
+    return f"{why}；{note}" if note and lang == "zh" else (f"{why}; {note}" if note else why)
+
+
+def _state_note(r: RuleLine, lang: Lang) -> str:
     if r.state == State.FAILED and r.required is not None and r.metric != "占比":
         short = r.required - r.actual
         short = math.ceil(short - 1e-9) if r.metric == "计数" else round(short, 2)
@@ -215,10 +223,10 @@ def adjustment_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> l
                       f"Exempt {span}{why} from {which}: no requirement on those days."))
     for r in t.rules:
         if r.prorated and r.required is not None:
-            out.append(_h(lang, f"{r.rule_id} {r.rule_name}（{r.period_label}）：适用 {r.applicable_days}/{r.period_days} 天，"
-                                f"要求由 {_n(r.lower)} 按天数折算为 {_n(round(r.required, 2))}。",
+            out.append(_h(lang, f"{r.rule_id} {r.rule_name}（{r.period_label}）：适用 {r.applicable_days}/{r.period_days} 个上课日，"
+                                f"要求由 {_n(r.lower)} 按上课日折算为 {_n(round(r.required, 2))}。",
                           f"{r.rule_id} {r.rule_name} ({period_text(r.period_label, lang)}): applies on {r.applicable_days} of "
-                          f"{r.period_days} days, so {_n(r.lower)} becomes {_n(round(r.required, 2))}."))
+                          f"{r.period_days} school days, so {_n(r.lower)} becomes {_n(round(r.required, 2))}."))
     return out
 
 

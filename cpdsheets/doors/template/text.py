@@ -17,6 +17,7 @@ GUIDE = {
         ]),
         ("先做这三件事", [
             "1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。",
+            "   「规则」表的校历已按国务院公布的放假安排填好（放假、调休上班），学校自己的停课日（运动会等）可添加一行。",
             "2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。",
             "3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
         ]),
@@ -54,7 +55,8 @@ GUIDE = {
         ]),
         ("First steps", [
             "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;",
-            "   leave 统计截止日 (as-of date) blank to count up to today.",
+            "   leave 统计截止日 (as-of date) blank to count up to today. The 校历 (school calendar) on the same",
+            "   sheet holds the national holidays and 调休 workdays; add a line for each closure of the school's own.",
             "2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);",
             "   several roles may be listed, separated by 、",
             "3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date.",
@@ -104,6 +106,51 @@ BUTTONS = (
      "为每位教师生成可打印的个人培训档案（含全校概览），另存为总表旁边的新文件，总表不变。",
      "Each teacher's printable training record and a school overview, in a new file beside this workbook."),
 )
+
+# The district service (cpdsheets serve), on the control sheet below the buttons: xlmacros/CpdSheets.bas
+# reads the values beside the first two labels (column B label, column C value; either language).
+CONSOLE_SERVER = {"zh": "服务器地址", "en": "Server address"}
+CONSOLE_TOKEN = {"zh": "学校令牌", "en": "School token"}
+CONSOLE_ONLINE = {"zh": "在线校验", "en": "Check online"}
+CONSOLE_SERVICE_NOTE = {
+    "zh": "填了服务器地址和学校令牌时，四个按钮把总表发送到区里的服务计算，本机不需要 Python；令牌由区里用 "
+          "cpdsheets accounts token 生成。连不上服务时按钮改用本机 Python。",
+    "en": "With a server address and a school token, the four buttons send the book to the district service "
+          "and this PC needs no Python; the district makes the token with cpdsheets accounts token. When the "
+          "service cannot be reached the buttons use local Python.",
+}
+CONSOLE_ONLINE_NOTE = {
+    "zh": "WPS / LibreOffice 用户：点左边的「在线校验」，在浏览器中上传本总表，结果与按钮相同。",
+    "en": "WPS / LibreOffice users: click Check online on the left and upload this book in the browser; the "
+          "result is the buttons' result.",
+}
+
+
+def service_rows(server: str, lang: str) -> list[tuple[str, str, bool]]:
+    """The control sheet's rows for the service, below the buttons: (column B, column C, B is a link
+    to the service's upload page). The 在线校验 link only when the service's address is known."""
+    rows = [(CONSOLE_SERVER[lang], server, False), (CONSOLE_TOKEN[lang], "", False)]
+    if server:
+        rows.append((CONSOLE_ONLINE[lang], CONSOLE_ONLINE_NOTE[lang], True))
+    rows.append(("", CONSOLE_SERVICE_NOTE[lang], False))
+    return rows
+
+
+def upload_page(server: str) -> str:
+    """The service's upload page (``cpdsheets serve`` shows it at its root)."""
+    return server.rstrip("/") + "/"
+
+
+def check_server(server: str) -> str:
+    """The address as given, trimmed; ValueError for one that is not http(s)://host[...]."""
+    from urllib.parse import urlsplit
+
+    server = server.strip().rstrip("/")
+    parts = urlsplit(server)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch in server for ch in ' "<>\n'):
+        raise ValueError(server)
+    return server
+
 
 _KIND_HELP = {
     "zh": {

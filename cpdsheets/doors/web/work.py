@@ -22,7 +22,7 @@ from ...contract.texts import BilingualError
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
-from ..jobs import Recalculation, run_recalc
+from ...jobs.book import Recalculation, run_recalc
 from ..reader import read_workbook
 
 
