@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cpdsheets.doors.archive.job import run_archive
 from cpdsheets.doors.archive.writer import write_archive
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate

@@ -22,7 +22,7 @@ from run import best  # one timing helper for every benchmark script
 
 from cpdsheets.contract.binding import Binding, ColumnBinding, SheetBinding
 from cpdsheets.contract.book import RawBook, RawSheet
-from cpdsheets.doors.jobs import check
+from cpdsheets.jobs.book import check
 from cpdsheets.engine.binding.mapping_sheet import mapping_rows, read_mapping
 from cpdsheets.engine.binding.materialise import bound_book
 

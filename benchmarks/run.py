@@ -9,7 +9,9 @@ bare read (issue 10 targets: validate <= 2x, recalc <= 3x, memory <= 3x). Then w
 each stage of a recalc with write-back timed on its own in a fresh process, one thread (median of
 --repeat). Then, in this process (best of --repeat): the reader, `validate`, `recalc --dry-run`,
 `recalc` with write-back, an openpyxl load+save round trip, and frictionless-py validating the same
-sheets with an equivalent schema (types, required, minimum).
+sheets with an equivalent schema (types, required, minimum). Last, the district service
+(`benchmarks/bench_serve.py`: upload to result page, 50 concurrent uploads, a kill -9 / restart cycle;
+--skip-serve leaves it out).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import openpyxl
 
 from cpdsheets.contract.schema import LOG_SHEETS, SHEETS
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.ooxml.package_writer import write_tabs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.sheet_frame import find_header, locate_sheet
@@ -132,7 +134,7 @@ def mark(label):
     now = time.perf_counter(); marks[label] = now - t; t = now
 import cpdsheets.doors.cli
 mark("start-up: CLI imports (typer, reports, reader)")
-from cpdsheets.doors import jobs
+from cpdsheets.jobs import book as jobs
 from cpdsheets.doors.ooxml.package_writer import write_tabs
 mark("engine imports (pandas, numpy, pydantic, engine)")
 from pathlib import Path
@@ -231,7 +233,27 @@ def main() -> None:
     ap.add_argument("--skip-frictionless", action="store_true")
     ap.add_argument("--book", type=Path, help="measure this workbook instead of generating one")
     ap.add_argument("--processes-only", action="store_true", help="only the separate-process figures")
+    ap.add_argument("--skip-serve", action="store_true", help="leave out the district service (bench_serve.py)")
     args = ap.parse_args()
+    try:
+        _main(args)
+    finally:
+        if not args.skip_serve and not args.processes_only:
+            serve_figures()
+
+
+def serve_figures() -> None:
+    """The district service's figures (issue 21): bench_serve.py in its own process, when installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("fastapi") is None:
+        print("cpdsheets serve: not measured (pip install -e '.[serve]')")
+        return
+    print("\ncpdsheets serve (benchmarks/bench_serve.py):", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_serve.py"))])
+
+
+def _main(args: argparse.Namespace) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="cpdsheets-bench-"))
     try:

@@ -101,7 +101,7 @@ def _run(job: str, book: Any) -> None:
         if job == "archive":
             _alert(book, _write_archive(book, raw, lang), lang)
             return
-        from .doors import jobs
+        from .jobs import book as jobs
 
         run = jobs.run_validate if job == "validate" else jobs.run_recalc
         outcome = run(raw, lang=lang)

@@ -25,7 +25,7 @@ from conftest import invoke_cli
 from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate
@@ -94,14 +94,15 @@ def test_prorated_counts_are_whole_and_one_that_rounds_to_zero_is_no_alert(tmp_p
 
 
 def test_sums_keep_one_decimal_and_an_upper_bound_alert_carries_its_bound(tmp_path):
-    # 赵六 joined on 2 March: R01 (40 credits a year) pro-rated to 40 × 183/365 = 20.05... -> 20.1
+    # 赵六 joined on 2 March: R01 (40 credits a year) pro-rated by school days (weekdays: this book has no
+    # 校历) to 40 × 95/215 = 17.67... -> 17.7
     trainings = [list(r) for r in base_sheets()["培训记录"]]
     trainings[0] += ["天数"]
     trainings += [[D(2025, 10, 8 + i), "0007", "王五", "外出学习", "外出培训", "市级", "6学时", "出勤", 1]
                   for i in range(10)]
     doc = json_alerts(school(tmp_path, 培训记录=trainings), "--as-of", "2026-09-01")
     r01 = alerts_of(doc, "R01", "1004")
-    assert [a["required"] for a in r01] == [20.1]
+    assert [a["required"] for a in r01] == [17.7]
     assert all(round(a["required"], 1) == a["required"] for a in doc["alerts"] if a["required"] is not None)
     r15 = alerts_of(doc, "R15", "0007")
     assert [(a["actual"], a["required"], a["state"]) for a in r15] == [(10, 8, "超出上限")]
@@ -141,7 +142,7 @@ def test_every_alert_has_a_detail_naming_the_apprentice_or_type(tmp_path):
     r18 = alerts_of(doc, "R18", "语文组")
     assert sorted(a["detail"] for a in r18 if a["period_start"] == "2025-09-01") == ["数字化教研", "跨学段"]
     assert {a["detail"] for a in alerts_of(doc, "R16", "数学组")} == {"教研组 数学组"}
-    assert {a["detail"] for a in alerts_of(doc, "R07", "0007")} == {"类型=教育刊物"}
+    assert {a["detail"] for a in alerts_of(doc, "R07", "0007")} == {"类型为教育刊物"}
     assert all(a["detail"] for a in doc["alerts"])
 
 
@@ -179,7 +180,7 @@ def test_alert_tab_is_one_row_per_subject_rule_and_semester_sorted_by_teacher(tm
     # first four; the JSON lists every month)
     r07 = next(r for r in rows if (r[col["对象"]], r[col["规则"]], r[col["周期"]]) == ("0007", "R07", "第一学期"))
     assert r07[col["说明"]] == "5/5 个月未达标：9/1–9/30, 10/1–10/31, 11/1–11/30, 12/1–12/31, …"
-    assert r07[col["明细"]] == "类型=教育刊物" and r07[col["实际"]] is None
+    assert r07[col["明细"]] == "类型为教育刊物" and r07[col["实际"]] is None
     r08 = next(r for r in rows if (r[col["对象"]], r[col["规则"]], r[col["周期"]]) == ("0007", "R08", "第二学期"))
     assert r08[col["说明"]].startswith("4/5 个双周未达标：2/16–3/1, 3/2–3/15")
 

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROSTER, base_sheets, write_book
 from conftest import invoke_cli as cli, run_cli
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.safe_names import sheet_names as unique_sheet_names
 
@@ -157,7 +157,8 @@ def test_every_counted_row_appears_once_and_left_out_rows_carry_their_finding(bo
             printed += [(sheet, r[0]) for r in section(rows, f"{sheet}：计入")] if counted.get(tid) else []
         assert len(printed) == len(set(printed)), tid  # exactly once
         assert set(printed) == counted.get(tid, set()), tid
-        found = {(r[1], r[0], r[4], r[5]) for r in section(rows, "未计入的记录")} if left.get(tid) else set()
+        # 问题与修改建议 and 填写内容 take two of the page's columns each: 单元格 is the 7th, 代码 the last
+        found = {(r[1], r[0], r[6], r[7]) for r in section(rows, "未计入的记录")} if left.get(tid) else set()
         assert left.get(tid, set()) <= found, tid
         # nothing is listed as left out that counted
         assert not {(s, r) for s, r, _, _ in found} & counted.get(tid, set())
@@ -250,7 +251,7 @@ def test_still_needed_and_pro_rating_are_said_in_words(tmp_path):
     assert {r["detail"] for r in by_id["1003"]["rules"] if r["rule_id"] == "R11"} == {"1009", "1011"}
     leaver = sheet_rows(openpyxl.load_workbook(tmp_path / "a.xlsx")["1008 黄志强"])
     assert any(isinstance(r[0], str) and r[0].startswith("离校日期 2026-01-23") for r in leaver)
-    assert any(isinstance(r[0], str) and "按天数折算" in r[0] for r in leaver)
+    assert any(isinstance(r[0], str) and "按上课日折算" in r[0] for r in leaver)
 
 
 # -- names and text ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from conftest import invoke_cli
 
 from bound_books import D, ROSTER, ROSTER_BINDING, sheet, write_book
 from cpdsheets.contract.binding import Binding
-from cpdsheets.doors.jobs import check
+from cpdsheets.jobs.book import check
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.binding.mapping_sheet import mapping_rows, read_mapping
 from cpdsheets.engine.binding.rebind import merge

@@ -13,7 +13,7 @@ from conftest import invoke_cli as cli
 
 from bound_books import D, ROSTER, ROSTER_BINDING, sheet, write_book
 from cpdsheets.contract.binding import Binding
-from cpdsheets.doors.jobs import check, run_recalc
+from cpdsheets.jobs.book import check, run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.binding.mapping_sheet import mapping_rows
 

@@ -13,7 +13,7 @@ from conftest import invoke_cli as cli
 from bound_books import D, ROSTER, ROSTER_BINDING, sheet, write_book
 from cpdsheets.contract.binding import Binding
 from cpdsheets.contract.policy import Settings
-from cpdsheets.doors.jobs import check, run_recalc
+from cpdsheets.jobs.book import check, run_recalc
 from cpdsheets.doors.reader import read_workbook
 
 AS_OF = dt.date(2025, 7, 1)
@@ -284,7 +284,7 @@ def test_the_input_hash_of_a_bound_book_is_stable_across_runs_and_its_own_output
 
 
 def _hash(outcome) -> str:
-    from cpdsheets.doors.jobs import input_hash
+    from cpdsheets.jobs.book import input_hash
 
     return input_hash(outcome.validation)
 

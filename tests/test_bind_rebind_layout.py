@@ -11,7 +11,7 @@ import openpyxl
 from openpyxl.comments import Comment
 
 from conftest import invoke_cli
-from cpdsheets.doors.jobs import check
+from cpdsheets.jobs.book import check
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.binding.mapping_sheet import read_mapping
 from school_style import MERGED, school_sheets, write_openpyxl

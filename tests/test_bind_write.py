@@ -29,7 +29,7 @@ from cpdsheets.doors.ooxml.safe_replace import book_lock
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, WorkbookBusy
 from cpdsheets.doors.reader import WorkbookUnreadable, read_workbook
 from cpdsheets.doors.template.master import build_master
-from cpdsheets.doors.template.text import BUTTONS
+from cpdsheets.doors.template.text import BUTTONS, CONSOLE_SERVICE_NOTE
 from cpdsheets.engine.binding.mapping_sheet import read_mapping
 from cpdsheets.engine.policy_sheet import read_policy
 from writer_books import macro_book
@@ -262,7 +262,8 @@ def test_the_console_has_the_templates_buttons(school):
     ours = re.findall(r'<o:idmap v:ext="edit" data="(\d+)"/>', vml)
     assert ours and not set(o.encode() for o in ours) & theirs
     rows = read_workbook(school.with_suffix(".xlsm")).sheets["控制台"].rows
-    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[3] for b in BUTTONS]
+    # each button's description, then the district service's note (issue 22)
+    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[3] for b in BUTTONS] + [CONSOLE_SERVICE_NOTE["zh"]]
 
 
 def test_mapping_and_policy_read_back(school):
@@ -549,7 +550,7 @@ def test_the_console_in_english(books, tmp_path):
     vml = next(d.decode() for n, d in parts.items() if n.endswith(".vml") and n not in members(books["openpyxl"]))
     assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [b[2] for b in BUTTONS]
     rows = read_workbook(out).sheets["控制台"].rows
-    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[4] for b in BUTTONS]
+    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[4] for b in BUTTONS] + [CONSOLE_SERVICE_NOTE["en"]]
     assert console in parts
 
 
@@ -572,7 +573,7 @@ def test_the_policy_sheet_carries_the_templates_notes(books, tmp_path):
         template = build_master(Path(folder) / "new.xlsx", year="2024-2025", school="", macros=False)
         theirs = {c.coordinate: c.comment.text for row in openpyxl.load_workbook(template)["规则"].iter_rows()
                   for c in row if c.comment}
-    assert ours.keys() == theirs.keys() and len(ours) == 2
+    assert ours.keys() == theirs.keys() and len(ours) == 4  # the 校历 header, 条件, 适用对象, 进度提示
     assert all(theirs[ref] in ours[ref] for ref in ours)
 
 

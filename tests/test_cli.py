@@ -117,7 +117,7 @@ def test_lock_files_in_folder_are_skipped(tmp_path, clean):
 def test_an_internal_failure_is_one_line_not_a_traceback(clean, with_error, monkeypatch):
     """A bug met on one district workbook must not end the batch: that file is reported, exit 2."""
     from cpdsheets.doors import cli as cli_module
-    from cpdsheets.doors import jobs
+    from cpdsheets.jobs import book as jobs
 
     calls = {"n": 0}
     real_check = jobs.check

@@ -6,7 +6,7 @@ import pytest
 
 from cpdsheets.contract.findings import EFFECTS, FindingType, finding_codes
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from conftest import OBSERVATIONS, READING, ROSTER, TRAININGS, POLICY_ROWS
 
@@ -73,6 +73,8 @@ CASES = {
     "date-order": ({"豁免": [["工号", "规则编号", "开始日期", "结束日期", "原因"], ["1001", "", D(2025, 12, 1), D(2025, 11, 1), "病假"]]}, "豁免", "D2"),
     "unknown-rule-id": ({"豁免": [["工号", "规则编号", "开始日期", "结束日期", "原因"], ["1001", "R99", D(2025, 11, 1), D(2025, 12, 1), "病假"]]}, "豁免", "B2"),
     "invalid-setting": ({"规则": [*map(list, POLICY_ROWS[:2]), ["学年开始", "下周"], *map(list, POLICY_ROWS[3:])]}, "规则", "B3"),
+    "invalid-calendar-line": ({"规则": [*map(list, POLICY_ROWS), [], ["校历日期", "结束日期", "类型", "说明"],
+                                       [D(2025, 11, 3), None, "开会", ""]]}, "规则", f"C{len(POLICY_ROWS) + 3}"),
     "invalid-rule": ({"规则": [*map(list, POLICY_ROWS), [], RULES_HEADER,
                               ["R01", "总学分", "平均数", "培训记录", "学分", "", "学年", "", 40, None, "error", "", "是"]]}, "规则", "C12"),
     # issue 18 items 8 and 9 (h18rest): a log 映射 says the school does not keep; a book bind would read

@@ -16,7 +16,7 @@ from bound_books import ROSTER, ROSTER_BINDING, sheet, write_book as write_schoo
 from conftest import TRAININGS
 from conftest import invoke_cli as cli
 from cpdsheets.contract.binding import Binding
-from cpdsheets.doors.jobs import check, run_recalc
+from cpdsheets.jobs.book import check, run_recalc
 from cpdsheets.doors.ooxml.formula_cells import may_lack_results, uncalculated
 from cpdsheets.doors.reader import read_workbook
 

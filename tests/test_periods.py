@@ -67,8 +67,9 @@ def test_assign_periods_between_semesters_is_none():
 def test_calendar_fallbacks():
     cal = make_calendar(Settings(), D(2025, 3, 10))
     assert (cal.year_start, cal.year_end) == (D(2024, 9, 1), D(2025, 8, 31))
-    # the contract's default semesters, as the template writes them (the breaks are in no semester)
-    assert cal.semesters == ((D(2024, 9, 1), D(2025, 1, 31)), (D(2025, 2, 16), D(2025, 7, 10)))
+    # the contract's default semesters, as the template writes them (the breaks are in no semester):
+    # the 2025 Spring Festival holiday ran 1/28-2/4, so semester 1 ends 1/27 and semester 2 starts Monday 2/10
+    assert cal.semesters == ((D(2024, 9, 1), D(2025, 1, 27)), (D(2025, 2, 10), D(2025, 7, 10)))
     cal = make_calendar(Settings(year_start=D(2024, 8, 26), sem2_start=D(2025, 2, 10)), D(2024, 10, 1))
     assert cal.year_end == D(2025, 8, 25)
     assert cal.semesters[0] == (D(2024, 8, 26), D(2025, 2, 9))

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from cpdsheets.contract.book import RawBook, RawSheet
 from cpdsheets.doors import reader
-from cpdsheets.doors.jobs import run_recalc
+from cpdsheets.jobs.book import run_recalc
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.results_json import to_results_json
 from cpdsheets.samples.synthetic import generate

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.doors.jobs import marks_for, run_recalc
+from cpdsheets.jobs.book import marks_for, run_recalc
 from cpdsheets.doors.reader import read_workbook
 
 realistic = pytest.importorskip("cpdsheets.samples.realistic_year")

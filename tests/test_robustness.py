@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from cpdsheets.contract.book import RawBook, RawSheet
 from cpdsheets.contract.findings import FindingType
 from cpdsheets.contract.schema import DATA_SHEETS
-from cpdsheets.doors.jobs import run_recalc, run_validate
+from cpdsheets.jobs.book import run_recalc, run_validate
 from conftest import POLICY_ROWS
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # a template field left unfilled

@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 from conftest import base_sheets, write_book
 from conftest import invoke_cli as cli
 from cpdsheets.contract.policy import default_policy
-from cpdsheets.doors.jobs import check
+from cpdsheets.jobs.book import check
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine.policy_diff import policy_changes
 from cpdsheets.samples.synthetic import generate

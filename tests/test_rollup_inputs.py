@@ -110,3 +110,29 @@ def test_gbk_file_names_are_read_and_shown_readably(two_schools, tmp_path):
     assert report["totals"]["schools"] == 1 and report["schools"][0]["path"].endswith("实验小学.xlsx")
     v = cli("validate", d)
     assert "实验小学.xlsx" in v.stdout and "No such file" not in v.stdout and "无法读取:" not in v.stdout
+
+
+def test_a_new_users_district_rolled_up_twice_into_its_own_folder(tmp_path):
+    """The trial of issue 19, small: generated books, one corrupt, one school's own book bound beside
+    its .xlsx, one symlink; `rollup d -o d/district.xlsx` twice gives the same schools both times."""
+    d = tmp_path / "d"
+    d.mkdir()
+    for i in range(4):
+        generate(d / f"school{i}.xlsx", teachers=3, rows=30, seed=40 + i)
+    write_semesters(d / "own.xlsx", school_records())
+    (d / "corrupt.xlsx").write_bytes((d / "school0.xlsx").read_bytes()[:3000])
+    (d / "shortcut.xlsx").symlink_to("school1.xlsx")
+    assert cli("bind", d / "own.xlsx").returncode in (0, 1)
+    runs = []
+    for _ in range(2):
+        r = cli("rollup", d, "-o", d / "district.xlsx", "--as-of", AS_OF)
+        assert r.returncode == 2 and r.stderr == "", r.stderr  # 2: the corrupt file
+        as_json = cli("rollup", d, "--format", "json", "--as-of", AS_OF)
+        runs.append(json.loads(as_json.stdout))
+    for report in runs:
+        assert sorted(Path(s["path"]).name for s in report["schools"]) == [
+            "own.xlsm", "school0.xlsx", "school1.xlsx", "school2.xlsx", "school3.xlsx"]
+        assert [Path(u["path"]).name for u in report["unreadable"]] == ["corrupt.xlsx"]
+        assert report["transfers"] == []
+    assert sorted(Path(k["path"]).name for k in runs[1]["skipped"]) == ["district.xlsx", "own.xlsx", "shortcut.xlsx"]
+    assert not list(d.glob(".~cpdsheets-*"))

@@ -6,14 +6,15 @@ Calendar (engine_data.SETTINGS): 学年 2024-09-01..2025-08-31; 第一学期 202
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from engine_data import D, dataset, policy, rule, teacher
 
 from cpdsheets.engine.compute import compute
 
-SEM1_DAYS = 138
 AFTER_SEM1 = D(2025, 1, 20)
+SEM1_SCHOOL_DAYS = int(np.busday_count("2024-09-02", "2025-01-18"))  # 100 weekdays, 2 Sep .. 17 Jan
 
 
 def obs(tid, n, day=D(2024, 10, 8), taught_by="9999", location="校内"):
@@ -147,14 +148,15 @@ def test_r15_counts_days_away_only():
 # -- periods -------------------------------------------------------------------------------------
 
 def test_short_last_fortnight_still_needs_one():
-    # 第一学期 has 138 days: nine fortnights and a last one of 12 days (6..17 Jan)
+    # 第一学期 has 138 days: nine fortnights and a last one of 12 days (6..17 Jan), which holds all 10
+    # school days of a normal fortnight
     res = compute(dataset([teacher("1001")], reading=[]), policy("R08"), AFTER_SEM1)
     p = progress(res, "R08", "1001")
     assert len(p) == 10 and set(p["state"]) == {"未达标"}
     last = p.iloc[-1]
     assert (last["period_start"].date(), last["period_end"].date(), last["period_days"]) == (
-        D(2025, 1, 6), D(2025, 1, 17), 12)
-    assert last["required"] == 1
+        D(2025, 1, 6), D(2025, 1, 17), 10)
+    assert last["applicable_days"] == 10 and last["required"] == 1
 
 
 def test_monthly_journal_per_calendar_month():
@@ -202,12 +204,13 @@ def test_group_rules_each_type_and_monthly():
 
 @pytest.mark.parametrize("n,state", [(10, "未达标"), (11, "达标")])
 def test_mid_semester_joiner_is_pro_rated(n, state):
-    # in post from 1 Nov: 78 of the semester's 138 days -> 20 × 78/138 = 11.30 lessons, i.e. 11 whole ones
+    # in post from 1 Nov: 56 of the semester's 100 school days (weekdays; no 校历 in this book)
+    # -> 20 × 56/100 = 11.2 lessons, i.e. 11 whole ones
     joiner = teacher("1001", join_date=D(2024, 11, 1))
     res = compute(dataset([joiner], observations=obs("1001", n, day=D(2024, 12, 2))), policy("R03", "R07"),
                   AFTER_SEM1)
     row = one(res, "R03", "1001")
-    assert row["applicable_days"] == 78 and row["required"] == 11
+    assert row["applicable_days"] == np.busday_count("2024-11-01", "2025-01-18") == 56 and row["required"] == 11
     assert row["state"] == state
     assert progress(res, "R07", "1001")["period_label"].tolist() == ["2024年11月", "2024年12月", "2025年1月"]
 
@@ -224,7 +227,8 @@ def test_exemption_covering_a_whole_month_removes_that_month(rule_id):
     assert "2024年10月" not in progress(res, "R07", "1001")["period_label"].tolist()
     assert len(progress(res, "R07", "1001")) == 3
     r03 = one(res, "R03", "1001")
-    assert r03["applicable_days"] == (SEM1_DAYS - 31 if rule_id is None else SEM1_DAYS)
+    # school days: the semester's 100 weekdays, less October's 23 when every rule is exempt
+    assert r03["applicable_days"] == (SEM1_SCHOOL_DAYS - 23 if rule_id is None else SEM1_SCHOOL_DAYS)
 
 
 def test_exemption_for_another_rule_changes_nothing():
@@ -262,15 +266,16 @@ def test_mentor_with_two_apprentices_needs_twenty_each():
 
 
 def test_mentor_and_apprentice_quotas_count_only_the_days_both_are_in_post():
-    # 张师傅 leaves on 2025-02-28, half-way through the year (181 of 365 days): his apprentice 小李
-    # needs about half of R10's 30 lessons with him, and he half of R11's 20 with her.
+    # 张师傅 leaves on 2025-02-28, after 110 of the year's 200 school days (semester 1's 100 and 10 of
+    # semester 2's 100 weekdays): his apprentice 小李 needs 30 × 110/200 = 16.5 -> 17 lessons with him,
+    # and he 20 × 110/200 = 11 with her.
     roster = [teacher("1001", "张师傅", leave_date=D(2025, 2, 28)), teacher("1002", "小李", mentor_id="1001")]
-    rows = obs("1001", 10, taught_by="1002") + obs("1002", 15, taught_by="1001")
+    rows = obs("1001", 11, taught_by="1002") + obs("1002", 16, taught_by="1001")
     res = compute(dataset(roster, observations=rows), policy("R10", "R11"), D(2025, 9, 1))
     r10, r11 = one(res, "R10", "1002"), one(res, "R11", "1001")
-    assert r10["applicable_days"] == r11["applicable_days"] == 181
-    assert (r10["required"], r10["state"]) == (round(30 * 181 / 365), "达标")  # 15
-    assert (r11["required"], r11["state"]) == (round(20 * 181 / 365), "达标")  # 10
+    assert r10["applicable_days"] == r11["applicable_days"] == 110
+    assert (r10["required"], r10["state"]) == (17, "未达标")  # 16 heard
+    assert (r11["required"], r11["state"]) == (11, "达标")
 
 
 def test_applies_to_by_seniority_and_role():

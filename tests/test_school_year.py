@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from cpdsheets.doors import jobs
+from cpdsheets.jobs import book as jobs
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.doors.template.master import build_master
 from cpdsheets.engine.periods import make_calendar

@@ -125,8 +125,13 @@ def test_policy_sheet_reads_back_as_the_default_rules_without_findings():
     sy = school_year("2025-2026")
     s = policy.settings
     assert (s.year_start, s.year_end, s.sem1_start, s.sem1_end, s.sem2_start, s.sem2_end) == \
-           (sy.start, sy.end, date(2025, 9, 1), date(2026, 1, 31), date(2026, 2, 16), date(2026, 7, 10))
+           (sy.start, sy.end, date(2025, 9, 1), date(2026, 1, 31), date(2026, 3, 2), date(2026, 7, 10))
     assert s.as_of is None
+    # the 校历 block: the State Council's 2025-2026 schedule inside the semesters
+    lines = {(ln.start, ln.end, ln.kind) for ln in policy.calendar.lines}
+    assert (date(2025, 10, 1), date(2025, 10, 8), "放假") in lines
+    assert (date(2025, 9, 28), date(2025, 9, 28), "调休上班") in lines
+    assert (date(2026, 5, 9), date(2026, 5, 9), "调休上班") in lines
     strip = {"row", "cells"}
     assert [r.model_dump(exclude=strip) for r in policy.rules] == [r.model_dump(exclude=strip) for r in DEFAULT_RULES]
 
@@ -137,7 +142,11 @@ def test_settings_dates_are_real_dates_and_year_is_derived(tmp_path):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("规则").to_python()
     settings = {r[0]: r[1] for r in rows if r and r[0]}
     assert settings["学校名称"] == "测试小学"
-    assert settings["第二学期开始"] == date(2027, 2, 16) and settings["学年结束"] == date(2027, 8, 31)
+    # 2027 is not announced yet: the Spring Festival (2/6) from the lunar calendar, 除夕-初七 off (2/5-2/12),
+    # and the second semester on the Monday after
+    assert settings["第二学期开始"] == date(2027, 2, 15) and settings["学年结束"] == date(2027, 8, 31)
+    calendar = {(r[0], r[2]) for r in rows if r and isinstance(r[0], date) and len(r) > 2}
+    assert (date(2027, 2, 5), "放假") in calendar and (date(2026, 10, 1), "放假") in calendar
     guide = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("说明").to_python()
     assert guide[0][0].startswith("School-based training workbook")
     with zipfile.ZipFile(path) as z:

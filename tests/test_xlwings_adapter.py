@@ -284,7 +284,7 @@ def test_a_failing_button_shows_a_short_message_and_logs_one_line(small_book, tm
 @pytest.mark.parametrize("job", ["validate", "recalc"])
 def test_buttons_write_the_tabs_the_jobs_produce(small_book, tmp_path, job):
     from cpdsheets import excel
-    from cpdsheets.doors import jobs
+    from cpdsheets.jobs import book as jobs
 
     book = remote_book(small_book)
     getattr(excel, job)(book)
@@ -367,7 +367,7 @@ def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, jo
     """The same workbook through both doors: the button's actions applied by the Excel model,
     and the CLI's package writer, give the same output tab values, number formats and fills."""
     from cpdsheets import excel
-    from cpdsheets.doors import jobs
+    from cpdsheets.jobs import book as jobs
     from cpdsheets.doors.ooxml.package_writer import write_tabs
 
     src = _book_for(kind, small_book, tmp_path)

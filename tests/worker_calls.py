@@ -16,7 +16,7 @@ def pid() -> int:
 
 
 def engine_loaded() -> bool:
-    return "cpdsheets.doors.jobs" in sys.modules and "pandas" in sys.modules
+    return "cpdsheets.jobs.book" in sys.modules and "pandas" in sys.modules
 
 
 def sleep(seconds: float) -> float:

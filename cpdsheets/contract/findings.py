@@ -464,6 +464,17 @@ class InvalidSetting(FindingType):
     hint = _t("按说明填写；该设置改用默认值。", "Fix the value; the default is used meanwhile.")
 
 
+class InvalidCalendarLine(FindingType):
+    code, severity = "invalid-calendar-line", "error"
+    fields = ("reason",)
+    title = _t("校历行无法识别", "Invalid school-calendar line")
+    message = _t("校历的「{column}」「{value}」无法识别：{reason}", "School calendar, '{column}' = '{value}': {reason}.")
+    hint = _t("日期写成 2025-10-01（起止两格，或 2025-10-01~2025-10-08），类型写 放假、调休上班 或 学校停课；"
+              "改正前此行不计入校历。",
+              "Write dates as 2025-10-01 (start and end, or 2025-10-01~2025-10-08) and the type as 放假, 调休上班 "
+              "or 学校停课; the line is left out of the calendar until then.")
+
+
 class InvalidRule(FindingType):
     code, severity = "invalid-rule", "error"
     fields = ("rule_id", "rule_column", "reason")

@@ -16,16 +16,23 @@ Default numbers and where they come from:
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .conditions import Condition, bind_condition, parse_condition
+from .school_calendar import SchoolCalendar
 from .schema import TRAINING_CATEGORIES
 
 Metric = Literal["计数", "合计", "占比", "字数"]
 PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
 RuleSeverity = Literal["error", "warning", "info"]
+# 进度提示: 按进度 shows 进度落后 in the open period; 仅期末 judges closed periods only (credits and yearly
+# sums come in bursts such as summer training, so an even pace says nothing about them).
+Pace = Literal["按进度", "仅期末"]
+PACE_PACED: Final = "按进度"
+PACE_END_ONLY: Final = "仅期末"
+PACES: tuple[str, ...] = (PACE_PACED, PACE_END_ONLY)
 METRICS: tuple[str, ...] = ("计数", "合计", "占比", "字数")
 PERIOD_KINDS: tuple[str, ...] = ("学年", "学期", "月", "双周", "周")
 
@@ -97,6 +104,7 @@ class Rule(BaseModel):
     severity: RuleSeverity = "error"
     consequence: str = ""
     enabled: bool = True
+    pace: Pace = "按进度"
     row: int | None = None
     cells: dict[str, str] = Field(default_factory=dict)
 
@@ -105,6 +113,7 @@ class Policy(BaseModel):
     settings: Settings = Field(default_factory=Settings)
     rules: list[Rule] = Field(default_factory=list)
     from_sheet: bool = False  # False: the rules are DEFAULT_RULES
+    calendar: SchoolCalendar = Field(default_factory=SchoolCalendar)  # the 规则 sheet's 校历 block
 
     @property
     def active_rules(self) -> list[Rule]:
@@ -122,21 +131,22 @@ class Policy(BaseModel):
 
 def _rule(rule_id: str, name: str, metric: Metric, sheet: str, period: PeriodKind, *, field: str | None = None,
           cond: str = "", who: str = "", lower: float | None = None, upper: float | None = None,
-          severity: RuleSeverity = "error", consequence: str = "", enabled: bool = True) -> Rule:
+          severity: RuleSeverity = "error", consequence: str = "", enabled: bool = True,
+          pace: Pace = "按进度") -> Rule:
     applies = bind_condition(parse_condition(who), "teachers")
     condition = bind_condition(parse_condition(cond), None if sheet == CREDITS_SHEET else sheet)
     return Rule(rule_id=rule_id, name=name, metric=metric, sheet=sheet, field=field, condition=condition,
                 period=period, applies_to=applies, lower=lower, upper=upper, severity=severity,
-                consequence=consequence, enabled=enabled)
+                consequence=consequence, enabled=enabled, pace=pace)
 
 
 GROUP_TYPES_R18 = "跨学科|跨学段|跨校|数字化教研"
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R01", "年度总学分", "合计", CREDITS_SHEET, "学年", field="credits", lower=40,
-          consequence=CONSEQUENCE_ANNUAL),
+          consequence=CONSEQUENCE_ANNUAL, pace="仅期末"),
     _rule("R02", "校级校本培训学分", "合计", "trainings", "学年", field="credits", cond="级别=校级", lower=16,
-          consequence=CONSEQUENCE_ANNUAL),
+          consequence=CONSEQUENCE_ANNUAL, pace="仅期末"),
     _rule("R03", "每学期听课节数", "计数", "observations", "学期", lower=20),
     _rule("R04", "中层每学期听课节数", "计数", "observations", "学期", who="岗位 含 中层", lower=30),
     _rule("R05", "中层校内听课占比", "占比", "observations", "学期", cond="地点=校内", who="岗位 含 中层",
@@ -145,7 +155,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R07", "每月教育刊物", "计数", "reading", "月", cond="类型=教育刊物", lower=1),
     _rule("R08", "每双周读书导研单", "计数", "reading", "双周", cond="类型=读书导研单", lower=1),
     # Notes are written on required books, journals and 读书导研单 alike: every row's 字数 counts.
-    _rule("R09", "年度读书笔记字数", "字数", "reading", "学年", field="chars", lower=5000),
+    _rule("R09", "年度读书笔记字数", "字数", "reading", "学年", field="chars", lower=5000, pace="仅期末"),
     _rule("R10", "徒弟听师傅的课", "计数", "observations", "学年", cond="授课教师=师傅", who="有师傅", lower=30),
     _rule("R11", "师傅听每位徒弟的课", "计数", "observations", "学年", field="taught_by", cond="授课教师=徒弟",
           who="是师傅", lower=20),
@@ -154,7 +164,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R14", "中层每学期讲座", "计数", "outputs", "学期", cond="类型=讲座", who="岗位 含 中层", lower=2),
     # Only days away count (SPEC: 类别=外出培训): staff give 天数 on online courses too, as the hours check asks.
     _rule("R15", "年度外出培训天数", "合计", "trainings", "学年", field="days", cond="类别=外出培训", upper=8,
-          severity="warning"),
+          severity="warning", pace="仅期末"),
     _rule("R16", "教研组每月活动", "计数", "activities", "月", who="对象=教研组", lower=1),
     _rule("R17", "备课组每周活动", "计数", "activities", "周", who="对象=备课组", lower=1),
     _rule("R18", "教研组每学期特色教研", "计数", "activities", "学期", field="type", cond=f"类型={GROUP_TYPES_R18}",

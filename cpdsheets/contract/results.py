@@ -25,6 +25,22 @@ class Calendar:
     year_start: date
     year_end: date
     semesters: tuple[tuple[date, date], ...]
+    # 校历: days off inside the semesters (放假, 学校停课) and weekend days with school (调休上班)
+    off_days: frozenset[date] = frozenset()
+    extra_days: frozenset[date] = frozenset()
+
+    def school_day_mask(self) -> np.ndarray:
+        """One bool per day of the school year: a weekday inside a semester that is not off, or an
+        调休 workday inside a semester (SPEC "School calendar")."""
+        import numpy as np
+
+        out = np.zeros(self.days, dtype=bool)
+        for s, e in self.semesters:
+            for i in range((s - self.year_start).days, (e - self.year_start).days + 1):
+                if 0 <= i < self.days:
+                    day = date.fromordinal(self.year_start.toordinal() + i)
+                    out[i] = (day.weekday() < 5 and day not in self.off_days) or day in self.extra_days
+        return out
 
     @property
     def days(self) -> int:

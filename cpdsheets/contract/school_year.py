@@ -1,45 +1,30 @@
 """The school year a workbook is about: its default dates and the names of the 规则 sheet's settings.
 
 Chinese primary schools start the year on 1 September. The first semester runs to the end of
-January; the second starts in mid-February, after the Spring Festival break, and ends in early
-July, before the summer break. A school overwrites these dates on its 规则 sheet; they are what
-a new workbook is given (the template), and what the engine assumes for any date the sheet leaves
-out (a year inferred from the logged dates, or a semester boundary not filled in). Records dated
-in the breaks count toward the year's rules, not a semester's.
+January (or to the eve of an early Spring Festival holiday); the second starts on the Monday after
+the Spring Festival holiday (:mod:`national_calendar`) and ends in early July, before the summer
+break. A school overwrites these dates on its 规则 sheet; they are what a new workbook is given
+(the template), and what the engine assumes for any date the sheet leaves out (a year inferred from
+the logged dates, or a semester boundary not filled in). Records dated in the breaks count toward
+the year's rules, not a semester's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-YEAR_START = (9, 1)  # month, day
-SEM1_END = (1, 31)
-SEM2_START = (2, 16)
-SEM2_END = (7, 10)
-YEAR_END = (8, 31)
+from .year_dates import SEM1_END, SEM2_END, SEM2_START, YEAR_END, YEAR_START, SchoolYearDates, fixed_year
 
-
-@dataclass(frozen=True, slots=True)
-class SchoolYearDates:
-    """Every date of one school year (the engine's own ``validate.SchoolYear`` is only its span)."""
-
-    start: date
-    end: date
-    sem1_start: date
-    sem1_end: date
-    sem2_start: date
-    sem2_end: date
+__all__ = ["SEM1_END", "SEM2_END", "SEM2_START", "YEAR_END", "YEAR_START", "SchoolYearDates", "default_year",
+           "fixed_year", "start_year_of"]
 
 
 def default_year(start_year: int) -> SchoolYearDates:
-    """The default dates of the school year that starts in September of ``start_year``."""
-    nxt = start_year + 1
-    return SchoolYearDates(
-        start=date(start_year, *YEAR_START), end=date(nxt, *YEAR_END),
-        sem1_start=date(start_year, *YEAR_START), sem1_end=date(nxt, *SEM1_END),
-        sem2_start=date(nxt, *SEM2_START), sem2_end=date(nxt, *SEM2_END),
-    )
+    """The default dates of the school year that starts in September of ``start_year``: the semesters
+    around that year's Spring Festival holiday."""
+    from .national_calendar import national_year  # the holiday schedule is loaded only when asked for
+
+    return national_year(start_year).dates
 
 
 def start_year_of(day: date) -> int:

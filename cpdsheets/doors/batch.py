@@ -49,7 +49,7 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
         reading = read_soon(path)
-        from .jobs import check  # the engine's imports, while the sheets are parsed
+        from ..jobs.book import check  # the engine's imports, while the sheets are parsed
 
         raw = reading.result()
     except WorkbookUnreadable as exc:

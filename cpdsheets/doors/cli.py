@@ -95,6 +95,9 @@ LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en",
 AsOfOption = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="日期", help="统计截止日，如 2026-04-20、2026/4/20、2026年4月20日（优先于「规则」表）"
                                   " / as-of date, written as in the sheets.")]
+ServerOption = Annotated[str, typer.Option(
+    "--server", metavar="URL", help="区里的服务地址（cpdsheets serve），写入「控制台」的服务器地址和「在线校验」链接 / the district "
+                                   "service's address, written on 控制台 with an 在线校验 link to its upload page.")]
 # Outputs are taken as text: Path("") is ".", and an empty -o must be refused, not read as the current folder.
 OutputOption = Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
                                                      help="写入另一个文件，原文件不变 / write to this file instead.")]
@@ -308,7 +311,7 @@ def recalc(
     from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
 
-    from .jobs import run_recalc
+    from ..jobs.book import run_recalc
 
     outcome = _or_exit(book, lang, lambda: run_recalc(raw, lang=lang.value, as_of=when))
     if dry_run or format == Format.json:
@@ -476,10 +479,13 @@ def new(
     lang: LangOption = Lang.zh,
     demo: Annotated[bool, typer.Option("--demo", help="填入虚构示例学校的数据 / fill with the demo school.")] = False,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
+    server: ServerOption = "",
 ) -> None:
     """新建：生成一学年的空白总表（各登记表、规则、下拉列表、按钮）/ build a new master workbook."""
     from .template.school_year import school_year
     from .template.master import build_master
+
+    server = _server_or_exit(server, lang)
 
     if year:
         try:
@@ -497,13 +503,51 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        typer.echo(str(_guarded(lang, lambda: build_demo(target, macros=macros))))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros)), lang.value, demo=True))
         return
-    kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip()}
+    kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
     if year:
         kwargs["year"] = year
     written = _guarded(lang, lambda: build_master(target, **kwargs))
-    typer.echo(str(written))
+    _echo(next_steps(written, lang.value))
+    _calendar_note(year, lang)
+
+
+def _calendar_note(year: str, lang: Lang) -> None:
+    """One line when the year's 校历 was computed, not read from the announced schedule."""
+    from ..contract.national_calendar import national_year
+    from .template.school_year import school_year, year_label
+    from .template.text import CALENDAR_NOT_ANNOUNCED
+
+    label = year_label(year) if year else year_label("2025-2026")
+    if not national_year(school_year(label).start.year).announced:
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang.value, year=label))
+
+
+def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:
+    """What `new` prints: the file written, then what to do next with it."""
+    from .template.text import DEMO_NEXT, NEXT_BUTTONS, NEXT_NO_MACROS, NEXT_STEPS
+
+    shown = f'"{book}"' if any(c.isspace() for c in str(book)) else str(book)
+    language: Lang = Lang(lang)
+    if demo:
+        return DEMO_NEXT.render(language.value, book=shown)
+    buttons = NEXT_BUTTONS if book.suffix.lower() == ".xlsm" else NEXT_NO_MACROS
+    return NEXT_STEPS.render(language.value, book=shown, buttons=buttons)
+
+
+def _server_or_exit(server: str, lang: Lang) -> str:
+    """``--server``: the district service's address, checked; exit 2 with one line when it is not one."""
+    from .template.text import check_server
+
+    if not server:
+        return ""
+    try:
+        return check_server(server)
+    except ValueError:
+        _echo(f"--server：「{server}」不是服务地址，请写成 http://主机:端口，如 http://10.0.0.5:8000" if lang == Lang.zh
+              else f"--server: '{server}' is not a service address; write it as http://host:port", err=True)
+        raise typer.Exit(2)
 
 
 def _new_output(raw: str) -> Path:
@@ -535,12 +579,14 @@ def bind(
     school: Annotated[str, typer.Option("--school", metavar="名称",
                                         help="学校名称，写入新「规则」表的设置 / the school's name, for a new 规则 sheet.")] = "",
     lang: LangOption = Lang.zh,
+    server: ServerOption = "",
 ) -> None:
     """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
     from ..contract.binding import MAPPING_SHEET_NAMES
     from ..engine.binding.recognise import propose
     from ..reports.binding_text import proposal_json, proposal_text
 
+    server = _server_or_exit(server, lang)
     if year:
         from .template.school_year import school_year
 
@@ -565,7 +611,7 @@ def bind(
               err=True)
         raise typer.Exit(1)
     raise typer.Exit(_write_binding(book, proposal, out=target, year=year or None, school=school, as_json=format == BindFormat.json,
-                                    lang=lang))
+                                    lang=lang, server=server))
 
 
 def _bind_output(book: Path, out: Optional[str]) -> Optional[Path]:
@@ -616,13 +662,13 @@ def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
 def _read_while_importing(book: Path) -> RawBook:
     """The book, its sheets parsed on calamine's threads while the engine is imported here."""
     reading = read_soon(book)
-    from . import jobs  # noqa: F401 (the import is the point: it overlaps the parse)
+    import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
 
     return reading.result()
 
 
 def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
-                   lang: Lang) -> int:
+                   lang: Lang, server: str = "") -> int:
     """Write the binding as 映射 with 规则 and 控制台 and print it; the exit status: 1 while a required
     field is still unmapped."""
     from ..reports.binding_text import proposal_json, proposal_text
@@ -630,7 +676,7 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
 
     notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
     written = _or_exit(book, lang, lambda: write_binding(
-        book, proposal.binding, out=out, year=year, school=school, lang=lang.value, notes=notes))
+        book, proposal.binding, out=out, year=year, school=school, lang=lang.value, notes=notes, server=server))
     _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
     _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
     for note in notes:

@@ -39,7 +39,7 @@ from .worker_process import READY, read_frame, write_frame
 T = TypeVar("T")
 
 # What a worker imports before its first book: the jobs (engine and reports), the reader and writer.
-PRELOAD = ("cpdsheets.doors.jobs", "cpdsheets.doors.reader", "cpdsheets.doors.ooxml.package_writer")
+PRELOAD = ("cpdsheets.jobs.book", "cpdsheets.doors.reader", "cpdsheets.doors.ooxml.package_writer")
 
 _POLL_SECONDS = 0.05  # how often a busy worker's memory and the pool's closing are looked at
 _START_SECONDS = 120.0  # a worker that has not imported the engine by then is not going to

@@ -41,7 +41,7 @@ GROUP_COLUMNS = ["group", "teachers", "mean_credits", "share_ok", "behind", "fai
 
 def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     settings = policy.settings
-    cal = make_calendar(settings, as_of)
+    cal = make_calendar(settings, as_of, policy.calendar)
     as_of_ts = pd.Timestamp(as_of)
     teachers = dataset.valid("teachers").drop_duplicates("teacher_id")
     attrs = teacher_attributes(teachers, cal.year_start)
@@ -56,7 +56,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
         cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
         avail=Availability(attrs, dataset.valid("exemptions"), cal), frames=frames,
         periods={k: period_table(cal, k) for k in ("学年", "学期", "月", "双周", "周")},
-        caps=dict(settings.category_caps),
+        caps=dict(settings.category_caps), school_days=cal.school_day_mask(),
     )
     skipped, findings = unevaluated(dataset, policy)
     if policy.from_sheet:  # a rule the school wrote may name a group or role the book does not hold

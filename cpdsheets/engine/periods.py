@@ -19,14 +19,34 @@ import pandas as pd
 
 from ..contract.policy import Settings
 from ..contract.results import Calendar
+from ..contract.school_calendar import SchoolCalendar
 from ..contract.school_year import default_year, start_year_of
 
 PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days",
                   "semester"]
 SEMESTER_NAMES = ("第一学期", "第二学期")
+WINDOW_KINDS = ("月", "双周", "周")
 
 
-def make_calendar(settings: Settings, as_of: date) -> Calendar:
+def normal_window_days(periods: pd.DataFrame) -> np.ndarray:
+    """School days of a normal window of each period (SPEC "School calendar"): 5 for a 周, 10 for a
+    双周, a 月's weekdays over the whole calendar month; 0 for 学期 and 学年, which are measured by
+    their own school days."""
+    kind = periods["period_kind"].iloc[0] if len(periods) else ""
+    if kind == "周":
+        return np.full(len(periods), 5, dtype="int64")
+    if kind == "双周":
+        return np.full(len(periods), 10, dtype="int64")
+    if kind == "月":
+        first = periods["period_start"].dt.to_period("M").dt.start_time
+        last = periods["period_start"].dt.to_period("M").dt.end_time.dt.normalize() + pd.Timedelta(days=1)
+        return np.busday_count(first.to_numpy(dtype="datetime64[D]"), last.to_numpy(dtype="datetime64[D]"))
+    return np.zeros(len(periods), dtype="int64")
+
+
+def make_calendar(settings: Settings, as_of: date, school: SchoolCalendar | None = None) -> Calendar:
+    """The school year's calendar; ``school`` (the 校历 block) says which days inside the semesters have
+    no school and which weekend days have (:meth:`Calendar.school_day_mask`)."""
     ys = settings.year_start or default_year(start_year_of(as_of)).start
     default = default_year(ys.year)
     ye = settings.year_end or _add_year(ys) - timedelta(days=1)
@@ -38,7 +58,9 @@ def make_calendar(settings: Settings, as_of: date) -> Calendar:
     s2_start = settings.sem2_start or (s1_end + timedelta(days=1) if settings.sem1_end else default.sem2_start)
     s2_end = settings.sem2_end or min(default.sem2_end, ye)
     semesters = tuple((max(a, ys), min(b, ye)) for a, b in ((s1_start, s1_end), (s2_start, s2_end)) if a <= b)
-    return Calendar(ys, ye, semesters)
+    if school is None:
+        return Calendar(ys, ye, semesters)
+    return Calendar(ys, ye, semesters, off_days=school.off_days(), extra_days=school.workdays())
 
 
 def _add_year(d: date) -> date:

@@ -26,12 +26,15 @@ from ..contract.conditions import (
 )
 from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, bilingual, plain_number
 from ..contract.policy import (
-    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, Policy, Rule, RuleSeverity, Settings,
+    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, PACE_END_ONLY, PACE_PACED, Pace, Policy, Rule, RuleSeverity,
+    Settings,
 )
+from ..contract.school_calendar import SchoolCalendar
 from ..contract.schema import COUNTED_SHEETS, LEVELS, OUTPUT_TYPES, SHEETS
 from ..contract.states import SubjectType
 from ..contract.texts import Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
+from .calendar_block import calendar_header, read_calendar
 from .normalize import header_key, parse_date_value, parse_number_value
 
 DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
@@ -51,11 +54,12 @@ RULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "severity": ("严重度", "严重程度", "severity"),
     "consequence": ("后果", "consequence"),
     "enabled": ("启用", "是否启用", "enabled", "active"),
+    "pace": ("进度提示", "进度", "pace"),
 }
 RULE_HEADER_NAMES = {"rule_id": "规则编号", "name": "规则名称", "metric": "指标", "sheet": "数据表",
                      "field": "字段", "condition": "条件", "period": "周期", "applies_to": "适用对象",
                      "lower": "下限", "upper": "上限", "severity": "严重度", "consequence": "后果",
-                     "enabled": "启用"}
+                     "enabled": "启用", "pace": "进度提示"}
 
 METRIC_WORDS = {
     **dict.fromkeys(["计数", "count", "次数", "个数"], "计数"),
@@ -79,6 +83,12 @@ ENABLED_WORDS = {
     **dict.fromkeys(["是", "启用", "√", "✓", "✔", "1", "true", "yes", "y", "on", "开"], True),
     **dict.fromkeys(["否", "停用", "禁用", "不启用", "×", "✗", "0", "false", "no", "n", "off", "关"], False),
 }
+PACE_WORDS = {
+    **dict.fromkeys(["按进度", "进度", "按进度提示", "提示进度", "是", "paced", "pace", "yes"], PACE_PACED),
+    **dict.fromkeys(["仅期末", "期末", "只看期末", "仅期末判定", "不提示进度", "否", "endonly", "end", "no"],
+                    PACE_END_ONLY),
+}
+_DEFAULT_PACE: dict[str, Pace] = {r.rule_id: r.pace for r in DEFAULT_RULES}
 # Fields of the virtual credits sheet (the credit ledger).
 CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category", "category": "category",
                  "级别": "level", "level": "level", "来源": "source", "source": "source",
@@ -113,7 +123,7 @@ class _Reader:
     # -- locating the two tables ---------------------------------------------------------------
 
     def read(self) -> tuple[Policy, list[Finding]]:
-        settings_blocks, rules_blocks = [], []
+        settings_blocks, rules_blocks, calendar_blocks = [], [], []
         for r, row in enumerate(self.rows):
             keys = [header_key(v) if isinstance(v, str) else "" for v in row]
             s_block = self._settings_header(r, row, keys)
@@ -123,16 +133,28 @@ class _Reader:
             r_block = self._rules_header(r, row, keys)
             if r_block:
                 rules_blocks.append(r_block)
-        starts = sorted(b.header_row for b in settings_blocks + rules_blocks) + [len(self.rows)]
-        for b in settings_blocks + rules_blocks:
+                continue
+            c_cols = calendar_header(row)
+            if c_cols:
+                calendar_blocks.append(_Block(r, c_cols, {}))
+        blocks = settings_blocks + rules_blocks + calendar_blocks
+        starts = sorted(b.header_row for b in blocks) + [len(self.rows)]
+        for b in blocks:
             b.end = next(s for s in starts if s > b.header_row)
         settings = self._settings(settings_blocks[0]) if settings_blocks else Settings()
+        calendar = SchoolCalendar()
+        if calendar_blocks:
+            b = calendar_blocks[0]
+            calendar, found = read_calendar(self.sheet, b.header_row, b.end, b.cols, settings.year_start)
+            self.findings += found
         if not rules_blocks:
-            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
+            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False,
+                          calendar=calendar), self.findings
         rules, attempted = self._rules(rules_blocks[0], settings)
         if not attempted:
-            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False), self.findings
-        return Policy(settings=settings, rules=rules, from_sheet=True), self.findings
+            return Policy(settings=settings, rules=list(DEFAULT_RULES), from_sheet=False,
+                          calendar=calendar), self.findings
+        return Policy(settings=settings, rules=rules, from_sheet=True, calendar=calendar), self.findings
 
     def _settings_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         k = next((c for c, v in enumerate(keys) if v in SETTINGS_HEADERS[0]), None)
@@ -344,12 +366,17 @@ class _RuleRow:
         enabled = True
         if self.text("enabled"):
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
+        # blank (or a book from before the column): the default rule's, else 按进度
+        pace: Pace = _DEFAULT_PACE.get(self.rule_id, PACE_PACED)
+        if self.text("pace"):
+            pace = self.word("pace", PACE_WORDS, f"应为 {PACE_PACED} 或 {PACE_END_ONLY}",
+                             f"use {PACE_PACED} (pace in the open period) or {PACE_END_ONLY} (closed periods only)")
         if not self.ok or sheet is None or condition is None or applies is None:  # each None came with a finding (self.bad)
             return None
         return Rule(
             rule_id=self.rule_id, name=self.text("name") or self.rule_id, metric=metric, sheet=sheet,
             field=field, condition=condition, period=period, applies_to=applies, lower=lower, upper=upper,
-            severity=severity, consequence=self.text("consequence"), enabled=enabled, row=self.r + 1,
+            severity=severity, consequence=self.text("consequence"), enabled=enabled, pace=pace, row=self.r + 1,
             cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
         )
 

@@ -1,19 +1,28 @@
 """Evaluate one quota rule for every subject and period: the ``progress`` rows.
 
-For each (subject, detail, period) that has started by the as-of date:
+Days are school days (SPEC "School calendar"): weekdays inside the semesters, less the 校历's 放假 and
+学校停课 days, plus its 调休上班 weekend days (``Context.school_days``). For each (subject, detail,
+period) that has started by the as-of date:
 - ``actual``: the metric over the subject's matching rows in the period (计数: rows; 合计 / 字数: the
   sum of the field; 占比: matching rows ÷ all the subject's rows of the sheet, 0 when there are none);
-- ``applicable_days``: the period's days on which the rule applies (teachers: in post and not exempt;
-  groups: every day). A period with none carries no requirement and gives no row;
-- ``required`` = 下限 × applicable_days ÷ period_days (占比: 下限 itself). Counted things are whole
-  (计数: rounded half up, so an exempt teacher never "needs 0.158 lessons"; a requirement that
-  rounds to 0 is none); sums and characters keep one decimal. A 超出上限 row carries 上限 instead;
-- ``expected`` (open period only) = the pro-rated requirement × the elapsed share of the subject's
-  applicable days (= 下限 × applicable days up to the as-of date ÷ period_days), floored for 计数:
-  a one-item monthly or fortnightly quota is not "behind" before its last day. It is taken before
-  rounding, so an exemption (fewer days) never raises it;
-- ``state``: 超出上限 when actual > 上限 (any time, not pro-rated); else in a closed period 未达标 when
-  actual < required; in the open period 进度落后 when actual < expected; else 达标.
+- ``applicable_days``: the period's school days on which the rule applies (teachers: in post and not
+  exempt; groups: every school day). A period with none carries no requirement and gives no row;
+- ``period_days``: what a period is measured against: a normal window's school days for 周 (5),
+  双周 (10) and 月 (the month's weekdays); the period's own school days for 学期 and 学年. A window
+  with fewer school days than half of that (the National Day week, a month cut by a semester's
+  start) requires nothing;
+- ``required`` = 下限 × applicable_days ÷ period_days (at most 下限; 占比: 下限 itself). Counted things
+  are whole (计数: rounded half up, so an exempt teacher never "needs 0.158 lessons"; a requirement
+  that rounds to 0 is none); sums and characters keep one decimal. A 超出上限 row carries 上限 instead;
+- ``expected`` (open period of a 按进度 rule only) = 下限 × the subject's applicable school days up to
+  the as-of date ÷ period_days, floored for 计数: a one-item monthly or fortnightly quota is not
+  "behind" before its last day. A 仅期末 rule (进度提示) has none;
+- a period is **final** for a teacher once their time in post inside it is over (离校日期, or an
+  exemption running past its end): ``closed`` is then True before the period ends, it is judged
+  like a closed one (未达标 or 达标, never 进度落后, no "still needed" advice), and ``final_reason``
+  says why (已离校, 休假);
+- ``state``: 超出上限 when actual > 上限 (any time, not pro-rated); else in a closed (or final) period
+  未达标 when actual < required; in the open period 进度落后 when actual < expected; else 达标.
 
 ``detail`` splits a rule where one subject has several counts: 计数 with a 字段 whose values the
 condition lists (R18 ``类型=跨学科|跨学段|…``: each type must reach the bound), and
@@ -22,7 +31,7 @@ applicable days are the mentor's applicable days on which the apprentice is also
 ``授课教师=师傅``, R10, counts only the apprentice's days on which the mentor is in post).
 ``detail_label`` says it in words on every row, so no two alerts of one subject, rule and period
 read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), else for a group the group
-(``教研组 英语组``) and for a teacher what is counted (the condition as written, or the sheet and field).
+(``教研组 英语组``) and for a teacher what is counted (the condition in words, or the sheet and field).
 """
 
 from __future__ import annotations
@@ -32,14 +41,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..contract.conditions import subject_types
-from ..contract.policy import CREDITS_SHEET, Rule
+from ..contract.conditions import condition_words, subject_types
+from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
 from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
 from .filters import attribute_keys, evaluate, is_apprentice_term, is_mentor_term, with_attributes
-from .periods import Calendar, assign_periods
+from .periods import Calendar, assign_periods, normal_window_days
 from .roster import group_names
 
 PROGRESS_COLUMNS = [
@@ -47,8 +56,11 @@ PROGRESS_COLUMNS = [
     "detail_label",
     "period_kind", "period_label", "period_start", "period_end", "semester", "closed", "period_days",
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
-    "consequence",
+    "consequence", "final_reason",
 ]
+# Why a period is final for a teacher before it ends (SPEC "School calendar"): their time in post
+# inside it is over.
+FINAL_LEFT, FINAL_LEAVE = "已离校", "休假"
 
 
 @dataclass(slots=True)
@@ -61,6 +73,7 @@ class Context:
     frames: dict[str, pd.DataFrame]  # sheet key (and CREDITS_SHEET) -> counted rows
     periods: dict[str, pd.DataFrame]  # period kind -> periods.period_table
     caps: dict[str, float]
+    school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
 
 
 def empty_progress() -> pd.DataFrame:
@@ -82,7 +95,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
             parts.append(grid)
     if not parts:
         return empty_progress()
-    return _states(pd.concat(parts, ignore_index=True), rule, ctx.as_of)
+    return _states(pd.concat(parts, ignore_index=True), rule, ctx)
 
 
 # -- teachers ----------------------------------------------------------------------------------
@@ -212,18 +225,31 @@ def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame
 
 
 def _grid(keys: pd.DataFrame, periods: pd.DataFrame, matrix: np.ndarray, ctx: Context) -> pd.DataFrame:
-    """Every key row × every started period, with its applicable days (whole period and elapsed)."""
+    """Every key row × every started period, with its applicable school days (whole period and
+    elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
+    post inside the period is already over (``ended``)."""
     start = ctx.cal.day_index(periods["period_start"]).astype("int64")
     end = ctx.cal.day_index(periods["period_end"]).astype("int64")
     as_of_idx = int(ctx.cal.day_index(pd.Series([ctx.as_of]))[0])
-    applicable = days_in(matrix, start, end)
-    elapsed = days_in(matrix, start, np.minimum(end, as_of_idx))
+    upto = np.minimum(end, as_of_idx)
+    school = matrix & ctx.school_days[None, :]
+    applicable = days_in(school, start, end)
+    elapsed = days_in(school, start, upto)
+    # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
+    ended = (days_in(matrix, start, end) == days_in(matrix, start, upto)) & (end > as_of_idx)[None, :]
+    period_school = days_in(ctx.school_days[None, :], start, end)[0]
+    normal = normal_window_days(periods)
+    measure = np.where(normal > 0, normal, period_school)
+    short = (normal > 0) & (period_school * 2 < normal)  # under half a normal window: no requirement
     k, p = len(keys), len(periods)
     grid = keys.iloc[np.repeat(np.arange(k), p)].reset_index(drop=True)
     per = periods.iloc[np.tile(np.arange(p), k)].reset_index(drop=True)
     grid = pd.concat([grid, per], axis=1)
     grid["applicable_days"] = applicable.reshape(-1)
     grid["elapsed_days"] = elapsed.reshape(-1)
+    grid["period_days"] = np.tile(measure, k)
+    grid["short_window"] = np.tile(short, k)
+    grid["ended"] = ended.reshape(-1)
     return grid[grid["applicable_days"] > 0]
 
 
@@ -234,17 +260,18 @@ def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
 
 
 def counted_label(rule: Rule) -> str:
-    """What a teacher rule counts, in the words of the 规则 sheet: its condition as written, else its
-    sheet (and the summed field), e.g. ``类型=教育刊物``, ``听课记录``, ``培训记录·天数``."""
+    """What a teacher rule counts, in words a teacher reads (达标预警's 明细, the JSON's detail): its
+    condition said in words, else its sheet (and the summed field), e.g. `类型为教育刊物`, `听课记录`,
+    `培训记录的天数` — never the 规则 sheet's syntax (``类型=教育刊物``, ``培训记录·天数``)."""
     if rule.condition.terms:
-        return rule.condition.text
+        return condition_words(rule.condition)
     if rule.sheet == CREDITS_SHEET:
         sheet, field = "学分", {"hours": "学时"}.get(rule.field or "", "")
     else:
         spec = SHEETS[rule.sheet]
         sheet = spec.name
         field = spec.column(rule.field).header if rule.field and rule.metric in ("合计", "字数") else ""
-    return f"{sheet}·{field}" if field else sheet
+    return f"{sheet}的{field}" if field else sheet
 
 
 def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:
@@ -254,37 +281,57 @@ def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:
     return np.floor(x * scale + 0.5 + 1e-9) / scale
 
 
-def _requirements(grid: pd.DataFrame, rule: Rule, closed: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(required, expected): see the module docstring."""
+def _requirements(grid: pd.DataFrame, rule: Rule, open_: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(required, expected): see the module docstring. Days are school days; a window with under half
+    a normal window's school days requires nothing."""
     nan = pd.Series(np.nan, index=grid.index)
     if rule.lower is None:
         return nan, nan
     if rule.metric == "占比":
         required = pd.Series(float(rule.lower), index=grid.index)
-        return required, required.where(~closed)
+        return required, required.where(open_)
     counting = rule.metric == "计数"
-    required = whole_half_up(rule.lower * grid["applicable_days"] / grid["period_days"], 0 if counting else 1)
-    expected = rule.lower * grid["elapsed_days"] / grid["period_days"]
+    measure = grid["period_days"].astype("float64")
+    share = np.minimum(grid["applicable_days"], measure) / measure
+    elapsed = np.minimum(grid["elapsed_days"], measure) / measure
+    none = grid["short_window"].astype(bool)
+    required = whole_half_up(rule.lower * share, 0 if counting else 1).where(~none, 0.0)
+    expected = (rule.lower * elapsed).where(~none, 0.0)
     if counting:
         expected = np.floor(expected + 1e-9)
-    return required, expected.where(~closed)
+    return required, expected.where(open_)
 
 
-def _states(grid: pd.DataFrame, rule: Rule, as_of: pd.Timestamp) -> pd.DataFrame:
+def _states(grid: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
+    as_of = ctx.as_of
     closed = grid["period_end"] < as_of
-    required, expected = _requirements(grid, rule, closed)
+    # A teacher whose time in post inside an open period is over (left, or exempt past its end): the
+    # period is final for them now, judged against the pro-rated requirement, with no pace.
+    final = ~closed & grid["ended"].astype(bool) & (grid["subject_type"] == SubjectType.TEACHER.value)
+    done = closed | final
+    paced = rule.pace == PACE_PACED
+    required, expected = _requirements(grid, rule, ~done if paced else pd.Series(False, index=grid.index))
     actual = grid["actual"]
     over = (actual > rule.upper) if rule.upper is not None else pd.Series(False, index=grid.index)
     state = np.select(
-        [over, closed & (actual < required), ~closed & (actual < expected)],
+        [over, done & (actual < required), ~done & (actual < expected)],
         [State.OVER.value, State.FAILED.value, State.BEHIND.value],
         default=State.MET.value,
     )
     # An alert for an upper bound shows the bound it went over.
     required = required.where(~over, float(rule.upper) if rule.upper is not None else np.nan)
     out = grid.assign(
-        closed=closed.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
+        closed=done.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
         lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,
         severity=rule.severity, consequence=rule.consequence,
+        final_reason=np.where(final, _final_reason(grid, ctx), ""),
     )
     return out[PROGRESS_COLUMNS]
+
+
+def _final_reason(grid: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """已离校 when the subject's 离校日期 falls before the period's end, else 休假 (an exemption)."""
+    leave = ctx.attrs.set_index("teacher_id")["leave_date"]
+    left = pd.to_datetime(leave.reindex(grid["subject"]).to_numpy())
+    gone = pd.notna(left) & (left <= grid["period_end"].to_numpy())
+    return np.where(gone, FINAL_LEFT, FINAL_LEAVE)

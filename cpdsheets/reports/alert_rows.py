@@ -45,6 +45,7 @@ class AlertRow:
     note: str
     consequence: str
     split: bool = False  # the rule counts each apprentice or activity type apart: ``detail`` names which
+    why: str = ""  # why the period is judged before its end (已离校, 休假), also at the head of ``note``
 
 
 def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
@@ -80,12 +81,15 @@ def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
     else:
         period, note = first["period_label"], _details_note(g, lang)
     period = period_text(period, lang)
+    why = _final_note(g, lang)
+    if why:
+        note = f"{why}；{note}" if note and lang == "zh" else (f"{why}; {note}" if note else why)
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
         rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
         start=min(a["period_start"] for a in g), end=max(a["period_end"] for a in g),
         actual=first["actual"] if single else None, required=first["required"] if single else None,
-        note=note, consequence=first["consequence"], split=any(str(a["detail"]) != "" for a in g),
+        note=note, consequence=first["consequence"], split=any(str(a["detail"]) != "" for a in g), why=why,
     )
 
 
@@ -126,6 +130,19 @@ def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) 
         spans = _spans(over)
         parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+_FINAL_EN = {"已离校": "left the school", "休假": "on leave"}
+
+
+def _final_note(g: list[dict[str, Any]], lang: Lang) -> str:
+    """Why a period is judged before its end: the teacher's time in post in it is over (已离校, 休假)."""
+    reasons = [r for r in dict.fromkeys(str(a.get("final_reason") or "") for a in g) if r]
+    if not reasons:
+        return ""
+    if lang == "zh":
+        return "、".join(reasons) + "：按在岗上课日折算，本期到此为止"
+    return ", ".join(_FINAL_EN.get(r, r) for r in reasons) + ": pro-rated to the school days in post, final now"
 
 
 def _pace_note(a: dict[str, Any], lang: Lang) -> str:

@@ -83,6 +83,7 @@ class RuleLine:
     applicable_days: int
     period_days: int
     still_needed: float | None  # open period short of the requirement: what is left to do by period_end
+    final_reason: str = ""  # the period is final early: 已离校 or 休假 (no 还需 then)
 
     @property
     def prorated(self) -> bool:
@@ -205,7 +206,7 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     out: dict[str, list[RuleLine]] = {}
     # Column by column into plain lists (a large school has tens of thousands of rule-period rows).
     text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
-                                         "severity", "consequence", "period_kind")}
+                                         "severity", "consequence", "period_kind", "final_reason")}
     num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
     # A progress row's period always has both dates (engine.periods), so neither list holds a None.
     starts = cast(list[dt.date], _dates(mine["period_start"]))
@@ -226,6 +227,7 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
             upper=num["upper"][i], state=text["state"][i], severity=text["severity"][i],
             consequence=text["consequence"][i], metric=metric, unit=unit_of(rule), period_kind=text["period_kind"][i],
             applicable_days=days[0][i], period_days=days[1][i], still_needed=needed,
+            final_reason=text["final_reason"][i],
         ))
     return out
 
@@ -385,7 +387,7 @@ def archive_dict(archive: SchoolArchive) -> dict[str, Any]:
             "rules": [{"rule_id": r.rule_id, "rule_name": r.rule_name, "period_start": r.period_start.isoformat(),
                        "period_end": r.period_end.isoformat(), "actual": _float(r.actual),
                        "required": _float(r.required), "state": r.state, "detail": r.detail,
-                       "still_needed": _float(r.still_needed)} for r in t.rules],
+                       "still_needed": _float(r.still_needed), "final": r.final_reason} for r in t.rules],
             "records": {sheet: [{"sheet": x.sheet, "row": x.row, "date": x.date.isoformat() if x.date else None,
                                  "item": x.item, "amount": _float(x.amount)} for x in rows]
                         for sheet, rows in t.records.items()},

@@ -6,8 +6,6 @@ so no output carries a raw control character and JUnit and JSON always parse.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from ..contract.findings import Lang
 from .report import Report, sorted_findings
@@ -32,7 +30,9 @@ def to_json(report: Report, lang: Lang = "zh") -> str:
 
 
 def quoteattr(text: str) -> str:
-    return _xml_quoteattr(visible(text))
+    from xml.sax.saxutils import quoteattr as xml_quoteattr  # only JUnit needs it: not at every start
+
+    return xml_quoteattr(visible(text))
 
 
 def to_text(report: Report, lang: Lang = "zh") -> str:
@@ -60,6 +60,8 @@ def to_text(report: Report, lang: Lang = "zh") -> str:
 
 def to_junit(report: Report, lang: Lang = "zh") -> str:
     """One testsuite per workbook, one testcase per sheet: a sheet with errors fails."""
+    from xml.sax.saxutils import escape as _xml_escape  # imported here: xml.sax is not needed at start-up
+
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites name=\"cpdsheets\">"]
     for f in report.files:
         sheets: dict[str, list] = {}

@@ -51,6 +51,8 @@ def _line(r: AlertRow, names: Mapping[str, str], share: bool, lang: Lang) -> str
 
 
 def _versus(r: AlertRow, share: bool) -> str:
+    if r.why and r.actual is not None and r.required is not None:  # final early: the numbers and why
+        return f"{plain_number(r.actual, percent=share)} / {plain_number(r.required, percent=share)}（{r.why}）"
     if r.actual is None or r.required is None or (r.state == "未达标" and r.note):
         return r.note  # windows or details: the tab's note says which month, fortnight or apprentice
     sign = ">" if r.state == "超出上限" else "/"

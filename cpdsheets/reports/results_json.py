@@ -34,9 +34,10 @@ def _plain(v: Any) -> Any:
 
 TEACHER_FIELDS = ("teacher_id", "name", "group", "roles", "credits", "credits_by_category", "status")
 ALERT_FIELDS = ("subject", "subject_type", "rule_id", "rule_name", "detail", "period_start", "period_end",
-                "actual", "required", "state", "severity", "consequence")
-# JSON key -> results column, where they differ: ``detail`` is the words (``1007 赵敏``, ``跨学科``).
-ALERT_COLUMNS = {"detail": "detail_label"}
+                "actual", "required", "state", "severity", "consequence", "final")
+# JSON key -> results column, where they differ: ``detail`` is the words (``1007 赵敏``, ``跨学科``);
+# ``final`` says why a period was judged before its end (已离校, 休假), empty otherwise.
+ALERT_COLUMNS = {"detail": "detail_label", "final": "final_reason"}
 
 
 def results_dict(results: Results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:

@@ -20,6 +20,15 @@ HOLIDAYS = frozenset(
 )
 
 Period = tuple[date, date]
+# The 校历 lines the demo's 规则 sheet carries: its own holidays (not the national schedule's 调休), so
+# the demo keeps the semesters and school days its rows were planted on.
+CALENDAR_LINES = (
+    (date(2025, 10, 1), date(2025, 10, 8), "国庆节、中秋节"),
+    (date(2026, 1, 1), date(2026, 1, 2), "元旦"),
+    (date(2026, 4, 6), date(2026, 4, 6), "清明节"),
+)
+assert HOLIDAYS == frozenset(d for a, b, _ in CALENDAR_LINES for d in
+                             (a + timedelta(days=i) for i in range((b - a).days + 1)))
 
 
 def days(start: date, end: date) -> list[date]:

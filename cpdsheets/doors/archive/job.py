@@ -19,7 +19,7 @@ from ...reports.archive_sheets import archive_sheets
 from ...reports.print_sheet import PrintSheet
 from ...reports.safe_names import file_stem
 from .writer import name_limit, no_cyclic_gc
-from ..jobs import Outcome, run_recalc
+from ...jobs.book import Outcome, run_recalc
 from ..ooxml.write_errors import WorkbookWriteError
 
 _SUFFIX = {"zh": "-个人培训档案.xlsx", "en": "-training-records.xlsx"}

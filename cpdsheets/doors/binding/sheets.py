@@ -9,16 +9,20 @@ fill is left out.
 from __future__ import annotations
 
 from ...contract.binding import HEADER_ROW_LINE, Binding
-from ...contract.policy import DEFAULT_RULES, METRICS, PERIOD_KINDS
+from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
+from ...contract.school_calendar import DAY_KINDS
 from ...contract.book import RawSheet
 from ...engine.binding.mapping_layout import relaid_rows
 from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
 from ..xml_text import column_letters, display_width
-from ..template.master import RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS, SEVERITY_WORDS, rule_cells
-from ..template.school_year import default_settings
-from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE
+from ..template.master import (
+    CALENDAR_HEADERS, CALENDAR_NOTE, CALENDAR_SPARE_ROWS, RULE_HEADER_NOTES, RULE_HEADERS, SETTINGS_HEADERS,
+    SEVERITY_WORDS, rule_cells,
+)
+from ..template.school_year import calendar_rows, default_settings
+from ..template.text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, service_rows
 
 GREY = "FF595959"
 TITLE_POINTS = 14
@@ -27,7 +31,7 @@ CONSOLE_WIDTHS = {0: 3, 1: 18, 2: 80}
 BUTTON_ROWS = [3 + 3 * i for i in range(len(BUTTONS))]
 BUTTON_ROW_POINTS = 30
 DEFAULT_ROW_PIXELS = 20
-POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9: 8, 10: 8, 11: 36, 12: 6}
+POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9: 8, 10: 8, 11: 36, 12: 6, 13: 10}
 # The rows the template's date validation covers: 学年开始 .. 统计截止日 (0-based rows 4..11).
 POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
@@ -49,8 +53,10 @@ KEPT_VBA_NOTE = {
 }
 
 
-def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button], list[int], list[int]]:
-    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them."""
+def console_sheet(lang: str, *, kept_vba: bool, server: str = "",
+                  link_rid: str = "rId2") -> tuple[PlainSheet, list[Button], list[int], list[int]]:
+    """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them. With a
+    ``server``, its 在线校验 cell links through relationship ``link_rid`` (the caller writes it)."""
     en = lang == "en"
     rows: list[list[object]] = [["", Run(CONSOLE_TITLE[lang], size=TITLE_POINTS)],
                                 ["", Run(CONSOLE_INTRO[lang], bold=False, colour=GREY)]]
@@ -60,8 +66,14 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
         buttons.append(Button(en_caption if en else zh, macro, r, 1))
     if kept_vba:
         rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
+    rows.append([])
+    links: dict[tuple[int, int], str] = {}
+    for label, value, link in service_rows(server, lang):
+        if link:
+            links[(len(rows), 1)] = link_rid
+        rows.append(["", label, Run(value, bold=False, colour=GREY) if value and (link or not label) else value])
     heights: dict[int, float] = {r: BUTTON_ROW_POINTS for r in BUTTON_ROWS}
-    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False)
+    sheet = PlainSheet(rows, widths=dict(CONSOLE_WIDTHS), heights=heights, gridlines=False, links=links)
     col_px = [column_pixels(CONSOLE_WIDTHS.get(c, 8.43)) for c in range(len(CONSOLE_WIDTHS) + 1)]
     row_px = [round(heights[r] * 4 / 3) if r in heights else DEFAULT_ROW_PIXELS for r in range(len(rows) + 1)]
     return sheet, buttons, col_px, row_px
@@ -70,7 +82,8 @@ def console_sheet(lang: str, *, kept_vba: bool) -> tuple[PlainSheet, list[Button
 def policy_notes(sheet: PlainSheet) -> dict[tuple[int, int], str]:
     """The template's notes on the rules table's header (1-based row, 0-based column -> text)."""
     header = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(RULE_HEADERS[0]))
-    return {(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}
+    calendar = next(r for r, row in enumerate(sheet.rows) if row and row[0] == Run(CALENDAR_HEADERS[0]))
+    return {(calendar + 1, 0): CALENDAR_NOTE, **{(header + 1, col): note for col, note in RULE_HEADER_NOTES.items()}}
 
 
 def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> PlainSheet:
@@ -81,6 +94,12 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
     for name, value, note in default_settings(label, school):
         rows.append([name, value, Run(note, bold=False, colour=GREY) if note else ""])
     rows += [[], []]
+    calendar = len(rows)
+    rows.append([Run(h) for h in CALENDAR_HEADERS])
+    rows += [list(line) for line in calendar_rows(label)]
+    rows += [[] for _ in range(CALENDAR_SPARE_ROWS)]
+    calendar_end = len(rows)  # 0-based, exclusive
+    rows += [[]]
     header = len(rows)
     rows.append([Run(h) for h in RULE_HEADERS])
     rows += [rule_cells(rule) for rule in DEFAULT_RULES]
@@ -91,7 +110,8 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
 
     validations = [list_validation(rng(2), METRICS), list_validation(rng(6), PERIOD_KINDS),
                    list_validation(rng(10), tuple(SEVERITY_WORDS.values())), list_validation(rng(12), ("是", "否")),
-                   number_validation(rng(8, 9), 0)]
+                   list_validation(rng(13), PACES), number_validation(rng(8, 9), 0),
+                   list_validation(f"C{calendar + 2}:C{calendar_end}", DAY_KINDS)]
     if real_dates:
         a, b = POLICY_DATE_ROWS
         validations.insert(0, '<dataValidation type="date" allowBlank="1" showInputMessage="1" showErrorMessage="1" '

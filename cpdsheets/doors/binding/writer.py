@@ -41,6 +41,7 @@ from ..ooxml.xml_tree import child, insert_ordered, make
 from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
+from ..template.text import upload_page
 from ..template.school_year import year_label
 from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
 from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
@@ -54,6 +55,12 @@ MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 
+KEPT_CONSOLE_NOTE = {
+    "zh": "「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
+    "en": "控制台 exists and was kept: type {server} beside its Server address label.",
+}
+LINK_RID = "rId2"  # the console's 在线校验 link (rId1 is its buttons' drawing)
+HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 POLICY_NOTE_AUTHOR = "说明"  # the 规则 sheet's notes on 条件 and 适用对象
 
 
@@ -65,11 +72,12 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  school: str = "", lang: str = "zh", notes: list[str] | None = None) -> Path:
+                  school: str = "", lang: str = "zh", notes: list[str] | None = None, server: str = "") -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
     VBA project kept, the .xlsx left beside the new .xlsm) is appended to ``notes``, in ``lang``.
+    ``server``: the district service's address, on a new 控制台 with its 在线校验 link.
     The book's lock (:func:`book_lock`) is held from reading to replacing; it is re-entrant, so a
     command that holds it already may call this.
 
@@ -97,13 +105,15 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
         with refused_parts(src):
             pkg = open_package(src)
             try:
-                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping)
+                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping, server)
             except BaseException:
                 pkg.close()
                 raise
             written = atomic_write(target, lambda fh: write_and_close(pkg, fh), backup=target.exists(), like=src)
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
+    if server and _exact(book, (CONSOLE_SHEET,)) is not None:
+        messages.append(KEPT_CONSOLE_NOTE[lang].format(server=server))
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
         messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
                         f"{src.name} is unchanged: use {target.name} (with the buttons and macros) from now on.")
@@ -111,7 +121,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
 
 
 def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, school: str, lang: str,
-                  existing_mapping: str | None) -> bool:
+                  existing_mapping: str | None, server: str = "") -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:
         wb = Workbook(pkg)
@@ -120,13 +130,16 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
     has_vba = _has_vba(wb)
     kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
     if _exact(book, (CONSOLE_SHEET,)) is None:
-        sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba)
+        sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba, server=server, link_rid=LINK_RID)
         vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
         pkg.put(vml, buttons_vml(buttons, next_idmap(pkg), col_px, row_px))
         wb.content_types.ensure(vml, VML_CT)
         sheet.legacy_drawing_rid = "rId1"
         entry = _add_sheet(pkg, wb, CONSOLE_SHEET, plain_sheet_xml(sheet))
-        pkg.put(opc.rels_name(entry.part), opc.rels_xml([("rId1", VML_REL, opc.relative(entry.part, vml))]))
+        rels = [("rId1", VML_REL, opc.relative(entry.part, vml))]
+        if server:
+            rels.append((LINK_RID, HYPERLINK_REL, upload_page(server)))
+        pkg.put(opc.rels_name(entry.part), opc.rels_xml(rels, external=frozenset({LINK_RID})))
     if _exact(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, school, real_dates=date_style is not None)

@@ -59,10 +59,12 @@ def read_rels(pkg: Package, part: str) -> list[Rel]:
     return parse_rels(pkg.read(name), name) if pkg.has(name) else []
 
 
-def rels_xml(rels: list[tuple[str, str, str]]) -> str:
+def rels_xml(rels: list[tuple[str, str, str]], external: frozenset[str] = frozenset()) -> str:
+    """A relationships part; ids in ``external`` point outside the package (a web address)."""
     doc = new_part(f'{_HEAD}<Relationships xmlns="{RELS_NS}"/>')
     for i, t, g in rels:
-        doc.root.append(make(doc.root, RELS_NS, "Relationship", {"Id": i, "Type": t, "Target": g}))
+        attrs = {"Id": i, "Type": t, "Target": g} | ({"TargetMode": "External"} if i in external else {})
+        doc.root.append(make(doc.root, RELS_NS, "Relationship", attrs))
     return doc.to_bytes().decode("utf-8")
 
 

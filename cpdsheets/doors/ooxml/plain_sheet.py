@@ -50,6 +50,8 @@ class PlainSheet:
     validations: list[str] = field(default_factory=list)  # <dataValidation> elements
     legacy_drawing_rid: str | None = None  # the VML drawing holding form buttons
     landscape_fit_width: bool = False  # printed landscape, every column on one page's width
+    # 0-based (row, column) -> relationship id of an external hyperlink (the caller writes the rels part)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def date_xf(styles: StyleBook | None) -> int | None:
@@ -100,6 +102,9 @@ def plain_sheet_xml(sheet: PlainSheet, *, date_style: int | None = None) -> str:
     tail = ["</sheetData>"]
     if sheet.validations:
         tail.append(f'<dataValidations count="{len(sheet.validations)}">{"".join(sheet.validations)}</dataValidations>')
+    if sheet.links:
+        tail.append("<hyperlinks>" + "".join(f'<hyperlink ref="{column_letters(c)}{r + 1}" r:id="{rid}"/>'
+                                             for (r, c), rid in sorted(sheet.links.items())) + "</hyperlinks>")
     tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
     if sheet.landscape_fit_width:  # fitToHeight 0: as many pages down as the rows need
         tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')

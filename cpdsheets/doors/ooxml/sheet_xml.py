@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -266,3 +267,14 @@ def sheet_xml(tab: TabTable, styles: TabStyles, *, drawing_rid: str | None = Non
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
     tail.append("</worksheet>")
     return "".join(head) + "".join(out) + "".join(tail)
+
+
+_COL_WIDTH = re.compile(r'<col min="\d+" max="\d+" width="([0-9.]+)"')
+
+
+def column_widths(tab: TabTable) -> list[float]:
+    """Each column's width (characters) as this writer gives it, for a door that sets widths itself
+    (the xlwings service client): read back from the part this writer renders, so there is one rule."""
+    roles = TabStyles(title=0, header=0, text=0, link=0, int=0, number=0, percent=0, date=0, datetime=0,
+                      status={label: 0 for label in STATUS_FILLS}, wrapped=0)
+    return [float(w) for w in _COL_WIDTH.findall(sheet_xml(tab, roles))]

@@ -1,4 +1,4 @@
-"""The roll-up job for one file, run in a worker: read, run ``recalc`` (dry), return a small summary.
+"""The roll-up of one file, run in a worker: read it, run the roll-up job (``jobs/rollup.py``), return a small summary.
 
 Only the summary crosses the process boundary (a few KB), never the book's frames, so a district of
 any size costs the parent the summaries and nothing more.
@@ -12,7 +12,7 @@ import time
 from ...contract.findings import Lang
 from ...reports.internal_error import internal_error
 from ...reports.path_text import readable_path
-from ...reports.rollup import SchoolSummary, Unreadable, school_summary
+from ...reports.rollup import SchoolSummary, Unreadable
 from ..reader import WorkbookUnreadable, read_workbook
 
 
@@ -20,21 +20,16 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
                    label: str | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
-    shown = label or path
-    from ...engine.policy_diff import policy_changes
-    from ..jobs import run_recalc
+    from ...jobs.rollup import summarise
 
     started = time.perf_counter()
-    shown = readable_path(path)  # the file is opened by its own name, shown by a readable one
+    shown = readable_path(label or path)  # the file is opened by its own name, shown by a readable one
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:
         return Unreadable(shown, exc.message(lang))
     try:
-        outcome = run_recalc(raw, lang=lang, as_of=as_of)
-        changes = [c.as_dict() for c in policy_changes(outcome.policy)]
-        return school_summary(shown, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
-                              changes, seconds=time.perf_counter() - started)
+        return summarise(raw, shown, lang=lang, as_of=as_of, started=started)
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
         return Unreadable(shown, internal_error(exc, lang))
 

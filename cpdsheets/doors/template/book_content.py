@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...contract.school_calendar import CalendarLine
+
 
 @dataclass(slots=True)
 class SheetContent:
@@ -24,3 +26,4 @@ class SheetContent:
 class BookContent:
     sheets: dict[str, SheetContent] = field(default_factory=dict)  # contract sheet key -> rows
     settings: dict[str, Any] = field(default_factory=dict)  # 设置项 -> value, overriding defaults
+    calendar: list[CalendarLine] | None = None  # the 校历 lines; None: the national calendar of the year

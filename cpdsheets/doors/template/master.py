@@ -18,13 +18,15 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from ...contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PERIOD_KINDS, Rule
+from ...contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS, Rule
+from ...contract.school_calendar import CALENDAR_HEADER_WRITTEN, DAY_KINDS
 from ...contract.schema import (
     ATTENDANCE, LOCATIONS, SHEETS, TEACHERS, TRAINING_CATEGORIES, ColumnSpec, SheetSpec, DATA_SHEETS,
 )
 from .book_content import BookContent, SheetContent
-from .school_year import default_settings, year_label
-from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help
+from .school_year import calendar_rows, default_settings, year_label
+from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
+from ..text_fit import row_points, text_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
@@ -51,14 +53,19 @@ RULE_IDS_NAME = "RuleIDs"
 FIXED_CREATED = datetime(2025, 8, 1, 8, 0, 0)
 
 RULE_HEADERS = ("规则编号", "规则名称", "指标", "数据表", "字段", "条件", "周期", "适用对象", "下限", "上限",
-                "严重度", "后果", "启用")
+                "严重度", "后果", "启用", "进度提示")
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 SETTINGS_HEADERS = ("设置项", "值", "说明")
 # Notes on the rules table's header: how to write a condition (条件) and whom a rule is for (适用对象).
 RULE_HEADER_NOTES = {
     5: "条件写法：类型=读书导研单、地点=校内、岗位 含 中层、教龄<=5，多个条件用「且」连接；多个取值用 | 分隔。",
     7: "适用对象写法：岗位 含 中层、教龄<=5、有师傅、是师傅、对象=教研组。",
+    13: "按进度：当前周期未过完时，按已过的上课日显示进度落后；仅期末：只在周期结束后判定（学分、年度合计常集中在暑期培训等时段）。",
 }
+CALENDAR_HEADERS = (*CALENDAR_HEADER_WRITTEN[:1], "结束日期", *CALENDAR_HEADER_WRITTEN[1:])
+CALENDAR_NOTE = ("校历：学期内不上课的日子（放假、学校停课）和周末上班的日子（调休上班）。周、双周、月按上课日计算；"
+                 "不足半个正常周期上课日的周期不计要求。可增删行，一天只填校历日期，多天填起止。")
+CALENDAR_SPARE_ROWS = 5  # blank lines under the calendar for the school's own closures
 
 # Drop-downs where people also type accepted synonyms (√, 本校, a category of their own) only warn.
 _LIST_SOURCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
@@ -70,9 +77,12 @@ _WIDE_TEXT = {"title", "topic", "reason", "award"}
 
 
 def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: str = "zh",
-                 data: BookContent | None = None, macros: bool = True, constant_memory: bool = False) -> Path:
+                 data: BookContent | None = None, macros: bool = True, constant_memory: bool = False,
+                 server: str = "") -> Path:
     """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx).
-    ``constant_memory`` streams rows to disk (large synthetic books); the output is the same shape."""
+    ``constant_memory`` streams rows to disk (large synthetic books); the output is the same shape.
+    ``server``: the district service's address (``cpdsheets serve``), filled in on 控制台 with a link to
+    its upload page."""
     path = Path(path).with_suffix(".xlsm" if macros else ".xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = data or BookContent()
@@ -87,8 +97,9 @@ def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "�
         "company": school, "comments": "由 cpdsheets 生成", "created": FIXED_CREATED,
     })
     _guide_sheet(wb.add_worksheet(GUIDE_SHEET), fmt, lang)
-    _console_sheet(wb.add_worksheet(CONSOLE_SHEET), fmt, lang)
-    rule_rows = _policy_sheet(wb.add_worksheet(POLICY_SHEET), fmt, label, school, data.settings)
+    _console_sheet(wb.add_worksheet(CONSOLE_SHEET), fmt, lang, server)
+    rule_rows = _policy_sheet(wb.add_worksheet(POLICY_SHEET), fmt, label, school, data.settings,
+                              calendar_rows(label, data.calendar))
     for spec in DATA_SHEETS:
         content = data.sheets.get(spec.key, SheetContent())
         _log_sheet(wb, wb.add_worksheet(spec.name), spec, content, fmt, label, lang)
@@ -130,21 +141,37 @@ class _Formats:
 
 # -- 说明 / 控制台 ---------------------------------------------------------------------------------
 
+# The 说明 column fits an A4 portrait page between 0.5-inch margins, so a printed guide is never cut
+# at the right margin; a longer line wraps and its row is as tall as its lines.
+# (LibreOffice draws a lone column wider than Excel's 7w+5 pixels and does not shrink it to the page: 72 is
+# the width that still fits there, inside the margins.)
+GUIDE_WIDTH = 72
+GUIDE_POINTS = 11.0  # the workbook's default type
+
+
 def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, GUIDE_TITLE[lang], fmt.title)
     row = 2
     for heading, lines in GUIDE[lang]:
         ws.write_string(row, 0, heading, fmt.section)
         row += 1
         for line in lines:
-            ws.write_string(row, 0, line, fmt.text)
+            n = text_lines(line, GUIDE_WIDTH, GUIDE_POINTS)
+            if n > 1:
+                ws.set_row(row, row_points(n, GUIDE_POINTS))
+            ws.write_string(row, 0, line, fmt.wrap)
             row += 1
         row += 1
+    ws.print_area(0, 0, row, 0)
 
 
-def _console_sheet(ws, fmt: _Formats, lang: str) -> None:
+def _console_sheet(ws, fmt: _Formats, lang: str, server: str = "") -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 3)
     ws.set_column(1, 1, 18)
@@ -157,12 +184,22 @@ def _console_sheet(ws, fmt: _Formats, lang: str) -> None:
         ws.insert_button(row, 1, {"macro": macro, "caption": zh if lang == "zh" else en,
                                   "width": 120, "height": 36, "x_offset": 2, "y_offset": 2})
         ws.write_string(row, 2, desc_zh if lang == "zh" else desc_en, fmt.wrap)
+    row = 3 + 3 * len(BUTTONS)
+    for label, value, link in service_rows(server, lang):
+        if link:
+            ws.write_url(row, 1, upload_page(server), string=label)
+        elif label:
+            ws.write_string(row, 1, label, fmt.text)
+        if value:
+            ws.write_string(row, 2, value, fmt.note if not label or link else fmt.text)
+        row += 1
 
 
 # -- 规则 --------------------------------------------------------------------------------------------
 
-def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[str, Any]) -> tuple[int, int]:
-    """Write settings and rules; return the 0-based (first, last) rows of the rules table body."""
+def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[str, Any],
+                  calendar: list[tuple[Any, Any, str, str]]) -> tuple[int, int]:
+    """Write settings, the 校历 and rules; return the 0-based (first, last) rows of the rules table body."""
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 18)
     ws.set_column(2, 2, 12)
@@ -173,6 +210,7 @@ def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[st
     ws.set_column(8, 10, 8)
     ws.set_column(11, 11, 36)
     ws.set_column(12, 12, 6)
+    ws.set_column(13, 13, 10)
     ws.write_string(0, 0, f"{label}学年 规则与设置", fmt.title)
 
     row = 2
@@ -193,6 +231,21 @@ def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[st
                                         "error_message": "请填写日期，如 2025-09-01"})
 
     row += 3
+    calendar_header = row
+    for c, h in enumerate(CALENDAR_HEADERS):
+        ws.write_string(row, c, h, fmt.header)
+    ws.write_comment(row, 0, CALENDAR_NOTE, {"x_scale": 2.4, "y_scale": 1.4})
+    for line in calendar:
+        row += 1
+        for c, value in enumerate(line):
+            _write(ws, row, c, value, fmt)
+    row += CALENDAR_SPARE_ROWS
+    ws.data_validation(calendar_header + 1, 0, row, 1, {"validate": "date", "criteria": "between",
+                                                       "minimum": date(2000, 1, 1), "maximum": date(2099, 12, 31),
+                                                       "error_message": "请填写日期，如 2025-10-01"})
+    ws.data_validation(calendar_header + 1, 2, row, 2, {"validate": "list", "source": list(DAY_KINDS)})
+
+    row += 2
     header_row = row
     for c, h in enumerate(RULE_HEADERS):
         ws.write_string(row, c, h, fmt.header)
@@ -207,7 +260,7 @@ def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[st
         ws.write_comment(header_row, col, note, {"x_scale": 2})
     last = row + 50
     for col, choices in ((2, METRICS), (6, PERIOD_KINDS), (10, tuple(SEVERITY_WORDS.values())),
-                         (12, ("是", "否"))):
+                         (12, ("是", "否")), (13, PACES)):
         ws.data_validation(header_row + 1, col, last, col, {"validate": "list", "source": list(choices)})
     ws.data_validation(header_row + 1, 8, last, 9, {"validate": "decimal", "criteria": ">=", "value": 0})
     ws.freeze_panes(0, 1)
@@ -224,7 +277,7 @@ def rule_cells(rule: Rule) -> list[Any]:
         field_header = spec.column(rule.field).header if rule.field else ""
     return [rule.rule_id, rule.name, rule.metric, sheet_name, field_header, rule.condition.text, rule.period,
             rule.applies_to.text, rule.lower, rule.upper, SEVERITY_WORDS[rule.severity], rule.consequence,
-            "是" if rule.enabled else "否"]
+            "是" if rule.enabled else "否", rule.pace]
 
 
 # -- log sheets -------------------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from ...contract.policy import DEFAULT_CATEGORY_CAPS, DEFAULT_CREDIT_RATES, DEFA
 from ...contract.schema import TRAINING_CATEGORIES
 from ...contract.states import State
 from ...contract.school_year import SUBKEY_SEP as SEP
+from ...contract.school_calendar import CalendarLine
 from ...contract.school_year import SchoolYearDates, default_year, setting_name
+from ...contract.national_calendar import national_year
 
 RATE_PREFIX, OUTPUT_PREFIX, CAP_PREFIX = (setting_name(k) for k in ("credit_rates", "output_credits", "category_caps"))
-__all__ = ["SchoolYearDates", "school_year", "year_label", "default_settings"]
+__all__ = ["SchoolYearDates", "school_year", "year_label", "default_settings", "calendar_rows"]
 
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:[-/~～—–至到]|学年)\s*(\d{4}|\d{2})?)?\s*(?:学年)?\s*$")
@@ -37,9 +39,21 @@ def year_label(year: str) -> str:
     return f"{sy.start.year}-{sy.end.year}"
 
 
+def national_dates(year: str) -> SchoolYearDates:
+    """The school year's dates with the second semester after the Spring Festival holiday."""
+    return national_year(school_year(year).start.year).dates
+
+
+def calendar_rows(year: str, lines: list[CalendarLine] | None = None) -> list[tuple[Any, Any, str, str]]:
+    """The 校历 block's lines (校历日期, 结束日期, 类型, 说明): ``lines``, else the national calendar."""
+    if lines is None:
+        lines = list(national_year(school_year(year).start.year).lines)
+    return [(ln.start, ln.end if ln.end != ln.start else None, ln.kind, ln.note) for ln in lines]
+
+
 def default_settings(year: str, school: str) -> list[tuple[str, Any, str]]:
     """The rows of the settings table: (设置项, 值, 说明)."""
-    sy = school_year(year)
+    sy = national_dates(year)
     rows: list[tuple[str, Any, str]] = [
         (setting_name("school"), school, ""),
         (setting_name("year_start"), sy.start, "学年起止日期，日期不在其中的记录会被提示"),

@@ -6,6 +6,7 @@ Chinese first; English when a school asks for ``lang="en"``.
 from __future__ import annotations
 
 from ...contract.schema import ColumnSpec
+from ...contract.texts import Text
 
 GUIDE_TITLE = {"zh": "校本培训学分与达标登记表 · 使用说明", "en": "School-based training workbook · How to use it"}
 
@@ -17,6 +18,7 @@ GUIDE = {
         ]),
         ("先做这三件事", [
             "1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。",
+            "   「规则」表的校历已按国务院公布的放假安排填好（放假、调休上班），学校自己的停课日（运动会等）可添加一行。",
             "2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。",
             "3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
         ]),
@@ -54,7 +56,8 @@ GUIDE = {
         ]),
         ("First steps", [
             "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;",
-            "   leave 统计截止日 (as-of date) blank to count up to today.",
+            "   leave 统计截止日 (as-of date) blank to count up to today. The 校历 (school calendar) on the same",
+            "   sheet holds the national holidays and 调休 workdays; add a line for each closure of the school's own.",
             "2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);",
             "   several roles may be listed, separated by 、",
             "3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date.",
@@ -105,6 +108,51 @@ BUTTONS = (
      "Each teacher's printable training record and a school overview, in a new file beside this workbook."),
 )
 
+# The district service (cpdsheets serve), on the control sheet below the buttons: xlmacros/CpdSheets.bas
+# reads the values beside the first two labels (column B label, column C value; either language).
+CONSOLE_SERVER = {"zh": "服务器地址", "en": "Server address"}
+CONSOLE_TOKEN = {"zh": "学校令牌", "en": "School token"}
+CONSOLE_ONLINE = {"zh": "在线校验", "en": "Check online"}
+CONSOLE_SERVICE_NOTE = {
+    "zh": "填了服务器地址和学校令牌时，四个按钮把总表发送到区里的服务计算，本机不需要 Python；令牌由区里用 "
+          "cpdsheets accounts token 生成。连不上服务时按钮改用本机 Python。",
+    "en": "With a server address and a school token, the four buttons send the book to the district service "
+          "and this PC needs no Python; the district makes the token with cpdsheets accounts token. When the "
+          "service cannot be reached the buttons use local Python.",
+}
+CONSOLE_ONLINE_NOTE = {
+    "zh": "WPS / LibreOffice 用户：点左边的「在线校验」，在浏览器中上传本总表，结果与按钮相同。",
+    "en": "WPS / LibreOffice users: click Check online on the left and upload this book in the browser; the "
+          "result is the buttons' result.",
+}
+
+
+def service_rows(server: str, lang: str) -> list[tuple[str, str, bool]]:
+    """The control sheet's rows for the service, below the buttons: (column B, column C, B is a link
+    to the service's upload page). The 在线校验 link only when the service's address is known."""
+    rows = [(CONSOLE_SERVER[lang], server, False), (CONSOLE_TOKEN[lang], "", False)]
+    if server:
+        rows.append((CONSOLE_ONLINE[lang], CONSOLE_ONLINE_NOTE[lang], True))
+    rows.append(("", CONSOLE_SERVICE_NOTE[lang], False))
+    return rows
+
+
+def upload_page(server: str) -> str:
+    """The service's upload page (``cpdsheets serve`` shows it at its root)."""
+    return server.rstrip("/") + "/"
+
+
+def check_server(server: str) -> str:
+    """The address as given, trimmed; ValueError for one that is not http(s)://host[...]."""
+    from urllib.parse import urlsplit
+
+    server = server.strip().rstrip("/")
+    parts = urlsplit(server)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch in server for ch in ' "<>\n'):
+        raise ValueError(server)
+    return server
+
+
 _KIND_HELP = {
     "zh": {
         "teacher_id": "填写名册中的工号（按文本）",
@@ -139,3 +187,49 @@ def column_help(column: ColumnSpec, lang: str = "zh") -> str:
     if english and not en:
         parts.append(f"（英文表头：{english}）")
     return "".join(p if p.endswith(("。", ".", "）", " ")) else p + ("。" if not en else ". ") for p in parts).strip()
+
+
+# What `cpdsheets new` prints under the file it wrote: what to do next, in the order a coordinator does
+# it. ``{book}`` is the file as typed at the prompt.
+# Printed by `new` after the next steps when the year's holiday schedule is not announced yet.
+CALENDAR_NOT_ANNOUNCED = Text(
+    "注意：{year}学年的放假安排国务院尚未公布，「规则」表校历中的节假日按农历推算（春节为除夕至初七），未列调休上班日；"
+    "公布后请核对。",
+    "Note: the State Council has not announced the {year} holidays yet; the 校历 on 规则 has them from the lunar "
+    "calendar (the Spring Festival from its eve to the 7th day) and no 调休 workdays; check it once announced.",
+)
+
+NEXT_STEPS = Text(
+    "已写入 {book}\n"
+    "接下来：\n"
+    "  1. 打开它，在「规则」表的设置中填写学校名称、学年和两个学期的起止日期（统计截止日留空表示按今天统计）；"
+    "校历已按国家放假安排填好，学校自己的停课日可添加一行。\n"
+    "  2. 在「教师名册」中每位教师登记一行：工号、姓名、教研组、备课组、岗位，新教师填师傅工号。\n"
+    "  3. 教师在「培训记录」「听课记录」「读书记录」「成果记录」「教研活动」中逐行登记；「说明」表有填写要求。\n"
+    "  4. {buttons}\n"
+    "       cpdsheets validate {book}\n"
+    "       cpdsheets recalc {book}\n"
+    "  5. 期末为每位教师打印个人培训档案：cpdsheets archive {book}\n"
+    "学校已有自己的登记表？不必改抄：cpdsheets bind 学校.xlsx 直接读取它们。",
+    "Wrote {book}\n"
+    "Next:\n"
+    "  1. Open it and fill in the school's name, the school year and both semesters' dates in the settings on "
+    "规则 (leave 统计截止日 blank to count up to today); its 校历 holds the national holidays, add the school's own "
+    "closures.\n"
+    "  2. Enter one row per teacher on 教师名册: 工号, 姓名, 教研组, 备课组, 岗位, and a new teacher's 师傅工号.\n"
+    "  3. Teachers log their rows on 培训记录, 听课记录, 读书记录, 成果记录 and 教研活动; the 说明 sheet says what "
+    "goes where.\n"
+    "  4. {buttons}\n"
+    "       cpdsheets validate {book}\n"
+    "       cpdsheets recalc {book}\n"
+    "  5. At the end of a semester, print every teacher's record: cpdsheets archive {book}\n"
+    "The school keeps its own logs already? No need to copy them: cpdsheets bind school.xlsx reads them as they are.")
+NEXT_BUTTONS = Text("在 Excel 中点「控制台」的「校验」「重新计算」按钮；用 WPS、LibreOffice 或不开表格时运行：",
+                    "Click 校验 (validate) and 重新计算 (recalculate) on 控制台 in Excel; in WPS or LibreOffice, "
+                    "or without opening it, run:")
+NEXT_NO_MACROS = Text("这是不带按钮的 .xlsx：校验和计算请运行（要按钮就新建 .xlsm）：",
+                      "This .xlsx has no buttons: validate and recalculate with (make an .xlsm for buttons):")
+DEMO_NEXT = Text("已写入 {book}（示例学校，数据已填好）\n接下来：cpdsheets recalc {book} 计算一次，"
+                 "或打开它点「控制台」的「重新计算」；cpdsheets archive {book} 打印个人档案。",
+                 "Wrote {book} (the demo school, filled in)\nNext: cpdsheets recalc {book}, or open it and click "
+                 "重新计算 on 控制台; cpdsheets archive {book} prints the teachers' records.")

@@ -218,7 +218,8 @@ def _is_document_name(stem: str) -> bool:
 
 
 def load_modules(xlmacros_dir: str | Path, worksheet_count: int) -> list[VbaModule]:
-    """Document modules (ThisWorkbook, Sheet1..SheetN), xlmacros/*.bas and *.cls, then xlwings'.
+    """Document modules (ThisWorkbook, Sheet1..SheetN), xlmacros/*.bas and *.cls, then xlwings' (those
+    xlmacros/ does not carry itself).
 
     A ThisWorkbook.cls or SheetN.cls in xlmacros supplies the code of that document module.
     Code names follow xlsxwriter's defaults (set_vba_name()), so worksheet_count must be the
@@ -244,7 +245,11 @@ def load_modules(xlmacros_dir: str | Path, worksheet_count: int) -> list[VbaModu
         raise VbaBuildError(f"document modules without a matching sheet: {sorted(unknown)}")
     documents = [VbaModule.document("ThisWorkbook", workbook=True, code=document_code.get("ThisWorkbook", ""))]
     documents += [VbaModule.document(n, workbook=False, code=document_code.get(n, "")) for n in sheet_names]
-    return documents + own + xlwings_standalone_modules()
+    # xlmacros/ may carry its own copy of an xlwings module under the same name (Dictionary.cls,
+    # beside the xlwings server client Remote.bas and VBA-Web): that copy is the one compiled. A
+    # name differing only in case is a clash, which build_vba_project refuses.
+    taken = {m.name for m in own}
+    return documents + own + [m for m in xlwings_standalone_modules() if m.name not in taken]
 
 
 def build_from_sources(xlmacros_dir: str | Path, worksheet_count: int, **options: object) -> bytes:

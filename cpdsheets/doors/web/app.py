@@ -37,9 +37,10 @@ def create_app(settings: Settings, *, runner: Runner | None = None) -> FastAPI:
     app.state.service = service
     app.add_middleware(UploadLimit, limit_bytes=settings.max_upload_bytes, limit_mb=settings.max_upload_mb)
 
-    from . import api, pages
+    from . import api, excel_client, pages
 
     app.include_router(api.router)
+    app.include_router(excel_client.router)  # the Excel buttons (xlwings' VBA client), issue 22
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

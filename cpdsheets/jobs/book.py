@@ -24,8 +24,6 @@ from ..contract.findings import (
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.schema import POLICY_SHEET_NAMES, SHEETS
-from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
-from ..engine.binding.materialise import bound_book
 from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
@@ -102,6 +100,10 @@ def _check_book(raw: RawBook, as_of: dt.date | None) -> tuple[Policy, Validation
     mapping_sheet = locate_sheet(raw, MAPPING_SHEET_NAMES)
     if mapping_sheet is None:
         return _unbound_said(raw, *_check(raw, as_of))
+    # Imported here: most books have no 映射, and the binding modules cost a book's start-up ~0.1 s.
+    from ..engine.binding.mapping_sheet import DefaultCells, read_mapping
+    from ..engine.binding.materialise import bound_book
+
     default_cells: DefaultCells = {}
     binding, mapping_findings = read_mapping(mapping_sheet, default_cells)
     if not binding.sheets and not _named_mapping(mapping_sheet.name) and _no_header(mapping_findings):
@@ -198,7 +200,9 @@ def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = Non
                    seconds=seconds)
 
 
-def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Recalculation:
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None, with_tabs: bool = True) -> Recalculation:
+    """Check and compute the book; with ``with_tabs``, also build the five output tabs and the marks (a job
+    that writes nothing back, the roll-up, skips them: they are a fifth of a small book's time)."""
     from ..engine.compute import compute
 
     started = time.perf_counter()
@@ -208,9 +212,11 @@ def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None)
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)
+    counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
+    if not with_tabs:
+        return Recalculation(findings, [], [], counts, resolved, policy, validation, seconds=seconds, results=results)
     alerts = tab_builder.alerts_tab(results, lang)
     counts["alerts"] = len(alerts.rows)  # 达标预警 rows, as the coordinator counts them
-    counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
     tabs = [
         tab_builder.summary_tab(results, policy, lang),
         alerts,

@@ -1,0 +1,305 @@
+"""The answer to xlwings' VBA client: a list of actions that write what the CLI writes.
+
+``Remote.bas`` runs each action as ``Application.Run action("func"), wb, action``. Only two kinds
+of function exist on the client: the 38 Subs of ``Remote.bas`` and ours in ``xlmacros/CpdActions.bas``
+(:data:`OUR_SUBS`), so this module emits nothing else (``tests/vba_client_model.py`` interprets
+exactly those). Of Remote.bas's we use ``addSheet``, ``sheetClear``, ``sheetClearContents``,
+``sheetDelete``, ``setValues``, ``setRangeColor``, ``activateSheet`` and ``alert``.
+
+The output tabs look as the package writer makes them (values, number formats on the cells it
+formats, the header's fill, bold and alignment, status fills, links, column widths, frozen header,
+filter, tab colour, print titles); the marks are the fill and note of every input cell in error, and
+the hidden record ``cpdsheets.marks`` (:mod:`..mark_record`) says what undoing them needs.
+
+Limits of the client, and how the actions keep within them:
+- an action's ``values`` is a VBA Collection of Collections: indexing one is a walk along it, so a
+  ``setValues`` holds at most :data:`MAX_ROWS` rows and :data:`MAX_CELLS` cells;
+- a ``Range("...")`` argument is at most 255 characters: multi-area addresses are cut there
+  (:func:`union_addresses`), and an action carries at most :data:`MAX_AREAS` of them;
+- rows and columns pass 32,767: ``Remote.bas``'s ``GetRange`` works on Variants (JSON doubles) and
+  our Subs on Longs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, NUMBER_FORMATS, TITLE_SIZE_DELTA, WRAP_ALIGN
+from ...reports.tables import MARK_FILL, CellMark, TabTable
+from ..live.xl_convert import cell_runs, excel_text, parse_cell, plan_tab, union_addresses
+from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from ..ooxml.marks import NOTE_AUTHOR
+from ..ooxml.sheet_xml import TAB_COLOUR, column_widths
+from ..xml_text import clean_text
+from ..tab_owner import looks_like_tab, plan_tabs
+from ...contract.schema import OUTPUT_TABS
+
+MAX_ROWS = 2_000
+MAX_CELLS = 10_000
+MAX_AREAS = 200
+MAX_LINKS = 2_000
+
+# Remote.bas's action Subs (xlwings 0.37.8), and ours (xlmacros/CpdActions.bas).
+REMOTE_SUBS = frozenset({
+    "setValues", "rangeClearContents", "rangeClearFormats", "rangeClear", "addSheet", "setSheetName",
+    "setAutofit", "setRangeColor", "activateSheet", "addHyperlink", "setNumberFormat", "setPictureName",
+    "setPictureHeight", "setPictureWidth", "deletePicture", "addPicture", "updatePicture", "alert",
+    "setRangeName", "namesAdd", "nameDelete", "runMacro", "rangeDelete", "rangeInsert", "rangeSelect",
+    "addTable", "setTableName", "resizeTable", "showAutofilterTable", "showHeadersTable", "showTotalsTable",
+    "setTableStyle", "copyRange", "sheetDelete", "sheetClear", "sheetClearContents", "sheetClearFormats",
+})
+OUR_SUBS = frozenset({
+    "cpdPaint", "cpdNumberFormat", "cpdFont", "cpdAlign", "cpdTabLook", "cpdLinks", "cpdSheetVisible",
+    "cpdMarkCells", "cpdUnmark", "cpdOpenUrl",
+})
+
+Cell = tuple[int, int]  # 1-based (row, column)
+
+
+def json_value(value: Any) -> Any:
+    """A cell value for ``setValues``: dates as ISO text, which Remote.bas's setValues turns into
+    dates (``WebHelpers.ParseIso``); text is already quoted where Excel would read it otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%dT00:00:00")
+    if isinstance(value, dt.time):
+        return "1899-12-30T" + value.strftime("%H:%M:%S")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass
+class ActionList:
+    """Actions for one book, and the client's worksheets as they will be when each action runs
+    (``sheet_position`` indexes ``wb.Worksheets``)."""
+
+    sheets: list[str]
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+    def position(self, name: str) -> int:
+        folded = name.casefold()
+        return next(i for i, s in enumerate(self.sheets) if s.casefold() == folded)
+
+    def has(self, name: str) -> bool:
+        return any(s.casefold() == name.casefold() for s in self.sheets)
+
+    def add(self, func: str, args: Iterable[Any] = (), *, sheet: str | None = None, row: int = 1, col: int = 1,
+            nrows: int = 1, ncols: int = 1, values: list[list[Any]] | None = None) -> None:
+        """One action; ``row``/``col`` 1-based, stored 0-based as Remote.bas's GetRange reads them."""
+        assert func in REMOTE_SUBS or func in OUR_SUBS, func
+        self.actions.append({
+            "func": func, "args": list(args), "values": values if values is not None else [[]],
+            "sheet_position": None if sheet is None else self.position(sheet),
+            "start_row": row - 1, "start_column": col - 1, "row_count": nrows, "column_count": ncols,
+        })
+
+    # -- sheets -------------------------------------------------------------------------------
+
+    def add_sheet(self, name: str) -> None:
+        """A new worksheet after the last one (Remote.bas: Sheets.Add, then Move After:=Worksheets(i+1))."""
+        self.add("addSheet", [len(self.sheets) - 1, name])
+        self.sheets.append(name)
+
+    def delete_sheet(self, name: str) -> None:
+        self.add("sheetDelete", sheet=name)
+        del self.sheets[self.position(name)]
+
+    # -- cells --------------------------------------------------------------------------------
+
+    def set_values(self, sheet: str, row: int, col: int, grid: list[list[Any]]) -> None:
+        """A rectangle of values from (row, col), in as many actions as the limits need."""
+        if not grid:
+            return
+        width = max(len(r) for r in grid) or 1
+        band = max(1, min(MAX_ROWS, MAX_CELLS // width))
+        for start in range(0, len(grid), band):
+            chunk = [[json_value(v) for v in r] + [None] * (width - len(r)) for r in grid[start:start + band]]
+            self.add("setValues", sheet=sheet, row=row + start, col=col, nrows=len(chunk), ncols=width,
+                     values=chunk)
+
+    def areas(self, func: str, first: Any, sheet: str, cells: Iterable[Cell]) -> None:
+        """``func(first, [address, ...])`` over the cells, as multi-area addresses."""
+        addresses = union_addresses(cell_runs(list(cells)))
+        for start in range(0, len(addresses), MAX_AREAS):
+            self.add(func, [first, addresses[start:start + MAX_AREAS]], sheet=sheet)
+
+    def alert(self, message: str, title: str, *, critical: bool = False) -> None:
+        self.add("alert", [message, title, "ok", "critical" if critical else "info", ""])
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- output tabs -------------------------------------------------------------------------------
+
+def write_tabs(out: ActionList, tables: list[TabTable], store_values: list[list[Any]],
+               sheet_rows: dict[str, list[list[Any]]]) -> dict[str, str]:
+    """Write the output tabs where the record says (as :func:`..live.xlwings_adapter.write_tabs`
+    decides); returns the record of tabs after this run. ``sheet_rows``: the values the client sent."""
+    owned = tabs_from_values(store_values)
+    names = [s for s in out.sheets if s != MARK_STORE]
+
+    def looks_ours(name: str, key: str) -> bool:
+        rows = sheet_rows.get(name, [])
+        return looks_like_tab([list(r[:12]) for r in rows[:2]], key)
+
+    plan = plan_tabs(tables, names, owned, looks_ours, has_record=bool(owned))
+    stale_by_key: dict[str | None, str] = {}
+    for name in plan.stale:
+        key = next((k for n, k in owned.items() if n.casefold() == name.casefold()), None)
+        if key is None:
+            key = next((k for k, pair in OUTPUT_TABS.items() if name in pair), None)
+        stale_by_key.setdefault(key, name)
+    record = dict(plan.owned)
+    for table, name in zip(tables, plan.names):
+        if not out.has(name) and table.key in stale_by_key:
+            record.pop(name, None)  # switching languages reuses our tab under its old name
+            name = stale_by_key.pop(table.key)
+            record[name] = table.key
+        write_tab(out, table, name)
+    return record
+
+
+def write_tab(out: ActionList, table: TabTable, name: str) -> None:
+    """One output tab, replaced whole."""
+    plan = plan_tab(table)
+    if out.has(name):
+        out.add("sheetClear", sheet=name)
+    else:
+        out.add_sheet(name)
+    out.set_values(name, 1, 1, plan.values)
+    if table.title:
+        out.add("cpdFont", [True, TITLE_SIZE_DELTA], sheet=name)
+    hrow, ncols = plan.header_row, plan.ncols
+    out.add("cpdFont", [True, 0], sheet=name, row=hrow, ncols=ncols)
+    out.add("setRangeColor", ["#" + HEADER_FILL], sheet=name, row=hrow, ncols=ncols)
+    out.add("cpdAlign", [HEADER_ALIGN.get("horizontal", ""), HEADER_ALIGN.get("vertical", ""),
+                         HEADER_ALIGN.get("wrapText") == "1"], sheet=name, row=hrow, ncols=ncols)
+    first = plan.first_data_row
+    if plan.last_row >= first:
+        _number_formats(out, name, table, first)
+        for c0, c1 in plan.wrapped:
+            out.add("cpdAlign", ["", "", WRAP_ALIGN.get("wrapText") == "1"], sheet=name, row=first, col=c0,
+                    nrows=plan.last_row - first + 1, ncols=c1 - c0 + 1)
+    for colour, cells in plan.fills.items():
+        out.areas("cpdPaint", "#" + str(colour), name, cells)
+    links = [[r, c, target] for r, c, target, _ in plan.links]
+    for chunk in _chunks(links, MAX_LINKS):
+        out.add("cpdLinks", [chunk], sheet=name)
+    out.add("cpdTabLook", [column_widths(table), plan.header_row, max(plan.last_row, plan.header_row),
+                           "#" + TAB_COLOUR[-6:]], sheet=name)
+
+
+def _number_formats(out: ActionList, name: str, table: TabTable, first: int) -> None:
+    """A column's number format on the cells the package writer formats: those holding a number or
+    a date (text and blanks stay General there)."""
+    for c, column in enumerate(table.columns, start=1):
+        fmt = NUMBER_FORMATS.get(column.kind)
+        if not fmt:
+            continue
+        cells = [(r, c) for r, row in enumerate(table.rows, start=first)
+                 if c - 1 < len(row) and _formatted(row[c - 1])]
+        if cells:
+            out.areas("cpdNumberFormat", fmt, name, cells)
+
+
+def _formatted(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return True
+    to_py = getattr(value, "to_pydatetime", None)
+    if to_py is not None:
+        return True
+    item = getattr(value, "item", None)  # a numpy scalar
+    return item is not None and not isinstance(value, (str, bytes)) and _formatted(item())
+
+
+# -- marks and the record ----------------------------------------------------------------------
+
+def mark_cells(out: ActionList, marks: list[CellMark], store_values: list[list[Any]],
+               tabs: dict[str, str]) -> int:
+    """Replace the marks either door recorded with these (as the adapter's ``mark_cells``), and
+    write the record with ``tabs``. Returns cells marked."""
+    previous = {row.key: row for row in rows_from_values(store_values)}
+    by_sheet: dict[str, dict[Cell, list[str]]] = {}
+    for mark in marks:
+        rc = parse_cell(mark.cell)
+        if rc is None or mark.sheet.casefold() == MARK_STORE.casefold() or not out.has(mark.sheet):
+            continue
+        name = out.sheets[out.position(mark.sheet)]
+        by_sheet.setdefault(name, {}).setdefault(rc, []).append(mark.note)
+    wanted = {(name.casefold(), _address(rc)) for name, cells in by_sheet.items() for rc in cells}
+    _undo(out, [row for key, row in previous.items() if key not in wanted])
+
+    recorded: list[MarkRow] = []
+    marking: list[tuple[str, list[list[Any]]]] = []
+    for name, cells in by_sheet.items():
+        items = []
+        for rc, notes in cells.items():
+            address = _address(rc)
+            text = clean_text("\n".join(dict.fromkeys(n for n in notes if n)) or "有错误")
+            before = previous.get((name.casefold(), address))
+            # the Sub completes a new row on the PC: whether the note went on (col C), the fill it had (D)
+            recorded.append(before if before is not None else MarkRow(name, address, True, ""))
+            items.append([address, text, len(recorded) + 1, before is not None,
+                          bool(before and before.note_added)])
+        marking.append((name, items))
+    _write_store(out, recorded, tabs)
+    for name, items in marking:
+        for chunk in _chunks(items, MAX_AREAS):
+            out.add("cpdMarkCells", [MARK_STORE, "#" + MARK_FILL, NOTE_AUTHOR, chunk], sheet=name)
+    return len(recorded)
+
+
+def clear_marks(out: ActionList, store_values: list[list[Any]]) -> int:
+    """Remove the fills and notes either door added, and nothing else. Returns cells cleared."""
+    rows = rows_from_values(store_values)
+    count = _undo(out, rows)
+    if rows:
+        _write_store(out, [], tabs_from_values(store_values))
+    return count
+
+
+def _address(rc: Cell) -> str:
+    from ...contract.a1 import column_letters
+
+    return f"{column_letters(rc[1] - 1)}{rc[0]}"
+
+
+def _undo(out: ActionList, rows: list[MarkRow]) -> int:
+    """Give recorded cells back their fill (as recorded, else none) and delete our notes."""
+    by_sheet: dict[str, list[list[Any]]] = {}
+    for row in rows:
+        rc = parse_cell(row.cell)
+        if rc is None or not out.has(row.sheet):
+            continue
+        name = out.sheets[out.position(row.sheet)]
+        by_sheet.setdefault(name, []).append([_address(rc), f"#{row.fill_rgb}" if row.fill_rgb else "",
+                                              row.note_added])
+    for name, items in by_sheet.items():
+        for chunk in _chunks(items, MAX_AREAS):
+            out.add("cpdUnmark", [chunk], sheet=name)
+    return sum(len(items) for items in by_sheet.values())
+
+
+def _write_store(out: ActionList, rows: list[MarkRow], tabs: dict[str, str]) -> None:
+    if not out.has(MARK_STORE):
+        if not rows and not tabs:
+            return
+        out.add_sheet(MARK_STORE)
+        out.add("cpdSheetVisible", [False], sheet=MARK_STORE)
+    else:
+        out.add("sheetClearContents", sheet=MARK_STORE)
+    grid = [[excel_text(v) if isinstance(v, str) else v for v in row] for row in values_from_rows(rows, tabs)]
+    out.set_values(MARK_STORE, 1, 1, [r + [None] * (len(MARK_STORE_HEADER) - len(r)) for r in grid])

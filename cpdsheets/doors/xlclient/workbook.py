@@ -1,0 +1,64 @@
+"""The book the VBA client sent, as a file: what the service keeps in a school's history, so an
+upload from the Excel buttons is listed, compared and rolled up like one from the browser.
+
+Only values travel (see :mod:`.payload`), so the file holds the values of the sheets that were sent,
+typed as the file reader reads them back: text as text (never a formula), numbers, booleans, and dates
+as dates. Every other sheet is there by name, empty, so the sheet list is the book's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from ...contract.book import RawBook
+from ..mark_record import MARK_STORE
+from .payload import raw_book
+
+SHEET_NAME_MAX = 31
+
+
+def kept_name(payload: dict[str, Any]) -> str:
+    """The file name the upload is listed under: the book's, as .xlsx (the macros stay on the PC)."""
+    name = Path(str(payload["book"]["name"]).replace("\\", "/")).name or "book"
+    return Path(name).stem + ".xlsx"
+
+
+def write_payload_book(payload: dict[str, Any], path: str | Path) -> Path:
+    """Write the sent book to ``path`` (.xlsx); returns the path."""
+    raw: RawBook = raw_book(payload)
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    time_fmt = wb.add_format({"num_format": "hh:mm:ss"})
+    for name, sheet in raw.sheets.items():
+        ws = wb.add_worksheet(name[:SHEET_NAME_MAX])
+        if name == MARK_STORE:
+            ws.hide()
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                _write(ws, r, c, value, date_fmt, datetime_fmt, time_fmt)
+    wb.close()
+    return path
+
+
+def _write(ws: Any, r: int, c: int, value: Any, date_fmt: Any, datetime_fmt: Any, time_fmt: Any) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value, datetime_fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+    elif isinstance(value, dt.time):
+        ws.write_datetime(r, c, value, time_fmt)
+    else:
+        ws.write_string(r, c, str(value))
