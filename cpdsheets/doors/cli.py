@@ -324,7 +324,7 @@ def recalc(
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.package_writer import write_tabs
 
-    # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
+    # Both names of each output tab belong to the add-in (docs/SPEC.md, "Sheets"): switching --lang replaces, not adds.
     other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
     written = _or_exit(book, lang, lambda: write_tabs(
         book, outcome.tabs, out=target, backup=backup, marks=outcome.marks if mark else None, remove=other))
