@@ -92,6 +92,8 @@ CASES = [
     ("archive -o the book", ["archive", B, "-o", B], "要读取的文件"),
     ("archive -o in a missing folder", ["archive", B, "-o", "nope/x.xlsx"], "不存在"),
     ("archive -o empty", ["archive", B, "-o", ""], "空的"),
+    ("archive -o inside a file", ["archive", B, "-o", "plain/x.xlsx"], "不是文件夹"),
+    ("rollup -o inside a file", ["rollup", "d", "-o", "plain/x.xlsx"], "不是文件夹"),
     ("archive -o and --split name one file", ["archive", B, "-o", "sub/" + B, "--split", "sub"], "两次"),
     ("archive --as-of not a date", ["archive", B, "--as-of", "下周"], "不是日期"),
     ("rollup -o a school in the folder", ["rollup", "d", "-o", "d/a.xlsx"], "要读取的文件"),

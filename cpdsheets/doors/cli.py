@@ -503,13 +503,25 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        typer.echo(str(_guarded(lang, lambda: build_demo(target, macros=macros))))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros)), lang.value, demo=True))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
     if year:
         kwargs["year"] = year
     written = _guarded(lang, lambda: build_master(target, **kwargs))
-    typer.echo(str(written))
+    _echo(next_steps(written, lang.value))
+
+
+def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:
+    """What `new` prints: the file written, then what to do next with it."""
+    from .template.text import DEMO_NEXT, NEXT_BUTTONS, NEXT_NO_MACROS, NEXT_STEPS
+
+    shown = f'"{book}"' if any(c.isspace() for c in str(book)) else str(book)
+    language: Lang = Lang(lang)
+    if demo:
+        return DEMO_NEXT.render(language.value, book=shown)
+    buttons = NEXT_BUTTONS if book.suffix.lower() == ".xlsm" else NEXT_NO_MACROS
+    return NEXT_STEPS.render(language.value, book=shown, buttons=buttons)
 
 
 def _server_or_exit(server: str, lang: Lang) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..contract.texts import BilingualError, Catalogue, Text
 from ..reports.path_text import readable_path
 from .ooxml.safe_replace import check_writable
-from .ooxml.write_errors import FolderMissing, OutputIsFolder
+from .ooxml.write_errors import FolderIsFile, FolderMissing, OutputIsFolder
 
 TEXTS = Catalogue("output paths", {
     "empty": ("{option} 后面是空的：请给出{what}", "{option} is empty: give {what}"),
@@ -140,6 +140,8 @@ def guard(outputs: Iterable[Output], inputs: Inputs | None = None) -> None:
         if key in seen:
             raise OutputRefused("twice", path=shown, first=_label(seen[key]), second=_label(out))
         seen[key] = out
+        if path.parent.exists() and not path.parent.is_dir():
+            raise FolderIsFile(shown)
         if not path.parent.exists() and not out.folder_made:
             raise FolderMissing(shown)
         if path.parent.exists():

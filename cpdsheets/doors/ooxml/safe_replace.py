@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from cpdsheets.doors.limits import limit
 from cpdsheets.doors.ooxml.write_errors import (
-    FolderMissing, OutputIsFolder, WorkbookBusy, WorkbookLocked, WorkbookNotWritable, write_failed,
+    FolderIsFile, FolderMissing, OutputIsFolder, WorkbookBusy, WorkbookLocked, WorkbookNotWritable, write_failed,
 )
 
 try:
@@ -58,7 +58,7 @@ def check_writable(target: Path) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         if folder.exists():  # a file where the folder should be
-            raise WorkbookNotWritable(target, f"{folder} is a file, not a folder")
+            raise FolderIsFile(shown)
         raise FolderMissing(target)
     if target.exists():
         mode = target.stat().st_mode

@@ -83,17 +83,28 @@ class WorkbookBusy(WorkbookWriteError):
         )
 
 
-class FolderMissing(WorkbookWriteError):
-    """The folder a file would go into does not exist (not a permission problem)."""
+class _FolderProblem(WorkbookWriteError):
+    """The folder a file would go into is not one: the templates get ``{folder}`` and ``{name}``."""
+
+    ZH = EN = ""
 
     def __init__(self, path: Path | str):
-        folder = Path(path).parent
-        super().__init__(
-            path,
-            f"文件夹“{folder}”不存在，无法写入“{Path(path).name}”；请先建好该文件夹或换一个位置。",
-            f"The folder '{folder}' does not exist, so '{Path(path).name}' cannot be written; create it or "
-            "choose another place.",
-        )
+        where = {"folder": Path(path).parent, "name": Path(path).name}
+        super().__init__(path, self.ZH.format(**where), self.EN.format(**where))
+
+
+class FolderMissing(_FolderProblem):
+    """The folder does not exist (not a permission problem)."""
+
+    ZH = "文件夹“{folder}”不存在，无法写入“{name}”；请先建好该文件夹或换一个位置。"
+    EN = "The folder '{folder}' does not exist, so '{name}' cannot be written; create it or choose another place."
+
+
+class FolderIsFile(_FolderProblem):
+    """Where the folder should be there is a file."""
+
+    ZH = "“{folder}”是文件，不是文件夹，无法在其中写入“{name}”；请换一个位置。"
+    EN = "'{folder}' is a file, not a folder, so '{name}' cannot be written in it; choose another place."
 
 
 class OutputIsFolder(WorkbookWriteError):
@@ -118,6 +129,8 @@ def write_failed(path: Path | str, exc: OSError) -> WorkbookWriteError:
         return OutputIsFolder(path)
     if code == errno.ENOENT:
         return FolderMissing(path)
+    if code == errno.ENOTDIR:
+        return FolderIsFile(path)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return WorkbookNotWritable(path, exc.strerror or "")
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
