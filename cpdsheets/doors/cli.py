@@ -503,7 +503,7 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros)), lang.value, demo=True))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang.value, demo=True))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
     if year:
