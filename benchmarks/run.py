@@ -18,7 +18,9 @@ Then where the time goes:
 each stage of a recalc with write-back timed on its own in a fresh process, one thread (median of
 --repeat). Then, in this process (best of --repeat): the reader, `validate`, `recalc --dry-run`,
 `recalc` with write-back, an openpyxl load+save round trip, and frictionless-py validating the same
-sheets with an equivalent schema (types, required, minimum).
+sheets with an equivalent schema (types, required, minimum). Last, the district service
+(`benchmarks/bench_serve.py`: upload to result page, 50 concurrent uploads, a kill -9 / restart cycle;
+--skip-serve leaves it out).
 """
 
 from __future__ import annotations
@@ -320,7 +322,27 @@ def main() -> None:
     ap.add_argument("--tree", type=Path, help="run the CLI processes from this source tree (the before figures)")
     ap.add_argument("--arrow", type=Path, default=Path.home() / ".cache" / "cpdsheets-bench-arrow",
                     help="the folder pyarrow is installed in for the bare read alone")
+    ap.add_argument("--skip-serve", action="store_true", help="leave out the district service (bench_serve.py)")
     args = ap.parse_args()
+    try:
+        _main(args)
+    finally:
+        if not args.skip_serve and not args.processes_only:
+            serve_figures()
+
+
+def serve_figures() -> None:
+    """The district service's figures (issue 21): bench_serve.py in its own process, when installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("fastapi") is None:
+        print("cpdsheets serve: not measured (pip install -e '.[serve]')")
+        return
+    print("\ncpdsheets serve (benchmarks/bench_serve.py):", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_serve.py"))])
+
+
+def _main(args: argparse.Namespace) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="cpdsheets-bench-"))
     try:
