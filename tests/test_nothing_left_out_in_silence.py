@@ -202,3 +202,11 @@ def test_the_validate_button_marks_every_row_left_out(book_factory, tmp_path, mo
     ws = openpyxl.load_workbook(out)["培训记录"]
     assert ws["A4"].fill.fgColor.rgb[-6:].upper() == MARK_FILL and "不在本学年" in ws["A4"].comment.text
     assert ws["A5"].fill.fgColor.rgb[-6:].upper() == MARK_FILL and "Excel 当成了数字" in ws["A5"].comment.text
+
+
+def test_every_exemption_row_left_out_says_it_exempts_no_one(book_factory):
+    rows = [EXEMPTION_HEADER, ["9999", "R03", D(2025, 9, 1), D(2025, 12, 1), "病假"],
+            ["1001", "", D(2025, 12, 1), D(2025, 11, 1), "病假"]]
+    found = {f.code: f for f in validate_file(str(book_factory(豁免=rows))).findings}
+    for code in ("unknown-teacher", "date-order"):
+        assert found[code].message().endswith("此行豁免不生效。"), found[code].message()

@@ -503,13 +503,25 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros)), lang.value, demo=True))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang.value, demo=True))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
     if year:
         kwargs["year"] = year
     written = _guarded(lang, lambda: build_master(target, **kwargs))
     _echo(next_steps(written, lang.value))
+    _calendar_note(year, lang)
+
+
+def _calendar_note(year: str, lang: Lang) -> None:
+    """One line when the year's 校历 was computed, not read from the announced schedule."""
+    from ..contract.national_calendar import national_year
+    from .template.school_year import school_year, year_label
+    from .template.text import CALENDAR_NOT_ANNOUNCED
+
+    label = year_label(year) if year else year_label("2025-2026")
+    if not national_year(school_year(label).start.year).announced:
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang.value, year=label))
 
 
 def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:

@@ -191,10 +191,19 @@ def column_help(column: ColumnSpec, lang: str = "zh") -> str:
 
 # What `cpdsheets new` prints under the file it wrote: what to do next, in the order a coordinator does
 # it. ``{book}`` is the file as typed at the prompt.
+# Printed by `new` after the next steps when the year's holiday schedule is not announced yet.
+CALENDAR_NOT_ANNOUNCED = Text(
+    "注意：{year}学年的放假安排国务院尚未公布，「规则」表校历中的节假日按农历推算（春节为除夕至初七），未列调休上班日；"
+    "公布后请核对。",
+    "Note: the State Council has not announced the {year} holidays yet; the 校历 on 规则 has them from the lunar "
+    "calendar (the Spring Festival from its eve to the 7th day) and no 调休 workdays; check it once announced.",
+)
+
 NEXT_STEPS = Text(
     "已写入 {book}\n"
     "接下来：\n"
-    "  1. 打开它，在「规则」表的设置中填写学校名称、学年和两个学期的起止日期（统计截止日留空表示按今天统计）。\n"
+    "  1. 打开它，在「规则」表的设置中填写学校名称、学年和两个学期的起止日期（统计截止日留空表示按今天统计）；"
+    "校历已按国家放假安排填好，学校自己的停课日可添加一行。\n"
     "  2. 在「教师名册」中每位教师登记一行：工号、姓名、教研组、备课组、岗位，新教师填师傅工号。\n"
     "  3. 教师在「培训记录」「听课记录」「读书记录」「成果记录」「教研活动」中逐行登记；「说明」表有填写要求。\n"
     "  4. {buttons}\n"
@@ -205,7 +214,8 @@ NEXT_STEPS = Text(
     "Wrote {book}\n"
     "Next:\n"
     "  1. Open it and fill in the school's name, the school year and both semesters' dates in the settings on "
-    "规则 (leave 统计截止日 blank to count up to today).\n"
+    "规则 (leave 统计截止日 blank to count up to today); its 校历 holds the national holidays, add the school's own "
+    "closures.\n"
     "  2. Enter one row per teacher on 教师名册: 工号, 姓名, 教研组, 备课组, 岗位, and a new teacher's 师傅工号.\n"
     "  3. Teachers log their rows on 培训记录, 听课记录, 读书记录, 成果记录 and 教研活动; the 说明 sheet says what "
     "goes where.\n"
