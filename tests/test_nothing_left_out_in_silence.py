@@ -1,6 +1,6 @@
 """Issue 18 items 3, 4, 5 and 7, on real workbooks: references checked (组别, 规则编号), one session typed
 twice counts once, every row left out is an error that --mark marks, a date Excel turned into a number
-says so, and the defaults match the seeds (R15 counts 外出培训 only; an online course is not 13 hours a day).
+says so, and the defaults match docs/SPEC.md (R15 counts 外出培训 only; an online course is not 13 hours a day).
 
 Each test failed before its fix (the finding was missing, a warning, or the count was wrong)."""
 
@@ -142,7 +142,7 @@ def test_json_output_lists_every_left_out_row_as_an_error(book_factory):
     assert [(f["code"], f["severity"], f["cell"]) for f in findings] == [("date-outside-year", "error", "A4")]
 
 
-# -- item 7: defaults that match the seeds ---------------------------------------------------------
+# -- item 7: defaults that match docs/SPEC.md ---------------------------------------------------------
 
 def test_an_online_course_without_days_is_not_too_many_hours_in_one_day(book_factory):
     # 国培网络研修, 50 学时 logged on the day it ended, no 天数: before, too-many-hours told staff to give

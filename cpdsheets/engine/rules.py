@@ -1,6 +1,6 @@
 """Evaluate one quota rule for every subject and period: the ``progress`` rows.
 
-Days are school days (SPEC "School calendar"): weekdays inside the semesters, less the 校历's 放假 and
+Days are school days (docs/SPEC.md, "School calendar"): weekdays inside the semesters, less the 校历's 放假 and
 学校停课 days, plus its 调休上班 weekend days (``Context.school_days``). For each (subject, detail,
 period) that has started by the as-of date:
 - ``actual``: the metric over the subject's matching rows in the period (计数: rows; 合计 / 字数: the
@@ -58,7 +58,7 @@ PROGRESS_COLUMNS = [
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
     "consequence", "final_reason",
 ]
-# Why a period is final for a teacher before it ends (SPEC "School calendar"): their time in post
+# Why a period is final for a teacher before it ends (docs/SPEC.md, "School calendar"): their time in post
 # inside it is over.
 FINAL_LEFT, FINAL_LEAVE = "已离校", "休假"
 

@@ -381,8 +381,8 @@ def demo_content() -> BookContent:
     return content
 
 
-def build_demo(path: str | Path, *, macros: bool = True) -> Path:
-    return build_master(path, year=YEAR, school=SCHOOL, data=demo_content(), macros=macros)
+def build_demo(path: str | Path, *, macros: bool = True, server: str = "") -> Path:
+    return build_master(path, year=YEAR, school=SCHOOL, data=demo_content(), macros=macros, server=server)
 
 
 demo_content()  # PLANTED is known on import, without building a file

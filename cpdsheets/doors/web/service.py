@@ -177,9 +177,9 @@ class Service:
 def parse_as_of(text: str | None) -> dt.date | None:
     if not text or not text.strip():
         return None
-    from ...engine.normalize import parse_date_value
+    from ...jobs.dates import request_date
 
-    when = parse_date_value(text.strip())
+    when = request_date(text)
     if when is None:
         raise Refusal(400, f"as_of：「{text}」不是日期，请写成 2026-04-20",
                       f"as_of: '{text}' is not a date; write it as 2026-04-20")
