@@ -36,7 +36,7 @@ read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,7 @@ class Context:
     periods: dict[str, pd.DataFrame]  # period kind -> periods.period_table
     caps: dict[str, float]
     school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
+    windows: dict[str, Windows] = field(default_factory=dict)  # period kind -> started_windows, filled as rules ask
 
 
 def empty_progress() -> pd.DataFrame:
@@ -81,16 +82,15 @@ def empty_progress() -> pd.DataFrame:
 
 
 def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
-    periods = ctx.periods[rule.period]
-    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
-    if not len(periods):
+    windows = started_windows(ctx, rule.period)
+    if not len(windows.periods):
         return empty_progress()
     parts = []
     for word in subject_types(rule.applies_to):
         kind = SubjectType.from_word(word)
         if kind is None:  # the policy reader accepts only the words SubjectType knows
             continue
-        grid = _teacher_grid(rule, ctx, periods) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, periods, kind)
+        grid = _teacher_grid(rule, ctx, windows) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, windows, kind)
         if len(grid):
             parts.append(grid)
     if not parts:
@@ -100,7 +100,7 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 # -- teachers ----------------------------------------------------------------------------------
 
-def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFrame:
+def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
     attrs = ctx.attrs
     subjects = attrs[evaluate(rule.applies_to, attrs)]
     if not len(subjects):
@@ -130,7 +130,7 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
     if not len(keys):
         return pd.DataFrame()
 
-    actual = _actuals(rule, ctx, rows, periods, subject_col="teacher_id")
+    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="teacher_id")
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
     idx = ctx.avail.index
     matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
@@ -144,7 +144,7 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
         if known.any():
             matrix = matrix.copy()
             matrix[known] &= ctx.avail.in_post[mentor[known].astype("int64").to_numpy()]
-    grid = _grid(keys, periods, matrix, ctx)
+    grid = _grid(keys, windows, matrix)
     grid["subject_type"] = SubjectType.TEACHER.value
     grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
     grid["group"] = names["t:teaching_group"].reindex(grid["subject"]).to_numpy()
@@ -162,7 +162,7 @@ def _listed_values(rule: Rule) -> list[str]:
 
 # -- groups ------------------------------------------------------------------------------------
 
-def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectType) -> pd.DataFrame:
+def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -> pd.DataFrame:
     column = "t:teaching_group" if kind is SubjectType.TEACHING_GROUP else "t:lesson_group"
     names = pd.DataFrame({column: group_names(ctx.attrs, column)})
     # 适用对象 may narrow the groups (教研组=语文组); other teacher attributes do not apply to a group.
@@ -182,9 +182,9 @@ def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectTy
         keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
         keys["detail_label"] = kind.word + " " + keys["subject"].astype(str)
         rows = rows.assign(_detail="")
-    actual = _actuals(rule, ctx, rows, periods, subject_col="group")
+    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="group")
     matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
-    grid = _grid(keys, periods, matrix, ctx)
+    grid = _grid(keys, windows, matrix)
     grid["subject_type"] = kind.value
     grid["subject_name"] = grid["subject"]
     grid["group"] = grid["subject"] if kind is SubjectType.TEACHING_GROUP else None
@@ -224,38 +224,73 @@ def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame
     return out.rename(columns={subject_col: "subject", "_detail": "detail"})
 
 
-def _grid(keys: pd.DataFrame, periods: pd.DataFrame, matrix: np.ndarray, ctx: Context) -> pd.DataFrame:
-    """Every key row × every started period, with its applicable school days (whole period and
-    elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
-    post inside the period is already over (``ended``)."""
+@dataclass(slots=True)
+class Windows:
+    """The started periods of one kind with what every rule of that kind measures them by: the same for
+    all rules (the as-of date and the calendar are the book's), so worked out once per book and kind."""
+    periods: pd.DataFrame
+    start: np.ndarray  # day index of each period's first day
+    end: np.ndarray  # ... and of its last day
+    upto: np.ndarray  # its last day, or the as-of date when that comes first
+    after_as_of: np.ndarray  # bool: the period ends after the as-of date
+    measure: np.ndarray  # period_days: a normal window's school days, else the period's own
+    short: np.ndarray  # bool: under half a normal window's school days, so it requires nothing
+    columns: dict[str, np.ndarray]  # the periods' columns as arrays, for building grids without pandas joins
+    school_days: np.ndarray  # Context.school_days
+
+
+def started_windows(ctx: Context, kind: str) -> Windows:
+    """The periods of ``kind`` that have started by the as-of date, cached on ``ctx``."""
+    cached = ctx.windows.get(kind)
+    if cached is not None:
+        return cached
+    periods = ctx.periods[kind]
+    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
     start = ctx.cal.day_index(periods["period_start"]).astype("int64")
     end = ctx.cal.day_index(periods["period_end"]).astype("int64")
     as_of_idx = int(ctx.cal.day_index(pd.Series([ctx.as_of]))[0])
-    upto = np.minimum(end, as_of_idx)
-    school = matrix & ctx.school_days[None, :]
-    applicable = days_in(school, start, end)
-    elapsed = days_in(school, start, upto)
-    # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
-    ended = (days_in(matrix, start, end) == days_in(matrix, start, upto)) & (end > as_of_idx)[None, :]
     period_school = days_in(ctx.school_days[None, :], start, end)[0]
     normal = normal_window_days(periods)
-    measure = np.where(normal > 0, normal, period_school)
-    short = (normal > 0) & (period_school * 2 < normal)  # under half a normal window: no requirement
-    k, p = len(keys), len(periods)
-    grid = keys.iloc[np.repeat(np.arange(k), p)].reset_index(drop=True)
-    per = periods.iloc[np.tile(np.arange(p), k)].reset_index(drop=True)
-    grid = pd.concat([grid, per], axis=1)
-    grid["applicable_days"] = applicable.reshape(-1)
-    grid["elapsed_days"] = elapsed.reshape(-1)
-    grid["period_days"] = np.tile(measure, k)
-    grid["short_window"] = np.tile(short, k)
-    grid["ended"] = ended.reshape(-1)
-    return grid[grid["applicable_days"] > 0]
+    windows = Windows(
+        periods=periods, start=start, end=end, upto=np.minimum(end, as_of_idx), after_as_of=end > as_of_idx,
+        measure=np.where(normal > 0, normal, period_school), short=(normal > 0) & (period_school * 2 < normal),
+        columns={c: periods[c].to_numpy() for c in periods.columns}, school_days=ctx.school_days,
+    )
+    ctx.windows[kind] = windows
+    return windows
+
+
+def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> pd.DataFrame:
+    """Every key row × every started period with applicable school days, with those days (whole period
+    and elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
+    post inside the period is already over (``ended``). Built from arrays in one go: a rule's grid is
+    rebuilt for every rule, and pandas joins cost more than the arithmetic here."""
+    school = matrix & w.school_days[None, :]
+    applicable = days_in(school, w.start, w.end).reshape(-1)
+    elapsed = days_in(school, w.start, w.upto).reshape(-1)
+    # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
+    ended = ((days_in(matrix, w.start, w.end) == days_in(matrix, w.start, w.upto)) & w.after_as_of[None, :]).reshape(-1)
+    k, p = len(keys), len(w.start)
+    keep = applicable > 0
+    key_row = np.repeat(np.arange(k), p)[keep]
+    period_row = np.tile(np.arange(p), k)[keep]
+    data = {c: keys[c].to_numpy()[key_row] for c in keys.columns}
+    data.update({c: values[period_row] for c, values in w.columns.items()})
+    data["applicable_days"] = applicable[keep]
+    data["elapsed_days"] = elapsed[keep]
+    data["period_days"] = w.measure[period_row]
+    data["short_window"] = w.short[period_row]
+    data["ended"] = ended[keep]
+    return pd.DataFrame(data)
 
 
 def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    grid = grid.merge(actual, on=["subject", "detail", "period_id"], how="left")
-    grid["actual"] = grid["actual"].fillna(0.0).astype("float64")
+    """The grid with each row's ``actual`` (0 where nothing was counted). A dictionary look-up rather than
+    a merge: the grid is small and a merge is most of a rule's time on a small book."""
+    found = dict(zip(zip(actual["subject"], actual["detail"], actual["period_id"]), actual["actual"]))
+    values = np.array([found.get(key, 0.0) for key in zip(grid["subject"], grid["detail"], grid["period_id"])],
+                      dtype="float64")
+    grid["actual"] = np.where(np.isnan(values), 0.0, values)
     return grid
 
 
