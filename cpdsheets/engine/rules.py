@@ -309,57 +309,58 @@ def counted_label(rule: Rule) -> str:
     return f"{sheet}的{field}" if field else sheet
 
 
-def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:
+def whole_half_up(x: np.ndarray, decimals: int = 0) -> np.ndarray:
     """Round half up (not to even): 0.5 item is 1 item. The tiny nudge absorbs binary error in
     products like 20 × 69/138."""
     scale = 10.0 ** decimals
     return np.floor(x * scale + 0.5 + 1e-9) / scale
 
 
-def _requirements(grid: pd.DataFrame, rule: Rule, open_: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _requirements(grid: pd.DataFrame, rule: Rule, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(required, expected): see the module docstring. Days are school days; a window with under half
-    a normal window's school days requires nothing."""
-    nan = pd.Series(np.nan, index=grid.index)
+    a normal window's school days requires nothing. On arrays: a rule's grid is small, and pandas'
+    per-operation cost was most of this."""
+    n = len(grid)
     if rule.lower is None:
-        return nan, nan
+        return np.full(n, np.nan), np.full(n, np.nan)
     if rule.metric == "占比":
-        required = pd.Series(float(rule.lower), index=grid.index)
-        return required, required.where(open_)
+        required = np.full(n, float(rule.lower))
+        return required, np.where(open_, required, np.nan)
     counting = rule.metric == "计数"
-    measure = grid["period_days"].astype("float64")
-    share = np.minimum(grid["applicable_days"], measure) / measure
-    elapsed = np.minimum(grid["elapsed_days"], measure) / measure
-    none = grid["short_window"].astype(bool)
-    required = whole_half_up(rule.lower * share, 0 if counting else 1).where(~none, 0.0)
-    expected = (rule.lower * elapsed).where(~none, 0.0)
+    measure = grid["period_days"].to_numpy(dtype="float64")
+    share = np.minimum(grid["applicable_days"].to_numpy(), measure) / measure
+    elapsed = np.minimum(grid["elapsed_days"].to_numpy(), measure) / measure
+    none = grid["short_window"].to_numpy(dtype=bool)
+    required = np.where(~none, whole_half_up(rule.lower * share, 0 if counting else 1), 0.0)
+    expected = np.where(~none, rule.lower * elapsed, 0.0)
     if counting:
         expected = np.floor(expected + 1e-9)
-    return required, expected.where(open_)
+    return required, np.where(open_, expected, np.nan)
 
 
 def _states(grid: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
-    as_of = ctx.as_of
-    closed = grid["period_end"] < as_of
+    closed = grid["period_end"].to_numpy() < ctx.as_of.to_datetime64()
     # A teacher whose time in post inside an open period is over (left, or exempt past its end): the
     # period is final for them now, judged against the pro-rated requirement, with no pace.
-    final = ~closed & grid["ended"].astype(bool) & (grid["subject_type"] == SubjectType.TEACHER.value)
+    final = ~closed & grid["ended"].to_numpy(dtype=bool) & (grid["subject_type"].to_numpy() == SubjectType.TEACHER.value)
     done = closed | final
     paced = rule.pace == PACE_PACED
-    required, expected = _requirements(grid, rule, ~done if paced else pd.Series(False, index=grid.index))
-    actual = grid["actual"]
-    over = (actual > rule.upper) if rule.upper is not None else pd.Series(False, index=grid.index)
+    required, expected = _requirements(grid, rule, ~done if paced else np.zeros(len(grid), dtype=bool))
+    actual = grid["actual"].to_numpy(dtype="float64")
+    over = (actual > rule.upper) if rule.upper is not None else np.zeros(len(grid), dtype=bool)
     state = np.select(
         [over, done & (actual < required), ~done & (actual < expected)],
         [State.OVER.value, State.FAILED.value, State.BEHIND.value],
         default=State.MET.value,
     )
     # An alert for an upper bound shows the bound it went over.
-    required = required.where(~over, float(rule.upper) if rule.upper is not None else np.nan)
+    required = np.where(~over, required, float(rule.upper) if rule.upper is not None else np.nan)
+    reason = _final_reason(grid, ctx) if final.any() else np.full(len(grid), FINAL_LEAVE)
     out = grid.assign(
-        closed=done.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
+        closed=done, required=required, expected=expected, state=state,
         lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,
         severity=rule.severity, consequence=rule.consequence,
-        final_reason=np.where(final, _final_reason(grid, ctx), ""),
+        final_reason=np.where(final, reason, ""),
     )
     return out[PROGRESS_COLUMNS]
 
