@@ -36,7 +36,9 @@ read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,6 +60,8 @@ PROGRESS_COLUMNS = [
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
     "consequence", "final_reason",
 ]
+# A rule's counted value per (subject, detail, period_id) that has rows.
+Actuals = dict[tuple[Any, Any, Any], float]
 # Why a period is final for a teacher before it ends (docs/SPEC.md, "School calendar"): their time in post
 # inside it is over.
 FINAL_LEFT, FINAL_LEAVE = "已离校", "休假"
@@ -193,35 +197,37 @@ def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -
 
 # -- shared ------------------------------------------------------------------------------------
 
-def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> pd.DataFrame:
-    """actual per (subject, detail, period_id)."""
-    cols = ["subject", "detail", "period_id", "actual"]
+def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> Actuals:
+    """actual per (subject, detail, period_id), only for the keys that have rows."""
     if not len(rows):
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "actual" else "object") for c in cols})
+        return {}
     if subject_col == "teacher_id":
         rows = with_attributes(rows, ctx.attrs, attribute_keys(rule.condition))
-    pid = assign_periods(rows["date"], periods)
-    rows = rows[pid.to_numpy() >= 0].assign(period_id=pid[pid >= 0].to_numpy())
-    match = evaluate(rule.condition, rows)
+    pid = assign_periods(rows["date"], periods).to_numpy()
+    inside = pid >= 0
+    rows, pid = rows[inside], pid[inside]
+    match = evaluate(rule.condition, rows.assign(period_id=pid)).to_numpy(dtype=bool)
     keys = [subject_col, "_detail", "period_id"]
-    if rule.metric == "占比":
-        g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
-                          "period_id": rows["period_id"], "num": match.astype("float64"), "den": 1.0})
-        agg = g.groupby(keys, sort=False)[["num", "den"]].sum()
-        out = (agg["num"] / agg["den"]).rename("actual").reset_index()
-    elif rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
-        matched = rows[match]
-        out = capped_by_category(matched, ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
-        out = out.rename("actual").reset_index()
-    else:
+    if rule.metric in ("计数", "占比"):
+        # Whole counts: exact in any order, so counted in Python rather than by a pandas groupby, which
+        # costs more than the counting on a small book.
+        subject, detail = rows[subject_col].to_numpy(), rows["_detail"].to_numpy()
+        known = ~(pd.isna(subject) | pd.isna(detail))  # a groupby drops blank keys; so does this
+        hits = Counter(zip(subject[known & match], detail[known & match], pid[known & match]))
         if rule.metric == "计数":
-            value = match.astype("float64")
-        else:
-            value = rows[rule.field].astype("float64").fillna(0.0).where(match, 0.0)
+            return {key: float(n) for key, n in hits.items()}
+        # 占比: matching rows ÷ all the subject's rows, 0 where none matched
+        totals = Counter(zip(subject[known], detail[known], pid[known]))
+        return {key: hits.get(key, 0) / float(n) for key, n in totals.items()}
+    rows = rows.assign(period_id=pid)
+    if rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
+        sums = capped_by_category(rows[match], ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
+    else:  # sums of a field keep pandas' (compensated) summation, so the totals stay bit for bit
+        value = rows[rule.field].astype("float64").fillna(0.0).where(match, 0.0)
         g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
                           "period_id": rows["period_id"], "actual": value})
-        out = g.groupby(keys, sort=False)["actual"].sum().reset_index()
-    return out.rename(columns={subject_col: "subject", "_detail": "detail"})
+        sums = g.groupby(keys, sort=False)["actual"].sum()
+    return dict(zip(sums.index, sums.to_numpy(dtype="float64")))
 
 
 @dataclass(slots=True)
@@ -284,11 +290,10 @@ def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+def _with_actual(grid: pd.DataFrame, actual: Actuals) -> pd.DataFrame:
     """The grid with each row's ``actual`` (0 where nothing was counted). A dictionary look-up rather than
     a merge: the grid is small and a merge is most of a rule's time on a small book."""
-    found = dict(zip(zip(actual["subject"], actual["detail"], actual["period_id"]), actual["actual"]))
-    values = np.array([found.get(key, 0.0) for key in zip(grid["subject"], grid["detail"], grid["period_id"])],
+    values = np.array([actual.get(key, 0.0) for key in zip(grid["subject"], grid["detail"], grid["period_id"])],
                       dtype="float64")
     grid["actual"] = np.where(np.isnan(values), 0.0, values)
     return grid
