@@ -50,7 +50,7 @@ from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
 from .filters import attribute_keys, evaluate, is_apprentice_term, is_mentor_term, with_attributes
-from .periods import Calendar, assign_periods, normal_window_days
+from .periods import Calendar, assign_periods, normal_window_days, period_table
 from .roster import group_names
 
 PROGRESS_COLUMNS = [
@@ -75,10 +75,23 @@ class Context:
     pairs: pd.DataFrame  # roster.mentor_pairs
     avail: Availability
     frames: dict[str, pd.DataFrame]  # sheet key (and CREDITS_SHEET) -> counted rows
-    periods: dict[str, pd.DataFrame]  # period kind -> periods.period_table
+    periods: PeriodTables  # period kind -> periods.period_table
     caps: dict[str, float]
     school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
     windows: dict[str, Windows] = field(default_factory=dict)  # period kind -> started_windows, filled as rules ask
+
+
+class PeriodTables(dict[str, pd.DataFrame]):
+    """period kind -> periods.period_table, each built when a rule first asks for it (a policy uses two
+    or three of the five kinds)."""
+
+    def __init__(self, cal: Calendar):
+        super().__init__()
+        self.cal = cal
+
+    def __missing__(self, kind: str) -> pd.DataFrame:
+        self[kind] = table = period_table(self.cal, kind)
+        return table
 
 
 def empty_progress() -> pd.DataFrame:
@@ -138,21 +151,30 @@ def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
     idx = ctx.avail.index
     matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
-    names = attrs.set_index("teacher_id")
     if per_apprentice:
         matrix = matrix & ctx.avail.in_post[idx.reindex(keys["detail"]).to_numpy()]
     elif any(is_mentor_term(t) for t in rule.condition.terms):
         # R10 the other way round: only the days the mentor is in post too (a mentor on the roster).
-        mentor = idx.reindex(names["t:mentor"].reindex(keys["subject"]).to_numpy())
+        mentor = idx.reindex(_roster_values(ctx, "t:mentor", keys["subject"]))
         known = mentor.notna().to_numpy()
         if known.any():
             matrix = matrix.copy()
             matrix[known] &= ctx.avail.in_post[mentor[known].astype("int64").to_numpy()]
     grid = _grid(keys, windows, matrix)
     grid["subject_type"] = SubjectType.TEACHER.value
-    grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
-    grid["group"] = names["t:teaching_group"].reindex(grid["subject"]).to_numpy()
+    grid["subject_name"] = _roster_values(ctx, "t:name", grid["subject"])
+    grid["group"] = _roster_values(ctx, "t:teaching_group", grid["subject"])
     return _with_actual(grid, actual)
+
+
+def _roster_values(ctx: Context, column: str, teacher_ids: pd.Series) -> np.ndarray:
+    """``column`` of ``ctx.attrs`` for each teacher id (NaN for an id not on the roster): by position, as
+    ``Availability.index`` numbers the roster, rather than a ``set_index`` + ``reindex`` per rule."""
+    pos = ctx.avail.index.index.get_indexer(teacher_ids.to_numpy())
+    values = ctx.attrs[column].to_numpy()
+    if (pos >= 0).all():
+        return values[pos]
+    return ctx.attrs[column].set_axis(ctx.avail.index.index).reindex(teacher_ids.to_numpy()).to_numpy()
 
 
 def _listed_values(rule: Rule) -> list[str]:
