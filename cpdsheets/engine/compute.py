@@ -83,7 +83,9 @@ def _teachers(attrs: pd.DataFrame, teachers: pd.DataFrame, ledger: pd.DataFrame,
     by_cat = capped_by_category(ledger, caps, ["teacher_id"])
     by_cat = by_cat[by_cat["teacher_id"].isin(set(attrs["teacher_id"]))]
     totals = by_cat.groupby("teacher_id")["credits"].sum()
-    cat_dicts = {tid: dict(zip(g["category"], g["credits"])) for tid, g in by_cat.groupby("teacher_id", sort=False)}
+    cat_dicts: dict[object, dict[object, float]] = {}  # one pass, not a sub-frame per teacher
+    for tid, category, credits in zip(by_cat["teacher_id"], by_cat["category"], by_cat["credits"]):
+        cat_dicts.setdefault(tid, {})[category] = credits
 
     mine = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     errors = mine[mine["severity"] == "error"]
