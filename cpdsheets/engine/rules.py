@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..contract.conditions import condition_words, subject_types
+from ..contract.conditions import Condition, condition_words, subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
 from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
@@ -79,6 +79,7 @@ class Context:
     caps: dict[str, float]
     school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
     windows: dict[str, Windows] = field(default_factory=dict)  # period kind -> started_windows, filled as rules ask
+    chosen: dict[tuple[Condition, str], tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)  # _teachers_and_rows
 
 
 class PeriodTables(dict[str, pd.DataFrame]):
@@ -118,12 +119,9 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 # -- teachers ----------------------------------------------------------------------------------
 
 def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
-    attrs = ctx.attrs
-    subjects = attrs[evaluate(rule.applies_to, attrs)]
+    subjects, rows = _teachers_and_rows(rule, ctx)
     if not len(subjects):
         return pd.DataFrame()
-    rows = ctx.frames[rule.sheet]
-    rows = rows[rows["teacher_id"].isin(set(subjects["teacher_id"]))]
     per_apprentice = any(is_apprentice_term(t) for t in rule.condition.terms)
     values = _listed_values(rule)
 
@@ -175,6 +173,17 @@ def _roster_values(ctx: Context, column: str, teacher_ids: pd.Series) -> np.ndar
     if (pos >= 0).all():
         return values[pos]
     return ctx.attrs[column].set_axis(ctx.avail.index.index).reindex(teacher_ids.to_numpy()).to_numpy()
+
+
+def _teachers_and_rows(rule: Rule, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The teachers a rule applies to and their rows of its sheet. Rules share 适用对象 and sheets (most
+    apply to every teacher), so each pair is worked out once per book; callers never change the frames."""
+    key = (rule.applies_to, rule.sheet)
+    if key not in ctx.chosen:
+        subjects = ctx.attrs[evaluate(rule.applies_to, ctx.attrs)]
+        rows = ctx.frames[rule.sheet]
+        ctx.chosen[key] = subjects, rows[rows["teacher_id"].isin(set(subjects["teacher_id"]))]
+    return ctx.chosen[key]
 
 
 def _listed_values(rule: Rule) -> list[str]:
