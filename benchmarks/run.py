@@ -1,15 +1,26 @@
 """The benchmark the issues ask for, in one run on one generated workbook.
 
     python benchmarks/run.py [--rows 150000] [--repeat 5] [--skip-frictionless] [--processes-only]
+                             [--schools 200] [--tree DIR] [--skip-warm]
 
 First, as the user runs it, each in its own process (--repeat runs each, interleaved so a busy
-machine slows all alike; wall time median and best, peak RSS median): a bare fastexcel read of every
-sheet, `cpdsheets validate BOOK`, `cpdsheets recalc BOOK -o OUT`, and their ratios (medians) to the
-bare read (issue 10 targets: validate <= 2x, recalc <= 3x, memory <= 3x). Then where the time goes:
+machine slows all alike; wall time median and best, peak RSS median): a bare fastexcel read that
+materialises every sheet (`read_excel(book).load_sheet(n).to_pandas()` for each sheet), `cpdsheets
+validate BOOK`, `cpdsheets recalc BOOK -o OUT`, and their ratios (medians) to the bare read (issue 20
+targets: validate <= 2x, recalc <= 3x, memory <= 3x). The bare read gets pyarrow (which to_pandas
+needs) from a folder of its own (--arrow, installed there with pip on first use): installed beside
+the project, pyarrow would become pandas 3's string storage and change the engine being measured.
+Then the warm workers (issue 20, item 5): `cpdsheets rollup` of --schools schools of 40 teachers
+(-j 2, target <= 25 s) and one school recalculated with write-back by a resident worker (median,
+target <= 0.3 s) beside the fresh `cpdsheets recalc` process each school paid before. --tree runs the
+CLI processes from another source tree (a checkout of an earlier commit: the "before" figures).
+Then where the time goes:
 each stage of a recalc with write-back timed on its own in a fresh process, one thread (median of
 --repeat). Then, in this process (best of --repeat): the reader, `validate`, `recalc --dry-run`,
 `recalc` with write-back, an openpyxl load+save round trip, and frictionless-py validating the same
-sheets with an equivalent schema (types, required, minimum).
+sheets with an equivalent schema (types, required, minimum). Last, the district service
+(`benchmarks/bench_serve.py`: upload to result page, 50 concurrent uploads, a kill -9 / restart cycle;
+--skip-serve leaves it out).
 """
 
 from __future__ import annotations
@@ -46,13 +57,23 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
-# The bare read: every sheet into fastexcel's Arrow-backed columns, no header, nothing converted to Python.
+# The bare read: every sheet read by fastexcel and materialised as a DataFrame, no header. (load_sheet
+# alone is lazy and builds no arrays: a yardstick nothing that checks cells can be compared with.)
 BARE_READ = """
 import sys, fastexcel
 reader = fastexcel.read_excel(sys.argv[1])
 for name in reader.sheet_names:
-    reader.load_sheet(name, header_row=None)
+    reader.load_sheet(name, header_row=None).to_pandas()
 """
+
+
+def arrow_folder(folder: Path) -> Path:
+    """A folder holding pyarrow for the bare read alone; pip installs it there the first time."""
+    if not (folder / "pyarrow").is_dir():
+        print(f"installing pyarrow into {folder} for the bare read (once)", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target",
+                        str(folder), "pyarrow>=15"], check=True)
+    return folder
 
 
 # The parse our reader does (calamine's own types per cell), without turning a cell into Python.
@@ -64,24 +85,31 @@ for name in wb.sheet_names:
 """
 
 
-def run_process(argv: list[str], scratch: Path) -> tuple[float, float, int, float]:
+def run_process(argv: list[str], scratch: Path, env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
     """(wall seconds, peak RSS MB, exit code, CPU seconds) of ``argv`` as a fresh process.
 
     The peak is taken by /usr/bin/time from its own small fork: Linux carries a process's RSS high-water
     mark across exec, so a child forked straight from this (large) process would report our size."""
     stats = scratch / "time.txt"
     started = time.perf_counter()
-    code = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", str(stats), *argv],
+    code = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", str(stats), *argv], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     wall = time.perf_counter() - started
     user, system, peak = stats.read_text().split()[-3:]
     return wall, int(peak) / 1024, code, float(user) + float(system)  # KiB
 
 
-def process_figures(book: Path, work: Path, repeat: int) -> float:
+def tree_env(tree: Path | None, extra: Path | None = None) -> dict[str, str]:
+    """The environment of a measured process: PYTHONPATH names the source tree measured (and ``extra``)."""
+    paths = [str(p) for p in (tree or Path(__file__).resolve().parents[1], extra) if p is not None]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def process_figures(book: Path, work: Path, repeat: int, tree: Path | None, arrow: Path) -> float:
     cli = [sys.executable, "-m", "cpdsheets.doors.cli"]
+    bare = "bare fastexcel read, materialised (all sheets)"
     runs = {
-        "bare fastexcel read (all sheets)": [sys.executable, "-c", BARE_READ, str(book)],
+        bare: [sys.executable, "-c", BARE_READ, str(book)],
         "  floor: python start": [sys.executable, "-c", "pass"],
         "  floor: import pandas, numpy, pydantic": [sys.executable, "-c", "import pandas, numpy, pydantic"],
         "  floor: python-calamine parse, 1 thread": [sys.executable, "-c", CALAMINE_PARSE, str(book)],
@@ -94,16 +122,16 @@ def process_figures(book: Path, work: Path, repeat: int) -> float:
         label: ([], [], 0, []) for label in runs}
     for _ in range(repeat):  # interleaved: load from elsewhere on the machine falls on every command
         for label, argv in runs.items():
-            wall, rss, code, cpu = run_process(argv, work)
+            wall, rss, code, cpu = run_process(argv, work, tree_env(tree, arrow if label == bare else None))
             walls, peaks, _, cpus = figures[label]
             figures[label] = ([*walls, wall], [*peaks, rss], code, [*cpus, cpu])
-    print(f"{'as the user runs it (separate processes)':<40}{'median':>8} {'best':>7}   {'ratio':>5}"
+    print(f"{'as the user runs it (separate processes)':<48}{'median':>8} {'best':>7}   {'ratio':>5}"
           f"{'':>10}{'peak RSS':>9}   ratio{'':>11}CPU s")
-    base_time = statistics.median(figures["bare fastexcel read (all sheets)"][0])
-    base_rss = statistics.median(figures["bare fastexcel read (all sheets)"][1])
+    base_time = statistics.median(figures[bare][0])
+    base_rss = statistics.median(figures[bare][1])
     for label, (walls, peaks, code, cpus) in figures.items():
         wall, rss, cpu = statistics.median(walls), statistics.median(peaks), statistics.median(cpus)
-        line = f"{label:<40}{wall:7.3f}s {min(walls):6.3f}s"
+        line = f"{label:<48}{wall:7.3f}s {min(walls):6.3f}s"
         if label in targets:
             line += (f"   {wall / base_time:5.2f}x (<= {targets[label]:.0f}x){rss:7.0f} MB {rss / base_rss:5.2f}x (<= 3x)"
                      f"   exit {code}")
@@ -169,6 +197,64 @@ ONE_THREAD = ("start-up: CLI imports (typer, reports, reader)", "engine imports 
               "Python cells, coded by column (iter_rows + codes)", "engine: policy + validate (jobs.check)")
 
 
+def school_books(n: int) -> Path:
+    """``n`` schools of 40 teachers and 1,300 log rows each (bench_rollup's density), cached between runs."""
+    folder = Path(tempfile.gettempdir()) / "cpdsheets-bench-schools-40x1300"
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        path = folder / f"school{i:04d}.xlsx"
+        if not path.exists():
+            generate(path, teachers=40, rows=1300, seed=2000 + i)
+    return folder
+
+
+def warm_figures(work: Path, schools: int, repeat: int, tree: Path | None) -> None:
+    """Issue 20, item 5: a district's roll-up on warm workers, and one school recalculated by a resident
+    worker beside the fresh process a school's recalc paid before."""
+    folder = school_books(schools)
+    district = work / "district"
+    district.mkdir()
+    for i in range(schools):
+        (district / f"school{i:04d}.xlsx").symlink_to(folder / f"school{i:04d}.xlsx")
+    cli = [sys.executable, "-m", "cpdsheets.doors.cli"]
+    env = tree_env(tree)
+    wall, rss, code, cpu = run_process([*cli, "rollup", str(district), "-j", "2", "--as-of", "2026-04-15",
+                                        "--format", "json"], work, env)
+    cores = os.cpu_count() or 1
+    print(f"warm workers ({schools} schools of 40 teachers, 1,300 log rows each):")
+    print(f"  {'cpdsheets rollup DIR -j 2':<46}{wall:7.2f} s   {wall / 25:5.2f}x the target (<= 25 s)   "
+          f"CPU {cpu:6.1f} s ({cpu / schools:.3f} s a school; {cpu / cores:.1f} s over {cores} idle cores)   "
+          f"peak {rss:.0f} MB   exit {code}")
+    school = folder / "school0000.xlsx"
+    fresh = [run_process([*cli, "recalc", str(school), "-o", str(work / "fresh.xlsx")], work, env)
+             for _ in range(repeat)]
+    print(f"  {'one school: cpdsheets recalc -o (fresh process)':<46}{statistics.median(r[0] for r in fresh):7.3f} s   "
+          f"CPU {statistics.median(r[3] for r in fresh):.3f} s")
+    if tree is not None:
+        return  # the tree measured may have no warm workers: the resident figure is this tree's
+    from cpdsheets.doors.batch import recalc_file
+    from cpdsheets.doors.workers import WarmPool
+
+    with WarmPool(1) as pool:
+        pool.run(recalc_file, str(school), str(work / "warm.xlsx"))  # the worker's first book
+        times, cpus = [], []
+        for _ in range(max(repeat, 5)):
+            cpu_before, started = cpu_seconds(pool.pids()[0]), time.perf_counter()
+            pool.run(recalc_file, str(school), str(work / "warm.xlsx"))
+            times.append(time.perf_counter() - started)
+            cpus.append(cpu_seconds(pool.pids()[0]) - cpu_before)
+    median = statistics.median(times)
+    print(f"  {'one school: resident worker, read+recalc+write':<46}{median:7.3f} s   {median / 0.3:5.2f}x the target "
+          f"(<= 0.3 s)   best {min(times):.3f} s   the worker's CPU {statistics.median(cpus):.3f} s "
+          f"(its time on an idle core)")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stage_figures(book: Path, work: Path, repeat: int, base_time: float) -> None:
     runs = []
     for _ in range(repeat):
@@ -231,7 +317,32 @@ def main() -> None:
     ap.add_argument("--skip-frictionless", action="store_true")
     ap.add_argument("--book", type=Path, help="measure this workbook instead of generating one")
     ap.add_argument("--processes-only", action="store_true", help="only the separate-process figures")
+    ap.add_argument("--schools", type=int, default=200, help="schools in the warm-worker roll-up")
+    ap.add_argument("--skip-warm", action="store_true", help="no warm-worker figures")
+    ap.add_argument("--tree", type=Path, help="run the CLI processes from this source tree (the before figures)")
+    ap.add_argument("--arrow", type=Path, default=Path.home() / ".cache" / "cpdsheets-bench-arrow",
+                    help="the folder pyarrow is installed in for the bare read alone")
+    ap.add_argument("--skip-serve", action="store_true", help="leave out the district service (bench_serve.py)")
     args = ap.parse_args()
+    try:
+        _main(args)
+    finally:
+        if not args.skip_serve and not args.processes_only:
+            serve_figures()
+
+
+def serve_figures() -> None:
+    """The district service's figures (issue 21): bench_serve.py in its own process, when installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("fastapi") is None:
+        print("cpdsheets serve: not measured (pip install -e '.[serve]')")
+        return
+    print("\ncpdsheets serve (benchmarks/bench_serve.py):", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_serve.py"))])
+
+
+def _main(args: argparse.Namespace) -> None:
 
     work = Path(tempfile.mkdtemp(prefix="cpdsheets-bench-"))
     try:
@@ -244,7 +355,9 @@ def main() -> None:
               f"file {book.stat().st_size / 1e6:.1f} MB, {args.rows} log rows, {args.teachers} teachers "
               f"(generated in {gen:.2f}s)")
 
-        base_time = process_figures(book, work, args.repeat)
+        base_time = process_figures(book, work, args.repeat, args.tree, arrow_folder(args.arrow))
+        if not args.skip_warm:
+            warm_figures(work, args.schools, args.repeat, args.tree)
         stage_figures(book, work, args.repeat, base_time)
         if args.processes_only:
             return

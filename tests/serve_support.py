@@ -13,15 +13,19 @@ import glob
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi", reason="the service's libraries are missing: pip install -e '.[serve]'")
+
+from conftest import CLI, run_cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbook" / "demo_school.xlsm"
@@ -30,10 +34,9 @@ PASSWORD = "correct horse 1"
 
 @pytest.fixture(scope="session")
 def runner():
-    from cpdsheets.doors.web.runner import Runner
+    from cpdsheets.doors.web.runner import make_runner
 
-    r = Runner(2, seconds=120)
-    r.warm()
+    r = make_runner(2, seconds=120)
     yield r
     r.close()
 
@@ -140,3 +143,63 @@ def second_book(tmp_path_factory) -> Path:
     from cpdsheets.samples.synthetic import generate
 
     return generate(tmp_path_factory.mktemp("books") / "乙校总表.xlsx", teachers=15, rows=600, seed=21)
+
+
+class Server:
+    """`cpdsheets serve` in its own process on a free port; ``start`` waits until it answers and returns
+    what it printed."""
+
+    def __init__(self, data: Path, *args: str):
+        self.data, self.args = data, args
+        self.port = _free_port()
+        self.proc: subprocess.Popen | None = None
+        self.output = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        import httpx
+
+        log = self.data.parent / f"serve-{self.port}-{time.monotonic_ns()}.log"
+        self._log = open(log, "w+", encoding="utf-8")
+        self.proc = subprocess.Popen([*CLI, "serve", "--data", str(self.data), "--port", str(self.port), *self.args],
+                                     stdout=self._log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert self.proc.poll() is None, log.read_text(encoding="utf-8")
+        else:
+            raise AssertionError("the server did not start: " + log.read_text(encoding="utf-8"))
+        self._log.flush()
+        return log.read_text(encoding="utf-8")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._log.close()
+
+
+def add_account_cli(data: Path, user: str, school: str, *extra: str) -> str:
+    """`accounts add` (password on stdin) and `accounts token`: the account's token."""
+    done = subprocess.run([*CLI, "accounts", "add", user, "--school", school, "--data", str(data), "--password-stdin",
+                           *extra],
+                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    token = run_cli("accounts", "token", user, "--data", data)
+    assert token.returncode == 0, token.stderr
+    return token.stdout.strip()

@@ -142,7 +142,7 @@ def test_every_alert_has_a_detail_naming_the_apprentice_or_type(tmp_path):
     r18 = alerts_of(doc, "R18", "语文组")
     assert sorted(a["detail"] for a in r18 if a["period_start"] == "2025-09-01") == ["数字化教研", "跨学段"]
     assert {a["detail"] for a in alerts_of(doc, "R16", "数学组")} == {"教研组 数学组"}
-    assert {a["detail"] for a in alerts_of(doc, "R07", "0007")} == {"类型=教育刊物"}
+    assert {a["detail"] for a in alerts_of(doc, "R07", "0007")} == {"类型为教育刊物"}
     assert all(a["detail"] for a in doc["alerts"])
 
 
@@ -180,7 +180,7 @@ def test_alert_tab_is_one_row_per_subject_rule_and_semester_sorted_by_teacher(tm
     # first four; the JSON lists every month)
     r07 = next(r for r in rows if (r[col["对象"]], r[col["规则"]], r[col["周期"]]) == ("0007", "R07", "第一学期"))
     assert r07[col["说明"]] == "5/5 个月未达标：9/1–9/30, 10/1–10/31, 11/1–11/30, 12/1–12/31, …"
-    assert r07[col["明细"]] == "类型=教育刊物" and r07[col["实际"]] is None
+    assert r07[col["明细"]] == "类型为教育刊物" and r07[col["实际"]] is None
     r08 = next(r for r in rows if (r[col["对象"]], r[col["规则"]], r[col["周期"]]) == ("0007", "R08", "第二学期"))
     assert r08[col["说明"]].startswith("4/5 个双周未达标：2/16–3/1, 3/2–3/15")
 

@@ -157,7 +157,8 @@ def test_every_counted_row_appears_once_and_left_out_rows_carry_their_finding(bo
             printed += [(sheet, r[0]) for r in section(rows, f"{sheet}：计入")] if counted.get(tid) else []
         assert len(printed) == len(set(printed)), tid  # exactly once
         assert set(printed) == counted.get(tid, set()), tid
-        found = {(r[1], r[0], r[4], r[5]) for r in section(rows, "未计入的记录")} if left.get(tid) else set()
+        # 问题与修改建议 and 填写内容 take two of the page's columns each: 单元格 is the 7th, 代码 the last
+        found = {(r[1], r[0], r[6], r[7]) for r in section(rows, "未计入的记录")} if left.get(tid) else set()
         assert left.get(tid, set()) <= found, tid
         # nothing is listed as left out that counted
         assert not {(s, r) for s, r, _, _ in found} & counted.get(tid, set())

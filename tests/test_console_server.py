@@ -51,6 +51,12 @@ def test_new_with_server_fills_the_address_and_links_the_upload_page(tmp_path):
     assert "Errors: 0" in run.stdout, run.stdout
 
 
+def test_the_demo_takes_the_server_too(tmp_path):
+    path = tmp_path / "演示.xlsm"
+    assert invoke_cli("new", path, "--demo", "--server", SERVER).returncode == 0
+    assert _console(path)["在线校验"][1] == SERVER + "/"
+
+
 def test_new_without_server_leaves_the_address_empty_and_no_link(tmp_path):
     path = tmp_path / "学校.xlsm"
     assert invoke_cli("new", path).returncode == 0

@@ -147,7 +147,7 @@ EFFECT_OF_CASE = {
     "unknown-teacher": "row-left-out", "name-mismatch": "row-counts", "duplicate-row": "row-left-out",
     "date-outside-year": "row-left-out", "too-many-hours": "row-counts", "unknown-observed-teacher": "row-counts",
     "duplicate-teacher-id": "row-left-out", "unknown-mentor": "row-counts", "self-mentor": "cell-blank",
-    "date-order": "row-left-out", "unknown-rule-id": "exemption-void", "date-as-number": "row-left-out",
+    "date-order": "exemption-void", "unknown-rule-id": "exemption-void", "date-as-number": "row-left-out",
     "likely-duplicate": "row-left-out", "likely-duplicate-counted": "row-counts", "unknown-group": "row-left-out",
     "unknown-category": "row-counts", "unexpected-unit": "row-counts",
     "missing-column": "sheet-left-out", "header-not-found": "sheet-left-out",

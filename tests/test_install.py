@@ -53,6 +53,9 @@ def test_installed_wheel_builds_the_macro_workbook(tmp_path):
     finally:
         parser.close()
     assert "RunPython" in modules["CpdSheets"] and "xlwings" in modules
+    # the service client (issue 22): xlmacros' .cls files travel with the wheel too
+    assert {"Remote", "CpdActions", "WebClient", "WebRequest", "WebResponse", "IWebAuthenticator",
+            "Dictionary"} <= set(modules)
 
 
 def _dependency_folders() -> list[str]:

@@ -40,11 +40,6 @@ DOORS_ON_ENGINE = {
     ("cpdsheets.doors.binding.writer", "cpdsheets.engine.binding.mapping_sheet"),
     ("cpdsheets.doors.binding.writer", "cpdsheets.engine.binding.school_year"),
     ("cpdsheets.doors.binding.writer", "cpdsheets.engine.normalize"),
-    ("cpdsheets.doors.cli", "cpdsheets.engine.binding.mapping_sheet"),
-    ("cpdsheets.doors.cli", "cpdsheets.engine.binding.rebind"),
-    ("cpdsheets.doors.cli", "cpdsheets.engine.binding.recognise"),
-    ("cpdsheets.doors.cli", "cpdsheets.engine.normalize"),
-    ("cpdsheets.doors.web.service", "cpdsheets.engine.normalize"),
 }
 
 

@@ -50,3 +50,15 @@ def test_a_bound_book_is_not_said_to_be_unbound(own_book, tmp_path):
     assert invoke_cli("bind", book).returncode == 0
     r = invoke_cli("validate", tmp_path / "school.xlsm")
     assert "not-bound" not in r.stdout
+
+
+def test_rollup_of_a_folder_with_the_book_and_its_bound_xlsm_counts_one_school(own_book, tmp_path):
+    book = tmp_path / "school.xlsx"
+    book.write_bytes(own_book.read_bytes())
+    assert invoke_cli("bind", book).returncode == 0
+    r = invoke_cli("rollup", tmp_path, "--format", "json")
+    doc = json.loads(r.stdout)
+    assert [s["path"].rsplit("/", 1)[-1] for s in doc["schools"]] == ["school.xlsm"]
+    assert [s["path"].rsplit("/", 1)[-1] for s in doc["skipped"]] == ["school.xlsx"]
+    text = invoke_cli("rollup", tmp_path).stdout
+    assert "school.xlsx" in text and "cpdsheets bind" not in text  # said skipped, not to be bound

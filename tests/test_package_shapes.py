@@ -1,4 +1,4 @@
-"""Packages from other writers (SPEC): the workbook part at the package root, backslash separators,
+"""Packages from other writers (docs/SPEC.md): the workbook part at the package root, backslash separators,
 an `x:` prefix for SpreadsheetML, and no styles, shared strings or docProps (inline strings).
 
 Each shape is made from one book filled through openpyxl; every shape must validate to the same

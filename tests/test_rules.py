@@ -136,7 +136,7 @@ def test_upper_bound_is_checked_in_the_open_period_too(days, state):
 
 
 def test_r15_counts_days_away_only():
-    """SPEC: R15 sums 天数 of 外出培训 rows. Staff give 天数 on online courses too (the hours check asks
+    """docs/SPEC.md: R15 sums 天数 of 外出培训 rows. Staff give 天数 on online courses too (the hours check asks
     them to): 7 days of 网络研修 and 5 away are 5 days away, under the bound of 8."""
     rows = [training("1001", 20, days=7, category="网络研修"), training("1001", 30, days=5, category="外出培训",
                                                                    day=D(2024, 10, 20))]

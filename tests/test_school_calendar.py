@@ -84,3 +84,14 @@ def test_a_bad_line_is_a_finding_at_its_cell_and_is_left_out(tmp_path):
     assert [(ln.start, ln.kind) for ln in policy.calendar.lines] == [(D(2025, 12, 25), "放假")]
     kind = next(f for f in findings if f.cell == f"C{first + 2}")
     assert "调休上班" in kind.message("zh") and "开会" in kind.message("zh")
+
+
+def test_new_says_when_the_years_holidays_are_computed(tmp_path):
+    from conftest import invoke_cli
+
+    later = invoke_cli("new", tmp_path / "later.xlsx", "--year", "2027-2028")
+    assert later.returncode == 0 and "2027-2028学年的放假安排国务院尚未公布" in later.stdout
+    announced = invoke_cli("new", tmp_path / "now.xlsx", "--year", "2025-2026")
+    assert announced.returncode == 0 and "尚未公布" not in announced.stdout
+    policy, findings = read_policy(read_workbook(tmp_path / "later.xlsx").sheets["规则"])
+    assert findings == [] and policy.settings.sem2_start == D(2028, 2, 7)  # the Monday after 1/25-2/1

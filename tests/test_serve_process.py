@@ -3,12 +3,8 @@ again on the same data, and 50 uploads at once; the accounts commands."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,68 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CLI, run_cli
-from serve_support import DEMO, PASSWORD
+from serve_support import DEMO, PASSWORD, Server, add_account_cli as _account
 
 httpx = pytest.importorskip("httpx")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, data: Path, *args: str):
-        self.data, self.args = data, args
-        self.port = _free_port()
-        self.proc: subprocess.Popen | None = None
-        self.output = ""
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> str:
-        log = self.data.parent / f"serve-{self.port}-{time.monotonic_ns()}.log"
-        self._log = open(log, "w+", encoding="utf-8")
-        self.proc = subprocess.Popen([*CLI, "serve", "--data", str(self.data), "--port", str(self.port), *self.args],
-                                     stdout=self._log, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert self.proc.poll() is None, log.read_text(encoding="utf-8")
-        else:
-            raise AssertionError("the server did not start: " + log.read_text(encoding="utf-8"))
-        self._log.flush()
-        return log.read_text(encoding="utf-8")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self._log.close()
-
-
-def _account(data: Path, user: str, school: str) -> str:
-    done = subprocess.run([*CLI, "accounts", "add", user, "--school", school, "--data", str(data), "--password-stdin"],
-                          input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    token = run_cli("accounts", "token", user, "--data", data)
-    assert token.returncode == 0, token.stderr
-    return token.stdout.strip()
 
 
 def test_accounts_commands(tmp_path):

@@ -1,4 +1,4 @@
-"""A unit typed after a number is read as the number (SPEC), but a unit that belongs to another
+"""A unit typed after a number is read as the number (docs/SPEC.md), but a unit that belongs to another
 column (`8人` in 学时) is said: it often means the value went into the wrong column."""
 
 import datetime as dt

@@ -209,6 +209,32 @@ def test_macro_source_is_ascii_with_the_button_subs() -> None:
                            ("ClearMarks", "clear-marks", "clear_marks()"), ("Archive", "archive", "archive()")]:
         assert f'RunJob "{cmd}", "import cpdsheets.excel; cpdsheets.excel.{call}"' in text, sub
     assert text.count("    RunServerPython url") == 1 and text.count("RunPython localCall") == 2
+    for path in [*XLMACROS.glob("*.bas"), *XLMACROS.glob("*.cls")]:
+        assert path.read_bytes().isascii(), path.name  # the same text whatever the PC's code page
+
+
+CLIENT_MODULES = ["WebClient.cls", "WebRequest.cls", "WebResponse.cls", "WebHelpers.bas", "IWebAuthenticator.cls",
+                  "Dictionary.cls"]
+
+
+def test_client_modules_are_the_wheels_but_for_the_noted_changes() -> None:
+    """xlwings 0.37.8's VBA client, as shipped: VBA-Web and Dictionary byte for byte; Remote.bas with
+    its licence header and the used range's Integer -> Long, each change commented."""
+    import difflib
+
+    wheel = xlwings_vba_dir() / "addin"
+    for name in CLIENT_MODULES:
+        assert (XLMACROS / name).read_bytes() == (wheel / name).read_bytes(), name
+    ours = (XLMACROS / "Remote.bas").read_text().splitlines()
+    theirs = (wheel / "Remote.bas").read_text().splitlines()
+    diff = [line for line in difflib.ndiff(theirs, ours) if line[:2] in ("- ", "+ ")]
+    removed = [line[2:].strip() for line in diff if line.startswith("- ")]
+    added = [line[2:].strip() for line in diff if line.startswith("+ ")]
+    assert removed == ["Dim startRow As Integer, startCol As Integer", "Dim nRows As Integer, nCols As Integer"]
+    code = [line for line in added if not line.startswith("'")]
+    assert code == ["Dim startRow As Long, startCol As Long", "Dim nRows As Long, nCols As Long"]
+    header = "\n".join(added)
+    assert "BSD 3-clause" in header and "Zoomer Analytics" in header and "cpdsheets: Long, not Integer" in header
 
 
 def test_module_set_mirrors_xlwings_standalone_workbook() -> None:

@@ -11,9 +11,10 @@ import pytest
 
 import worker_calls as calls
 from conftest import TRAININGS
-from hostile import wait_for
+from hostile import run_cli, wait_for
 from cpdsheets.contract.texts import BilingualError
-from cpdsheets.doors.batch import Failure, validate_file
+from cpdsheets.doors.batch import Failure, recalc_file, validate_file
+from cpdsheets.doors.reader import WorkbookUnreadable, read_workbook
 from cpdsheets.doors.workers import WarmPool, WorkerFailure
 
 
@@ -98,3 +99,25 @@ def test_a_real_book_in_a_worker_gives_what_it_gives_here(pool, book_factory):
     here, there = validate_file(book), pool.run(validate_file, book)
     assert [f.as_dict() for f in there.findings] == [f.as_dict() for f in here.findings]
     assert there.errors == 1 and there.rows == here.rows and there.unreadable is None
+
+
+def test_a_refusal_in_a_worker_reaches_the_caller_as_itself(pool, tmp_path):
+    """A BilingualError subclass (here the reader's) is rebuilt in the parent with its own fields."""
+    bad = tmp_path / "not-a-book.xlsx"
+    bad.write_text("this is not a workbook", encoding="utf-8")
+    with pytest.raises(WorkbookUnreadable) as refused:
+        pool.run(recalc_file, str(bad), str(tmp_path / "out.xlsx"))
+    assert refused.value.path == str(bad) and refused.value.message("en") and refused.value.message("zh")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_resident_worker_recalculates_a_book_as_the_cli_does(pool, book_factory, tmp_path):
+    book = book_factory()
+    warm, cli = tmp_path / "warm.xlsx", tmp_path / "cli.xlsx"
+    counts = pool.run(recalc_file, str(book), str(warm))
+    assert run_cli("recalc", book, "-o", cli).returncode == 0
+    ours, theirs = read_workbook(warm), read_workbook(cli)
+    assert counts["teachers"] > 0 and list(ours.sheets) == list(theirs.sheets)
+    for name in ours.sheets:
+        if name != "运行记录":  # the run log holds the time of the run
+            assert ours.sheets[name].rows == theirs.sheets[name].rows, name

@@ -79,7 +79,7 @@ Sub cpdTabLook(wb As Workbook, action As Dictionary)
     Dim ws As Worksheet
     Dim widths As Collection
     Dim headerRow As Long, lastRow As Long, col As Long
-    Dim current As Worksheet
+    Dim current As Object  ' the active sheet may be a chart sheet
     Set ws = SheetOf(wb, action)
     Set widths = action("args")(1)
     headerRow = CLng(action("args")(2))
@@ -92,16 +92,19 @@ Sub cpdTabLook(wb As Workbook, action As Dictionary)
         If ws.AutoFilterMode Then ws.AutoFilterMode = False
         ws.Range(ws.Cells(headerRow, 1), ws.Cells(lastRow, widths.Count)).AutoFilter
     End If
-    ' Frozen panes belong to a window: show the sheet, freeze, then show the one that was active.
-    Set current = ActiveSheet
-    ws.Activate
-    ActiveWindow.FreezePanes = False
-    ActiveWindow.ScrollRow = 1
-    ActiveWindow.ScrollColumn = 1
-    ActiveWindow.SplitColumn = 0
-    ActiveWindow.SplitRow = headerRow
-    ActiveWindow.FreezePanes = True
-    current.Activate
+    ' Frozen panes belong to a window: show the sheet, freeze, then show the one that was active
+    ' (a tab the user hid cannot be shown, and keeps its panes).
+    If ws.Visible = XL_SHEET_VISIBLE Then
+        Set current = ActiveSheet
+        ws.Activate
+        ActiveWindow.FreezePanes = False
+        ActiveWindow.ScrollRow = 1
+        ActiveWindow.ScrollColumn = 1
+        ActiveWindow.SplitColumn = 0
+        ActiveWindow.SplitRow = headerRow
+        ActiveWindow.FreezePanes = True
+        current.Activate
+    End If
     ' Page setup talks to the printer driver and fails on a PC without one: printing is a nicety.
     On Error Resume Next
     With ws.PageSetup
@@ -212,7 +215,7 @@ Sub cpdUnmark(wb As Workbook, action As Dictionary)
     Next item
 End Sub
 
-' args: an address to open in the browser (the service's download of a teacher archive)
+' args: an address to open in the browser (the archive button: the upload's page on the service, where the archive downloads)
 Sub cpdOpenUrl(wb As Workbook, action As Dictionary)
     wb.FollowHyperlink CStr(action("args")(1))
 End Sub

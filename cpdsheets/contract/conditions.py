@@ -258,3 +258,21 @@ def subject_types(applies_to: Condition) -> tuple[str, ...]:
 
 def truthy(value: str) -> bool:
     return value.lower() in TRUE_WORDS
+
+
+# How each comparison reads in a sentence: `类型为教育刊物`, `学时大于2`, `岗位含中层`.
+_OP_WORDS: dict[str, str] = {"=": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "大于", ">=": "不少于", "含": "含"}
+
+
+def condition_words(cond: Condition) -> str:
+    """A condition said in words for people who never read the 规则 sheet: ``类型=教育刊物`` is
+    `类型为教育刊物`, ``类型=跨学科|跨学段 且 学时>2`` is `类型为跨学科或跨学段，学时大于2`, a bare
+    field (``有师傅``) is its name."""
+    parts = []
+    for t in cond.terms:
+        if t.op in ("=", "!=") and len(t.values) == 1 and t.values[0].lower() in TRUE_WORDS | FALSE_WORDS:
+            yes = truthy(t.values[0]) == (t.op == "=")
+            parts.append(t.field if yes else f"非{t.field}")
+        else:
+            parts.append(f"{t.field}{_OP_WORDS[t.op]}{'或'.join(t.values)}")
+    return "，".join(parts)

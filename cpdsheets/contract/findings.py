@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from .schema import EXEMPTIONS
 from .texts import Lang, Text
 
 Severity = Literal["error", "warning", "info"]
@@ -617,6 +618,9 @@ class GridSessionUnreadable(FindingType):
               "Write it in the header, e.g. '2024.9.10 新课标解读 2学时', or give 学时 a default in 映射.")
 
 
+_EXEMPTION_SHEETS = frozenset(EXEMPTIONS.names)
+
+
 def finding_codes() -> list[str]:
     return sorted(FindingType.registry)
 
@@ -664,7 +668,10 @@ class Finding:
         if self.row is None:
             return None
         if self.level == "error":
-            return "row-left-out" if self.drops_row else "cell-blank"
+            if not self.drops_row:
+                return "cell-blank"
+            # A 豁免 row left out excuses no one: said so, rather than "not counted".
+            return "exemption-void" if self.sheet in _EXEMPTION_SHEETS else "row-left-out"
         return "row-counts" if self.level == "warning" else None
 
     def statement(self, lang: Lang = "zh") -> str:

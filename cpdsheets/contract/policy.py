@@ -1,16 +1,17 @@
 """The school's policy: settings and quota rules, read from the workbook's 规则 sheet.
 
 When the sheet has no rules table the default rules below apply. Their ids R01-R18 and bounds are
-SPEC's table (distilled from the seed documents in /work/shared/seeds); the alternatives SPEC lists
-ship as disabled rules A01-A06.
+the table "The default rules" in docs/SPEC.md (distilled from school training plans, whose numbers
+it quotes in its source column); the alternatives listed there ship as disabled rules A01-A06.
 
 Default numbers and where they come from:
-- 学分换算 0.5 学分 per 学时 for every category: seed 001 篇9 asks for 80 学时 a year and seed 000
-  for 40 学分 a year, i.e. 80 学时 ≈ 40 学分. The seeds give no per-category rates.
-- 成果学分 (credits per output): the seeds give none; the defaults grow with the level
+- 学分换算 0.5 学分 per 学时 for every category: one plan asks for 80 学时 a year (docs/SPEC.md, the
+  "alt" training-hours row) and another for 40 学分 a year (R01), i.e. 80 学时 ≈ 40 学分. The plans
+  give no per-category rates.
+- 成果学分 (credits per output): the plans give none; the defaults grow with the level
   (校级 1 → 国家级 5 for lessons and talks, papers and projects double that, an essay 0.5).
   Schools override them in the 规则 sheet.
-- Category caps: 网络研修 at most 10 学分 toward the total (SPEC's example; the number is ours).
+- Category caps: 网络研修 at most 10 学分 toward the total (docs/SPEC.md's example; the number is ours).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ CREDITS_SHEET = "credits"
 CREDITS_SHEET_NAMES = ("学分", "学分汇总", "学分明细", "Credits", "credits")
 OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 
-CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # seed 001 篇10
+CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # docs/SPEC.md, "The default rules" (the consequences)
 
 DEFAULT_RATE = 0.5
 DEFAULT_CREDIT_RATES: dict[str, float] = {}  # every category at DEFAULT_RATE unless the sheet says otherwise
@@ -162,14 +163,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("R12", "新教师每月教育随笔", "计数", "outputs", "月", cond="类型=教育随笔", who="教龄<=5", lower=1),
     _rule("R13", "新教师每学期公开课", "计数", "outputs", "学期", cond="类型=公开课", who="教龄<=5", lower=1),
     _rule("R14", "中层每学期讲座", "计数", "outputs", "学期", cond="类型=讲座", who="岗位 含 中层", lower=2),
-    # Only days away count (SPEC: 类别=外出培训): staff give 天数 on online courses too, as the hours check asks.
+    # Only days away count (docs/SPEC.md: 类别=外出培训): staff give 天数 on online courses too, as the hours check asks.
     _rule("R15", "年度外出培训天数", "合计", "trainings", "学年", field="days", cond="类别=外出培训", upper=8,
           severity="warning", pace="仅期末"),
     _rule("R16", "教研组每月活动", "计数", "activities", "月", who="对象=教研组", lower=1),
     _rule("R17", "备课组每周活动", "计数", "activities", "周", who="对象=备课组", lower=1),
     _rule("R18", "教研组每学期特色教研", "计数", "activities", "学期", field="type", cond=f"类型={GROUP_TYPES_R18}",
           who="对象=教研组", lower=1),
-    # Alternatives from SPEC, shipped disabled.
+    # Alternatives from docs/SPEC.md, shipped disabled.
     _rule("A01", "青年教师每月读书", "计数", "reading", "月", who="年龄<40", lower=2, enabled=False),
     _rule("A02", "每月读书", "计数", "reading", "月", who="年龄>=40", lower=1, enabled=False),
     _rule("A03", "每学期专业书籍", "计数", "reading", "学期", cond="类型=专业书籍", lower=2, enabled=False),

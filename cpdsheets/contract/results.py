@@ -31,7 +31,7 @@ class Calendar:
 
     def school_day_mask(self) -> np.ndarray:
         """One bool per day of the school year: a weekday inside a semester that is not off, or an
-        调休 workday inside a semester (SPEC "School calendar")."""
+        调休 workday inside a semester (docs/SPEC.md, "School calendar")."""
         import numpy as np
 
         out = np.zeros(self.days, dtype=bool)

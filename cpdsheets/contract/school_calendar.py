@@ -3,7 +3,7 @@
 A school day is a Monday-Friday inside a semester, unless a line of the calendar says 放假 (a national
 holiday) or 学校停课 (the school's own closure); a Saturday or Sunday is a school day when a line says
 调休上班 (the State Council's make-up workday). Windows (周/双周/月) are measured in these days, and so
-is pace in an open period (SPEC "School calendar").
+is pace in an open period (docs/SPEC.md, "School calendar").
 
 The calendar is a block of the 规则 sheet (``校历日期 | 类型 | 说明``), one line per day or span, which
 staff edit in Excel; ``cpdsheets new --year`` and ``bind`` fill it from the official schedule.

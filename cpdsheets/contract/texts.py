@@ -67,6 +67,18 @@ class BilingualError(Exception):
     def message(self, lang: str = "zh") -> str:
         return self.reason.en if lang == "en" else self.reason.zh
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its state, not by calling ``__init__`` again (whose parameters differ per
+        # subclass): a refusal raised in a worker process reaches the parent as the same refusal.
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(cls: type[BilingualError], args: tuple[Any, ...], state: dict[str, Any]) -> BilingualError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 def pick(lang: Lang, zh: str, en: str) -> str:
     """An inline pair (a column header, a short label) in ``lang``: the same choice as a Text."""

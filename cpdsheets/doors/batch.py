@@ -12,6 +12,7 @@ import signal
 import time
 from dataclasses import dataclass
 
+from ..contract.findings import Lang
 from ..reports.internal_error import internal_error
 from ..reports.path_text import readable_path
 from ..reports.report import FileReport
@@ -61,6 +62,24 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
+
+
+def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict[str, int]:
+    """``cpdsheets recalc PATH -o OUT`` as a warm worker runs it for one book: read, recalc, write the five
+    tabs back (into ``out``, else into the book, with its .bak); the counts of the run. Refusals raise
+    (``WorkbookUnreadable``, ``WorkbookWriteError``: BilingualError), for the caller to show as one line."""
+    from pathlib import Path
+
+    from ..contract.schema import OUTPUT_TABS
+    from ..jobs.book import run_recalc
+    from .ooxml.package_writer import write_tabs
+    from .reader import read_workbook
+
+    code: Lang = "en" if lang == "en" else "zh"
+    outcome = run_recalc(read_workbook(path), lang=code, as_of=as_of)
+    other = [pair[0 if code == "en" else 1] for pair in OUTPUT_TABS.values()]  # as the CLI: the other language's tabs go
+    write_tabs(Path(path), outcome.tabs, out=Path(out) if out else None, backup=out is None, remove=other)
+    return outcome.counts
 
 
 def _exit_text(code: int | None, lang: str) -> str:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 import typer.core
@@ -141,9 +141,9 @@ def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
     """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
     if not value:
         return None
-    from ..engine.normalize import parse_date_value
+    from ..jobs.dates import request_date
 
-    when = parse_date_value(value.strip())
+    when = request_date(value)
     if when is None:
         typer.echo(f"--as-of：「{value}」不是日期，请写成 2026-04-20、2026/4/20、2026.4.20 或 2026年4月20日" if lang == "zh"
                    else f"--as-of: '{value}' is not a date; write it as 2026-04-20, 2026/4/20 or 2026.4.20", err=True)
@@ -324,7 +324,7 @@ def recalc(
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.package_writer import write_tabs
 
-    # Both names of each output tab belong to the add-in (SPEC): switching --lang replaces, not adds.
+    # Both names of each output tab belong to the add-in (docs/SPEC.md, "Sheets"): switching --lang replaces, not adds.
     other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
     written = _or_exit(book, lang, lambda: write_tabs(
         book, outcome.tabs, out=target, backup=backup, marks=outcome.marks if mark else None, remove=other))
@@ -503,13 +503,37 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        typer.echo(str(_guarded(lang, lambda: build_demo(target, macros=macros))))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang.value, demo=True))
         return
     kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
     if year:
         kwargs["year"] = year
     written = _guarded(lang, lambda: build_master(target, **kwargs))
-    typer.echo(str(written))
+    _echo(next_steps(written, lang.value))
+    _calendar_note(year, lang)
+
+
+def _calendar_note(year: str, lang: Lang) -> None:
+    """One line when the year's 校历 was computed, not read from the announced schedule."""
+    from ..contract.national_calendar import national_year
+    from .template.school_year import school_year, year_label
+    from .template.text import CALENDAR_NOT_ANNOUNCED
+
+    label = year_label(year) if year else year_label("2025-2026")
+    if not national_year(school_year(label).start.year).announced:
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang.value, year=label))
+
+
+def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:
+    """What `new` prints: the file written, then what to do next with it."""
+    from .template.text import DEMO_NEXT, NEXT_BUTTONS, NEXT_NO_MACROS, NEXT_STEPS
+
+    shown = f'"{book}"' if any(c.isspace() for c in str(book)) else str(book)
+    language: Lang = Lang(lang)
+    if demo:
+        return DEMO_NEXT.render(language.value, book=shown)
+    buttons = NEXT_BUTTONS if book.suffix.lower() == ".xlsm" else NEXT_NO_MACROS
+    return NEXT_STEPS.render(language.value, book=shown, buttons=buttons)
 
 
 def _server_or_exit(server: str, lang: Lang) -> str:
@@ -558,8 +582,7 @@ def bind(
     server: ServerOption = "",
 ) -> None:
     """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
-    from ..contract.binding import MAPPING_SHEET_NAMES
-    from ..engine.binding.recognise import propose
+    from ..jobs.bind import bind_proposal
     from ..reports.binding_text import proposal_json, proposal_text
 
     server = _server_or_exit(server, lang)
@@ -574,10 +597,10 @@ def bind(
             raise typer.Exit(2)
     target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
     raw = _or_exit(book, lang, lambda: read_workbook(book))
-    proposal = propose(raw)
-    mapping = next((raw.sheets[n] for n in MAPPING_SHEET_NAMES if n in raw.sheets), None)
-    if mapping is not None:  # re-binding: what would be written is the merge, so that is what is shown
-        proposal = _rebound(book, mapping, proposal, lang)
+    bound = bind_proposal(raw)
+    if bound.unusable:
+        _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
+    proposal = bound.proposal
     if dry_run:
         _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
               else proposal_text(proposal, str(book), lang.value))
@@ -601,22 +624,16 @@ def _bind_output(book: Path, out: Optional[str]) -> Optional[Path]:
     return target
 
 
-def _rebound(book: Path, mapping, proposal, lang: Lang):
-    """The proposal merged into the book's 映射, staff's lines winning. A line that cannot be used would
-    be lost when 映射 is written again: the book is left as it is until staff fix or delete it (exit 1)."""
-    from ..engine.binding.mapping_sheet import read_mapping
-    from ..engine.binding.rebind import merge
-
-    existing, unusable = read_mapping(mapping)
-    if unusable:
-        for f in unusable:
-            _echo(f"{f.sheet}!{f.cell}: {f.message(lang.value)}", err=True)
-        _echo(f"{book}: " + (f"「{mapping.name}」中有 {len(unusable)} 行无法使用，改正或删除后再绑定"
-                             if lang == Lang.zh else
-                             f"{len(unusable)} lines of '{mapping.name}' cannot be used; fix or delete them, then "
-                             "bind again"), err=True)
-        raise typer.Exit(1)
-    return proposal.rebound(merge(existing, proposal.binding))
+def _refuse_rebind(book: Path, mapping: str, unusable: list, lang: Lang) -> NoReturn:
+    """映射 lines that cannot be used would be lost when 映射 is written again: they are shown and the
+    book is left as it is until staff fix or delete them (exit 1)."""
+    for f in unusable:
+        _echo(f"{f.sheet}!{f.cell}: {f.message(lang.value)}", err=True)
+    _echo(f"{book}: " + (f"「{mapping}」中有 {len(unusable)} 行无法使用，改正或删除后再绑定"
+                         if lang == Lang.zh else
+                         f"{len(unusable)} lines of '{mapping}' cannot be used; fix or delete them, then "
+                         "bind again"), err=True)
+    raise typer.Exit(1)
 
 
 def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:

@@ -266,7 +266,7 @@ def _check_package(path: Path, on_sheet: Callable[[str], object] | None,
     """The zip is whole and within the limits (sizes, ratios, grid) before calamine inflates it."""
     try:
         with zipfile.ZipFile(path) as zf:
-            names = {n.replace("\\", "/") for n in zf.namelist()}  # a backslash separator is read as / (SPEC)
+            names = {n.replace("\\", "/") for n in zf.namelist()}  # a backslash separator is read as / (docs/SPEC.md)
             parts = functools.cache(lambda: _sheet_parts(zf))  # read once the directory has passed
 
             def passed(part: str, cells: int) -> None:
@@ -304,7 +304,7 @@ def _part_names(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _main_part(zf: zipfile.ZipFile) -> str:
-    """The workbook part named by the package's officeDocument relationship (SPEC: it need not be
+    """The workbook part named by the package's officeDocument relationship (docs/SPEC.md: it need not be
     xl/workbook.xml); xl/workbook.xml when the package has no readable root relationships."""
     entries = _part_names(zf)
     if "_rels/.rels" in entries:

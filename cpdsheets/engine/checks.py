@@ -382,7 +382,7 @@ def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> li
 
 def check_units(read: SheetRead, sheet: str) -> list[Finding]:
     """A number typed with a unit that belongs to another column (`8人` in 学时): read as the number, since
-    people add units freely (SPEC), but said, because it often means the value went in the wrong column."""
+    people add units freely (docs/SPEC.md), but said, because it often means the value went in the wrong column."""
     out: list[Finding] = []
     for col in read.spec.columns:
         if not col.units or col.key not in read.raw:

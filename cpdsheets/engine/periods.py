@@ -29,7 +29,7 @@ WINDOW_KINDS = ("月", "双周", "周")
 
 
 def normal_window_days(periods: pd.DataFrame) -> np.ndarray:
-    """School days of a normal window of each period (SPEC "School calendar"): 5 for a 周, 10 for a
+    """School days of a normal window of each period (docs/SPEC.md, "School calendar"): 5 for a 周, 10 for a
     双周, a 月's weekdays over the whole calendar month; 0 for 学期 and 学年, which are measured by
     their own school days."""
     kind = periods["period_kind"].iloc[0] if len(periods) else ""

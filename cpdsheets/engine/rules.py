@@ -1,6 +1,6 @@
 """Evaluate one quota rule for every subject and period: the ``progress`` rows.
 
-Days are school days (SPEC "School calendar"): weekdays inside the semesters, less the 校历's 放假 and
+Days are school days (docs/SPEC.md, "School calendar"): weekdays inside the semesters, less the 校历's 放假 and
 学校停课 days, plus its 调休上班 weekend days (``Context.school_days``). For each (subject, detail,
 period) that has started by the as-of date:
 - ``actual``: the metric over the subject's matching rows in the period (计数: rows; 合计 / 字数: the
@@ -31,7 +31,7 @@ applicable days are the mentor's applicable days on which the apprentice is also
 ``授课教师=师傅``, R10, counts only the apprentice's days on which the mentor is in post).
 ``detail_label`` says it in words on every row, so no two alerts of one subject, rule and period
 read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), else for a group the group
-(``教研组 英语组``) and for a teacher what is counted (the condition as written, or the sheet and field).
+(``教研组 英语组``) and for a teacher what is counted (the condition in words, or the sheet and field).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..contract.conditions import subject_types
+from ..contract.conditions import condition_words, subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
 from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
@@ -58,7 +58,7 @@ PROGRESS_COLUMNS = [
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
     "consequence", "final_reason",
 ]
-# Why a period is final for a teacher before it ends (SPEC "School calendar"): their time in post
+# Why a period is final for a teacher before it ends (docs/SPEC.md, "School calendar"): their time in post
 # inside it is over.
 FINAL_LEFT, FINAL_LEAVE = "已离校", "休假"
 
@@ -260,17 +260,18 @@ def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
 
 
 def counted_label(rule: Rule) -> str:
-    """What a teacher rule counts, in the words of the 规则 sheet: its condition as written, else its
-    sheet (and the summed field), e.g. ``类型=教育刊物``, ``听课记录``, ``培训记录·天数``."""
+    """What a teacher rule counts, in words a teacher reads (达标预警's 明细, the JSON's detail): its
+    condition said in words, else its sheet (and the summed field), e.g. `类型为教育刊物`, `听课记录`,
+    `培训记录的天数` — never the 规则 sheet's syntax (``类型=教育刊物``, ``培训记录·天数``)."""
     if rule.condition.terms:
-        return rule.condition.text
+        return condition_words(rule.condition)
     if rule.sheet == CREDITS_SHEET:
         sheet, field = "学分", {"hours": "学时"}.get(rule.field or "", "")
     else:
         spec = SHEETS[rule.sheet]
         sheet = spec.name
         field = spec.column(rule.field).header if rule.field and rule.metric in ("合计", "字数") else ""
-    return f"{sheet}·{field}" if field else sheet
+    return f"{sheet}的{field}" if field else sheet
 
 
 def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:

@@ -28,6 +28,8 @@ class Table:
     fills: dict[int, list[str | None]] = field(default_factory=dict)  # column -> per-row fill (hex) or None
     empty: str = ""  # said in place of the table when there are no rows
     chart: ChartSpec | None = None  # a native chart drawn from this table, below it
+    # How many of the sheet's columns each column takes (a long text given two); None: one each.
+    spans: list[int] | None = None
 
 
 @dataclass(slots=True)

@@ -44,18 +44,18 @@ PLANTED_ALERTS: list[dict[str, Any]] = [
     {"subject": "1004", "rule_id": "R03", "detail": "听课记录", "period_start": S1[0], "period_end": S1[1],
      "state": "未达标"},
     # 李秀英 (中层) heard 33 lessons in semester 1, only 7 of them in school.
-    {"subject": "1002", "rule_id": "R05", "detail": "地点=校内", "period_start": S1[0], "period_end": S1[1],
+    {"subject": "1002", "rule_id": "R05", "detail": "地点为校内", "period_start": S1[0], "period_end": S1[1],
      "state": "未达标"},
     # 刘芳 handed in no 读书导研单 in two fortnights of March.
-    {"subject": "1005", "rule_id": "R08", "detail": "类型=读书导研单", "period_start": date(2026, 3, 2),
+    {"subject": "1005", "rule_id": "R08", "detail": "类型为读书导研单", "period_start": date(2026, 3, 2),
      "period_end": date(2026, 3, 15), "state": "未达标"},
-    {"subject": "1005", "rule_id": "R08", "detail": "类型=读书导研单", "period_start": date(2026, 3, 16),
+    {"subject": "1005", "rule_id": "R08", "detail": "类型为读书导研单", "period_start": date(2026, 3, 16),
      "period_end": date(2026, 3, 29), "state": "未达标"},
     # 吴昊 has heard 6 lessons this semester; 8 are due by the as-of date (20 × 42/104 school days, whole lessons).
     {"subject": "1010", "rule_id": "R03", "detail": "听课记录", "period_start": S2[0], "period_end": S2[1],
      "state": "进度落后"},
     # 杨帆 was away on training 10 days (limit 8).
-    {"subject": "1006", "rule_id": "R15", "detail": "类别=外出培训", "period_start": date(2025, 9, 1),
+    {"subject": "1006", "rule_id": "R15", "detail": "类别为外出培训", "period_start": date(2025, 9, 1),
      "period_end": date(2026, 8, 31), "state": "超出上限"},
     # 英语组 held no group meeting in November, and no 跨校 教研 in semester 1.
     {"subject": "英语组", "rule_id": "R16", "detail": "教研组 英语组", "period_start": date(2025, 11, 1),
@@ -381,8 +381,8 @@ def demo_content() -> BookContent:
     return content
 
 
-def build_demo(path: str | Path, *, macros: bool = True) -> Path:
-    return build_master(path, year=YEAR, school=SCHOOL, data=demo_content(), macros=macros)
+def build_demo(path: str | Path, *, macros: bool = True, server: str = "") -> Path:
+    return build_master(path, year=YEAR, school=SCHOOL, data=demo_content(), macros=macros, server=server)
 
 
 demo_content()  # PLANTED is known on import, without building a file

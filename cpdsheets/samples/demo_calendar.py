@@ -1,6 +1,6 @@
 """The demo school's calendar for 2025-2026: semesters, holidays and the rule periods inside them.
 
-Periods follow SPEC: 月, 周 (Monday-Sunday) and 双周 (two-week windows counted from each semester's
+Periods follow docs/SPEC.md: 月, 周 (Monday-Sunday) and 双周 (two-week windows counted from each semester's
 start) exist only inside semesters, clipped to them.
 """
 

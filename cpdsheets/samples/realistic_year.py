@@ -18,7 +18,7 @@ Every 备课组 meets once in each week with at least three school days, and ski
 Credits come as they do in a real school: a monthly 校本研修 session (2 学时), some 网络研修 and
 外出培训 with 天数, and the July summer training (30 学时) that brings most teachers to 40 学分.
 
-Cells are typed the messy ways SPEC lists (``2025/9/3``, ``9月3日``, serial numbers as text, ``1001.0``,
+Cells are typed the messy ways docs/SPEC.md lists (``2025/9/3``, ``9月3日``, serial numbers as text, ``1001.0``,
 `` 1001 ``, ``2学时``, full-width digits, ``√``, ``本校``), all of which the reader understands.
 Deterministic for a given ``seed``.
 """

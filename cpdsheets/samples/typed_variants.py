@@ -1,4 +1,4 @@
-"""What people type instead of clean values: the variants SPEC lists as understood.
+"""What people type instead of clean values: the variants docs/SPEC.md lists as understood.
 
 Each function returns a clean value most of the time and, with a small probability drawn from the
 given ``random.Random``, one of the accepted variants (``2025/9/3``, ``9月3日``, ``1001.0``, ``2学时``,

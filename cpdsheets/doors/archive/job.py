@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...contract.book import RawBook
 from ...contract.findings import Lang
+from ...contract.texts import BilingualError
 from ...engine.roster import teacher_attributes
 from ...reports.archive import SchoolArchive, build_archive
 from ...reports.archive_sheets import archive_sheets
@@ -32,15 +33,11 @@ class ArchiveRun:
     sheets: list[PrintSheet]  # 全校概览 first (unless some teachers were picked), then one per teacher
 
 
-class UnknownTeachers(Exception):
+class UnknownTeachers(BilingualError):
     def __init__(self, ids: list[str]):
-        super().__init__(", ".join(ids))
+        super().__init__(f"名册中没有这些工号（或其名册行有错误）：{'、'.join(ids)}",
+                         f"not in the roster (or their roster row has an error): {', '.join(ids)}")
         self.ids = ids
-
-    def message(self, lang: str = "zh") -> str:
-        shown = "、".join(self.ids) if lang == "zh" else ", ".join(self.ids)
-        return (f"名册中没有这些工号（或其名册行有错误）：{shown}" if lang == "zh"
-                else f"not in the roster (or their roster row has an error): {shown}")
 
 
 class WouldOverwriteBook(WorkbookWriteError):

@@ -12,18 +12,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ...contract.texts import BilingualError
+
 _BATCH = 40  # files per soffice run: keeps the command line short on Windows
 
 
-class PdfUnavailable(Exception):
+class PdfUnavailable(BilingualError):
     """No PDF could be made; ``message(lang)`` says why and what to do."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(zh)
-        self.zh, self.en = zh, en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
 
 
 def soffice() -> str | None:

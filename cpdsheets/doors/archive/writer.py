@@ -12,7 +12,6 @@ import datetime as dt
 import gc
 import math
 import os
-import unicodedata
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -22,6 +21,7 @@ import xlsxwriter
 from ...reports.plain_values import missing
 from ...reports.safe_names import FILE_NAME_BYTES, file_stems
 from ...reports.print_sheet import Facts, Lines, PrintSheet, Signatures, Table
+from ..text_fit import CJK_PIXELS, LINE_POINTS, ROW_PADDING, room_pixels, text_lines
 from ..ooxml.safe_replace import atomic_write
 
 _BASE = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
@@ -170,21 +170,30 @@ class _SheetWriter:
 
     def _facts(self, facts: Facts, row: int) -> int:
         f = self.fmt
+        widths = self.sheet.widths
         for i in range(0, len(facts.pairs), 2):
+            lines = 1
             for j, (label, value) in enumerate(facts.pairs[i:i + 2]):
                 (l0, l1), (v0, v1) = ((0, 1), (2, 2)) if j == 0 else ((3, 3), (4, self.last_col))
                 self._merged(row, label, f.label, first=l0, last=l1)
                 self._merged(row, value, f.value, first=v0, last=v1)
+                lines = max(lines, text_lines(value, sum(widths[v0:v1 + 1])))
+            self._fit_row(row, lines)
             row += 1
         return row
+
+    def _fit_row(self, row: int, lines: int) -> None:
+        if lines > 1:
+            self.ws.set_row(row, lines * LINE_POINTS + ROW_PADDING)
 
     def _lines(self, lines: Lines, row: int) -> int:
         if lines.title:
             self._merged(row, lines.title, self.fmt.section)
             row += 1
         for text in lines.lines or ([lines.empty] if lines.empty else []):
-            wraps = max(1, math.ceil(_display_width(text) / max(self.page_width * 0.95, 1)))
-            self._merged(row, text, self.fmt.line if lines.lines else self.fmt.empty, height=15 * wraps)
+            wraps = text_lines(text, self.page_width)  # merged across the page
+            self._merged(row, text, self.fmt.line if lines.lines else self.fmt.empty,
+                         height=wraps * LINE_POINTS + ROW_PADDING)
             row += 1
         return row
 
@@ -207,40 +216,65 @@ class _SheetWriter:
                 self._merged(row, table.empty, f.empty)
                 row += 1
             return row
+        firsts, lasts = self._spanned(table)
+        widths = [sum(self.sheet.widths[a:b + 1]) or 8.43 for a, b in zip(firsts, lasts)]
+        spanned = any(b > a for a, b in zip(firsts, lasts))
         for c, col in enumerate(table.columns):
-            ws.write_string(row, c, col.header, f.header)
+            self._merged(row, col.header, f.header, first=firsts[c], last=lasts[c])
+        self._fit_row(row, max(text_lines(col.header, w) for col, w in zip(table.columns, widths)))
         header = row
         row += 1
         kinds = [col.kind for col in table.columns]
         plain = [f.cell(k) for k in kinds]
+        # Characters that surely fit on one line (all CJK): a longer text is measured.
+        room = [room_pixels(w) / CJK_PIXELS if k == "text" else math.inf for w, k in zip(widths, kinds)]
         write_string, write_number = ws.write_string, ws.write_number
         for i, values in enumerate(table.rows):
             # The common cases inline: an archive of a large school writes about a million cells.
+            lines = 1
             for c, value in enumerate(values):
                 fmt = plain[c] if c not in table.fills else f.cell(kinds[c], table.fills[c][i])
+                at = firsts[c]
+                if spanned and lasts[c] > at:
+                    ws.merge_range(row, at, row, lasts[c], "", fmt)
                 kind = type(value)
                 if kind is str and value:
-                    write_string(row, c, value, fmt)
+                    write_string(row, at, value, fmt)
+                    if len(value) > room[c]:
+                        lines = max(lines, text_lines(value, widths[c]))
                 elif (kind is float or kind is int) and value == value:
-                    write_number(row, c, value, fmt)
+                    write_number(row, at, value, fmt)
                 elif kind is dt.date:
-                    write_number(row, c, value.toordinal() - _EPOCH_ORDINAL, fmt)
+                    write_number(row, at, value.toordinal() - _EPOCH_ORDINAL, fmt)
                 else:
-                    _put(ws, row, c, value, fmt)
+                    _put(ws, row, at, value, fmt)
+            self._fit_row(row, lines)
             row += 1
         if table.chart is not None:
             row = self._chart(table, header, row)
         return row
+
+    def _spanned(self, table: Table) -> tuple[list[int], list[int]]:
+        """The first and last sheet column of each of the table's columns."""
+        spans = table.spans or [1] * len(table.columns)
+        firsts, lasts, at = [], [], 0
+        for n in spans:
+            firsts.append(at)
+            lasts.append(at + n - 1)
+            at += n
+        return firsts, lasts
 
     def _chart(self, table: Table, header: int, end: int) -> int:
         spec = table.chart
         assert spec is not None  # called only for a table with a chart
         chart = self.wb.add_chart({"type": spec.kind})
         first, last = header + 1, end - 1
-        for c in spec.value_columns:
+        at, _ = self._spanned(table)
+        category = at[spec.category_column]
+        for c in (at[v] for v in spec.value_columns):
             chart.add_series({
                 "name": [self.sheet.name, header, c],
-                "categories": [self.sheet.name, first, spec.category_column, last, spec.category_column],
+                "categories": [self.sheet.name, first, category, last, category],
                 "values": [self.sheet.name, first, c, last, c],
                 "fill": {"color": "#5B9BD5"}, "data_labels": {"value": True},
             })
@@ -273,7 +307,3 @@ def _put(ws, row: int, col: int, value: Any, fmt) -> None:
 def _hf(text: str) -> str:
     """Header/footer text: `&` starts a code there, so a literal one is doubled; kept short."""
     return text.replace("&", "&&")[:60]
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

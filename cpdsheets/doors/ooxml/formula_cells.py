@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-# A cell element, any namespace prefix (SPEC: `x:` may stand for SpreadsheetML), and its content.
+# A cell element, any namespace prefix (docs/SPEC.md: `x:` may stand for SpreadsheetML), and its content.
 _CELL = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c>)", re.DOTALL)
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3}\d{1,7})["']""")
 _TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")

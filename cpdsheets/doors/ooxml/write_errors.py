@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...contract.texts import BilingualError
 
-class WorkbookWriteError(Exception):
-    """Base class; ``str(exc)`` is the Chinese message, ``exc.message_en`` the English one."""
+
+class WorkbookWriteError(BilingualError):
+    """A book that cannot be written: ``message(lang)`` is the one line shown; ``str(exc)`` is the Chinese."""
 
     def __init__(self, path: Path | str, message_zh: str, message_en: str):
-        super().__init__(message_zh)
+        super().__init__(message_zh, message_en)
+        self.args = (message_zh,)
         self.path = Path(path)
         self.message_zh = message_zh
         self.message_en = message_en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.message_en if lang.startswith("en") else self.message_zh
 
 
 class WorkbookLocked(WorkbookWriteError):

@@ -58,7 +58,7 @@ class Package:
             if info.flag_bits & 0x1:
                 self.close()
                 raise PackageError("encrypted zip entry")
-            name = info.filename.replace("\\", "/")  # a backslash separator (SPEC) is read and written as /
+            name = info.filename.replace("\\", "/")  # a backslash separator (docs/SPEC.md, "Packages from other writers") is read and written as /
             self._entries[name] = _Entry(name, info=info)
         self._cache: dict[str, bytes] = {}
 

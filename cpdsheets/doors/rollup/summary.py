@@ -20,11 +20,10 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
                    label: str | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
-    shown = label or path
     from ...jobs.rollup import summarise
 
     started = time.perf_counter()
-    shown = readable_path(path)  # the file is opened by its own name, shown by a readable one
+    shown = readable_path(label or path)  # the file is opened by its own name, shown by a readable one
     try:
         raw = read_workbook(path)
     except WorkbookUnreadable as exc:

@@ -26,6 +26,7 @@ from ...contract.schema import (
 from .book_content import BookContent, SheetContent
 from .school_year import calendar_rows, default_settings, year_label
 from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
+from ..text_fit import row_points, text_lines
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
@@ -140,18 +141,34 @@ class _Formats:
 
 # -- 说明 / 控制台 ---------------------------------------------------------------------------------
 
+# The 说明 column fits an A4 portrait page between 0.5-inch margins, so a printed guide is never cut
+# at the right margin; a longer line wraps and its row is as tall as its lines.
+# (LibreOffice draws a lone column wider than Excel's 7w+5 pixels and does not shrink it to the page: 72 is
+# the width that still fits there, inside the margins.)
+GUIDE_WIDTH = 72
+GUIDE_POINTS = 11.0  # the workbook's default type
+
+
 def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
     ws.hide_gridlines(2)
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, GUIDE_TITLE[lang], fmt.title)
     row = 2
     for heading, lines in GUIDE[lang]:
         ws.write_string(row, 0, heading, fmt.section)
         row += 1
         for line in lines:
-            ws.write_string(row, 0, line, fmt.text)
+            n = text_lines(line, GUIDE_WIDTH, GUIDE_POINTS)
+            if n > 1:
+                ws.set_row(row, row_points(n, GUIDE_POINTS))
+            ws.write_string(row, 0, line, fmt.wrap)
             row += 1
         row += 1
+    ws.print_area(0, 0, row, 0)
 
 
 def _console_sheet(ws, fmt: _Formats, lang: str, server: str = "") -> None:

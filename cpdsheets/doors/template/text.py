@@ -6,6 +6,7 @@ Chinese first; English when a school asks for ``lang="en"``.
 from __future__ import annotations
 
 from ...contract.schema import ColumnSpec
+from ...contract.texts import Text
 
 GUIDE_TITLE = {"zh": "校本培训学分与达标登记表 · 使用说明", "en": "School-based training workbook · How to use it"}
 
@@ -186,3 +187,49 @@ def column_help(column: ColumnSpec, lang: str = "zh") -> str:
     if english and not en:
         parts.append(f"（英文表头：{english}）")
     return "".join(p if p.endswith(("。", ".", "）", " ")) else p + ("。" if not en else ". ") for p in parts).strip()
+
+
+# What `cpdsheets new` prints under the file it wrote: what to do next, in the order a coordinator does
+# it. ``{book}`` is the file as typed at the prompt.
+# Printed by `new` after the next steps when the year's holiday schedule is not announced yet.
+CALENDAR_NOT_ANNOUNCED = Text(
+    "注意：{year}学年的放假安排国务院尚未公布，「规则」表校历中的节假日按农历推算（春节为除夕至初七），未列调休上班日；"
+    "公布后请核对。",
+    "Note: the State Council has not announced the {year} holidays yet; the 校历 on 规则 has them from the lunar "
+    "calendar (the Spring Festival from its eve to the 7th day) and no 调休 workdays; check it once announced.",
+)
+
+NEXT_STEPS = Text(
+    "已写入 {book}\n"
+    "接下来：\n"
+    "  1. 打开它，在「规则」表的设置中填写学校名称、学年和两个学期的起止日期（统计截止日留空表示按今天统计）；"
+    "校历已按国家放假安排填好，学校自己的停课日可添加一行。\n"
+    "  2. 在「教师名册」中每位教师登记一行：工号、姓名、教研组、备课组、岗位，新教师填师傅工号。\n"
+    "  3. 教师在「培训记录」「听课记录」「读书记录」「成果记录」「教研活动」中逐行登记；「说明」表有填写要求。\n"
+    "  4. {buttons}\n"
+    "       cpdsheets validate {book}\n"
+    "       cpdsheets recalc {book}\n"
+    "  5. 期末为每位教师打印个人培训档案：cpdsheets archive {book}\n"
+    "学校已有自己的登记表？不必改抄：cpdsheets bind 学校.xlsx 直接读取它们。",
+    "Wrote {book}\n"
+    "Next:\n"
+    "  1. Open it and fill in the school's name, the school year and both semesters' dates in the settings on "
+    "规则 (leave 统计截止日 blank to count up to today); its 校历 holds the national holidays, add the school's own "
+    "closures.\n"
+    "  2. Enter one row per teacher on 教师名册: 工号, 姓名, 教研组, 备课组, 岗位, and a new teacher's 师傅工号.\n"
+    "  3. Teachers log their rows on 培训记录, 听课记录, 读书记录, 成果记录 and 教研活动; the 说明 sheet says what "
+    "goes where.\n"
+    "  4. {buttons}\n"
+    "       cpdsheets validate {book}\n"
+    "       cpdsheets recalc {book}\n"
+    "  5. At the end of a semester, print every teacher's record: cpdsheets archive {book}\n"
+    "The school keeps its own logs already? No need to copy them: cpdsheets bind school.xlsx reads them as they are.")
+NEXT_BUTTONS = Text("在 Excel 中点「控制台」的「校验」「重新计算」按钮；用 WPS、LibreOffice 或不开表格时运行：",
+                    "Click 校验 (validate) and 重新计算 (recalculate) on 控制台 in Excel; in WPS or LibreOffice, "
+                    "or without opening it, run:")
+NEXT_NO_MACROS = Text("这是不带按钮的 .xlsx：校验和计算请运行（要按钮就新建 .xlsm）：",
+                      "This .xlsx has no buttons: validate and recalculate with (make an .xlsm for buttons):")
+DEMO_NEXT = Text("已写入 {book}（示例学校，数据已填好）\n接下来：cpdsheets recalc {book} 计算一次，"
+                 "或打开它点「控制台」的「重新计算」；cpdsheets archive {book} 打印个人档案。",
+                 "Wrote {book} (the demo school, filled in)\nNext: cpdsheets recalc {book}, or open it and click "
+                 "重新计算 on 控制台; cpdsheets archive {book} prints the teachers' records.")

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ...contract.findings import FindingType, plain_number
 from ...contract.texts import Lang
 from .auth import SESSION_COOKIE, SESSION_SECONDS, same
 from .deps import csrf_of, page_account, service_of
@@ -44,7 +45,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         return PAGES.render(code, lang, **params)
 
     response = templates.TemplateResponse(request, name, {
-        "t": t, "lang": lang, "account": account, "csrf": csrf_of(request), "local": local_time, **context},
+        "t": t, "lang": lang, "account": account, "csrf": csrf_of(request), "local": local_time, "num": plain_number,
+        **context},
         status_code=status)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
@@ -132,11 +134,14 @@ def _results(book: Book) -> dict[str, Any]:
     return json.loads(book.result.results_json)
 
 
-def finding_groups(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Findings grouped by kind (code), errors first, as goodtables groups a table's errors."""
+def finding_groups(findings: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    """Findings grouped by kind (code, under the catalogue's title), errors first, as goodtables groups a
+    table's errors."""
     groups: dict[str, dict[str, Any]] = {}
     for f in findings:
-        g = groups.setdefault(f["code"], {"code": f["code"], "severity": f["severity"], "rows": []})
+        kind = FindingType.registry.get(f["code"])
+        title = kind.title.render(lang) if kind is not None else f["code"]
+        g = groups.setdefault(f["code"], {"code": f["code"], "title": title, "severity": f["severity"], "rows": []})
         g["rows"].append(f)
     return sorted(groups.values(), key=lambda g: (g["severity"] != "error", -len(g["rows"]), g["code"]))
 
@@ -155,7 +160,7 @@ def result_page(book_id: str, request: Request) -> Response:
     results = _results(book)
     states = Counter(a["state"] for a in results["alerts"])
     return render(request, "result.html", account=account, book=book, results=results, states=states,
-                  groups=finding_groups(results["findings"]), where=where)
+                  groups=finding_groups(results["findings"], lang_of(request)), where=where)
 
 
 @router.get("/books/{book_id}/teachers/{teacher_id}", response_class=HTMLResponse)

@@ -23,7 +23,7 @@ from .auth import Sessions, secret_key
 from .blobs import Blobs
 from .database import Store
 from .models import Account, Book
-from .runner import Runner, WorkerFailure
+from .runner import Runner, make_runner
 from .settings import Settings
 
 
@@ -54,7 +54,8 @@ class Service:
         self.store = Store.open(settings.data, settings.db)
         self.sessions = Sessions(secret_key(settings.data))
         self._own_runner = runner is None
-        self.runner = runner or Runner(settings.workers, seconds=settings.job_seconds, memory_mb=settings.memory_mb)
+        self.runner = runner or make_runner(settings.workers, seconds=settings.job_seconds,
+                                            memory_mb=settings.memory_mb)
         self._district_cache: dict[tuple, Any] = {}
 
     def start(self) -> None:
@@ -62,12 +63,17 @@ class Service:
 
     def stop(self) -> None:
         if self._own_runner:
-            self.runner.close()
+            self.runner.close(cancel=True)  # the requests waiting on them are ending too
         self.store.close()
 
     async def job(self, func: Any, *args: Any) -> Any:
+        """``func(*args)`` on a worker, awaited; its refusal (or the worker's failure) raised as a
+        ``BilingualError``."""
         future: Future = self.runner.submit(func, *args)
-        return await asyncio.wrap_future(future)
+        answer = await asyncio.wrap_future(future)
+        if isinstance(answer, work.Refused):
+            raise answer.error()
+        return answer
 
     # -- uploads --------------------------------------------------------------------------------
 
@@ -149,7 +155,7 @@ class Service:
             label = f"{school.name}/{book.filename}"
             try:
                 return await self.job(work.school_summary, str(self.blob(book)), label, when)
-            except WorkerFailure as exc:
+            except BilingualError as exc:  # its worker died or went over a limit: one unreadable line
                 return {"unreadable": {"path": label, "error": exc.message("zh")}}
 
         parts = list(await asyncio.gather(*(part(s, b) for s, b in latest)))
@@ -171,9 +177,9 @@ class Service:
 def parse_as_of(text: str | None) -> dt.date | None:
     if not text or not text.strip():
         return None
-    from ...engine.normalize import parse_date_value
+    from ...jobs.dates import request_date
 
-    when = parse_date_value(text.strip())
+    when = request_date(text)
     if when is None:
         raise Refusal(400, f"as_of：「{text}」不是日期，请写成 2026-04-20",
                       f"as_of: '{text}' is not a date; write it as 2026-04-20")

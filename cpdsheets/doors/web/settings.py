@@ -17,7 +17,7 @@ class Settings:
     workers: int | None = None  # worker processes for jobs; None: one per CPU core
     max_upload_mb: int = 20
     job_seconds: float = 0.0  # one job's time limit; 0: the batch limit FILE_SECONDS
-    memory_mb: int | None = None  # one job's address-space limit, if set
+    memory_mb: int | None = None  # one job's memory ceiling; None: the batch limit WORKER_MEMORY_MB
     secure_cookies: bool = False  # set behind a TLS proxy: the session cookie is then sent over https only
 
     def __post_init__(self) -> None:

@@ -3,17 +3,20 @@
 Every function here runs in a child process (``runner``), takes paths and plain values and returns
 plain data, so only a few KB cross the process boundary. The jobs are the ones the CLI calls
 (``run_recalc``, the package writer, the archive job, the roll-up summary), so the service gives the
-CLI's answers. A refusal (unreadable book, over a limit) is raised as a ``BilingualError``; anything
-else a book triggers is one internal-error line.
+CLI's answers. A refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a
+book triggers is one internal-error line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ...contract.texts import BilingualError
 from ...reports.internal_error import internal_error
@@ -21,6 +24,33 @@ from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
 from ...jobs.book import Recalculation, run_recalc
 from ..reader import read_workbook
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A job's refusal as plain data: a ``BilingualError`` subclass need not be rebuilt in the server."""
+
+    zh: str
+    en: str
+
+    def error(self) -> BilingualError:
+        return BilingualError(self.zh, self.en)
+
+
+def refusals_returned(job: _F) -> _F:
+    """The job's ``BilingualError`` comes back as ``Refused`` (the server raises it again)."""
+
+    @functools.wraps(job)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return job(*args, **kwargs)
+        except BilingualError as exc:
+            return Refused(exc.reason.zh, exc.reason.en)
+
+    return run  # type: ignore[return-value]
 
 
 class JobFailed(BilingualError):
@@ -41,6 +71,7 @@ def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
         raise JobFailed.of(exc) from None
 
 
+@refusals_returned
 def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """``recalc --dry-run --format json`` on the book at ``path``: the JSON text as the CLI prints it,
     and the counts the pages and the history show."""
@@ -57,6 +88,7 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     }
 
 
+@refusals_returned
 def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str:
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
@@ -78,6 +110,7 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
         raise JobFailed.of(exc) from None
 
 
+@refusals_returned
 def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: bool = False) -> str:
     """``archive BOOK -o OUT`` (and ``--pdf``): the teachers' archive; returns the file to send."""
     from ..archive.job import run_archive
@@ -100,6 +133,7 @@ def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: boo
         raise BilingualError(exc.message("zh"), exc.message("en")) from None
 
 
+@refusals_returned
 def school_summary(path: str, label: str, as_of: dt.date) -> dict[str, Any]:
     """One school's part of ``rollup``, as plain data: ``{"summary": …}`` or ``{"unreadable": …}``."""
     from dataclasses import asdict
@@ -113,6 +147,7 @@ def school_summary(path: str, label: str, as_of: dt.date) -> dict[str, Any]:
     return {"summary": asdict(result)}
 
 
+@refusals_returned
 def district_workbook(summaries: list[dict[str, Any]], as_of: dt.date, out: str, info: dict[str, Any]) -> str:
     """``rollup -o OUT``: the district workbook from the schools' summaries."""
     from ..rollup.writer import write_district

@@ -5,7 +5,7 @@ body in, a status and a body out. The web app (``cpdsheets serve``) mounts it an
 :class:`Host` — who a token belongs to, where an upload is recorded, where an archive is kept — so
 this module is tested on its own and the web app's storage stays the web app's.
 
-The job is the CLI's (:mod:`..jobs`) on the book the client sent (:mod:`.payload`); the answer is the
+The job is the CLI's (:mod:`cpdsheets.jobs.book`) on the book the client sent (:mod:`.payload`); the answer is the
 actions that write what ``recalc --mark`` writes (:mod:`.actions`), then the button's message.
 A refusal is one line of plain text with a 4xx status: xlwings' ``Remote.bas`` shows a non-200
 answer's text in a message box as it is.

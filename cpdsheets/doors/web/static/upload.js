@@ -13,6 +13,7 @@
   var refusal = document.getElementById('refusal');
   var button = document.getElementById('send');
   var dropped = null;
+  form.noValidate = true;  // a dropped file is not in the input: the script checks for a file itself
 
   function show(file) { chosen.textContent = file ? file.name : ''; }
   input.addEventListener('change', function () { dropped = null; show(input.files[0]); });
@@ -35,8 +36,8 @@
 
   form.addEventListener('submit', function (e) {
     var file = dropped || input.files[0];
-    if (!file) { return; }  // the browser's own "required" message
     e.preventDefault();
+    if (!file) { drop.className = 'drop over'; input.focus(); return; }
     var data = new FormData();
     data.append('file', file, file.name);
     var asOf = form.querySelector('input[name=as_of]').value;
