@@ -53,8 +53,9 @@ def test_english_recalc_text_has_english_states_and_plain_numbers(demo):
 
 
 def test_counts_print_as_written(book_factory):
-    r09 = ["R09", "读书笔记字数", "字数", "读书记录", "字数", "", "学年", "", 5000, None, "错误", "", "是"]
-    r = cli("recalc", book_factory(规则=[*map(list, POLICY_ROWS), [], RULES_HEADER, r09]), "--dry-run")
+    # 按进度, so the open year prints its progress line (R09's default is 仅期末: no line until the year ends)
+    r09 = ["R09", "读书笔记字数", "字数", "读书记录", "字数", "", "学年", "", 5000, None, "错误", "", "是", "按进度"]
+    r = cli("recalc", book_factory(规则=[*map(list, POLICY_ROWS), [], [*RULES_HEADER, "进度提示"], r09]), "--dry-run")
     r09 = [line for line in r.stdout.splitlines() if " R09 " in line]
     assert r09 and all(line.endswith(" / 5000") for line in r09), r.stdout  # never 5e+03
 

@@ -23,6 +23,7 @@ import lunardate
 from .school_calendar import HOLIDAY, WORKDAY, CalendarLine
 from .year_dates import SchoolYearDates, fixed_year
 
+LUNAR_YEARS = (1901, 2099)  # the years lunardate's tables cover (a typo like 2205 must not crash)
 _NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
     "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
@@ -43,6 +44,8 @@ class NationalYear:
 @functools.lru_cache(maxsize=64)
 def national_year(start_year: int) -> NationalYear:
     base = fixed_year(start_year)
+    if not LUNAR_YEARS[0] <= start_year + 1 < LUNAR_YEARS[1]:  # beyond the lunar tables: the fixed dates
+        return NationalYear(base, (), False)
     known_until = date(max(chinese_calendar.holidays).year, 12, 31)  # the last announced year's end
     announced = base.sem2_end <= known_until
     lines = _announced_lines(base.start, min(base.end, known_until))

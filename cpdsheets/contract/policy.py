@@ -37,6 +37,14 @@ PACES: tuple[str, ...] = (PACE_PACED, PACE_END_ONLY)
 METRICS: tuple[str, ...] = ("计数", "合计", "占比", "字数")
 PERIOD_KINDS: tuple[str, ...] = ("学年", "学期", "月", "双周", "周")
 
+
+def default_pace(metric: str) -> Pace:
+    """A rule's 进度提示 when none is typed (or the book predates the column): follows what the rule
+    measures, not its number. Sums (合计, 字数: credits, hours, days, characters) come in bursts such as
+    summer training, so they are judged at the period's end; counts and shares are paced (docs/SPEC.md,
+    "School calendar"). Of the default rules, R01, R02, R09 and R15 are the sums."""
+    return PACE_END_ONLY if metric in ("合计", "字数") else PACE_PACED
+
 # A virtual sheet: the credit ledger (every counted training and output row with its credits after
 # conversion), so a rule can total credits across both sheets with the category caps applied.
 CREDITS_SHEET = "credits"
@@ -133,12 +141,12 @@ class Policy(BaseModel):
 def _rule(rule_id: str, name: str, metric: Metric, sheet: str, period: PeriodKind, *, field: str | None = None,
           cond: str = "", who: str = "", lower: float | None = None, upper: float | None = None,
           severity: RuleSeverity = "error", consequence: str = "", enabled: bool = True,
-          pace: Pace = "按进度") -> Rule:
+          pace: Pace | None = None) -> Rule:
     applies = bind_condition(parse_condition(who), "teachers")
     condition = bind_condition(parse_condition(cond), None if sheet == CREDITS_SHEET else sheet)
     return Rule(rule_id=rule_id, name=name, metric=metric, sheet=sheet, field=field, condition=condition,
                 period=period, applies_to=applies, lower=lower, upper=upper, severity=severity,
-                consequence=consequence, enabled=enabled, pace=pace)
+                consequence=consequence, enabled=enabled, pace=pace or default_pace(metric))
 
 
 GROUP_TYPES_R18 = "跨学科|跨学段|跨校|数字化教研"

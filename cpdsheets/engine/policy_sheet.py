@@ -27,6 +27,7 @@ from ..contract.conditions import (
 from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, bilingual, plain_number
 from ..contract.policy import (
     CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, PACE_END_ONLY, PACE_PACED, Pace, Policy, Rule, RuleSeverity,
+    default_pace,
     Settings,
 )
 from ..contract.school_calendar import SchoolCalendar
@@ -88,7 +89,6 @@ PACE_WORDS = {
     **dict.fromkeys(["仅期末", "期末", "只看期末", "仅期末判定", "不提示进度", "否", "endonly", "end", "no"],
                     PACE_END_ONLY),
 }
-_DEFAULT_PACE: dict[str, Pace] = {r.rule_id: r.pace for r in DEFAULT_RULES}
 # Fields of the virtual credits sheet (the credit ledger).
 CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category", "category": "category",
                  "级别": "level", "level": "level", "来源": "source", "source": "source",
@@ -366,8 +366,7 @@ class _RuleRow:
         enabled = True
         if self.text("enabled"):
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
-        # blank (or a book from before the column): the default rule's, else 按进度
-        pace: Pace = _DEFAULT_PACE.get(self.rule_id, PACE_PACED)
+        pace: Pace = default_pace(metric)  # blank, or a book from before the column
         if self.text("pace"):
             pace = self.word("pace", PACE_WORDS, f"应为 {PACE_PACED} 或 {PACE_END_ONLY}",
                              f"use {PACE_PACED} (pace in the open period) or {PACE_END_ONLY} (closed periods only)")

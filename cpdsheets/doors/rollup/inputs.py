@@ -128,9 +128,9 @@ def _has_mapping(path: Path) -> bool:
 def _part(path: Path, name: str) -> bytes | None:
     try:
         with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo(name)
-            if info.file_size > _PART_LIMIT:
+            info = next((i for i in zf.infolist() if i.filename == name), None)
+            if info is None or info.file_size > _PART_LIMIT:
                 return None
             return zf.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, NotImplementedError, RuntimeError):
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, RuntimeError):
         return None
