@@ -14,7 +14,7 @@ import pytest
 
 import vba_client_model as client
 from conftest import invoke_cli
-from test_xlclient import DEMO, _recalc_both, assert_same_as_cli
+from test_xlclient import DEMO, MemoryHost, _recalc_both, _results, assert_same_as_cli
 
 from cpdsheets.contract.schema import OUTPUT_TABS
 from cpdsheets.doors.reader import read_workbook
@@ -52,14 +52,29 @@ def libreoffice_saved(path: Path) -> Path:
 def test_a_log_with_merged_cells_through_the_service_equals_recalc_mark(make, tmp_path):
     src = make(tmp_path / "学校.xlsx")
     assert {str(r) for r in openpyxl.load_workbook(src)[LOG].merged_cells.ranges} == set(MERGES)
-    via_service, via_cli, reply = _recalc_both(src, tmp_path)
+    host = MemoryHost(tmp_path)
+    via_service, via_cli, reply = _recalc_both(src, tmp_path, host)
     assert_same_as_cli(via_service, via_cli, [pair[0] for pair in OUTPUT_TABS.values()])
-    # the helper sheet went with the click; nothing of the answer touched it
+    # the upload kept in the history keeps the merged areas, so its results are the book's
+    [(_, _, kept)] = host.records
+    assert MERGES_SHEET not in openpyxl.load_workbook(kept).sheetnames
+    assert _results(kept) == _results(src)
+    # the helper sheet went with the click (the model refuses any action on it while it is there)
     wb = openpyxl.load_workbook(via_service)
     assert MERGES_SHEET not in wb.sheetnames
     assert wb.sheetnames == openpyxl.load_workbook(via_cli).sheetnames
+    assert any(a["func"] == "addSheet" for a in reply.actions), "new tabs are added while the helper is last"
+
+
+def test_the_model_refuses_an_action_on_the_helper_sheet(tmp_path):
+    """The guard the test above leans on: an answer writing to the helper sheet fails, as it should."""
+    src = merged_book(tmp_path / "学校.xlsx")
     position = client.sheet_position(src, MERGES_SHEET)
-    assert all(a["sheet_position"] != position for a in reply.actions)
+    assert position == len(openpyxl.load_workbook(src).sheetnames)  # after the last sheet
+    action = {"func": "sheetClearContents", "args": [], "values": [[]], "sheet_position": position,
+              "start_row": 0, "start_column": 0, "row_count": 1, "column_count": 1}
+    with pytest.raises(AssertionError, match=MERGES_SHEET):
+        client.apply(src, tmp_path / "out.xlsx", [action])
 
 
 def test_the_merges_change_the_results(tmp_path):
@@ -108,3 +123,17 @@ def test_bad_rows_on_the_helper_sheet_are_skipped(tmp_path):
     helper = next(s for s in body["sheets"] if s["name"] == MERGES_SHEET)
     helper["values"] += [["no such sheet", "A1:B2"], [LOG, "not an address"], [LOG, None], [None, "A1:B2"], [LOG]]
     assert sorted(raw_book(body).sheets[LOG].merged) == sorted(read_workbook(src).sheets[LOG].merged)
+
+
+def test_the_vba_writes_the_sheet_the_service_reads():
+    """CpdSheets.bas and payload.py name the same sheet, and the model follows the VBA's steps: the
+    header row, the sheet joining include, and the sheet deleted after the answer and on an error."""
+    import re
+
+    text = (Path(client.ROOT) / "xlmacros" / "CpdSheets.bas").read_text()
+    assert re.search(r'Private Const MERGES_SHEET As String = "([^"]+)"', text).group(1) == MERGES_SHEET
+    run_job = text[text.index("Private Sub RunJob"):text.index("End Sub", text.index("Private Sub RunJob"))]
+    assert 'include = include & "," & MERGES_SHEET' in run_job
+    assert run_job.count("DropSheet merges") == 2 and "Err.Raise errNumber" in run_job
+    assert 'grid(1, 1) = "sheet"' in text and 'grid(1, 2) = "area"' in text
+    assert "store.Visible = xlSheetHidden" in text

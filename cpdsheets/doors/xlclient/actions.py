@@ -105,9 +105,14 @@ class ActionList:
     # -- sheets -------------------------------------------------------------------------------
 
     def add_sheet(self, name: str) -> None:
-        """A new worksheet after the last one (Remote.bas: Sheets.Add, then Move After:=Worksheets(i+1))."""
-        self.add("addSheet", [len(self.sheets) - 1, name])
-        self.sheets.append(name)
+        """A new worksheet after the last one (Remote.bas: Sheets.Add, then Move After:=Worksheets(i+1)),
+        but before the client's helper sheet of merged areas, which is last while the answer runs: no
+        sheet is moved after that hidden sheet, and once it is deleted the order is the CLI's."""
+        after = len(self.sheets) - 1
+        if after > 0 and self.sheets[after].casefold() == MERGES_SHEET.casefold():
+            after -= 1
+        self.add("addSheet", [after, name])
+        self.sheets.insert(after + 1, name)
 
     def delete_sheet(self, name: str) -> None:
         self.add("sheetDelete", sheet=name)

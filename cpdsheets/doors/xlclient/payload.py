@@ -164,7 +164,8 @@ def merged_areas(payload: dict[str, Any]) -> dict[str, list[MergedRange]]:
     """Sheet name (casefolded) -> its merged areas as the file reader reports them, from the rows of
     :data:`MERGES_SHEET` after its header. A row that names no sent sheet or no area is skipped: the
     sheet is ours, but nothing on it may stop a job."""
-    rows = next((s["values"] for s in payload["sheets"] if s["name"].casefold() == MERGES_SHEET.casefold()), [])
+    rows: list[list[Any]] = next(
+        (s["values"] for s in payload["sheets"] if s["name"].casefold() == MERGES_SHEET.casefold()), [])
     sent = {s["name"].casefold() for s in payload["sheets"]}
     out: dict[str, list[MergedRange]] = {}
     for row in rows[1:]:
