@@ -29,18 +29,31 @@ class Availability:
             _e=np.clip(cal.day_index(ex["end"]) + 1, 0, d).astype("int64"),
             _rule=ex["rule_id"].astype("object").where(ex["rule_id"].notna(), "").astype(str).str.strip().str.upper(),
         )
+        self._ex_arrays: tuple[np.ndarray, ...] | None = None
+        self._by_rows: dict[tuple[int, ...], np.ndarray] = {}  # chosen exemption rows -> applicable matrix
 
     def applicable(self, rule_id: str) -> np.ndarray:
-        """Teachers × days: in post and not exempt from ``rule_id`` (blank 规则编号 = every rule)."""
-        ex = self._ex_rows
-        ex = ex[(ex["_rule"] == "") | (ex["_rule"] == rule_id.strip().upper())]
-        ex = ex[ex["_e"] > ex["_s"]]
-        if not len(ex):
+        """Teachers × days: in post and not exempt from ``rule_id`` (blank 规则编号 = every rule). Rules
+        exempted by the same rows share one matrix: most books' exemptions name no rule, so every rule
+        would otherwise rebuild the same one."""
+        if self._ex_arrays is None:
+            ex = self._ex_rows
+            self._ex_arrays = (ex["_t"].to_numpy(), ex["_s"].to_numpy(), ex["_e"].to_numpy(), ex["_rule"].to_numpy())
+        t, s, e, rules = self._ex_arrays
+        chosen = np.flatnonzero(((rules == "") | (rules == rule_id.strip().upper())) & (e > s))
+        key = tuple(chosen.tolist())
+        if key not in self._by_rows:
+            self._by_rows[key] = self._without(t[chosen], s[chosen], e[chosen])
+        return self._by_rows[key]
+
+    def _without(self, t: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """``in_post`` less the exempt days [s, e) of teacher rows ``t``."""
+        if not len(t):
             return self.in_post
         n, d = self.in_post.shape
         diff = np.zeros((n, d + 1), dtype="int64")
-        np.add.at(diff, (ex["_t"].to_numpy(), ex["_s"].to_numpy()), 1)
-        np.add.at(diff, (ex["_t"].to_numpy(), ex["_e"].to_numpy()), -1)
+        np.add.at(diff, (t, s), 1)
+        np.add.at(diff, (t, e), -1)
         exempt = np.cumsum(diff, axis=1)[:, :d] > 0
         return self.in_post & ~exempt
 

@@ -26,11 +26,11 @@ from ..contract.schema import COUNTED_SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
-from .periods import make_calendar, period_table
+from .periods import make_calendar
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
 from .rule_references import rule_reference_findings
-from .rules import Context, empty_progress, evaluate_rule
+from .rules import Context, PeriodTables, empty_progress, evaluate_rule
 
 STATUS_OK, STATUS_BEHIND, STATUS_FAILED = State.MET.value, State.BEHIND.value, State.FAILED.value
 TEACHER_COLUMNS = ["teacher_id", "name", "group", "lesson_group", "roles", "credits", "credits_by_category",
@@ -55,7 +55,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     ctx = Context(
         cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
         avail=Availability(attrs, dataset.valid("exemptions"), cal), frames=frames,
-        periods={k: period_table(cal, k) for k in ("学年", "学期", "月", "双周", "周")},
+        periods=PeriodTables(cal),
         caps=dict(settings.category_caps), school_days=cal.school_day_mask(),
     )
     skipped, findings = unevaluated(dataset, policy)
@@ -83,7 +83,9 @@ def _teachers(attrs: pd.DataFrame, teachers: pd.DataFrame, ledger: pd.DataFrame,
     by_cat = capped_by_category(ledger, caps, ["teacher_id"])
     by_cat = by_cat[by_cat["teacher_id"].isin(set(attrs["teacher_id"]))]
     totals = by_cat.groupby("teacher_id")["credits"].sum()
-    cat_dicts = {tid: dict(zip(g["category"], g["credits"])) for tid, g in by_cat.groupby("teacher_id", sort=False)}
+    cat_dicts: dict[object, dict[object, float]] = {}  # one pass, not a sub-frame per teacher
+    for tid, category, credits in zip(by_cat["teacher_id"], by_cat["category"], by_cat["credits"]):
+        cat_dicts.setdefault(tid, {})[category] = credits
 
     mine = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     errors = mine[mine["severity"] == "error"]

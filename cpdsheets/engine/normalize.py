@@ -127,10 +127,9 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
             if year_like.any():
                 out[year_like] = s[year_like].map(_year_dot_month).astype("datetime64[ns]")
 
-    text = _text(s)
     is_text = (t == str) & ~blank
     if is_text.any():
-        tx = text[is_text]
+        tx = _text(s[is_text])  # only the text cells: a column of dates has none to clean
         full = tx.str.extract(_FULL_DATE)
         compact = tx.str.extract(_COMPACT_DATE)
         full = full.fillna(compact)
@@ -390,6 +389,22 @@ def normalize_text(s: pd.Series) -> Parsed:
 # -- scalar helpers for one-off cells (the policy sheet) --------------------------------------
 
 def parse_date_value(value: Any, year_hint: dt.date | None = None) -> dt.date | None:
+    # A typed date is what normalize_dates makes of it (its day, when its year is plausible) without
+    # building a Series; text is parsed once per distinct string and year: the policy sheet asks for
+    # seven dates on every book.
+    if type(value) in (dt.datetime, dt.date, pd.Timestamp) and getattr(value, "tzinfo", None) is None:
+        return dt.date(value.year, value.month, value.day) if MIN_YEAR <= value.year <= MAX_YEAR else None
+    if value is None or type(value) is str:
+        return _parse_date_text(value, year_hint)
+    return _parse_date_series(value, year_hint)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(value: str | None, year_hint: dt.date | None) -> dt.date | None:
+    return _parse_date_series(value, year_hint)
+
+
+def _parse_date_series(value: Any, year_hint: dt.date | None) -> dt.date | None:
     parsed = normalize_dates(pd.Series([value], dtype="object"), school_year_of_month(year_hint))
     ts = parsed.values.iloc[0]
     return None if pd.isna(ts) else ts.date()

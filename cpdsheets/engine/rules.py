@@ -36,19 +36,21 @@ read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..contract.conditions import condition_words, subject_types
+from ..contract.conditions import Condition, condition_words, subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
 from ..contract.schema import SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
 from .filters import attribute_keys, evaluate, is_apprentice_term, is_mentor_term, with_attributes
-from .periods import Calendar, assign_periods, normal_window_days
+from .periods import Calendar, assign_periods, normal_window_days, period_table
 from .roster import group_names
 
 PROGRESS_COLUMNS = [
@@ -58,6 +60,8 @@ PROGRESS_COLUMNS = [
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
     "consequence", "final_reason",
 ]
+# A rule's counted value per (subject, detail, period_id) that has rows.
+Actuals = dict[tuple[Any, Any, Any], float]
 # Why a period is final for a teacher before it ends (docs/SPEC.md, "School calendar"): their time in post
 # inside it is over.
 FINAL_LEFT, FINAL_LEAVE = "已离校", "休假"
@@ -71,9 +75,24 @@ class Context:
     pairs: pd.DataFrame  # roster.mentor_pairs
     avail: Availability
     frames: dict[str, pd.DataFrame]  # sheet key (and CREDITS_SHEET) -> counted rows
-    periods: dict[str, pd.DataFrame]  # period kind -> periods.period_table
+    periods: PeriodTables  # period kind -> periods.period_table
     caps: dict[str, float]
     school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
+    windows: dict[str, Windows] = field(default_factory=dict)  # period kind -> started_windows, filled as rules ask
+    chosen: dict[tuple[Condition, str], tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)  # _teachers_and_rows
+
+
+class PeriodTables(dict[str, pd.DataFrame]):
+    """period kind -> periods.period_table, each built when a rule first asks for it (a policy uses two
+    or three of the five kinds)."""
+
+    def __init__(self, cal: Calendar):
+        super().__init__()
+        self.cal = cal
+
+    def __missing__(self, kind: str) -> pd.DataFrame:
+        self[kind] = table = period_table(self.cal, kind)
+        return table
 
 
 def empty_progress() -> pd.DataFrame:
@@ -81,16 +100,15 @@ def empty_progress() -> pd.DataFrame:
 
 
 def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
-    periods = ctx.periods[rule.period]
-    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
-    if not len(periods):
+    windows = started_windows(ctx, rule.period)
+    if not len(windows.periods):
         return empty_progress()
     parts = []
     for word in subject_types(rule.applies_to):
         kind = SubjectType.from_word(word)
         if kind is None:  # the policy reader accepts only the words SubjectType knows
             continue
-        grid = _teacher_grid(rule, ctx, periods) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, periods, kind)
+        grid = _teacher_grid(rule, ctx, windows) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, windows, kind)
         if len(grid):
             parts.append(grid)
     if not parts:
@@ -100,13 +118,10 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
 
 # -- teachers ----------------------------------------------------------------------------------
 
-def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFrame:
-    attrs = ctx.attrs
-    subjects = attrs[evaluate(rule.applies_to, attrs)]
+def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
+    subjects, rows = _teachers_and_rows(rule, ctx)
     if not len(subjects):
         return pd.DataFrame()
-    rows = ctx.frames[rule.sheet]
-    rows = rows[rows["teacher_id"].isin(set(subjects["teacher_id"]))]
     per_apprentice = any(is_apprentice_term(t) for t in rule.condition.terms)
     values = _listed_values(rule)
 
@@ -130,25 +145,45 @@ def _teacher_grid(rule: Rule, ctx: Context, periods: pd.DataFrame) -> pd.DataFra
     if not len(keys):
         return pd.DataFrame()
 
-    actual = _actuals(rule, ctx, rows, periods, subject_col="teacher_id")
+    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="teacher_id")
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
     idx = ctx.avail.index
     matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
-    names = attrs.set_index("teacher_id")
     if per_apprentice:
         matrix = matrix & ctx.avail.in_post[idx.reindex(keys["detail"]).to_numpy()]
     elif any(is_mentor_term(t) for t in rule.condition.terms):
         # R10 the other way round: only the days the mentor is in post too (a mentor on the roster).
-        mentor = idx.reindex(names["t:mentor"].reindex(keys["subject"]).to_numpy())
+        mentor = idx.reindex(_roster_values(ctx, "t:mentor", keys["subject"]))
         known = mentor.notna().to_numpy()
         if known.any():
             matrix = matrix.copy()
             matrix[known] &= ctx.avail.in_post[mentor[known].astype("int64").to_numpy()]
-    grid = _grid(keys, periods, matrix, ctx)
+    grid = _grid(keys, windows, matrix)
     grid["subject_type"] = SubjectType.TEACHER.value
-    grid["subject_name"] = names["t:name"].reindex(grid["subject"]).to_numpy()
-    grid["group"] = names["t:teaching_group"].reindex(grid["subject"]).to_numpy()
+    grid["subject_name"] = _roster_values(ctx, "t:name", grid["subject"])
+    grid["group"] = _roster_values(ctx, "t:teaching_group", grid["subject"])
     return _with_actual(grid, actual)
+
+
+def _roster_values(ctx: Context, column: str, teacher_ids: pd.Series) -> np.ndarray:
+    """``column`` of ``ctx.attrs`` for each teacher id (NaN for an id not on the roster): by position, as
+    ``Availability.index`` numbers the roster, rather than a ``set_index`` + ``reindex`` per rule."""
+    pos = ctx.avail.index.index.get_indexer(teacher_ids.to_numpy())
+    values = ctx.attrs[column].to_numpy()
+    if (pos >= 0).all():
+        return values[pos]
+    return ctx.attrs[column].set_axis(ctx.avail.index.index).reindex(teacher_ids.to_numpy()).to_numpy()
+
+
+def _teachers_and_rows(rule: Rule, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The teachers a rule applies to and their rows of its sheet. Rules share 适用对象 and sheets (most
+    apply to every teacher), so each pair is worked out once per book; callers never change the frames."""
+    key = (rule.applies_to, rule.sheet)
+    if key not in ctx.chosen:
+        subjects = ctx.attrs[evaluate(rule.applies_to, ctx.attrs)]
+        rows = ctx.frames[rule.sheet]
+        ctx.chosen[key] = subjects, rows[rows["teacher_id"].isin(set(subjects["teacher_id"]))]
+    return ctx.chosen[key]
 
 
 def _listed_values(rule: Rule) -> list[str]:
@@ -162,7 +197,7 @@ def _listed_values(rule: Rule) -> list[str]:
 
 # -- groups ------------------------------------------------------------------------------------
 
-def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectType) -> pd.DataFrame:
+def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -> pd.DataFrame:
     column = "t:teaching_group" if kind is SubjectType.TEACHING_GROUP else "t:lesson_group"
     names = pd.DataFrame({column: group_names(ctx.attrs, column)})
     # 适用对象 may narrow the groups (教研组=语文组); other teacher attributes do not apply to a group.
@@ -182,9 +217,9 @@ def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectTy
         keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
         keys["detail_label"] = kind.word + " " + keys["subject"].astype(str)
         rows = rows.assign(_detail="")
-    actual = _actuals(rule, ctx, rows, periods, subject_col="group")
+    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="group")
     matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
-    grid = _grid(keys, periods, matrix, ctx)
+    grid = _grid(keys, windows, matrix)
     grid["subject_type"] = kind.value
     grid["subject_name"] = grid["subject"]
     grid["group"] = grid["subject"] if kind is SubjectType.TEACHING_GROUP else None
@@ -193,69 +228,105 @@ def _group_grid(rule: Rule, ctx: Context, periods: pd.DataFrame, kind: SubjectTy
 
 # -- shared ------------------------------------------------------------------------------------
 
-def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> pd.DataFrame:
-    """actual per (subject, detail, period_id)."""
-    cols = ["subject", "detail", "period_id", "actual"]
+def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> Actuals:
+    """actual per (subject, detail, period_id), only for the keys that have rows."""
     if not len(rows):
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "actual" else "object") for c in cols})
+        return {}
     if subject_col == "teacher_id":
         rows = with_attributes(rows, ctx.attrs, attribute_keys(rule.condition))
-    pid = assign_periods(rows["date"], periods)
-    rows = rows[pid.to_numpy() >= 0].assign(period_id=pid[pid >= 0].to_numpy())
-    match = evaluate(rule.condition, rows)
+    pid = assign_periods(rows["date"], periods).to_numpy()
+    inside = pid >= 0
+    rows, pid = rows[inside], pid[inside]
+    match = evaluate(rule.condition, rows.assign(period_id=pid)).to_numpy(dtype=bool)
     keys = [subject_col, "_detail", "period_id"]
-    if rule.metric == "占比":
-        g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
-                          "period_id": rows["period_id"], "num": match.astype("float64"), "den": 1.0})
-        agg = g.groupby(keys, sort=False)[["num", "den"]].sum()
-        out = (agg["num"] / agg["den"]).rename("actual").reset_index()
-    elif rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
-        matched = rows[match]
-        out = capped_by_category(matched, ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
-        out = out.rename("actual").reset_index()
-    else:
+    if rule.metric in ("计数", "占比"):
+        # Whole counts: exact in any order, so counted in Python rather than by a pandas groupby, which
+        # costs more than the counting on a small book.
+        subject, detail = rows[subject_col].to_numpy(), rows["_detail"].to_numpy()
+        known = ~(pd.isna(subject) | pd.isna(detail))  # a groupby drops blank keys; so does this
+        hits = Counter(zip(subject[known & match], detail[known & match], pid[known & match]))
         if rule.metric == "计数":
-            value = match.astype("float64")
-        else:
-            value = rows[rule.field].astype("float64").fillna(0.0).where(match, 0.0)
+            return {key: float(n) for key, n in hits.items()}
+        # 占比: matching rows ÷ all the subject's rows, 0 where none matched
+        totals = Counter(zip(subject[known], detail[known], pid[known]))
+        return {key: hits.get(key, 0) / float(n) for key, n in totals.items()}
+    rows = rows.assign(period_id=pid)
+    if rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
+        sums = capped_by_category(rows[match], ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
+    else:  # sums of a field keep pandas' (compensated) summation, so the totals stay bit for bit
+        value = rows[rule.field].astype("float64").fillna(0.0).where(match, 0.0)
         g = pd.DataFrame({subject_col: rows[subject_col], "_detail": rows["_detail"],
                           "period_id": rows["period_id"], "actual": value})
-        out = g.groupby(keys, sort=False)["actual"].sum().reset_index()
-    return out.rename(columns={subject_col: "subject", "_detail": "detail"})
+        sums = g.groupby(keys, sort=False)["actual"].sum()
+    return dict(zip(sums.index, sums.to_numpy(dtype="float64")))
 
 
-def _grid(keys: pd.DataFrame, periods: pd.DataFrame, matrix: np.ndarray, ctx: Context) -> pd.DataFrame:
-    """Every key row × every started period, with its applicable school days (whole period and
-    elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
-    post inside the period is already over (``ended``)."""
+@dataclass(slots=True)
+class Windows:
+    """The started periods of one kind with what every rule of that kind measures them by: the same for
+    all rules (the as-of date and the calendar are the book's), so worked out once per book and kind."""
+    periods: pd.DataFrame
+    start: np.ndarray  # day index of each period's first day
+    end: np.ndarray  # ... and of its last day
+    upto: np.ndarray  # its last day, or the as-of date when that comes first
+    after_as_of: np.ndarray  # bool: the period ends after the as-of date
+    measure: np.ndarray  # period_days: a normal window's school days, else the period's own
+    short: np.ndarray  # bool: under half a normal window's school days, so it requires nothing
+    columns: dict[str, np.ndarray]  # the periods' columns as arrays, for building grids without pandas joins
+    school_days: np.ndarray  # Context.school_days
+
+
+def started_windows(ctx: Context, kind: str) -> Windows:
+    """The periods of ``kind`` that have started by the as-of date, cached on ``ctx``."""
+    cached = ctx.windows.get(kind)
+    if cached is not None:
+        return cached
+    periods = ctx.periods[kind]
+    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
     start = ctx.cal.day_index(periods["period_start"]).astype("int64")
     end = ctx.cal.day_index(periods["period_end"]).astype("int64")
     as_of_idx = int(ctx.cal.day_index(pd.Series([ctx.as_of]))[0])
-    upto = np.minimum(end, as_of_idx)
-    school = matrix & ctx.school_days[None, :]
-    applicable = days_in(school, start, end)
-    elapsed = days_in(school, start, upto)
-    # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
-    ended = (days_in(matrix, start, end) == days_in(matrix, start, upto)) & (end > as_of_idx)[None, :]
     period_school = days_in(ctx.school_days[None, :], start, end)[0]
     normal = normal_window_days(periods)
-    measure = np.where(normal > 0, normal, period_school)
-    short = (normal > 0) & (period_school * 2 < normal)  # under half a normal window: no requirement
-    k, p = len(keys), len(periods)
-    grid = keys.iloc[np.repeat(np.arange(k), p)].reset_index(drop=True)
-    per = periods.iloc[np.tile(np.arange(p), k)].reset_index(drop=True)
-    grid = pd.concat([grid, per], axis=1)
-    grid["applicable_days"] = applicable.reshape(-1)
-    grid["elapsed_days"] = elapsed.reshape(-1)
-    grid["period_days"] = np.tile(measure, k)
-    grid["short_window"] = np.tile(short, k)
-    grid["ended"] = ended.reshape(-1)
-    return grid[grid["applicable_days"] > 0]
+    windows = Windows(
+        periods=periods, start=start, end=end, upto=np.minimum(end, as_of_idx), after_as_of=end > as_of_idx,
+        measure=np.where(normal > 0, normal, period_school), short=(normal > 0) & (period_school * 2 < normal),
+        columns={c: periods[c].to_numpy() for c in periods.columns}, school_days=ctx.school_days,
+    )
+    ctx.windows[kind] = windows
+    return windows
 
 
-def _with_actual(grid: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    grid = grid.merge(actual, on=["subject", "detail", "period_id"], how="left")
-    grid["actual"] = grid["actual"].fillna(0.0).astype("float64")
+def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> pd.DataFrame:
+    """Every key row × every started period with applicable school days, with those days (whole period
+    and elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
+    post inside the period is already over (``ended``). Built from arrays in one go: a rule's grid is
+    rebuilt for every rule, and pandas joins cost more than the arithmetic here."""
+    school = matrix & w.school_days[None, :]
+    applicable = days_in(school, w.start, w.end).reshape(-1)
+    elapsed = days_in(school, w.start, w.upto).reshape(-1)
+    # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
+    ended = ((days_in(matrix, w.start, w.end) == days_in(matrix, w.start, w.upto)) & w.after_as_of[None, :]).reshape(-1)
+    k, p = len(keys), len(w.start)
+    keep = applicable > 0
+    key_row = np.repeat(np.arange(k), p)[keep]
+    period_row = np.tile(np.arange(p), k)[keep]
+    data = {c: keys[c].to_numpy()[key_row] for c in keys.columns}
+    data.update({c: values[period_row] for c, values in w.columns.items()})
+    data["applicable_days"] = applicable[keep]
+    data["elapsed_days"] = elapsed[keep]
+    data["period_days"] = w.measure[period_row]
+    data["short_window"] = w.short[period_row]
+    data["ended"] = ended[keep]
+    return pd.DataFrame(data)
+
+
+def _with_actual(grid: pd.DataFrame, actual: Actuals) -> pd.DataFrame:
+    """The grid with each row's ``actual`` (0 where nothing was counted). A dictionary look-up rather than
+    a merge: the grid is small and a merge is most of a rule's time on a small book."""
+    values = np.array([actual.get(key, 0.0) for key in zip(grid["subject"], grid["detail"], grid["period_id"])],
+                      dtype="float64")
+    grid["actual"] = np.where(np.isnan(values), 0.0, values)
     return grid
 
 
@@ -274,57 +345,58 @@ def counted_label(rule: Rule) -> str:
     return f"{sheet}的{field}" if field else sheet
 
 
-def whole_half_up(x: pd.Series, decimals: int = 0) -> pd.Series:
+def whole_half_up(x: np.ndarray, decimals: int = 0) -> np.ndarray:
     """Round half up (not to even): 0.5 item is 1 item. The tiny nudge absorbs binary error in
     products like 20 × 69/138."""
     scale = 10.0 ** decimals
     return np.floor(x * scale + 0.5 + 1e-9) / scale
 
 
-def _requirements(grid: pd.DataFrame, rule: Rule, open_: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _requirements(grid: pd.DataFrame, rule: Rule, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(required, expected): see the module docstring. Days are school days; a window with under half
-    a normal window's school days requires nothing."""
-    nan = pd.Series(np.nan, index=grid.index)
+    a normal window's school days requires nothing. On arrays: a rule's grid is small, and pandas'
+    per-operation cost was most of this."""
+    n = len(grid)
     if rule.lower is None:
-        return nan, nan
+        return np.full(n, np.nan), np.full(n, np.nan)
     if rule.metric == "占比":
-        required = pd.Series(float(rule.lower), index=grid.index)
-        return required, required.where(open_)
+        required = np.full(n, float(rule.lower))
+        return required, np.where(open_, required, np.nan)
     counting = rule.metric == "计数"
-    measure = grid["period_days"].astype("float64")
-    share = np.minimum(grid["applicable_days"], measure) / measure
-    elapsed = np.minimum(grid["elapsed_days"], measure) / measure
-    none = grid["short_window"].astype(bool)
-    required = whole_half_up(rule.lower * share, 0 if counting else 1).where(~none, 0.0)
-    expected = (rule.lower * elapsed).where(~none, 0.0)
+    measure = grid["period_days"].to_numpy(dtype="float64")
+    share = np.minimum(grid["applicable_days"].to_numpy(), measure) / measure
+    elapsed = np.minimum(grid["elapsed_days"].to_numpy(), measure) / measure
+    none = grid["short_window"].to_numpy(dtype=bool)
+    required = np.where(~none, whole_half_up(rule.lower * share, 0 if counting else 1), 0.0)
+    expected = np.where(~none, rule.lower * elapsed, 0.0)
     if counting:
         expected = np.floor(expected + 1e-9)
-    return required, expected.where(open_)
+    return required, np.where(open_, expected, np.nan)
 
 
 def _states(grid: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
-    as_of = ctx.as_of
-    closed = grid["period_end"] < as_of
+    closed = grid["period_end"].to_numpy() < ctx.as_of.to_datetime64()
     # A teacher whose time in post inside an open period is over (left, or exempt past its end): the
     # period is final for them now, judged against the pro-rated requirement, with no pace.
-    final = ~closed & grid["ended"].astype(bool) & (grid["subject_type"] == SubjectType.TEACHER.value)
+    final = ~closed & grid["ended"].to_numpy(dtype=bool) & (grid["subject_type"].to_numpy() == SubjectType.TEACHER.value)
     done = closed | final
     paced = rule.pace == PACE_PACED
-    required, expected = _requirements(grid, rule, ~done if paced else pd.Series(False, index=grid.index))
-    actual = grid["actual"]
-    over = (actual > rule.upper) if rule.upper is not None else pd.Series(False, index=grid.index)
+    required, expected = _requirements(grid, rule, ~done if paced else np.zeros(len(grid), dtype=bool))
+    actual = grid["actual"].to_numpy(dtype="float64")
+    over = (actual > rule.upper) if rule.upper is not None else np.zeros(len(grid), dtype=bool)
     state = np.select(
         [over, done & (actual < required), ~done & (actual < expected)],
         [State.OVER.value, State.FAILED.value, State.BEHIND.value],
         default=State.MET.value,
     )
     # An alert for an upper bound shows the bound it went over.
-    required = required.where(~over, float(rule.upper) if rule.upper is not None else np.nan)
+    required = np.where(~over, required, float(rule.upper) if rule.upper is not None else np.nan)
+    reason = _final_reason(grid, ctx) if final.any() else np.full(len(grid), FINAL_LEAVE)
     out = grid.assign(
-        closed=done.to_numpy(), required=required.to_numpy(), expected=expected.to_numpy(), state=state,
+        closed=done, required=required, expected=expected, state=state,
         lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,
         severity=rule.severity, consequence=rule.consequence,
-        final_reason=np.where(final, _final_reason(grid, ctx), ""),
+        final_reason=np.where(final, reason, ""),
     )
     return out[PROGRESS_COLUMNS]
 
