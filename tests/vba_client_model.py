@@ -26,7 +26,7 @@ from xlwings_remote import excel_reads
 
 from cpdsheets.contract.schema import OUTPUT_TABS
 from cpdsheets.doors.mark_record import MARK_STORE
-from cpdsheets.doors.xlclient.payload import xlwings_version
+from cpdsheets.doors.xlclient.payload import MERGES_SHEET, xlwings_version
 
 ROOT = Path(__file__).resolve().parents[1]
 REMOTE_BAS = ROOT / "xlmacros" / "Remote.bas"
@@ -42,7 +42,7 @@ def client_subs() -> set[str]:
 # -- CpdSheets.bas: which sheets go (SheetsToSend) ------------------------------------------------
 
 def sheets_to_send(wb: openpyxl.Workbook) -> list[str]:
-    skip = {"控制台", "说明", "guide", "xlwings.conf"}
+    skip = {"控制台", "说明", "guide", "xlwings.conf", MERGES_SHEET}
     if MARK_STORE in wb.sheetnames:
         for row in wb[MARK_STORE].iter_rows(min_row=2, values_only=True):
             row = list(row) + [None] * 7
@@ -50,6 +50,42 @@ def sheets_to_send(wb: openpyxl.Workbook) -> list[str]:
                 skip.add(str(row[0]).casefold())
     return [ws.title for ws in wb.worksheets if ws.title.casefold() not in {s.casefold() for s in skip}
             and "," not in ws.title]
+
+
+# -- CpdSheets.bas: the merged areas of the sheets sent (WriteMerges, DropSheet) --------------------
+
+def write_merges(wb: openpyxl.Workbook, include: list[str]) -> list[str]:
+    """WriteMerges: a leftover helper sheet is deleted; then, when a sheet in ``include`` has merged
+    areas, a hidden sheet after the last one lists them (header "sheet", "area"; per sheet in ``include``
+    order, column by column, top to bottom, each area once at its top-left cell) and joins ``include``.
+    Returns the include RunServerPython gets."""
+    drop_merges(wb)
+    areas = []
+    for name in include:
+        if name not in wb.sheetnames:
+            continue
+        ranges = sorted(wb[name].merged_cells.ranges, key=lambda m: (m.min_col, m.min_row))
+        areas += [[name, m.coord] for m in ranges]
+    if not areas:
+        return include
+    store = wb.create_sheet(MERGES_SHEET)  # Worksheets.Add After:=the last worksheet
+    for row in [["sheet", "area"]] + areas:
+        store.append(row)  # "'" & text: stored as text whatever it looks like
+    store.sheet_state = "hidden"
+    return include + [MERGES_SHEET]
+
+
+def drop_merges(wb: openpyxl.Workbook) -> None:
+    """DropSheet: the helper sheet goes once the answer has run (or the click failed)."""
+    if MERGES_SHEET in wb.sheetnames:
+        wb.remove(wb[MERGES_SHEET])
+
+
+def sheet_position(path: str | Path, name: str) -> int | None:
+    """Where ``name`` stands in the worksheet list RunServerPython sends for this book (its
+    ``sheet_position``), None when it is not there."""
+    names = [s["name"] for s in payload(path)["sheets"]]
+    return names.index(name) if name in names else None
 
 
 # -- Remote.bas: the payload --------------------------------------------------------------------
@@ -76,7 +112,7 @@ def payload(path: str | Path, include: list[str] | None = None) -> dict[str, Any
     """What RunServerPython posts for this book: every worksheet by name, the values of the included
     ones from A1 to the end of their used range, through a JSON round trip."""
     wb = openpyxl.load_workbook(path, keep_vba=True, data_only=True)
-    include = sheets_to_send(wb) if include is None else include
+    include = write_merges(wb, sheets_to_send(wb) if include is None else include)
     sheets = []
     for ws in wb.worksheets:
         if ws.title not in include or (ws.max_row == 1 and ws.max_column == 1 and ws["A1"].value is None):
@@ -160,6 +196,7 @@ def apply(src: str | Path, dst: str | Path, actions: list[dict[str, Any]]) -> Cl
     known = client_subs()
     shutil.copyfile(src, dst)
     wb = openpyxl.load_workbook(dst, keep_vba=True)
+    write_merges(wb, sheets_to_send(wb))  # the sheet is there while the answer runs
     run = ClientRun()
     for action in actions:
         func, args = action["func"], action["args"]
@@ -167,6 +204,8 @@ def apply(src: str | Path, dst: str | Path, actions: list[dict[str, Any]]) -> Cl
             raise AssertionError(f"the VBA client has no Sub {func}: Application.Run fails")
         pos = action["sheet_position"]
         ws = wb.worksheets[pos] if pos is not None else None
+        if ws is not None and ws.title == MERGES_SHEET:
+            raise AssertionError(f"{func} on {MERGES_SHEET}: the answer must leave the helper sheet alone")
         if func == "addSheet":  # Sheets.Add, Move After:=Worksheets(args(1)+1), Name = args(2)
             wb.create_sheet(args[1], args[0] + 1)
         elif func == "sheetDelete":
@@ -256,6 +295,7 @@ def apply(src: str | Path, dst: str | Path, actions: list[dict[str, Any]]) -> Cl
             run.opened.append(args[0])
         else:
             raise AssertionError(f"{func} is a client Sub this model does not run yet")
+    drop_merges(wb)
     wb.save(dst)
     return run
 

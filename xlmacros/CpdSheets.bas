@@ -12,6 +12,8 @@ Option Explicit
 Private Const SEND_TIMEOUT_MS As Long = 180000  ' a 20,000-row book: upload, job, answer
 Private Const PING_TIMEOUT_MS As Long = 5000    ' a service that answers at all answers a ping at once
 Private Const RECORD_SHEET As String = "cpdsheets.marks"
+Private Const MERGES_SHEET As String = "cpdsheets.merges"  ' the merged areas sent with the book (WriteMerges)
+Private Const SCAN_RUN As Long = 32  ' rows of a column looked at cell by cell once a bisection gets there
 Private Const CONFIG_SHEET As String = "xlwings.conf"
 ' the control sheet
 Private Const CONSOLE_ZH As String = "63A7 5236 53F0"
@@ -46,7 +48,9 @@ End Sub
 
 ' The one place that decides, per click, where the job runs.
 Private Sub RunJob(job As String, localCall As String)
-    Dim url As String, token As String
+    Dim url As String, token As String, include As String
+    Dim merges As Worksheet
+    Dim errNumber As Long, errSource As String, errText As String
     url = ConsoleSetting(Zh(SERVER_ZH), "Server address")
     token = ConsoleSetting(Zh(TOKEN_ZH), "School token")
     If url = "" Or token = "" Then
@@ -62,8 +66,22 @@ Private Sub RunJob(job As String, localCall As String)
     ' Text of 16+ digits (an ID typed as text, "0012345678901234567") would otherwise go out unquoted:
     ' a number that loses digits, or, with a leading zero, JSON the service cannot read at all.
     WebHelpers.JsonOptions.UseDoubleForLargeNumbers = True
-    RunServerPython url & "/xlwings/" & job, auth:="Bearer " & token, include:=SheetsToSend(), _
+    include = SheetsToSend()
+    Set merges = WriteMerges(include)
+    If Not merges Is Nothing Then include = include & "," & MERGES_SHEET
+    ' The helper sheet goes again whatever happens; an error is then raised on as it came.
+    On Error GoTo Failed
+    RunServerPython url & "/xlwings/" & job, auth:="Bearer " & token, include:=include, _
         timeout:=SEND_TIMEOUT_MS
+    On Error GoTo 0
+    DropSheet merges
+    Exit Sub
+Failed:
+    errNumber = Err.Number
+    errSource = Err.Source
+    errText = Err.Description
+    DropSheet merges
+    Err.Raise errNumber, errSource, errText
 End Sub
 
 ' The value beside a label in column B of the control sheet ("" when there is none).
@@ -123,7 +141,8 @@ End Function
 Private Function SheetsToSend() As String
     Dim ws As Worksheet
     Dim skip As String, names As String
-    skip = "|" & Zh(CONSOLE_ZH) & "|" & Zh(GUIDE_ZH) & "|Guide|" & CONFIG_SHEET & "|" & RecordedTabs()
+    skip = "|" & Zh(CONSOLE_ZH) & "|" & Zh(GUIDE_ZH) & "|Guide|" & CONFIG_SHEET & "|" & MERGES_SHEET & "|" & _
+        RecordedTabs()
     names = ""
     For Each ws In ActiveWorkbook.Worksheets
         If InStr(1, skip, "|" & ws.Name & "|", vbTextCompare) = 0 And InStr(1, ws.Name, ",") = 0 Then
@@ -147,6 +166,120 @@ Private Function RecordedTabs() As String
         End If
     Next r
 End Function
+
+' Remote.bas sends values only, and Excel keeps a merged area's value in its top-left cell; the file
+' reader fills the whole area. So the merged areas of the sheets in include (comma-separated) are
+' listed on a hidden sheet of ours after the last one, a row each: sheet name | area ("A5:A9"), under
+' a header row. The service fills them as the file reader does and never writes to the sheet;
+' RunJob deletes it after the answer has run. Returns Nothing when no sheet sent has a merged area,
+' or on any error here (a protected workbook structure cannot add a sheet): the book then goes as
+' before, its merged areas unfilled.
+Private Function WriteMerges(include As String) As Worksheet
+    Dim sheetNames() As String
+    Dim areas As New Collection
+    Dim ws As Worksheet, store As Worksheet
+    Dim shown As Object
+    Dim grid() As Variant
+    Dim item As Variant
+    Dim i As Long, r As Long
+    Dim updating As Boolean
+    Set WriteMerges = Nothing
+    updating = Application.ScreenUpdating
+    On Error GoTo Failed
+    DropSheet FindSheet(MERGES_SHEET)  ' left by a click that did not finish (stopped in the debugger)
+    If include = "" Then Exit Function
+    sheetNames = Split(include, ",")
+    For i = LBound(sheetNames) To UBound(sheetNames)
+        Set ws = FindSheet(sheetNames(i))
+        If Not ws Is Nothing Then CollectMerges ws, areas
+    Next i
+    If areas.Count = 0 Then Exit Function
+    ReDim grid(1 To areas.Count + 1, 1 To 2)
+    grid(1, 1) = "sheet"
+    grid(1, 2) = "area"
+    r = 1
+    For Each item In areas
+        r = r + 1
+        grid(r, 1) = "'" & item(0)  ' the text prefix: a sheet named 2024 or 1-2 stays that text
+        grid(r, 2) = "'" & item(1)
+    Next item
+    Set shown = ActiveSheet  ' Worksheets.Add activates the new sheet; Remote.bas sends the active one
+    Application.ScreenUpdating = False
+    Set store = ActiveWorkbook.Worksheets.Add(After:=ActiveWorkbook.Worksheets(ActiveWorkbook.Worksheets.Count))
+    store.Name = MERGES_SHEET
+    store.Range(store.Cells(1, 1), store.Cells(areas.Count + 1, 2)).Value = grid
+    shown.Activate
+    store.Visible = xlSheetHidden
+    Application.ScreenUpdating = updating
+    Set WriteMerges = store
+    Exit Function
+Failed:
+    Resume Undo  ' leaves the error handler, so the clean-up below runs under its own On Error
+Undo:
+    On Error Resume Next
+    If Not store Is Nothing Then DropSheet store
+    If Not shown Is Nothing Then shown.Activate
+    Application.ScreenUpdating = updating
+    Set WriteMerges = Nothing
+End Function
+
+' Adds to areas an Array(sheet name, address) for each merged area of ws, found column by column.
+Private Sub CollectMerges(ws As Worksheet, areas As Collection)
+    Dim used As Range
+    Dim c As Long
+    Set used = ws.UsedRange
+    If Not HasMerges(used) Then Exit Sub
+    For c = used.Column To used.Column + used.Columns.Count - 1
+        ScanColumn ws, c, used.Row, used.Row + used.Rows.Count - 1, areas
+    Next c
+End Sub
+
+' The merged areas whose top-left cell is in column c between rows top and bottom. A half with no
+' merged cell is skipped whole, so a long log with a few merged cells costs a few look-ups per column.
+' An area is added once, from its top-left cell; the scan jumps to the row below it.
+Private Sub ScanColumn(ws As Worksheet, c As Long, top As Long, bottom As Long, areas As Collection)
+    Dim middle As Long, r As Long
+    Dim area As Range
+    If Not HasMerges(ws.Range(ws.Cells(top, c), ws.Cells(bottom, c))) Then Exit Sub
+    If bottom - top >= SCAN_RUN Then
+        middle = (top + bottom) \ 2
+        ScanColumn ws, c, top, middle, areas
+        ScanColumn ws, c, middle + 1, bottom, areas
+        Exit Sub
+    End If
+    r = top
+    Do While r <= bottom
+        If ws.Cells(r, c).MergeCells Then
+            Set area = ws.Cells(r, c).MergeArea
+            If area.Row = r And area.Column = c Then areas.Add Array(ws.Name, area.Address(False, False))
+            r = area.Row + area.Rows.Count
+        Else
+            r = r + 1
+        End If
+    Loop
+End Sub
+
+' Range.MergeCells is True when every cell is merged, False when none is, Null when some are.
+Private Function HasMerges(block As Range) As Boolean
+    Dim state As Variant
+    state = block.MergeCells
+    If IsNull(state) Then
+        HasMerges = True
+    Else
+        HasMerges = CBool(state)
+    End If
+End Function
+
+' Deletes a helper sheet of ours without Excel's "delete this sheet?" prompt; nothing for Nothing.
+Private Sub DropSheet(ws As Worksheet)
+    Dim alerts As Boolean
+    If ws Is Nothing Then Exit Sub
+    alerts = Application.DisplayAlerts
+    On Error Resume Next
+    Application.DisplayAlerts = False
+    ws.Delete
+    Application.DisplayAlerts = alerts
+End Sub
 
 ' Text from space-separated hexadecimal Unicode code points, e.g. "63A7 5236 53F0".
 Private Function Zh(codes As String) As String

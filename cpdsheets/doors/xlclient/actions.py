@@ -32,11 +32,14 @@ from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, NUMBER_FORMATS, TITL
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..live.xl_convert import cell_runs, excel_text, parse_cell, plan_tab, union_addresses
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from .payload import MERGES_SHEET
 from ..ooxml.marks import NOTE_AUTHOR
 from ..ooxml.sheet_xml import TAB_COLOUR, column_widths
 from ..xml_text import clean_text
 from ..tab_owner import looks_like_tab, plan_tabs
 from ...contract.schema import OUTPUT_TABS
+
+_OURS = {MARK_STORE.casefold(), MERGES_SHEET.casefold()}  # sheets no mark is ever written on
 
 MAX_ROWS = 2_000
 MAX_CELLS = 10_000
@@ -102,9 +105,14 @@ class ActionList:
     # -- sheets -------------------------------------------------------------------------------
 
     def add_sheet(self, name: str) -> None:
-        """A new worksheet after the last one (Remote.bas: Sheets.Add, then Move After:=Worksheets(i+1))."""
-        self.add("addSheet", [len(self.sheets) - 1, name])
-        self.sheets.append(name)
+        """A new worksheet after the last one (Remote.bas: Sheets.Add, then Move After:=Worksheets(i+1)),
+        but before the client's helper sheet of merged areas, which is last while the answer runs: no
+        sheet is moved after that hidden sheet, and once it is deleted the order is the CLI's."""
+        after = len(self.sheets) - 1
+        if after > 0 and self.sheets[after].casefold() == MERGES_SHEET.casefold():
+            after -= 1
+        self.add("addSheet", [after, name])
+        self.sheets.insert(after + 1, name)
 
     def delete_sheet(self, name: str) -> None:
         self.add("sheetDelete", sheet=name)
@@ -145,7 +153,7 @@ def write_tabs(out: ActionList, tables: list[TabTable], store_values: list[list[
     """Write the output tabs where the record says (as :func:`..live.xlwings_adapter.write_tabs`
     decides); returns the record of tabs after this run. ``sheet_rows``: the values the client sent."""
     owned = tabs_from_values(store_values)
-    names = [s for s in out.sheets if s != MARK_STORE]
+    names = [s for s in out.sheets if s not in (MARK_STORE, MERGES_SHEET)]  # ours, not the user's
 
     def looks_ours(name: str, key: str) -> bool:
         rows = sheet_rows.get(name, [])
@@ -235,7 +243,7 @@ def mark_cells(out: ActionList, marks: list[CellMark], store_values: list[list[A
     by_sheet: dict[str, dict[Cell, list[str]]] = {}
     for mark in marks:
         rc = parse_cell(mark.cell)
-        if rc is None or mark.sheet.casefold() == MARK_STORE.casefold() or not out.has(mark.sheet):
+        if rc is None or mark.sheet.casefold() in _OURS or not out.has(mark.sheet):
             continue
         name = out.sheets[out.position(mark.sheet)]
         by_sheet.setdefault(name, {}).setdefault(rc, []).append(mark.note)

@@ -14,8 +14,15 @@ sheet's used range (``[[]]`` for a sheet left out by ``include``), serialised by
   ``UseDoubleForLargeNumbers`` (our entry point does); a JSON integer of 16+ digits is therefore text
   the client failed to quote, and is read back as that text.
 
-Not sent, so not known here: merged areas (Excel gives a merged area's value to its first cell; the
-file reader fills the area), hidden state, formats, notes.
+Merged areas: Excel gives a merged area's value to its top-left cell only, and ``Remote.bas`` sends
+values only. Our entry point (``xlmacros/CpdSheets.bas``, ``WriteMerges``) therefore lists the merged areas
+of the sheets it sends on a hidden sheet of its own, :data:`MERGES_SHEET` (``sheet | area`` per row, e.g.
+``培训记录 | A5:A9``), sends it and deletes it after the click. Here its rows become each sheet's
+``merged`` list, in the file reader's form (calamine's 0-based corners), so the engine fills them
+(``engine.sheet_frame.fill_merged``) exactly as it does for a file; the sheet itself is not part of the
+book the engine reads.
+
+Not sent, so not known here: hidden state, formats, notes.
 """
 
 from __future__ import annotations
@@ -24,13 +31,15 @@ import datetime as dt
 import re
 from typing import Any
 
-from ...contract.book import RawBook, RawSheet
+from ...contract.a1 import split_a1
+from ...contract.book import MergedRange, RawBook, RawSheet
 from ...contract.texts import BilingualError, Catalogue
 
 CLIENT = "VBA"
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$")
 _EXCEL_TIME_DAY = dt.date(1899, 12, 30)  # a time-only cell's date part as VBA's Date gives it
 _LARGE_TEXT_DIGITS = 16  # VBA-Web's json_StringIsLargeNumber threshold
+MERGES_SHEET = "cpdsheets.merges"  # CpdSheets.bas's list of merged areas: sent, never a sheet of the book
 
 TEXTS = Catalogue("xlclient-payload", {
     "not-a-payload": ("请求不是 xlwings 客户端发送的工作簿（{what}）。请用总表里的按钮发送。",
@@ -140,8 +149,41 @@ def _rows(values: list[list[Any]]) -> list[list[Any]]:
 
 
 def raw_book(payload: dict[str, Any]) -> RawBook:
-    """The book as the engine reads it. Call :func:`check_payload` first."""
+    """The book as the engine reads it, merged areas included. Call :func:`check_payload` first."""
+    merged = merged_areas(payload)
     sheets: dict[str, RawSheet] = {}
     for sheet in payload["sheets"]:
-        sheets[sheet["name"]] = RawSheet(name=sheet["name"], rows=_rows(sheet["values"]))
+        name = sheet["name"]
+        if name.casefold() == MERGES_SHEET.casefold():
+            continue
+        sheets[name] = RawSheet(name=name, rows=_rows(sheet["values"]), merged=merged.get(name.casefold(), []))
     return RawBook(sheets=sheets, path=payload["book"]["name"])
+
+
+def merged_areas(payload: dict[str, Any]) -> dict[str, list[MergedRange]]:
+    """Sheet name (casefolded) -> its merged areas as the file reader reports them, from the rows of
+    :data:`MERGES_SHEET` after its header. A row that names no sent sheet or no area is skipped: the
+    sheet is ours, but nothing on it may stop a job."""
+    rows: list[list[Any]] = next(
+        (s["values"] for s in payload["sheets"] if s["name"].casefold() == MERGES_SHEET.casefold()), [])
+    sent = {s["name"].casefold() for s in payload["sheets"]}
+    out: dict[str, list[MergedRange]] = {}
+    for row in rows[1:]:
+        if len(row) < 2 or row[0] is None or not isinstance(row[1], str):
+            continue
+        sheet, area = str(row[0]).casefold(), _area(row[1])
+        if sheet in sent and area is not None:
+            out.setdefault(sheet, []).append(area)
+    return out
+
+
+def _area(address: str) -> MergedRange | None:
+    """``"A5:A9"`` -> ((4, 0), (8, 0)); None for anything else."""
+    first, colon, last = address.partition(":")
+    try:
+        (r0, c0), (r1, c1) = split_a1(first), split_a1(last if colon else first)
+    except ValueError:
+        return None
+    if r0 < 1 or r1 < r0 or c1 < c0:
+        return None
+    return (r0 - 1, c0), (r1 - 1, c1)

@@ -1,7 +1,8 @@
 """The book the VBA client sent, as a file: what the service keeps in a school's history, so an
 upload from the Excel buttons is listed, compared and rolled up like one from the browser.
 
-Only values travel (see :mod:`.payload`), so the file holds the values of the sheets that were sent,
+Only values travel (see :mod:`.payload`), so the file holds the values of the sheets that were sent
+and their merged areas,
 typed as the file reader reads them back: text as text (never a formula), numbers, booleans, and dates
 as dates. Every other sheet is there by name, empty, so the sheet list is the book's.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from ...contract.book import RawBook
 from ..mark_record import MARK_STORE
@@ -40,6 +42,12 @@ def write_payload_book(payload: dict[str, Any], path: str | Path) -> Path:
         ws = wb.add_worksheet(name[:SHEET_NAME_MAX])
         if name == MARK_STORE:
             ws.hide()
+        for (r0, c0), (r1, c1) in sheet.merged:  # kept merged, so the history reads the book as sent
+            if (r0, c0) != (r1, c1):
+                try:
+                    ws.merge_range(r0, c0, r1, c1, "")
+                except xlsxwriter.exceptions.OverlappingRange:
+                    continue  # not from Excel: its merged areas never overlap
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
                 _write(ws, r, c, value, date_fmt, datetime_fmt, time_fmt)
