@@ -237,7 +237,7 @@ def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame
     pid = assign_periods(rows["date"], periods).to_numpy()
     inside = pid >= 0
     rows, pid = rows[inside], pid[inside]
-    match = evaluate(rule.condition, rows.assign(period_id=pid)).to_numpy(dtype=bool)
+    match = evaluate(rule.condition, rows).to_numpy(dtype=bool)
     keys = [subject_col, "_detail", "period_id"]
     if rule.metric in ("计数", "占比"):
         # Whole counts: exact in any order, so counted in Python rather than by a pandas groupby, which
