@@ -290,8 +290,12 @@ def test_applies_to_by_seniority_and_role():
 def test_disabled_rules_are_not_evaluated():
     res = compute(dataset([teacher("1001")]), policy(rules=[rule("A05", enabled=False)]), AFTER_SEM1)
     assert res.progress.empty and res.teachers["status"].tolist() == ["达标"]
-    res = compute(dataset([teacher("1001")]), policy(rules=[rule("A05")]), AFTER_SEM1)
+    res = compute(dataset([teacher("1001")]), policy(rules=[rule("A05", pace="按进度")]), AFTER_SEM1)
     assert progress(res, "A05")["state"].tolist() == ["进度落后"]
+    # as shipped, A05 is a yearly sum of hours and judged at the year's end only: enabled, it is evaluated
+    # (a row in progress) but not 进度落后 in the open year
+    res = compute(dataset([teacher("1001")]), policy(rules=[rule("A05")]), AFTER_SEM1)
+    assert progress(res, "A05")["state"].tolist() == ["达标"] and rule("A05").pace == "仅期末"
 
 
 def test_invalid_rows_are_left_out():
