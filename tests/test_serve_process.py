@@ -113,6 +113,30 @@ def test_kill_9_during_an_upload_leaves_it_whole_or_absent_and_the_service_resta
         server.stop()
 
 
+def test_a_blob_kept_before_its_row_was_committed_is_removed_at_the_next_start(tmp_path):
+    # A kill between keeping an upload's blob and committing its row (the order that never leaves a row
+    # without its file) leaves a blob no book names: the next start removes it, and keeps the others.
+    data = tmp_path / "data"
+    token = _account(data, "a", "甲小学")
+    server = Server(data, "--workers", "1")
+    server.start()
+    try:
+        r = _upload(server.url, token, DEMO, name="kept.xlsm")
+        assert r.status_code == 201
+        server.kill()
+        [kept] = _stored(data)
+        orphan = kept.parent.parent / "ab" / ("ab" + "0" * 62 + ".xlsx")
+        orphan.parent.mkdir(exist_ok=True)
+        orphan.write_bytes(b"half of an upload whose row was never committed")
+        server.start()
+        assert _stored(data) == [kept]
+        got = httpx.get(f"{server.url}/api/books/{r.json()['id']}/workbook",
+                        headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        assert got.status_code == 200 and got.content[:2] == b"PK"
+    finally:
+        server.stop()
+
+
 def test_fifty_concurrent_uploads_all_complete(tmp_path):
     from cpdsheets.samples.synthetic import generate
 

@@ -3,6 +3,8 @@
 An upload is first copied into ``DIR/tmp`` (hashed and counted on the way, refused past the size
 limit), and only a book the job accepted is moved into place by ``os.replace``: a server killed
 mid-upload leaves a stray file in ``tmp`` (cleared at the next start) and never a half-written blob.
+The blob is moved before its database row is committed (a row never points at a missing file), so a
+kill between the two leaves a blob no book names; the next start removes those too.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ class Blobs:
             else:
                 p.unlink(missing_ok=True)
             n += 1
+        return n
+
+    def clear_orphans(self, named: set[str]) -> int:
+        """Remove stored blobs whose file name no book names (``named``: ``sha256 + suffix``): what a
+        server killed between keeping a blob and committing its row left; returns how many. Run at
+        start, before any upload, by the one service that owns ``DIR``."""
+        n = 0
+        for p in self.root.glob("*/*"):
+            if p.is_file() and p.name not in named:
+                p.unlink(missing_ok=True)
+                n += 1
         return n
 
     def receive(self, source: BinaryIO, suffix: str, limit_bytes: int, limit_mb: int) -> tuple[Path, str, int]:

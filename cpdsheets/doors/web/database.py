@@ -154,6 +154,11 @@ class Store:
             s.refresh(book)  # the school, loaded while the session is open
         return book
 
+    def blob_names(self) -> set[str]:
+        """The file name (sha256 + suffix) of every stored book's blob."""
+        with self.session() as s:
+            return {sha + suffix for sha, suffix in s.execute(select(Book.sha256, Book.suffix))}
+
     def book(self, account: Account, book_id: str) -> Book | None:
         """The book, if the account may see it: its own school's, or any for a district account.
         Another school's book is None, exactly as a book that does not exist."""

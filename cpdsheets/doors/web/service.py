@@ -60,6 +60,7 @@ class Service:
 
     def start(self) -> None:
         self.blobs.clear_tmp()
+        self.blobs.clear_orphans(self.store.blob_names())
 
     def stop(self) -> None:
         if self._own_runner:
