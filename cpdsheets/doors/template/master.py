@@ -11,7 +11,7 @@ import io
 import os
 import sys
 import sysconfig
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from .book_content import BookContent, SheetContent
 from .school_year import calendar_rows, default_settings, year_label
 from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
 from ..text_fit import row_points, text_lines
+from ..xlsx_cells import DateFormats, write_typed
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XLMACROS_DIR = REPO_ROOT / "xlmacros"
@@ -134,6 +135,7 @@ class _Formats:
                                               "align": "center", "valign": "vcenter", "text_wrap": True})
         self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
         self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.cells = DateFormats(self.date, self.datetime)
         self.percent = wb.add_format({"num_format": "0%"})
         self.id_text = wb.add_format({"num_format": "@"})
         self.note = wb.add_format({"font_color": "#595959", "italic": True})
@@ -354,19 +356,7 @@ def _validate_column(ws, spec: SheetSpec, col: ColumnSpec, c: int, last: int) ->
 
 
 def _write(ws, r: int, c: int, value: Any, fmt: _Formats) -> None:
-    """One cell exactly as given: text stays text (never a formula), dates are real dates."""
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(r, c, value)
-    elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value)
-    elif isinstance(value, datetime):
-        ws.write_datetime(r, c, value, fmt.date if value.time() == time(0) else fmt.datetime)
-    elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime.combine(value, time(0)), fmt.date)
-    else:
-        ws.write_string(r, c, str(value))
+    write_typed(ws, r, c, value, fmt.cells)
 
 
 def _quote(sheet: str) -> str:

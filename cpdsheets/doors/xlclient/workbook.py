@@ -9,7 +9,6 @@ as dates. Every other sheet is there by name, empty, so the sheet list is the bo
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import xlsxwriter.exceptions
 
 from ...contract.book import RawBook
 from ..mark_record import MARK_STORE
+from ..xlsx_cells import DateFormats, write_typed
 from .payload import raw_book
 
 SHEET_NAME_MAX = 31
@@ -35,9 +35,9 @@ def write_payload_book(payload: dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    time_fmt = wb.add_format({"num_format": "hh:mm:ss"})
+    formats = DateFormats(wb.add_format({"num_format": "yyyy-mm-dd"}),
+                          wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+                          wb.add_format({"num_format": "hh:mm:ss"}))
     for name, sheet in raw.sheets.items():
         ws = wb.add_worksheet(name[:SHEET_NAME_MAX])
         if name == MARK_STORE:
@@ -50,23 +50,7 @@ def write_payload_book(payload: dict[str, Any], path: str | Path) -> Path:
                     continue  # not from Excel: its merged areas never overlap
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
-                _write(ws, r, c, value, date_fmt, datetime_fmt, time_fmt)
+                write_typed(ws, r, c, value, formats)
     wb.close()
     return path
 
-
-def _write(ws: Any, r: int, c: int, value: Any, date_fmt: Any, datetime_fmt: Any, time_fmt: Any) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(r, c, value)
-    elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value)
-    elif isinstance(value, dt.datetime):
-        ws.write_datetime(r, c, value, datetime_fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
-    elif isinstance(value, dt.time):
-        ws.write_datetime(r, c, value, time_fmt)
-    else:
-        ws.write_string(r, c, str(value))
