@@ -24,6 +24,8 @@ from ..contract.findings import Finding, Lang
 from ..contract.policy import Policy, Rule
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
+from ..contract.texts import Text
+from .archive_texts import ARCHIVE
 from .report import sorted_findings
 from .plain_values import day as _date
 from .plain_values import number as _num
@@ -33,30 +35,28 @@ from .tables import CellKind
 
 RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
 _LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
-# What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
-# keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
+# What a row of each sheet shows in the archive, after 行 and 日期: (column keys, header's code in
+# ``ARCHIVE``, kind). Several keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
 # stays one page wide and quick to write); the first column is the record's item.
-RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, CellKind]]] = {
-    "trainings": [(("title",), "项目名称", "Training", "text"),
-                  (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
-                  (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
-    "observations": [(("topic", "taught_by"), "课题", "Topic", "text"),
-                     (("taught_by", "location", "lesson_type"), "授课教师 · 地点 · 课型", "Taught by · where · type", "text"),
-                     (("comment_chars",), "评课字数", "Comment chars", "int")],
-    "reading": [(("title",), "书刊名称", "Title", "text"), (("type",), "类型", "Type", "text"),
-                (("chars",), "字数", "Characters", "int")],
-    "outputs": [(("title", "type"), "题目", "Title", "text"),
-                (("type", "level", "award"), "类型 · 级别 · 获奖", "Type · level · award", "text"),
-                (("_credits",), "学分", "Credits", "number")],
+RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, CellKind]]] = {
+    "trainings": [(("title",), "column-training", "text"),
+                  (("category", "level", "attendance"), "column-category-level-attendance", "text"),
+                  (("hours",), "column-hours", "number"), (("_credits",), "column-credits", "number")],
+    "observations": [(("topic", "taught_by"), "column-topic", "text"),
+                     (("taught_by", "location", "lesson_type"), "column-taught-by-where-type", "text"),
+                     (("comment_chars",), "column-comment-chars", "int")],
+    "reading": [(("title",), "column-title", "text"), (("type",), "column-type", "text"),
+                (("chars",), "column-characters", "int")],
+    "outputs": [(("title", "type"), "column-output-title", "text"),
+                (("type", "level", "award"), "column-type-level-award", "text"),
+                (("_credits",), "column-credits", "number")],
 }
 _JOINED = " · "
 # An item falls back to the next column when blank (a lesson without a 课题 is named by its teacher).
 _FIRST_NON_BLANK = {("topic", "taught_by"), ("title", "type")}
 # A row dated after the as-of date carries no finding (it is not wrong), but it is left out too.
 AFTER_AS_OF = "after-as-of"
-_AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
-                        "en": "Dated {date}, after the as-of date {as_of}: not counted this time."}
-_NOT_COUNTED = {"zh": "该行未计入统计。", "en": "This row is not counted."}
+_NO_UNIT = Text("", "")  # a rule without a unit shows none in either language
 STATE_MET = State.MET.value
 
 
@@ -78,7 +78,7 @@ class RuleLine:
     severity: str
     consequence: str
     metric: str
-    unit: tuple[str, str]  # (zh, en) of what is counted or summed
+    unit: Text  # what is counted or summed, in both languages
     period_kind: str
     applicable_days: int
     period_days: int
@@ -232,23 +232,21 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     return out
 
 
-_UNITS = {
-    ("计数", "observations"): ("节", "lessons"), ("计数", "activities"): ("次", "meetings"),
-    ("计数", "reading"): ("项", "items"), ("计数", "outputs"): ("项", "items"),
-    ("计数", "trainings"): ("次", "sessions"),
-}
-_FIELD_UNITS = {"credits": ("学分", "credits"), "hours": ("学时", "hours"), "days": ("天", "days"),
-                "chars": ("字", "characters"), "comment_chars": ("字", "characters")}
+# What a rule counts or sums, by the log a 计数 rule counts or the field a 合计 rule sums.
+_COUNTED_UNIT = {"observations": "unit-lessons", "activities": "unit-meetings", "reading": "unit-items",
+                 "outputs": "unit-items", "trainings": "unit-sessions"}
+_FIELD_UNIT = {"credits": "unit-credits", "hours": "unit-hours", "days": "unit-days", "chars": "unit-chars",
+               "comment_chars": "unit-chars"}
 
 
-def unit_of(rule: Rule | None) -> tuple[str, str]:
+def unit_of(rule: Rule | None) -> Text:
     if rule is None:
-        return ("", "")
+        return _NO_UNIT
     if rule.metric == "占比":
-        return ("%", "%")
+        return ARCHIVE["unit-percent"]
     if rule.metric == "计数":
-        return _UNITS.get((rule.metric, rule.sheet), ("项", "items"))
-    return _FIELD_UNITS.get(rule.field or "", ("", ""))
+        return ARCHIVE[_COUNTED_UNIT.get(rule.sheet, "unit-items")]
+    return ARCHIVE[_FIELD_UNIT[rule.field]] if rule.field in _FIELD_UNIT else _NO_UNIT
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -275,7 +273,7 @@ def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str,
             df = df.assign(_credits=df["_row"].map(earned))
         df = df.sort_values(["teacher_id", "date", "_row"], kind="stable")
         # Whole columns at once: a 600-teacher book lists some 100,000 rows.
-        columns = [_column_values(df, keys, kind) for keys, _, _, kind in RECORD_COLUMNS[key]]
+        columns = [_column_values(df, keys, kind) for keys, _, kind in RECORD_COLUMNS[key]]
         item = columns[0]
         amount = _amounts(key, df)
         dates = _dates(df["date"])
@@ -349,10 +347,10 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
                 date = _date(when)
                 cell = f"{date_place.letter}{row}" if date_place else ""
                 if date is not None and date > results.as_of:
-                    msg = _AFTER_AS_OF_MESSAGE[lang].format(date=date.isoformat(), as_of=results.as_of.isoformat())
+                    msg = ARCHIVE.render("after-as-of", lang, date=date.isoformat(), as_of=results.as_of.isoformat())
                     items = [LeftOut(sheet, row, cell, AFTER_AS_OF, msg, "", date.isoformat())]
                 else:
-                    items = [LeftOut(sheet, row, "", "not-counted", _NOT_COUNTED[lang], "", "")]
+                    items = [LeftOut(sheet, row, "", "not-counted", ARCHIVE.render("not-counted", lang), "", "")]
             out.setdefault(tid, []).extend(items)
     return out
 
