@@ -42,6 +42,11 @@ class State(StrEnum):
     def label(self, lang: Lang) -> str:
         return self.text[lang]
 
+    @classmethod
+    def label_of(cls, word: str, lang: Lang) -> str:
+        """A state's word as a frame carries it (达标) in ``lang``; a word that is no state, as it is."""
+        return cls(word).label(lang) if word in _VALUES else word
+
     @property
     def fill(self) -> str:
         """The cell fill (RRGGBB) a state is shown with on every tab, in every door."""
@@ -55,6 +60,7 @@ class State(StrEnum):
 
 
 _RANK = {State.FAILED: 3, State.OVER: 2, State.BEHIND: 1, State.MET: 0}
+_VALUES = frozenset(State)
 # The states' words by the member's name; the Chinese word is the member's value.
 STATE_WORDS = Catalogue("states", {
     "met": ("达标", "met"), "behind": ("进度落后", "behind"), "failed": ("未达标", "not met"),

@@ -16,6 +16,12 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 
+def lang_or(value: object, default: Lang = "zh") -> Lang:
+    """``value`` as a :data:`Lang` when it names one (a query parameter, a cookie, a request field),
+    else ``default``: Chinese unless English is asked for."""
+    return next((lang for lang in LANGS if lang == value), default)
+
+
 class Text(Mapping[str, str]):
     """A template in both languages (``str.format`` fields); reads as ``{"zh": ..., "en": ...}``."""
 
@@ -78,11 +84,6 @@ def _rebuilt(cls: type[BilingualError], args: tuple[Any, ...], state: dict[str, 
     error.args = args
     error.__dict__.update(state)
     return error
-
-
-def pick(lang: Lang, zh: str, en: str) -> str:
-    """An inline pair (a column header, a short label) in ``lang``: the same choice as a Text."""
-    return zh if lang == "zh" else en
 
 
 class Catalogue:
