@@ -128,7 +128,9 @@ WORDS = Catalogue("common", {
     "clause-sep": ("；", "; "),           # clauses of one cell
     "alert-sep": ("，", ", "),
     "colon": ("：", ": "),
+    "full-stop": ("。", ". "),
     "two-clauses": ("{first}；{second}", "{first}; {second}"),
+    "sentences": ("{first}{second}", "{first} {second}"),  # 该行未计入。已按…  / Not counted. Read as…
     "aside": ("（{aside}）", " ({aside})"),
     "with-aside": ("{head}（{aside}）", "{head} ({aside})"),
     "labelled": ("{label}：{value}", "{label}: {value}"),

@@ -120,10 +120,12 @@ def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) 
     failed = _in_state(g, State.FAILED, one_per_window=True)
     if len(failed):
         spans = _spans(failed)
-        parts.append(ALERT_NOTES.render("not-met", lang, n_failed=len(failed), windows=windows, unit=unit, spans=spans))
+        parts.append(ALERT_NOTES.render("not-met", lang, n_failed=len(failed), windows=windows, unit=unit,
+                                        spans=spans))
     for a in _in_state(g, State.BEHIND, one_per_window=True):
         span = _span(a["period_start"], a["period_end"])
-        parts.append(ALERT_NOTES.render("in-progress-behind-of-due", lang, span=span, actual=_n(a['actual']), expected=_n(a['expected'])))
+        parts.append(ALERT_NOTES.render("in-progress-behind-of-due", lang, span=span, actual=_n(a['actual']),
+                                        expected=_n(a['expected'])))
     over = _in_state(g, State.OVER)
     if len(over):
         spans = _spans(over)

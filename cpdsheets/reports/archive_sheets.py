@@ -52,7 +52,8 @@ def _n(v: float | None) -> str:
 def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Finding], lang: Lang = "zh", *,
                    overview: bool = True) -> list[PrintSheet]:
     """全校概览 (when ``overview``) then one sheet per teacher, with valid unique sheet names."""
-    wanted = ([ARCHIVE.render("overview", lang)] if overview else []) + [f"{t.teacher_id} {t.name}" for t in archive.teachers]
+    wanted = ([ARCHIVE.render("overview",
+                              lang)] if overview else []) + [f"{t.teacher_id} {t.name}" for t in archive.teachers]
     names = sheet_names(wanted)
     sheets = [overview_sheet(archive, results, findings, lang, names[0])] if overview else []
     for t, name in zip(archive.teachers, names[len(sheets):]):
@@ -61,7 +62,8 @@ def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Find
 
 
 def _title(archive: SchoolArchive, lang: Lang, what_zh: str, what_en: str) -> str:
-    return ARCHIVE.render("school-year-label-what-en", lang, school=archive.school, year_label=archive.year_label, what_zh=what_zh, what_en=what_en).strip()
+    return ARCHIVE.render("school-year-label-what-en", lang, school=archive.school, year_label=archive.year_label,
+                          what_zh=what_zh, what_en=what_en).strip()
 
 
 # -- one teacher -------------------------------------------------------------------------------
@@ -98,12 +100,14 @@ def _identity(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> Facts:
         (ARCHIVE.render("id", lang), t.teacher_id), (ARCHIVE.render("name", lang), t.name),
         (ARCHIVE.render("group", lang), t.group), (ARCHIVE.render("lesson-group", lang), t.lesson_group),
         (ARCHIVE.render("roles", lang), t.roles), (ARCHIVE.render("years-teaching", lang), years),
-        (ARCHIVE.render("mentor", lang), t.mentor or "—"), (ARCHIVE.render("apprentices", lang), "、".join(t.apprentices) or "—"),
+        (ARCHIVE.render("mentor", lang), t.mentor or "—"), (ARCHIVE.render("apprentices",
+                        lang), "、".join(t.apprentices) or "—"),
     ]
     if t.join_date or t.leave_date:
         pairs += [(ARCHIVE.render("joined", lang), t.join_date.isoformat() if t.join_date else ""),
                   (ARCHIVE.render("left", lang), t.leave_date.isoformat() if t.leave_date else "")]
-    pairs += [(ARCHIVE.render("credits", lang), _n(t.credits)), (ARCHIVE.render("status", lang), state_word(t.status, lang)),
+    pairs += [(ARCHIVE.render("credits", lang), _n(t.credits)), (ARCHIVE.render("status", lang), state_word(t.status,
+                              lang)),
               (ARCHIVE.render("as-of", lang), archive.as_of.isoformat())]
     return Facts(pairs)
 
@@ -138,7 +142,8 @@ def _actual(r: RuleLine) -> str | float:
 
 
 def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
-    cols = [Column(ARCHIVE.render("rule", lang)), Column(ARCHIVE.render("period", lang)), Column(ARCHIVE.render("name-2", lang)),
+    cols = [Column(ARCHIVE.render("rule", lang)), Column(ARCHIVE.render("period",
+                                  lang)), Column(ARCHIVE.render("name-2", lang)),
             Column(ARCHIVE.render("from-to", lang)), Column(ARCHIVE.render("actual", lang), "number"),
             Column(ARCHIVE.render("required", lang), "number"), Column(ARCHIVE.render("state", lang), "status"),
             Column(ARCHIVE.render("note", lang))]
@@ -191,9 +196,11 @@ def still_needed_lines(t: TeacherArchive, lang: Lang) -> list[str]:
         who = f"（{r.detail_name}）" if r.detail_name else ""
         end = r.period_end.isoformat()
         if r.metric == "占比":
-            out.append(ARCHIVE.render("reach-this-now-by", lang, rule_name=r.rule_name, who=who, period=period, required=r.required, actual=r.actual, end=end, rule_id=r.rule_id))
+            out.append(ARCHIVE.render("reach-this-now-by", lang, rule_name=r.rule_name, who=who, period=period,
+                                      required=r.required, actual=r.actual, end=end, rule_id=r.rule_id))
         else:
-            out.append(ARCHIVE.render("more-this-by", lang, rule_name=r.rule_name, who=who, period=period, needed=_needed(r, lang), end=end, rule_id=r.rule_id))
+            out.append(ARCHIVE.render("more-this-by", lang, rule_name=r.rule_name, who=who, period=period,
+                                      needed=_needed(r, lang), end=end, rule_id=r.rule_id))
     return out
 
 
@@ -212,7 +219,10 @@ def adjustment_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> l
         out.append(ARCHIVE.render("exempt-from-no-requirement-on", lang, span=span, why=why, which=which))
     for r in t.rules:
         if r.prorated and r.required is not None:
-            out.append(ARCHIVE.render("applies-on-of-school-days", lang, rule_id=r.rule_id, rule_name=r.rule_name, period_label=r.period_label, applicable_days=r.applicable_days, period_days=r.period_days, lower=_n(r.lower), required=_n(round(r.required, 2)), period_text=period_text(r.period_label, lang)))
+            out.append(ARCHIVE.render("applies-on-of-school-days", lang, rule_id=r.rule_id, rule_name=r.rule_name,
+                                      period_label=r.period_label, applicable_days=r.applicable_days,
+                                      period_days=r.period_days, lower=_n(r.lower), required=_n(round(r.required, 2)),
+                                      period_text=period_text(r.period_label, lang)))
     return out
 
 
@@ -262,7 +272,8 @@ def later_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[s
     for sheet, items in by_sheet.items():
         rows = sorted(x.row for x in items)
         dates = sorted(x.value for x in items)
-        out.append(ARCHIVE.render("rows-between-rows-and-dated", lang, sheet=sheet, n_items=len(items), rows=rows[0], rows2=rows[-1], dates=dates[0], dates2=dates[-1], as_of=archive.as_of.isoformat()))
+        out.append(ARCHIVE.render("rows-between-rows-and-dated", lang, sheet=sheet, n_items=len(items), rows=rows[0],
+                                  rows2=rows[-1], dates=dates[0], dates2=dates[-1], as_of=archive.as_of.isoformat()))
     return out
 
 
@@ -296,7 +307,8 @@ def _rate_fill(rate: float) -> str | None:
 
 def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
     """Per enabled rule: how many of the subjects it applies to meet it in every started period."""
-    cols = [Column(ARCHIVE.render("rule", lang)), Column(ARCHIVE.render("period", lang)), Column(ARCHIVE.render("name-2", lang)),
+    cols = [Column(ARCHIVE.render("rule", lang)), Column(ARCHIVE.render("period",
+                                  lang)), Column(ARCHIVE.render("name-2", lang)),
             Column(ARCHIVE.render("who", lang)), Column(ARCHIVE.render("applies", lang), "int"),
             Column(ARCHIVE.render("met", lang), "int"), Column(ARCHIVE.render("rate", lang), "percent"),
             Column(ARCHIVE.render("not-met-behind", lang))]
@@ -313,7 +325,8 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             rate = met / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
-            period = ARCHIVE.render(f"kind-{_PERIOD_WORD[period]}", lang, kind=period) if period in _PERIOD_WORD else period
+            period = ARCHIVE.render(f"kind-{_PERIOD_WORD[period]}", lang,
+                                    kind=period) if period in _PERIOD_WORD else period
             rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
                          f"{int(g['failed'].sum())} / {int((g['behind'] & ~g['failed']).sum())}"])
             fills.append(_rate_fill(rate))
@@ -331,8 +344,10 @@ def _distribution(teachers: pd.DataFrame, lang: Lang) -> list[Block]:
     counts = Counter(min(int(c // width), len(edges) - 2) for c in credits)
     rows = [[f"{_n(edges[i])}–{_n(edges[i + 1])}", counts.get(i, 0)] for i in range(len(edges) - 1)]
     cols = [Column(ARCHIVE.render("credits-3", lang)), Column(ARCHIVE.render("teachers-2", lang), "int")]
-    chart = ChartSpec(ARCHIVE.render("credits-per-teacher", lang), 0, [1], "column", ARCHIVE.render("teachers-2", lang))
-    summary = Lines(ARCHIVE.render("credits-4", lang), [ARCHIVE.render("lowest-median-highest-credits", lang, min=_n(min(credits)), median=_n(statistics.median(credits)), max=_n(max(credits)))])
+    chart = ChartSpec(ARCHIVE.render("credits-per-teacher", lang), 0, [1], "column", ARCHIVE.render("teachers-2",
+                                     lang))
+    summary = Lines(ARCHIVE.render("credits-4",
+                                   lang), [ARCHIVE.render("lowest-median-highest-credits", lang, min=_n(min(credits)), median=_n(statistics.median(credits)), max=_n(max(credits)))])
     return [summary, Table("", cols, rows, chart=chart)]
 
 
@@ -355,7 +370,8 @@ def _failed_teachers(teachers: pd.DataFrame, progress: pd.DataFrame, lang: Lang)
 def _groups(results: Results, lang: Lang) -> Table:
     cols = [Column(ARCHIVE.render("group-2", lang)), Column(ARCHIVE.render("kind", lang)),
             Column(ARCHIVE.render("group-rules-not-met", lang)), Column(ARCHIVE.render("teachers-3", lang), "int"),
-            Column(ARCHIVE.render("mean-credits", lang), "number"), Column(ARCHIVE.render("teachers-ok", lang), "percent"),
+            Column(ARCHIVE.render("mean-credits", lang), "number"), Column(ARCHIVE.render("teachers-ok",
+                                  lang), "percent"),
             Column(ARCHIVE.render("group-rules-met", lang))]
     progress = results.progress
     stats = {g.group: g for g in results.groups.itertuples(index=False)}
@@ -370,7 +386,8 @@ def _groups(results: Results, lang: Lang) -> Table:
         missed = "；".join(f"{rid} {mine.loc[mine['rule_id'] == rid, 'rule_name'].iloc[0]}"
                           for rid, ok in per_rule.items() if not ok)
         s = stats.get(name) if kind == SubjectType.TEACHING_GROUP else None
-        rows.append([name, ARCHIVE.render("group-teaching" if kind == SubjectType.TEACHING_GROUP else "group-lesson", lang), missed,
+        rows.append([name, ARCHIVE.render("group-teaching" if kind == SubjectType.TEACHING_GROUP else "group-lesson",
+                                          lang), missed,
                      int(s.teachers) if s is not None else None, float(s.mean_credits) if s is not None else None,
                      float(s.share_ok) if s is not None else None, f"{int(per_rule.sum())} / {len(per_rule)}"])
         fills.append(_GREEN if not missed else _RED)

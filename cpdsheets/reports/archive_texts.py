@@ -48,7 +48,8 @@ ARCHIVE = Catalogue("archive", {
     "to-go": ("还需 {needed}", "{needed} to go"),
     "open": ("进行中", "open"),
     "reach-this-now-by": ("{rule_name}{who}：{period}需达到 {required:.0%}（目前 {actual:.0%}），截止 {end}。",
-                          "{rule_id} {rule_name}{who}: reach {required:.0%} this {period} (now {actual:.0%}), by {end}."),
+                          "{rule_id} {rule_name}{who}: reach {required:.0%} this {period} (now {actual:.0%}), by "
+                          "{end}."),
     "more-this-by": ("{rule_name}{who}：{period}还需 {needed}，截止 {end}。",
                      "{rule_id} {rule_name}{who}: {needed} more this {period}, by {end}."),
     "joined-days-before-that-carry": ("入校日期 {join_date}：此前的天数不计要求。",
@@ -58,8 +59,10 @@ ARCHIVE = Catalogue("archive", {
     "every-rule": ("全部规则", "every rule"),
     "exempt-from-no-requirement-on": ("豁免 {span}{why}：{which}在此期间不计要求。",
                                       "Exempt {span}{why} from {which}: no requirement on those days."),
-    "applies-on-of-school-days": ("{rule_id} {rule_name}（{period_label}）：适用 {applicable_days}/{period_days} 个上课日，要求由 {lower} 按上课日折算为 {required}。",
-                                  "{rule_id} {rule_name} ({period_text}): applies on {applicable_days} of {period_days} school days, so {lower} becomes {required}."),
+    "applies-on-of-school-days": ("{rule_id} {rule_name}（{period_label}）：适用 {applicable_days}/{period_days} 个上课日，"
+                                  "要求由 {lower} 按上课日折算为 {required}。",
+                                  "{rule_id} {rule_name} ({period_text}): applies on {applicable_days} of "
+                                  "{period_days} school days, so {lower} becomes {required}."),
     "row": ("行", "Row"),
     "date": ("日期", "Date"),
     "rows-counted": ("计入 {n_own_rows} 行", "{n_own_rows} rows counted"),
@@ -72,8 +75,10 @@ ARCHIVE = Catalogue("archive", {
     "code": ("代码", "Code"),
     "rows-left-out-fix-them": ("未计入的记录（请改正后重新计算）", "Rows left out (fix them and recalculate)"),
     "none-every-row-of-yours": ("无：本人登记的每一行都已计入。", "None: every row of yours counted."),
-    "rows-between-rows-and-dated": ("{sheet}：{n_items} 行（第 {rows}–{rows2} 行之间），日期 {dates} 至 {dates2}，在统计截止日 {as_of} 之后，本次不计入。",
-                                    "{sheet}: {n_items} rows (between rows {rows} and {rows2}) dated {dates} to {dates2}, after the as-of date {as_of}: not counted this time."),
+    "rows-between-rows-and-dated": ("{sheet}：{n_items} 行（第 {rows}–{rows2} 行之间），日期 {dates} 至 {dates2}，在统计截止日 "
+                                    "{as_of} 之后，本次不计入。",
+                                    "{sheet}: {n_items} rows (between rows {rows} and {rows2}) dated {dates} to "
+                                    "{dates2}, after the as-of date {as_of}: not counted this time."),
     "teachers": ("教师人数", "Teachers"),
     "not-met": ("未达标", "Not met"),
     "behind": ("进度落后", "Behind"),

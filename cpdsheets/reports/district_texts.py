@@ -21,7 +21,8 @@ DISTRICT = Catalogue("district", {
     "district": ("全区", "District"),
     "schools": ("{schools} 所学校", "{schools} schools"),
     "schools-files-unreadable-the-largest": ("共 {schools} 所学校（{unreadable} 个文件无法读取），按未达标教师占比从高到低排列；点击学校名称查看该校明细。",
-                                             "{schools} schools ({unreadable} files unreadable), the largest share of teachers not met first; click a school for its details."),
+                                             "{schools} schools ({unreadable} files unreadable), the largest "
+                                             "share of teachers not met first; click a school for its details."),
     "rule": ("规则编号", "Rule"),
     "name": ("规则名称", "Name"),
     "subjects": ("适用对象", "Subjects"),
@@ -30,14 +31,16 @@ DISTRICT = Catalogue("district", {
     "file-school-year-s": ("文件：{path}    学年：{year}    用时 {seconds:.2f} 秒",
                            "File: {path}    School year: {year}    {seconds:.2f} s"),
     "each-cell-the-share-of": ("每格：该校适用该规则的对象中达标的比例（红低绿高）；空白：该校未启用该规则或无适用对象；红色表头：多数学校达标率低于 50% 的规则。",
-                               "Each cell: the share of the school's subjects meeting the rule (red low, green high); blank: rule off or no subject; red header: under 50 % in most schools."),
+                               "Each cell: the share of the school's subjects meeting the rule (red low, green "
+                               "high); blank: rule off or no subject; red header: under 50 % in most schools."),
     "id": ("工号", "ID"),
     "name-2": ("姓名", "Name"),
     "group": ("教研组", "Group"),
     "rules-not-met": ("未达标规则", "Rules not met"),
     "detail": ("明细", "Detail"),
     "teachers-whose-status-is-not": ("状态为「未达标」的教师共 {n_rows} 位；明细：按对象拆分的规则中未达标的一项（如 R11 的徒弟）。",
-                                     "{n_rows} teachers whose status is not met; detail: the part of a split rule that is short (e.g. the apprentice for R11)."),
+                                     "{n_rows} teachers whose status is not met; detail: the part of a split "
+                                     "rule that is short (e.g. the apprentice for R11)."),
     "change": ("差异", "Change"),
     "rule-or-setting": ("规则或设置", "Rule or setting"),
     "item": ("项目", "Item"),
@@ -48,7 +51,9 @@ DISTRICT = Catalogue("district", {
     "schools-3": ("学校", "Schools"),
     "files": ("文件", "Files"),
     "teachers-with-the-same-id": ("同一学年同一工号和姓名出现在多所学校名册中的教师 {n_rows} 位（调动或重复登记），全区教师数中只计一次。",
-                                  "{n_rows} teachers with the same ID and name on several schools' rosters in one school year (a transfer or a double entry), counted once in the district's teachers."),
+                                  "{n_rows} teachers with the same ID and name on several schools' rosters in "
+                                  "one school year (a transfer or a double entry), counted once in the "
+                                  "district's teachers."),
     "reason": ("原因", "Reason"),
     "files-could-not-be-read": ("{n_rows} 个文件无法读取，未计入汇总。",
                                 "{n_rows} files could not be read and are not in the roll-up."),
@@ -61,7 +66,8 @@ DISTRICT = Catalogue("district", {
     "school-alert": ("{state} {n} 条", "{n} {state}"),
     "school-alerts": ("预警：{alerts}；规则与默认不同 {n_changes} 处", "Alerts: {alerts}; {n_changes} policy changes"),
     "policy-changed": ("{changed} 所学校的规则表与默认规则不同：这些学校的达标率与其他学校不能直接比较。",
-                       "{changed} schools' 规则 sheets differ from the defaults: their rates are not directly comparable."),
+                       "{changed} schools' 规则 sheets differ from the defaults: their rates are not directly "
+                       "comparable."),
     "policy-unchanged": ("所有学校都使用默认规则与设置，达标率可以直接比较。",
                          "Every school uses the default rules and settings: rates are comparable."),
     "runlog-version": ("版本", "Version"),
@@ -81,24 +87,25 @@ DISTRICT = Catalogue("district", {
     "runlog-seconds": ("用时（秒）", "Seconds"),
     "sheet-title": ("区域汇总 · {sheet}（统计截止 {as_of}）", "District roll-up · {sheet} (as of {as_of})"),
     "text-head": ("区域汇总，统计截止 {as_of}", "District roll-up as of {as_of}"),
-    "text-school": ("  {school}（{path}）：{teachers} 位教师，未达标 {failing}，进度落后 {behind}，全部达标 {share}；"
-                    "{errors} 个错误，{warnings} 个警告{changes}",
-                    "  {school} ({path}): {teachers} teachers, {failing} not met, {behind} behind, {share} meeting "
-                    "every rule; {errors} errors, {warnings} warnings{changes}"),
+    "text-school": ("  {school}（{path}）：{teachers} 位教师，未达标 {failing}，进度落后 {behind}，全部达标 {share}；{errors} 个错误，"
+                    "{warnings} 个警告{changes}",
+                    "  {school} ({path}): {teachers} teachers, {failing} not met, {behind} behind, {share} "
+                    "meeting every rule; {errors} errors, {warnings} warnings{changes}"),
     "text-changes": ("；规则与默认不同 {n} 处", "; {n} policy changes"),
     "text-not-bound": ("    学校自己的登记簿，尚未绑定：先运行 cpdsheets bind {path}，再汇总它写出的 .xlsm",
-                       "    the school's own book, not bound: run cpdsheets bind {path}, then roll up the .xlsm it writes"),
+                       "    the school's own book, not bound: run cpdsheets bind {path}, then roll up the .xlsm "
+                       "it writes"),
     "text-unreadable": ("  {path}：无法读取：{error}", "  {path}: UNREADABLE: {error}"),
     "text-skipped": ("  跳过 {path}：{message}", "  skipped {path}: {message}"),
     "text-school-file": ("{school}（{path}）", "{school} ({path})"),
     "text-transfer": ("  警告 工号 {teacher_id} {name} 同时在 {n} 所学校的名册中：{where}",
                       "  warning: {teacher_id} {name} is on {n} schools' rosters: {where}"),
     "text-low-rules": ("  多数学校达标率低于 50% 的规则：{rules}", "  rules under 50% in most schools: {rules}"),
-    "text-totals": ("{schools} 所学校，{unreadable} 个文件无法读取{skipped}；{teachers} 位教师（{transfers} 位在多所学校的名册中，"
-                    "去重后 {distinct} 位），未达标 {failing}，进度落后 {behind}；{errors} 个错误，{warnings} 个警告",
-                    "{schools} schools, {unreadable} unreadable{skipped}; {teachers} teachers ({transfers} on several "
-                    "schools' rosters, {distinct} distinct), {failing} not met, {behind} behind; {errors} errors, "
-                    "{warnings} warnings"),
+    "text-totals": ("{schools} 所学校，{unreadable} 个文件无法读取{skipped}；{teachers} 位教师（{transfers} 位在多所学校的名册中，去重后 "
+                    "{distinct} 位），未达标 {failing}，进度落后 {behind}；{errors} 个错误，{warnings} 个警告",
+                    "{schools} schools, {unreadable} unreadable{skipped}; {teachers} teachers ({transfers} on "
+                    "several schools' rosters, {distinct} distinct), {failing} not met, {behind} behind; "
+                    "{errors} errors, {warnings} warnings"),
     "text-totals-skipped": ("，跳过 {n} 个文件", ", {n} skipped"),
     "problem-missing": ("缺少该项", "missing"),
     "problem-whole": ("应为整数", "should be a whole number"),
@@ -109,4 +116,12 @@ DISTRICT = Catalogue("district", {
     "problem-date": ("应为日期", "should be a date"),
     "problem-wrong": ("取值有误", "wrong value"),
     "problems-more": ("；另有 {n} 处", "; {n} more"),
+    "schools-exceed-excel-s-limit": ("共 {blocks:,} 所学校，超过 Excel 每张表 {limit:,} 个链接的上限：只有前 {linked:,} 所的名称带跳转链接，"
+                                     "其余学校的明细请在「学校总览」下方查找",
+                                     "{blocks:,} schools exceed Excel's limit of {limit:,} links per sheet: only "
+                                     "the first {linked:,} school names link to their details; find the others "
+                                     "below the table"),
+    "school-details": ("各校明细", "School details"),
+    "back-to-the-table": ("↑ 返回总览", "↑ back to the table"),
+    "teachers-per-school-by-status": ("各校教师达标情况", "Teachers per school by status"),
 })

@@ -89,7 +89,8 @@ def overview(district: District, lang: Lang = "zh") -> DistrictSheet:
              t["teachers_failing"] / t["teachers"] if t["teachers"] else None,
              t["teachers_meeting_all"] / t["teachers"] if t["teachers"] else None,
              t["median_of_school_medians"], t["rows"], t["errors"], t["warnings"], t["schools_with_policy_changes"]]
-    note = DISTRICT.render("schools-files-unreadable-the-largest", lang, schools=t['schools'], unreadable=t['unreadable'])
+    note = DISTRICT.render("schools-files-unreadable-the-largest", lang, schools=t['schools'],
+                           unreadable=t['unreadable'])
     return DistrictSheet("overview", sheet_name("overview", lang), _title("overview", district, lang), note,
                          cols, rows, total)
 
@@ -140,7 +141,8 @@ def rates(district: District, lang: Lang = "zh") -> DistrictSheet:
 def alert_teachers(district: District, lang: Lang = "zh") -> DistrictSheet:
     cols = [Column(DISTRICT.render("school", lang), width=20), Column(DISTRICT.render("id", lang)),
             Column(DISTRICT.render("name-2", lang)), Column(DISTRICT.render("group", lang)),
-            Column(DISTRICT.render("rules-not-met", lang), width=48), Column(DISTRICT.render("detail", lang), width=30),
+            Column(DISTRICT.render("rules-not-met", lang), width=48), Column(DISTRICT.render("detail",
+                                   lang), width=30),
             Column(DISTRICT.render("file", lang), width=28)]
     rows = [[s.school, t["teacher_id"], t["name"], t["group"], t["rules"], t["detail"], s.path]
             for s in district.ranked() for t in s.alert_teachers]
@@ -152,7 +154,8 @@ def alert_teachers(district: District, lang: Lang = "zh") -> DistrictSheet:
 def policy_changes(district: District, lang: Lang = "zh") -> DistrictSheet:
     cols = [Column(DISTRICT.render("school", lang), width=20), Column(DISTRICT.render("change", lang), width=16),
             Column(DISTRICT.render("rule-or-setting", lang)), Column(DISTRICT.render("item", lang)),
-            Column(DISTRICT.render("default", lang), width=20), Column(DISTRICT.render("this-school", lang), width=20),
+            Column(DISTRICT.render("default", lang), width=20), Column(DISTRICT.render("this-school",
+                                   lang), width=20),
             Column(DISTRICT.render("file", lang), width=28)]
     rows = []
     for s in district.ranked():
@@ -201,7 +204,8 @@ def runlog(district: District, info: dict[str, Any], lang: Lang = "zh") -> Distr
     ]
     cols = [Column(DISTRICT.render("item", lang), width=16), Column(DISTRICT.render("value", lang), width=60)]
     rows = [[DISTRICT.render(code, lang), v] for code, v in pairs]
-    rows += [[DISTRICT.render("skipped", lang), DISTRICT.render("path-message", lang, path=k.path, message=k.message(lang))]
+    rows += [[DISTRICT.render("skipped", lang), DISTRICT.render("path-message", lang, path=k.path,
+                              message=k.message(lang))]
              for k in district.skipped]
     rows += [[DISTRICT.render("note", lang), note] for note in info.get("notes", [])]
     return DistrictSheet("runlog", sheet_name("runlog", lang), _title("runlog", district, lang), "", cols, rows)

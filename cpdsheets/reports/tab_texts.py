@@ -81,7 +81,9 @@ ALERT_NOTES = Catalogue("alert notes", {
 
 # A finding's or an alert's severity as the tabs show it.
 SEVERITY_WORDS = Catalogue("severities", {
-    "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"),
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "info"),
 })
 
 # What `cpdsheets recalc` prints (:mod:`.recalc_text`).
