@@ -46,11 +46,20 @@ class AlertRow:
     why: str = ""  # why the period is judged before its end (已离校, 休假), also at the head of ``note``
 
 
+# One 达标预警 row per subject, rule and semester.
+ROW_KEYS = ["subject_type", "subject", "rule_id", "semester"]
+
+
+def alert_row_count(alerts: pd.DataFrame) -> int:
+    """How many rows ``alert_rows`` makes of ``alerts``, without making them (a job that builds no tabs)."""
+    return len(set(zip(*(alerts[k] for k in ROW_KEYS)))) if len(alerts) else 0
+
+
 def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
                lang: Lang = "zh") -> list[AlertRow]:
     if alerts.empty:
         return []
-    keys = ["subject_type", "subject", "rule_id", "semester"]
+    keys = ROW_KEYS
     windows = progress.groupby(keys, sort=False)["period_start"].nunique().to_dict()
     rank = {tid: i for i, tid in enumerate(roster_order)}
     # Plain records grouped in Python: thousands of one- or two-row pandas groups cost a
