@@ -85,10 +85,16 @@ CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category"
 CREDIT_NUMBER_FIELDS = {"credits", "hours"}
 
 
-def _one_of(keys: Iterable[str], zh_or: str = " 或 ", en_or: str = " or ") -> tuple[str, str]:
-    """("应为 计数、合计、占比 或 字数", "use 计数, 合计, 占比 or 字数") for the keys of a table."""
+def _listed(keys: Iterable[str], zh_or: str = " 或 ", en_or: str = " or ") -> tuple[str, str]:
+    """("计数、合计、占比 或 字数", "计数, 合计, 占比 or 字数"): the keys of a table, as a message lists them."""
     *head, last = list(keys)
-    return f"应为 {'、'.join(head)}{zh_or}{last}", f"use {', '.join(head)}{en_or}{last}"
+    return (f"{'、'.join(head)}{zh_or}{last}", f"{', '.join(head)}{en_or}{last}") if head else (last, last)
+
+
+def _one_of(keys: Iterable[str]) -> tuple[str, str]:
+    """("应为 计数、合计、占比 或 字数", "use 计数, 合计, 占比 or 字数")."""
+    zh, en = _listed(keys)
+    return f"应为 {zh}", f"use {en}"
 
 
 def read_policy(sheet: RawSheet | None) -> tuple[Policy, list[Finding]]:
@@ -423,8 +429,8 @@ class _RuleRow:
             return None
         if metric is not None and metric.sums and not numeric:
             if key is None:
-                sums = " ".join(m.key for m in METRIC_SPECS.values() if m.sums)
-                self.bad("field", f"{sums.replace(' ', '与')}须指定一个数字字段", f"{sums.replace(' ', ' and ')} need a number field")
+                zh, en = _listed((m.key for m in METRIC_SPECS.values() if m.sums), "与", " and ")
+                self.bad("field", f"{zh}须指定一个数字字段", f"{en} need a number field")
             else:
                 self.bad("field", "该字段不是数字，不能合计", "this field is not a number and cannot be summed")
             return None
