@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 from ..contract.findings import Finding, Lang
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
-from ..contract.texts import WORDS, joined
+from ..contract.texts import WORDS, Text
+from ..contract.period import PERIOD_KIND_SPECS
+from ..contract.schema import RECORD_SHEETS
 from .period_text import period_text
-from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, Record, RuleLine, SchoolArchive, TeacherArchive
+from .archive import AFTER_AS_OF, Record, RuleLine, SchoolArchive, TeacherArchive
 from .plain_values import text
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table
 from .safe_names import sheet_names
@@ -29,11 +31,8 @@ from .archive_texts import ARCHIVE
 
 TEACHER_WIDTHS = [8.0, 15.0, 26.0, 23.0, 9.0, 9.0, 9.0, 14.0]
 OVERVIEW_WIDTHS = [14.0, 10.0, 26.0, 10.0, 8.0, 8.0, 10.0, 16.0]
-# A period kind by its code: ``this-<code>`` in a sentence (本学期 / this semester), ``kind-<code>`` in
-# the overview's 周期 column (学期 / semester).
-_PERIOD_WORD = {"学年": "year", "学期": "semester", "月": "month", "双周": "fortnight", "周": "week"}
 _SIGNATURES = ("sign-teacher", "sign-group-leader", "sign-checked-by", "sign-date")
-_FINAL_REASON = {"已离校": "reason-left", "休假": "reason-on-leave"}
+_FINAL_REASON = {"已离校": "reason-left", "休假": "reason-on-leave"}  # the engine's two reasons
 
 
 def _fill(state: str) -> str | None:
@@ -128,7 +127,7 @@ def _credits(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> Table:
 
 
 def _requirement(r: RuleLine, lang: Lang) -> str:
-    if r.metric == "占比" and r.required is not None:
+    if r.is_share and r.required is not None:
         return f"≥ {r.required:.0%}"
     if r.required is not None:
         return f"≥ {_n(r.required)}"
@@ -138,7 +137,7 @@ def _requirement(r: RuleLine, lang: Lang) -> str:
 
 
 def _actual(r: RuleLine) -> str | float:
-    return f"{r.actual:.1%}" if r.metric == "占比" else r.actual
+    return f"{r.actual:.1%}" if r.is_share else r.actual
 
 
 def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
@@ -151,7 +150,7 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
         span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
-        rows.append([r.rule_id, period_text(r.period_label, lang), name, span, _actual(r), _requirement(r, lang),
+        rows.append([r.rule_id, period_text(r.period, lang), name, span, _actual(r), _requirement(r, lang),
                      state_word(r.state, lang), _note(r, lang)])
         fills.append(_fill(r.state))
     return Table(title, cols, rows, fills={6: fills}, empty=ARCHIVE.render("no-rule-applies", lang))
@@ -161,14 +160,14 @@ def _note(r: RuleLine, lang: Lang) -> str:
     note = _state_note(r, lang)
     if not r.final_reason:
         return note
-    why = ARCHIVE.render(_FINAL_REASON[r.final_reason], lang)  # the engine's two reasons, 已离校 or 休假
+    why = ARCHIVE.render(_FINAL_REASON[r.final_reason], lang)
     return WORDS.render("two-clauses", lang, first=why, second=note) if note else why
 
 
 def _state_note(r: RuleLine, lang: Lang) -> str:
-    if r.state == State.FAILED and r.required is not None and r.metric != "占比":
+    if r.state == State.FAILED and r.required is not None and not r.is_share:
         short = r.required - r.actual
-        short = math.ceil(short - 1e-9) if r.metric == "计数" else round(short, 2)
+        short = math.ceil(short - 1e-9) if r.whole else round(short, 2)
         said = ARCHIVE.render("short", lang, short=_n(short), unit=r.unit)
         return WORDS.render("two-clauses", lang, first=said, second=r.consequence) if r.consequence else said
     if r.state in (State.FAILED, State.OVER) and r.consequence:
@@ -181,7 +180,7 @@ def _state_note(r: RuleLine, lang: Lang) -> str:
 
 
 def _needed(r: RuleLine, lang: Lang) -> str:
-    if r.metric == "占比":
+    if r.is_share:
         return f"{r.still_needed:.0%}"
     return WORDS.render("number-unit", lang, number=_n(r.still_needed), unit=r.unit).strip()
 
@@ -192,10 +191,11 @@ def still_needed_lines(t: TeacherArchive, lang: Lang) -> list[str]:
     for r in t.rules:
         if r.still_needed is None:
             continue
-        period = ARCHIVE[f"this-{_PERIOD_WORD.get(r.period_kind, 'period')}"]
+        kind = PERIOD_KIND_SPECS.get(r.period_kind)
+        period = Text(kind.zh_this, kind.en) if kind else ARCHIVE["this-period"]
         who = f"（{r.detail_name}）" if r.detail_name else ""
         end = r.period_end.isoformat()
-        if r.metric == "占比":
+        if r.is_share:
             out.append(ARCHIVE.render("reach-this-now-by", lang, rule_name=r.rule_name, who=who, period=period,
                                       required=r.required, actual=r.actual, end=end, rule_id=r.rule_id))
         else:
@@ -222,24 +222,24 @@ def adjustment_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> l
             out.append(ARCHIVE.render("applies-on-of-school-days", lang, rule_id=r.rule_id, rule_name=r.rule_name,
                                       period_label=r.period_label, applicable_days=r.applicable_days,
                                       period_days=r.period_days, lower=_n(r.lower), required=_n(round(r.required, 2)),
-                                      period_text=period_text(r.period_label, lang)))
+                                      period_text=period_text(r.period, lang)))
     return out
 
 
 def _record_tables(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[Table]:
     tables = []
-    for key in RECORD_SHEETS:
-        sheet = archive.sheet_names[key]
+    for spec in RECORD_SHEETS:
+        sheet = archive.sheet_names[spec.key]
         rows = t.records.get(sheet, [])
         cols = [Column(ARCHIVE.render("row", lang), "int"), Column(ARCHIVE.render("date", lang), "date")]
-        cols += [Column(ARCHIVE.render(header, lang), kind) for _, header, kind in RECORD_COLUMNS[key]]
+        cols += [Column(Text(c.zh, c.en)[lang], c.kind) for c in spec.archive_columns]
         # Several of the school's sheets feed this log (a bound book's 上/下学期): a row number alone
         # would not say which sheet to open, so each sheet's rows get a table of their own.
         by_sheet: dict[str, list[Record]] = {}
         for r in rows:
             by_sheet.setdefault(r.sheet or sheet, []).append(r)
         for own, own_rows in (by_sheet or {sheet: []}).items():
-            shown = ARCHIVE.render(f"sheet-{key}", lang, own=own)
+            shown = ARCHIVE.render("sheet-shown", lang, own=own, sheet=spec.en)
             total = ARCHIVE.render("rows-counted", lang, n_own_rows=len(own_rows))
             tables.append(Table(ARCHIVE.render("shown-total", lang, shown=shown, total=total), cols,
                                 [[r.row, r.date, *r.cells] for r in own_rows],
@@ -325,8 +325,7 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             rate = met / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
-            period = ARCHIVE.render(f"kind-{_PERIOD_WORD[period]}", lang,
-                                    kind=period) if period in _PERIOD_WORD else period
+            period = Text(period, PERIOD_KIND_SPECS[period].en)[lang] if period in PERIOD_KIND_SPECS else period
             rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
                          f"{int(g['failed'].sum())} / {int((g['behind'] & ~g['failed']).sum())}"])
             fills.append(_rate_fill(rate))
