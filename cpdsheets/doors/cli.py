@@ -318,7 +318,7 @@ def recalc(
             _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
         else:
             _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
-                              {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
+                              {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
     from .ooxml.file_door import FileDoor
@@ -329,7 +329,7 @@ def recalc(
                                             remove=other_language_tabs(lang.value)))
     if format != Format.json:
         _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
-                              {r.rule_id for r in outcome.policy.rules if r.metric == "占比"}, lang.value))
+                              {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
         _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 

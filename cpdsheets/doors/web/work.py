@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ...contract.texts import BilingualError
+from ...reports.alert_rows import alert_row_count
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
@@ -61,10 +62,10 @@ class JobFailed(BilingualError):
         return cls(internal_error(exc, "zh"), internal_error(exc, "en"))
 
 
-def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
+def _recalc(path: str, as_of: dt.date | None, *, with_tabs: bool = True) -> Recalculation:
     raw = read_workbook(path)
     try:
-        return run_recalc(raw, lang="zh", as_of=as_of)
+        return run_recalc(raw, lang="zh", as_of=as_of, with_tabs=with_tabs)
     except BilingualError:
         raise
     except Exception as exc:
@@ -76,14 +77,17 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """``recalc --dry-run --format json`` on the book at ``path``: the JSON text as the CLI prints it,
     and the counts the pages and the history show."""
     started = time.perf_counter()
-    outcome = _recalc(path, as_of)
+    # No output tabs: the answer is the JSON; the processed book is built when it is downloaded.
+    outcome = _recalc(path, as_of, with_tabs=False)
     text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
     settings = outcome.policy.settings
+    counts = dict(outcome.counts)
+    counts["alerts"] = alert_row_count(outcome.results.alerts)  # 达标预警's rows, as recalc counts them
     return {
         "results": text,
         "as_of": outcome.as_of.isoformat(),
         "school_name": (settings.school_name or "").strip(),
-        "counts": dict(outcome.counts),
+        "counts": counts,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
