@@ -22,6 +22,11 @@ def lang_or(value: object, default: Lang = "zh") -> Lang:
     return next((lang for lang in LANGS if lang == value), default)
 
 
+def other_lang(lang: Lang) -> Lang:
+    """The language not ``lang`` (the tabs a run in ``lang`` replaces are named in it)."""
+    return next(other for other in LANGS if other != lang)
+
+
 class Text(Mapping[str, str]):
     """A template in both languages (``str.format`` fields); reads as ``{"zh": ..., "en": ...}``."""
 
