@@ -15,13 +15,11 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Lang
+from ..contract.period import PERIOD_KIND_SPECS
 from ..contract.states import State, SubjectType
 from .period_text import period_text
 
-WINDOW_KINDS = ("月", "周", "双周")
 STATE_RANK = {s.value: s.rank for s in State}
-_UNIT = {"zh": {"月": "个月", "周": "周", "双周": "个双周"},
-         "en": {"月": "months", "周": "weeks", "双周": "fortnights"}}
 _SUBJECT_ORDER = {s.value: s.order for s in SubjectType}
 # Windows named in a note; more are "…" (the JSON lists every one). A longer note spills past the
 # table and shrinks the printed page to an unreadable scale.
@@ -83,19 +81,19 @@ def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
     details = list(dict.fromkeys(a["detail_label"] for a in g))
     single = len(g) == 1
     kind = first["period_kind"]
-    if kind in WINDOW_KINDS:
-        period, note = first["semester"], _windows_note(g, kind, windows, lang)
+    if PERIOD_KIND_SPECS[kind].window:
+        period, note = first["period"].reading_unit, _windows_note(g, kind, windows, lang)
     elif single:
-        period, note = first["period_label"], _pace_note(first, lang) if state == State.BEHIND else ""
+        period, note = first["period"], _pace_note(first, lang) if state == State.BEHIND else ""
     else:
-        period, note = first["period_label"], _details_note(g, lang)
-    period = period_text(period, lang)
+        period, note = first["period"], _details_note(g, lang)
+    shown = period_text(period, lang)
     why = _final_note(g, lang)
     if why:
         note = f"{why}；{note}" if note and lang == "zh" else (f"{why}; {note}" if note else why)
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
-        rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
+        rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=shown,
         start=min(a["period_start"] for a in g), end=max(a["period_end"] for a in g),
         actual=first["actual"] if single else None, required=first["required"] if single else None,
         note=note, consequence=first["consequence"], split=any(str(a["detail"]) != "" for a in g), why=why,
@@ -123,7 +121,7 @@ def _in_state(g: list[dict[str, Any]], state: str, *, one_per_window: bool = Fal
 
 
 def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) -> str:
-    unit = _UNIT[lang][kind]
+    unit = PERIOD_KIND_SPECS[kind].zh_many if lang == "zh" else PERIOD_KIND_SPECS[kind].en_plural
     parts = []
     failed = _in_state(g, State.FAILED, one_per_window=True)
     if len(failed):
