@@ -307,7 +307,6 @@ def recalc(
     when = _parse_date(as_of, lang.value)
     target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
     raw = _or_exit(book, lang, lambda: _read_while_importing(book))
-    from ..contract.schema import OUTPUT_TABS
     from ..reports.recalc_text import recalc_text
     from ..reports.results_json import to_results_json
 
@@ -322,16 +321,16 @@ def recalc(
                               {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
         if dry_run:
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
-    from .ooxml.package_writer import write_tabs
+    from .ooxml.file_door import FileDoor
+    from .tab_owner import other_language_tabs
 
-    # Both names of each output tab belong to the add-in (docs/SPEC.md, "Sheets"): switching --lang replaces, not adds.
-    other = [pair[1 if lang == Lang.zh else 0] for pair in OUTPUT_TABS.values()]
-    written = _or_exit(book, lang, lambda: write_tabs(
-        book, outcome.tabs, out=target, backup=backup, marks=outcome.marks if mark else None, remove=other))
+    door = FileDoor(book, out=target, backup=backup)
+    _or_exit(book, lang, lambda: door.write(outcome.tabs, marks=outcome.marks if mark else None,
+                                            remove=other_language_tabs(lang.value)))
     if format != Format.json:
         _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
                               {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
-        _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+        _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
     raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
 
@@ -457,16 +456,10 @@ def clear_marks_cmd(
     lang: LangOption = Lang.zh,
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
-    from .ooxml.package_writer import clear_marks
-    from .reader import check_readable
+    from .ooxml.file_door import FileDoor
 
-    target = _guarded(lang, lambda: _other_book(out, book))
-
-    def clear() -> int:
-        check_readable(book)
-        return clear_marks(book, out=target, backup=backup)
-
-    n = _or_exit(book, lang, clear)
+    door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
+    n = _or_exit(book, lang, door.clear_marks)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
