@@ -24,7 +24,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.period import Period
 from ..contract.policy import CREDITS_SHEET, METRIC_SPECS, Policy, Rule
 from ..contract.results import Results
-from ..contract.schema import EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, TRAININGS, ArchiveColumn, SheetSpec
+from ..contract.schema import CREDIT_LEDGER, EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, ArchiveColumn, SheetSpec
 from ..contract.states import State, SubjectType
 from ..contract.texts import Text
 from .archive_texts import ARCHIVE
@@ -33,7 +33,6 @@ from .plain_values import day as _date
 from .plain_values import number as _num
 from .plain_values import text as _text
 from .safe_text import json_text
-from .tables import CellKind
 
 # What a row of each sheet shows in the archive, after 行 and 日期: its SheetSpec.archive_columns. Several
 # keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
@@ -231,7 +230,7 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
 
 def unit_of(rule: Rule | None) -> Text:
     """What the rule counts or sums, in both languages: a share in %, a counted row by its sheet's
-    count_unit, a sum by its field's shown_unit (the credit ledger's fields are 培训记录's)."""
+    count_unit, a sum by its field's shown_unit."""
     if rule is None:
         return _NO_UNIT
     metric = rule.metric_spec
@@ -239,7 +238,7 @@ def unit_of(rule: Rule | None) -> Text:
         return ARCHIVE["unit-percent"]
     if not metric.sums:
         return Text(*SHEETS[rule.sheet].count_unit) if rule.sheet in SHEETS else ARCHIVE["unit-items"]
-    spec = TRAININGS if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
+    spec = CREDIT_LEDGER if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
     keys = {c.key for c in spec.columns}
     return Text(*spec.column(rule.field).shown_unit) if rule.field in keys else _NO_UNIT
 
