@@ -49,7 +49,8 @@ def sheet_collections(tree: ast.AST) -> list[tuple[int, list[str]]]:
             for sub in ast.walk(node):
                 inside.add(id(sub))
             strings = _strings(node)
-            for words in (SHEET_WORDS, KIND_WORDS):
+            for words in (SHEET_WORDS, set(METRIC_SPECS), set(PERIOD_KIND_SPECS)):  # each table apart: a catalogue
+                # may hold 学年 (School year) beside 合计 (Total) as words to show
                 named = [s for s in strings if s in words]
                 if len(set(named)) >= 2:
                     out.append((node.lineno, named))
