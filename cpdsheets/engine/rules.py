@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..contract.conditions import Condition, condition_words, subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
-from ..contract.schema import SHEETS
+from ..contract.schema import CREDIT_LEDGER, SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
@@ -397,8 +397,10 @@ def counted_label(rule: Rule) -> str:
     `培训记录的天数` — never the 规则 sheet's syntax (``类型=教育刊物``, ``培训记录·天数``)."""
     if rule.condition.terms:
         return condition_words(rule.condition)
-    if rule.sheet == CREDITS_SHEET:
-        sheet, field = "学分", {"hours": "学时"}.get(rule.field or "", "")
+    if rule.sheet == CREDITS_SHEET:  # a number other than the credits the name says (学分的学时)
+        sheet = CREDIT_LEDGER.name
+        col = next((c for c in CREDIT_LEDGER.columns if c.key == rule.field), None)
+        field = col.header if col is not None and col.kind == "number" and col.header != sheet else ""
     else:
         spec = SHEETS[rule.sheet]
         sheet = spec.name
