@@ -27,13 +27,11 @@ LATIN = re.compile(r"[A-Za-z]")
 CATALOGUE_MODULE = "contract/texts.py"
 # Tables of names in both languages that are recognised as either (a sheet called 规则 or Policy), not
 # a text chosen by language: the contract's records of tab and sheet names, and a record's aliases.
-NAME_TABLES = {"OUTPUT_TABS", "POLICY_SHEET_NAMES", "MAPPING_SHEET_NAMES", "_FIRST_HEADERS", "aliases"}
+NAME_TABLES = {"OUTPUT_TABS", "POLICY_SHEET_NAMES", "MAPPING_SHEET_NAMES", "RULE_COLUMNS", "_FIRST_HEADERS", "aliases"}
 # module -> (language comparisons, pairs) still there; a module converted is removed, a count only falls.
 NOT_YET: dict[str, tuple[int, int]] = {
     # the contract's records carry a unit as a (zh, en) pair (count_unit, shown_unit), read as a Text
     "contract/schema.py": (0, 8),
-    "engine/policy_sheet.py": (0, 5),
-    "excel.py": (1, 0),
     "doors/cli.py": (15, 0),
     "doors/batch.py": (6, 0),
     "doors/binding/writer.py": (1, 1),
