@@ -50,7 +50,7 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
         reading = read_soon(path)
-        from ..jobs.book import check  # the engine's imports, while the sheets are parsed
+        from ..jobs.book import ValidateRequest, validate  # the engine's imports, while the sheets are parsed
 
         raw = reading.result()
     except WorkbookUnreadable as exc:
@@ -58,10 +58,10 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
-        _, validation, findings, _ = check(raw, as_of=as_of)
+        checked = validate(ValidateRequest(raw, _lang(lang), as_of))
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
+    return FileReport(path, checked.findings, rows=checked.validation.rows, seconds=time.perf_counter() - started)
 
 
 def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict[str, int]:
@@ -70,16 +70,19 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
     (``WorkbookUnreadable``, ``WorkbookWriteError``: BilingualError), for the caller to show as one line."""
     from pathlib import Path
 
-    from ..contract.schema import OUTPUT_TABS
-    from ..jobs.book import run_recalc
+    from ..jobs.book import RecalcRequest, recalc
+    from ..jobs.tabs import book_tabs
     from .ooxml.package_writer import write_tabs
     from .reader import read_workbook
 
-    code: Lang = "en" if lang == "en" else "zh"
-    outcome = run_recalc(read_workbook(path), lang=code, as_of=as_of)
-    other = [pair[0 if code == "en" else 1] for pair in OUTPUT_TABS.values()]  # as the CLI: the other language's tabs go
-    write_tabs(Path(path), outcome.tabs, out=Path(out) if out else None, backup=out is None, remove=other)
+    outcome = recalc(RecalcRequest(read_workbook(path), _lang(lang), as_of))
+    tabs = book_tabs(outcome)
+    write_tabs(Path(path), tabs.tabs, out=Path(out) if out else None, backup=out is None, remove=tabs.replaces)
     return outcome.counts
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "zh"
 
 
 def _exit_text(code: int | None, lang: str) -> str:

@@ -26,6 +26,8 @@ _SUBJECT_ORDER = {s.value: s.order for s in SubjectType}
 # Windows named in a note; more are "…" (the JSON lists every one). A longer note spills past the
 # table and shrinks the printed page to an unreadable scale.
 MAX_SPANS = 4
+# One row of 达标预警 per subject, rule and semester: what groups the engine's alerts into rows.
+ROW_KEYS = ["subject_type", "subject", "rule_id", "semester"]
 
 
 @dataclass(slots=True)
@@ -52,7 +54,7 @@ def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[
                lang: Lang = "zh") -> list[AlertRow]:
     if alerts.empty:
         return []
-    keys = ["subject_type", "subject", "rule_id", "semester"]
+    keys = ROW_KEYS
     windows = progress.groupby(keys, sort=False)["period_start"].nunique().to_dict()
     rank = {tid: i for i, tid in enumerate(roster_order)}
     # Plain records grouped in Python: thousands of one- or two-row pandas groups cost a
@@ -66,6 +68,11 @@ def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[
     rows.sort(key=lambda r: (_SUBJECT_ORDER.get(r.subject_type, 3), rank.get(r.subject, len(rank)), r.subject,
                              r.rule_id, r.start))
     return rows
+
+
+def alert_row_count(alerts: pd.DataFrame) -> int:
+    """How many rows ``alert_rows`` gives, without writing them (a job that builds no tab counts them)."""
+    return 0 if alerts.empty else len(set(alerts[ROW_KEYS].itertuples(index=False, name=None)))
 
 
 def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:

@@ -2,7 +2,7 @@
 
 Every function here runs in a child process (``runner``), takes paths and plain values and returns
 plain data, so only a few KB cross the process boundary. The jobs are the ones the CLI calls
-(``run_recalc``, the package writer, the archive job, the roll-up summary), so the service gives the
+(``jobs.book.recalc`` and its tabs, the package writer, the archive job, the roll-up summary), so the service gives the
 CLI's answers. A refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a
 book triggers is one internal-error line.
 """
@@ -22,7 +22,7 @@ from ...contract.texts import BilingualError
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
-from ...jobs.book import Recalculation, run_recalc
+from ...jobs.book import RecalcRequest, Recalculation, recalc
 from ..reader import read_workbook
 
 
@@ -64,7 +64,7 @@ class JobFailed(BilingualError):
 def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
     raw = read_workbook(path)
     try:
-        return run_recalc(raw, lang="zh", as_of=as_of)
+        return recalc(RecalcRequest(raw, "zh", as_of))
     except BilingualError:
         raise
     except Exception as exc:
@@ -92,14 +92,14 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
 def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str:
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
-    from ...contract.schema import OUTPUT_TABS
+    from ...jobs.tabs import book_tabs
     from ..ooxml.package_writer import write_tabs
 
     outcome = _recalc(path, as_of)
-    other = [pair[1] for pair in OUTPUT_TABS.values()]  # the English names: zh replaces them, as the CLI does
     try:
-        return str(write_tabs(Path(path), outcome.tabs, out=Path(out), backup=False, marks=outcome.marks,
-                              remove=other))
+        tabs = book_tabs(outcome)
+        return str(write_tabs(Path(path), tabs.tabs, out=Path(out), backup=False, marks=tabs.marks,
+                              remove=tabs.replaces))
     except BilingualError:
         raise
     except Exception as exc:
@@ -113,13 +113,13 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
 @refusals_returned
 def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: bool = False) -> str:
     """``archive BOOK -o OUT`` (and ``--pdf``): the teachers' archive; returns the file to send."""
-    from ..archive.job import run_archive
+    from ...jobs.archive import ArchiveRequest, archive
     from ..archive.pdf import PdfUnavailable, to_pdf
     from ..archive.writer import write_archive
 
     raw = read_workbook(path)
     try:
-        run = run_archive(raw, lang="zh", as_of=as_of)
+        run = archive(ArchiveRequest(raw, "zh", as_of))
         written = write_archive(run.sheets, Path(out))
     except BilingualError:
         raise

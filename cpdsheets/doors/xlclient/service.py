@@ -139,15 +139,17 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.Act
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
     from ...jobs import book as jobs
+    from ...jobs.tabs import book_tabs
 
     if job == "archive":  # the archive is downloaded from the upload's page; the book must compute first
-        jobs.run_recalc(raw, lang=lang)
+        jobs.recalc(jobs.BookRequest(raw, lang))
         return out
-    outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw, lang=lang)
+    outcome = (jobs.validate if job == "validate" else jobs.recalc)(jobs.BookRequest(raw, lang))
+    tabs = book_tabs(outcome)
     sent = sent_sheets(payload)
     rows = {name: sheet_values(payload, name) for name in out.sheets if name in sent}
-    record = act.write_tabs(out, outcome.tabs, store, rows)
-    act.mark_cells(out, outcome.marks, store, record)
+    record = act.write_tabs(out, tabs.tabs, store, rows)
+    act.mark_cells(out, tabs.marks, store, record)
     shown = next((n for n, k in record.items() if k == ("issues" if job == "validate" else "summary")), None)
     if shown is not None and out.has(shown):
         out.add("activateSheet", [out.position(shown)])
