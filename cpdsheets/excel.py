@@ -14,9 +14,9 @@ from typing import Any
 
 from .contract.book import RawBook
 from .contract.findings import Lang
-from .contract.schema import OUTPUT_TABS
 from .contract.texts import Catalogue
-from .doors.live import xlwings_adapter as adapter
+from .doors.live.live_door import LiveDoor
+from .doors.tab_owner import tab_name
 
 # What the buttons say, by code: done-<job>, job-<job> (the button's name), failed, reason-<exception>.
 TEXTS = Catalogue("buttons", {
@@ -87,16 +87,19 @@ def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
 
 
 def _run(job: str, book: Any) -> None:
+    """parse (the calling book) -> job -> door -> render (a message box)."""
     lang: Lang = "zh"
+    door: LiveDoor | None = None
     try:
         if book is None:
             import xlwings as xw
 
             book = xw.Book.caller()
-        raw = adapter.read_book(book)
+        door = LiveDoor(book)
+        raw = door.read()
         lang = book_lang(raw.names())
         if job == "clear":
-            cleared = adapter.clear_marks(book)
+            cleared = door.clear_marks()
             _alert(book, TEXTS.render("done-clear", lang, cleared=cleared), lang)
             return
         if job == "archive":
@@ -108,12 +111,13 @@ def _run(job: str, book: Any) -> None:
         run = jobs.validate if job == "validate" else jobs.recalc
         outcome = run(jobs.BookRequest(raw, lang))
         tabs = book_tabs(outcome)
-        written = adapter.write_tabs(book, tabs.tabs)  # only the tabs the book's record says are ours
-        adapter.mark_cells(book, tabs.marks)  # replaces the previous marks, either door's
-        _show(book, written, "issues" if job == "validate" else "summary")
+        written = door.write(tabs.tabs, marks=tabs.marks)  # replaces the previous marks, either door's
+        shown = next((n for n, k in written.items() if k == ("issues" if job == "validate" else "summary")), None)
+        if shown is not None:
+            door.show(shown)
         _alert(book, done_message(job, outcome.counts, lang), lang)
     except Exception as exc:  # a button must never end in a traceback window
-        _fail(book, job, exc, lang)
+        _fail(door, book, job, exc, lang)
 
 
 def book_lang(sheet_names: list[str]) -> Lang:
@@ -122,15 +126,10 @@ def book_lang(sheet_names: list[str]) -> Lang:
     return "en" if "Teachers" in names and "教师名册" not in names else "zh"
 
 
-def _tab(key: str, lang: Lang) -> str:
-    zh, en = OUTPUT_TABS[key]
-    return zh if lang == "zh" else en
-
-
 def done_message(job: str, counts: dict[str, int], lang: Lang = "zh") -> str:
     values = {"rows": 0, "errors": 0, "warnings": 0, "teachers": 0, "alerts": 0, **counts}
-    return TEXTS.render(f"done-{job}", lang, **values, issues=_tab("issues", lang), summary=_tab("summary", lang),
-                        alerts_tab=_tab("alerts", lang))
+    return TEXTS.render(f"done-{job}", lang, **values, issues=tab_name("issues", lang), summary=tab_name("summary", lang),
+                        alerts_tab=tab_name("alerts", lang))
 
 
 def failure_message(job: str, exc: BaseException, lang: Lang = "zh") -> str:
@@ -143,16 +142,7 @@ def failure_message(job: str, exc: BaseException, lang: Lang = "zh") -> str:
                     "reason-internal")
         reason = TEXTS.render(code, lang)
     return TEXTS.render("failed", lang, job=TEXTS.render(f"job-{job}", lang), reason=reason,
-                        runlog=_tab("runlog", lang))
-
-
-def _show(book: Any, written: dict[str, str], key: str) -> None:
-    try:
-        sheet = adapter._find_sheet(book, tuple(n for n, k in written.items() if k == key))
-        if sheet is not None:
-            sheet.activate()
-    except Exception:  # where the user lands is a nicety, not worth a failure
-        pass
+                        runlog=tab_name("runlog", lang))
 
 
 def _alert(book: Any, message: str, lang: Lang, *, critical: bool = False) -> None:
@@ -162,11 +152,11 @@ def _alert(book: Any, message: str, lang: Lang, *, critical: bool = False) -> No
         print(message, file=sys.stderr)
 
 
-def _fail(book: Any, job: str, exc: Exception, lang: Lang) -> None:
+def _fail(door: LiveDoor | None, book: Any, job: str, exc: Exception, lang: Lang) -> None:
     line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {TEXTS.render('job-' + job)}失败：{type(exc).__name__}: {exc}"
-    if book is not None:
+    if door is not None:
         try:
-            adapter.append_runlog(book, "出错" if lang == "zh" else "Error", line[:1000], lang)
+            door.append_runlog("出错" if lang == "zh" else "Error", line[:1000], lang)
         except Exception:  # the run log is a record; the alert below still tells the user what failed
             pass
         _alert(book, failure_message(job, exc, lang), lang, critical=True)

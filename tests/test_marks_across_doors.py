@@ -18,6 +18,7 @@ from xlwings_remote import apply_actions, remote_book, tab_values
 
 from cpdsheets import excel
 from cpdsheets.doors.live import xlwings_adapter as adapter
+from cpdsheets.doors.live.live_door import LiveDoor
 from cpdsheets.doors.mark_record import MARK_STORE, MARK_STORE_HEADER
 from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
 from cpdsheets.reports.tables import MARK_FILL, CellMark
@@ -84,7 +85,7 @@ def button_marks(src: Path, dst: Path, marks: list[CellMark]) -> None:
     """The button's marking step on ``src``, applied to ``dst``; notes then carry a person's name
     as author, as Excel writes them (the CLI must not rely on the author to find them)."""
     book = remote_book(src)
-    adapter.mark_cells(book, marks)
+    LiveDoor(book).write([], marks=marks)
     apply_actions(src, dst, book.json()["actions"])
     wb = openpyxl.load_workbook(dst, keep_vba=True)
     for ws in wb.worksheets:

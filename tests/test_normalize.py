@@ -210,3 +210,36 @@ def test_english_header_case_insensitive():
 def test_scalar_date_helper():
     assert parse_date_value("2025年9月1日") == D(2025, 9, 1)
     assert parse_date_value("下周") is None
+
+
+def test_a_remembered_parse_is_the_parse():
+    """ParseMemo keeps each distinct cell's answer across calls (a warm worker's books): handed the
+    cells again, mixed with new ones and in another order, it answers exactly as the normaliser does.
+    Cells equal in Python but typed apart (1, 1.0, True, "1"; 0.0 and -0.0; NaN) keep their own answers."""
+    import math
+
+    import numpy as np
+
+    from cpdsheets.engine.normalize import ParseMemo
+
+    cells = [1, 1.0, True, "1", 0.0, -0.0, float("nan"), None, "", "  ", -3, "-2学时", "两", "45538",
+             45538.5, dt.datetime(2024, 9, 3, 14, 30), D(2024, 9, 3), "9月3日", "2024.9", 2010.9, "x"]
+    ways = [("dates", lambda s: normalize_dates(s, YEAR)), ("months", lambda s: normalize_dates(s, month_is_enough=True)),
+            ("numbers", lambda s: normalize_numbers(s, words=True)), ("ids", normalize_teacher_ids),
+            ("attendance", normalize_attendance), ("roles", normalize_roles)]
+    memo = ParseMemo()
+    for how, fn in ways:
+        for batch in (cells[:9], cells[5:], cells[::-1], cells):
+            s = pd.Series(batch, dtype="object")
+            direct, memoised = fn(s), memo.apply(how, fn, s)
+            assert memoised.values.dtype == direct.values.dtype
+            for got, want in zip(memoised.values, direct.values):
+                assert (pd.isna(got) and pd.isna(want)) or (got == want and type(got) is type(want)), (how, got, want)
+            assert memoised.bad.tolist() == direct.bad.tolist()
+            assert (memoised.negative is None) == (direct.negative is None)
+            if direct.negative is not None:
+                assert memoised.negative.tolist() == direct.negative.tolist()
+        assert memo.tables[how]  # the answers were kept
+    signs = memo.apply("numbers", ways[2][1], pd.Series([0.0, -0.0], dtype="object")).values
+    assert [math.copysign(1.0, v) for v in signs] == [1.0, -1.0]
+    assert np.isnan(memo.apply("numbers", ways[2][1], pd.Series([float("nan")], dtype="object")).values[0])

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from writer_books import macro_book, output_tabs, parts
 from xlwings_remote import apply_actions, remote_book
 
-from cpdsheets.doors.live import xlwings_adapter as adapter
+from cpdsheets.doors.live.live_door import LiveDoor
 from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.ooxml.package_writer import clear_marks, write_tabs
 from cpdsheets.doors.template.master import build_master
@@ -180,7 +180,7 @@ def test_button_keeps_a_user_sheet_of_the_same_name(tmp_path: Path) -> None:
     src = _master_with_user_sheets(tmp_path / "学校.xlsm")
     book = remote_book(src)
     tab = TabTable("summary", "学分汇总", [Column("工号"), Column("姓名")], [["1001", "张三"]])
-    written = adapter.write_tabs(book, [tab])
+    written = LiveDoor(book).write([tab])
     dst = tmp_path / "after.xlsm"
     apply_actions(src, dst, book.json()["actions"])
     assert written == {"学分汇总(2)": "summary"}

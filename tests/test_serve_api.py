@@ -60,6 +60,21 @@ def test_upload_answers_what_recalc_dry_run_json_prints(service, cli_results):
     assert again.status_code == 200 and again.json() == body
 
 
+def test_listed_counts_are_recalcs_though_the_upload_builds_no_tabs(service):
+    """The upload's job skips the five tabs; the counts the history lists (达标预警's rows among them)
+    are still the ones recalc's tabs give."""
+    from cpdsheets.doors.reader import read_workbook
+    from cpdsheets.jobs.book import run_recalc
+
+    client, tokens, _ = service
+    assert upload(client, tokens.a, DEMO).status_code == 201
+    listed = client.get("/api/books", headers=bearer(tokens.a)).json()["books"][0]
+    counts = run_recalc(read_workbook(DEMO)).counts
+    assert counts["alerts"] > 0
+    assert {k: listed[k] for k in ("teachers", "errors", "warnings", "alerts")} == \
+        {k: counts[k] for k in ("teachers", "errors", "warnings", "alerts")}
+
+
 def test_as_of_form_field_is_recalc_as_of(service, tmp_path):
     client, tokens, _ = service
     r = upload(client, tokens.a, DEMO, as_of="2026-01-10")

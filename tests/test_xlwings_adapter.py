@@ -11,12 +11,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from xlwings_remote import FormulaFromText, apply_actions, excel_reads, remote_book, tab_values
+from xlwings_remote import FormulaFromText, apply_actions, excel_reads, norm_rows, remote_book, tab_values
 
 import xlwings as xw  # noqa: E402  (after xlwings_remote set the licence key)
 from xlwings.pro import _xlremote as remote_engine
 
 from cpdsheets.doors.live import xlwings_adapter as adapter
+from cpdsheets.doors.live.live_door import LiveDoor
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.jobs.tabs import book_tabs
 from cpdsheets.doors.live.xl_convert import cell_runs, needs_quote, union_addresses
@@ -64,25 +65,6 @@ def _actions(book: xw.Book) -> list[dict]:
     return book.json()["actions"]
 
 
-def _norm_rows(rows):
-    """Rows compared across doors: '' and None alike, midnight datetimes as dates, no trailing blanks."""
-    out = []
-    for row in rows:
-        vals = []
-        for v in row:
-            if v == "":
-                v = None
-            if isinstance(v, dt.datetime) and v.time() == dt.time():
-                v = v.date()
-            vals.append(v)
-        while vals and vals[-1] is None:
-            vals.pop()
-        out.append(vals)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
 # -- converters --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, quoted", [
@@ -120,7 +102,7 @@ def test_read_book_is_what_the_file_reader_reads(small_book):
     assert raw.sheets["教师名册"].rows[2][0] == "0012"
     from_file = read_workbook(small_book)
     for name in raw.names():
-        assert _norm_rows(raw.sheets[name].rows) == _norm_rows(from_file.sheets[name].rows), name
+        assert norm_rows(raw.sheets[name].rows) == norm_rows(from_file.sheets[name].rows), name
     assert _actions(book) == []  # reading queues nothing
 
 
@@ -156,7 +138,7 @@ def _without_record(actions: list[dict]) -> list[dict]:
 def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
     book = remote_book(small_book)
     table = _summary_table()
-    adapter.write_tab(book, table)
+    LiveDoor(book).write([table])
     actions = _without_record(_actions(book))
     funcs = [a["func"] for a in actions]
     assert funcs.count("addSheet") == 1 and actions[0]["args"] == [3, "学分汇总"]
@@ -196,21 +178,28 @@ def test_write_tab_is_one_range_write_then_range_formats(small_book, tmp_path):
 def test_write_tab_replaces_the_tab_whole_and_never_duplicates(small_book, tmp_path):
     first = tmp_path / "first.xlsm"
     book = remote_book(small_book)
-    adapter.write_tab(book, _summary_table())
+    LiveDoor(book).write([_summary_table()])
     apply_actions(small_book, first, _actions(book))
 
     book2 = remote_book(first)
     fewer = _summary_table(rows=[["0012", "张三", 1.0, 1, 0.1, "达标", None]])
-    fewer.name = "Summary"  # the English name of the same tab: reused, not added beside it
-    adapter.write_tab(book2, fewer)
+    LiveDoor(book2).write([fewer])
     funcs = [a["func"] for a in _actions(book2)]
-    assert "addSheet" not in funcs and funcs[0] == "sheetClear"
+    assert "addSheet" not in funcs and funcs[0] == "sheetClear"  # replaced in place
     second = tmp_path / "second.xlsm"
     apply_actions(first, second, _actions(book2))
-    names = openpyxl.load_workbook(second, keep_vba=True).sheetnames
-    assert names.count("学分汇总") == 1 and "Summary" not in names
+    assert openpyxl.load_workbook(second, keep_vba=True).sheetnames.count("学分汇总") == 1
     got = tab_values(second, "学分汇总")
     assert len(got) == 3 and got[2][:2] == ["0012", "张三"]  # no stale rows from the first run
+
+    book3 = remote_book(second)
+    fewer.name = "Summary"  # the English name of the same tab: it replaces the Chinese one, as the CLI's
+    LiveDoor(book3).write([fewer])
+    third = tmp_path / "third.xlsm"
+    apply_actions(second, third, _actions(book3))
+    names = openpyxl.load_workbook(third, keep_vba=True).sheetnames
+    assert "学分汇总" not in names and names.count("Summary") == 1
+    assert tab_values(third, "Summary") == got
 
 
 def test_excel_input_model_rejects_unquoted_formulas():
@@ -228,7 +217,7 @@ def test_marks_fill_and_note_then_clear_removes_exactly_ours(small_book, tmp_pat
              CellMark("培训记录", "C4", "示例：用户已有批注的格子"),
              CellMark("教师名册", "C4", "「下周」不是有效日期。")]
     book = remote_book(small_book)
-    assert adapter.mark_cells(book, marks) == 4
+    assert LiveDoor(book).write([], marks=marks) == {}
     actions = _actions(book)
     colour_calls = [a for a in actions if a["func"] == "setRangeColors"]
     assert len(colour_calls) == 2  # one per sheet
@@ -244,9 +233,10 @@ def test_marks_fill_and_note_then_clear_removes_exactly_ours(small_book, tmp_pat
     assert tr["C4"].comment.text.startswith("用户自己的批注")
     assert "不是有效日期" in tr["B5"].comment.text
     assert wb[adapter.MARK_STORE].sheet_state == "hidden"
+    assert len(tab_values(marked, adapter.MARK_STORE)) == 1 + 4  # header, the cells marked
 
     book2 = remote_book(marked)
-    assert adapter.clear_marks(book2) == 4
+    assert LiveDoor(book2).clear_marks() == 4
     cleared = tmp_path / "cleared.xlsm"
     apply_actions(marked, cleared, _actions(book2))
     wb = openpyxl.load_workbook(cleared, keep_vba=True)

@@ -173,6 +173,8 @@ def apply_actions(src: str | Path, dst: str | Path, actions: list[dict[str, Any]
         elif func == "setColumnWidth":
             for c in range(action["start_column"] + 1, action["start_column"] + action["column_count"] + 1):
                 ws.column_dimensions[get_column_letter(c)].width = args[0]
+        elif func == "sheetDelete":
+            wb.remove(ws)
         elif func == "sheetClear":
             ws._cells.clear()
             ws._hyperlinks.clear()
@@ -202,6 +204,21 @@ def apply_actions(src: str | Path, dst: str | Path, actions: list[dict[str, Any]
             raise AssertionError(f"action not modelled by this test helper: {func}")
     wb.save(dst)
     return alerts
+
+
+def norm_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows compared across doors: '' and None alike, midnight datetimes as dates (the engine's
+    normalising does both), no trailing blanks."""
+    out = []
+    for row in rows:
+        vals = [None if v == "" else v.date() if isinstance(v, dt.datetime) and v.time() == dt.time() else v
+                for v in row]
+        while vals and vals[-1] is None:
+            vals.pop()
+        out.append(vals)
+    while out and not out[-1]:
+        out.pop()
+    return out
 
 
 def tab_values(path: str | Path, name: str) -> list[list[Any]]:

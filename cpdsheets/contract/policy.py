@@ -22,11 +22,15 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .conditions import Condition, bind_condition, parse_condition
+from .period import PERIOD_KIND_SPECS as PERIOD_KIND_SPECS
+from .period import PERIOD_KINDS as PERIOD_KINDS
+from .period import PeriodKind as PeriodKind
+from .period import PeriodKindSpec
 from .school_calendar import SchoolCalendar
-from .schema import TRAINING_CATEGORIES
+from .schema import CREDITED_SHEETS, SHEETS, TRAINING_CATEGORIES
 
+# The value a rule stores (the 规则 sheet's 指标, the JSON): one of METRIC_SPECS' keys.
 Metric = Literal["计数", "合计", "占比", "字数"]
-PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
 RuleSeverity = Literal["error", "warning", "info"]
 # 进度提示: 按进度 shows 进度落后 in the open period; 仅期末 judges closed periods only (credits and yearly
 # sums come in bursts such as summer training, so an even pace says nothing about them).
@@ -34,16 +38,52 @@ Pace = Literal["按进度", "仅期末"]
 PACE_PACED: Final = "按进度"
 PACE_END_ONLY: Final = "仅期末"
 PACES: tuple[str, ...] = (PACE_PACED, PACE_END_ONLY)
-METRICS: tuple[str, ...] = ("计数", "合计", "占比", "字数")
-PERIOD_KINDS: tuple[str, ...] = ("学年", "学期", "月", "双周", "周")
+
+
+class MetricSpec(BaseModel):
+    """What a rule's 指标 measures over a subject's matching rows in a period (engine.rules)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: Metric
+    aliases: tuple[str, ...]  # what the 规则 sheet's 指标 accepts besides the key (header_key form)
+    en: str
+    # 占比: matching rows ÷ all the subject's rows; bounds are fractions (30 or 30% is 0.3), shown as %.
+    is_share: bool = False
+    # Whole items (计数): requirements rounded half up, the expected pace floored, a shortfall rounded up.
+    whole: bool = False
+    # Sums a number field (合计, 字数): the rule needs one, and its unit is the field's.
+    sums: bool = False
+    # A rule's 进度提示 when none is typed (or the book predates the column): follows what the rule
+    # measures, not its number. Sums come in bursts such as summer training, so they are judged at
+    # the period's end; counts and shares are paced (docs/SPEC.md, "School calendar").
+    default_pace: Pace = PACE_PACED
+    # The field when the rule gives none: the sheet's column that measures this (ColumnSpec.measures) ...
+    default_measure: str = ""
+    # ... or, on the credit ledger, its credits.
+    credits_by_default: bool = False
+
+    def default_field(self, sheet: str) -> str | None:
+        if sheet == CREDITS_SHEET:
+            return "credits" if self.credits_by_default else None
+        return SHEETS[sheet].measured(self.default_measure) if sheet in SHEETS else None
+
+
+METRIC_SPECS: dict[str, MetricSpec] = {m.key: m for m in (
+    MetricSpec(key="计数", aliases=("count", "次数", "个数"), en="count", whole=True),
+    MetricSpec(key="合计", aliases=("sum", "总计", "求和", "total"), en="sum", sums=True, default_pace=PACE_END_ONLY,
+               credits_by_default=True),
+    MetricSpec(key="占比", aliases=("share", "比例", "比率", "ratio"), en="share", is_share=True),
+    MetricSpec(key="字数", aliases=("chars", "characters"), en="characters", sums=True, default_pace=PACE_END_ONLY,
+               default_measure="chars"),
+)}
+METRICS: tuple[str, ...] = tuple(METRIC_SPECS)
 
 
 def default_pace(metric: str) -> Pace:
-    """A rule's 进度提示 when none is typed (or the book predates the column): follows what the rule
-    measures, not its number. Sums (合计, 字数: credits, hours, days, characters) come in bursts such as
-    summer training, so they are judged at the period's end; counts and shares are paced (docs/SPEC.md,
-    "School calendar"). Of the default rules, R01, R02, R09 and R15 are the sums."""
-    return PACE_END_ONLY if metric in ("合计", "字数") else PACE_PACED
+    """A rule's 进度提示 when none is typed: its metric's (``MetricSpec.default_pace``). Of the default
+    rules, R01, R02, R09 and R15 are the sums."""
+    return METRIC_SPECS[metric].default_pace
 
 # A virtual sheet: the credit ledger (every counted training and output row with its credits after
 # conversion), so a rule can total credits across both sheets with the category caps applied.
@@ -116,6 +156,19 @@ class Rule(BaseModel):
     pace: Pace = "按进度"
     row: int | None = None
     cells: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def metric_spec(self) -> MetricSpec:
+        return METRIC_SPECS[self.metric]
+
+    @property
+    def period_spec(self) -> PeriodKindSpec:
+        return PERIOD_KIND_SPECS[self.period]
+
+    @property
+    def logs(self) -> tuple[str, ...]:
+        """The sheet keys whose rows the rule counts: the credit ledger's are every credited sheet."""
+        return tuple(s.key for s in CREDITED_SHEETS) if self.sheet == CREDITS_SHEET else (self.sheet,)
 
 
 class Policy(BaseModel):

@@ -44,6 +44,14 @@ class ColumnSpec(BaseModel):
     # An optional column whose blank earns credit (考勤: blank is present) cannot read what it cannot
     # understand as blank: the row is left out until the cell says something the column knows.
     unreadable_drops_row: bool = False
+    # The words the template's drop-down offers where people also type synonyms or their own (a category,
+    # √ for 出勤, 本校): another word only warns. ``choices`` are the drop-down of a "choice" column.
+    suggested: tuple[str, ...] = ()
+    # number: what one unit of it is called when a total is shown, (zh, en): `学分`/`credits`
+    shown_unit: tuple[str, str] = ("", "")
+    # number: what the column measures, so a metric can name its default field by it (字数 sums the
+    # sheet's "chars" column when a rule gives no 字段). Empty: nothing a metric defaults to.
+    measures: str = ""
 
     @property
     def drops_row(self) -> bool:
@@ -55,7 +63,25 @@ class ColumnSpec(BaseModel):
         return (self.header, *self.aliases)
 
 
+SubjectKind = Literal["teacher", "group"]
+
+
+class ArchiveColumn(BaseModel):
+    """One column of a sheet's records in the 个人培训档案: the column keys whose values make the cell
+    (several joined by " · ", or the first non-blank one when ``first_non_blank``), its headers and kind."""
+
+    model_config = ConfigDict(frozen=True)
+
+    keys: tuple[str, ...]
+    zh: str
+    en: str
+    kind: Literal["text", "number", "int"] = "text"
+    first_non_blank: bool = False
+
+
 class SheetSpec(BaseModel):
+    """Everything the tool knows about one sheet; every list of sheets is derived from these fields."""
+
     model_config = ConfigDict(frozen=True)
 
     key: str
@@ -63,6 +89,23 @@ class SheetSpec(BaseModel):
     aliases: tuple[str, ...] = ()
     row_is: str = ""
     columns: tuple[ColumnSpec, ...]
+    en: str = ""  # the sheet in English, where an English text names it
+    # A book may lack it (a school that logs no exemptions): an info finding, not an error.
+    optional: bool = False
+    # The column of the date that must lie in the school year (and that infers the year); None: no such date.
+    year_date: str | None = None
+    subject: SubjectKind = "teacher"  # whom a row is about: a teacher (工号) or a 教研组/备课组
+    counted: bool = False  # a rule may count it (its 数据表); 豁免 and the roster are not logs of work done
+    credited: bool = False  # its rows earn credits (the credit ledger's sources); 学分 is computed when blank
+    count_unit: tuple[str, str] = ("项", "items")  # what one row is when a rule counts rows, (zh, en)
+    # The column naming what a row was: with the teacher and the day it identifies one session.
+    title_column: str | None = None
+    # The 个人培训档案 lists a teacher's counted rows with these columns (none: not listed) ...
+    archive_columns: tuple[ArchiveColumn, ...] = ()
+    # ... and each row's amount in the sheet's own unit: this column, or credits when ``credited``, else 1.
+    archive_amount: str | None = None
+    # The archive lists a teacher's rows of this sheet that were left out (and why).
+    archive_left_out: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -72,6 +115,14 @@ class SheetSpec(BaseModel):
     def required(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if c.required)
 
+    @property
+    def archive_records(self) -> bool:
+        return bool(self.archive_columns)
+
+    def measured(self, what: str) -> str | None:
+        """The key of the column that measures ``what`` (ColumnSpec.measures), if the sheet has one."""
+        return next((c.key for c in self.columns if what and c.measures == what), None)
+
     def column(self, key: str) -> ColumnSpec:
         for c in self.columns:
             if c.key == key:
@@ -80,11 +131,18 @@ class SheetSpec(BaseModel):
 
 
 def _col(key: str, header: str, *aliases: str, kind: ColumnKind = "text", required: bool = False,
-         choices: tuple[str, ...] = (), help: str = "", units: tuple[str, ...] = (), **typing: bool) -> ColumnSpec:
+         choices: tuple[str, ...] = (), help: str = "", units: tuple[str, ...] = (),
+         shown_unit: tuple[str, str] = ("", ""), measures: str = "", suggested: tuple[str, ...] = (),
+         **typing: bool) -> ColumnSpec:
     return ColumnSpec(
-        key=key, header=header, aliases=tuple(aliases), kind=kind,
-        required=required, choices=tuple(choices), help=help, units=units, **typing,
+        key=key, header=header, aliases=tuple(aliases), kind=kind, required=required, choices=tuple(choices),
+        help=help, units=units, shown_unit=shown_unit, measures=measures, suggested=suggested, **typing,
     )
+
+
+def _shown(keys: str, zh: str, en: str, kind: Literal["text", "number", "int"] = "text",
+           first_non_blank: bool = False) -> ArchiveColumn:
+    return ArchiveColumn(keys=tuple(keys.split()), zh=zh, en=en, kind=kind, first_non_blank=first_non_blank)
 
 
 # The unit words of each kind of quantity (lower case), as `normalize.number_unit` reports them.
@@ -92,6 +150,10 @@ HOUR_UNITS = ("学时", "课时", "个课时", "小时", "节", "节课", "h", "
 DAY_UNITS = ("天", "日", "day", "days")
 CHAR_UNITS = ("字", "千字")
 CREDIT_UNITS = ("学分", "分")
+CREDITS_SHOWN = ("学分", "credits")
+HOURS_SHOWN = ("学时", "hours")
+DAYS_SHOWN = ("天", "days")
+CHARS_SHOWN = ("字", "characters")
 PERSON_UNITS = ("人", "个人", "名")
 
 
@@ -106,7 +168,7 @@ ACTIVITY_TYPES = ("集体备课", "主题教研", "跨学科", "跨学段", "跨
 TRAINING_CATEGORIES = ("通识培训", "专业培训", "校本研修", "网络研修", "外出培训", "师德培训")
 
 TEACHERS = SheetSpec(
-    key="teachers", name="教师名册", aliases=("Teachers",), row_is="一位教师",
+    key="teachers", name="教师名册", aliases=("Teachers",), row_is="一位教师", en="Teachers",
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", "ID", kind="teacher_id", required=True,
              help="教师工号，按文本填写，可保留前导零"),
@@ -125,24 +187,41 @@ TEACHERS = SheetSpec(
 )
 
 TRAININGS = SheetSpec(
-    key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训",
+    key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训", en="Trainings",
+    year_date="date", counted=True, credited=True, count_unit=("次", "sessions"), title_column="title",
+    archive_columns=(
+        _shown("title", "项目名称", "Training"),
+        _shown("category level attendance", "类别 · 级别 · 考勤", "Category · level · attendance"),
+        _shown("hours", "学时", "Hours", "number"), _shown("_credits", "学分", "Credits", "number"),
+    ),
+    archive_left_out=True,
     columns=(
         _col("date", "日期", "培训日期", "Date", kind="date", required=True),
         _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
         _col("name", "姓名", "Name"),
         _col("title", "项目名称", "培训项目", "培训内容", "Title", "Project", required=True),
         _col("category", "类别", "培训类别", "Category", required=True,
-             help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训"),
+             help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训", suggested=TRAINING_CATEGORIES),
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
-        _col("hours", "学时", "Hours", kind="number", required=True, units=HOUR_UNITS),
-        _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance", unreadable_drops_row=True),
-        _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算", units=CREDIT_UNITS),
-        _col("days", "天数", "外出天数", "Days", kind="number", number_words=True, units=DAY_UNITS),
+        _col("hours", "学时", "Hours", kind="number", required=True, units=HOUR_UNITS, shown_unit=HOURS_SHOWN),
+        _col("attendance", "考勤", "出勤情况", "Attendance", kind="attendance", unreadable_drops_row=True,
+             suggested=ATTENDANCE),
+        _col("credits", "学分", "Credits", kind="number", help="留空则按学时和类别折算", units=CREDIT_UNITS,
+             shown_unit=CREDITS_SHOWN),
+        _col("days", "天数", "外出天数", "Days", kind="number", number_words=True, units=DAY_UNITS,
+             shown_unit=DAYS_SHOWN),
     ),
 )
 
 OBSERVATIONS = SheetSpec(
-    key="observations", name="听课记录", aliases=("Observations",), row_is="听一节课",
+    key="observations", name="听课记录", aliases=("Observations",), row_is="听一节课", en="Observations",
+    year_date="date", counted=True, count_unit=("节", "lessons"), title_column="topic",
+    archive_columns=(
+        _shown("topic taught_by", "课题", "Topic", first_non_blank=True),
+        _shown("taught_by location lesson_type", "授课教师 · 地点 · 课型", "Taught by · where · type"),
+        _shown("comment_chars", "评课字数", "Comment chars", "int"),
+    ),
+    archive_left_out=True,
     columns=(
         _col("date", "日期", "听课日期", "Date", kind="date", required=True),
         _col("teacher_id", "听课人工号", "Observer ID", kind="teacher_id", required=True),
@@ -152,24 +231,38 @@ OBSERVATIONS = SheetSpec(
         _col("subject", "学科", "Subject"),
         _col("topic", "课题", "Topic"),
         _col("lesson_type", "课型", "Lesson type", kind="choice", choices=LESSON_TYPES),
-        _col("location", "地点", "听课地点", "Location", kind="location", required=True),
-        _col("comment_chars", "评课字数", "Comment chars", kind="number", units=CHAR_UNITS),
+        _col("location", "地点", "听课地点", "Location", kind="location", required=True, suggested=LOCATIONS),
+        _col("comment_chars", "评课字数", "Comment chars", kind="number", units=CHAR_UNITS, shown_unit=CHARS_SHOWN,
+             measures="chars"),
     ),
 )
 
 READING = SheetSpec(
-    key="reading", name="读书记录", aliases=("Reading",), row_is="读一本书刊或一份读书导研单",
+    key="reading", name="读书记录", aliases=("Reading",), row_is="读一本书刊或一份读书导研单", en="Reading",
+    year_date="date", counted=True, title_column="title",
+    archive_columns=(
+        _shown("title", "书刊名称", "Title"), _shown("type", "类型", "Type"), _shown("chars", "字数", "Characters", "int"),
+    ),
+    archive_amount="chars", archive_left_out=True,
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
         _col("date", "日期", "Date", kind="date", required=True),
         _col("title", "书刊名称", "书名", "Title", required=True),
         _col("type", "类型", "Type", kind="choice", required=True, choices=READING_TYPES),
-        _col("chars", "字数", "Chars", "Characters", kind="number", units=CHAR_UNITS),
+        _col("chars", "字数", "Chars", "Characters", kind="number", units=CHAR_UNITS, shown_unit=CHARS_SHOWN,
+             measures="chars"),
     ),
 )
 
 OUTPUTS = SheetSpec(
-    key="outputs", name="成果记录", aliases=("Outputs",), row_is="一项成果（上课、讲座、论文等）",
+    key="outputs", name="成果记录", aliases=("Outputs",), row_is="一项成果（上课、讲座、论文等）", en="Outputs",
+    year_date="date", counted=True, credited=True, title_column="title",
+    archive_columns=(
+        _shown("title type", "题目", "Title", first_non_blank=True),
+        _shown("type level award", "类型 · 级别 · 获奖", "Type · level · award"),
+        _shown("_credits", "学分", "Credits", "number"),
+    ),
+    archive_left_out=True,
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
         _col("date", "日期", "Date", kind="date", required=True),
@@ -177,13 +270,14 @@ OUTPUTS = SheetSpec(
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
         _col("title", "题目", "Title"),
         _col("award", "获奖", "Award"),
-        _col("credits", "学分", "Credits", kind="number", units=CREDIT_UNITS),
+        _col("credits", "学分", "Credits", kind="number", units=CREDIT_UNITS, shown_unit=CREDITS_SHOWN),
     ),
 )
 
 ACTIVITIES = SheetSpec(
     key="activities", name="教研活动", aliases=("GroupActivities", "Group activities"),
-    row_is="一次教研组或备课组活动",
+    row_is="一次教研组或备课组活动", en="Group activities", optional=True, year_date="date", subject="group",
+    counted=True, count_unit=("次", "meetings"),
     columns=(
         _col("date", "日期", "Date", kind="date", required=True),
         _col("group", "组别", "Group", required=True, help="教研组或备课组名称"),
@@ -195,6 +289,7 @@ ACTIVITIES = SheetSpec(
 
 EXEMPTIONS = SheetSpec(
     key="exemptions", name="豁免", aliases=("Exemptions",), row_is="一位教师在一段时间内免于某条规则",
+    en="Exemptions", optional=True, archive_left_out=True,
     columns=(
         _col("teacher_id", "工号", "Teacher ID", kind="teacher_id", required=True),
         _col("rule_id", "规则编号", "Rule ID", help="留空表示全部规则"),
@@ -205,11 +300,19 @@ EXEMPTIONS = SheetSpec(
 )
 
 LOG_SHEETS: tuple[SheetSpec, ...] = (TRAININGS, OBSERVATIONS, READING, OUTPUTS, ACTIVITIES, EXEMPTIONS)
-# The sheets a rule may count (its 数据表). 豁免 excuses teachers from rules; it is not a log of work done,
-# so a rule over it is refused when the 规则 sheet is read, and the computation builds exactly these.
-COUNTED_SHEETS: tuple[SheetSpec, ...] = (TRAININGS, OBSERVATIONS, READING, OUTPUTS, ACTIVITIES)
 DATA_SHEETS: tuple[SheetSpec, ...] = (TEACHERS, *LOG_SHEETS)
 SHEETS: dict[str, SheetSpec] = {s.key: s for s in DATA_SHEETS}
+
+# Every list below is read off the specs above: a new sheet is one SheetSpec.
+# The sheets a rule may count (its 数据表). 豁免 excuses teachers from rules; it is not a log of work done,
+# so a rule over it is refused when the 规则 sheet is read, and the computation builds exactly these.
+COUNTED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.counted)
+REQUIRED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if not s.optional)
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.optional)
+YEAR_DATED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.year_date)  # dates in the school year
+CREDITED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.credited)  # the credit ledger's sources
+RECORD_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_records)  # listed in the archive
+LEFT_OUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_left_out)
 
 POLICY_SHEET_NAMES = ("规则", "Policy")
 

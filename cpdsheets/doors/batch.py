@@ -74,10 +74,12 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
     from ..jobs.tabs import book_tabs
     from .ooxml.package_writer import write_tabs
     from .reader import read_workbook
+    from .tab_owner import other_language_tabs
 
-    outcome = recalc(RecalcRequest(read_workbook(path), _lang(lang), as_of))
-    tabs = book_tabs(outcome)
-    write_tabs(Path(path), tabs.tabs, out=Path(out) if out else None, backup=out is None, remove=tabs.replaces)
+    code = _lang(lang)
+    outcome = recalc(RecalcRequest(read_workbook(path), code, as_of))
+    write_tabs(Path(path), book_tabs(outcome).tabs, out=Path(out) if out else None, backup=out is None,
+               remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
     return outcome.counts
 
 

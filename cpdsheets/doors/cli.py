@@ -317,14 +317,16 @@ def recalc(
                 _echo(summary)
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
         from ..jobs.tabs import book_tabs
-        from .ooxml.package_writer import write_tabs
+        from .ooxml.file_door import FileDoor
+        from .tab_owner import other_language_tabs
 
         tabs = book_tabs(outcome)
-        written = _or_exit(book, lang, lambda: write_tabs(
-            book, tabs.tabs, out=target, backup=backup, marks=tabs.marks if mark else None, remove=tabs.replaces))
+        door = FileDoor(book, out=target, backup=backup)
+        _or_exit(book, lang, lambda: door.write(tabs.tabs, marks=tabs.marks if mark else None,
+                                                remove=other_language_tabs(lang.value)))
         if summary is not None:  # after the write: a book that could not be written shows its one line alone
             _echo(summary)
-            _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written))
+            _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
         raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
 
@@ -451,17 +453,11 @@ def clear_marks_cmd(
     lang: LangOption = Lang.zh,
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
-    from .ooxml.package_writer import clear_marks
-    from .reader import check_readable
+    from .ooxml.file_door import FileDoor
 
     with _book_held(book, lang):
-        target = _guarded(lang, lambda: _other_book(out, book))
-
-        def clear() -> int:
-            check_readable(book)
-            return clear_marks(book, out=target, backup=backup)
-
-        n = _or_exit(book, lang, clear)
+        door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
+        n = _or_exit(book, lang, door.clear_marks)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 

@@ -1,5 +1,7 @@
 """Which sheets are the add-in's output tabs: the ones the book's record says it wrote, never a
-sheet that merely shares a name. Both doors (package writer, Excel button) decide here.
+sheet that merely shares a name. Every door (the package writer, the Excel button, the service's
+answer to the VBA client) decides here, through :func:`plan_write`: which sheet each tab is written
+to, which of our sheets go (the other language's, an older version's), and the record after the run.
 
 The record is the hidden sheet ``cpdsheets.marks`` (:mod:`mark_record`): one row per tab written,
 with its key. A user's sheet named like an output tab (学分汇总, Summary, groups...) is kept, and
@@ -13,10 +15,11 @@ is an output tab name (either language) and its content looks like one of our ta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cpdsheets.contract.texts import Lang
 from cpdsheets.contract.schema import OUTPUT_TABS
 from cpdsheets.doors.xml_text import SHEET_NAME_MAX, safe_sheet_name
 from cpdsheets.reports.tables import TabTable
@@ -56,6 +59,51 @@ def plan_tabs(tabs: list[TabTable], sheets: list[str], owned: dict[str, str],
     record = {existing[cf]: k for cf, k in mine.items() if cf not in taken and k not in keys}
     record.update({name: tab.key for name, tab in zip(names, tabs)})
     return TabPlan(names, stale, record)
+
+
+@dataclass(slots=True)
+class WritePlan:
+    """What a door does to write a run's tabs: delete ``delete`` (in order), then write each tab to
+    its name in ``names`` (replacing a sheet of that name, else adding one after the last sheet),
+    and record ``owned``."""
+
+    names: list[str]
+    delete: list[str]
+    owned: dict[str, str]
+
+
+def plan_write(tabs: list[TabTable], sheets: list[str], owned: dict[str, str],
+               first_rows: Callable[[str], list[list[Any]]], *, remove: Iterable[str] = ()) -> WritePlan:
+    """The one decision every door follows. ``sheets``: the book's sheet names (the record sheet
+    left out); ``owned``: its record (name -> key); ``first_rows(name)``: a sheet's first two rows,
+    read only for a book without a record (see :func:`looks_like_tab`). Our earlier tabs of the same
+    keys under other names are deleted; so is a name in ``remove`` (:func:`other_language_tabs`), but
+    only when it is ours."""
+    plan = plan_tabs(tabs, sheets, owned, lambda name, key: looks_like_tab(first_rows(name), key),
+                     has_record=bool(owned))
+    keep = {n.casefold() for n in plan.names}
+    record = dict(plan.owned)
+    delete: list[str] = []
+    for name in [*plan.stale, *remove]:
+        ours = name in plan.stale or any(n.casefold() == name.casefold() for n in record)
+        if name.casefold() not in keep and ours and name.casefold() not in {d.casefold() for d in delete}:
+            delete.append(next((s for s in sheets if s.casefold() == name.casefold()), name))
+            record.pop(name, None)
+    existing = {s.casefold() for s in sheets} | keep
+    return WritePlan(plan.names, [d for d in delete if d.casefold() in existing],
+                     {n: k for n, k in record.items() if n.casefold() in existing - {d.casefold() for d in delete}})
+
+
+def tab_name(key: str, lang: Lang) -> str:
+    """An output tab's name in ``lang``."""
+    zh, en = OUTPUT_TABS[key]
+    return zh if lang == "zh" else en
+
+
+def other_language_tabs(lang: Lang) -> list[str]:
+    """The output tabs' names in the language not written: a run in ``lang`` replaces them (both names
+    of each tab belong to the add-in, docs/SPEC.md "Sheets"), so switching language never leaves two."""
+    return [pair[1 if lang == "zh" else 0] for pair in OUTPUT_TABS.values()]
 
 
 def looks_like_tab(rows: list[list[Any]], key: str) -> bool:

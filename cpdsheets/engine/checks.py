@@ -38,6 +38,7 @@ from ..contract.findings import (
     UnknownTeacher,
     plain_number,
 )
+from ..contract.schema import DATA_SHEETS
 from .normalize import number_unit, to_halfwidth
 from .sheet_frame import SheetRead
 from .verdict import Verdict
@@ -47,7 +48,7 @@ MAX_HOURS_PER_DAY = 12
 # 学时): without 天数 such a row says nothing about hours in one day.
 SPREAD_CATEGORY_WORDS = ("网络", "线上", "在线", "远程", "网上")
 # The column that names what a row was, per log: with the teacher and the day it identifies a session.
-TITLE_COLUMNS = {"trainings": "title", "observations": "topic", "reading": "title", "outputs": "title"}
+TITLE_COLUMNS = {s.key: s.title_column for s in DATA_SHEETS if s.title_column}
 
 
 def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, kind: type[FindingType],

@@ -22,7 +22,7 @@ import pandas as pd
 from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
 from ..contract.results import Calendar, Results
-from ..contract.schema import COUNTED_SHEETS
+from ..contract.schema import COUNTED_SHEETS, EXEMPTIONS, OUTPUTS, TEACHERS, TRAININGS
 from ..contract.states import State, SubjectType
 from .availability import Availability
 from .credits import capped_by_category, credit_ledger, output_credits, training_credits
@@ -43,18 +43,19 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     settings = policy.settings
     cal = make_calendar(settings, as_of, policy.calendar)
     as_of_ts = pd.Timestamp(as_of)
-    teachers = dataset.valid("teachers").drop_duplicates("teacher_id")
+    teachers = dataset.valid(TEACHERS.key).drop_duplicates("teacher_id")
     attrs = teacher_attributes(teachers, cal.year_start)
 
     frames = {spec.key: _counted(dataset.valid(spec.key), cal, as_of_ts) for spec in COUNTED_SHEETS}
-    frames["trainings"] = frames["trainings"].assign(credits=training_credits(frames["trainings"], settings))
-    frames["outputs"] = frames["outputs"].assign(credits=output_credits(frames["outputs"], settings))
-    ledger = credit_ledger(frames["trainings"], frames["outputs"], settings)
+    trainings, outputs = TRAININGS.key, OUTPUTS.key  # the credited sheets, each by its own rules
+    frames[trainings] = frames[trainings].assign(credits=training_credits(frames[trainings], settings))
+    frames[outputs] = frames[outputs].assign(credits=output_credits(frames[outputs], settings))
+    ledger = credit_ledger(frames[trainings], frames[outputs], settings)
     frames[CREDITS_SHEET] = ledger
 
     ctx = Context(
         cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
-        avail=Availability(attrs, dataset.valid("exemptions"), cal), frames=frames,
+        avail=Availability(attrs, dataset.valid(EXEMPTIONS.key), cal), frames=frames,
         periods=PeriodTables(cal),
         caps=dict(settings.category_caps), school_days=cal.school_day_mask(),
     )

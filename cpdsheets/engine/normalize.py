@@ -71,6 +71,77 @@ def _is_number_type(t: pd.Series) -> pd.Series:
     return t.isin([int, float, np.int64, np.float64])
 
 
+# -- remembered parses ------------------------------------------------------------------------
+
+class ParseMemo:
+    """What an elementwise normaliser made of each distinct cell, remembered across calls.
+
+    Every ``normalize_*`` above gives a cell the same answer whatever other cells it is handed with, so
+    the answer can be kept per (how it was parsed, the cell's type and value). A warm worker reads book
+    after book of one district: the same school-year dates, hours and category words in every book;
+    pandas' cost per call, not per value, was most of checking a small book. Each table is bounded: a
+    full one is emptied, never allowed to grow with a long-running worker."""
+
+    LIMIT = 100_000  # distinct cells kept per way of parsing
+    TABLES = 64  # ways of parsing kept (column kind, options, school year)
+
+    def __init__(self) -> None:
+        self.tables: dict[Any, dict[Any, tuple[Any, bool, Any]]] = {}
+        self.dtypes: dict[Any, tuple[np.dtype, np.dtype | None]] = {}
+
+    def apply(self, how: Any, fn: Callable[[pd.Series], Parsed], s: pd.Series) -> Parsed:
+        """``fn(s)``, its values taken from the table where ``how`` parsed them before."""
+        table = self.tables.get(how)
+        if table is None:
+            if len(self.tables) >= self.TABLES:
+                self.tables.clear()
+            table = self.tables[how] = {}
+        cells = s.to_numpy(dtype=object)
+        keys = [_cell_key(v) for v in cells]
+        found: list[tuple[Any, bool, Any] | None] = [table.get(k) if k is not None else None for k in keys]
+        missing = [i for i, f in enumerate(found) if f is None]
+        if missing:
+            p = fn(pd.Series(cells[missing], dtype="object"))
+            values, bad = p.values.to_numpy(), p.bad.to_numpy(dtype=bool)
+            negative = p.negative.to_numpy(dtype=bool) if p.negative is not None else None
+            self.dtypes[how] = (p.values.dtype, None if negative is None else np.dtype(bool))
+            if len(table) + len(missing) > self.LIMIT:
+                table.clear()
+            for j, i in enumerate(missing):
+                answer = (values[j], bool(bad[j]), None if negative is None else bool(negative[j]))
+                found[i] = answer
+                if keys[i] is not None:
+                    table[keys[i]] = answer
+        dtype, negative_dtype = self.dtypes[how]
+        answers: list[tuple[Any, bool, Any]] = found  # type: ignore[assignment]
+        out = np.empty(len(answers), dtype=object)
+        out[:] = [a[0] for a in answers]
+        values_out = pd.Series(out if dtype == np.dtype(object) else out.astype(dtype), dtype=dtype)
+        bad_out = pd.Series(np.fromiter((a[1] for a in answers), dtype=bool, count=len(answers)))
+        negative_out = None if negative_dtype is None else pd.Series(
+            np.fromiter((a[2] for a in answers), dtype=bool, count=len(answers)))
+        return Parsed(values_out, bad_out, negative_out)
+
+
+def _cell_key(v: Any) -> Any:
+    """A cell as a table key: its type and value (1, 1.0, True and "1" apart); a NaN and a -0.0 keyed
+    apart from what they equal or fail to equal; None for a cell that cannot be a key."""
+    t = type(v)
+    if t is float or t is np.float64:
+        if v != v:
+            return (t, "nan", 0)
+        if v == 0.0:
+            return (t, 0.0, math.copysign(1.0, v))
+    try:
+        hash(v)
+    except TypeError:
+        return None
+    return (t, v)
+
+
+PARSES = ParseMemo()
+
+
 # -- dates -------------------------------------------------------------------------------------
 
 _FULL_DATE = re.compile(
@@ -89,7 +160,13 @@ def school_year_of_month(year_start: dt.date | None) -> YearOfMonth | None:
     belong to its first calendar year, earlier months to the next."""
     if year_start is None:
         return None
-    return lambda m: year_start.year if m >= year_start.month else year_start.year + 1
+    return _year_of_month(year_start.year, year_start.month)
+
+
+@functools.lru_cache(maxsize=64)
+def _year_of_month(year: int, month: int) -> YearOfMonth:
+    # One function per school year start, so the parses it gives can be remembered by it (ParseMemo).
+    return lambda m: year if m >= month else year + 1
 
 
 def _serial_to_ts(serial: pd.Series) -> pd.Series:

@@ -17,27 +17,26 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ..contract.period import PERIOD_KIND_SPECS, Period, period_label
 from ..contract.policy import Settings
 from ..contract.results import Calendar
 from ..contract.school_calendar import SchoolCalendar
 from ..contract.school_year import default_year, start_year_of
 
+# ``period`` is the structured period (contract.period.Period); ``period_label`` and ``semester`` (the
+# label of its semester, or of the school year for 学年) are its Chinese labels, as results carry them.
 PERIOD_COLUMNS = ["period_id", "period_kind", "period_label", "period_start", "period_end", "period_days",
-                  "semester"]
-SEMESTER_NAMES = ("第一学期", "第二学期")
-WINDOW_KINDS = ("月", "双周", "周")
+                  "semester", "period"]
 
 
 def normal_window_days(periods: pd.DataFrame) -> np.ndarray:
     """School days of a normal window of each period (docs/SPEC.md, "School calendar"): 5 for a 周, 10 for a
     双周, a 月's weekdays over the whole calendar month; 0 for 学期 and 学年, which are measured by
     their own school days."""
-    kind = periods["period_kind"].iloc[0] if len(periods) else ""
-    if kind == "周":
-        return np.full(len(periods), 5, dtype="int64")
-    if kind == "双周":
-        return np.full(len(periods), 10, dtype="int64")
-    if kind == "月":
+    spec = PERIOD_KIND_SPECS.get(periods["period_kind"].iloc[0]) if len(periods) else None
+    if spec is not None and spec.normal_days:
+        return np.full(len(periods), spec.normal_days, dtype="int64")
+    if spec is not None and spec.calendar_month:
         first = periods["period_start"].dt.to_period("M").dt.start_time
         last = periods["period_start"].dt.to_period("M").dt.end_time.dt.normalize() + pd.Timedelta(days=1)
         return np.busday_count(first.to_numpy(dtype="datetime64[D]"), last.to_numpy(dtype="datetime64[D]"))
@@ -74,38 +73,36 @@ def period_table(cal: Calendar, kind: str) -> pd.DataFrame:
     """The periods of one kind, in date order, non-overlapping; ``period_end`` inclusive.
     ``semester`` names the semester a period lies in (the school year's label for 学年): the unit a
     person reads alerts by, e.g. "4 of 10 fortnights of 第一学期"."""
-    spans: list[tuple[str, date, date, str]] = []
-    if kind == "学年":
-        year = f"{cal.year_start.year}-{cal.year_end.year}学年"
-        spans.append((year, cal.year_start, cal.year_end, year))
-    for n, (s, e) in enumerate(cal.semesters):
-        sem = SEMESTER_NAMES[n] if n < 2 else f"第{n + 1}学期"
-        if kind == "学期":
-            spans.append((sem, s, e, sem))
-        elif kind == "月":
+    spec = PERIOD_KIND_SPECS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown period kind {kind}")
+    spans: list[tuple[Period, date, date]] = []
+    if spec.span == "year":
+        spans.append((Period(kind, year=cal.year_start.year, end_year=cal.year_end.year), cal.year_start, cal.year_end))
+    for n, (s, e) in enumerate(cal.semesters, start=1):
+        if spec.span == "semester":
+            spans.append((Period(kind, n), s, e))
+        elif spec.span == "month":
             cur = s
             while cur <= e:
                 nxt = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
-                spans.append((f"{cur.year}年{cur.month}月", cur, min(nxt - timedelta(days=1), e), sem))
+                spans.append((Period(kind, n, cur.month, cur.year), cur, min(nxt - timedelta(days=1), e)))
                 cur = nxt
-        elif kind == "周":
-            monday = s - timedelta(days=s.weekday())
+        elif spec.span == "days":  # a 周 from its Monday (the first one cut at the semester's start)
+            first = s - timedelta(days=s.weekday()) if spec.from_monday else s
             k = 1
-            while monday <= e:
-                a, b = max(monday, s), min(monday + timedelta(days=6), e)
-                spans.append((f"{sem}第{k}周", a, b, sem))
-                monday += timedelta(days=7)
+            while first <= e:
+                a, b = max(first, s), min(first + timedelta(days=spec.days - 1), e)
+                spans.append((Period(kind, n, k), a, b))
+                first += timedelta(days=spec.days)
                 k += 1
-        elif kind == "双周":
-            cur, k = s, 1
-            while cur <= e:
-                b = min(cur + timedelta(days=13), e)
-                spans.append((f"{sem}第{k}双周", cur, b, sem))
-                cur += timedelta(days=14)
-                k += 1
-    if kind not in ("学年", "学期", "月", "周", "双周"):
-        raise ValueError(f"unknown period kind {kind}")
-    df = pd.DataFrame(spans, columns=["period_label", "period_start", "period_end", "semester"])
+    df = pd.DataFrame({
+        "period_label": [period_label(p) for p, _, _ in spans],
+        "period_start": [a for _, a, _ in spans],
+        "period_end": [b for _, _, b in spans],
+        "semester": [period_label(p.reading_unit) for p, _, _ in spans],
+        "period": pd.Series([p for p, _, _ in spans], dtype="object"),
+    })
     df["period_start"] = pd.to_datetime(df["period_start"])
     df["period_end"] = pd.to_datetime(df["period_end"])
     df.insert(0, "period_kind", kind)

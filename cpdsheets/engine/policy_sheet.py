@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 from ..contract.book import RawSheet
@@ -26,12 +27,11 @@ from ..contract.conditions import (
 )
 from ..contract.findings import Finding, InvalidRule, InvalidSetting, Severity, bilingual, plain_number
 from ..contract.policy import (
-    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, PACE_END_ONLY, PACE_PACED, Pace, Policy, Rule, RuleSeverity,
-    default_pace,
-    Settings,
+    CREDITS_SHEET, CREDITS_SHEET_NAMES, DEFAULT_RULES, METRIC_SPECS, PACE_END_ONLY, PACE_PACED, PERIOD_KIND_SPECS,
+    MetricSpec, Pace, Policy, Rule, RuleSeverity, Settings,
 )
 from ..contract.school_calendar import SchoolCalendar
-from ..contract.schema import COUNTED_SHEETS, LEVELS, OUTPUT_TYPES, SHEETS
+from ..contract.schema import COUNTED_SHEETS, LEVELS, OUTPUT_TYPES, SHEETS, TEACHERS
 from ..contract.states import SubjectType
 from ..contract.texts import Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
@@ -62,19 +62,8 @@ RULE_HEADER_NAMES = {"rule_id": "规则编号", "name": "规则名称", "metric"
                      "lower": "下限", "upper": "上限", "severity": "严重度", "consequence": "后果",
                      "enabled": "启用", "pace": "进度提示"}
 
-METRIC_WORDS = {
-    **dict.fromkeys(["计数", "count", "次数", "个数"], "计数"),
-    **dict.fromkeys(["合计", "sum", "总计", "求和", "total"], "合计"),
-    **dict.fromkeys(["占比", "share", "比例", "比率", "ratio"], "占比"),
-    **dict.fromkeys(["字数", "chars", "characters"], "字数"),
-}
-PERIOD_WORDS = {
-    **dict.fromkeys(["学年", "年", "每年", "每学年", "year", "schoolyear"], "学年"),
-    **dict.fromkeys(["学期", "每学期", "semester", "term"], "学期"),
-    **dict.fromkeys(["月", "每月", "month"], "月"),
-    **dict.fromkeys(["双周", "每双周", "两周", "每两周", "fortnight", "biweekly", "2weeks"], "双周"),
-    **dict.fromkeys(["周", "每周", "week", "weekly"], "周"),
-}
+METRIC_WORDS = {word: m.key for m in METRIC_SPECS.values() for word in (m.key, *m.aliases)}
+PERIOD_WORDS = {word: p.key for p in PERIOD_KIND_SPECS.values() for word in (p.key, *p.aliases)}
 SEVERITY_WORDS = {
     **dict.fromkeys(["错误", "严重", "高", "error"], "error"),
     **dict.fromkeys(["警告", "一般", "中", "warning", "warn"], "warning"),
@@ -94,7 +83,18 @@ CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category"
                  "级别": "level", "level": "level", "来源": "source", "source": "source",
                  "学时": "hours", "hours": "hours"}
 CREDIT_NUMBER_FIELDS = {"credits", "hours"}
-DEFAULT_CHARS_FIELD = {"reading": "chars", "observations": "comment_chars"}
+
+
+def _listed(keys: Iterable[str], zh_or: str = " 或 ", en_or: str = " or ") -> tuple[str, str]:
+    """("计数、合计、占比 或 字数", "计数, 合计, 占比 or 字数"): the keys of a table, as a message lists them."""
+    *head, last = list(keys)
+    return (f"{'、'.join(head)}{zh_or}{last}", f"{', '.join(head)}{en_or}{last}") if head else (last, last)
+
+
+def _one_of(keys: Iterable[str]) -> tuple[str, str]:
+    """("应为 计数、合计、占比 或 字数", "use 计数, 合计, 占比 or 字数")."""
+    zh, en = _listed(keys)
+    return f"应为 {zh}", f"use {en}"
 
 
 def read_policy(sheet: RawSheet | None) -> tuple[Policy, list[Finding]]:
@@ -338,27 +338,30 @@ class _RuleRow:
             self.bad("rule_id", "缺少规则编号", "no rule ID")
         elif self.rule_id in seen:
             self.bad("rule_id", f"规则编号与第 {seen[self.rule_id]} 行重复", f"same rule ID as row {seen[self.rule_id]}")
-        metric = self.word("metric", METRIC_WORDS, "应为 计数、合计、占比 或 字数", "use 计数, 合计, 占比 or 字数")
-        period = self.word("period", PERIOD_WORDS, "应为 学年、学期、月、双周 或 周", "use 学年, 学期, 月, 双周 or 周")
+        metric = self.word("metric", METRIC_WORDS, *_one_of(METRIC_SPECS))
+        measure = METRIC_SPECS.get(metric) if metric else None
+        period = self.word("period", PERIOD_WORDS, *_one_of(PERIOD_KIND_SPECS))
         sheet = self.sheet_key()
-        field = self.field(sheet, metric) if sheet else None
+        field = self.field(sheet, measure) if sheet else None
         condition = self.condition("condition", None if sheet == CREDITS_SHEET else sheet,
                                    extra=CREDIT_FIELDS if sheet == CREDITS_SHEET else None) if sheet else None
-        applies = self.condition("applies_to", "teachers")
+        applies = self.condition("applies_to", TEACHERS.key)
         if sheet and applies is not None:
             groups = any(kind is not None and kind.is_group for kind in map(SubjectType.from_word, subject_types(applies)))
-            if groups and sheet != "activities":
-                self.bad("applies_to", "对象为教研组或备课组的规则只能统计「教研活动」表",
-                         "a rule about 教研组 or 备课组 can only count the 教研活动 sheet")
-            elif not groups and sheet == "activities":
-                self.bad("applies_to", "「教研活动」表的规则须写明 对象=教研组 或 对象=备课组",
-                         "a rule on the 教研活动 sheet needs 对象=教研组 or 对象=备课组")
-        lower = self.bound("lower", metric)
-        upper = self.bound("upper", metric)
+            about_groups = sheet in SHEETS and SHEETS[sheet].subject == "group"
+            if groups and not about_groups:
+                logs = "、".join(s.name for s in COUNTED_SHEETS if s.subject == "group")
+                self.bad("applies_to", f"对象为教研组或备课组的规则只能统计「{logs}」表",
+                         f"a rule about 教研组 or 备课组 can only count the {logs} sheet")
+            elif not groups and about_groups:
+                self.bad("applies_to", f"「{SHEETS[sheet].name}」表的规则须写明 对象=教研组 或 对象=备课组",
+                         f"a rule on the {SHEETS[sheet].name} sheet needs 对象=教研组 or 对象=备课组")
+        lower = self.bound("lower", measure)
+        upper = self.bound("upper", measure)
         if self.ok and lower is None and upper is None:
             self.bad("lower", "下限和上限至少填写一个", "give a lower or an upper bound")
         if lower is not None and upper is not None and lower > upper:
-            low, high = (plain_number(v, percent=metric == "占比") for v in (lower, upper))
+            low, high = (plain_number(v, percent=measure is not None and measure.is_share) for v in (lower, upper))
             self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
         severity: RuleSeverity = "error"
         if self.text("severity"):
@@ -366,7 +369,7 @@ class _RuleRow:
         enabled = True
         if self.text("enabled"):
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
-        pace: Pace = default_pace(metric)  # blank, or a book from before the column
+        pace: Pace = measure.default_pace if measure else PACE_PACED  # blank, or a book from before the column
         if self.text("pace"):
             pace = self.word("pace", PACE_WORDS, f"应为 {PACE_PACED} 或 {PACE_END_ONLY}",
                              f"use {PACE_PACED} (pace in the open period) or {PACE_END_ONLY} (closed periods only)")
@@ -409,24 +412,25 @@ class _RuleRow:
         self.bad("sheet", f"未知数据表，应为 {names} 或 学分", f"unknown sheet; use {names.replace('、', ', ')} or 学分")
         return None
 
-    def field(self, sheet: str, metric: str | None) -> str | None:
+    def field(self, sheet: str, metric: MetricSpec | None) -> str | None:
         raw = self.text("field")
         if sheet == CREDITS_SHEET:
-            key = CREDIT_FIELDS.get(header_key(raw)) if raw else ("credits" if metric == "合计" else None)
+            key = CREDIT_FIELDS.get(header_key(raw)) if raw else (metric.default_field(sheet) if metric else None)
             numeric = key in CREDIT_NUMBER_FIELDS
         elif raw:
             key = sheet_field(sheet, raw)
             numeric = key is not None and SHEETS[sheet].column(key).kind == "number"
         else:
-            key = DEFAULT_CHARS_FIELD.get(sheet) if metric == "字数" else None
+            key = metric.default_field(sheet) if metric else None
             numeric = key is not None
         if raw and key is None:
             self.bad("field", f"「{SHEETS[sheet].name if sheet in SHEETS else '学分'}」表中没有这个字段",
                      f"no such field on '{SHEETS[sheet].name if sheet in SHEETS else '学分'}'")
             return None
-        if metric in ("合计", "字数") and not numeric:
+        if metric is not None and metric.sums and not numeric:
             if key is None:
-                self.bad("field", "合计与字数须指定一个数字字段", "合计 and 字数 need a number field")
+                zh, en = _listed((m.key for m in METRIC_SPECS.values() if m.sums), "与", " and ")
+                self.bad("field", f"{zh}须指定一个数字字段", f"{en} need a number field")
             else:
                 self.bad("field", "该字段不是数字，不能合计", "this field is not a number and cannot be summed")
             return None
@@ -440,7 +444,7 @@ class _RuleRow:
             self.bad(key, e.text)
             return None
 
-    def bound(self, key: str, metric: str | None) -> float | None:
+    def bound(self, key: str, metric: MetricSpec | None) -> float | None:
         raw = self.cells.get(key)
         if _blank(raw):
             return None
@@ -453,9 +457,10 @@ class _RuleRow:
         if value < 0:
             self.bad(key, "不能为负数", "must not be negative")
             return None
-        if metric == "占比" and not is_percent and not isinstance(raw, str) and value <= 1:
+        share = metric is not None and metric.is_share
+        if share and not is_percent and not isinstance(raw, str) and value <= 1:
             return value
-        if metric == "占比" and (is_percent or value > 1):
+        if share and (is_percent or value > 1):
             if not is_percent:
                 value = value / 100  # "30" for a share means 30 %
             if value > 1:

@@ -17,15 +17,14 @@ from __future__ import annotations
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet, RuleLogNotKept, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
-from ..contract.schema import SHEETS
+from ..contract.schema import OPTIONAL_SHEETS, SHEETS, TRAININGS
 from ..contract.texts import Text
 
 POLICY_SHEET = "规则"
-OPTIONAL_SHEETS = ("activities", "exemptions")
 # Fields of the credit ledger and the 培训记录 column each comes from.
 CREDIT_COLUMNS = {"level": "level", "hours": "hours"}
-# Columns the engine computes when the sheet has none: the credits a training or output row earns.
-COMPUTED = {("trainings", "credits"), ("outputs", "credits")}
+# The column the engine computes when a credited sheet has none: the credits a row earns.
+COMPUTED_COLUMN = "credits"
 
 
 def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
@@ -43,26 +42,22 @@ def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
     return None
 
 
-def _logs(rule: Rule) -> tuple[str, ...]:
-    """The sheet keys whose rows the rule counts."""
-    return ("trainings", "outputs") if rule.sheet == CREDITS_SHEET else (rule.sheet,)
-
-
 def _needed(rule: Rule) -> list[tuple[str, str]]:
     """(sheet key, column key) pairs the rule reads besides the sheet's required columns."""
     if rule.sheet == CREDITS_SHEET:
         fields = {rule.field or "", *(t.key for t in rule.condition.terms)}
-        return [("trainings", CREDIT_COLUMNS[f]) for f in sorted(fields) if f in CREDIT_COLUMNS]
+        return [(TRAININGS.key, CREDIT_COLUMNS[f]) for f in sorted(fields) if f in CREDIT_COLUMNS]
     keys = {t.key for t in rule.condition.terms if not t.key.startswith("t:")}
     if rule.field:
         keys.add(rule.field)
-    return [(rule.sheet, k) for k in sorted(keys) if (rule.sheet, k) not in COMPUTED]
+    computed = COMPUTED_COLUMN if SHEETS[rule.sheet].credited else None
+    return [(rule.sheet, k) for k in sorted(keys) if k != computed]
 
 
 def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
     """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None. A log the
     school does not keep is no problem (it has no rows)."""
-    sheets = [k for k in _logs(rule) if k not in dataset.not_kept]
+    sheets = [k for k in rule.logs if k not in dataset.not_kept]
     for key in sheets:
         problem = sheet_problem(dataset, key)
         if problem:
@@ -85,19 +80,18 @@ def unevaluated(dataset: Dataset, policy: Policy) -> tuple[set[str], list[Findin
     findings: list[Finding] = []
     if not dataset.from_book:
         return skipped, findings
-    for key in OPTIONAL_SHEETS:
-        if key not in dataset.frames and key not in dataset.not_kept:
-            spec = SHEETS[key]
+    for spec in OPTIONAL_SHEETS:
+        if spec.key not in dataset.frames and spec.key not in dataset.not_kept:
             findings.append(MissingSheet.at(spec.name, severity="info", expected=spec.name,
                                             alias="/".join(spec.aliases)))
     for rule in policy.active_rules:
         cell = rule.cells.get("rule_id", "")
-        if all(k in dataset.not_kept for k in _logs(rule)):
+        if all(k in dataset.not_kept for k in rule.logs):
             skipped.add(rule.rule_id)
             findings.append(RuleLogNotKept.at(
                 POLICY_SHEET, row=rule.row, cell=cell, column="规则编号" if cell else "", value=rule.rule_id,
                 rule_id=rule.rule_id, rule_name=rule.name,
-                log="、".join(SHEETS[k].name for k in _logs(rule))))
+                log="、".join(SHEETS[k].name for k in rule.logs)))
             continue
         problem = rule_problem(dataset, rule)
         if problem is None:

@@ -58,7 +58,7 @@ PROGRESS_COLUMNS = [
     "detail_label",
     "period_kind", "period_label", "period_start", "period_end", "semester", "closed", "period_days",
     "applicable_days", "actual", "required", "expected", "lower", "upper", "state", "severity",
-    "consequence", "final_reason",
+    "consequence", "final_reason", "period",
 ]
 # A rule's counted value per (subject, detail, period_id) that has rows.
 Actuals = dict[tuple[Any, Any, Any], float]
@@ -187,7 +187,7 @@ def _teachers_and_rows(rule: Rule, ctx: Context) -> tuple[pd.DataFrame, pd.DataF
 
 
 def _listed_values(rule: Rule) -> list[str]:
-    if rule.metric != "计数" or not rule.field:
+    if not rule.metric_spec.whole or not rule.field:
         return []
     for t in rule.condition.terms:
         if t.key == rule.field and t.op == "=":
@@ -239,13 +239,14 @@ def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame
     rows, pid = rows[inside], pid[inside]
     match = evaluate(rule.condition, rows).to_numpy(dtype=bool)
     keys = [subject_col, "_detail", "period_id"]
-    if rule.metric in ("计数", "占比"):
+    metric = rule.metric_spec
+    if not metric.sums:
         # Whole counts: exact in any order, so counted in Python rather than by a pandas groupby, which
         # costs more than the counting on a small book.
         subject, detail = rows[subject_col].to_numpy(), rows["_detail"].to_numpy()
         known = ~(pd.isna(subject) | pd.isna(detail))  # a groupby drops blank keys; so does this
         hits = Counter(zip(subject[known & match], detail[known & match], pid[known & match]))
-        if rule.metric == "计数":
+        if not metric.is_share:
             return {key: float(n) for key, n in hits.items()}
         # 占比: matching rows ÷ all the subject's rows, 0 where none matched
         totals = Counter(zip(subject[known], detail[known], pid[known]))
@@ -341,7 +342,7 @@ def counted_label(rule: Rule) -> str:
     else:
         spec = SHEETS[rule.sheet]
         sheet = spec.name
-        field = spec.column(rule.field).header if rule.field and rule.metric in ("合计", "字数") else ""
+        field = spec.column(rule.field).header if rule.field and rule.metric_spec.sums else ""
     return f"{sheet}的{field}" if field else sheet
 
 
@@ -359,10 +360,10 @@ def _requirements(grid: pd.DataFrame, rule: Rule, open_: np.ndarray) -> tuple[np
     n = len(grid)
     if rule.lower is None:
         return np.full(n, np.nan), np.full(n, np.nan)
-    if rule.metric == "占比":
+    if rule.metric_spec.is_share:
         required = np.full(n, float(rule.lower))
         return required, np.where(open_, required, np.nan)
-    counting = rule.metric == "计数"
+    counting = rule.metric_spec.whole
     measure = grid["period_days"].to_numpy(dtype="float64")
     share = np.minimum(grid["applicable_days"].to_numpy(), measure) / measure
     elapsed = np.minimum(grid["elapsed_days"].to_numpy(), measure) / measure

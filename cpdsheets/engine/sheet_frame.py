@@ -32,6 +32,7 @@ from ..contract.findings import (
 )
 from ..contract.schema import ColumnSpec, SheetSpec
 from .normalize import (
+    PARSES,
     Parsed,
     YearOfMonth,
     blank_mask,
@@ -173,7 +174,8 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
             continue
         typed = cells[col.key]
-        parsed = typed.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
+        how = ("cell", col.kind, col.month_is_enough, col.number_words, col.choices, year_of_month)
+        parsed = typed.parse(lambda u: PARSES.apply(how, lambda v: _parse(v, col, year_of_month), u), keep, raw.index)
         place = places[col.key]
         findings += _cell_findings(_BAD_TYPE[col.kind], sheet.name, place, raw[col.key], parsed.bad, col)
         unusable = parsed.bad
@@ -256,7 +258,7 @@ def _dates_as_numbers(typed: _Cells, keep: np.ndarray, index: pd.Index, parsed: 
         g = date_number_guesses(u, col.month_is_enough)
         return Parsed(g, g.notna())
 
-    guesses = typed.parse(guess, keep, index)
+    guesses = typed.parse(lambda u: PARSES.apply(("date-number", col.month_is_enough), guess, u), keep, index)
     hit = guesses.bad
     if not hit.any():
         return []

@@ -12,17 +12,11 @@ from ..contract.book import RawBook
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet
 from ..contract.school_year import YEAR_START, default_year
-from ..contract.schema import DATA_SHEETS, SHEETS, SheetSpec
-from . import checks
+from ..contract.schema import DATA_SHEETS, YEAR_DATED_SHEETS
+from .cross_checks import run_cross_checks
 from .normalize import normalize_dates, school_year_of_month
 from .sheet_frame import HEADER_SCAN_ROWS, SheetRead, find_header, locate_sheet, read_sheet
 from .verdict import judge, settle
-
-# Sheets a workbook must have; the others may be absent (a school that logs no exemptions).
-REQUIRED_SHEETS = ("teachers", "trainings", "observations", "reading", "outputs")
-# Dated log columns checked against the school year.
-YEAR_DATES = {"trainings": "date", "observations": "date", "reading": "date", "outputs": "date",
-              "activities": "date"}
 
 
 @dataclass(slots=True)
@@ -64,7 +58,7 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None, rule_ids: se
     for spec in DATA_SHEETS:
         sheet = locate_sheet(book, spec.names)
         if sheet is None:
-            if spec.key in REQUIRED_SHEETS and spec.key not in not_kept:
+            if not spec.optional and spec.key not in not_kept:
                 findings.append(MissingSheet.at(spec.name, expected=spec.name, alias="/".join(spec.aliases)))
             continue
         names[spec.key] = sheet.name
@@ -72,7 +66,9 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None, rule_ids: se
         reads[spec.key] = read
         findings += read.findings
 
-    findings += _cross_checks(reads, names, year, rule_ids or set(), categories or [])
+    span = (year.start, year.end) if year is not None and not year.inferred else None
+    findings += [f for ran in run_cross_checks(reads, names, span, rule_ids or set(), categories or [])
+                 for f in ran.findings]
     by_sheet: dict[str, list[Finding]] = {}
     for f in findings:
         by_sheet.setdefault(f.sheet, []).append(f)
@@ -88,66 +84,16 @@ def validate_book(book: RawBook, *, year: SchoolYear | None = None, rule_ids: se
     return Validation(dataset, findings, year, rows, reads)
 
 
-def _cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: SchoolYear | None,
-                  rule_ids: set[str], categories: list[str]) -> list[Finding]:
-    """Every check after the sheets are read. Checks that look only at rows still counting are handed
-    them as judged from the findings so far (the roster's own, a log sheet's cell findings)."""
-    out: list[Finding] = []
-    found: dict[str, list[Finding]] = {}  # sheet key -> its cross-check findings so far
-
-    def counting(read: SheetRead, more: list[Finding]) -> pd.DataFrame:
-        return read.frame[judge(read, [*read.findings, *more]).ok]
-
-    roster_read = reads.get("teachers")
-    roster = None
-    if roster_read is not None:
-        out += checks.check_roster(roster_read, names["teachers"], lambda more: counting(roster_read, more))
-        roster = counting(roster_read, out)
-
-    for spec in DATA_SHEETS:
-        read = reads.get(spec.key)
-        if read is None or spec.key == "teachers":
-            continue
-        sheet = names[spec.key]
-        mine = found.setdefault(spec.key, [])
-        mine += checks.check_duplicates(read, sheet, _content_keys(spec), judge(read, read.findings))
-        mine += checks.check_units(read, sheet)
-        if roster is not None and "teacher_id" in read.frame:
-            mine += checks.check_teacher_refs(read, sheet, roster)
-        if year is not None and spec.key in YEAR_DATES and not year.inferred:
-            mine += checks.check_dates_in_year(read, sheet, YEAR_DATES[spec.key], year.start, year.end)
-        if roster is not None and spec.key == "activities":
-            mine += checks.check_groups(read, sheet, roster)
-        if spec.key == "trainings":
-            mine += checks.check_categories(read, sheet, categories)
-        # After every check that leaves rows out: only rows that would count are one session twice.
-        mine += checks.check_likely_duplicates(read, sheet, judge(read, [*read.findings, *mine]))
-        out += mine
-    if "trainings" in reads:
-        trainings = reads["trainings"]
-        out += checks.check_hours_per_day(trainings, names["trainings"], counting(trainings, found["trainings"]))
-    if "observations" in reads and roster is not None:
-        out += checks.check_observed_teachers(reads["observations"], names["observations"], roster)
-    if "exemptions" in reads:
-        out += checks.check_exemption_rules(reads["exemptions"], names["exemptions"], rule_ids)
-    return out
-
-
-def _content_keys(spec: SheetSpec) -> list[str]:
-    return [c.key for c in spec.columns]
-
-
 def infer_school_year(book: RawBook) -> SchoolYear | None:
     """Without a 规则 sheet that says so, the school year is the one (September to August, the
     contract's default dates) that holds most of the logged dates."""
     dates: list[pd.Series] = []
-    for key in YEAR_DATES:
-        spec = SHEETS[key]
+    for spec in YEAR_DATED_SHEETS:
         sheet = locate_sheet(book, spec.names)
         header = find_header(sheet.head(HEADER_SCAN_ROWS), spec) if sheet is not None else None
-        if sheet is None or header is None or "date" not in header.columns:
+        if sheet is None or header is None or spec.year_date not in header.columns:
             continue
-        cells = pd.Series(sheet.column(header.columns["date"], header.row + 1), dtype="object")
+        cells = pd.Series(sheet.column(header.columns[spec.year_date], header.row + 1), dtype="object")
         dates.append(normalize_dates(pd.Series(cells.unique(), dtype="object")).values.dropna())
     y = modal_start_year(dates)
     if y is None:

@@ -198,7 +198,7 @@ class Validated:
 @dataclass(slots=True, kw_only=True)
 class Recalculation(Validated):
     """What recalc adds: the computed results, handed to the reports as they are, and the rules whose
-    required figure is a share (占比), which the reports write as a percentage."""
+    metric is a share (占比), which the reports write as a percentage."""
 
     results: Results
     share_rules: frozenset[str] = frozenset()
@@ -227,7 +227,7 @@ def recalc(request: BookRequest) -> Recalculation:
     counts["teachers"] = len(results.teachers)
     counts["alerts"] = alert_row_count(results.alerts)  # 达标预警 rows, as the coordinator counts them
     counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
-    shares = frozenset(r.rule_id for r in policy.rules if r.metric == "占比")
+    shares = frozenset(r.rule_id for r in policy.rules if r.metric_spec.is_share)
     return Recalculation(request, findings, counts, resolved, policy, validation, seconds=seconds, results=results,
                          share_rules=shares)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from .. import __version__
 from ..contract.findings import Finding, Lang
-from ..contract.schema import OUTPUT_TABS
 from ..reports import tabs as tab_builder
 from ..reports.tables import CellMark, TabTable
 from .book import Recalculation, Validated, input_hash
@@ -22,14 +21,12 @@ from .book import Recalculation, Validated, input_hash
 
 @dataclass(frozen=True, slots=True)
 class BookTabs:
-    """What a door writes: ``tabs`` (validate: 校验问题 and 运行记录; recalc: the five), ``marks`` (one per
-    cell in error; written when asked) and ``replaces``, the other language's names of the same tabs.
-    Both names of each output tab belong to cpdsheets (docs/SPEC.md, "Sheets"): a run in English
-    replaces the Chinese tabs, it does not add beside them."""
+    """What a door writes: ``tabs`` (validate: 校验问题 and 运行记录; recalc: the five) and ``marks`` (one
+    per cell in error; written when asked). Which of the book's sheets they replace is the door's
+    (doors/tab_owner)."""
 
     tabs: list[TabTable]
     marks: list[CellMark]
-    replaces: list[str]
 
 
 def book_tabs(outcome: Validated) -> BookTabs:
@@ -45,12 +42,7 @@ def book_tabs(outcome: Validated) -> BookTabs:
         ]
     else:
         tabs = [tab_builder.issues_tab(outcome.findings, lang), tab_builder.runlog_tab(_run_info(outcome), lang)]
-    return BookTabs(tabs, marks_for(outcome.findings, lang), other_language_tabs(lang))
-
-
-def other_language_tabs(lang: Lang) -> list[str]:
-    """The names of our output tabs in the language not asked for."""
-    return [pair[1 if lang == "zh" else 0] for pair in OUTPUT_TABS.values()]
+    return BookTabs(tabs, marks_for(outcome.findings, lang))
 
 
 def marks_for(findings: list[Finding], lang: Lang = "zh") -> list[CellMark]:

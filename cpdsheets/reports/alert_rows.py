@@ -15,19 +15,15 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Lang
+from ..contract.period import PERIOD_KIND_SPECS
 from ..contract.states import State, SubjectType
 from .period_text import period_text
 
-WINDOW_KINDS = ("月", "周", "双周")
 STATE_RANK = {s.value: s.rank for s in State}
-_UNIT = {"zh": {"月": "个月", "周": "周", "双周": "个双周"},
-         "en": {"月": "months", "周": "weeks", "双周": "fortnights"}}
 _SUBJECT_ORDER = {s.value: s.order for s in SubjectType}
 # Windows named in a note; more are "…" (the JSON lists every one). A longer note spills past the
 # table and shrinks the printed page to an unreadable scale.
 MAX_SPANS = 4
-# One row of 达标预警 per subject, rule and semester: what groups the engine's alerts into rows.
-ROW_KEYS = ["subject_type", "subject", "rule_id", "semester"]
 
 
 @dataclass(slots=True)
@@ -50,6 +46,15 @@ class AlertRow:
     why: str = ""  # why the period is judged before its end (已离校, 休假), also at the head of ``note``
 
 
+# One 达标预警 row per subject, rule and semester.
+ROW_KEYS = ["subject_type", "subject", "rule_id", "semester"]
+
+
+def alert_row_count(alerts: pd.DataFrame) -> int:
+    """How many rows ``alert_rows`` makes of ``alerts``, without making them (a job that builds no tabs)."""
+    return len(set(zip(*(alerts[k] for k in ROW_KEYS)))) if len(alerts) else 0
+
+
 def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
                lang: Lang = "zh") -> list[AlertRow]:
     if alerts.empty:
@@ -70,30 +75,25 @@ def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[
     return rows
 
 
-def alert_row_count(alerts: pd.DataFrame) -> int:
-    """How many rows ``alert_rows`` gives, without writing them (a job that builds no tab counts them)."""
-    return 0 if alerts.empty else len(set(alerts[ROW_KEYS].itertuples(index=False, name=None)))
-
-
 def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
     first = g[0]
     state = max((a["state"] for a in g), key=lambda s: STATE_RANK.get(s, 0))
     details = list(dict.fromkeys(a["detail_label"] for a in g))
     single = len(g) == 1
     kind = first["period_kind"]
-    if kind in WINDOW_KINDS:
-        period, note = first["semester"], _windows_note(g, kind, windows, lang)
+    if PERIOD_KIND_SPECS[kind].window:
+        period, note = first["period"].reading_unit, _windows_note(g, kind, windows, lang)
     elif single:
-        period, note = first["period_label"], _pace_note(first, lang) if state == State.BEHIND else ""
+        period, note = first["period"], _pace_note(first, lang) if state == State.BEHIND else ""
     else:
-        period, note = first["period_label"], _details_note(g, lang)
-    period = period_text(period, lang)
+        period, note = first["period"], _details_note(g, lang)
+    shown = period_text(period, lang)
     why = _final_note(g, lang)
     if why:
         note = f"{why}；{note}" if note and lang == "zh" else (f"{why}; {note}" if note else why)
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
-        rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=period,
+        rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=shown,
         start=min(a["period_start"] for a in g), end=max(a["period_end"] for a in g),
         actual=first["actual"] if single else None, required=first["required"] if single else None,
         note=note, consequence=first["consequence"], split=any(str(a["detail"]) != "" for a in g), why=why,
@@ -121,7 +121,7 @@ def _in_state(g: list[dict[str, Any]], state: str, *, one_per_window: bool = Fal
 
 
 def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) -> str:
-    unit = _UNIT[lang][kind]
+    unit = PERIOD_KIND_SPECS[kind].zh_many if lang == "zh" else PERIOD_KIND_SPECS[kind].en_plural
     parts = []
     failed = _in_state(g, State.FAILED, one_per_window=True)
     if len(failed):

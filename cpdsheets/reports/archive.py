@@ -21,8 +21,10 @@ import pandas as pd
 from .. import __version__
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, Lang
-from ..contract.policy import Policy, Rule
+from ..contract.period import Period
+from ..contract.policy import CREDITS_SHEET, METRIC_SPECS, Policy, Rule
 from ..contract.results import Results
+from ..contract.schema import EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, TRAININGS, ArchiveColumn, SheetSpec
 from ..contract.states import State, SubjectType
 from .report import sorted_findings
 from .plain_values import day as _date
@@ -31,27 +33,10 @@ from .plain_values import text as _text
 from .safe_text import json_text
 from .tables import CellKind
 
-RECORD_SHEETS = ("trainings", "observations", "reading", "outputs")
-_LEFT_OUT_SHEETS = (*RECORD_SHEETS, "exemptions")
-# What a row of each sheet shows in the archive, after 行 and 日期: (column keys, zh, en, kind). Several
+# What a row of each sheet shows in the archive, after 行 and 日期: its SheetSpec.archive_columns. Several
 # keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
 # stays one page wide and quick to write); the first column is the record's item.
-RECORD_COLUMNS: dict[str, list[tuple[tuple[str, ...], str, str, CellKind]]] = {
-    "trainings": [(("title",), "项目名称", "Training", "text"),
-                  (("category", "level", "attendance"), "类别 · 级别 · 考勤", "Category · level · attendance", "text"),
-                  (("hours",), "学时", "Hours", "number"), (("_credits",), "学分", "Credits", "number")],
-    "observations": [(("topic", "taught_by"), "课题", "Topic", "text"),
-                     (("taught_by", "location", "lesson_type"), "授课教师 · 地点 · 课型", "Taught by · where · type", "text"),
-                     (("comment_chars",), "评课字数", "Comment chars", "int")],
-    "reading": [(("title",), "书刊名称", "Title", "text"), (("type",), "类型", "Type", "text"),
-                (("chars",), "字数", "Characters", "int")],
-    "outputs": [(("title", "type"), "题目", "Title", "text"),
-                (("type", "level", "award"), "类型 · 级别 · 获奖", "Type · level · award", "text"),
-                (("_credits",), "学分", "Credits", "number")],
-}
 _JOINED = " · "
-# An item falls back to the next column when blank (a lesson without a 课题 is named by its teacher).
-_FIRST_NON_BLANK = {("topic", "taught_by"), ("title", "type")}
 # A row dated after the as-of date carries no finding (it is not wrong), but it is left out too.
 AFTER_AS_OF = "after-as-of"
 _AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
@@ -67,6 +52,7 @@ class RuleLine:
     detail: str
     detail_name: str
     period_label: str
+    period: Period
     period_start: dt.date
     period_end: dt.date
     closed: bool
@@ -86,8 +72,17 @@ class RuleLine:
     final_reason: str = ""  # the period is final early: 已离校 or 休假 (no 还需 then)
 
     @property
+    def is_share(self) -> bool:
+        return self.metric in METRIC_SPECS and METRIC_SPECS[self.metric].is_share
+
+    @property
+    def whole(self) -> bool:
+        """Counts whole items (计数): a shortfall is rounded up."""
+        return self.metric in METRIC_SPECS and METRIC_SPECS[self.metric].whole
+
+    @property
     def prorated(self) -> bool:
-        return self.lower is not None and self.metric != "占比" and self.applicable_days < self.period_days
+        return self.lower is not None and not self.is_share and self.applicable_days < self.period_days
 
 
 @dataclass(slots=True)
@@ -96,7 +91,7 @@ class Record:
     date: dt.date | None
     item: str
     amount: float | None
-    cells: list[Any]  # the values of RECORD_COLUMNS[sheet], in order
+    cells: list[Any]  # the values of its sheet's archive_columns, in order
     sheet: str = ""  # the sheet it was typed on: in a bound book, one of several that feed a log
 
 
@@ -163,8 +158,8 @@ def build_archive(results: Results, policy: Policy, dataset: Dataset, findings: 
     ids = set(teachers["teacher_id"])
     cal = results.calendar
     names = {key: dataset.shown_name(key) for key in dataset.sheet_names}
-    for key in _LEFT_OUT_SHEETS:
-        names.setdefault(key, key)
+    for spec in LEFT_OUT_SHEETS:
+        names.setdefault(spec.key, spec.key)
     rules = {r.rule_id: r for r in policy.rules}
     by_attr = attrs.set_index("teacher_id", drop=False)
     person = dict(zip(attrs["teacher_id"], attrs["t:name"]))
@@ -205,6 +200,7 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     mine = progress[(progress["subject_type"] == SubjectType.TEACHER) & progress["subject"].isin(ids)]
     out: dict[str, list[RuleLine]] = {}
     # Column by column into plain lists (a large school has tens of thousands of rule-period rows).
+    periods: list[Period] = mine["period"].tolist()
     text = {c: _texts(mine[c]) for c in ("rule_id", "rule_name", "detail", "detail_name", "period_label", "state",
                                          "severity", "consequence", "period_kind", "final_reason")}
     num = {c: _nums(mine[c]) for c in ("actual", "required", "lower", "upper")}
@@ -215,14 +211,15 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     for i, (subject, closed) in enumerate(zip(mine["subject"].tolist(), mine["closed"].astype(bool).tolist())):
         rule = rules.get(text["rule_id"][i])
         metric = rule.metric if rule is not None else ""
+        whole = rule is not None and rule.metric_spec.whole
         actual, required = num["actual"][i] or 0.0, num["required"][i]
         needed = None
         if not closed and required is not None and actual < required:
             gap = required - actual
-            needed = float(math.ceil(gap - 1e-9)) if metric == "计数" else round(gap, 4)
+            needed = float(math.ceil(gap - 1e-9)) if whole else round(gap, 4)
         out.setdefault(subject, []).append(RuleLine(
             rule_id=text["rule_id"][i], rule_name=text["rule_name"][i], detail=text["detail"][i],
-            detail_name=text["detail_name"][i], period_label=text["period_label"][i], period_start=starts[i],
+            detail_name=text["detail_name"][i], period_label=text["period_label"][i], period=periods[i], period_start=starts[i],
             period_end=ends[i], closed=closed, actual=actual, required=required, lower=num["lower"][i],
             upper=num["upper"][i], state=text["state"][i], severity=text["severity"][i],
             consequence=text["consequence"][i], metric=metric, unit=unit_of(rule), period_kind=text["period_kind"][i],
@@ -232,23 +229,19 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     return out
 
 
-_UNITS = {
-    ("计数", "observations"): ("节", "lessons"), ("计数", "activities"): ("次", "meetings"),
-    ("计数", "reading"): ("项", "items"), ("计数", "outputs"): ("项", "items"),
-    ("计数", "trainings"): ("次", "sessions"),
-}
-_FIELD_UNITS = {"credits": ("学分", "credits"), "hours": ("学时", "hours"), "days": ("天", "days"),
-                "chars": ("字", "characters"), "comment_chars": ("字", "characters")}
-
-
 def unit_of(rule: Rule | None) -> tuple[str, str]:
+    """(zh, en) of what the rule counts or sums: a share in %, a counted row by its sheet's count_unit,
+    a sum by its field's shown_unit (the credit ledger's fields are 培训记录's)."""
     if rule is None:
         return ("", "")
-    if rule.metric == "占比":
+    metric = rule.metric_spec
+    if metric.is_share:
         return ("%", "%")
-    if rule.metric == "计数":
-        return _UNITS.get((rule.metric, rule.sheet), ("项", "items"))
-    return _FIELD_UNITS.get(rule.field or "", ("", ""))
+    if not metric.sums:
+        return SHEETS[rule.sheet].count_unit if rule.sheet in SHEETS else ("项", "items")
+    spec = TRAININGS if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
+    keys = {c.key for c in spec.columns}
+    return spec.column(rule.field).shown_unit if rule.field in keys else ("", "")
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -265,19 +258,20 @@ def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str,
     cal = results.calendar
     out: dict[str, dict[str, list[Record]]] = {}
     ledger = results.ledger
-    for key in RECORD_SHEETS:
+    for spec in RECORD_SHEETS:
+        key = spec.key
         df = dataset.frame(key)
         if not len(df):
             continue
         df = df[counted_mask(df, cal.year_start, cal.year_end, results.as_of) & df["teacher_id"].isin(ids)]
-        if key in ("trainings", "outputs"):
+        if spec.credited:
             earned = ledger.loc[ledger["source"] == key].set_index("_row")["credits"]
             df = df.assign(_credits=df["_row"].map(earned))
         df = df.sort_values(["teacher_id", "date", "_row"], kind="stable")
         # Whole columns at once: a 600-teacher book lists some 100,000 rows.
-        columns = [_column_values(df, keys, kind) for keys, _, _, kind in RECORD_COLUMNS[key]]
+        columns = [_column_values(df, shown) for shown in spec.archive_columns]
         item = columns[0]
-        amount = _amounts(key, df)
+        amount = _amounts(spec, df)
         dates = _dates(df["date"])
         sheet = names[key]
         typed_sheets, typed_rows = dataset.typed_at(key, df)  # a bound book's rows are the school's own
@@ -288,14 +282,15 @@ def _records(dataset: Dataset, results: Results, ids: set[str], names: dict[str,
     return out
 
 
-def _column_values(df: pd.DataFrame, keys: tuple[str, ...], kind: str) -> list[Any]:
+def _column_values(df: pd.DataFrame, shown: ArchiveColumn) -> list[Any]:
+    keys, kind = shown.keys, shown.kind
     if kind != "text":
         values = _nums(df[keys[0]])
         if kind == "int":
             return [int(v) if v is not None and v.is_integer() else v for v in values]
         return values
     texts = [pd.Series(_texts(df[k]), index=df.index) for k in keys]
-    if keys in _FIRST_NON_BLANK:
+    if shown.first_non_blank:  # an item falls back to the next column (a lesson without a 课题: its teacher)
         first = texts[0]
         for t in texts[1:]:
             first = first.where(first != "", t)
@@ -305,11 +300,13 @@ def _column_values(df: pd.DataFrame, keys: tuple[str, ...], kind: str) -> list[A
     return [_JOINED.join(p for p in parts if p) for parts in zip(*(t.tolist() for t in texts))]
 
 
-def _amounts(key: str, df: pd.DataFrame) -> list[float | None]:
-    """A row's contribution in its sheet's own unit: credits (培训, 成果), one lesson (听课), characters (读书)."""
-    if key == "observations":
-        return [1.0] * len(df)
-    return _nums(df["chars"] if key == "reading" else df["_credits"])
+def _amounts(spec: SheetSpec, df: pd.DataFrame) -> list[float | None]:
+    """A row's contribution in its sheet's own unit: credits (培训, 成果), characters (读书), else one (听课)."""
+    if spec.archive_amount is not None:
+        return _nums(df[spec.archive_amount])
+    if spec.credited:
+        return _nums(df["_credits"])
+    return [1.0] * len(df)
 
 
 def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: set[str], names: dict[str, str],
@@ -324,12 +321,13 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
             at_cell.setdefault((f.sheet, f.cell), []).append(f)
     cal = results.calendar
     out: dict[str, list[LeftOut]] = {}
-    for key in _LEFT_OUT_SHEETS:
+    for spec in LEFT_OUT_SHEETS:
+        key = spec.key
         df = dataset.frame(key)
         if not len(df):
             continue
         mine = df["teacher_id"].isin(ids)
-        if key == "exemptions":
+        if not spec.counted:  # 豁免: its rows are not counted, only used; left out means invalid
             left = df[mine & ~df["_ok"].astype(bool)]
         else:
             left = df[mine & ~counted_mask(df, cal.year_start, cal.year_end, results.as_of)]
@@ -359,7 +357,7 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
 
 def _exemptions(dataset: Dataset, ids: set[str]) -> dict[str, list[Exemption]]:
     out: dict[str, list[Exemption]] = {}
-    ex = dataset.valid("exemptions")
+    ex = dataset.valid(EXEMPTIONS.key)
     for r in ex[ex["teacher_id"].isin(ids)].itertuples(index=False):
         out.setdefault(r.teacher_id, []).append(
             Exemption(_text(r.rule_id).upper(), _date(r.start), _date(r.end), _text(r.reason)))

@@ -18,8 +18,10 @@ from ..contract.findings import Finding, Lang
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import pick as _h
+from ..contract.period import PERIOD_KIND_SPECS
+from ..contract.schema import RECORD_SHEETS
 from .period_text import period_text
-from .archive import AFTER_AS_OF, RECORD_COLUMNS, RECORD_SHEETS, Record, RuleLine, SchoolArchive, TeacherArchive
+from .archive import AFTER_AS_OF, Record, RuleLine, SchoolArchive, TeacherArchive
 from .plain_values import text
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table
 from .safe_names import sheet_names
@@ -29,11 +31,8 @@ from .tabs import _state as state_word  # the tabs' English state words, shared
 TEACHER_WIDTHS = [8.0, 15.0, 26.0, 23.0, 9.0, 9.0, 9.0, 14.0]
 OVERVIEW_WIDTHS = [14.0, 10.0, 26.0, 10.0, 8.0, 8.0, 10.0, 16.0]
 OVERVIEW_NAME = {"zh": "全校概览", "en": "Overview"}
-_PERIOD_WORD = {"学年": ("本学年", "school year"), "学期": ("本学期", "semester"), "月": ("本月", "month"),
-                "双周": ("本双周", "fortnight"), "周": ("本周", "week")}
 _SIGNATURES = {"zh": ["教师签名", "教研组长", "教科室审核", "日期"],
                "en": ["Teacher", "Group leader", "Checked by (教科室)", "Date"]}
-_SHEET_EN = {"trainings": "Trainings", "observations": "Observations", "reading": "Reading", "outputs": "Outputs"}
 
 
 def _fill(state: str) -> str | None:
@@ -126,7 +125,7 @@ def _credits(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> Table:
 
 
 def _requirement(r: RuleLine, lang: Lang) -> str:
-    if r.metric == "占比" and r.required is not None:
+    if r.is_share and r.required is not None:
         return f"≥ {r.required:.0%}"
     if r.required is not None:
         return f"≥ {_n(r.required)}"
@@ -136,7 +135,7 @@ def _requirement(r: RuleLine, lang: Lang) -> str:
 
 
 def _actual(r: RuleLine) -> str | float:
-    return f"{r.actual:.1%}" if r.metric == "占比" else r.actual
+    return f"{r.actual:.1%}" if r.is_share else r.actual
 
 
 def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
@@ -148,7 +147,7 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
         span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
-        rows.append([r.rule_id, period_text(r.period_label, lang), name, span, _actual(r), _requirement(r, lang),
+        rows.append([r.rule_id, period_text(r.period, lang), name, span, _actual(r), _requirement(r, lang),
                      state_word(r.state, lang), _note(r, lang)])
         fills.append(_fill(r.state))
     return Table(title, cols, rows, fills={6: fills}, empty=_h(lang, "无适用的规则。", "No rule applies."))
@@ -163,9 +162,9 @@ def _note(r: RuleLine, lang: Lang) -> str:
 
 
 def _state_note(r: RuleLine, lang: Lang) -> str:
-    if r.state == State.FAILED and r.required is not None and r.metric != "占比":
+    if r.state == State.FAILED and r.required is not None and not r.is_share:
         short = r.required - r.actual
-        short = math.ceil(short - 1e-9) if r.metric == "计数" else round(short, 2)
+        short = math.ceil(short - 1e-9) if r.whole else round(short, 2)
         unit = r.unit[0 if lang == "zh" else 1]
         said = _h(lang, f"差 {_n(short)}{unit}", f"{_n(short)} {unit} short")
         return f"{said}；{r.consequence}" if r.consequence and lang == "zh" else (
@@ -181,7 +180,7 @@ def _state_note(r: RuleLine, lang: Lang) -> str:
 
 def _needed(r: RuleLine, lang: Lang) -> str:
     unit = r.unit[0 if lang == "zh" else 1]
-    if r.metric == "占比":
+    if r.is_share:
         return f"{r.still_needed:.0%}"
     return f"{_n(r.still_needed)} {unit}".strip() if lang == "en" else f"{_n(r.still_needed)}{unit}"
 
@@ -192,10 +191,11 @@ def still_needed_lines(t: TeacherArchive, lang: Lang) -> list[str]:
     for r in t.rules:
         if r.still_needed is None:
             continue
-        word_zh, word_en = _PERIOD_WORD.get(r.period_kind, ("本期", "period"))
+        kind = PERIOD_KIND_SPECS.get(r.period_kind)
+        word_zh, word_en = (kind.zh_this, kind.en) if kind else ("本期", "period")
         who = f"（{r.detail_name}）" if r.detail_name else ""
         end = r.period_end.isoformat()
-        if r.metric == "占比":
+        if r.is_share:
             out.append(_h(lang, f"{r.rule_name}{who}：{word_zh}需达到 {r.required:.0%}（目前 {r.actual:.0%}），截止 {end}。",
                           f"{r.rule_id} {r.rule_name}{who}: reach {r.required:.0%} this {word_en} "
                           f"(now {r.actual:.0%}), by {end}."))
@@ -225,25 +225,25 @@ def adjustment_lines(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> l
         if r.prorated and r.required is not None:
             out.append(_h(lang, f"{r.rule_id} {r.rule_name}（{r.period_label}）：适用 {r.applicable_days}/{r.period_days} 个上课日，"
                                 f"要求由 {_n(r.lower)} 按上课日折算为 {_n(round(r.required, 2))}。",
-                          f"{r.rule_id} {r.rule_name} ({period_text(r.period_label, lang)}): applies on {r.applicable_days} of "
+                          f"{r.rule_id} {r.rule_name} ({period_text(r.period, lang)}): applies on {r.applicable_days} of "
                           f"{r.period_days} school days, so {_n(r.lower)} becomes {_n(round(r.required, 2))}."))
     return out
 
 
 def _record_tables(archive: SchoolArchive, t: TeacherArchive, lang: Lang) -> list[Table]:
     tables = []
-    for key in RECORD_SHEETS:
-        sheet = archive.sheet_names[key]
+    for spec in RECORD_SHEETS:
+        sheet = archive.sheet_names[spec.key]
         rows = t.records.get(sheet, [])
         cols = [Column(_h(lang, "行", "Row"), "int"), Column(_h(lang, "日期", "Date"), "date")]
-        cols += [Column(zh if lang == "zh" else en, kind) for _, zh, en, kind in RECORD_COLUMNS[key]]
+        cols += [Column(c.zh if lang == "zh" else c.en, c.kind) for c in spec.archive_columns]
         # Several of the school's sheets feed this log (a bound book's 上/下学期): a row number alone
         # would not say which sheet to open, so each sheet's rows get a table of their own.
         by_sheet: dict[str, list[Record]] = {}
         for r in rows:
             by_sheet.setdefault(r.sheet or sheet, []).append(r)
         for own, own_rows in (by_sheet or {sheet: []}).items():
-            shown = own if lang == "zh" else f"{_SHEET_EN[key]} ({own})"
+            shown = own if lang == "zh" else f"{spec.en} ({own})"
             total = _h(lang, f"计入 {len(own_rows)} 行", f"{len(own_rows)} rows counted")
             tables.append(Table(f"{shown}：{total}" if lang == "zh" else f"{shown}: {total}", cols,
                                 [[r.row, r.date, *r.cells] for r in own_rows],
@@ -331,7 +331,7 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             rate = met / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
-            period = period if lang == "zh" else _PERIOD_WORD.get(period, (period, period))[1]
+            period = period if lang == "zh" or period not in PERIOD_KIND_SPECS else PERIOD_KIND_SPECS[period].en
             rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
                          f"{int(g['failed'].sum())} / {int((g['behind'] & ~g['failed']).sum())}"])
             fills.append(_rate_fill(rate))

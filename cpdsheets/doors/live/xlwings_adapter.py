@@ -1,5 +1,6 @@
-"""The live-Excel door: a workbook open in Excel (or sent by an xlwings client) read into a
-RawBook, and output tabs and cell marks written back with as few Excel calls as possible.
+"""The live door's steps (:class:`.live_door.LiveDoor` puts them together): a workbook open in
+Excel (or sent by an xlwings client) read into a RawBook, and output tabs and cell marks written back
+with as few Excel calls as possible.
 
 Works on xlwings' desktop engine (RunPython under Windows/macOS) and its remote engine
 (``xw.Book(json=...)``), which the tests drive. What the two engines do differently (painting
@@ -10,6 +11,7 @@ many cells, reading fills, column width units, page setup) is one implementation
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 from ...contract.book import RawBook, RawSheet
@@ -17,7 +19,7 @@ from ...contract.schema import OUTPUT_TABS
 from ...contract.texts import Lang
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
-from ..tab_owner import looks_like_tab, plan_tabs
+from ..tab_owner import looks_like_tab, plan_write, tab_name
 from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA, WRAP_ALIGN
 from ...reports.tab_texts import HEADERS
 from .engine import Fills, LiveEngine, engine_for
@@ -87,7 +89,7 @@ def _merged_from_saved_file(book: Any) -> dict[str, list]:
 
 # -- output tabs -------------------------------------------------------------------------------
 
-def _find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
+def find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
     wanted = [n.casefold() for n in names if n]
     for sheet in book.sheets:
         if sheet.name.casefold() in wanted:
@@ -96,53 +98,43 @@ def _find_sheet(book: Any, names: tuple[str, ...]) -> Any | None:
 
 
 def _store_values(book: Any) -> list[list[Any]]:
-    store = _find_sheet(book, (MARK_STORE,))
+    store = find_sheet(book, (MARK_STORE,))
     return [] if store is None else (store.used_range.options(ndim=2).value or [])
 
 
-def owned_tabs(book: Any) -> dict[str, str]:
-    """The tabs the book's record says cpdsheets wrote (either door): sheet name -> key."""
-    return tabs_from_values(_store_values(book))
+def read_record(book: Any) -> tuple[list[MarkRow], dict[str, str]]:
+    """The book's record (either door's): the marked cells, and the tabs cpdsheets wrote (name -> key).
+    Read once per click: the remote engine's values are those the client sent, not what was written since."""
+    values = _store_values(book)
+    return rows_from_values(values), tabs_from_values(values)
 
 
-def _looks_ours(book: Any, name: str, key: str) -> bool:
-    sheet = _find_sheet(book, (name,))
+def sheet_names(book: Any) -> list[str]:
+    """The book's sheets but the record, in order."""
+    return [s.name for s in book.sheets if s.name != MARK_STORE]
+
+
+def first_rows(book: Any, name: str) -> list[list[Any]]:
+    """A sheet's first two rows (12 columns), for :func:`..tab_owner.plan_write` to judge a book
+    with no record; [] where the engine cannot read them, so the sheet is kept."""
+    sheet = find_sheet(book, (name,))
     if sheet is None:
-        return False
+        return []
     try:
-        return looks_like_tab(sheet.range((1, 1), (2, 12)).options(ndim=2).value or [], key)
-    except Exception:  # an engine that cannot read it: not judged ours, so it is kept
-        return False
+        return sheet.range((1, 1), (2, 12)).options(ndim=2).value or []
+    except Exception:
+        return []
 
 
-def write_tabs(book: Any, tables: list[TabTable]) -> dict[str, str]:
-    """Write the output tabs where the record (:mod:`tab_owner`) says: our earlier tab of that
-    key is replaced (reused under its name, when it has the other language's), a user's sheet of
-    the same name is kept and the tab takes a free name. Records the tabs; returns the record."""
-    owned = owned_tabs(book)
-    names = [s.name for s in book.sheets if s.name != MARK_STORE]
-    plan = plan_tabs(tables, names, owned, lambda n, k: _looks_ours(book, n, k), has_record=bool(owned))
-    stale_by_key: dict[str | None, str] = {}
-    for name in plan.stale:
-        key = next((k for n, k in owned.items() if n.casefold() == name.casefold()), None)
-        if key is None:  # judged ours by its content (no record yet)
-            key = next((k for k, pair in OUTPUT_TABS.items() if name in pair), None)
-        stale_by_key.setdefault(key, name)
-    record = dict(plan.owned)
-    for table, name in zip(tables, plan.names):
-        if _find_sheet(book, (name,)) is None and table.key in stale_by_key:
-            # switching languages reuses our tab under its old name (never two copies)
-            record.pop(name, None)
-            name = stale_by_key.pop(table.key)
-            record[name] = table.key
-        _write_tab(book, table, name)
-    _write_store(book, _store_rows(book), record)
-    return record
+def delete_sheet(book: Any, name: str) -> None:
+    sheet = find_sheet(book, (name,))
+    if sheet is not None:
+        sheet.delete()
 
 
 def output_sheet(book: Any, name: str) -> Any:
     """The sheet ``name``, emptied; added after the last sheet if missing."""
-    sheet = _find_sheet(book, (name,))
+    sheet = find_sheet(book, (name,))
     if sheet is None:
         last = book.sheets[len(book.sheets) - 1]
         return book.sheets.add(name=name, after=last)
@@ -150,13 +142,8 @@ def output_sheet(book: Any, name: str) -> Any:
     return sheet
 
 
-def write_tab(book: Any, table: TabTable) -> dict[str, str]:
-    """One output tab written as :func:`write_tabs` writes them."""
-    return write_tabs(book, [table])
-
-
-def _write_tab(book: Any, table: TabTable, name: str) -> Any:
-    """Replace one output tab: one range write for all values, then formats as range operations
+def write_tab(book: Any, table: TabTable, name: str) -> Any:
+    """Replace one output tab (under the name :func:`..tab_owner.plan_write` chose): one range write for all values, then formats as range operations
     (per column span, per fill colour), then column widths."""
     plan = plan_tab(table)
     sheet = output_sheet(book, name)
@@ -224,15 +211,9 @@ def _widths(sheet: Any, plan: TabPlan, engine: LiveEngine) -> None:
 
 # -- marks on input cells ---------------------------------------------------------------------
 
-def _store_rows(book: Any) -> list[MarkRow]:
-    return rows_from_values(_store_values(book))
-
-
-def _write_store(book: Any, rows: list[MarkRow], tabs: dict[str, str] | None = None) -> None:
-    """Write the record: these marks and ``tabs`` (None: the tabs it lists now)."""
-    if tabs is None:
-        tabs = owned_tabs(book)
-    store = _find_sheet(book, (MARK_STORE,))
+def write_store(book: Any, rows: list[MarkRow], tabs: dict[str, str]) -> None:
+    """Write the record: these marks and these tabs (one write per click)."""
+    store = find_sheet(book, (MARK_STORE,))
     if store is None:
         if not rows and not tabs:
             return
@@ -245,8 +226,10 @@ def _write_store(book: Any, rows: list[MarkRow], tabs: dict[str, str] | None = N
     store.range((1, 1), (len(grid), len(MARK_STORE_HEADER))).value = grid
 
 
-def _undo(book: Any, rows: list[MarkRow], engine: LiveEngine) -> int:
-    """Give recorded cells back their fill (as recorded, else none) and delete our notes."""
+def undo(book: Any, rows: list[MarkRow]) -> int:
+    """Give recorded cells back their fill (as recorded, else none) and delete our notes; returns the
+    cells."""
+    engine = engine_for(book)
     by_sheet: dict[str, list[tuple[tuple[int, int], MarkRow]]] = {}
     for row in rows:
         rc = parse_cell(row.cell)
@@ -254,7 +237,7 @@ def _undo(book: Any, rows: list[MarkRow], engine: LiveEngine) -> int:
             by_sheet.setdefault(row.sheet, []).append((rc, row))
     count = 0
     for sheet_name, cells in by_sheet.items():
-        sheet = _find_sheet(book, (sheet_name,))
+        sheet = find_sheet(book, (sheet_name,))
         if sheet is None:
             continue
         fills: Fills = {}
@@ -274,27 +257,30 @@ def _undo(book: Any, rows: list[MarkRow], engine: LiveEngine) -> int:
     return count
 
 
-def mark_cells(book: Any, marks: list[CellMark]) -> int:
-    """Replace the marks either door recorded with these: cells no longer in error get their fill
-    back and lose our note; each marked cell is filled and given a note (unless the user's own
-    note is there). The record keeps, per cell, what undoing needs. Returns cells marked."""
+def mark_cells(book: Any, marks: list[CellMark], previous_rows: list[MarkRow],
+               skip: Iterable[str] = ()) -> list[MarkRow]:
+    """Replace the marks either door recorded (``previous_rows``) with these: cells no longer in
+    error get their fill back and lose our note; each marked cell is filled and given a note (unless
+    the user's own note is there). Sheets in ``skip`` (our tabs) are never marked. Returns the
+    record's rows: per cell, what undoing needs."""
     engine = engine_for(book)
-    previous = {row.key: row for row in _store_rows(book)}
+    previous = {row.key: row for row in previous_rows}
+    never = {MARK_STORE.casefold()} | {n.casefold() for n in skip}
     by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
     for mark in marks:
         rc = parse_cell(mark.cell)
-        if rc is None or mark.sheet.casefold() == MARK_STORE.casefold():
+        if rc is None or mark.sheet.casefold() in never:
             continue
         by_sheet.setdefault(mark.sheet, {}).setdefault(rc, []).append(mark.note)
 
     targets: dict[str, tuple[Any, dict[tuple[int, int], list[str]]]] = {}
     for sheet_name, cells in by_sheet.items():
-        sheet = _find_sheet(book, (sheet_name,))
+        sheet = find_sheet(book, (sheet_name,))
         if sheet is not None:
             targets[sheet.name] = (sheet, cells)
     wanted = {(name.casefold(), sheet.range(rc).get_address(False, False).upper())
               for name, (sheet, cells) in targets.items() for rc in cells}
-    _undo(book, [row for key, row in previous.items() if key not in wanted], engine)
+    undo(book, [row for key, row in previous.items() if key not in wanted])
 
     recorded: list[MarkRow] = []
     for sheet_name, (sheet, cells) in targets.items():
@@ -317,18 +303,7 @@ def mark_cells(book: Any, marks: list[CellMark]) -> int:
             else:
                 recorded.append(MarkRow(sheet_name, address, added, engine.fill_of(cell)))
         engine.paint(sheet, {MARK_FILL: list(cells)})
-    if recorded or previous:
-        _write_store(book, recorded)
-    return len(recorded)
-
-
-def clear_marks(book: Any) -> int:
-    """Remove the fills and notes either door added, and nothing else. Returns cells cleared."""
-    rows = _store_rows(book)
-    count = _undo(book, rows, engine_for(book))
-    if rows:
-        _write_store(book, [])
-    return count
+    return recorded
 
 
 # -- run log -----------------------------------------------------------------------------------
@@ -336,19 +311,17 @@ def clear_marks(book: Any) -> int:
 def append_runlog(book: Any, item: str, text: str, lang: Lang = "zh") -> None:
     """One (项目, 值) line added below whatever 运行记录 holds, e.g. why a button failed; the tab
     is added (with the run log's header) if the book has none yet."""
-    zh, en = OUTPUT_TABS["runlog"]
-    owned = owned_tabs(book)
+    rows, owned = read_record(book)
     ours = [n for n, k in owned.items() if k == "runlog"]
     if not owned:  # no record yet: an earlier version's run log, judged by its content
-        ours = [n for n in (zh, en) if _looks_ours(book, n, "runlog")]
-    sheet = _find_sheet(book, tuple(ours)) if ours else None
+        ours = [n for n in OUTPUT_TABS["runlog"] if looks_like_tab(first_rows(book, n), "runlog")]
+    sheet = find_sheet(book, tuple(ours)) if ours else None
     if sheet is None:
-        plan = plan_tabs([TabTable("runlog", zh if lang == "zh" else en, [], [])],
-                         [s.name for s in book.sheets if s.name != MARK_STORE], owned, lambda n, k: False,
-                         has_record=True)
+        tab = TabTable("runlog", tab_name("runlog", lang), [], [])
+        name = plan_write([tab], sheet_names(book), owned, lambda n: []).names[0]
         last = book.sheets[len(book.sheets) - 1]
-        sheet = book.sheets.add(name=plan.names[0], after=last)
-        _write_store(book, _store_rows(book), {**owned, plan.names[0]: "runlog"})
+        sheet = book.sheets.add(name=name, after=last)
+        write_store(book, rows, {**owned, name: "runlog"})
         header = [HEADERS.render("item", lang), HEADERS.render("value", lang)]
         sheet.range((1, 1), (2, 2)).value = [header, [excel_text(item), excel_text(text)]]
         return

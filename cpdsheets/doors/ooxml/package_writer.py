@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -23,7 +24,7 @@ from cpdsheets.doors.ooxml.safe_replace import atomic_write, check_writable
 from cpdsheets.doors.ooxml.sheet_xml import SHEET_PR_ORDER, TabStyles, sheet_xml
 from cpdsheets.doors.ooxml.sheet_values import sheet_values, shared_strings
 from cpdsheets.doors.ooxml.styles_xml import StyleBook
-from cpdsheets.doors.tab_owner import looks_like_tab, plan_tabs
+from cpdsheets.doors.tab_owner import plan_write
 from cpdsheets.doors.ooxml.workbook_parts import Workbook, has_formula
 from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch
 from cpdsheets.doors.ooxml.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
@@ -95,31 +96,41 @@ class _Edit:
 def write_tabs(src: Path, tabs: list[TabTable], *, out: Path | None = None, backup: bool = True,
                marks: list[CellMark] | None = None, remove: Iterable[str] = ()) -> Path:
     """Create or replace the output tabs (and, with ``marks``, mark input cells) in the workbook.
+    Returns the path written; :func:`write_book` also says which tabs went where."""
+    return write_book(src, tabs, out=out, backup=backup, marks=marks, remove=remove)[0]
 
-    Only tabs the book's record says cpdsheets wrote are replaced (:mod:`tab_owner`); a user's
-    sheet of the same name is kept and the tab takes a free name. Existing tabs keep their
-    position; new ones go at the end. Our tabs of the same keys under other names (the other
-    language's, an older version's) are deleted. ``remove`` is kept for callers that list stale
-    names; a name there is deleted only if it is ours. Returns the path written. Raises a
+
+def write_book(src: Path, tabs: list[TabTable], *, out: Path | None = None, backup: bool = True,
+               marks: list[CellMark] | None = None, remove: Iterable[str] = ()) -> tuple[Path, dict[str, str]]:
+    """The file door's write (:class:`.file_door.FileDoor`). Where each tab goes and which of our
+    sheets are deleted is :func:`tab_owner.plan_write`'s decision, the same as the other doors':
+    only tabs the book's record says cpdsheets wrote are replaced; a user's sheet of the same name is
+    kept and the tab takes a free name. Existing tabs keep their position; new ones go at the end.
+    Returns the path written and the tabs written (name -> key, in order). Raises a
     ``WorkbookWriteError`` subclass when the book cannot be written.
     """
     with refused_parts(src), _Edit(src, out) as edit:
-        plan = plan_tabs(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
-                         lambda name, key: _looks_ours(edit, name, key), has_record=bool(edit.owned))
-        keep = {n.casefold() for n in plan.names}
-        for name in [*plan.stale, *remove]:
-            if name.casefold() not in keep and _is_ours(plan.owned, name, plan.stale):
-                edit.wb.remove_sheet(name)
-                plan.owned.pop(name, None)
+        plan = plan_write(tabs, [s.name for s in edit.wb.sheets() if s.name != MARK_STORE], edit.owned,
+                          lambda name: _first_rows(edit, name), remove=remove)
+        for name in plan.delete:
+            edit.wb.remove_sheet(name)
         named = [dataclasses.replace(t, name=n) for t, n in zip(tabs, plan.names)]
         put_tabs(edit.pkg, edit.wb, edit.styles, named)
-        edit.owned = {n: k for n, k in plan.owned.items() if edit.wb.find(n) is not None}
+        edit.owned = plan.owned
         if marks is not None:
             from cpdsheets.doors.ooxml.marks import apply_marks
 
             edit.mark_rows = apply_marks(edit.pkg, edit.wb, edit.styles, marks, edit.mark_rows,
                                          skip=set(plan.names) | set(edit.owned))
-        return edit.save(backup)
+        return edit.save(backup), {n: t.key for t, n in zip(tabs, plan.names)}
+
+
+def _first_rows(edit: _Edit, name: str) -> list[list[Any]]:
+    """A sheet's first two rows, for judging a book with no record (written by an older version)."""
+    found = edit.wb.find(name)
+    if found is None or not found[1].part or not edit.pkg.has(found[1].part):
+        return []
+    return sheet_values(edit.pkg.read(found[1].part), shared_strings(edit.pkg, edit.wb), max_rows=2)
 
 
 @contextmanager
@@ -130,19 +141,6 @@ def refused_parts(src: Path) -> Iterator[None]:
         yield
     except XmlRefused as exc:
         raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
-
-
-def _is_ours(owned: dict[str, str], name: str, stale: list[str]) -> bool:
-    return name in stale or any(n.casefold() == name.casefold() for n in owned)
-
-
-def _looks_ours(edit: _Edit, name: str, key: str) -> bool:
-    """A book with no record (written by an older version): judge the sheet by its first rows."""
-    found = edit.wb.find(name)
-    if found is None or not found[1].part or not edit.pkg.has(found[1].part):
-        return False
-    rows = sheet_values(edit.pkg.read(found[1].part), shared_strings(edit.pkg, edit.wb), max_rows=2)
-    return looks_like_tab(rows, key)
 
 
 def open_package(src: Path) -> Package:

@@ -20,9 +20,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ...contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS, Rule
 from ...contract.school_calendar import CALENDAR_HEADER_WRITTEN, DAY_KINDS
-from ...contract.schema import (
-    ATTENDANCE, LOCATIONS, SHEETS, TEACHERS, TRAINING_CATEGORIES, ColumnSpec, SheetSpec, DATA_SHEETS,
-)
+from ...contract.schema import SHEETS, TEACHERS, ColumnSpec, SheetSpec, DATA_SHEETS
 from .book_content import BookContent, SheetContent
 from .school_year import calendar_rows, default_settings, year_label
 from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
@@ -68,12 +66,6 @@ CALENDAR_NOTE = ("校历：学期内不上课的日子（放假、学校停课�
                  "不足半个正常周期上课日的周期不计要求。可增删行，一天只填校历日期，多天填起止。")
 CALENDAR_SPARE_ROWS = 5  # blank lines under the calendar for the school's own closures
 
-# Drop-downs where people also type accepted synonyms (√, 本校, a category of their own) only warn.
-_LIST_SOURCES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
-    ("trainings", "category"): (TRAINING_CATEGORIES, "warning"),
-    ("trainings", "attendance"): (ATTENDANCE, "warning"),
-    ("observations", "location"): (LOCATIONS, "warning"),
-}
 _WIDE_TEXT = {"title", "topic", "reason", "award"}
 
 
@@ -254,7 +246,7 @@ def _policy_sheet(ws, fmt: _Formats, label: str, school: str, overrides: dict[st
     for rule in DEFAULT_RULES:
         row += 1
         for c, value in enumerate(rule_cells(rule)):
-            if isinstance(value, float) and rule.metric == "占比" and c in (8, 9):
+            if isinstance(value, float) and rule.metric_spec.is_share and c in (8, 9):
                 ws.write_number(row, c, value, fmt.percent)
             else:
                 _write(ws, row, c, value, fmt)
@@ -342,9 +334,9 @@ def _validate_column(ws, spec: SheetSpec, col: ColumnSpec, c: int, last: int) ->
     elif col.key == "rule_id" and spec.key == "exemptions":
         opts = {"validate": "list", "source": f"={RULE_IDS_NAME}", "error_type": "warning",
                 "error_title": title, "error_message": "规则编号不在规则表中；留空表示全部规则。"}
-    elif (spec.key, col.key) in _LIST_SOURCES:
-        choices, error_type = _LIST_SOURCES[(spec.key, col.key)]
-        opts = {"validate": "list", "source": list(choices), "error_type": error_type, "error_title": title,
+    elif col.suggested:  # people also type accepted synonyms (√, 本校, a category of their own): only warn
+        choices = col.suggested
+        opts = {"validate": "list", "source": list(choices), "error_type": "warning", "error_title": title,
                 "error_message": "可选：" + "、".join(choices)}
     elif col.choices:
         opts = {"validate": "list", "source": list(col.choices), "error_title": title,

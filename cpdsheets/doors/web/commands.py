@@ -59,6 +59,9 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
                                                        "默认每个 CPU 核一个）/ worker processes for jobs.")] = None,
         max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, metavar="MB",
                                                    help="上传文件大小上限 / upload size limit.")] = 20,
+        secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="在 TLS 反向代理之后运行时使用：登录 Cookie "
+                                                     "只经 https 发送 / behind a TLS proxy: the session cookie is sent "
+                                                     "over https only.")] = False,
     ) -> None:
         """区域服务：学校在浏览器里上传总表，取回结果；区里看全区汇总 / the district web service."""
         _needs_serve_extra()
@@ -67,7 +70,8 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
         from .app import create_app
         from .settings import Settings
 
-        settings = Settings(data=data, db=db, workers=workers, max_upload_mb=max_upload_mb)
+        settings = Settings(data=data, db=db, workers=workers, max_upload_mb=max_upload_mb,
+                            secure_cookies=secure_cookies)
         try:
             application = create_app(settings)
         except Exception as exc:  # a database that cannot be reached, a data folder that cannot be written

@@ -76,6 +76,7 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     """``recalc --dry-run --format json`` on the book at ``path``: the JSON text as the CLI prints it,
     and the counts the pages and the history show."""
     started = time.perf_counter()
+    # No output tabs: the answer is the JSON; the processed book is built when it is downloaded.
     outcome = _recalc(path, as_of)
     text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
     settings = outcome.policy.settings
@@ -94,12 +95,13 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
     only read."""
     from ...jobs.tabs import book_tabs
     from ..ooxml.package_writer import write_tabs
+    from ..tab_owner import other_language_tabs
 
     outcome = _recalc(path, as_of)
     try:
         tabs = book_tabs(outcome)
         return str(write_tabs(Path(path), tabs.tabs, out=Path(out), backup=False, marks=tabs.marks,
-                              remove=tabs.replaces))
+                              remove=other_language_tabs("zh")))
     except BilingualError:
         raise
     except Exception as exc:

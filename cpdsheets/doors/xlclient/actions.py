@@ -36,8 +36,6 @@ from .payload import MERGES_SHEET
 from ..ooxml.marks import NOTE_AUTHOR
 from ..ooxml.sheet_xml import TAB_COLOUR, column_widths
 from ..xml_text import clean_text
-from ..tab_owner import looks_like_tab, plan_tabs
-from ...contract.schema import OUTPUT_TABS
 
 _OURS = {MARK_STORE.casefold(), MERGES_SHEET.casefold()}  # sheets no mark is ever written on
 
@@ -148,36 +146,8 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 # -- output tabs -------------------------------------------------------------------------------
 
-def write_tabs(out: ActionList, tables: list[TabTable], store_values: list[list[Any]],
-               sheet_rows: dict[str, list[list[Any]]]) -> dict[str, str]:
-    """Write the output tabs where the record says (as :func:`..live.xlwings_adapter.write_tabs`
-    decides); returns the record of tabs after this run. ``sheet_rows``: the values the client sent."""
-    owned = tabs_from_values(store_values)
-    names = [s for s in out.sheets if s not in (MARK_STORE, MERGES_SHEET)]  # ours, not the user's
-
-    def looks_ours(name: str, key: str) -> bool:
-        rows = sheet_rows.get(name, [])
-        return looks_like_tab([list(r[:12]) for r in rows[:2]], key)
-
-    plan = plan_tabs(tables, names, owned, looks_ours, has_record=bool(owned))
-    stale_by_key: dict[str | None, str] = {}
-    for name in plan.stale:
-        key = next((k for n, k in owned.items() if n.casefold() == name.casefold()), None)
-        if key is None:
-            key = next((k for k, pair in OUTPUT_TABS.items() if name in pair), None)
-        stale_by_key.setdefault(key, name)
-    record = dict(plan.owned)
-    for table, name in zip(tables, plan.names):
-        if not out.has(name) and table.key in stale_by_key:
-            record.pop(name, None)  # switching languages reuses our tab under its old name
-            name = stale_by_key.pop(table.key)
-            record[name] = table.key
-        write_tab(out, table, name)
-    return record
-
-
 def write_tab(out: ActionList, table: TabTable, name: str) -> None:
-    """One output tab, replaced whole."""
+    """One output tab, replaced whole (under the name :func:`..tab_owner.plan_write` chose)."""
     plan = plan_tab(table)
     if out.has(name):
         out.add("sheetClear", sheet=name)
@@ -263,7 +233,7 @@ def mark_cells(out: ActionList, marks: list[CellMark], store_values: list[list[A
             items.append([address, text, len(recorded) + 1, before is not None,
                           bool(before and before.note_added)])
         marking.append((name, items))
-    _write_store(out, recorded, tabs)
+    write_store(out, recorded, tabs)
     for name, items in marking:
         for chunk in _chunks(items, MAX_AREAS):
             out.add("cpdMarkCells", [MARK_STORE, "#" + MARK_FILL, NOTE_AUTHOR, chunk], sheet=name)
@@ -275,7 +245,7 @@ def clear_marks(out: ActionList, store_values: list[list[Any]]) -> int:
     rows = rows_from_values(store_values)
     count = _undo(out, rows)
     if rows:
-        _write_store(out, [], tabs_from_values(store_values))
+        write_store(out, [], tabs_from_values(store_values))
     return count
 
 
@@ -301,7 +271,8 @@ def _undo(out: ActionList, rows: list[MarkRow]) -> int:
     return sum(len(items) for items in by_sheet.values())
 
 
-def _write_store(out: ActionList, rows: list[MarkRow], tabs: dict[str, str]) -> None:
+def write_store(out: ActionList, rows: list[MarkRow], tabs: dict[str, str]) -> None:
+    """The record: these marks and these tabs."""
     if not out.has(MARK_STORE):
         if not rows and not tabs:
             return

@@ -20,9 +20,9 @@ from typing import Any, Protocol
 from ...contract.book import RawBook
 from ...contract.findings import Lang
 from ...contract.texts import BilingualError, Catalogue
-from ..mark_record import MARK_STORE
 from . import actions as act
-from .payload import PayloadRefused, check_payload, raw_book, sent_sheets, sheet_names, sheet_values
+from .client_door import ClientDoor
+from .payload import PayloadRefused, check_payload, raw_book
 
 COMMANDS = ("validate", "recalc", "clear-marks", "archive")
 _JOB_KEY = {"validate": "validate", "recalc": "recalc", "clear-marks": "clear", "archive": "archive"}
@@ -129,13 +129,14 @@ def _book_lang(raw: RawBook) -> Lang:
 
 
 def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.ActionList:
+    """parse (done: ``raw``) -> job -> door -> render (the button's message, an action too)."""
     from ...excel import TEXTS as BUTTONS, done_message
 
-    out = act.ActionList(sheet_names(payload))
-    store = sheet_values(payload, MARK_STORE)
+    door = ClientDoor(payload)
+    out = door.actions
     title = BUTTONS.render("title", lang)
     if job == "clear":
-        cleared = act.clear_marks(out, store)
+        cleared = door.clear_marks()
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
     from ...jobs import book as jobs
@@ -146,11 +147,8 @@ def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.Act
         return out
     outcome = (jobs.validate if job == "validate" else jobs.recalc)(jobs.BookRequest(raw, lang))
     tabs = book_tabs(outcome)
-    sent = sent_sheets(payload)
-    rows = {name: sheet_values(payload, name) for name in out.sheets if name in sent}
-    record = act.write_tabs(out, tabs.tabs, store, rows)
-    act.mark_cells(out, tabs.marks, store, record)
-    shown = next((n for n, k in record.items() if k == ("issues" if job == "validate" else "summary")), None)
+    written = door.write(tabs.tabs, marks=tabs.marks)
+    shown = next((n for n, k in written.items() if k == ("issues" if job == "validate" else "summary")), None)
     if shown is not None and out.has(shown):
         out.add("activateSheet", [out.position(shown)])
     out.alert(done_message(job, outcome.counts, lang), title)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from ...contract.binding import Binding, SheetBinding
 from ...contract.book import RawBook, RawSheet
+from ...contract.schema import SHEETS
 from ..normalize import header_key, normalize_dates
-from ..validate import YEAR_DATES, modal_start_year
+from ..validate import modal_start_year
 
 HEADER_SEARCH_ROWS = 30  # a header row is looked for this far down when the binding does not say
 GRID_HEADER_ROWS = 10  # a grid's session headers (date / title / hours rows) sit in its first rows
@@ -29,9 +30,10 @@ def bound_start_year(book: RawBook, binding: Binding) -> int | None:
     dates: list[pd.Series] = []
     for sb in binding.sheets:
         sheet = book.sheets.get(sb.sheet)
-        if sheet is None or sb.target not in YEAR_DATES:
+        year_date = SHEETS[sb.target].year_date if sb.target in SHEETS else None
+        if sheet is None or year_date is None:
             continue
-        cells = _grid_dates(sheet) if sb.shape == "grid" else _column_cells(sheet, sb, YEAR_DATES[sb.target])
+        cells = _grid_dates(sheet) if sb.shape == "grid" else _column_cells(sheet, sb, year_date)
         if cells:
             parsed = normalize_dates(pd.Series(cells, dtype="object")).values.dropna()
             dates.append(parsed)
