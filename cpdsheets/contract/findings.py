@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from .schema import EXEMPTIONS
-from .texts import Lang, Text
+from .texts import WORDS, Lang, Text
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"error": 2, "warning": 1, "info": 0}
@@ -683,7 +683,7 @@ class Finding:
         effect = self.effect
         if effect is None:
             return text
-        return text + ("" if lang == "zh" else " ") + EFFECTS[effect][lang]
+        return WORDS.render("sentences", lang, first=text, second=EFFECTS[effect])
 
     def hint(self, lang: Lang = "zh") -> str:
         template = self.type.variant_hints.get(self.variant, self.type.hint)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .texts import Lang
+from .texts import Catalogue, Lang
 
 PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
 # How the periods of a kind are cut: the school year whole, each semester whole, calendar months, or
@@ -88,15 +88,19 @@ class Period:
         return self if self.spec.span == "year" else Period(SEMESTER, self.semester)
 
 
+# A period's label by its kind's span; the Chinese is the results' ``period_label``.
+PERIOD_LABELS = Catalogue("period labels", {
+    "year": ("{year}-{end_year}{kind}", "School year {year}-{end_year}"),
+    "month": ("{year}年{index}月", "{year}-{index:02d}"),
+    "semester": ("{semester_zh}", "Semester {semester}"),
+    "window": ("{semester_zh}第{index}{kind}", "Semester {semester} {kind_en} {index}"),
+})
+
+
 def period_label(p: Period, lang: Lang = "zh") -> str:
     """``第一学期第3双周`` / ``Semester 1 fortnight 3``; the Chinese is the results' ``period_label``."""
-    zh, span = lang == "zh", p.spec.span
-    if span == "year":
-        return f"{p.year}-{p.end_year}{p.kind}" if zh else f"School year {p.year}-{p.end_year}"
-    if span == "month":
-        return f"{p.year}年{p.index}月" if zh else f"{p.year}-{p.index:02d}"
-    sem = (_SEMESTER_ZH[p.semester - 1] if p.semester <= len(_SEMESTER_ZH) else f"第{p.semester}学期") if zh \
-        else f"Semester {p.semester}"
-    if span == "semester":
-        return sem
-    return f"{sem}第{p.index}{p.kind}" if zh else f"{sem} {p.spec.en} {p.index}"
+    span = p.spec.span
+    code = {"year": "year", "month": "month", "semester": "semester"}.get(span, "window")
+    semester_zh = _SEMESTER_ZH[p.semester - 1] if p.semester <= len(_SEMESTER_ZH) else f"第{p.semester}学期"
+    return PERIOD_LABELS.render(code, lang, year=p.year, end_year=p.end_year, index=p.index, kind=p.kind,
+                                kind_en=p.spec.en, semester=p.semester, semester_zh=semester_zh)

@@ -27,7 +27,7 @@ from .period import PERIOD_KINDS as PERIOD_KINDS
 from .period import PeriodKind as PeriodKind
 from .period import PeriodKindSpec
 from .school_calendar import SchoolCalendar
-from .schema import CREDITED_SHEETS, SHEETS, TRAINING_CATEGORIES
+from .schema import CREDIT_LEDGER, CREDITED_SHEETS, SHEETS, TRAINING_CATEGORIES
 
 # The value a rule stores (the 规则 sheet's 指标, the JSON): one of METRIC_SPECS' keys.
 Metric = Literal["计数", "合计", "占比", "字数"]
@@ -60,19 +60,19 @@ class MetricSpec(BaseModel):
     default_pace: Pace = PACE_PACED
     # The field when the rule gives none: the sheet's column that measures this (ColumnSpec.measures) ...
     default_measure: str = ""
-    # ... or, on the credit ledger, its credits.
-    credits_by_default: bool = False
+    # ... or, on the credit ledger, what it measures (its credits).
+    default_ledger_measure: str = ""
 
     def default_field(self, sheet: str) -> str | None:
         if sheet == CREDITS_SHEET:
-            return "credits" if self.credits_by_default else None
+            return CREDIT_LEDGER.measured(self.default_ledger_measure)
         return SHEETS[sheet].measured(self.default_measure) if sheet in SHEETS else None
 
 
 METRIC_SPECS: dict[str, MetricSpec] = {m.key: m for m in (
     MetricSpec(key="计数", aliases=("count", "次数", "个数"), en="count", whole=True),
     MetricSpec(key="合计", aliases=("sum", "总计", "求和", "total"), en="sum", sums=True, default_pace=PACE_END_ONLY,
-               credits_by_default=True),
+               default_ledger_measure="credits"),
     MetricSpec(key="占比", aliases=("share", "比例", "比率", "ratio"), en="share", is_share=True),
     MetricSpec(key="字数", aliases=("chars", "characters"), en="characters", sums=True, default_pace=PACE_END_ONLY,
                default_measure="chars"),
@@ -87,8 +87,8 @@ def default_pace(metric: str) -> Pace:
 
 # A virtual sheet: the credit ledger (every counted training and output row with its credits after
 # conversion), so a rule can total credits across both sheets with the category caps applied.
-CREDITS_SHEET = "credits"
-CREDITS_SHEET_NAMES = ("学分", "学分汇总", "学分明细", "Credits", "credits")
+CREDITS_SHEET = CREDIT_LEDGER.key
+CREDITS_SHEET_NAMES = (*CREDIT_LEDGER.names, CREDIT_LEDGER.key)
 OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 
 CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # docs/SPEC.md, "The default rules" (the consequences)

@@ -314,6 +314,20 @@ CREDITED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.credi
 RECORD_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_records)  # listed in the archive
 LEFT_OUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_left_out)
 
+# The credit ledger: a virtual sheet a rule may name as its 数据表 (学分), one row per counted row of a
+# credited sheet with the credits it earned, so a rule can total credits across them with the category
+# caps applied (engine.credits builds it). Not in the workbook, so not in SHEETS.
+CREDIT_LEDGER = SheetSpec(
+    key="credits", name="学分", aliases=("学分汇总", "学分明细", "Credits"), en="Credits", counted=True,
+    columns=(
+        _col("credits", "学分", "credits", kind="number", shown_unit=CREDITS_SHOWN, measures="credits"),
+        _col("category", "类别", "category"),
+        _col("level", "级别", "level"),
+        _col("source", "来源", "source"),
+        _col("hours", "学时", "hours", kind="number", shown_unit=HOURS_SHOWN),
+    ),
+)
+
 POLICY_SHEET_NAMES = ("规则", "Policy")
 
 # Output tabs belong to the add-in: replaced whole on every run, nothing else is touched.

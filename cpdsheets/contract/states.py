@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .texts import Catalogue, Lang, Text
+
 
 class State(StrEnum):
     """A rule's state for one subject and period."""
@@ -30,10 +32,20 @@ class State(StrEnum):
 
     @property
     def en(self) -> str:
-        return _EN[self]
+        return self.text.en
 
-    def label(self, lang: str) -> str:
-        return self.value if lang == "zh" else _EN[self]
+    @property
+    def text(self) -> Text:
+        """The state's word in both languages (达标 / met)."""
+        return STATE_WORDS[self.name.lower()]
+
+    def label(self, lang: Lang) -> str:
+        return self.text[lang]
+
+    @classmethod
+    def label_of(cls, word: str, lang: Lang) -> str:
+        """A state's word as a frame carries it (达标) in ``lang``; a word that is no state, as it is."""
+        return cls(word).label(lang) if word in _VALUES else word
 
     @property
     def fill(self) -> str:
@@ -48,7 +60,12 @@ class State(StrEnum):
 
 
 _RANK = {State.FAILED: 3, State.OVER: 2, State.BEHIND: 1, State.MET: 0}
-_EN = {State.MET: "met", State.BEHIND: "behind", State.FAILED: "not met", State.OVER: "over limit"}
+_VALUES = frozenset(State)
+# The states' words by the member's name; the Chinese word is the member's value.
+STATE_WORDS = Catalogue("states", {
+    "met": ("达标", "met"), "behind": ("进度落后", "behind"), "failed": ("未达标", "not met"),
+    "over": ("超出上限", "over limit"),
+})
 _FILL = {State.MET: "C6EFCE", State.BEHIND: "FFEB9C", State.FAILED: "FFC7CE", State.OVER: "F4B183"}
 
 
@@ -64,10 +81,8 @@ class SubjectType(StrEnum):
     def word(self) -> str:
         return "教师" if self is SubjectType.TEACHER else self.value
 
-    def label(self, lang: str, plural: bool = False) -> str:
-        if lang == "zh":
-            return self.word
-        return _SUBJECT_EN[self][1 if plural else 0]
+    def label(self, lang: Lang, plural: bool = False) -> str:
+        return SUBJECT_WORDS.render(self.name.lower() + ("-plural" if plural else ""), lang)
 
     @property
     def order(self) -> int:
@@ -88,6 +103,9 @@ class SubjectType(StrEnum):
         return tuple(s.word for s in cls)
 
 
-_SUBJECT_EN = {SubjectType.TEACHER: ("teacher", "teachers"),
-               SubjectType.TEACHING_GROUP: ("teaching group", "groups"),
-               SubjectType.LESSON_GROUP: ("lesson group", "lesson groups")}
+# Who a subject is, by the member's name (Chinese: the 规则 sheet's word, one form for one and many).
+SUBJECT_WORDS = Catalogue("subject types", {
+    "teacher": ("教师", "teacher"), "teacher-plural": ("教师", "teachers"),
+    "teaching_group": ("教研组", "teaching group"), "teaching_group-plural": ("教研组", "groups"),
+    "lesson_group": ("备课组", "lesson group"), "lesson_group-plural": ("备课组", "lesson groups"),
+})

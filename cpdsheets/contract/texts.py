@@ -9,11 +9,22 @@ findings catalogue (:mod:`.findings`) is one, the buttons' and tabs' lines are o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+def lang_or(value: object, default: Lang = "zh") -> Lang:
+    """``value`` as a :data:`Lang` when it names one (a query parameter, a cookie, a request field),
+    else ``default``: Chinese unless English is asked for."""
+    return next((lang for lang in LANGS if lang == value), default)
+
+
+def other_lang(lang: Lang) -> Lang:
+    """The language not ``lang`` (the tabs a run in ``lang`` replaces are named in it)."""
+    return next(other for other in LANGS if other != lang)
 
 
 class Text(Mapping[str, str]):
@@ -80,19 +91,16 @@ def _rebuilt(cls: type[BilingualError], args: tuple[Any, ...], state: dict[str, 
     return error
 
 
-def pick(lang: Lang, zh: str, en: str) -> str:
-    """An inline pair (a column header, a short label) in ``lang``: the same choice as a Text."""
-    return zh if lang == "zh" else en
-
-
 class Catalogue:
-    """Texts named by stable codes; a code defined twice is a mistake caught at import."""
+    """Texts named by stable codes; a code defined twice is a mistake caught at import. Every
+    catalogue built is listed in :data:`CATALOGUES` (a test reads each entry in both languages)."""
 
     def __init__(self, name: str, texts: Mapping[str, tuple[str, str]] | None = None):
         self.name = name
         self._texts: dict[str, Text] = {}
         for code, (zh, en) in (texts or {}).items():
             self.define(code, zh, en)
+        CATALOGUES.append(self)
 
     def define(self, code: str, zh: str, en: str) -> Text:
         if code in self._texts:
@@ -111,3 +119,30 @@ class Catalogue:
 
     def render(self, code: str, lang: Lang = "zh", **params: Any) -> str:
         return self._texts[code].render(lang, **params)
+
+    def items(self) -> list[tuple[str, Text]]:
+        return list(self._texts.items())
+
+
+CATALOGUES: list[Catalogue] = []
+
+# The joins and asides every sentence in two languages is built with: Chinese punctuation is full
+# width and closes up, English puts a space after it. Named here once rather than chosen inline.
+WORDS = Catalogue("common", {
+    "list-sep": ("、", ", "),            # 张伟、李娜 / Zhang Wei, Li Na
+    "clause-sep": ("；", "; "),           # clauses of one cell
+    "alert-sep": ("，", ", "),
+    "colon": ("：", ": "),
+    "full-stop": ("。", ". "),
+    "two-clauses": ("{first}；{second}", "{first}; {second}"),
+    "sentences": ("{first}{second}", "{first} {second}"),  # 该行未计入。已按…  / Not counted. Read as…
+    "aside": ("（{aside}）", " ({aside})"),
+    "with-aside": ("{head}（{aside}）", "{head} ({aside})"),
+    "labelled": ("{label}：{value}", "{label}: {value}"),
+    "number-unit": ("{number}{unit}", "{number} {unit}"),
+})
+
+
+def joined(lang: Lang, parts: Iterable[str], sep: str = "clause-sep") -> str:
+    """``parts`` joined by the catalogue's separator ``sep`` in ``lang`` (``list-sep``, ``clause-sep``)."""
+    return WORDS[sep][lang].join(parts)

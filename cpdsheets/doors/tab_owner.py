@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpdsheets.contract.texts import Lang
+from cpdsheets.contract.texts import Lang, Text, other_lang
 from cpdsheets.contract.schema import OUTPUT_TABS
 from cpdsheets.doors.xml_text import SHEET_NAME_MAX, safe_sheet_name
 from cpdsheets.reports.tables import TabTable
@@ -96,14 +96,13 @@ def plan_write(tabs: list[TabTable], sheets: list[str], owned: dict[str, str],
 
 def tab_name(key: str, lang: Lang) -> str:
     """An output tab's name in ``lang``."""
-    zh, en = OUTPUT_TABS[key]
-    return zh if lang == "zh" else en
+    return Text(*OUTPUT_TABS[key])[lang]
 
 
 def other_language_tabs(lang: Lang) -> list[str]:
     """The output tabs' names in the language not written: a run in ``lang`` replaces them (both names
     of each tab belong to the add-in, docs/SPEC.md "Sheets"), so switching language never leaves two."""
-    return [pair[1 if lang == "zh" else 0] for pair in OUTPUT_TABS.values()]
+    return [Text(*pair)[other_lang(lang)] for pair in OUTPUT_TABS.values()]
 
 
 def looks_like_tab(rows: list[list[Any]], key: str) -> bool:

@@ -39,7 +39,7 @@ from ..contract.findings import (
     plain_number,
 )
 from ..contract.schema import DATA_SHEETS
-from .normalize import number_unit, to_halfwidth
+from .normalize import PARSES, Parsed, number_unit, to_halfwidth
 from .sheet_frame import SheetRead
 from .verdict import Verdict
 
@@ -51,6 +51,16 @@ SPREAD_CATEGORY_WORDS = ("网络", "线上", "在线", "远程", "网上")
 TITLE_COLUMNS = {s.key: s.title_column for s in DATA_SHEETS if s.title_column}
 
 
+def typed_at(raw: pd.Series, rows: Any) -> list[Any]:
+    """``raw.get(r, "")`` for each of ``rows``, looked up at once: a ``Series.get`` per finding was most
+    of a large sheet's check when it has thousands of findings."""
+    rows = list(rows)
+    if not rows:
+        return []
+    values = raw.to_numpy()
+    return [values[p] if p >= 0 else "" for p in raw.index.get_indexer(rows)]
+
+
 def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, kind: type[FindingType],
         values: pd.Series | None = None, params_of: Callable[[Any], dict[str, Any]] | None = None) -> list[Finding]:
     place = read.places.get(key)
@@ -59,8 +69,8 @@ def _at(read: SheetRead, sheet: str, key: str, rows: pd.Index, kind: type[Findin
     raw = read.raw[key] if key in read.raw else pd.Series(dtype=object)
     out = []
     drops_row = read.drops_row(key)
-    for r in rows:
-        value = raw.get(r, "") if values is None else values[r]
+    typed = typed_at(raw, rows) if values is None else [values[r] for r in rows]
+    for r, value in zip(rows, typed):
         params = params_of(r) if params_of else {}
         out.append(kind.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
                            value=value, drops_row=drops_row, **params))
@@ -151,9 +161,9 @@ def check_duplicates(read: SheetRead, sheet: str, keys: list[str], verdict: Verd
     if not dup.any():
         return []
     first = df.groupby(cols, dropna=False)["_row"].transform("min")
-    typed = read.raw[cols[0]]
-    return [DuplicateRow.from_row(sheet, int(r), first_row=int(first[r]), value=typed.get(r, ""))
-            for r in df.index[dup]]
+    rows = df.index[dup]
+    return [DuplicateRow.from_row(sheet, int(r), first_row=int(f), value=v)
+            for r, f, v in zip(rows, first[dup].tolist(), typed_at(read.raw[cols[0]], rows))]
 
 
 def check_dates_in_year(read: SheetRead, sheet: str, key: str, start: dt.date, end: dt.date) -> list[Finding]:
@@ -374,11 +384,17 @@ def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> li
         others.setdefault(f, []).append(str(r))
     place, raw = read.places[title], read.raw[title]
     header, letter = place.header, place.letter
-    out = [LikelyDuplicateCounted.at(sheet, row=f, cell=f"{letter}{f}", column=header, value=raw.get(f, ""),
-                                     other_rows="、".join(left), title_column=header) for f, left in others.items()]
-    out += [LikelyDuplicate.at(sheet, row=r, cell=f"{letter}{r}", column=header, value=raw.get(r, ""),
-                               drops_row=True, first_row=f, title_column=header) for r, f in pairs]
+    out = [LikelyDuplicateCounted.at(sheet, row=f, cell=f"{letter}{f}", column=header, value=v,
+                                     other_rows="、".join(left), title_column=header)
+           for (f, left), v in zip(others.items(), typed_at(raw, others))]
+    out += [LikelyDuplicate.at(sheet, row=r, cell=f"{letter}{r}", column=header, value=v,
+                               drops_row=True, first_row=f, title_column=header)
+            for (r, f), v in zip(pairs, typed_at(raw, [r for r, _ in pairs]))]
     return out
+
+
+def _units(s: pd.Series) -> Parsed:
+    return Parsed(number_unit(s), pd.Series(False, index=s.index))
 
 
 def check_units(read: SheetRead, sheet: str) -> list[Finding]:
@@ -393,7 +409,7 @@ def check_units(read: SheetRead, sheet: str) -> list[Finding]:
         if text.empty:
             continue
         distinct = pd.Series(text.unique(), dtype="object")
-        units = number_unit(distinct)
+        units = PARSES.apply("number-unit", _units, distinct).values
         wrong = dict(zip(distinct[(units != "") & ~units.isin(col.units)], units[(units != "") & ~units.isin(col.units)]))
         numbers = read.frame[col.key]
         rows = text.index[text.isin(list(wrong)) & numbers.reindex(text.index).notna()]

@@ -30,7 +30,7 @@ from .periods import make_calendar
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
 from .rule_references import rule_reference_findings
-from .rules import Context, PeriodTables, empty_progress, evaluate_rule
+from .rules import Context, PeriodTables, empty_progress, evaluate_rule, school_days_of
 
 STATUS_OK, STATUS_BEHIND, STATUS_FAILED = State.MET.value, State.BEHIND.value, State.FAILED.value
 TEACHER_COLUMNS = ["teacher_id", "name", "group", "lesson_group", "roles", "credits", "credits_by_category",
@@ -57,7 +57,7 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
         cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
         avail=Availability(attrs, dataset.valid(EXEMPTIONS.key), cal), frames=frames,
         periods=PeriodTables(cal),
-        caps=dict(settings.category_caps), school_days=cal.school_day_mask(),
+        caps=dict(settings.category_caps), school_days=school_days_of(cal),
     )
     skipped, findings = unevaluated(dataset, policy)
     if policy.from_sheet:  # a rule the school wrote may name a group or role the book does not hold

@@ -87,7 +87,7 @@ class ParseMemo:
 
     def __init__(self) -> None:
         self.tables: dict[Any, dict[Any, tuple[Any, bool, Any]]] = {}
-        self.dtypes: dict[Any, tuple[np.dtype, np.dtype | None]] = {}
+        self.dtypes: dict[Any, tuple[Any, np.dtype | None]] = {}
 
     def apply(self, how: Any, fn: Callable[[pd.Series], Parsed], s: pd.Series) -> Parsed:
         """``fn(s)``, its values taken from the table where ``how`` parsed them before."""
@@ -116,7 +116,7 @@ class ParseMemo:
         answers: list[tuple[Any, bool, Any]] = found  # type: ignore[assignment]
         out = np.empty(len(answers), dtype=object)
         out[:] = [a[0] for a in answers]
-        values_out = pd.Series(out if dtype == np.dtype(object) else out.astype(dtype), dtype=dtype)
+        values_out = pd.Series(out, dtype=dtype)
         bad_out = pd.Series(np.fromiter((a[1] for a in answers), dtype=bool, count=len(answers)))
         negative_out = None if negative_dtype is None else pd.Series(
             np.fromiter((a[2] for a in answers), dtype=bool, count=len(answers)))

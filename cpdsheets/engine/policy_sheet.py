@@ -31,7 +31,7 @@ from ..contract.policy import (
     MetricSpec, Pace, Policy, Rule, RuleSeverity, Settings,
 )
 from ..contract.school_calendar import SchoolCalendar
-from ..contract.schema import COUNTED_SHEETS, LEVELS, OUTPUT_TYPES, SHEETS, TEACHERS
+from ..contract.schema import COUNTED_SHEETS, CREDIT_LEDGER, LEVELS, OUTPUT_TYPES, SHEETS, TEACHERS
 from ..contract.states import SubjectType
 from ..contract.texts import Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
@@ -78,11 +78,9 @@ PACE_WORDS = {
     **dict.fromkeys(["仅期末", "期末", "只看期末", "仅期末判定", "不提示进度", "否", "endonly", "end", "no"],
                     PACE_END_ONLY),
 }
-# Fields of the virtual credits sheet (the credit ledger).
-CREDIT_FIELDS = {"学分": "credits", "credits": "credits", "类别": "category", "category": "category",
-                 "级别": "level", "level": "level", "来源": "source", "source": "source",
-                 "学时": "hours", "hours": "hours"}
-CREDIT_NUMBER_FIELDS = {"credits", "hours"}
+# Fields of the virtual credits sheet (the credit ledger): name -> key, and those that are numbers.
+CREDIT_FIELDS = {name: c.key for c in CREDIT_LEDGER.columns for name in c.names}
+CREDIT_NUMBER_FIELDS = {c.key for c in CREDIT_LEDGER.columns if c.kind == "number"}
 
 
 def _listed(keys: Iterable[str], zh_or: str = " 或 ", en_or: str = " or ") -> tuple[str, str]:

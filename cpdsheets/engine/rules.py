@@ -36,6 +36,7 @@ read alike: the apprentice (``1007 赵敏``), the listed value (``跨学科``), 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ import pandas as pd
 
 from ..contract.conditions import Condition, condition_words, subject_types
 from ..contract.policy import CREDITS_SHEET, PACE_PACED, Rule
-from ..contract.schema import SHEETS
+from ..contract.schema import CREDIT_LEDGER, SHEETS
 from ..contract.states import State, SubjectType
 from .availability import Availability, days_in
 from .credits import capped_by_category
@@ -91,8 +92,15 @@ class PeriodTables(dict[str, pd.DataFrame]):
         self.cal = cal
 
     def __missing__(self, kind: str) -> pd.DataFrame:
-        self[kind] = table = period_table(self.cal, kind)
+        self[kind] = table = _period_table(self.cal, kind)
         return table
+
+
+@functools.lru_cache(maxsize=64)
+def _period_table(cal: Calendar, kind: str) -> pd.DataFrame:
+    # A district's books share their calendar: a warm worker builds each table once. Only read, never
+    # changed (started_windows selects from it into a new frame).
+    return period_table(cal, kind)
 
 
 def empty_progress() -> pd.DataFrame:
@@ -103,25 +111,28 @@ def evaluate_rule(rule: Rule, ctx: Context) -> pd.DataFrame:
     windows = started_windows(ctx, rule.period)
     if not len(windows.periods):
         return empty_progress()
-    parts = []
+    parts: list[Grid] = []
     for word in subject_types(rule.applies_to):
         kind = SubjectType.from_word(word)
         if kind is None:  # the policy reader accepts only the words SubjectType knows
             continue
         grid = _teacher_grid(rule, ctx, windows) if kind is SubjectType.TEACHER else _group_grid(rule, ctx, windows, kind)
-        if len(grid):
+        if grid is not None and len(grid["subject"]):
             parts.append(grid)
     if not parts:
         return empty_progress()
-    return _states(pd.concat(parts, ignore_index=True), rule, ctx)
+    if len(parts) > 1:  # teachers and groups under one rule: their columns joined as pandas joins them
+        joined = pd.concat([pd.DataFrame(p) for p in parts], ignore_index=True)
+        parts = [{c: joined[c].to_numpy() for c in joined.columns}]
+    return _states(parts[0], rule, ctx)
 
 
 # -- teachers ----------------------------------------------------------------------------------
 
-def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
+def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> Grid | None:
     subjects, rows = _teachers_and_rows(rule, ctx)
     if not len(subjects):
-        return pd.DataFrame()
+        return None
     per_apprentice = any(is_apprentice_term(t) for t in rule.condition.terms)
     values = _listed_values(rule)
 
@@ -143,7 +154,7 @@ def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
                              "detail_label": counted_label(rule)})
         rows = rows.assign(_detail="")
     if not len(keys):
-        return pd.DataFrame()
+        return None
 
     actual = _actuals(rule, ctx, rows, windows.periods, subject_col="teacher_id")
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
@@ -165,14 +176,15 @@ def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> pd.DataFrame:
     return _with_actual(grid, actual)
 
 
-def _roster_values(ctx: Context, column: str, teacher_ids: pd.Series) -> np.ndarray:
+def _roster_values(ctx: Context, column: str, teacher_ids: pd.Series | np.ndarray) -> np.ndarray:
     """``column`` of ``ctx.attrs`` for each teacher id (NaN for an id not on the roster): by position, as
     ``Availability.index`` numbers the roster, rather than a ``set_index`` + ``reindex`` per rule."""
-    pos = ctx.avail.index.index.get_indexer(teacher_ids.to_numpy())
+    teacher_ids = np.asarray(teacher_ids)
+    pos = ctx.avail.index.index.get_indexer(teacher_ids)
     values = ctx.attrs[column].to_numpy()
     if (pos >= 0).all():
         return values[pos]
-    return ctx.attrs[column].set_axis(ctx.avail.index.index).reindex(teacher_ids.to_numpy()).to_numpy()
+    return ctx.attrs[column].set_axis(ctx.avail.index.index).reindex(teacher_ids).to_numpy()
 
 
 def _teachers_and_rows(rule: Rule, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -197,14 +209,14 @@ def _listed_values(rule: Rule) -> list[str]:
 
 # -- groups ------------------------------------------------------------------------------------
 
-def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -> pd.DataFrame:
+def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -> Grid | None:
     column = "t:teaching_group" if kind is SubjectType.TEACHING_GROUP else "t:lesson_group"
     names = pd.DataFrame({column: group_names(ctx.attrs, column)})
     # 适用对象 may narrow the groups (教研组=语文组); other teacher attributes do not apply to a group.
     own = rule.applies_to.model_copy(update={"terms": tuple(t for t in rule.applies_to.terms if t.key == column)})
     names = names[evaluate(own, names)]
     if not len(names):
-        return pd.DataFrame()
+        return None
     rows = ctx.frames[rule.sheet]
     rows = rows[rows["group"].isin(set(names[column]))]
     values = _listed_values(rule)
@@ -282,23 +294,51 @@ def started_windows(ctx: Context, kind: str) -> Windows:
     cached = ctx.windows.get(kind)
     if cached is not None:
         return cached
-    periods = ctx.periods[kind]
-    periods = periods[periods["period_start"] <= ctx.as_of].reset_index(drop=True)
-    start = ctx.cal.day_index(periods["period_start"]).astype("int64")
-    end = ctx.cal.day_index(periods["period_end"]).astype("int64")
-    as_of_idx = int(ctx.cal.day_index(pd.Series([ctx.as_of]))[0])
-    period_school = days_in(ctx.school_days[None, :], start, end)[0]
-    normal = normal_window_days(periods)
-    windows = Windows(
-        periods=periods, start=start, end=end, upto=np.minimum(end, as_of_idx), after_as_of=end > as_of_idx,
-        measure=np.where(normal > 0, normal, period_school), short=(normal > 0) & (period_school * 2 < normal),
-        columns={c: periods[c].to_numpy() for c in periods.columns}, school_days=ctx.school_days,
-    )
+    windows = _started_windows(ctx.cal, ctx.as_of, kind) if getattr(ctx.periods, "cal", None) is ctx.cal else None
+    if windows is None or not np.array_equal(windows.school_days, ctx.school_days):
+        windows = _windows_of(ctx.periods[kind], ctx.cal, ctx.as_of, ctx.school_days)
     ctx.windows[kind] = windows
     return windows
 
 
-def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> pd.DataFrame:
+@functools.lru_cache(maxsize=64)
+def _started_windows(cal: Calendar, as_of: pd.Timestamp, kind: str) -> Windows:
+    # The same for every book with this calendar and as-of date (a district's roll-up, one term's
+    # uploads): a warm worker works them out once. Read-only arrays: no rule may change what others share.
+    windows = _windows_of(_period_table(cal, kind), cal, as_of, school_days_of(cal))
+    for values in (windows.start, windows.end, windows.upto, windows.after_as_of, windows.measure, windows.short,
+                   *windows.columns.values()):
+        values.flags.writeable = False
+    return windows
+
+
+@functools.lru_cache(maxsize=64)
+def school_days_of(cal: Calendar) -> np.ndarray:
+    """``cal.school_day_mask()``, worked out once per calendar; read-only."""
+    days = cal.school_day_mask()
+    days.flags.writeable = False
+    return days
+
+
+def _windows_of(periods: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp, school_days: np.ndarray) -> Windows:
+    periods = periods[periods["period_start"] <= as_of].reset_index(drop=True)
+    start = cal.day_index(periods["period_start"]).astype("int64")
+    end = cal.day_index(periods["period_end"]).astype("int64")
+    as_of_idx = int(cal.day_index(pd.Series([as_of]))[0])
+    period_school = days_in(school_days[None, :], start, end)[0]
+    normal = normal_window_days(periods)
+    return Windows(
+        periods=periods, start=start, end=end, upto=np.minimum(end, as_of_idx), after_as_of=end > as_of_idx,
+        measure=np.where(normal > 0, normal, period_school), short=(normal > 0) & (period_school * 2 < normal),
+        columns={c: periods[c].to_numpy() for c in periods.columns}, school_days=school_days,
+    )
+
+
+# A rule's grid as columns of arrays: one DataFrame is made of it, at the end (``_states``).
+Grid = dict[str, Any]
+
+
+def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> Grid:
     """Every key row × every started period with applicable school days, with those days (whole period
     and elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
     post inside the period is already over (``ended``). Built from arrays in one go: a rule's grid is
@@ -319,10 +359,10 @@ def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> pd.DataFrame:
     data["period_days"] = w.measure[period_row]
     data["short_window"] = w.short[period_row]
     data["ended"] = ended[keep]
-    return pd.DataFrame(data)
+    return data
 
 
-def _with_actual(grid: pd.DataFrame, actual: Actuals) -> pd.DataFrame:
+def _with_actual(grid: Grid, actual: Actuals) -> Grid:
     """The grid with each row's ``actual`` (0 where nothing was counted). A dictionary look-up rather than
     a merge: the grid is small and a merge is most of a rule's time on a small book."""
     values = np.array([actual.get(key, 0.0) for key in zip(grid["subject"], grid["detail"], grid["period_id"])],
@@ -337,8 +377,10 @@ def counted_label(rule: Rule) -> str:
     `培训记录的天数` — never the 规则 sheet's syntax (``类型=教育刊物``, ``培训记录·天数``)."""
     if rule.condition.terms:
         return condition_words(rule.condition)
-    if rule.sheet == CREDITS_SHEET:
-        sheet, field = "学分", {"hours": "学时"}.get(rule.field or "", "")
+    if rule.sheet == CREDITS_SHEET:  # a number other than the credits the name says (学分的学时)
+        sheet = CREDIT_LEDGER.name
+        col = next((c for c in CREDIT_LEDGER.columns if c.key == rule.field), None)
+        field = col.header if col is not None and col.kind == "number" and col.header != sheet else ""
     else:
         spec = SHEETS[rule.sheet]
         sheet = spec.name
@@ -353,21 +395,21 @@ def whole_half_up(x: np.ndarray, decimals: int = 0) -> np.ndarray:
     return np.floor(x * scale + 0.5 + 1e-9) / scale
 
 
-def _requirements(grid: pd.DataFrame, rule: Rule, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _requirements(grid: Grid, rule: Rule, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(required, expected): see the module docstring. Days are school days; a window with under half
     a normal window's school days requires nothing. On arrays: a rule's grid is small, and pandas'
     per-operation cost was most of this."""
-    n = len(grid)
+    n = len(grid["subject"])
     if rule.lower is None:
         return np.full(n, np.nan), np.full(n, np.nan)
     if rule.metric_spec.is_share:
         required = np.full(n, float(rule.lower))
         return required, np.where(open_, required, np.nan)
     counting = rule.metric_spec.whole
-    measure = grid["period_days"].to_numpy(dtype="float64")
-    share = np.minimum(grid["applicable_days"].to_numpy(), measure) / measure
-    elapsed = np.minimum(grid["elapsed_days"].to_numpy(), measure) / measure
-    none = grid["short_window"].to_numpy(dtype=bool)
+    measure = np.asarray(grid["period_days"], dtype="float64")
+    share = np.minimum(np.asarray(grid["applicable_days"]), measure) / measure
+    elapsed = np.minimum(np.asarray(grid["elapsed_days"]), measure) / measure
+    none = np.asarray(grid["short_window"], dtype=bool)
     required = np.where(~none, whole_half_up(rule.lower * share, 0 if counting else 1), 0.0)
     expected = np.where(~none, rule.lower * elapsed, 0.0)
     if counting:
@@ -375,16 +417,17 @@ def _requirements(grid: pd.DataFrame, rule: Rule, open_: np.ndarray) -> tuple[np
     return required, np.where(open_, expected, np.nan)
 
 
-def _states(grid: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
-    closed = grid["period_end"].to_numpy() < ctx.as_of.to_datetime64()
+def _states(grid: Grid, rule: Rule, ctx: Context) -> pd.DataFrame:
+    n = len(grid["subject"])
+    closed = np.asarray(grid["period_end"]) < ctx.as_of.to_datetime64()
     # A teacher whose time in post inside an open period is over (left, or exempt past its end): the
     # period is final for them now, judged against the pro-rated requirement, with no pace.
-    final = ~closed & grid["ended"].to_numpy(dtype=bool) & (grid["subject_type"].to_numpy() == SubjectType.TEACHER.value)
+    final = ~closed & np.asarray(grid["ended"], dtype=bool) & (np.asarray(grid["subject_type"]) == SubjectType.TEACHER.value)
     done = closed | final
     paced = rule.pace == PACE_PACED
-    required, expected = _requirements(grid, rule, ~done if paced else np.zeros(len(grid), dtype=bool))
-    actual = grid["actual"].to_numpy(dtype="float64")
-    over = (actual > rule.upper) if rule.upper is not None else np.zeros(len(grid), dtype=bool)
+    required, expected = _requirements(grid, rule, ~done if paced else np.zeros(n, dtype=bool))
+    actual = np.asarray(grid["actual"], dtype="float64")
+    over = (actual > rule.upper) if rule.upper is not None else np.zeros(n, dtype=bool)
     state = np.select(
         [over, done & (actual < required), ~done & (actual < expected)],
         [State.OVER.value, State.FAILED.value, State.BEHIND.value],
@@ -392,19 +435,21 @@ def _states(grid: pd.DataFrame, rule: Rule, ctx: Context) -> pd.DataFrame:
     )
     # An alert for an upper bound shows the bound it went over.
     required = np.where(~over, required, float(rule.upper) if rule.upper is not None else np.nan)
-    reason = _final_reason(grid, ctx) if final.any() else np.full(len(grid), FINAL_LEAVE)
-    out = grid.assign(
+    reason = _final_reason(grid, ctx) if final.any() else np.full(n, FINAL_LEAVE)
+    columns = {**grid, **dict(
         closed=done, required=required, expected=expected, state=state,
         lower=rule.lower, upper=rule.upper, rule_id=rule.rule_id, rule_name=rule.name,
         severity=rule.severity, consequence=rule.consequence,
         final_reason=np.where(final, reason, ""),
-    )
-    return out[PROGRESS_COLUMNS]
+    )}
+    # One frame, made once, in the columns' order: a column added at a time cost most of a rule.
+    # (A scalar is spread over the rows with the dtype ``assign`` gives it: None object, a string str.)
+    return pd.DataFrame({c: columns[c] for c in PROGRESS_COLUMNS}, index=pd.RangeIndex(n))
 
 
-def _final_reason(grid: pd.DataFrame, ctx: Context) -> np.ndarray:
+def _final_reason(grid: Grid, ctx: Context) -> np.ndarray:
     """已离校 when the subject's 离校日期 falls before the period's end, else 休假 (an exemption)."""
     leave = ctx.attrs.set_index("teacher_id")["leave_date"]
     left = pd.to_datetime(leave.reindex(grid["subject"]).to_numpy())
-    gone = pd.notna(left) & (left <= grid["period_end"].to_numpy())
+    gone = pd.notna(left) & (left <= np.asarray(grid["period_end"]))
     return np.where(gone, FINAL_LEFT, FINAL_LEAVE)

@@ -174,8 +174,12 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
             frame[col.key] = empty_frame(spec.key)[col.key].reindex(raw.index)
             continue
         typed = cells[col.key]
-        how = ("cell", col.kind, col.month_is_enough, col.number_words, col.choices, year_of_month)
-        parsed = typed.parse(lambda u: PARSES.apply(how, lambda v: _parse(v, col, year_of_month), u), keep, raw.index)
+        if col.kind == "text":  # titles and notes: mostly new in every book, and cheap to clean
+            parsed = typed.parse(lambda u: _parse(u, col, year_of_month), keep, raw.index)
+        else:
+            how = ("cell", col.kind, col.month_is_enough, col.number_words, col.choices, year_of_month)
+            parsed = typed.parse(lambda u: PARSES.apply(how, lambda v: _parse(v, col, year_of_month), u), keep,
+                                 raw.index)
         place = places[col.key]
         findings += _cell_findings(_BAD_TYPE[col.kind], sheet.name, place, raw[col.key], parsed.bad, col)
         unusable = parsed.bad
@@ -234,8 +238,7 @@ class _Cells:
         """A column its reader already coded (``CellColumns``): the distinct cells of these rows, in
         the order they first appear, are factorised as the cells themselves would be, and the
         engine's distinct values come out the same as from the rows."""
-        present, first = np.unique(codes, return_index=True)
-        order = present[np.argsort(first, kind="stable")]
+        order = pd.unique(codes)  # the codes present, in the order they first appear (a hash, no sort)
         local = np.empty(len(uniques), dtype=np.intp)
         local[order] = np.arange(len(order))
         return cls(uniques[codes], uniques[order], local[codes])

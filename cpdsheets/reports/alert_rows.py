@@ -17,7 +17,9 @@ import pandas as pd
 from ..contract.findings import Lang
 from ..contract.period import PERIOD_KIND_SPECS
 from ..contract.states import State, SubjectType
+from ..contract.texts import WORDS, Text, joined
 from .period_text import period_text
+from .tab_texts import ALERT_NOTES
 
 STATE_RANK = {s.value: s.rank for s in State}
 _SUBJECT_ORDER = {s.value: s.order for s in SubjectType}
@@ -90,7 +92,7 @@ def _row(g: list[dict[str, Any]], windows: int, lang: Lang) -> AlertRow:
     shown = period_text(period, lang)
     why = _final_note(g, lang)
     if why:
-        note = f"{why}；{note}" if note and lang == "zh" else (f"{why}; {note}" if note else why)
+        note = WORDS.render("two-clauses", lang, first=why, second=note) if note else why
     return AlertRow(
         state=state, severity=first["severity"], subject=first["subject"], subject_type=first["subject_type"],
         rule_id=first["rule_id"], rule_name=first["rule_name"], detail="、".join(details), period=shown,
@@ -121,25 +123,25 @@ def _in_state(g: list[dict[str, Any]], state: str, *, one_per_window: bool = Fal
 
 
 def _windows_note(g: list[dict[str, Any]], kind: str, windows: int, lang: Lang) -> str:
-    unit = PERIOD_KIND_SPECS[kind].zh_many if lang == "zh" else PERIOD_KIND_SPECS[kind].en_plural
+    unit = Text(PERIOD_KIND_SPECS[kind].zh_many, PERIOD_KIND_SPECS[kind].en_plural)
     parts = []
     failed = _in_state(g, State.FAILED, one_per_window=True)
     if len(failed):
         spans = _spans(failed)
-        parts.append(f"{len(failed)}/{windows} {unit}未达标：{spans}" if lang == "zh"
-                     else f"{len(failed)}/{windows} {unit} not met: {spans}")
+        parts.append(ALERT_NOTES.render("not-met", lang, n_failed=len(failed), windows=windows, unit=unit,
+                                        spans=spans))
     for a in _in_state(g, State.BEHIND, one_per_window=True):
         span = _span(a["period_start"], a["period_end"])
-        parts.append(f"进行中的 {span} 进度落后（已有 {_n(a['actual'])}，按进度应有 {_n(a['expected'])}）"
-                     if lang == "zh" else f"{span} in progress, behind ({_n(a['actual'])} of {_n(a['expected'])} due so far)")
+        parts.append(ALERT_NOTES.render("in-progress-behind-of-due", lang, span=span, actual=_n(a['actual']),
+                                        expected=_n(a['expected'])))
     over = _in_state(g, State.OVER)
     if len(over):
         spans = _spans(over)
-        parts.append(f"超出上限：{spans}" if lang == "zh" else f"over the limit: {spans}")
-    return "；".join(parts) if lang == "zh" else "; ".join(parts)
+        parts.append(ALERT_NOTES.render("over-the-limit", lang, spans=spans))
+    return joined(lang, parts)
 
 
-_FINAL_EN = {"已离校": "left the school", "休假": "on leave"}
+_FINAL = {"已离校": "final-left", "休假": "final-on-leave"}  # the engine's two reasons, codes in ALERT_NOTES
 
 
 def _final_note(g: list[dict[str, Any]], lang: Lang) -> str:
@@ -147,19 +149,18 @@ def _final_note(g: list[dict[str, Any]], lang: Lang) -> str:
     reasons = [r for r in dict.fromkeys(str(a.get("final_reason") or "") for a in g) if r]
     if not reasons:
         return ""
-    if lang == "zh":
-        return "、".join(reasons) + "：按在岗上课日折算，本期到此为止"
-    return ", ".join(_FINAL_EN.get(r, r) for r in reasons) + ": pro-rated to the school days in post, final now"
+    return ALERT_NOTES.render("final-now", lang, reasons=joined(
+        lang, (ALERT_NOTES.render(_FINAL[r], lang) for r in reasons), "list-sep"))
 
 
 def _pace_note(a: dict[str, Any], lang: Lang) -> str:
-    return f"按进度现应有 {_n(a['expected'])}" if lang == "zh" else f"{_n(a['expected'])} due by now"
+    return ALERT_NOTES.render("due-by-now", lang, expected=_n(a['expected']))
 
 
 def _details_note(g: list[dict[str, Any]], lang: Lang) -> str:
     """Several apprentices or activity types short in one period: each with actual/required."""
     items = [f"{a['detail_label']} {_n(a['actual'])}/{_n(a['required'])}" for a in g]
-    return "；".join(items) if lang == "zh" else "; ".join(items)
+    return joined(lang, items)
 
 
 def _n(v: Any) -> str:

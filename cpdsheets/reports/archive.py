@@ -24,14 +24,15 @@ from ..contract.findings import Finding, Lang
 from ..contract.period import Period
 from ..contract.policy import CREDITS_SHEET, METRIC_SPECS, Policy, Rule
 from ..contract.results import Results
-from ..contract.schema import EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, TRAININGS, ArchiveColumn, SheetSpec
+from ..contract.schema import CREDIT_LEDGER, EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, ArchiveColumn, SheetSpec
 from ..contract.states import State, SubjectType
+from ..contract.texts import Text
+from .archive_texts import ARCHIVE
 from .report import sorted_findings
 from .plain_values import day as _date
 from .plain_values import number as _num
 from .plain_values import text as _text
 from .safe_text import json_text
-from .tables import CellKind
 
 # What a row of each sheet shows in the archive, after 行 and 日期: its SheetSpec.archive_columns. Several
 # keys make one cell, their values joined by " · " (the particulars, kept to one column so the sheet
@@ -39,9 +40,7 @@ from .tables import CellKind
 _JOINED = " · "
 # A row dated after the as-of date carries no finding (it is not wrong), but it is left out too.
 AFTER_AS_OF = "after-as-of"
-_AFTER_AS_OF_MESSAGE = {"zh": "日期 {date} 在统计截止日 {as_of} 之后，本次不计入。",
-                        "en": "Dated {date}, after the as-of date {as_of}: not counted this time."}
-_NOT_COUNTED = {"zh": "该行未计入统计。", "en": "This row is not counted."}
+_NO_UNIT = Text("", "")  # a rule without a unit shows none in either language
 STATE_MET = State.MET.value
 
 
@@ -64,7 +63,7 @@ class RuleLine:
     severity: str
     consequence: str
     metric: str
-    unit: tuple[str, str]  # (zh, en) of what is counted or summed
+    unit: Text  # what is counted or summed, in both languages
     period_kind: str
     applicable_days: int
     period_days: int
@@ -229,19 +228,19 @@ def _rule_lines(progress: pd.DataFrame, rules: dict, ids: set[str]) -> dict[str,
     return out
 
 
-def unit_of(rule: Rule | None) -> tuple[str, str]:
-    """(zh, en) of what the rule counts or sums: a share in %, a counted row by its sheet's count_unit,
-    a sum by its field's shown_unit (the credit ledger's fields are 培训记录's)."""
+def unit_of(rule: Rule | None) -> Text:
+    """What the rule counts or sums, in both languages: a share in %, a counted row by its sheet's
+    count_unit, a sum by its field's shown_unit."""
     if rule is None:
-        return ("", "")
+        return _NO_UNIT
     metric = rule.metric_spec
     if metric.is_share:
-        return ("%", "%")
+        return ARCHIVE["unit-percent"]
     if not metric.sums:
-        return SHEETS[rule.sheet].count_unit if rule.sheet in SHEETS else ("项", "items")
-    spec = TRAININGS if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
+        return Text(*SHEETS[rule.sheet].count_unit) if rule.sheet in SHEETS else ARCHIVE["unit-items"]
+    spec = CREDIT_LEDGER if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
     keys = {c.key for c in spec.columns}
-    return spec.column(rule.field).shown_unit if rule.field in keys else ("", "")
+    return Text(*spec.column(rule.field).shown_unit) if rule.field in keys else _NO_UNIT
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -347,10 +346,10 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
                 date = _date(when)
                 cell = f"{date_place.letter}{row}" if date_place else ""
                 if date is not None and date > results.as_of:
-                    msg = _AFTER_AS_OF_MESSAGE[lang].format(date=date.isoformat(), as_of=results.as_of.isoformat())
+                    msg = ARCHIVE.render("after-as-of", lang, date=date.isoformat(), as_of=results.as_of.isoformat())
                     items = [LeftOut(sheet, row, cell, AFTER_AS_OF, msg, "", date.isoformat())]
                 else:
-                    items = [LeftOut(sheet, row, "", "not-counted", _NOT_COUNTED[lang], "", "")]
+                    items = [LeftOut(sheet, row, "", "not-counted", ARCHIVE.render("not-counted", lang), "", "")]
             out.setdefault(tid, []).extend(items)
     return out
 

@@ -14,98 +14,108 @@ from ..contract.binding import SheetBinding
 from ..contract.proposal import Proposal, SheetProposal
 from ..contract.schema import SHEETS
 from ..contract.synonyms import catalogue_rows, holds_names
+from ..contract.texts import Catalogue, Lang, joined
 from .safe_text import json_text
 
-_SHAPE = {"rows": {"zh": "", "en": ""}, "grid": {"zh": "·签到表", "en": " (sign-in grid)"},
-          "per_teacher": {"zh": "·每人一表", "en": " (one tab per teacher)"}}
-_SKIP = {"own": {"zh": "本工具自己的表", "en": "cpdsheets' own sheet"},
-         "empty": {"zh": "空表", "en": "empty"},
-         "unrecognised": {"zh": "认不出是哪张登记表", "en": "not recognised as any log"},
-         "left_out": {"zh": "「映射」中设为（不用），不读取", "en": "left out by 映射 （不用）: not read"}}
-_WORDS = {
-    "zh": {"book": "工作簿", "header_row": "第 {n} 行为表头", "sure": "把握", "teacher": "教师",
-           "unused": "（不用）", "names": "（填姓名，按名册对应）", "unmapped": "未对应的列", "default": "默认值", "sessions": "培训场次",
-           "missing": "缺少必填字段「{field}」", "candidates": "候选列", "no_candidates": "没有候选列，请在「映射」中指定",
-           "skipped": "未绑定的工作表", "none": "没有认出任何登记表", "hours_default": "各场次没有学时，请在「映射」中给出学时的默认值",
-           "sep": "、", "colon": "：", "total": "共 {n} 张工作表将按「映射」读取"},
-    "en": {"book": "Workbook", "header_row": "header in row {n}", "sure": "confidence", "teacher": "teacher",
-           "unused": "(unused)", "names": " (names, matched to the roster)", "unmapped": "Unmapped columns", "default": "defaults", "sessions": "sessions",
-           "missing": "required field '{field}' maps to no column", "candidates": "candidates",
-           "no_candidates": "no candidate column; name one in the 映射 sheet",
-           "skipped": "Sheets not bound", "none": "no log sheet recognised",
-           "hours_default": "the sessions carry no hours; give 学时 a default in the 映射 sheet",
-           "sep": ", ", "colon": ": ", "total": "{n} sheets will be read through the 映射 table"},
-}
+# The proposal's words by code; a sheet's shape and a skipped sheet's reason are codes too.
+BIND_TEXTS = Catalogue("bind proposal", {
+    "shape-grid": ("·签到表", " (sign-in grid)"),
+    "shape-per_teacher": ("·每人一表", " (one tab per teacher)"),
+    "skip-own": ("本工具自己的表", "cpdsheets' own sheet"),
+    "skip-empty": ("空表", "empty"),
+    "skip-unrecognised": ("认不出是哪张登记表", "not recognised as any log"),
+    "skip-left_out": ("「映射」中设为（不用），不读取", "left out by 映射 （不用）: not read"),
+    "book": ("工作簿：{book}", "Workbook: {book}"),
+    "header-row": ("第 {n} 行为表头", "header in row {n}"),
+    "sure": ("把握 {percent}", "confidence {percent}"),
+    "teacher": ("教师：{teacher}", "teacher: {teacher}"),
+    "notes": ("{head}（{notes}）", "{head} ({notes})"),
+    "notes-sep": ("，", "; "),
+    "unused": ("（不用）", "(unused)"),
+    "names": ("（填姓名，按名册对应）", " (names, matched to the roster)"),
+    "unmapped": ("  未对应的列：{columns}", "  Unmapped columns: {columns}"),
+    "defaults": ("  默认值：{defaults}", "  defaults: {defaults}"),
+    "sessions": ("  培训场次（{n}）：", "  sessions ({n}):"),
+    "session-hours": ("{hours}学时", "{hours} h"),
+    "missing": ("  ! 缺少必填字段「{field}」（{hint}）", "  ! required field '{field}' maps to no column ({hint})"),
+    "candidates": ("候选列：{columns}", "candidates: {columns}"),
+    "no-candidates": ("没有候选列，请在「映射」中指定", "no candidate column; name one in the 映射 sheet"),
+    "skipped": ("未绑定的工作表：", "Sheets not bound:"),
+    "skipped-sheet": ("  {sheet}：{reason}", "  {sheet}: {reason}"),
+    "none": ("没有认出任何登记表", "no log sheet recognised"),
+    "hours-default": ("各场次没有学时，请在「映射」中给出学时的默认值",
+                      "the sessions carry no hours; give 学时 a default in the 映射 sheet"),
+    "total": ("共 {n} 张工作表将按「映射」读取", "{n} sheets will be read through the 映射 table"),
+    "sheet-label": ("{name}", "{alias} ({name})"),
+    "field-label": ("{header}", "{english} ({header})"),
+})
 
 
-def sheet_label(target: str, lang: str = "zh") -> str:
+def sheet_label(target: str, lang: Lang = "zh") -> str:
     spec = SHEETS[target]
-    return spec.name if lang == "zh" else f"{spec.aliases[0]} ({spec.name})"
+    return BIND_TEXTS.render("sheet-label", lang, name=spec.name, alias=spec.aliases[0])
 
 
-def field_label(target: str, field: str, lang: str = "zh") -> str:
+def field_label(target: str, field: str, lang: Lang = "zh") -> str:
     if not field:
-        return _WORDS[lang]["unused"]
+        return BIND_TEXTS.render("unused", lang)
     col = SHEETS[target].column(field)
-    if lang == "zh":
-        return col.header
     english = next((a for a in col.aliases if a.isascii()), col.key)
-    return f"{english} ({col.header})"
+    return BIND_TEXTS.render("field-label", lang, header=col.header, english=english)
 
 
 def _percent(confidence: float) -> str:
     return f"{round(confidence * 100)}%"
 
 
-def proposal_text(proposal: Proposal, book: str = "", lang: str = "zh") -> str:
-    w = _WORDS[lang]
-    lines = [f"{w['book']}{w['colon']}{book}"] if book else []
+def proposal_text(proposal: Proposal, book: str = "", lang: Lang = "zh") -> str:
+    lines = [BIND_TEXTS.render("book", lang, book=book)] if book else []
     if not proposal.binding.sheets:
-        lines.append(w["none"])
+        lines.append(BIND_TEXTS.render("none", lang))
     for s in proposal.binding.sheets:
         lines += [""] + _sheet_lines(s, proposal.details(s.sheet), lang)
     if proposal.skipped:
-        lines += ["", w["skipped"] + w["colon"]]
-        lines += [f"  {k.sheet}{w['colon']}{_SKIP[k.reason][lang]}" for k in proposal.skipped]
+        lines += ["", BIND_TEXTS.render("skipped", lang)]
+        lines += [BIND_TEXTS.render("skipped-sheet", lang, sheet=k.sheet, reason=BIND_TEXTS[f"skip-{k.reason}"])
+                  for k in proposal.skipped]
     if proposal.binding.sheets:
-        lines += ["", w["total"].format(n=len(proposal.binding.sheets))]
+        lines += ["", BIND_TEXTS.render("total", lang, n=len(proposal.binding.sheets))]
     return "\n".join(lines)
 
 
-def _sheet_lines(s: SheetBinding, d: SheetProposal, lang: str) -> list[str]:
-    w = _WORDS[lang]
-    head = f"{s.sheet} → {sheet_label(s.target, lang)}{_SHAPE[s.shape][lang]}"
-    notes = [w["header_row"].format(n=s.header_row)] if s.header_row else []
+def _sheet_lines(s: SheetBinding, d: SheetProposal, lang: Lang) -> list[str]:
+    shape = BIND_TEXTS.render(f"shape-{s.shape}", lang) if f"shape-{s.shape}" in BIND_TEXTS else ""
+    head = f"{s.sheet} → {sheet_label(s.target, lang)}{shape}"
+    notes = [BIND_TEXTS.render("header-row", lang, n=s.header_row)] if s.header_row else []
     if s.teacher:
-        notes.append(f"{w['teacher']}{w['colon']}{s.teacher}")
-    notes.append(f"{w['sure']} {_percent(s.confidence)}")
-    lines = [f"{head}（{'，'.join(notes)}）" if lang == "zh" else f"{head} ({'; '.join(notes)})"]
+        notes.append(BIND_TEXTS.render("teacher", lang, teacher=s.teacher))
+    notes.append(BIND_TEXTS.render("sure", lang, percent=_percent(s.confidence)))
+    lines = [BIND_TEXTS.render("notes", lang, head=head, notes=BIND_TEXTS.render("notes-sep", lang).join(notes))]
     columns = [c for c in s.columns if c.header]
     width = max((_display_width(c.header) for c in columns), default=0)
     for c in columns:
         pad = " " * (width - _display_width(c.header))
         sure = f"  {_percent(c.confidence)}" if c.field else ""
-        names = w["names"] if c.field and holds_names(s.target, c.field, c.header) else ""
+        names = BIND_TEXTS.render("names", lang) if c.field and holds_names(s.target, c.field, c.header) else ""
         lines.append(f"  {c.header}{pad} → {field_label(s.target, c.field, lang)}{names}{sure}")
     defaults = [f"{field_label(s.target, c.field, lang)} = {c.default}" for c in s.columns if not c.header and c.field]
     if defaults:
-        lines.append(f"  {w['default']}{w['colon']}{w['sep'].join(defaults)}")
+        lines.append(BIND_TEXTS.render("defaults", lang, defaults=joined(lang, defaults, "list-sep")))
     if d.sessions:
-        lines.append(f"  {w['sessions']}（{len(d.sessions)}）：" if lang == "zh" else f"  {w['sessions']} ({len(d.sessions)}):")
+        lines.append(BIND_TEXTS.render("sessions", lang, n=len(d.sessions)))
         for x in d.sessions:
-            hours = (f"{x.hours}学时" if lang == "zh" else f"{x.hours} h") if x.hours else ""
+            hours = BIND_TEXTS.render("session-hours", lang, hours=x.hours) if x.hours else ""
             lines.append("    " + " ".join(p for p in (x.column, x.date, x.title, hours) if p))
     if d.unmapped:
-        lines.append(f"  {w['unmapped']}{w['colon']}{w['sep'].join(d.unmapped)}")
+        lines.append(BIND_TEXTS.render("unmapped", lang, columns=joined(lang, d.unmapped, "list-sep")))
     for m in d.missing:
-        said = w["missing"].format(field=field_label(s.target, m.field, lang))
         if s.shape == "grid" and m.field == "hours":
-            hint = w["hours_default"]
+            hint = BIND_TEXTS.render("hours-default", lang)
         elif m.candidates:
-            hint = f"{w['candidates']}{w['colon']}{w['sep'].join(m.candidates)}"
+            hint = BIND_TEXTS.render("candidates", lang, columns=joined(lang, m.candidates, "list-sep"))
         else:
-            hint = w["no_candidates"]
-        lines.append(f"  ! {said}（{hint}）" if lang == "zh" else f"  ! {said} ({hint})")
+            hint = BIND_TEXTS.render("no-candidates", lang)
+        lines.append(BIND_TEXTS.render("missing", lang, field=field_label(s.target, m.field, lang), hint=hint))
     return lines
 
 

@@ -14,7 +14,9 @@ from datetime import date
 from ..contract.findings import Lang, plain_number
 from ..contract.results import Results
 from .alert_rows import STATE_RANK, AlertRow, alert_rows
-from .tabs import _STATE_EN
+from ..contract.states import State
+from ..contract.texts import WORDS
+from .tab_texts import RECALC_LINES
 
 SHOWN = 30
 
@@ -25,27 +27,22 @@ def recalc_text(results: Results, counts: Mapping[str, int], as_of: date, share_
     rows = alert_rows(results.alerts, results.progress, list(results.teachers["teacher_id"]), lang)
     states = Counter(r.state for r in rows)
     ordered = sorted(states, key=lambda s: -STATE_RANK.get(s, 0))
-    if lang == "zh":
-        by_state = "，".join(f"{s} {states[s]}" for s in ordered)
-        head = (f"统计截止 {as_of}：{counts.get('teachers', 0)} 位教师，{len(rows)} 条预警"
-                f"{'（' + by_state + '）' if by_state else ''}；{counts['errors']} 个错误，{counts['warnings']} 个警告")
-    else:
-        by_state = ", ".join(f"{_STATE_EN.get(s, s)} {states[s]}" for s in ordered)
-        head = (f"as of {as_of}: {counts.get('teachers', 0)} teachers, {len(rows)} alerts"
-                f"{' (' + by_state + ')' if by_state else ''}; {counts['errors']} errors, {counts['warnings']} warnings")
+    by_state = WORDS.render("alert-sep", lang).join(f"{State.label_of(s, lang)} {states[s]}" for s in ordered)
+    head = RECALC_LINES.render("head", lang, as_of=as_of, teachers=counts.get("teachers", 0), alerts=len(rows),
+                               by_state=WORDS.render("aside", lang, aside=by_state) if by_state else "",
+                               errors=counts["errors"], warnings=counts["warnings"])
     names = dict(zip(results.teachers["teacher_id"], results.teachers["name"]))
     shown = sorted(rows, key=lambda r: -STATE_RANK.get(r.state, 0))  # stable: teacher, then rule, within a state
     lines = [head] + [_line(r, names, r.rule_id in share_rules, lang) for r in shown[:SHOWN]]
     if len(rows) > SHOWN:
-        lines.append(f"  … 另有 {len(rows) - SHOWN} 条，见「达标预警」" if lang == "zh"
-                     else f"  … {len(rows) - SHOWN} more, see the Alerts tab")
+        lines.append(RECALC_LINES.render("more", lang, n=len(rows) - SHOWN))
     return "\n".join(lines)
 
 
 def _line(r: AlertRow, names: Mapping[str, str], share: bool, lang: Lang) -> str:
     name = names.get(r.subject)
     who = f"{r.subject} {name if isinstance(name, str) else ''}".strip()
-    state = r.state if lang == "zh" else _STATE_EN.get(r.state, r.state)
+    state = State.label_of(r.state, lang)
     detail = f"（{r.detail}）" if r.split else ""
     return f"  {state:<4} {who:<10} {r.rule_id} {r.rule_name}{detail} {r.period}: {_versus(r, share)}"
 

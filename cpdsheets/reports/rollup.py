@@ -33,7 +33,8 @@ from ..contract.findings import Finding, Lang, NotBound
 from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
-from ..contract.texts import BilingualError, Catalogue
+from ..contract.texts import LANGS, WORDS, BilingualError, Catalogue, joined
+from .district_texts import DISTRICT
 from .plain_values import text
 from .safe_text import json_text
 
@@ -299,48 +300,34 @@ class District:
         return 0
 
     def to_text(self, lang: Lang = "zh") -> str:
-        zh = lang == "zh"
-        lines = [f"区域汇总，统计截止 {self.as_of}" if zh else f"District roll-up as of {self.as_of}"]
+        lines = [DISTRICT.render("text-head", lang, as_of=self.as_of)]
         for s in self.ranked():
             share = "—" if s.meeting_share is None else f"{s.meeting_share:.0%}"
-            lines.append(
-                f"  {s.school}（{s.path}）：{s.teachers} 位教师，未达标 {s.teachers_failing}，进度落后 "
-                f"{s.teachers_behind}，全部达标 {share}；{s.errors} 个错误，{s.warnings} 个警告"
-                + (f"；规则与默认不同 {len(s.policy_changes)} 处" if s.policy_changes else "")
-                if zh else
-                f"  {s.school} ({s.path}): {s.teachers} teachers, {s.teachers_failing} not met, "
-                f"{s.teachers_behind} behind, {share} meeting every rule; {s.errors} errors, {s.warnings} warnings"
-                + (f"; {len(s.policy_changes)} policy changes" if s.policy_changes else ""))
+            lines.append(DISTRICT.render(
+                "text-school", lang, school=s.school, path=s.path, teachers=s.teachers, failing=s.teachers_failing,
+                behind=s.teachers_behind, share=share, errors=s.errors, warnings=s.warnings,
+                changes=DISTRICT.render("text-changes", lang, n=len(s.policy_changes)) if s.policy_changes else ""))
             if s.finding_codes.get(NotBound.code):  # counted as a school of no teachers until it is bound
-                lines.append(f"    学校自己的登记簿，尚未绑定：先运行 cpdsheets bind {s.path}，再汇总它写出的 .xlsm" if zh else
-                             f"    the school's own book, not bound: run cpdsheets bind {s.path}, then roll up the "
-                             ".xlsm it writes")
+                lines.append(DISTRICT.render("text-not-bound", lang, path=s.path))
         for u in self.unreadable:
-            lines.append(f"  {u.path}：无法读取：{u.error}" if zh else f"  {u.path}: UNREADABLE: {u.error}")
+            lines.append(DISTRICT.render("text-unreadable", lang, path=u.path, error=u.error))
         for k in self.skipped:
-            lines.append(f"  跳过 {k.path}：{k.message(lang)}" if zh else f"  skipped {k.path}: {k.message(lang)}")
+            lines.append(DISTRICT.render("text-skipped", lang, path=k.path, message=k.message(lang)))
         transfers = self.transfers()
         for t in transfers:
-            where = "、".join(f"{x['school']}（{x['path']}）" for x in t["schools"]) if zh else \
-                ", ".join(f"{x['school']} ({x['path']})" for x in t["schools"])
-            lines.append(f"  警告 工号 {t['teacher_id']} {t['name']} 同时在 {len(t['schools'])} 所学校的名册中：{where}"
-                         if zh else
-                         f"  warning: {t['teacher_id']} {t['name']} is on {len(t['schools'])} schools' rosters: {where}")
+            where = joined(lang, (DISTRICT.render("text-school-file", lang, school=x["school"], path=x["path"])
+                                  for x in t["schools"]), "list-sep")
+            lines.append(DISTRICT.render("text-transfer", lang, teacher_id=t["teacher_id"], name=t["name"],
+                                         n=len(t["schools"]), where=where))
         low = [r["rule_id"] for r in self.district_rates().values() if r["fails_in_most"]]
         if low:
-            lines.append(("  多数学校达标率低于 50% 的规则：" if zh else "  rules under 50% in most schools: ")
-                         + ("、" if zh else ", ").join(low))
+            lines.append(DISTRICT.render("text-low-rules", lang, rules=joined(lang, low, "list-sep")))
         t = self.totals(transfers)
-        lines.append(
-            f"{t['schools']} 所学校，{t['unreadable']} 个文件无法读取"
-            + (f"，跳过 {t['skipped']} 个文件" if t["skipped"] else "") + f"；{t['teachers']} 位教师"
-            f"（{t['transfers']} 位在多所学校的名册中，去重后 {t['distinct_teachers']} 位），未达标 {t['teachers_failing']}，"
-            f"进度落后 {t['teachers_behind']}；{t['errors']} 个错误，{t['warnings']} 个警告"
-            if zh else
-            f"{t['schools']} schools, {t['unreadable']} unreadable"
-            + (f", {t['skipped']} skipped" if t["skipped"] else "") + f"; {t['teachers']} teachers ({t['transfers']} on "
-            f"several schools' rosters, {t['distinct_teachers']} distinct), {t['teachers_failing']} not met, "
-            f"{t['teachers_behind']} behind; {t['errors']} errors, {t['warnings']} warnings")
+        lines.append(DISTRICT.render(
+            "text-totals", lang, schools=t["schools"], unreadable=t["unreadable"],
+            skipped=DISTRICT.render("text-totals-skipped", lang, n=t["skipped"]) if t["skipped"] else "",
+            teachers=t["teachers"], transfers=t["transfers"], distinct=t["distinct_teachers"],
+            failing=t["teachers_failing"], behind=t["teachers_behind"], errors=t["errors"], warnings=t["warnings"]))
         return "\n".join(lines)
 
 
@@ -376,12 +363,9 @@ class _Report(TypedDict):
 
 
 # What the person fixing the file needs to hear of pydantic's error types; the rest say "wrong value".
-_PROBLEMS = {"missing": ("缺少该项", "missing"), "int_parsing": ("应为整数", "should be a whole number"),
-             "int_type": ("应为整数", "should be a whole number"), "int_from_float": ("应为整数", "should be a whole number"),
-             "float_parsing": ("应为数字", "should be a number"), "float_type": ("应为数字", "should be a number"),
-             "string_type": ("应为文本", "should be text"), "dict_type": ("应为对象 {…}", "should be an object {…}"),
-             "list_type": ("应为列表 […]", "should be a list […]"), "date_from_datetime_parsing": ("应为日期", "should be a date"),
-             "date_parsing": ("应为日期", "should be a date"), "date_type": ("应为日期", "should be a date")}
+_PROBLEMS = {"missing": "missing", "int_parsing": "whole", "int_type": "whole", "int_from_float": "whole",
+             "float_parsing": "number", "float_type": "number", "string_type": "text", "dict_type": "object",
+             "list_type": "list", "date_from_datetime_parsing": "date", "date_parsing": "date", "date_type": "date"}
 
 
 @functools.cache
@@ -438,10 +422,10 @@ def read_report(value: Any) -> District:
         report = _report_adapter().validate_python(value)
     except ValidationError as exc:
         problems = exc.errors()
-        shown = [(_where(e["loc"]), _PROBLEMS.get(e["type"], ("取值有误", "wrong value"))) for e in problems[:3]]
+        shown = [(_where(e["loc"]), DISTRICT[f"problem-{_PROBLEMS.get(e['type'], 'wrong')}"]) for e in problems[:3]]
         more = len(problems) - len(shown)
-        zh = "；".join(f"{where}：{what[0]}" for where, what in shown) + (f"；另有 {more} 处" if more else "")
-        en = "; ".join(f"{where}: {what[1]}" for where, what in shown) + (f"; {more} more" if more else "")
+        zh, en = (joined(lang, (WORDS.render("labelled", lang, label=where, value=what) for where, what in shown))
+                  + (DISTRICT.render("problems-more", lang, n=more) if more else "") for lang in LANGS)
         raise ReportInvalid(zh, en) from None
     unreadable = [Unreadable(u["path"], u["error"]) for u in report.get("unreadable", [])]
     skipped = [Skipped(k["path"], k["why"], k["kept"]) for k in report.get("skipped", []) if k["why"] in SKIP_REASONS]

@@ -64,3 +64,28 @@ RUNLOG_ITEMS = Catalogue("run log items", {
     "alert_periods": ("预警周期数", "Alert periods"),
     "message": ("说明", "Message"),
 })
+
+ALERT_NOTES = Catalogue("alert notes", {
+    "not-met": ("{n_failed}/{windows} {unit}未达标：{spans}", "{n_failed}/{windows} {unit} not met: {spans}"),
+    "in-progress-behind-of-due": ("进行中的 {span} 进度落后（已有 {actual}，按进度应有 {expected}）",
+                                  "{span} in progress, behind ({actual} of {expected} due so far)"),
+    "over-the-limit": ("超出上限：{spans}", "over the limit: {spans}"),
+    "due-by-now": ("按进度现应有 {expected}", "{expected} due by now"),
+    "final-left": ("已离校", "left the school"),
+    "final-on-leave": ("休假", "on leave"),
+    "final-now": ("{reasons}：按在岗上课日折算，本期到此为止", "{reasons}: pro-rated to the school days in post, final now"),
+})
+
+# A finding's or an alert's severity as the tabs show it.
+SEVERITY_WORDS = Catalogue("severities", {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "info"),
+})
+
+# What `cpdsheets recalc` prints (:mod:`.recalc_text`).
+RECALC_LINES = Catalogue("recalc lines", {
+    "head": ("统计截止 {as_of}：{teachers} 位教师，{alerts} 条预警{by_state}；{errors} 个错误，{warnings} 个警告",
+             "as of {as_of}: {teachers} teachers, {alerts} alerts{by_state}; {errors} errors, {warnings} warnings"),
+    "more": ("  … 另有 {n} 条，见「达标预警」", "  … {n} more, see the Alerts tab"),
+})

@@ -13,26 +13,25 @@ from ..contract.policy import OUTPUT_CATEGORY, Policy, Settings
 from ..contract.results import Results
 from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
 from ..contract.states import State, SubjectType
+from ..contract.texts import WORDS, Text
 from .alert_rows import STATE_RANK, alert_rows
 from .plain_values import missing
 from .report import sorted_findings
-from .tab_texts import HEADERS, RUNLOG_ITEMS
+from .tab_texts import HEADERS, RUNLOG_ITEMS, SEVERITY_WORDS
 from .tables import ChartSpec, Column, TabTable
 
-_SEVERITY_WORD = {
-    "zh": {"error": "错误", "warning": "警告", "info": "提示"},
-    "en": {"error": "error", "warning": "warning", "info": "info"},
-}
-_STATE_EN = {s.value: s.en for s in State}
 
 
 def tab_name(key: str, lang: Lang) -> str:
-    zh, en = OUTPUT_TABS[key]
-    return zh if lang == "zh" else en
+    return Text(*OUTPUT_TABS[key])[lang]
 
 
 def _state(state: str, lang: Lang) -> str:
-    return state if lang == "zh" else _STATE_EN.get(state, state)
+    return State.label_of(state, lang)
+
+
+def _severity(level: str, lang: Lang) -> str:
+    return SEVERITY_WORDS.render(level, lang) if level in SEVERITY_WORDS else level
 
 
 def _date(v: Any) -> dt.date | None:
@@ -48,7 +47,7 @@ def _date(v: Any) -> dt.date | None:
 def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
     rows, links = [], []
     for f in sorted_findings(findings):
-        rows.append([_SEVERITY_WORD[lang][f.level], f.sheet, f.cell, f.column, f.as_dict(lang)["value"],
+        rows.append([_severity(f.level, lang), f.sheet, f.cell, f.column, f.as_dict(lang)["value"],
                      f.message(lang), f.hint(lang), f.code])
         links.append(f"'{f.sheet}'!{f.cell}" if f.cell and f.row else None)
     cols = [Column(HEADERS.render("severity", lang), "status"), Column(HEADERS.render("sheet", lang)),
@@ -95,8 +94,8 @@ def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
     df = alerts[alerts["subject_type"] == SubjectType.TEACHER]
     df = df.assign(_r=-df["state"].map(STATE_RANK).fillna(0)).sort_values(["subject", "_r", "rule_id"])
     df = df.drop_duplicates(["subject", "rule_id"])
-    sep = "；" if lang == "zh" else "; "
-    colon = "：" if lang == "zh" else ": "
+    sep = WORDS.render("clause-sep", lang)
+    colon = WORDS.render("colon", lang)
     return (df["rule_id"] + " " + df["rule_name"] + colon + df["state"].map(lambda s: _state(s, lang))) \
         .groupby(df["subject"]).agg(sep.join).to_dict()
 
@@ -116,7 +115,7 @@ def alerts_tab(results: Results, lang: Lang = "zh") -> TabTable:
             Column(HEADERS.render("actual", lang), "number"), Column(HEADERS.render("required", lang), "number"),
             Column(HEADERS.render("note", lang), width=56, wrap=True),
             Column(HEADERS.render("consequence", lang), width=36, wrap=True)]
-    rows = [[_state(a.state, lang), _SEVERITY_WORD[lang].get(a.severity, a.severity), a.subject,
+    rows = [[_state(a.state, lang), _severity(a.severity, lang), a.subject,
              names.get(a.subject, a.subject), a.rule_id, a.rule_name, a.detail, a.period, _date(a.start),
              _date(a.end), _num(a.actual), _num(a.required), a.note, _blank(a.consequence)]
             for a in alert_rows(results.alerts, results.progress, list(results.teachers["teacher_id"]), lang)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
 from ...contract.school_calendar import DAY_KINDS
+from ...contract.texts import lang_or
 from ...jobs.bind import MappingTable
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
@@ -51,17 +52,17 @@ KEPT_VBA_NOTE = {
 }
 
 
-def console_sheet(lang: str, *, kept_vba: bool, server: str = "",
+def console_sheet(asked: str, *, kept_vba: bool, server: str = "",
                   link_rid: str = "rId2") -> tuple[PlainSheet, list[Button], list[int], list[int]]:
     """The 控制台 sheet, its buttons, and the column and row sizes in pixels that place them. With a
     ``server``, its 在线校验 cell links through relationship ``link_rid`` (the caller writes it)."""
-    en = lang == "en"
+    lang = lang_or(asked)
     rows: list[list[object]] = [["", Run(CONSOLE_TITLE[lang], size=TITLE_POINTS)],
                                 ["", Run(CONSOLE_INTRO[lang], bold=False, colour=GREY)]]
     buttons = []
-    for r, (macro, zh, en_caption, desc_zh, desc_en) in zip(BUTTON_ROWS, BUTTONS):
-        rows += [[] for _ in range(r - len(rows))] + [["", "", desc_en if en else desc_zh]]
-        buttons.append(Button(en_caption if en else zh, macro, r, 1))
+    for r, (macro, caption, note) in zip(BUTTON_ROWS, BUTTONS):
+        rows += [[] for _ in range(r - len(rows))] + [["", "", note[lang]]]
+        buttons.append(Button(caption[lang], macro, r, 1))
     if kept_vba:
         rows += [[], ["", Run(KEPT_VBA_NOTE[lang])]]
     rows.append([])

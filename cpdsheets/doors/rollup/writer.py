@@ -23,6 +23,7 @@ from ...reports.tables import CELL_TEXT_MAX
 from ..ooxml.safe_replace import atomic_write
 from .inputs import MARK_NAME
 from ...contract.states import State
+from ...reports.district_texts import DISTRICT
 
 LINKS_PER_SHEET = 65_530  # Excel's (and xlsxwriter's) limit of hyperlinks on one worksheet
 HEADER_ROW = 3  # 0-based: title, note, blank line, header
@@ -42,10 +43,8 @@ def write_district(district: District, out: Path, info: dict[str, Any], lang: La
     blocks = len(district.schools)
     linked = min(blocks, LINKS_PER_SHEET // 2)  # a school's name links down, its section links back up
     if linked < blocks:
-        said.append(f"共 {blocks:,} 所学校，超过 Excel 每张表 {LINKS_PER_SHEET:,} 个链接的上限：只有前 {linked:,} 所的名称"
-                    "带跳转链接，其余学校的明细请在「学校总览」下方查找" if lang == "zh" else
-                    f"{blocks:,} schools exceed Excel's limit of {LINKS_PER_SHEET:,} links per sheet: only the first "
-                    f"{linked:,} school names link to their details; find the others below the table")
+        said.append(DISTRICT.render("schools-exceed-excel-s-limit", lang, blocks=blocks, limit=LINKS_PER_SHEET,
+                                    linked=linked))
     info = {**info, "notes": said}
     buffer = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:
@@ -158,7 +157,7 @@ def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang, linked:
         _overview_colours(ws, fmt, first, last)
     # Detail sections under the table; each school's name in the table links to its section.
     r = end + 2
-    ws.write_string(r, 0, "各校明细" if lang == "zh" else "School details", fmt.title)
+    ws.write_string(r, 0, DISTRICT.render("school-details", lang), fmt.title)
     r += 2
     back = f"internal:'{sheet.name}'!A{HEADER_ROW + 1}"
     for i, block in enumerate(blocks):
@@ -169,7 +168,7 @@ def _overview_sheet(book, fmt: _Formats, district: District, lang: Lang, linked:
         for c in range(1, 5):
             ws.write_blank(r, c, None, fmt.section)
         if i < linked:
-            ws.write_url(r, 5, back, fmt.link, string="↑ 返回总览" if lang == "zh" else "↑ back to the table")
+            ws.write_url(r, 5, back, fmt.link, string=DISTRICT.render("back-to-the-table", lang))
         r += 1
         for line in block.lines:
             ws.write_string(r, 0, line[:CELL_TEXT_MAX])
@@ -213,7 +212,7 @@ def _overview_chart(book, ws, sheet: tables.DistrictSheet, first: int, last: int
         chart.add_series({"name": [sheet.name, HEADER_ROW, col], "categories": cats,
                           "values": [sheet.name, first, col, last, col],
                           "fill": {"color": "#" + colour}, "border": {"color": "#808080"}, "gap": 40})
-    chart.set_title({"name": "各校教师达标情况" if lang == "zh" else "Teachers per school by status",
+    chart.set_title({"name": DISTRICT.render("teachers-per-school-by-status", lang),
                      "name_font": {"size": 12}})
     chart.set_y_axis({"reverse": True})  # worst first at the top, as in the table
     chart.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True}})

@@ -20,10 +20,11 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ...contract.policy import CREDITS_SHEET, DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS, Rule
 from ...contract.school_calendar import CALENDAR_HEADER_WRITTEN, DAY_KINDS
+from ...contract.texts import Lang
 from ...contract.schema import SHEETS, TEACHERS, ColumnSpec, SheetSpec, DATA_SHEETS
 from .book_content import BookContent, SheetContent
 from .school_year import calendar_rows, default_settings, year_label
-from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE, GUIDE_TITLE, column_help, service_rows, upload_page
+from .text import BUTTONS, CONSOLE_INTRO, CONSOLE_TITLE, GUIDE_TITLE, column_help, guide, service_rows, upload_page
 from ..text_fit import row_points, text_lines
 from ..xlsx_cells import DateFormats, write_typed
 
@@ -69,7 +70,7 @@ CALENDAR_SPARE_ROWS = 5  # blank lines under the calendar for the school's own c
 _WIDE_TEXT = {"title", "topic", "reason", "award"}
 
 
-def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: str = "zh",
+def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: Lang = "zh",
                  data: BookContent | None = None, macros: bool = True, constant_memory: bool = False,
                  server: str = "") -> Path:
     """Write the master workbook to ``path`` (suffix forced to .xlsm with macros, else .xlsx).
@@ -143,7 +144,7 @@ GUIDE_WIDTH = 72
 GUIDE_POINTS = 11.0  # the workbook's default type
 
 
-def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
+def _guide_sheet(ws, fmt: _Formats, lang: Lang) -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, GUIDE_WIDTH)
     ws.set_paper(9)  # A4
@@ -152,7 +153,7 @@ def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
     ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, GUIDE_TITLE[lang], fmt.title)
     row = 2
-    for heading, lines in GUIDE[lang]:
+    for heading, lines in guide(lang):
         ws.write_string(row, 0, heading, fmt.section)
         row += 1
         for line in lines:
@@ -165,19 +166,19 @@ def _guide_sheet(ws, fmt: _Formats, lang: str) -> None:
     ws.print_area(0, 0, row, 0)
 
 
-def _console_sheet(ws, fmt: _Formats, lang: str, server: str = "") -> None:
+def _console_sheet(ws, fmt: _Formats, lang: Lang, server: str = "") -> None:
     ws.hide_gridlines(2)
     ws.set_column(0, 0, 3)
     ws.set_column(1, 1, 18)
     ws.set_column(2, 2, 80)
     ws.write_string(0, 1, CONSOLE_TITLE[lang], fmt.title)
     ws.write_string(1, 1, CONSOLE_INTRO[lang], fmt.note)
-    for i, (macro, zh, en, desc_zh, desc_en) in enumerate(BUTTONS):
+    for i, (macro, caption, note) in enumerate(BUTTONS):
         row = 3 + 3 * i
         ws.set_row(row, 30)
-        ws.insert_button(row, 1, {"macro": macro, "caption": zh if lang == "zh" else en,
+        ws.insert_button(row, 1, {"macro": macro, "caption": caption[lang],
                                   "width": 120, "height": 36, "x_offset": 2, "y_offset": 2})
-        ws.write_string(row, 2, desc_zh if lang == "zh" else desc_en, fmt.wrap)
+        ws.write_string(row, 2, note[lang], fmt.wrap)
     row = 3 + 3 * len(BUTTONS)
     for label, value, link in service_rows(server, lang):
         if link:
@@ -276,7 +277,7 @@ def rule_cells(rule: Rule) -> list[Any]:
 
 # -- log sheets -------------------------------------------------------------------------------------
 
-def _log_sheet(wb, ws, spec: SheetSpec, content: SheetContent, fmt: _Formats, label: str, lang: str) -> None:
+def _log_sheet(wb, ws, spec: SheetSpec, content: SheetContent, fmt: _Formats, label: str, lang: Lang) -> None:
     headers = content.headers or [c.header for c in spec.columns]
     columns = [_column_for(spec, h) for h in headers]
     title = content.title if content.title is not None else f"{label}学年{spec.name}"

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ...contract.findings import FindingType, plain_number
-from ...contract.texts import Lang
+from ...contract.texts import Lang, lang_or
 from .auth import SESSION_COOKIE, SESSION_SECONDS, same
 from .deps import csrf_of, page_account, service_of
 from .models import Account, Book
@@ -34,7 +34,7 @@ LANG_COOKIE = "cpdsheets_lang"
 
 def lang_of(request: Request) -> Lang:
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return "en" if asked == "en" else "zh"
+    return lang_or(asked)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

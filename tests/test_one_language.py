@@ -1,0 +1,169 @@
+"""One way to speak two languages (issue 20, item 4), read from the source with ``ast``.
+
+Words shown to people live in catalogues (:class:`cpdsheets.contract.texts.Catalogue`): a module
+chooses a text by its code, never by comparing the language to ``"zh"`` / ``"en"`` itself, and holds
+no ``("中文", "English")`` pair of its own outside a catalogue's entries. Every entry of every
+catalogue reads in both languages. The modules not converted yet are listed with their counts in
+``NOT_YET``, which may only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import cpdsheets
+from cpdsheets.contract.texts import CATALOGUES, LANGS
+
+PACKAGE_DIR = Path(cpdsheets.__file__).resolve().parent
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+LATIN = re.compile(r"[A-Za-z]")
+# The catalogue's own module: the one place a language is compared with a literal.
+CATALOGUE_MODULE = "contract/texts.py"
+# Tables of names in both languages that are recognised as either (a sheet called 规则 or Policy), not
+# a text chosen by language: the contract's records of tab and sheet names, and a record's aliases.
+NAME_TABLES = {"OUTPUT_TABS", "POLICY_SHEET_NAMES", "MAPPING_SHEET_NAMES", "_FIRST_HEADERS", "aliases"}
+# module -> (language comparisons, pairs) still there; a module converted is removed, a count only falls.
+NOT_YET: dict[str, tuple[int, int]] = {
+    # the contract's records carry a unit as a (zh, en) pair (count_unit, shown_unit), read as a Text
+    "contract/schema.py": (0, 8),
+    "engine/policy_sheet.py": (0, 5),
+    "excel.py": (1, 0),
+    "doors/cli.py": (15, 0),
+    "doors/batch.py": (7, 0),
+    "doors/binding/writer.py": (1, 0),
+    "doors/web/service.py": (0, 2),
+}
+
+
+def _is_lang_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant) and node.value in LANGS:
+        return True
+    return isinstance(node, ast.Attribute) and node.attr in LANGS and isinstance(node.value, ast.Name) \
+        and node.value.id == "Lang"
+
+
+def _is_pair(node: ast.AST) -> bool:
+    """A tuple of two string literals, Chinese then English: a text in both languages."""
+    if not (isinstance(node, ast.Tuple) and len(node.elts) == 2):
+        return False
+    zh, en = node.elts
+    if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in (zh, en)):
+        return False
+    return bool(CJK.search(zh.value)) and not CJK.search(en.value) and bool(LATIN.search(en.value))  # type: ignore[attr-defined]
+
+
+def _is_catalogue(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and (
+        (isinstance(node.func, ast.Name) and node.func.id == "Catalogue")
+        or (isinstance(node.func, ast.Attribute) and node.func.attr == "define"))
+
+
+def scan(source: str) -> tuple[list[int], list[int]]:
+    """The lines comparing a language with a literal, and the lines holding a pair outside a catalogue."""
+    compares, pairs = [], []
+
+    def visit(node: ast.AST, allowed: bool) -> None:
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops) \
+                and any(_is_lang_literal(x) for x in (node.left, *node.comparators)):
+            compares.append(node.lineno)
+        if _is_pair(node) and not allowed:
+            pairs.append(node.lineno)
+        named_table = (isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+            isinstance(t, ast.Name) and t.id in NAME_TABLES
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))) or (
+            isinstance(node, ast.keyword) and node.arg in NAME_TABLES)
+        for child in ast.iter_child_nodes(node):
+            visit(child, allowed or _is_catalogue(node) or named_table)
+
+    visit(ast.parse(source), False)
+    return compares, pairs
+
+
+def _modules() -> dict[str, tuple[int, int]]:
+    out = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR).as_posix()
+        if rel == CATALOGUE_MODULE:
+            continue
+        compares, pairs = scan(path.read_text(encoding="utf-8"))
+        if compares or pairs:
+            out[rel] = (len(compares), len(pairs))
+    return out
+
+
+def test_the_scan_finds_what_it_forbids():
+    source = '''
+msg = "已写入" if lang == "zh" else "written"
+other = lang != Lang.en
+WORDS = Catalogue("w", {"ok": ("好", "fine")})
+LOOSE = ("学校", "School")
+NOT_A_PAIR = ("学校", "学校")
+'''
+    compares, pairs = scan(source)
+    assert compares == [2, 3]
+    assert pairs == [5]
+
+
+def test_no_module_chooses_words_by_comparing_the_language():
+    found = _modules()
+    new = {m: c for m, c in found.items() if m not in NOT_YET}
+    assert not new, f"choose words from a catalogue (contract/texts.py), not inline: {new}"
+    grown = {m: (c, NOT_YET[m]) for m, c in found.items() if m in NOT_YET and (c[0] > NOT_YET[m][0]
+                                                                             or c[1] > NOT_YET[m][1])}
+    assert not grown, f"more inline language choices than before: {grown}"
+    # a module converted comes off the list, so the list only ever shrinks
+    stale = {m: (found.get(m, (0, 0)), n) for m, n in NOT_YET.items() if found.get(m, (0, 0)) != n}
+    assert not stale, f"update NOT_YET to what is left: {stale}"
+
+
+def test_no_pick_alias_is_left():
+    hits = [p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py")
+            if re.search(r"\bimport pick\b|\bpick as _|\bpick\(", p.read_text(encoding="utf-8"))]
+    assert not hits
+
+
+def test_the_web_templates_do_not_compare_the_language():
+    templates = PACKAGE_DIR / "doors" / "web" / "templates"
+    hits = {p.name: n for p in templates.glob("*.html")
+            if (n := len(re.findall(r"lang\s*[!=]=\s*['\"](zh|en)['\"]", p.read_text(encoding="utf-8"))))}
+    assert hits == KNOWN_TEMPLATES
+
+
+KNOWN_TEMPLATES = {"base.html": 2, "history.html": 1}
+
+
+def _import_everything() -> None:
+    for info in pkgutil.walk_packages(cpdsheets.__path__, "cpdsheets."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except ImportError:  # an optional door (xlwings, the service) whose extra is not installed
+            continue
+
+
+def test_every_catalogue_entry_reads_in_both_languages():
+    _import_everything()
+    assert len(CATALOGUES) >= 10
+    empty = [(c.name, code, lang) for c in CATALOGUES for code, text in c.items() for lang in LANGS
+             if not text[lang].strip()]
+    assert not empty
+    names = [c.name for c in CATALOGUES]
+    assert len(names) == len(set(names)), "two catalogues of one name"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalogue_fields_are_named(lang):
+    """A template's fields are named (``{teachers}``), so a catalogue entry says what it is filled with."""
+    _import_everything()
+    formatter = __import__("string").Formatter()
+    positional = [(c.name, code) for c in CATALOGUES for code, text in c.items()
+                  for _, field, _, _ in formatter.parse(text[lang]) if field is not None and
+                  (field == "" or field.isdigit())]
+    assert not positional
