@@ -72,14 +72,13 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
 
     from ..jobs.book import RecalcRequest, recalc
     from ..jobs.tabs import book_tabs
-    from .ooxml.package_writer import write_tabs
-    from .reader import read_workbook
+    from .ooxml.file_door import FileDoor
     from .tab_owner import other_language_tabs
 
     code = _lang(lang)
-    outcome = recalc(RecalcRequest(read_workbook(path), code, as_of))
-    write_tabs(Path(path), book_tabs(outcome).tabs, out=Path(out) if out else None, backup=out is None,
-               remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
+    door = FileDoor(path, out=Path(out) if out else None, backup=out is None)
+    outcome = recalc(RecalcRequest(door.read(), code, as_of))
+    door.write(book_tabs(outcome).tabs, remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
     return outcome.counts
 
 

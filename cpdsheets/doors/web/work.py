@@ -94,14 +94,15 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
     from ...jobs.tabs import book_tabs
-    from ..ooxml.package_writer import write_tabs
+    from ..ooxml.file_door import FileDoor
     from ..tab_owner import other_language_tabs
 
     outcome = _recalc(path, as_of)
+    door = FileDoor(path, out=out, backup=False)
     try:
         tabs = book_tabs(outcome)
-        return str(write_tabs(Path(path), tabs.tabs, out=Path(out), backup=False, marks=tabs.marks,
-                              remove=other_language_tabs("zh")))
+        door.write(tabs.tabs, marks=tabs.marks, remove=other_language_tabs("zh"))  # as the CLI does
+        return str(door.written)
     except BilingualError:
         raise
     except Exception as exc:
