@@ -9,6 +9,7 @@ record. The live and client doors' actions are applied to a copy of the file the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 DEMO = Path(__file__).resolve().parents[1] / "workbook" / "demo_school.xlsm"
 USER_FILL = "FFFF00"
+USER_SHEET = OUTPUT_TABS["groups"][1]  # "Groups": the user's, never ours
 DOORS = ("file", "live", "client")
 
 
@@ -70,7 +72,7 @@ def _marks(path: Path) -> dict[tuple[str, str], tuple[str | None, str | None]]:
     ours = {n for pair in OUTPUT_TABS.values() for n in pair} | {MARK_STORE}
     out = {}
     for ws in wb.worksheets:
-        if ws.title in ours:
+        if re.sub(r"\(\d+\)$", "", ws.title) in ours:  # an output tab, also under a free name 学分汇总(2)
             continue
         for row in ws.iter_rows():
             for c in row:
@@ -113,8 +115,8 @@ def _tabs(path: Path) -> dict[str, list[list[Any]]]:
 
 @pytest.fixture(scope="module")
 def start(tmp_path_factory) -> tuple[Path, Any, Any]:
-    """The demo school with a user's own fill on a cell never marked and a user's note on a cell
-    that is; and the runs in Chinese and English."""
+    """The demo school with a user's own fill on a cell never marked, a user's note on a cell that is,
+    and a user's own sheet named like an English output tab; and the runs in Chinese and English."""
     folder = tmp_path_factory.mktemp("door")
     path = folder / "学校.xlsm"
     zh = jobs.run_recalc(FileDoor(DEMO).read(), lang="zh")
@@ -123,6 +125,7 @@ def start(tmp_path_factory) -> tuple[Path, Any, Any]:
     wb = openpyxl.load_workbook(DEMO, keep_vba=True)
     wb[first.sheet][first.cell].comment = Comment("用户自己的批注", "王老师")
     wb["教师名册"]["Z1"].fill = PatternFill("solid", start_color="FF" + USER_FILL, end_color="FF" + USER_FILL)
+    wb.create_sheet(USER_SHEET)["A1"] = "我的分组"
     wb.save(path)
     return path, zh, en
 
@@ -154,9 +157,11 @@ def test_the_sequence_through_each_door(kind, start, seen):
     src, zh, en = start
     got = seen[kind]
     user = _marks(src)
-    # the tabs written are the run's, under their own names, Chinese first, then English
-    assert got["written"] == [{t.name: t.key for t in zh.tabs}, {t.name: t.key for t in en.tabs}]
-    zh_names, en_names = [t.name for t in zh.tabs], [t.name for t in en.tabs]
+    # the tabs written are the run's, under their own names, Chinese first, then English; the user's
+    # sheet named like a tab is neither removed with the other language's tabs nor replaced
+    en_names = [t.name if t.name != USER_SHEET else USER_SHEET + "(2)" for t in en.tabs]
+    zh_names = [t.name for t in zh.tabs]
+    assert got["written"] == [{t.name: t.key for t in zh.tabs}, {n: t.key for n, t in zip(en_names, en.tabs)}]
     inputs = openpyxl.load_workbook(src, keep_vba=True).sheetnames
     assert got["sheets"][0] == inputs + zh_names + [MARK_STORE]
     assert got["sheets"][1] == inputs + [MARK_STORE] + en_names  # switching language: no Chinese tab left
@@ -174,7 +179,8 @@ def test_the_sequence_through_each_door(kind, start, seen):
     assert got["marks"][2] == user
     assert sorted(r[:2] for r in got["record"][1] if r[1]) == sorted({(m.sheet, m.cell) for m in en.marks})
     assert [r for r in got["record"][2] if r[1]] == []
-    assert {r[0]: r[2] for r in got["record"][2] if r[2]} == {t.name: t.key for t in en.tabs}
+    assert {r[0]: r[2] for r in got["record"][2] if r[2]} == {n: t.key for n, t in zip(en_names, en.tabs)}
+    assert all(tabs[USER_SHEET] == [["我的分组"]] for tabs in got["tabs"])
     # read back: the input sheets as they were (those the client sends, through the client door)
     before = {n: norm_rows(s.rows) for n, s in FileDoor(src).read().sheets.items()}
     after = {n: rows for n, rows in got["read"].items() if n in inputs and (rows or kind != "client")}

@@ -70,15 +70,14 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
     (``WorkbookUnreadable``, ``WorkbookWriteError``: BilingualError), for the caller to show as one line."""
     from pathlib import Path
 
-    from ..contract.schema import OUTPUT_TABS
     from ..jobs.book import run_recalc
-    from .ooxml.package_writer import write_tabs
-    from .reader import read_workbook
+    from .ooxml.file_door import FileDoor
+    from .tab_owner import other_language_tabs
 
     code: Lang = "en" if lang == "en" else "zh"
-    outcome = run_recalc(read_workbook(path), lang=code, as_of=as_of)
-    other = [pair[0 if code == "en" else 1] for pair in OUTPUT_TABS.values()]  # as the CLI: the other language's tabs go
-    write_tabs(Path(path), outcome.tabs, out=Path(out) if out else None, backup=out is None, remove=other)
+    door = FileDoor(path, out=Path(out) if out else None, backup=out is None)
+    outcome = run_recalc(door.read(), lang=code, as_of=as_of)
+    door.write(outcome.tabs, remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
     return outcome.counts
 
 

@@ -96,14 +96,14 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
 def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str:
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
-    from ...contract.schema import OUTPUT_TABS
-    from ..ooxml.package_writer import write_tabs
+    from ..ooxml.file_door import FileDoor
+    from ..tab_owner import other_language_tabs
 
     outcome = _recalc(path, as_of)
-    other = [pair[1] for pair in OUTPUT_TABS.values()]  # the English names: zh replaces them, as the CLI does
+    door = FileDoor(path, out=out, backup=False)
     try:
-        return str(write_tabs(Path(path), outcome.tabs, out=Path(out), backup=False, marks=outcome.marks,
-                              remove=other))
+        door.write(outcome.tabs, marks=outcome.marks, remove=other_language_tabs("zh"))  # as the CLI does
+        return str(door.written)
     except BilingualError:
         raise
     except Exception as exc:

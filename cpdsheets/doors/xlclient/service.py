@@ -22,7 +22,7 @@ from ...contract.findings import Lang
 from ...contract.texts import BilingualError, Catalogue
 from . import actions as act
 from .client_door import ClientDoor
-from .payload import PayloadRefused, check_payload, raw_book
+from .payload import PayloadRefused, check_payload
 
 COMMANDS = ("validate", "recalc", "clear-marks", "archive")
 _JOB_KEY = {"validate": "validate", "recalc": "recalc", "clear-marks": "clear", "archive": "archive"}
@@ -99,11 +99,12 @@ def answer(command: str, payload: Any, *, expected_version: str | None = None) -
         check_payload(payload, expected_version=expected_version)
     except PayloadRefused as exc:
         return Reply(400, exc.message("zh"))
-    raw = raw_book(payload)
+    door = ClientDoor(payload)
+    raw = door.read()
     lang = _book_lang(raw)
     job = _JOB_KEY[command]
     try:
-        out = _run(job, payload, raw, lang)
+        out = _run(job, door, raw, lang)
     except BilingualError as exc:  # a book the engine refuses: said as the CLI says it
         return Reply(422, exc.message(lang), lang)
     except Exception as exc:  # a bug met on one book: one line, the service goes on
@@ -128,11 +129,10 @@ def _book_lang(raw: RawBook) -> Lang:
     return book_lang(raw.names())
 
 
-def _run(job: str, payload: dict[str, Any], raw: RawBook, lang: Lang) -> act.ActionList:
+def _run(job: str, door: ClientDoor, raw: RawBook, lang: Lang) -> act.ActionList:
     """parse (done: ``raw``) -> job -> door -> render (the button's message, an action too)."""
     from ...excel import TEXTS as BUTTONS, done_message
 
-    door = ClientDoor(payload)
     out = door.actions
     title = BUTTONS.render("title", lang)
     if job == "clear":
