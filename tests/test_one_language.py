@@ -33,7 +33,7 @@ NOT_YET: dict[str, tuple[int, int]] = {
     "engine/policy_sheet.py": (0, 5),
     "excel.py": (1, 0),
     "doors/cli.py": (15, 0),
-    "doors/batch.py": (7, 0),
+    "doors/batch.py": (6, 0),
     "doors/binding/writer.py": (1, 0),
     "doors/web/service.py": (0, 2),
 }
