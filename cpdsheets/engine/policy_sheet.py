@@ -15,6 +15,8 @@ Settings the sheet understands (key column, value column):
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -112,6 +114,12 @@ class _Block:
     end: int = 0  # exclusive
 
 
+@functools.lru_cache(maxsize=1)
+def _rule_column_keys() -> dict[str, frozenset[str]]:
+    """RULE_COLUMNS' names as header keys, worked out once (every row of the sheet is tried as a header)."""
+    return {col_key: frozenset(header_key(n) for n in names) for col_key, names in RULE_COLUMNS.items()}
+
+
 class _Reader:
     def __init__(self, sheet: RawSheet):
         self.sheet = sheet
@@ -164,8 +172,8 @@ class _Reader:
     def _rules_header(self, r: int, row: list[Any], keys: list[str]) -> _Block | None:
         cols, headers = {}, {}
         for c, key in enumerate(keys):
-            for col_key, names in RULE_COLUMNS.items():
-                if col_key not in cols and key in {header_key(n) for n in names}:
+            for col_key, names in _rule_column_keys().items():
+                if col_key not in cols and key in names:
                     cols[col_key], headers[col_key] = c, str(row[c]).strip()
                     break
         if "rule_id" not in cols or len(cols) < 4:

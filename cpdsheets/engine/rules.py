@@ -81,6 +81,7 @@ class Context:
     school_days: np.ndarray  # one bool per day of the school year (Calendar.school_day_mask)
     windows: dict[str, Windows] = field(default_factory=dict)  # period kind -> started_windows, filled as rules ask
     chosen: dict[tuple[Condition, str], tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)  # _teachers_and_rows
+    period_ids: dict[tuple[int, int], tuple[pd.DataFrame, pd.DataFrame, np.ndarray]] = field(default_factory=dict)
 
 
 class PeriodTables(dict[str, pd.DataFrame]):
@@ -143,20 +144,20 @@ def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> Grid | None:
         keys["detail_label"] = (keys["detail"].astype(str) + " " + keys["detail_name"].fillna("").astype(str)).str.strip()
         rows = rows.merge(pairs.rename(columns={"mentor_id": "teacher_id", "apprentice_id": "_apprentice_id",
                                                 "apprentice_name": "_apprentice_name"}), on="teacher_id")
-        rows = rows.assign(_detail=rows["_apprentice_id"])
+        detail = rows["_apprentice_id"]
     elif values:
         sid = subjects["teacher_id"].to_numpy()
         keys = pd.DataFrame({"subject": np.repeat(sid, len(values)), "detail": np.tile(values, len(sid))})
         keys["detail_name"] = keys["detail_label"] = keys["detail"]
-        rows = rows.assign(_detail=rows[rule.field].astype("object"))
+        detail = rows[rule.field].astype("object")
     else:
         keys = pd.DataFrame({"subject": subjects["teacher_id"].to_numpy(), "detail": "", "detail_name": "",
                              "detail_label": counted_label(rule)})
-        rows = rows.assign(_detail="")
+        detail = None
     if not len(keys):
         return None
 
-    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="teacher_id")
+    actual = _actuals(rule, ctx, rows, detail, windows.periods, subject_col="teacher_id")
     # Applicable days per key row: the subject's, and for a pair also the apprentice's days in post.
     idx = ctx.avail.index
     matrix = ctx.avail.applicable(rule.rule_id)[idx.reindex(keys["subject"]).to_numpy()]
@@ -224,12 +225,12 @@ def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -
     if values:
         keys = pd.DataFrame({"subject": np.repeat(gid, len(values)), "detail": np.tile(values, len(gid))})
         keys["detail_name"] = keys["detail_label"] = keys["detail"]
-        rows = rows.assign(_detail=rows[rule.field].astype("object"))
+        detail = rows[rule.field].astype("object")
     else:
         keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
         keys["detail_label"] = kind.word + " " + keys["subject"].astype(str)
-        rows = rows.assign(_detail="")
-    actual = _actuals(rule, ctx, rows, windows.periods, subject_col="group")
+        detail = None
+    actual = _actuals(rule, ctx, rows, detail, windows.periods, subject_col="group")
     matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
     grid = _grid(keys, windows, matrix)
     grid["subject_type"] = kind.value
@@ -240,29 +241,35 @@ def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -
 
 # -- shared ------------------------------------------------------------------------------------
 
-def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame, subject_col: str) -> Actuals:
-    """actual per (subject, detail, period_id), only for the keys that have rows."""
+def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, detail: pd.Series | None, periods: pd.DataFrame,
+             subject_col: str) -> Actuals:
+    """actual per (subject, detail, period_id), only for the keys that have rows. ``detail``: each row's
+    detail (its apprentice, its listed value), aligned with ``rows``; None: "" for every row."""
     if not len(rows):
         return {}
     if subject_col == "teacher_id":
         rows = with_attributes(rows, ctx.attrs, attribute_keys(rule.condition))
-    pid = assign_periods(rows["date"], periods).to_numpy()
+    pid = _period_ids(ctx, rows, periods)
     inside = pid >= 0
-    rows, pid = rows[inside], pid[inside]
+    # The condition is a test of each row on its own: asked of every row, kept where the row is inside.
     match = evaluate(rule.condition, rows).to_numpy(dtype=bool)
     keys = [subject_col, "_detail", "period_id"]
     metric = rule.metric_spec
     if not metric.sums:
         # Whole counts: exact in any order, so counted in Python rather than by a pandas groupby, which
         # costs more than the counting on a small book.
-        subject, detail = rows[subject_col].to_numpy(), rows["_detail"].to_numpy()
-        known = ~(pd.isna(subject) | pd.isna(detail))  # a groupby drops blank keys; so does this
-        hits = Counter(zip(subject[known & match], detail[known & match], pid[known & match]))
+        subject = rows[subject_col].to_numpy()
+        details = np.full(len(rows), "", dtype=object) if detail is None else detail.to_numpy()
+        known = inside & ~(pd.isna(subject) | pd.isna(details))  # a groupby drops blank keys; so does this
+        hit = known & match
+        hits = Counter(zip(subject[hit], details[hit], pid[hit]))
         if not metric.is_share:
             return {key: float(n) for key, n in hits.items()}
         # 占比: matching rows ÷ all the subject's rows, 0 where none matched
-        totals = Counter(zip(subject[known], detail[known], pid[known]))
+        totals = Counter(zip(subject[known], details[known], pid[known]))
         return {key: hits.get(key, 0) / float(n) for key, n in totals.items()}
+    rows = rows.assign(_detail=detail if detail is not None else "")[inside]
+    pid, match = pid[inside], match[inside]
     rows = rows.assign(period_id=pid)
     if rule.sheet == CREDITS_SHEET and rule.field == "credits" and ctx.caps:
         sums = capped_by_category(rows[match], ctx.caps, keys).groupby(keys, sort=False)["credits"].sum()
@@ -272,6 +279,19 @@ def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame
                           "period_id": rows["period_id"], "actual": value})
         sums = g.groupby(keys, sort=False)["actual"].sum()
     return dict(zip(sums.index, sums.to_numpy(dtype="float64")))
+
+
+def _period_ids(ctx: Context, rows: pd.DataFrame, periods: pd.DataFrame) -> np.ndarray:
+    """``assign_periods`` of the rows' dates, once per rows and period kind: the rules of one sheet, 适用对象
+    and period kind share their rows (``_teachers_and_rows``), and so the period each row falls in."""
+    key = (id(rows), id(periods))
+    cached = ctx.period_ids.get(key)
+    if cached is not None and cached[0] is rows and cached[1] is periods:  # (both kept alive by the entry)
+        return cached[2]
+    pid = assign_periods(rows["date"], periods).to_numpy()
+    pid.flags.writeable = False
+    ctx.period_ids[key] = (rows, periods, pid)
+    return pid
 
 
 @dataclass(slots=True)

@@ -66,8 +66,11 @@ def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[
     rank = {tid: i for i, tid in enumerate(roster_order)}
     # Plain records grouped in Python: thousands of one- or two-row pandas groups cost a
     # millisecond each (seconds per recalc); the alert columns are typed and never null here.
+    # The records are zipped from the columns' lists (the values and types ``to_dict("records")``
+    # gives, at a third of its cost).
+    columns = list(alerts.columns)
     groups: dict[tuple, list[dict[str, Any]]] = {}
-    for a in alerts.to_dict("records"):
+    for a in (dict(zip(columns, row)) for row in zip(*(alerts[c].tolist() for c in columns))):
         groups.setdefault(tuple(a[k] for k in keys), []).append(a)
     for g in groups.values():
         g.sort(key=lambda a: (a["period_start"], a["detail_label"]))
