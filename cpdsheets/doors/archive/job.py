@@ -6,16 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-<<<<<<< HEAD
-=======
-from ...contract.book import RawBook
-from ...contract.findings import Lang
-from ...contract.texts import BilingualError, Text
-from ...engine.roster import teacher_attributes
-from ...reports.archive import SchoolArchive, build_archive
-from ...reports.archive_sheets import archive_sheets
-from ...reports.print_sheet import PrintSheet
->>>>>>> main
+from ...contract.texts import Text
 from ...reports.safe_names import file_stem
 from ..ooxml.write_errors import WorkbookWriteError
 from .writer import name_limit

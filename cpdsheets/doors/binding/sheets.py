@@ -11,15 +11,8 @@ from __future__ import annotations
 from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
 from ...contract.school_calendar import DAY_KINDS
-<<<<<<< HEAD
-from ...contract.texts import lang_or
-from ...jobs.bind import MappingTable
-=======
-from ...contract.book import RawSheet
 from ...contract.texts import Text, lang_or
-from ...engine.binding.mapping_layout import relaid_rows
-from ...engine.binding.mapping_sheet import mapping_rows
->>>>>>> main
+from ...jobs.bind import MappingTable
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
 from ..xml_text import column_letters, display_width
