@@ -72,9 +72,9 @@ def _flat_encoder(item_separator: str) -> Any:
         encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(item_separator, ": "))
         return lambda value, _level: [encoder.encode(value)]
     probe = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-    return c_make_encoder(None, probe.default, json.encoder.encode_basestring, None,  # type: ignore[attr-defined]
+    return c_make_encoder(None, probe.default, json.encoder.encode_basestring, None,
                           ": ", item_separator, False, False, False)
-_STRING = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what ensure_ascii=False writes
+_STRING = json.encoder.encode_basestring  # what ensure_ascii=False writes
 
 
 def _indented(value: Any, out: list[str], newline: str) -> None:
