@@ -74,6 +74,8 @@ def _flat_encoder(item_separator: str) -> Any:
     probe = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
     return c_make_encoder(None, probe.default, json.encoder.encode_basestring, None,
                           ": ", item_separator, False, False, False)
+
+
 _STRING = json.encoder.encode_basestring  # what ensure_ascii=False writes
 
 
