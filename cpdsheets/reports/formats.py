@@ -8,17 +8,19 @@ from __future__ import annotations
 
 
 from ..contract.findings import Lang
+from ..contract.texts import Catalogue
 from .report import Report, sorted_findings
 from .safe_text import json_text, visible
 
 FORMATS = ("text", "json", "junit", "github")
 
-_LABELS = {
-    "zh": {"error": "错误", "warning": "警告", "info": "提示", "ok": "通过", "fail": "未通过",
-           "unreadable": "无法读取", "rows": "行", "summary": "{files} 个文件：{errors} 个错误，{warnings} 个警告，{bad} 个无法读取"},
-    "en": {"error": "error", "warning": "warning", "info": "info", "ok": "OK", "fail": "FAILED",
-           "unreadable": "UNREADABLE", "rows": "rows", "summary": "{files} files: {errors} errors, {warnings} warnings, {bad} unreadable"},
-}
+# The words of ``validate``'s text report.
+VALIDATE_WORDS = Catalogue("validate report", {
+    "error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info"), "ok": ("通过", "OK"),
+    "fail": ("未通过", "FAILED"), "unreadable": ("无法读取", "UNREADABLE"), "rows": ("行", "rows"),
+    "summary": ("{files} 个文件：{errors} 个错误，{warnings} 个警告，{bad} 个无法读取",
+                "{files} files: {errors} errors, {warnings} warnings, {bad} unreadable"),
+})
 
 
 def render(report: Report, fmt: str, lang: Lang = "zh") -> str:
@@ -36,7 +38,7 @@ def quoteattr(text: str) -> str:
 
 
 def to_text(report: Report, lang: Lang = "zh") -> str:
-    L = _LABELS[lang]
+    L = {code: text[lang] for code, text in VALIDATE_WORDS.items()}
     lines: list[str] = []
     for f in report.files:
         path = visible(f.path)

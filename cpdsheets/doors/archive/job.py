@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ...contract.book import RawBook
 from ...contract.findings import Lang
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Text
 from ...engine.roster import teacher_attributes
 from ...reports.archive import SchoolArchive, build_archive
 from ...reports.archive_sheets import archive_sheets
@@ -23,7 +23,7 @@ from .writer import name_limit, no_cyclic_gc
 from ...jobs.book import Outcome, run_recalc
 from ..ooxml.write_errors import WorkbookWriteError
 
-_SUFFIX = {"zh": "-个人培训档案.xlsx", "en": "-training-records.xlsx"}
+_SUFFIX = Text("-个人培训档案.xlsx", "-training-records.xlsx")
 
 
 @dataclass(slots=True)

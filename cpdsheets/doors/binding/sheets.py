@@ -12,7 +12,7 @@ from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
 from ...contract.school_calendar import DAY_KINDS
 from ...contract.book import RawSheet
-from ...contract.texts import lang_or
+from ...contract.texts import Text, lang_or
 from ...engine.binding.mapping_layout import relaid_rows
 from ...engine.binding.mapping_sheet import mapping_rows
 from ..ooxml.form_buttons import Button, column_pixels
@@ -36,22 +36,20 @@ POLICY_WIDTHS = {0: 22, 1: 18, 2: 12, 3: 10, 4: 10, 5: 26, 6: 8, 7: 16, 8: 8, 9:
 # The rows the template's date validation covers: 学年开始 .. 统计截止日 (0-based rows 4..11).
 POLICY_DATE_ROWS = (4, 11)
 RULE_ROWS_SPARE = 50  # the drop-downs reach this far below the default rules, for rules staff add
-MAPPING_NOTE = {
-    "zh": "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；某张表不要读取，"
-          "把它（整张表）那一行的「对应字段」改为（不用）；本校不登记的记录（如成果记录），加一行"
-          "「（本校不登记） | （整张表） | 成果记录」，它的规则就不计算；本校的工作表不会被改动。",
-    "en": "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; to "
-          "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; for a log the school does not keep (e.g. "
-          "成果记录), add the line （本校不登记） | （整张表） | 成果记录 and its rules are not evaluated; the school's "
-          "own sheets are never changed.",
-}
-KEPT_VBA_NOTE = {
-    "zh": "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "
-          "xlmacros/CpdSheets.bas（并按 xlwings 的说明导入 xlwings 模块），或使用命令行 cpdsheets。",
-    "en": "The workbook's own VBA project was kept untouched and cpdsheets' macros were not added: to use the "
-          "buttons, import xlmacros/CpdSheets.bas (and the xlwings module) in the VBA editor, or use the "
-          "cpdsheets command line.",
-}
+MAPPING_NOTE = Text(
+    "cpdsheets 按本表读取本校的工作表：可修改「对应字段」和「默认值」，改完重新校验即可；某张表不要读取，"
+    "把它（整张表）那一行的「对应字段」改为（不用）；本校不登记的记录（如成果记录），加一行"
+    "「（本校不登记） | （整张表） | 成果记录」，它的规则就不计算；本校的工作表不会被改动。",
+    "cpdsheets reads the school's sheets through this table: edit 对应字段 / 默认值 and validate again; to "
+    "leave a sheet out, set 对应字段 of its （整张表） line to （不用）; for a log the school does not keep (e.g. "
+    "成果记录), add the line （本校不登记） | （整张表） | 成果记录 and its rules are not evaluated; the school's "
+    "own sheets are never changed.")
+KEPT_VBA_NOTE = Text(
+    "本工作簿原有的宏项目已原样保留，未加入 cpdsheets 的宏：要使用这些按钮，请在 VBA 编辑器中导入 "
+    "xlmacros/CpdSheets.bas（并按 xlwings 的说明导入 xlwings 模块），或使用命令行 cpdsheets。",
+    "The workbook's own VBA project was kept untouched and cpdsheets' macros were not added: to use the "
+    "buttons, import xlmacros/CpdSheets.bas (and the xlwings module) in the VBA editor, or use the "
+    "cpdsheets command line.")
 
 
 def console_sheet(asked: str, *, kept_vba: bool, server: str = "",

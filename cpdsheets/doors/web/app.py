@@ -60,7 +60,7 @@ def create_app(settings: Settings, *, runner: Runner | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        line = NOT_FOUND[0] if exc.status_code == 404 else str(exc.detail)
+        line = NOT_FOUND.zh if exc.status_code == 404 else str(exc.detail)
         if not _is_api(request):
             return pages.error_page(request, exc.status_code, line)
         return JSONResponse({"error": line}, status_code=exc.status_code)

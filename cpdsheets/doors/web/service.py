@@ -25,6 +25,7 @@ from .database import Store
 from .models import Account, Book
 from .runner import Runner, make_runner
 from .settings import Settings
+from .texts import PAGES
 
 
 class Refusal(BilingualError):
@@ -39,12 +40,12 @@ class Refusal(BilingualError):
         return cls(status, exc.reason.zh, exc.reason.en)
 
 
-NOT_FOUND = ("找不到这个工作簿", "no such workbook")
-DISTRICT_ONLY = ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up")
+NOT_FOUND = PAGES["refuse.not-found"]
+DISTRICT_ONLY = PAGES["refuse.district-only"]
 
 
 def not_found() -> Refusal:
-    return Refusal(404, *NOT_FOUND)
+    return Refusal(404, NOT_FOUND.zh, NOT_FOUND.en)
 
 
 class Service:
@@ -145,7 +146,7 @@ class Service:
     async def district_parts(self, account: Account, as_of: dt.date | None) -> tuple[list[dict[str, Any]], dt.date]:
         """Each school's part of ``rollup`` over its latest upload, at ``as_of`` (default today)."""
         if not account.is_district:
-            raise Refusal(403, *DISTRICT_ONLY)
+            raise Refusal(403, DISTRICT_ONLY.zh, DISTRICT_ONLY.en)
         when = as_of or dt.date.today()
         latest = [(school, book) for school, book in await run_in_threadpool(self.store.latest) if book is not None]
         key = (when, tuple(book.id for _, book in latest))

@@ -11,6 +11,11 @@ PAGES = Catalogue("service pages", {
     "nav.district": ("区域汇总", "District"),
     "nav.logout": ("退出", "Log out"),
     "nav.lang": ("English", "中文"),
+    "nav.other-lang": ("en", "zh"),  # the ?lang= of the link to the other language
+    "html.lang": ("zh-CN", "en"),  # <html lang="...">
+    "sep.clauses": ("；", "; "),
+    "refuse.not-found": ("找不到这个工作簿", "no such workbook"),
+    "refuse.district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
     "login.heading": ("登录", "Log in"),
     "login.user": ("用户名", "User name"),
     "login.password": ("密码", "Password"),
