@@ -99,3 +99,39 @@ def test_json_out_of_every_command_never_holds_nan_or_infinity(tmp_path):
         r = cli(*args)
         assert r.returncode in (0, 1), (args, r.stderr)
         strict_json(r.stdout)
+
+
+def test_indented_json_is_json_dumps_character_for_character():
+    """``indented_json`` writes what ``json.dumps(..., ensure_ascii=False, indent=2, allow_nan=False)``
+    writes (it exists because that runs in Python, not C): random documents of every plain type, nested,
+    empty containers, str and int enums, escapes; what it leaves to json.dumps raises what json.dumps raises."""
+    import enum
+    import json
+    import random
+
+    from cpdsheets.reports.safe_text import indented_json
+
+    class Word(str, enum.Enum):
+        A = "甲"
+
+    class Count(enum.IntEnum):
+        X = 3
+
+    rng = random.Random(20)
+    leaves = [None, True, False, 0, -5, 2**70, 1.5, -0.0, 1e300, 1e-7, "", "中文\n\t\"\\", "\x1b", "\u2028",
+              Word.A, Count.X]
+
+    def tree(depth):
+        if depth == 0 or rng.random() < 0.3:
+            return rng.choice(leaves)
+        if rng.random() < 0.5:
+            return [tree(depth - 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["a", "键", 'b"', ""]) + str(i): tree(depth - 1) for i in range(rng.randint(0, 4))}
+
+    for _ in range(2000):
+        doc = tree(5)
+        assert indented_json(doc) == json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
+    assert indented_json({1: [2, (3,)]}) == json.dumps({1: [2, (3,)]}, ensure_ascii=False, indent=2)
+    for bad in ([float("nan")], [{1, 2}]):
+        with pytest.raises((ValueError, TypeError)):
+            indented_json(bad)

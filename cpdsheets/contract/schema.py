@@ -11,6 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .texts import Text
+
+NO_UNIT = Text("", "")  # a column no total is shown of
+
 ColumnKind = Literal[
     "text",  # free text, kept as typed (trimmed)
     "teacher_id",  # 工号: text, "1001.0" -> "1001", leading zeros kept
@@ -24,7 +28,7 @@ ColumnKind = Literal[
 
 
 class ColumnSpec(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)  # Text
 
     key: str
     header: str
@@ -47,8 +51,8 @@ class ColumnSpec(BaseModel):
     # The words the template's drop-down offers where people also type synonyms or their own (a category,
     # √ for 出勤, 本校): another word only warns. ``choices`` are the drop-down of a "choice" column.
     suggested: tuple[str, ...] = ()
-    # number: what one unit of it is called when a total is shown, (zh, en): `学分`/`credits`
-    shown_unit: tuple[str, str] = ("", "")
+    # number: what one unit of it is called when a total is shown: `学分`/`credits`
+    shown_unit: Text = NO_UNIT
     # number: what the column measures, so a metric can name its default field by it (字数 sums the
     # sheet's "chars" column when a rule gives no 字段). Empty: nothing a metric defaults to.
     measures: str = ""
@@ -82,7 +86,7 @@ class ArchiveColumn(BaseModel):
 class SheetSpec(BaseModel):
     """Everything the tool knows about one sheet; every list of sheets is derived from these fields."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)  # Text
 
     key: str
     name: str
@@ -97,7 +101,7 @@ class SheetSpec(BaseModel):
     subject: SubjectKind = "teacher"  # whom a row is about: a teacher (工号) or a 教研组/备课组
     counted: bool = False  # a rule may count it (its 数据表); 豁免 and the roster are not logs of work done
     credited: bool = False  # its rows earn credits (the credit ledger's sources); 学分 is computed when blank
-    count_unit: tuple[str, str] = ("项", "items")  # what one row is when a rule counts rows, (zh, en)
+    count_unit: Text = Text("项", "items")  # what one row is when a rule counts rows
     # The column naming what a row was: with the teacher and the day it identifies one session.
     title_column: str | None = None
     # The 个人培训档案 lists a teacher's counted rows with these columns (none: not listed) ...
@@ -132,7 +136,7 @@ class SheetSpec(BaseModel):
 
 def _col(key: str, header: str, *aliases: str, kind: ColumnKind = "text", required: bool = False,
          choices: tuple[str, ...] = (), help: str = "", units: tuple[str, ...] = (),
-         shown_unit: tuple[str, str] = ("", ""), measures: str = "", suggested: tuple[str, ...] = (),
+         shown_unit: Text = NO_UNIT, measures: str = "", suggested: tuple[str, ...] = (),
          **typing: bool) -> ColumnSpec:
     return ColumnSpec(
         key=key, header=header, aliases=tuple(aliases), kind=kind, required=required, choices=tuple(choices),
@@ -150,10 +154,10 @@ HOUR_UNITS = ("学时", "课时", "个课时", "小时", "节", "节课", "h", "
 DAY_UNITS = ("天", "日", "day", "days")
 CHAR_UNITS = ("字", "千字")
 CREDIT_UNITS = ("学分", "分")
-CREDITS_SHOWN = ("学分", "credits")
-HOURS_SHOWN = ("学时", "hours")
-DAYS_SHOWN = ("天", "days")
-CHARS_SHOWN = ("字", "characters")
+CREDITS_SHOWN = Text("学分", "credits")
+HOURS_SHOWN = Text("学时", "hours")
+DAYS_SHOWN = Text("天", "days")
+CHARS_SHOWN = Text("字", "characters")
 PERSON_UNITS = ("人", "个人", "名")
 
 
@@ -188,7 +192,7 @@ TEACHERS = SheetSpec(
 
 TRAININGS = SheetSpec(
     key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训", en="Trainings",
-    year_date="date", counted=True, credited=True, count_unit=("次", "sessions"), title_column="title",
+    year_date="date", counted=True, credited=True, count_unit=Text("次", "sessions"), title_column="title",
     archive_columns=(
         _shown("title", "项目名称", "Training"),
         _shown("category level attendance", "类别 · 级别 · 考勤", "Category · level · attendance"),
@@ -215,7 +219,7 @@ TRAININGS = SheetSpec(
 
 OBSERVATIONS = SheetSpec(
     key="observations", name="听课记录", aliases=("Observations",), row_is="听一节课", en="Observations",
-    year_date="date", counted=True, count_unit=("节", "lessons"), title_column="topic",
+    year_date="date", counted=True, count_unit=Text("节", "lessons"), title_column="topic",
     archive_columns=(
         _shown("topic taught_by", "课题", "Topic", first_non_blank=True),
         _shown("taught_by location lesson_type", "授课教师 · 地点 · 课型", "Taught by · where · type"),
@@ -277,7 +281,7 @@ OUTPUTS = SheetSpec(
 ACTIVITIES = SheetSpec(
     key="activities", name="教研活动", aliases=("GroupActivities", "Group activities"),
     row_is="一次教研组或备课组活动", en="Group activities", optional=True, year_date="date", subject="group",
-    counted=True, count_unit=("次", "meetings"),
+    counted=True, count_unit=Text("次", "meetings"),
     columns=(
         _col("date", "日期", "Date", kind="date", required=True),
         _col("group", "组别", "Group", required=True, help="教研组或备课组名称"),

@@ -50,7 +50,7 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
         reading = read_soon(path)
-        from ..jobs.book import check  # the engine's imports, while the sheets are parsed
+        from ..jobs.book import ValidateRequest, validate  # the engine's imports, while the sheets are parsed
 
         raw = reading.result()
     except WorkbookUnreadable as exc:
@@ -58,10 +58,10 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
-        _, validation, findings, _ = check(raw, as_of=as_of)
+        checked = validate(ValidateRequest(raw, _lang(lang), as_of))
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
-    return FileReport(path, findings, rows=validation.rows, seconds=time.perf_counter() - started)
+    return FileReport(path, checked.findings, rows=checked.validation.rows, seconds=time.perf_counter() - started)
 
 
 def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict[str, int]:
@@ -70,15 +70,20 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
     (``WorkbookUnreadable``, ``WorkbookWriteError``: BilingualError), for the caller to show as one line."""
     from pathlib import Path
 
-    from ..jobs.book import run_recalc
+    from ..jobs.book import RecalcRequest, recalc
+    from ..jobs.tabs import book_tabs
     from .ooxml.file_door import FileDoor
     from .tab_owner import other_language_tabs
 
-    code: Lang = "en" if lang == "en" else "zh"
+    code = _lang(lang)
     door = FileDoor(path, out=Path(out) if out else None, backup=out is None)
-    outcome = run_recalc(door.read(), lang=code, as_of=as_of)
-    door.write(outcome.tabs, remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
+    outcome = recalc(RecalcRequest(door.read(), code, as_of))
+    door.write(book_tabs(outcome).tabs, remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
     return outcome.counts
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "zh"
 
 
 def _exit_text(code: int | None, lang: str) -> str:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import glob
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
@@ -266,28 +265,23 @@ def _other_book(raw: Optional[str], book: Path, what=None, suffixes: tuple[str, 
     return path
 
 
-def _one_run_per_book(command):
-    """Hold the book's lock for the whole command: a second run on the same book waits briefly,
+@contextlib.contextmanager
+def _book_held(book: Path, lang: Lang) -> Iterator[None]:
+    """Hold the book's lock for the rest of the command: a second run on the same book waits briefly,
     then refuses (exit 2), so runs never interleave and ``.bak`` is the version a run read."""
+    from .ooxml.safe_replace import book_lock
+    from .ooxml.write_errors import WorkbookBusy
 
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        from .ooxml.safe_replace import book_lock
-        from .ooxml.write_errors import WorkbookBusy
-
-        with contextlib.ExitStack() as held:
-            try:
-                held.enter_context(book_lock(kwargs["book"]))
-            except WorkbookBusy as exc:
-                _echo(f"{kwargs['book']}: {exc.message(kwargs['lang'].value)}", err=True)
-                raise typer.Exit(2)
-            return command(*args, **kwargs)
-
-    return run
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(book_lock(book))
+        except WorkbookBusy as exc:
+            _echo(f"{book}: {exc.message(lang.value)}", err=True)
+            raise typer.Exit(2)
+        yield
 
 
 @app.command(cls=_Command)
-@_one_run_per_book
 def recalc(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm）/ the master workbook.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示，不写文件 / compute and print only.")] = False,
@@ -304,34 +298,36 @@ def recalc(
     ] = None,
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
-    when = _parse_date(as_of, lang.value)
-    target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
-    raw = _or_exit(book, lang, lambda: _read_while_importing(book))
-    from ..reports.recalc_text import recalc_text
-    from ..reports.results_json import to_results_json
+    with _book_held(book, lang):
+        when = _parse_date(as_of, lang.value)
+        target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
+        raw = _or_exit(book, lang, lambda: _read_while_importing(book))
+        from ..jobs.book import RecalcRequest, recalc as recalc_job
+        from ..reports.recalc_text import recalc_text
+        from ..reports.results_json import to_results_json
 
-    from ..jobs.book import run_recalc
-
-    outcome = _or_exit(book, lang, lambda: run_recalc(raw, lang=lang.value, as_of=when))
-    if dry_run or format == Format.json:
+        outcome = _or_exit(book, lang, lambda: recalc_job(RecalcRequest(raw, lang.value, when)))
         if format == Format.json:
             _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
+            summary = None
         else:
-            _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
-                              {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
+            summary = recalc_text(outcome.results, outcome.counts, outcome.as_of, set(outcome.share_rules), lang.value)
         if dry_run:
+            if summary is not None:
+                _echo(summary)
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
-    from .ooxml.file_door import FileDoor
-    from .tab_owner import other_language_tabs
+        from ..jobs.tabs import book_tabs
+        from .ooxml.file_door import FileDoor
+        from .tab_owner import other_language_tabs
 
-    door = FileDoor(book, out=target, backup=backup)
-    _or_exit(book, lang, lambda: door.write(outcome.tabs, marks=outcome.marks if mark else None,
-                                            remove=other_language_tabs(lang.value)))
-    if format != Format.json:
-        _echo(recalc_text(outcome.results, outcome.counts, outcome.as_of,
-                              {r.rule_id for r in outcome.policy.rules if r.metric_spec.is_share}, lang.value))
-        _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
-    raise typer.Exit(_findings_exit(outcome.findings, fail_on))
+        tabs = book_tabs(outcome)
+        door = FileDoor(book, out=target, backup=backup)
+        _or_exit(book, lang, lambda: door.write(tabs.tabs, marks=tabs.marks if mark else None,
+                                                remove=other_language_tabs(lang.value)))
+        if summary is not None:  # after the write: a book that could not be written shows its one line alone
+            _echo(summary)
+            _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
+        raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
 
 def _findings_exit(findings, fail_on: Optional[FailOn]) -> int:
@@ -379,7 +375,9 @@ def rollup(
         district = _merged_reports(files, lang.value, when.isoformat() if when else as_of)
         district.skipped += skipped
     else:
-        when = _parse_date(as_of, lang.value) or dt.date.today()
+        from ..jobs.dates import district_as_of
+
+        when = district_as_of(_parse_date(as_of, lang.value))  # one date for every school, settled here once
         files, skipped = choose_inputs(expand_paths(paths))
         if target is not None:  # refused before any book is read, not after
             _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
@@ -448,7 +446,6 @@ def _merged_reports(paths: list[str], lang: str, as_of: str | None):
 
 
 @app.command("clear-marks", cls=_Command)
-@_one_run_per_book
 def clear_marks_cmd(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="标记过的工作簿 / the marked workbook.")],
     out: OutputOption = None,
@@ -456,10 +453,12 @@ def clear_marks_cmd(
     lang: LangOption = Lang.zh,
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
+    from ..jobs.marks import ClearMarksRequest, clear_marks
     from .ooxml.file_door import FileDoor
 
-    door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
-    n = _or_exit(book, lang, door.clear_marks)
+    with _book_held(book, lang):
+        door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
+        n = _or_exit(book, lang, lambda: clear_marks(ClearMarksRequest(door, lang.value)).cells)
     _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
 
 
@@ -559,7 +558,6 @@ class BindFormat(str, Enum):
 
 
 @app.command(cls=_Command)
-@_one_run_per_book
 def bind(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="学校自己的登记簿（.xlsx/.xlsm）/ the school's own workbook.")],
     out: OutputOption = None,
@@ -575,35 +573,36 @@ def bind(
     server: ServerOption = "",
 ) -> None:
     """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
-    from ..jobs.bind import bind_proposal
+    from ..jobs.bind import BindRequest, bind as bind_job
     from ..reports.binding_text import proposal_json, proposal_text
 
-    server = _server_or_exit(server, lang)
-    if year:
-        from .template.school_year import school_year
+    with _book_held(book, lang):
+        server = _server_or_exit(server, lang)
+        if year:
+            from .template.school_year import school_year
 
-        try:
-            school_year(year)
-        except ValueError:
-            _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
-                  else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
-            raise typer.Exit(2)
-    target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
-    raw = _or_exit(book, lang, lambda: read_workbook(book))
-    bound = bind_proposal(raw)
-    if bound.unusable:
-        _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
-    proposal = bound.proposal
-    if dry_run:
-        _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
-              else proposal_text(proposal, str(book), lang.value))
-        raise typer.Exit(0 if proposal.complete else 1)
-    if not proposal.binding.sheets:
-        _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
-              err=True)
-        raise typer.Exit(1)
-    raise typer.Exit(_write_binding(book, proposal, out=target, year=year or None, school=school, as_json=format == BindFormat.json,
-                                    lang=lang, server=server))
+            try:
+                school_year(year)
+            except ValueError:
+                _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
+                      else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
+                raise typer.Exit(2)
+        target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
+        raw = _or_exit(book, lang, lambda: read_workbook(book))
+        bound = bind_job(BindRequest(raw, lang.value))
+        if bound.unusable:
+            _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
+        proposal = bound.proposal
+        if dry_run:
+            _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
+                  else proposal_text(proposal, str(book), lang.value))
+            raise typer.Exit(0 if proposal.complete else 1)
+        if not proposal.binding.sheets:
+            _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
+                  err=True)
+            raise typer.Exit(1)
+        raise typer.Exit(_write_binding(book, proposal, out=target, year=year or None, school=school,
+                                        as_json=format == BindFormat.json, lang=lang, server=server))
 
 
 def _bind_output(book: Path, out: Optional[str]) -> Optional[Path]:
@@ -649,6 +648,7 @@ def _read_while_importing(book: Path) -> RawBook:
     """The book, its sheets parsed on calamine's threads while the engine is imported here."""
     reading = read_soon(book)
     import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
+    import cpdsheets.jobs.tabs  # noqa: F401
 
     return reading.result()
 
@@ -692,8 +692,8 @@ def archive(
     lang: LangOption = Lang.zh,
 ) -> None:
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
+    from ..jobs.archive import ArchiveRequest, UnknownTeachers, archive as archive_job
     from ..reports.archive import to_archive_json
-    from .archive.job import UnknownTeachers, run_archive
     from .archive.writer import split_paths, write_archive
     from .archive.pdf import PdfUnavailable, to_pdf
 
@@ -707,14 +707,14 @@ def archive(
         _echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     try:
-        run = run_archive(raw, lang=code, as_of=when, teacher_ids=ids or None)
+        run = archive_job(ArchiveRequest(raw, code, when, teacher_ids=tuple(ids)))
     except UnknownTeachers as exc:
         _echo(f"{book}: {exc.message(code)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
         _echo(f"{book}: {internal_error(exc, code)}", err=True)
         raise typer.Exit(2)
-    members = run.sheets[len(run.sheets) - len(run.archive.teachers):]
+    members = run.teacher_sheets
     member_paths = split_paths(members, folder) if folder is not None else []
     # Every file, the teachers' included, is checked before the first is written.
     _guarded(lang, lambda: _archive_outputs(book, out, split, pdf, code, member_paths))

@@ -175,12 +175,6 @@ def _serial_to_ts(serial: pd.Series) -> pd.Series:
     return EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
 
 
-def _ymd(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
-    frame = pd.DataFrame({"year": y, "month": m, "day": d}).astype("float64")
-    frame.loc[(frame["year"] < MIN_YEAR) | (frame["year"] > MAX_YEAR), "year"] = np.nan
-    return pd.to_datetime(frame, errors="coerce")
-
-
 def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
                     month_is_enough: bool = False) -> Parsed:
     """``month_is_enough``: a year and month (`2010.9`, `2010年9月`, the number 2010.9 Excel makes of
@@ -206,31 +200,51 @@ def normalize_dates(s: pd.Series, year_of_month: YearOfMonth | None = None, *,
 
     is_text = (t == str) & ~blank
     if is_text.any():
-        tx = _text(s[is_text])  # only the text cells: a column of dates has none to clean
-        full = tx.str.extract(_FULL_DATE)
-        compact = tx.str.extract(_COMPACT_DATE)
-        full = full.fillna(compact)
-        parsed = _ymd(full["y"], full["m"], full["d"])
-        md = tx.str.extract(_MONTH_DAY)
-        has_md = md["m"].notna()
-        if year_of_month is not None and has_md.any():
-            months = md.loc[has_md, "m"].astype(int)
-            years = months.map(year_of_month)
-            parsed[has_md] = _ymd(years, months, md.loc[has_md, "d"].fillna(md.loc[has_md, "d2"]))
-        if month_is_enough:
-            ym = tx.str.extract(_YEAR_MONTH)
-            has_ym = ym["y"].notna()
-            if has_ym.any():
-                ym = ym[has_ym]
-                parsed[has_ym] = _ymd(ym["y"], ym["m"].fillna(ym["m2"]), pd.Series(1, index=ym.index))
-        serial = tx.str.fullmatch(_SERIAL_TEXT)
-        if serial.any():
-            numbers = tx[serial].astype("float64")
-            # Where a month is the answer, `2010` is a year without its month, not a 1905 serial.
-            parsed[serial] = _serial_to_ts(numbers.mask(numbers.between(MIN_YEAR, MAX_YEAR + 1) & month_is_enough))
-        out[is_text] = parsed
+        # One text at a time: pandas' string methods loop in Python too, and cost a millisecond a call
+        # on the few new texts a book holds.
+        out[is_text] = [_text_date(v, year_of_month, month_is_enough) for v in s[is_text]]
     bad = ~blank & out.isna()
     return Parsed(out, bad)
+
+
+def _text_date(text: str, year_of_month: YearOfMonth | None, month_is_enough: bool) -> pd.Timestamp:
+    """A date typed as text: `2024-09-03`, `20240903`, `9月3日` (with ``year_of_month``), `2010.9` (where
+    a month is enough), a serial number as text; NaT when it is none of them."""
+    tx = to_halfwidth(text).strip()
+    parsed = pd.NaT
+    full = _FULL_DATE.match(tx) or _COMPACT_DATE.match(tx)
+    if full:
+        parsed = _day(full["y"], full["m"], full["d"])
+    if year_of_month is not None and (md := _MONTH_DAY.match(tx)):
+        month = int(md["m"])
+        parsed = _day(year_of_month(month), month, md["d"] if md["d"] is not None else md["d2"])
+    if month_is_enough and (ym := _YEAR_MONTH.match(tx)):
+        parsed = _day(ym["y"], ym["m"] if ym["m"] is not None else ym["m2"], 1)
+    if _SERIAL_TEXT.fullmatch(tx):
+        number = float(tx)
+        # Where a month is the answer, `2010` is a year without its month, not a 1905 serial.
+        parsed = pd.NaT if month_is_enough and MIN_YEAR <= number <= MAX_YEAR + 1 else _serial_day(number)
+    return parsed
+
+
+def _day(year: str | int, month: str | int, day: str | int | None) -> pd.Timestamp:
+    """The day of these parts (as typed), NaT when there is none (31 September, the year 1066)."""
+    if day is None:
+        return pd.NaT
+    y, m, d = int(year), int(month), int(day)
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return pd.NaT
+    try:
+        return pd.Timestamp(dt.date(y, m, d))
+    except ValueError:
+        return pd.NaT
+
+
+def _serial_day(serial: float) -> pd.Timestamp:
+    """An Excel serial number's day (`_serial_to_ts` of one number)."""
+    if not SERIAL_MIN <= serial <= SERIAL_MAX:
+        return pd.NaT
+    return EXCEL_EPOCH + pd.Timedelta(days=math.floor(serial))
 
 
 def date_number_guesses(s: pd.Series, month_is_enough: bool = False) -> pd.Series:

@@ -237,10 +237,10 @@ def unit_of(rule: Rule | None) -> Text:
     if metric.is_share:
         return ARCHIVE["unit-percent"]
     if not metric.sums:
-        return Text(*SHEETS[rule.sheet].count_unit) if rule.sheet in SHEETS else ARCHIVE["unit-items"]
+        return SHEETS[rule.sheet].count_unit if rule.sheet in SHEETS else ARCHIVE["unit-items"]
     spec = CREDIT_LEDGER if rule.sheet == CREDITS_SHEET else SHEETS[rule.sheet]
     keys = {c.key for c in spec.columns}
-    return Text(*spec.column(rule.field).shown_unit) if rule.field in keys else _NO_UNIT
+    return spec.column(rule.field).shown_unit if rule.field in keys else _NO_UNIT
 
 
 # -- records -----------------------------------------------------------------------------------

@@ -39,8 +39,91 @@ def visible_lines(text: str) -> str:
 def json_text(doc: Any) -> str:
     """``doc`` as indented UTF-8 JSON: non-finite numbers become null (``allow_nan=False`` then
     guards the rule), and characters a terminal would act on are written as ``\\uXXXX``."""
-    text = json.dumps(_finite(doc), ensure_ascii=False, indent=2, allow_nan=False)
+    text = indented_json(_finite(doc))
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _NotPlain(Exception):
+    """A value ``indented_json`` leaves to ``json.dumps``."""
+
+
+def indented_json(doc: Any) -> str:
+    """``json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)``, character for character, for a
+    document of dicts with string keys, lists and plain values. With ``indent`` the standard library
+    encodes in Python, not C; the results of a school (thousands of alert fields) took as long to
+    write out as to compute. Anything else is handed to ``json.dumps`` itself."""
+    parts: list[str] = []
+    try:
+        _indented(doc, parts, "\n")
+    except _NotPlain:
+        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
+    return "".join(parts)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FLAT: dict[str, Any] = {}  # indent -> an encoder of flat records at that depth
+
+
+def _flat_encoder(item_separator: str) -> Any:
+    """The C encoder ``json.dumps(ensure_ascii=False, allow_nan=False, separators=(item_separator, ": "))``
+    uses, made once (``JSONEncoder.encode`` makes one per call)."""
+    c_make_encoder = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    if c_make_encoder is None:  # a Python without the _json accelerator
+        encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(item_separator, ": "))
+        return lambda value, _level: [encoder.encode(value)]
+    probe = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+    return c_make_encoder(None, probe.default, json.encoder.encode_basestring, None,
+                          ": ", item_separator, False, False, False)
+
+
+_STRING = json.encoder.encode_basestring  # what ensure_ascii=False writes
+
+
+def _indented(value: Any, out: list[str], newline: str) -> None:
+    # The tests json.dumps makes, in its order: str, None, True, False, int, float, list, dict.
+    if isinstance(value, str):
+        out.append(_STRING(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float) and math.isfinite(value):
+        out.append(float.__repr__(value))
+    elif isinstance(value, (list, tuple)) and value:
+        inner = newline + "  "
+        out.append("[" + inner)
+        for i, item in enumerate(value):
+            if i:
+                out.append("," + inner)
+            _indented(item, out, inner)
+        out.append(newline + "]")
+    elif type(value) is dict and value and all(type(v) in _SCALARS for v in value.values()):
+        # A flat record (a teacher, an alert): the C encoder writes it, the line breaks and indent
+        # being its item separator; a string's own newlines are escaped, so none is mistaken for one.
+        inner = newline + "  "
+        flat = _FLAT.get(inner)
+        if flat is None:
+            flat = _FLAT[inner] = _flat_encoder("," + inner)
+        out.append("{" + inner + "".join(flat(value, 0))[1:-1] + newline + "}")
+    elif isinstance(value, dict) and value:
+        inner = newline + "  "
+        out.append("{" + inner)
+        for i, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _NotPlain
+            out.append(("," + inner if i else "") + _STRING(key) + ": ")
+            _indented(item, out, inner)
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[]")
+    elif isinstance(value, dict):
+        out.append("{}")
+    else:
+        raise _NotPlain
 
 
 def _finite(value: Any) -> Any:

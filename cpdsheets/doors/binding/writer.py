@@ -18,16 +18,12 @@ cpdsheets' module is NOT added: the 控制台 says how to import it (and ``notes
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from ...contract.binding import MAPPING_SHEET_NAMES, Binding
 from ...contract.book import RawBook
-from ...contract.school_year import start_year_of
 from ...contract.schema import POLICY_SHEET_NAMES
-from ...engine.binding.mapping_sheet import read_mapping
-from ...engine.binding.school_year import bound_start_year
-from ...engine.normalize import header_key
+from ...jobs.bind import BookLayout, book_layout, sheet_named
 from ..ooxml import opc
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
 from ..ooxml.marks import NOTE_AUTHOR, add_notes, read_notes
@@ -42,7 +38,7 @@ from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
 from ..template.text import upload_page
-from ..template.school_year import year_label
+from ..template.school_year import school_year, year_label
 from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
 from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
 
@@ -92,27 +88,27 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
         raise NotAMacroBook(target)
     if out is None and target != src and target.exists():
         raise BoundBookExists(src, target)
-    label = year_label(year) if year else None
+    asked = school_year(year).start.year if year else None  # a ValueError before anything is read
     lang = "en" if lang.startswith("en") else "zh"
     messages = notes if notes is not None else []
     with book_lock(src):
         book = read_workbook(src)  # refuses a book over the limits or unreadable, before any work
         check_writable(target)
-        existing_mapping = _mapping_sheet_name(book, src)
-        if label is None:
-            start = bound_start_year(book, binding)
-            label = year_label(str(start if start is not None else start_year_of(date.today())))
+        layout = book_layout(book, binding, year_start=asked)
+        if layout.mapping_taken and layout.mapping:
+            raise MappingSheetTaken(src, layout.mapping)
+        label = year_label(str(layout.year_start))
         with refused_parts(src):
             pkg = open_package(src)
             try:
-                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping, server)
+                kept_vba = _bind_package(pkg, book, layout, label, school, lang, server)
             except BaseException:
                 pkg.close()
                 raise
             written = atomic_write(target, lambda fh: write_and_close(pkg, fh), backup=target.exists(), like=src)
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
-    if server and _exact(book, (CONSOLE_SHEET,)) is not None:
+    if server and sheet_named(book, (CONSOLE_SHEET,)) is not None:
         messages.append(KEPT_CONSOLE_NOTE[lang].format(server=server))
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
         messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
@@ -120,8 +116,8 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     return written
 
 
-def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, school: str, lang: str,
-                  existing_mapping: str | None, server: str = "") -> bool:
+def _bind_package(pkg: Package, book: RawBook, layout: BookLayout, label: str, school: str, lang: str,
+                  server: str = "") -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:
         wb = Workbook(pkg)
@@ -129,7 +125,7 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         raise NotAWorkbook(pkg.path, f"缺少部件 {exc} / missing part {exc}") from exc
     has_vba = _has_vba(wb)
     kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
-    if _exact(book, (CONSOLE_SHEET,)) is None:
+    if sheet_named(book, (CONSOLE_SHEET,)) is None:
         sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba, server=server, link_rid=LINK_RID)
         vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
         pkg.put(vml, buttons_vml(buttons, next_idmap(pkg), col_px, row_px))
@@ -140,16 +136,14 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         if server:
             rels.append((LINK_RID, HYPERLINK_REL, upload_page(server)))
         pkg.put(opc.rels_name(entry.part), opc.rels_xml(rels, external=frozenset({LINK_RID})))
-    if _exact(book, POLICY_SHEET_NAMES) is None:
+    if sheet_named(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, school, real_dates=date_style is not None)
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
         # Not authored `cpdsheets`: recalc --mark would take them for marks no record lists and clear them.
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
     # On a re-bind the new 映射 is laid out around the old one's rows: staff's columns, notes and order stay.
-    typed = book.sheets[existing_mapping] if existing_mapping else None
-    sheet, row_of = mapping_sheet(binding, lang, typed)
-    _put_mapping(pkg, wb, sheet, existing_mapping, row_of)
+    _put_mapping(pkg, wb, mapping_sheet(layout.table, lang), layout.mapping, layout.table.row_of)
     if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()
@@ -229,20 +223,3 @@ def _vba_project(codename: str) -> bytes:
 def _date_style(pkg: Package, wb: Workbook) -> int | None:
     part = wb.styles_part()
     return date_xf(StyleBook(pkg.read(part), part)) if part and pkg.has(part) else None
-
-
-def _exact(book: RawBook, names: tuple[str, ...]) -> str | None:
-    """The book's sheet named one of ``names`` (compared as the readers compare headers)."""
-    wanted = {header_key(n) for n in names}
-    return next((n for n in book.sheets if header_key(n) in wanted), None)
-
-
-def _mapping_sheet_name(book: RawBook, src: Path) -> str | None:
-    """The book's 映射 sheet, if it has one; a sheet of that name that holds no 映射 table is refused."""
-    name = _exact(book, MAPPING_SHEET_NAMES)
-    if name is None:
-        return None
-    _, findings = read_mapping(book.sheets[name])
-    if any(f.cell == "A1" and not f.row for f in findings):
-        raise MappingSheetTaken(src, name)
-    return name
