@@ -100,7 +100,9 @@ def _run(job: str, book: Any) -> None:
         raw = door.read()
         lang = book_lang(raw.names())
         if job == "clear":
-            cleared = door.clear_marks()
+            from .jobs.marks import ClearMarksRequest, clear_marks
+
+            cleared = clear_marks(ClearMarksRequest(door, lang)).cells
             _alert(book, TEXTS.render("done-clear", lang, cleared=cleared), lang)
             return
         if job == "archive":

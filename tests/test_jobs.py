@@ -147,3 +147,15 @@ def test_bind_proposes_and_lays_out_what_a_door_writes(tmp_path):
     wb.save(taken)
     layout = book_layout(read_workbook(taken), proposed.proposal.binding)
     assert layout.mapping == "映射" and layout.mapping_taken
+
+
+def test_clear_marks_takes_off_what_recalc_marked_through_any_book_that_can(demo, tmp_path):
+    from cpdsheets.doors.ooxml.file_door import FileDoor
+    from cpdsheets.jobs.marks import ClearMarksRequest, MarksCleared, clear_marks
+
+    marked = tmp_path / "marked.xlsm"
+    tabs = book_tabs(recalc(RecalcRequest(demo)))
+    FileDoor(DEMO, out=marked, backup=False).write(tabs.tabs, marks=tabs.marks)
+    cleared = clear_marks(ClearMarksRequest(FileDoor(marked, backup=False)))
+    assert cleared == MarksCleared(len(tabs.marks)) and cleared.cells > 0
+    assert clear_marks(ClearMarksRequest(FileDoor(marked, backup=False))).cells == 0

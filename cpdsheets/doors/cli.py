@@ -446,11 +446,12 @@ def clear_marks_cmd(
     lang: LangOption = "zh",
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
+    from ..jobs.marks import ClearMarksRequest, clear_marks
     from .ooxml.file_door import FileDoor
 
     with _book_held(book, lang):
         door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
-        n = _or_exit(book, lang, door.clear_marks)
+        n = _or_exit(book, lang, lambda: clear_marks(ClearMarksRequest(door, lang)).cells)
     _echo(CLI.render("cleared-marks", lang, n=n))
 
 

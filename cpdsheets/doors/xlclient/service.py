@@ -136,7 +136,9 @@ def _run(job: str, door: ClientDoor, raw: RawBook, lang: Lang) -> act.ActionList
     out = door.actions
     title = BUTTONS.render("title", lang)
     if job == "clear":
-        cleared = door.clear_marks()
+        from ...jobs.marks import ClearMarksRequest, clear_marks
+
+        cleared = clear_marks(ClearMarksRequest(door, lang)).cells
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
     from ...jobs import book as jobs
