@@ -71,9 +71,10 @@ class Text(Mapping[str, str]):
 class BilingualError(Exception):
     """A refusal shown to people as one line: ``message(lang)`` in Chinese or English."""
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.reason = Text(zh, en)
+    def __init__(self, zh: str | Text, en: str = ""):
+        reason = zh if isinstance(zh, Text) else Text(zh, en)  # a catalogue's entry, filled, or the two lines
+        super().__init__(reason.en)
+        self.reason = reason
 
     def message(self, lang: str = "zh") -> str:
         return self.reason.en if lang == "en" else self.reason.zh
