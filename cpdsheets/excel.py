@@ -20,6 +20,7 @@ from .doors.tab_owner import tab_name
 
 # What the buttons say, by code: done-<job>, job-<job> (the button's name), failed, reason-<exception>.
 TEXTS = Catalogue("buttons", {
+    "runlog-error": ("出错", "Error"),  # the 运行记录 item of a run that failed
     "title": ("校本培训学分", "cpdsheets"),
     "done-validate": ("校验完成：共 {rows} 行记录，{errors} 个错误，{warnings} 个警告。\n"
                       "有错误的单元格已标色并加批注，详见「{issues}」表。",
@@ -69,8 +70,9 @@ def archive(book: Any = None) -> None:
 def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
     from pathlib import Path
 
-    from .doors.archive.job import check_not_book, default_output, run_archive
+    from .doors.archive.job import check_not_book, default_output
     from .doors.archive.writer import write_archive
+    from .jobs.archive import ArchiveRequest, archive
 
     fullname = str(book.fullname)
     # A book never saved, a remote client, or a OneDrive/SharePoint URL: no folder of its own, so the
@@ -78,7 +80,7 @@ def _write_archive(book: Any, raw: RawBook, lang: Lang) -> str:
     master = Path(fullname) if "://" not in fullname else Path(book.name)
     if not master.is_absolute():
         master = Path.cwd() / master.name
-    run = run_archive(raw, lang=lang)
+    run = archive(ArchiveRequest(raw, lang))
     target = default_output(master, lang)
     check_not_book(target, master)
     path = write_archive(run.sheets, target)
@@ -98,17 +100,21 @@ def _run(job: str, book: Any) -> None:
         raw = door.read()
         lang = book_lang(raw.names())
         if job == "clear":
-            cleared = door.clear_marks()
+            from .jobs.marks import ClearMarksRequest, clear_marks
+
+            cleared = clear_marks(ClearMarksRequest(door, lang)).cells
             _alert(book, TEXTS.render("done-clear", lang, cleared=cleared), lang)
             return
         if job == "archive":
             _alert(book, _write_archive(book, raw, lang), lang)
             return
         from .jobs import book as jobs
+        from .jobs.tabs import book_tabs
 
-        run = jobs.run_validate if job == "validate" else jobs.run_recalc
-        outcome = run(raw, lang=lang)
-        written = door.write(outcome.tabs, marks=outcome.marks)  # replaces the previous marks, either door's
+        run = jobs.validate if job == "validate" else jobs.recalc
+        outcome = run(jobs.BookRequest(raw, lang))
+        tabs = book_tabs(outcome)
+        written = door.write(tabs.tabs, marks=tabs.marks)  # replaces the previous marks, either door's
         shown = next((n for n, k in written.items() if k == ("issues" if job == "validate" else "summary")), None)
         if shown is not None:
             door.show(shown)
@@ -153,7 +159,7 @@ def _fail(door: LiveDoor | None, book: Any, job: str, exc: Exception, lang: Lang
     line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {TEXTS.render('job-' + job)}失败：{type(exc).__name__}: {exc}"
     if door is not None:
         try:
-            door.append_runlog("出错" if lang == "zh" else "Error", line[:1000], lang)
+            door.append_runlog(TEXTS.render("runlog-error", lang), line[:1000], lang)
         except Exception:  # the run log is a record; the alert below still tells the user what failed
             pass
         _alert(book, failure_message(job, exc, lang), lang, critical=True)

@@ -26,6 +26,7 @@ from conftest import invoke_cli
 
 from cpdsheets.doors.template.book_content import BookContent, SheetContent
 from cpdsheets.jobs.book import run_recalc
+from cpdsheets.jobs.tabs import book_tabs
 from cpdsheets.doors.template.master import build_master
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.samples.synthetic import generate
@@ -72,7 +73,7 @@ def alerts_of(doc: dict, rule: str, subject: str | None = None) -> list[dict]:
 
 
 def tab(outcome, key: str) -> tuple[list[str], list[list]]:
-    t = next(t for t in outcome.tabs if t.key == key)
+    t = next(t for t in book_tabs(outcome).tabs if t.key == key)
     return [c.header for c in t.columns], t.rows
 
 

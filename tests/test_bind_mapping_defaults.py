@@ -150,10 +150,10 @@ def test_recalc_mark_notes_the_mapping_cell_and_the_archive_names_it_for_the_row
     assert "心情随笔" in wb["映射"][f"D{line}"].comment.text
     assert not [c for row in wb["读书登记"].iter_rows() for c in row if c.comment is not None]
 
-    from cpdsheets.doors.archive.job import run_archive
+    from cpdsheets.jobs.archive import ArchiveRequest, archive
     from cpdsheets.reports.archive import archive_dict
 
-    run = run_archive(read_workbook(path), as_of=AS_OF)
+    run = archive(ArchiveRequest(read_workbook(path), as_of=AS_OF))
     wang = next(t for t in archive_dict(run.archive)["teachers"] if t["teacher_id"] == "1001")
     assert {(x["sheet"], x["cell"], x["code"]) for x in wang["excluded"]} == {
         ("读书登记", f"映射!D{line}", "invalid-mapping-default")}

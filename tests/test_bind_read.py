@@ -290,10 +290,10 @@ def _hash(outcome) -> str:
 
 
 def test_the_archive_of_a_bound_book_points_at_the_schools_sheets_and_rows(tmp_path):
-    from cpdsheets.doors.archive.job import run_archive
+    from cpdsheets.jobs.archive import ArchiveRequest, archive
     from cpdsheets.reports.archive import archive_dict
 
-    run = run_archive(read_workbook(_recalc_book(tmp_path)), as_of=AS_OF)
+    run = archive(ArchiveRequest(read_workbook(_recalc_book(tmp_path)), as_of=AS_OF))
     teachers = {t["teacher_id"]: t for t in archive_dict(run.archive)["teachers"]}
     wang = teachers["1001"]
     trainings = next(v for k, v in wang["records"].items() if "签到表" in k)
@@ -310,11 +310,11 @@ def test_the_archive_of_a_bound_book_points_at_the_schools_sheets_and_rows(tmp_p
 
 
 def test_the_archive_splits_a_log_fed_by_two_semester_sheets_into_one_table_per_sheet(tmp_path):
-    from cpdsheets.doors.archive.job import run_archive
+    from cpdsheets.jobs.archive import ArchiveRequest, archive
     from cpdsheets.reports.archive import archive_dict
     from cpdsheets.reports.archive_sheets import teacher_sheet
 
-    run = run_archive(read_workbook(_semester_book(tmp_path)), as_of=AS_OF)
+    run = archive(ArchiveRequest(read_workbook(_semester_book(tmp_path)), as_of=AS_OF))
     wang = next(t for t in run.archive.teachers if t.teacher_id == "1001")
     # 王芳 observed on row 2 of the autumn sheet and row 3 of the spring sheet: same row numbers
     # would be ambiguous under one joined title, so each names its own sheet.

@@ -32,6 +32,7 @@ from cpdsheets.doors.ooxml.file_door import FileDoor
 from cpdsheets.doors.tab_owner import other_language_tabs
 from cpdsheets.doors.xlclient.client_door import ClientDoor
 from cpdsheets.jobs import book as jobs
+from cpdsheets.jobs.tabs import book_tabs
 from cpdsheets.reports.tables import MARK_FILL
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
@@ -119,8 +120,8 @@ def start(tmp_path_factory) -> tuple[Path, Any, Any]:
     and a user's own sheet named like an English output tab; and the runs in Chinese and English."""
     folder = tmp_path_factory.mktemp("door")
     path = folder / "学校.xlsm"
-    zh = jobs.run_recalc(FileDoor(DEMO).read(), lang="zh")
-    en = jobs.run_recalc(FileDoor(DEMO).read(), lang="en")
+    raw = FileDoor(DEMO).read()
+    zh, en = (book_tabs(jobs.recalc(jobs.RecalcRequest(raw, lang))) for lang in ("zh", "en"))
     first = zh.marks[0]
     wb = openpyxl.load_workbook(DEMO, keep_vba=True)
     wb[first.sheet][first.cell].comment = Comment("用户自己的批注", "王老师")

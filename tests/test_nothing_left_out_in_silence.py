@@ -10,7 +10,8 @@ import json
 import openpyxl
 
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.jobs.book import marks_for, run_recalc
+from cpdsheets.jobs.book import run_recalc
+from cpdsheets.jobs.tabs import marks_for
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.reports.tables import MARK_FILL
 

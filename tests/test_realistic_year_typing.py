@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from cpdsheets.doors.cli import validate_file
-from cpdsheets.jobs.book import marks_for, run_recalc
+from cpdsheets.jobs.book import run_recalc
+from cpdsheets.jobs.tabs import marks_for
 from cpdsheets.doors.reader import read_workbook
 
 from cpdsheets.samples import realistic_year as realistic

@@ -19,6 +19,7 @@ from xlwings.pro import _xlremote as remote_engine
 from cpdsheets.doors.live import xlwings_adapter as adapter
 from cpdsheets.doors.live.live_door import LiveDoor
 from cpdsheets.doors.reader import read_workbook
+from cpdsheets.jobs.tabs import book_tabs
 from cpdsheets.doors.live.xl_convert import cell_runs, needs_quote, union_addresses
 from cpdsheets.reports.tables import MARK_FILL, STATUS_FILLS, CellMark, Column, TabTable
 
@@ -280,7 +281,7 @@ def test_buttons_write_the_tabs_the_jobs_produce(small_book, tmp_path, job):
     getattr(excel, job)(book)
     actions = _actions(book)
     raw = read_workbook(small_book)
-    outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw)
+    outcome = book_tabs((jobs.run_validate if job == "validate" else jobs.run_recalc)(raw))
     writes = [a for a in actions if a["func"] == "setValues" and a["start_row"] == 0]
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     for tab in outcome.tabs:
@@ -362,7 +363,7 @@ def test_button_tabs_equal_the_cli_package_writer(small_book, tmp_path, kind, jo
 
     src = _book_for(kind, small_book, tmp_path)
     as_of = None
-    outcome = getattr(jobs, f"run_{job}")(read_workbook(src), as_of=as_of)  # a crash here fails, never skips
+    outcome = book_tabs(getattr(jobs, f"run_{job}")(read_workbook(src), as_of=as_of))  # a crash here fails, never skips
     book = remote_book(src)
     getattr(excel, job)(book)
     actions = _actions(book)

@@ -1,6 +1,15 @@
-"""The application layer: what a door asks for (validate, recalc, archive, rollup, bind, clear-marks),
-run on a book the door has read, answered with typed results the door renders or writes.
+"""The application layer: what a door asks for, run on a book the door has read, answered with typed
+results the door writes and renders. A door goes parse -> job -> door -> render, and never calls the
+engine itself (tests/test_layers.py).
 
-Doors (the CLI, the Excel buttons, the web service) call these and never the engine; as_of and the
-other choices a request makes are resolved here, once. See tests/test_layers.py.
+One job per command, each taking a frozen request (:class:`.request.BookRequest`: the book, the
+language, the request's own as-of date, and the command's options):
+
+- validate, recalc: :mod:`.book` (``ValidateRequest`` -> ``Validated``, ``RecalcRequest`` -> ``Recalculation``);
+- the output tabs and cell marks, a separate step for a door that writes them: :mod:`.tabs`;
+- archive: :mod:`.archive`; one school of a roll-up: :mod:`.rollup`; bind: :mod:`.bind`;
+- clear-marks: :mod:`.marks`.
+
+The as-of date is settled once, in the job (:mod:`.dates`): the request's, else the book's 规则, else
+today; a roll-up's is the request's or today, one for every school.
 """

@@ -1,6 +1,8 @@
 """The two jobs every door runs, on a RawBook from wherever it came: validate, and recalc.
 
-The CLI, the xlwings buttons and CI all call these, so one engine gives one answer.
+The CLI, the xlwings buttons, the service and CI all call these, so one engine gives one answer. They
+answer with the findings and results; the output tabs are a separate step (:mod:`.tabs`), taken only
+by a door that writes them.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from .. import __version__
 from ..contract.binding import MAPPING_SHEET_NAMES, target_label
 from ..contract.book import RawBook
 from ..contract.findings import (
@@ -30,27 +30,9 @@ from ..engine.roster import attribute_findings
 from ..engine.sheet_frame import locate_sheet
 from ..contract.school_year import default_year
 from ..engine.validate import SchoolYear, Validation, validate_book
-from ..reports import tabs as tab_builder
-from ..reports.tables import CellMark, TabTable
-
-
-@dataclass(slots=True)
-class Outcome:
-    findings: list[Finding]
-    tabs: list[TabTable]
-    marks: list[CellMark]
-    counts: dict[str, int]
-    as_of: dt.date
-    policy: Policy
-    validation: Validation
-    seconds: float = 0.0
-
-
-@dataclass(slots=True, kw_only=True)
-class Recalculation(Outcome):
-    """What recalc adds to validate's outcome: the computed results, handed to the reports as they are."""
-
-    results: Results
+from ..reports.alert_rows import alert_row_count
+from .dates import book_as_of
+from .request import BookRequest
 
 
 def check(raw: RawBook, *, as_of: dt.date | None = None) -> tuple[Policy, Validation, list[Finding], dt.date]:
@@ -170,8 +152,7 @@ def _check(raw: RawBook, as_of: dt.date | None,
         findings.append(NoSchoolYear.for_year(policy_sheet.name if policy_sheet else "规则", y.start, y.end))
         policy = _with_year(policy, y)
     findings = findings + validation.findings
-    resolved = as_of or policy.settings.as_of or dt.date.today()
-    return policy, validation, findings, resolved
+    return policy, validation, findings, book_as_of(as_of, policy)
 
 
 def _with_year(policy: Policy, year: SchoolYear) -> Policy:
@@ -187,54 +168,78 @@ def _with_year(policy: Policy, year: SchoolYear) -> Policy:
     return policy.model_copy(update={"settings": settings})
 
 
-def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class ValidateRequest(BookRequest):
+    """`validate`: check the book against the contract and its 规则; nothing is computed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecalcRequest(BookRequest):
+    """`recalc`: check, then compute credits, progress and alerts."""
+
+
+@dataclass(slots=True)
+class Validated:
+    """validate's answer. No tab is built here: a door that writes them calls :func:`.tabs.book_tabs`."""
+
+    request: BookRequest
+    findings: list[Finding]
+    counts: dict[str, int]
+    as_of: dt.date  # settled once, by the job (:func:`.dates.book_as_of`)
+    policy: Policy
+    validation: Validation
+    seconds: float = 0.0
+
+    @property
+    def job(self) -> str:
+        return "validate"
+
+
+@dataclass(slots=True, kw_only=True)
+class Recalculation(Validated):
+    """What recalc adds: the computed results, handed to the reports as they are, and the rules whose
+    metric is a share (占比), which the reports write as a percentage."""
+
+    results: Results
+    share_rules: frozenset[str] = frozenset()
+
+    @property
+    def job(self) -> str:
+        return "recalc"
+
+
+def validate(request: BookRequest) -> Validated:
     started = time.perf_counter()
-    policy, validation, findings, resolved = check(raw, as_of=as_of)
-    seconds = time.perf_counter() - started
-    counts = _counts(findings, validation)
-    tabs = [
-        tab_builder.issues_tab(findings, lang),
-        tab_builder.runlog_tab(_run_info("validate", raw, validation, resolved, counts, seconds), lang),
-    ]
-    return Outcome(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
-                   seconds=seconds)
+    policy, validation, findings, resolved = check(request.book, as_of=request.as_of)
+    return Validated(request, findings, _counts(findings, validation), resolved, policy, validation,
+                     seconds=time.perf_counter() - started)
 
 
-def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None, with_tabs: bool = True) -> Recalculation:
-    """Check and compute the book; with ``with_tabs``, also build the five output tabs and the marks (a job
-    that writes nothing back, the roll-up, skips them: they are a fifth of a small book's time)."""
+def recalc(request: BookRequest) -> Recalculation:
     from ..engine.compute import compute
 
     started = time.perf_counter()
-    policy, validation, findings, resolved = check(raw, as_of=as_of)
+    policy, validation, findings, resolved = check(request.book, as_of=request.as_of)
     results = compute(validation.dataset, policy, resolved)
     findings = findings + school_findings(validation, results.findings)
     seconds = time.perf_counter() - started
     counts = _counts(findings, validation)
     counts["teachers"] = len(results.teachers)
+    counts["alerts"] = alert_row_count(results.alerts)  # 达标预警 rows, as the coordinator counts them
     counts["alert_periods"] = len(results.alerts)  # one per period, as the JSON lists them
-    if not with_tabs:
-        return Recalculation(findings, [], [], counts, resolved, policy, validation, seconds=seconds, results=results)
-    alerts = tab_builder.alerts_tab(results, lang)
-    counts["alerts"] = len(alerts.rows)  # 达标预警 rows, as the coordinator counts them
-    tabs = [
-        tab_builder.summary_tab(results, policy, lang),
-        alerts,
-        tab_builder.issues_tab(findings, lang),
-        tab_builder.groups_tab(results, lang),
-        tab_builder.runlog_tab(_run_info("recalc", raw, validation, resolved, counts, seconds), lang),
-    ]
-    return Recalculation(findings, tabs, marks_for(findings, lang), counts, resolved, policy, validation,
-                         seconds=seconds, results=results)
+    shares = frozenset(r.rule_id for r in policy.rules if r.metric_spec.is_share)
+    return Recalculation(request, findings, counts, resolved, policy, validation, seconds=seconds, results=results,
+                         share_rules=shares)
 
 
-def marks_for(findings: list[Finding], lang: Lang = "zh") -> list[CellMark]:
-    """One mark per input cell that carries an error; several errors on a cell share one note."""
-    notes: dict[tuple[str, str], list[str]] = {}
-    for f in findings:
-        if f.level == "error" and f.cell and f.row:
-            notes.setdefault((f.sheet, f.cell), []).append(f"{f.message(lang)} {f.hint(lang)}")
-    return [CellMark(sheet, cell, "\n".join(texts)) for (sheet, cell), texts in notes.items()]
+def run_validate(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Validated:
+    """:func:`validate` asked in keywords."""
+    return validate(ValidateRequest(raw, lang, as_of))
+
+
+def run_recalc(raw: RawBook, *, lang: Lang = "zh", as_of: dt.date | None = None) -> Recalculation:
+    """:func:`recalc` asked in keywords."""
+    return recalc(RecalcRequest(raw, lang, as_of))
 
 
 def _counts(findings: list[Finding], validation: Validation) -> dict[str, int]:
@@ -244,20 +249,6 @@ def _counts(findings: list[Finding], validation: Validation) -> dict[str, int]:
         "rows": validation.rows,
         "teachers": len(validation.dataset.frame("teachers")),
         "alerts": 0,
-    }
-
-
-def _run_info(job: str, raw: RawBook, validation: Validation, as_of: dt.date, counts: dict[str, int],
-              seconds: float) -> dict[str, Any]:
-    return {
-        "version": __version__,
-        "job": job,
-        "time": dt.datetime.now().replace(microsecond=0),
-        "as_of": as_of,
-        "source": raw.path,
-        "input_hash": input_hash(validation),
-        "seconds": round(seconds, 3),
-        **counts,
     }
 
 

@@ -7,17 +7,15 @@ as `=…` stays text); a file is written beside its target first and only then t
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import math
 import os
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from ...jobs.gc_pause import no_cyclic_gc
 from ...reports.plain_values import missing
 from ...reports.safe_names import FILE_NAME_BYTES, file_stems
 from ...reports.print_sheet import Facts, Lines, PrintSheet, Signatures, Table
@@ -91,20 +89,6 @@ def name_limit(folder: Path) -> int:
         return min(FILE_NAME_BYTES, os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):  # Windows has no pathconf; 255 UTF-16 units there
         return FILE_NAME_BYTES
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a large school's archive allocates millions of small
-    objects (cells, records) that never form cycles, and the collector scanning them over and over
-    costs a quarter of the time. Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write(sheets: list[PrintSheet], fh: BinaryIO) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from ...contract.binding import HEADER_ROW_LINE, Binding
 from ...contract.policy import DEFAULT_RULES, METRICS, PACES, PERIOD_KINDS
 from ...contract.school_calendar import DAY_KINDS
-from ...contract.book import RawSheet
 from ...contract.texts import Text, lang_or
-from ...engine.binding.mapping_layout import relaid_rows
-from ...engine.binding.mapping_sheet import mapping_rows
+from ...jobs.bind import MappingTable
 from ..ooxml.form_buttons import Button, column_pixels
 from ..ooxml.plain_sheet import PlainSheet, Run, list_validation, number_validation
 from ..xml_text import column_letters, display_width
@@ -120,26 +118,25 @@ def policy_sheet(label: str, school: str = "", *, real_dates: bool = True) -> Pl
                       landscape_fit_width=True)
 
 
-def mapping_sheet(binding: Binding, lang: str, existing: RawSheet | None = None) -> tuple[PlainSheet, dict[int, int]]:
-    """The 映射 table under a one-line note (read_mapping finds the header in the first rows), and
-    where each row of the ``existing`` 映射 went (0-based, old -> new): on a re-bind the table is laid
-    out around what staff typed there (see mapping_layout)."""
-    relaid = relaid_rows(existing, binding) if existing is not None else None
-    if relaid is not None:
-        typed, header_at = relaid.rows, relaid.header_at
+def mapping_sheet(table: MappingTable, lang: str) -> PlainSheet:
+    """The 映射 table (:func:`cpdsheets.jobs.bind.book_layout`): a new one under a one-line note
+    (read_mapping finds the header in the first rows), or on a re-bind as laid out around what staff
+    typed in the book's own 映射."""
+    header_at = table.header_at
+    if header_at is not None:
+        typed = table.rows
         notes = set(MAPPING_NOTE.values())
         rows: list[list[object]] = [
             [Run(v, bold=False, colour=GREY) if r < header_at and v in notes else
              Run(v) if r == header_at and isinstance(v, str) and v else v for v in row]
             for r, row in enumerate(typed)]
-        return (PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True),
-                relaid.row_of)
-    table = mapping_rows(binding)
-    rows = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in table[0]]]
-    for line in table[1:]:
+        return PlainSheet(rows, widths=_widths(typed), freeze_rows=header_at + 1, landscape_fit_width=True)
+    lines = table.rows
+    rows = [[Run(MAPPING_NOTE[lang], bold=False, colour=GREY)], [Run(h) for h in lines[0]]]
+    for line in lines[1:]:
         # the header-row line's row number as a number: Excel flags a number stored as text
         rows.append([*line[:3], int(line[3])] if line[1] == HEADER_ROW_LINE and line[3].isdigit() else list(line))
-    return PlainSheet(rows, widths=_widths(table), freeze_rows=2, landscape_fit_width=True), {}
+    return PlainSheet(rows, widths=_widths(lines), freeze_rows=2, landscape_fit_width=True)
 
 
 def _widths(table: list[list]) -> dict[int, float]:

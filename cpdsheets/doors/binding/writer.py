@@ -18,16 +18,13 @@ cpdsheets' module is NOT added: the 控制台 says how to import it (and ``notes
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from ...contract.binding import MAPPING_SHEET_NAMES, Binding
 from ...contract.book import RawBook
-from ...contract.school_year import start_year_of
+from ...contract.texts import Catalogue, Lang
 from ...contract.schema import POLICY_SHEET_NAMES
-from ...engine.binding.mapping_sheet import read_mapping
-from ...engine.binding.school_year import bound_start_year
-from ...engine.normalize import header_key
+from ...jobs.bind import BookLayout, book_layout, sheet_named
 from ..ooxml import opc
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
 from ..ooxml.marks import NOTE_AUTHOR, add_notes, read_notes
@@ -42,7 +39,7 @@ from ..ooxml.zip_package import Package
 from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
 from ..template.text import upload_page
-from ..template.school_year import year_label
+from ..template.school_year import school_year, year_label
 from .errors import BoundBookExists, MappingSheetTaken, NotAMacroBook
 from .sheets import KEPT_VBA_NOTE, console_sheet, mapping_sheet, policy_notes, policy_sheet
 
@@ -55,10 +52,13 @@ MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 
-KEPT_CONSOLE_NOTE = {
-    "zh": "「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
-    "en": "控制台 exists and was kept: type {server} beside its Server address label.",
-}
+# What bind says under the file it wrote.
+BIND_NOTES = Catalogue("bind notes", {
+    "kept-console": ("「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
+                     "控制台 exists and was kept: type {server} beside its Server address label."),
+    "use-the-xlsm": ("{src} 未改动；以后请使用 {target}（它带有按钮和宏）。",
+                     "{src} is unchanged: use {target} (with the buttons and macros) from now on."),
+})
 LINK_RID = "rId2"  # the console's 在线校验 link (rId1 is its buttons' drawing)
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 POLICY_NOTE_AUTHOR = "说明"  # the 规则 sheet's notes on 条件 and 适用对象
@@ -72,7 +72,7 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  school: str = "", lang: str = "zh", notes: list[str] | None = None, server: str = "") -> Path:
+                  school: str = "", lang: Lang = "zh", notes: list[str] | None = None, server: str = "") -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
@@ -92,36 +92,35 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
         raise NotAMacroBook(target)
     if out is None and target != src and target.exists():
         raise BoundBookExists(src, target)
-    label = year_label(year) if year else None
+    asked = school_year(year).start.year if year else None  # a ValueError before anything is read
     lang = "en" if lang.startswith("en") else "zh"
     messages = notes if notes is not None else []
     with book_lock(src):
         book = read_workbook(src)  # refuses a book over the limits or unreadable, before any work
         check_writable(target)
-        existing_mapping = _mapping_sheet_name(book, src)
-        if label is None:
-            start = bound_start_year(book, binding)
-            label = year_label(str(start if start is not None else start_year_of(date.today())))
+        layout = book_layout(book, binding, year_start=asked)
+        if layout.mapping_taken and layout.mapping:
+            raise MappingSheetTaken(src, layout.mapping)
+        label = year_label(str(layout.year_start))
         with refused_parts(src):
             pkg = open_package(src)
             try:
-                kept_vba = _bind_package(pkg, book, binding, label, school, lang, existing_mapping, server)
+                kept_vba = _bind_package(pkg, book, layout, label, school, lang, server)
             except BaseException:
                 pkg.close()
                 raise
             written = atomic_write(target, lambda fh: write_and_close(pkg, fh), backup=target.exists(), like=src)
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
-    if server and _exact(book, (CONSOLE_SHEET,)) is not None:
-        messages.append(KEPT_CONSOLE_NOTE[lang].format(server=server))
+    if server and sheet_named(book, (CONSOLE_SHEET,)) is not None:
+        messages.append(BIND_NOTES.render("kept-console", lang, server=server))
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
-        messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
-                        f"{src.name} is unchanged: use {target.name} (with the buttons and macros) from now on.")
+        messages.append(BIND_NOTES.render("use-the-xlsm", lang, src=src.name, target=target.name))
     return written
 
 
-def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, school: str, lang: str,
-                  existing_mapping: str | None, server: str = "") -> bool:
+def _bind_package(pkg: Package, book: RawBook, layout: BookLayout, label: str, school: str, lang: Lang,
+                  server: str = "") -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:
         wb = Workbook(pkg)
@@ -129,7 +128,7 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         raise NotAWorkbook(pkg.path, f"缺少部件 {exc} / missing part {exc}") from exc
     has_vba = _has_vba(wb)
     kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
-    if _exact(book, (CONSOLE_SHEET,)) is None:
+    if sheet_named(book, (CONSOLE_SHEET,)) is None:
         sheet, buttons, col_px, row_px = console_sheet(lang, kept_vba=kept_vba, server=server, link_rid=LINK_RID)
         vml = opc.free_name(pkg, "xl/drawings/vmlDrawing{}.vml")
         pkg.put(vml, buttons_vml(buttons, next_idmap(pkg), col_px, row_px))
@@ -140,16 +139,14 @@ def _bind_package(pkg: Package, book: RawBook, binding: Binding, label: str, sch
         if server:
             rels.append((LINK_RID, HYPERLINK_REL, upload_page(server)))
         pkg.put(opc.rels_name(entry.part), opc.rels_xml(rels, external=frozenset({LINK_RID})))
-    if _exact(book, POLICY_SHEET_NAMES) is None:
+    if sheet_named(book, POLICY_SHEET_NAMES) is None:
         date_style = _date_style(pkg, wb)
         policy = policy_sheet(label, school, real_dates=date_style is not None)
         entry = _add_sheet(pkg, wb, POLICY_SHEET, plain_sheet_xml(policy, date_style=date_style))
         # Not authored `cpdsheets`: recalc --mark would take them for marks no record lists and clear them.
         add_notes(pkg, wb, entry.part, policy_notes(policy), author=POLICY_NOTE_AUTHOR)
     # On a re-bind the new 映射 is laid out around the old one's rows: staff's columns, notes and order stay.
-    typed = book.sheets[existing_mapping] if existing_mapping else None
-    sheet, row_of = mapping_sheet(binding, lang, typed)
-    _put_mapping(pkg, wb, sheet, existing_mapping, row_of)
+    _put_mapping(pkg, wb, mapping_sheet(layout.table, lang), layout.mapping, layout.table.row_of)
     if not has_vba:
         _add_vba(pkg, wb)
     wb.flush()
@@ -229,20 +226,3 @@ def _vba_project(codename: str) -> bytes:
 def _date_style(pkg: Package, wb: Workbook) -> int | None:
     part = wb.styles_part()
     return date_xf(StyleBook(pkg.read(part), part)) if part and pkg.has(part) else None
-
-
-def _exact(book: RawBook, names: tuple[str, ...]) -> str | None:
-    """The book's sheet named one of ``names`` (compared as the readers compare headers)."""
-    wanted = {header_key(n) for n in names}
-    return next((n for n in book.sheets if header_key(n) in wanted), None)
-
-
-def _mapping_sheet_name(book: RawBook, src: Path) -> str | None:
-    """The book's 映射 sheet, if it has one; a sheet of that name that holds no 映射 table is refused."""
-    name = _exact(book, MAPPING_SHEET_NAMES)
-    if name is None:
-        return None
-    _, findings = read_mapping(book.sheets[name])
-    if any(f.cell == "A1" and not f.row for f in findings):
-        raise MappingSheetTaken(src, name)
-    return name

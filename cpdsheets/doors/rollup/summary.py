@@ -20,7 +20,7 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
                    label: str | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
-    from ...jobs.rollup import summarise
+    from ...jobs.rollup import SchoolRequest, summarise
 
     started = time.perf_counter()
     shown = readable_path(label or path)  # the file is opened by its own name, shown by a readable one
@@ -29,7 +29,7 @@ def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *
     except WorkbookUnreadable as exc:
         return Unreadable(shown, exc.message(lang))
     try:
-        return summarise(raw, shown, lang=lang, as_of=as_of, started=started)
+        return summarise(SchoolRequest(raw, lang, as_of, shown=shown, started=started))
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
         return Unreadable(shown, internal_error(exc, lang))
 

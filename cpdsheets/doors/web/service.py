@@ -147,7 +147,9 @@ class Service:
         """Each school's part of ``rollup`` over its latest upload, at ``as_of`` (default today)."""
         if not account.is_district:
             raise Refusal(403, DISTRICT_ONLY.zh, DISTRICT_ONLY.en)
-        when = as_of or dt.date.today()
+        from ...jobs.dates import district_as_of
+
+        when = district_as_of(as_of)  # one date for every school, as `rollup`
         latest = [(school, book) for school, book in await run_in_threadpool(self.store.latest) if book is not None]
         key = (when, tuple(book.id for _, book in latest))
         if key in self._district_cache:

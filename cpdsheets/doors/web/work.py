@@ -2,7 +2,7 @@
 
 Every function here runs in a child process (``runner``), takes paths and plain values and returns
 plain data, so only a few KB cross the process boundary. The jobs are the ones the CLI calls
-(``run_recalc``, the package writer, the archive job, the roll-up summary), so the service gives the
+(``jobs.book.recalc`` and its tabs, the package writer, the archive job, the roll-up summary), so the service gives the
 CLI's answers. A refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a
 book triggers is one internal-error line.
 """
@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ...contract.texts import BilingualError
-from ...reports.alert_rows import alert_row_count
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
-from ...jobs.book import Recalculation, run_recalc
+from ...jobs.book import RecalcRequest, Recalculation, recalc
 from ..reader import read_workbook
 
 
@@ -62,10 +61,10 @@ class JobFailed(BilingualError):
         return cls(internal_error(exc, "zh"), internal_error(exc, "en"))
 
 
-def _recalc(path: str, as_of: dt.date | None, *, with_tabs: bool = True) -> Recalculation:
+def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
     raw = read_workbook(path)
     try:
-        return run_recalc(raw, lang="zh", as_of=as_of, with_tabs=with_tabs)
+        return recalc(RecalcRequest(raw, "zh", as_of))
     except BilingualError:
         raise
     except Exception as exc:
@@ -78,16 +77,14 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     and the counts the pages and the history show."""
     started = time.perf_counter()
     # No output tabs: the answer is the JSON; the processed book is built when it is downloaded.
-    outcome = _recalc(path, as_of, with_tabs=False)
+    outcome = _recalc(path, as_of)
     text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
     settings = outcome.policy.settings
-    counts = dict(outcome.counts)
-    counts["alerts"] = alert_row_count(outcome.results.alerts)  # 达标预警's rows, as recalc counts them
     return {
         "results": text,
         "as_of": outcome.as_of.isoformat(),
         "school_name": (settings.school_name or "").strip(),
-        "counts": counts,
+        "counts": dict(outcome.counts),
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -96,13 +93,15 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
 def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str:
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
+    from ...jobs.tabs import book_tabs
     from ..ooxml.file_door import FileDoor
     from ..tab_owner import other_language_tabs
 
     outcome = _recalc(path, as_of)
     door = FileDoor(path, out=out, backup=False)
     try:
-        door.write(outcome.tabs, marks=outcome.marks, remove=other_language_tabs("zh"))  # as the CLI does
+        tabs = book_tabs(outcome)
+        door.write(tabs.tabs, marks=tabs.marks, remove=other_language_tabs("zh"))  # as the CLI does
         return str(door.written)
     except BilingualError:
         raise
@@ -117,13 +116,13 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
 @refusals_returned
 def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: bool = False) -> str:
     """``archive BOOK -o OUT`` (and ``--pdf``): the teachers' archive; returns the file to send."""
-    from ..archive.job import run_archive
+    from ...jobs.archive import ArchiveRequest, archive
     from ..archive.pdf import PdfUnavailable, to_pdf
     from ..archive.writer import write_archive
 
     raw = read_workbook(path)
     try:
-        run = run_archive(raw, lang="zh", as_of=as_of)
+        run = archive(ArchiveRequest(raw, "zh", as_of))
         written = write_archive(run.sheets, Path(out))
     except BilingualError:
         raise

@@ -136,16 +136,20 @@ def _run(job: str, door: ClientDoor, raw: RawBook, lang: Lang) -> act.ActionList
     out = door.actions
     title = BUTTONS.render("title", lang)
     if job == "clear":
-        cleared = door.clear_marks()
+        from ...jobs.marks import ClearMarksRequest, clear_marks
+
+        cleared = clear_marks(ClearMarksRequest(door, lang)).cells
         out.alert(BUTTONS.render("done-clear", lang, cleared=cleared), title)
         return out
     from ...jobs import book as jobs
+    from ...jobs.tabs import book_tabs
 
     if job == "archive":  # the archive is downloaded from the upload's page; the book must compute first
-        jobs.run_recalc(raw, lang=lang)
+        jobs.recalc(jobs.BookRequest(raw, lang))
         return out
-    outcome = (jobs.run_validate if job == "validate" else jobs.run_recalc)(raw, lang=lang)
-    written = door.write(outcome.tabs, marks=outcome.marks)
+    outcome = (jobs.validate if job == "validate" else jobs.recalc)(jobs.BookRequest(raw, lang))
+    tabs = book_tabs(outcome)
+    written = door.write(tabs.tabs, marks=tabs.marks)
     shown = next((n for n, k in written.items() if k == ("issues" if job == "validate" else "summary")), None)
     if shown is not None and out.has(shown):
         out.add("activateSheet", [out.position(shown)])
