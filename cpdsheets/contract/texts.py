@@ -4,7 +4,13 @@ A :class:`Text` is a template in both languages; it is rendered in one language 
 shown, and a Text given as a parameter of another is rendered in the same language — so a reason
 travels from where it is found (a condition, a setting, a rule that cannot run) to a message
 without being fixed to Chinese on the way. A :class:`Catalogue` names texts by a stable code: the
-findings catalogue (:mod:`.findings`) is one, the buttons' and tabs' lines are others.
+findings catalogue (:mod:`.findings`) is one, the buttons', tabs', archive's, roll-up's, CLI's and
+service's lines are others (each beside the code that shows them; :data:`CATALOGUES` lists them all).
+:data:`WORDS` holds the joins every two-language sentence is built with (、/, ；/; （…）/ (…)).
+
+This module is the one place a language is compared with ``"zh"`` or ``"en"``: elsewhere words are
+chosen by code, a language asked for is read with :func:`lang_or`, and a refusal is a
+:class:`BilingualError` raised with a catalogue entry (``tests/test_one_language.py``).
 """
 
 from __future__ import annotations
