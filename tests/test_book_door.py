@@ -120,8 +120,8 @@ def start(tmp_path_factory) -> tuple[Path, Any, Any]:
     and a user's own sheet named like an English output tab; and the runs in Chinese and English."""
     folder = tmp_path_factory.mktemp("door")
     path = folder / "学校.xlsm"
-    zh = book_tabs(jobs.run_recalc(FileDoor(DEMO).read(), lang="zh"))
-    en = book_tabs(jobs.run_recalc(FileDoor(DEMO).read(), lang="en"))
+    raw = FileDoor(DEMO).read()
+    zh, en = (book_tabs(jobs.recalc(jobs.RecalcRequest(raw, lang))) for lang in ("zh", "en"))
     first = zh.marks[0]
     wb = openpyxl.load_workbook(DEMO, keep_vba=True)
     wb[first.sheet][first.cell].comment = Comment("用户自己的批注", "王老师")

@@ -20,7 +20,7 @@ cleared through any other.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..contract.book import RawBook
 from ..reports.tables import CellMark, TabTable
@@ -41,3 +41,12 @@ class BookDoor(Protocol):
 
     def clear_marks(self) -> int:
         """Remove the fills and notes any door added, and nothing else; returns the cells cleared."""
+
+
+if TYPE_CHECKING:  # mypy checks here that every door has the protocol's calls, with its signatures
+    from .live.live_door import LiveDoor
+    from .ooxml.file_door import FileDoor
+    from .xlclient.client_door import ClientDoor
+
+    def _every_door(file: FileDoor, live: LiveDoor, client: ClientDoor) -> list[BookDoor]:
+        return [file, live, client]
