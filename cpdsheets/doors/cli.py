@@ -372,7 +372,10 @@ def rollup(
         files, skipped = choose_inputs([str(Path(p)) for p in paths])
         if target is not None:  # refused before any report is read, not after
             _guarded(lang, lambda: _guard_district(target, files, []))
-        district = _merged_reports(files, lang.value, when.isoformat() if when else as_of)
+        from ..jobs.rollup import merged
+        from .rollup.merge import read_reports
+
+        district = _guarded(lang, lambda: merged(read_reports(files), when))
         district.skipped += skipped
     else:
         from ..jobs.dates import district_as_of
@@ -413,36 +416,6 @@ def _guard_district(target: Path, files: list[str], folders: list[str]) -> None:
 
     op.guard([op.Output(target, op.DISTRICT_BOOK, (".xlsx",), may_replace=is_district_workbook)],
              op.Inputs(files, folders, members=_is_workbook_name))
-
-
-def _merged_reports(paths: list[str], lang: str, as_of: str | None):
-    """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
-    import json
-
-    from ..reports.rollup import ReportInvalid, load_report, merge_reports
-
-    def refuse(p: str, why_zh: str, why_en: str) -> typer.Exit:
-        typer.echo(f"{p}: 不是 rollup 的 JSON 报告（{why_zh}）" if lang == "zh"
-                   else f"{p}: not a rollup JSON report ({why_en})", err=True)
-        return typer.Exit(2)
-
-    districts = []
-    for p in paths:
-        try:
-            districts.append(load_report(Path(p).read_text(encoding="utf-8")))
-        except ReportInvalid as exc:
-            raise refuse(p, exc.message("zh"), exc.message("en"))
-        except json.JSONDecodeError as exc:
-            raise refuse(p, f"不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列", f"not JSON: line {exc.lineno} column {exc.colno}")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            typer.echo(f"{p}: {'无法读取' if lang == 'zh' else 'cannot read'}（{reason}）", err=True)
-            raise typer.Exit(2)
-    dates = {d.as_of.isoformat() for d in districts} | ({as_of} if as_of else set())
-    if len(dates) != 1:
-        typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(dates)}", err=True)
-        raise typer.Exit(2)
-    return merge_reports(districts)
 
 
 @app.command("clear-marks", cls=_Command)
