@@ -20,6 +20,7 @@ from .doors.tab_owner import tab_name
 
 # What the buttons say, by code: done-<job>, job-<job> (the button's name), failed, reason-<exception>.
 TEXTS = Catalogue("buttons", {
+    "runlog-error": ("出错", "Error"),  # the 运行记录 item of a run that failed
     "title": ("校本培训学分", "cpdsheets"),
     "done-validate": ("校验完成：共 {rows} 行记录，{errors} 个错误，{warnings} 个警告。\n"
                       "有错误的单元格已标色并加批注，详见「{issues}」表。",
@@ -158,7 +159,7 @@ def _fail(door: LiveDoor | None, book: Any, job: str, exc: Exception, lang: Lang
     line = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {TEXTS.render('job-' + job)}失败：{type(exc).__name__}: {exc}"
     if door is not None:
         try:
-            door.append_runlog("出错" if lang == "zh" else "Error", line[:1000], lang)
+            door.append_runlog(TEXTS.render("runlog-error", lang), line[:1000], lang)
         except Exception:  # the run log is a record; the alert below still tells the user what failed
             pass
         _alert(book, failure_message(job, exc, lang), lang, critical=True)

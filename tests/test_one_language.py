@@ -3,8 +3,7 @@
 Words shown to people live in catalogues (:class:`cpdsheets.contract.texts.Catalogue`): a module
 chooses a text by its code, never by comparing the language to ``"zh"`` / ``"en"`` itself, and holds
 no ``("中文", "English")`` pair of its own outside a catalogue's entries. Every entry of every
-catalogue reads in both languages. The modules not converted yet are listed with their counts in
-``NOT_YET``, which may only shrink.
+catalogue reads in both languages.
 """
 
 from __future__ import annotations
@@ -27,15 +26,7 @@ LATIN = re.compile(r"[A-Za-z]")
 CATALOGUE_MODULE = "contract/texts.py"
 # Tables of names in both languages that are recognised as either (a sheet called 规则 or Policy), not
 # a text chosen by language: the contract's records of tab and sheet names, and a record's aliases.
-NAME_TABLES = {"OUTPUT_TABS", "POLICY_SHEET_NAMES", "MAPPING_SHEET_NAMES", "_FIRST_HEADERS", "aliases"}
-# module -> (language comparisons, pairs) still there; a module converted is removed, a count only falls.
-NOT_YET: dict[str, tuple[int, int]] = {
-    "engine/policy_sheet.py": (0, 5),
-    "excel.py": (1, 0),
-    "doors/cli.py": (15, 0),
-    "doors/batch.py": (6, 0),
-    "doors/binding/writer.py": (1, 1),
-}
+NAME_TABLES = {"OUTPUT_TABS", "POLICY_SHEET_NAMES", "MAPPING_SHEET_NAMES", "RULE_COLUMNS", "_FIRST_HEADERS", "aliases"}
 
 
 def _is_lang_literal(node: ast.AST) -> bool:
@@ -116,14 +107,7 @@ BY_LANG = {"zh": "学校", "en": "School"}
 
 def test_no_module_chooses_words_by_comparing_the_language():
     found = _modules()
-    new = {m: c for m, c in found.items() if m not in NOT_YET}
-    assert not new, f"choose words from a catalogue (contract/texts.py), not inline: {new}"
-    grown = {m: (c, NOT_YET[m]) for m, c in found.items() if m in NOT_YET and (c[0] > NOT_YET[m][0]
-                                                                             or c[1] > NOT_YET[m][1])}
-    assert not grown, f"more inline language choices than before: {grown}"
-    # a module converted comes off the list, so the list only ever shrinks
-    stale = {m: (found.get(m, (0, 0)), n) for m, n in NOT_YET.items() if found.get(m, (0, 0)) != n}
-    assert not stale, f"update NOT_YET to what is left: {stale}"
+    assert not found, f"choose words from a catalogue (contract/texts.py), not inline: {found}"
 
 
 def test_no_pick_alias_is_left():
@@ -136,10 +120,19 @@ def test_the_web_templates_do_not_compare_the_language():
     templates = PACKAGE_DIR / "doors" / "web" / "templates"
     hits = {p.name: n for p in templates.glob("*.html")
             if (n := len(re.findall(r"lang\s*[!=]=\s*['\"](zh|en)['\"]", p.read_text(encoding="utf-8"))))}
-    assert hits == KNOWN_TEMPLATES
+    assert not hits, hits
 
 
-KNOWN_TEMPLATES: dict[str, int] = {}
+def test_there_is_one_lang():
+    """``Lang`` is defined once, in the catalogue's module; the CLI and every other door use it."""
+    defined = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.name] if isinstance(node, ast.ClassDef) else
+                     [t.id for t in node.targets if isinstance(t, ast.Name)] if isinstance(node, ast.Assign) else
+                     [node.target.id] if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) else [])
+            defined += [path.relative_to(PACKAGE_DIR).as_posix() for n in names if n == "Lang"]
+    assert defined == [CATALOGUE_MODULE]
 
 
 def _import_everything() -> None:

@@ -10,34 +10,44 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import time
-from dataclasses import dataclass
 
-from ..contract.findings import Lang
+from ..contract.texts import BilingualError, Catalogue, Text, lang_or
 from ..reports.internal_error import internal_error
 from ..reports.path_text import readable_path
 from ..reports.report import FileReport
 from .reader import WorkbookUnreadable, read_soon
 
+# Why a worker gave no answer, as the file's one line.
+FAILURES = Catalogue("worker failures", {
+    "memory": ("使用内存超过 {memory_mb} MB，已停止（文件可能过大或结构异常）",
+               "used more than {memory_mb} MB of memory, stopped (the file may be too large or malformed)"),
+    "timeout": ("超过 {seconds:.0f} 秒仍未完成，已停止（文件可能过大或结构异常）",
+                "not finished after {seconds:.0f} s, stopped (the file may be too large or malformed)"),
+    "crash": ("校验进程异常退出（{how}），该文件未能校验；请把该文件发给维护人员",
+              "the validating process died ({how}); file not validated, please send it to the maintainers"),
+    "signal": ("信号 {name}", "signal {name}"),
+    "exit-code": ("退出码 {code}", "exit code {code}"),
+})
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Why a file's worker gave no result: ``kind`` is "timeout", "memory" or "crash"."""
 
-    kind: str
-    seconds: float
-    exit_code: int | None = None
-    memory_mb: int | None = None
+class Failure(BilingualError):
+    """Why a file's worker gave no result: ``kind`` is "timeout", "memory" or "crash". A refusal like
+    every other: ``message(lang)`` is the file's line."""
 
-    def message(self, lang: str = "zh") -> str:
-        if self.kind == "memory":
-            return (f"使用内存超过 {self.memory_mb} MB，已停止（文件可能过大或结构异常）" if lang == "zh"
-                    else f"used more than {self.memory_mb} MB of memory, stopped (the file may be too large or malformed)")
-        if self.kind == "timeout":
-            return (f"超过 {self.seconds:.0f} 秒仍未完成，已停止（文件可能过大或结构异常）" if lang == "zh"
-                    else f"not finished after {self.seconds:.0f} s, stopped (the file may be too large or malformed)")
-        how = _exit_text(self.exit_code, lang)
-        return (f"校验进程异常退出（{how}），该文件未能校验；请把该文件发给维护人员" if lang == "zh"
-                else f"the validating process died ({how}); file not validated, please send it to the maintainers")
+    def __init__(self, kind: str, seconds: float, exit_code: int | None = None, memory_mb: int | None = None):
+        self.kind, self.seconds, self.exit_code, self.memory_mb = kind, seconds, exit_code, memory_mb
+        said = FAILURES[kind if kind in ("memory", "timeout") else "crash"].fill(
+            memory_mb=memory_mb, seconds=seconds, how=_exit_text(exit_code))
+        super().__init__(said.zh, said.en)
+
+    def _key(self) -> tuple[str, float, int | None, int | None]:
+        return (self.kind, self.seconds, self.exit_code, self.memory_mb)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Failure) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:
@@ -58,7 +68,7 @@ def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     try:
-        checked = validate(ValidateRequest(raw, _lang(lang), as_of))
+        checked = validate(ValidateRequest(raw, lang_or(lang), as_of))
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, checked.findings, rows=checked.validation.rows, seconds=time.perf_counter() - started)
@@ -75,22 +85,18 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
     from .ooxml.file_door import FileDoor
     from .tab_owner import other_language_tabs
 
-    code = _lang(lang)
+    code = lang_or(lang)
     door = FileDoor(path, out=Path(out) if out else None, backup=out is None)
     outcome = recalc(RecalcRequest(door.read(), code, as_of))
     door.write(book_tabs(outcome).tabs, remove=other_language_tabs(code))  # as the CLI: the other language's tabs go
     return outcome.counts
 
 
-def _lang(lang: str) -> Lang:
-    return "en" if lang == "en" else "zh"
-
-
-def _exit_text(code: int | None, lang: str) -> str:
+def _exit_text(code: int | None) -> Text:
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = str(-code)
-        return f"信号 {name}" if lang == "zh" else f"signal {name}"
-    return f"退出码 {code}" if lang == "zh" else f"exit code {code}"
+        return FAILURES["signal"].fill(name=name)
+    return FAILURES["exit-code"].fill(code=code)

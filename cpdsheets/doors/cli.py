@@ -20,7 +20,7 @@ import typer
 import typer.core
 
 from .. import __version__
-from ..contract.findings import Lang as TextLang
+from ..contract.texts import Lang, Text
 from ..reports.formats import render
 from ..reports.internal_error import internal_error
 from ..reports.path_text import readable_path
@@ -46,11 +46,6 @@ class Format(str, Enum):
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"
-
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
 
 
 class _PlainArgument(typer.core.TyperArgument):
@@ -136,7 +131,7 @@ def _is_workbook_name(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
 
 
-def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
+def _parse_date(value: Optional[str], lang: Lang) -> dt.date | None:
     """--as-of in any form the sheets take; anything else is a one-line usage error (exit 2)."""
     if not value:
         return None
@@ -144,8 +139,7 @@ def _parse_date(value: Optional[str], lang: str) -> dt.date | None:
 
     when = request_date(value)
     if when is None:
-        typer.echo(f"--as-of：「{value}」不是日期，请写成 2026-04-20、2026/4/20、2026.4.20 或 2026年4月20日" if lang == "zh"
-                   else f"--as-of: '{value}' is not a date; write it as 2026-04-20, 2026/4/20 or 2026.4.20", err=True)
+        typer.echo(CLI.render("bad-as-of", lang, value=value), err=True)
         raise typer.Exit(2)
     return when
 
@@ -161,21 +155,21 @@ def validate(
                        ] = FailOn.error,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
                                       help="同时校验的文件数 / files validated in parallel.")] = 1,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
     as_of: AsOfOption = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
                                                   help="把报告写入文件 / write the report to a file.")] = None,
 ) -> None:
     """校验：逐表检查工作簿，列出每个问题（退出码 0 无问题，1 有问题，2 无法读取）/ validate workbooks."""
-    when = _parse_date(as_of, lang.value)
+    when = _parse_date(as_of, lang)
     files = expand_paths(paths)
     if not files:
         typer.echo("没有找到工作簿 / no workbooks found", err=True)
         raise typer.Exit(2)
     report_path = _guarded(lang, lambda: _report_output(output, files))
-    reports = _run_all(files, lang.value, when, jobs)
+    reports = _run_all(files, lang, when, jobs)
     report = Report(reports)
-    text = render(report, format.value, lang.value)
+    text = render(report, format.value, lang)
     if report_path is not None:
         from .ooxml.safe_replace import atomic_write
 
@@ -239,7 +233,7 @@ def _guarded(lang: Lang, work: Callable[[], _T]) -> _T:
     try:
         return work()
     except (BilingualError, WorkbookWriteError) as exc:
-        _echo(exc.message(lang.value), err=True)
+        _echo(exc.message(lang), err=True)
         raise typer.Exit(2)
 
 
@@ -276,7 +270,7 @@ def _book_held(book: Path, lang: Lang) -> Iterator[None]:
         try:
             held.enter_context(book_lock(book))
         except WorkbookBusy as exc:
-            _echo(f"{book}: {exc.message(lang.value)}", err=True)
+            _echo(f"{book}: {exc.message(lang)}", err=True)
             raise typer.Exit(2)
         yield
 
@@ -291,7 +285,7 @@ def recalc(
     out: OutputOption = None,
     backup: BackupOption = True,
     mark: Annotated[bool, typer.Option("--mark", help="给有错误的单元格标色并加批注 / mark cells with errors.")] = False,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
     fail_on: Annotated[Optional[FailOn], typer.Option(
         "--fail-on", metavar="error|warning",
         help="写完后，有该级别及以上的问题时退出码为 1（默认不因问题失败）/ exit 1 on findings at or above this.")
@@ -299,19 +293,19 @@ def recalc(
 ) -> None:
     """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     with _book_held(book, lang):
-        when = _parse_date(as_of, lang.value)
+        when = _parse_date(as_of, lang)
         target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
         raw = _or_exit(book, lang, lambda: _read_while_importing(book))
         from ..jobs.book import RecalcRequest, recalc as recalc_job
         from ..reports.recalc_text import recalc_text
         from ..reports.results_json import to_results_json
 
-        outcome = _or_exit(book, lang, lambda: recalc_job(RecalcRequest(raw, lang.value, when)))
+        outcome = _or_exit(book, lang, lambda: recalc_job(RecalcRequest(raw, lang, when)))
         if format == Format.json:
-            _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang.value))
+            _echo(to_results_json(outcome.results, outcome.findings, outcome.as_of, lang))
             summary = None
         else:
-            summary = recalc_text(outcome.results, outcome.counts, outcome.as_of, set(outcome.share_rules), lang.value)
+            summary = recalc_text(outcome.results, outcome.counts, outcome.as_of, set(outcome.share_rules), lang)
         if dry_run:
             if summary is not None:
                 _echo(summary)
@@ -323,10 +317,10 @@ def recalc(
         tabs = book_tabs(outcome)
         door = FileDoor(book, out=target, backup=backup)
         _or_exit(book, lang, lambda: door.write(tabs.tabs, marks=tabs.marks if mark else None,
-                                                remove=other_language_tabs(lang.value)))
+                                                remove=other_language_tabs(lang)))
         if summary is not None:  # after the write: a book that could not be written shows its one line alone
             _echo(summary)
-            _echo(("已写入 " if lang == Lang.zh else "written to ") + str(door.written))
+            _echo(CLI.render("written-to", lang, path=door.written))
         raise typer.Exit(_findings_exit(outcome.findings, fail_on))
 
 
@@ -355,7 +349,7 @@ def rollup(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="error|warning",
                                             help="有该级别及以上的问题时退出码为 1 / lowest severity that fails.")
                        ] = FailOn.error,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
     merge: Annotated[bool, typer.Option("--merge", help="合并各区的 rollup JSON 报告 / merge rollup JSON reports "
                                                         "(one per district) into one.")] = False,
 ) -> None:
@@ -368,7 +362,7 @@ def rollup(
     started = time.perf_counter()
     target = _guarded(lang, lambda: op.given(output, "-o", op.DISTRICT_BOOK))
     if merge:
-        when = _parse_date(as_of, lang.value)  # exits on a date it cannot read
+        when = _parse_date(as_of, lang)  # exits on a date it cannot read
         files, skipped = choose_inputs([str(Path(p)) for p in paths])
         if target is not None:  # refused before any report is read, not after
             _guarded(lang, lambda: _guard_district(target, files, []))
@@ -380,14 +374,14 @@ def rollup(
     else:
         from ..jobs.dates import district_as_of
 
-        when = district_as_of(_parse_date(as_of, lang.value))  # one date for every school, settled here once
+        when = district_as_of(_parse_date(as_of, lang))  # one date for every school, settled here once
         files, skipped = choose_inputs(expand_paths(paths))
         if target is not None:  # refused before any book is read, not after
             _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
         if not files and not skipped:
             typer.echo("没有找到工作簿 / no workbooks found", err=True)
             raise typer.Exit(2)
-        results = _run_all(files, lang.value, when, jobs, work=summarise_file, label="汇总中 / rolling up")
+        results = _run_all(files, lang, when, jobs, work=summarise_file, label="汇总中 / rolling up")
         bad = [as_unreadable(r) for r in results]
         district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
                             when, jobs=jobs, skipped=skipped)
@@ -398,11 +392,11 @@ def rollup(
 
         info = {"version": __version__, "command": readable_path("cpdsheets " + " ".join(sys.argv[1:])),
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
-        _guarded(lang, lambda: write_district(district, target, info, lang.value, notes=notes))
+        _guarded(lang, lambda: write_district(district, target, info, lang, notes=notes))
     if format == RollupFormat.json:
         typer.echo(district.to_json())
     else:
-        _echo(district.to_text(lang.value))  # a school's name may hold a terminal's escape sequence
+        _echo(district.to_text(lang))  # a school's name may hold a terminal's escape sequence
     for note in notes:
         _echo(note, err=True)
     raise typer.Exit(district.exit_code(fail_on.value))
@@ -423,7 +417,7 @@ def clear_marks_cmd(
     book: Annotated[Path, typer.Argument(metavar="工作簿", help="标记过的工作簿 / the marked workbook.")],
     out: OutputOption = None,
     backup: BackupOption = True,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
 ) -> None:
     """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
     from ..jobs.marks import ClearMarksRequest, clear_marks
@@ -431,8 +425,8 @@ def clear_marks_cmd(
 
     with _book_held(book, lang):
         door = FileDoor(book, out=_guarded(lang, lambda: _other_book(out, book)), backup=backup)
-        n = _or_exit(book, lang, lambda: clear_marks(ClearMarksRequest(door, lang.value)).cells)
-    _echo(f"已清除 {n} 处标记" if lang == Lang.zh else f"cleared {n} marks")
+        n = _or_exit(book, lang, lambda: clear_marks(ClearMarksRequest(door, lang)).cells)
+    _echo(CLI.render("cleared-marks", lang, n=n))
 
 
 @app.command(cls=_Command)
@@ -441,7 +435,7 @@ def new(
     year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2025-2026 / school year.")] = "",
     school: Annotated[str, typer.Option("--school", metavar="名称",
                                         help="学校名称（不填则留空）/ school name (blank if not given).")] = "",
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
     demo: Annotated[bool, typer.Option("--demo", help="填入虚构示例学校的数据 / fill with the demo school.")] = False,
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
     server: ServerOption = "",
@@ -456,8 +450,7 @@ def new(
         try:
             school_year(year)
         except ValueError:
-            typer.echo(f"--year：「{year}」不是一个学年，请写成 2025-2026" if lang == Lang.zh
-                       else f"--year: '{year}' is not a school year; write it as 2025-2026", err=True)
+            typer.echo(CLI.render("bad-year", lang, year=year), err=True)
             raise typer.Exit(2)
 
     target = _guarded(lang, lambda: _new_output(path))
@@ -468,13 +461,13 @@ def new(
     if demo:
         from ..samples.demo import build_demo
 
-        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang.value, demo=True))
+        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang, demo=True))
         return
-    kwargs: dict[str, Any] = {"lang": lang.value, "macros": macros, "school": school.strip(), "server": server}
+    kwargs: dict[str, Any] = {"lang": lang, "macros": macros, "school": school.strip(), "server": server}
     if year:
         kwargs["year"] = year
     written = _guarded(lang, lambda: build_master(target, **kwargs))
-    _echo(next_steps(written, lang.value))
+    _echo(next_steps(written, lang))
     _calendar_note(year, lang)
 
 
@@ -486,19 +479,18 @@ def _calendar_note(year: str, lang: Lang) -> None:
 
     label = year_label(year) if year else year_label("2025-2026")
     if not national_year(school_year(label).start.year).announced:
-        _echo(CALENDAR_NOT_ANNOUNCED.render(lang.value, year=label))
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang, year=label))
 
 
-def next_steps(book: Path, lang: str, *, demo: bool = False) -> str:
+def next_steps(book: Path, lang: Lang, *, demo: bool = False) -> str:
     """What `new` prints: the file written, then what to do next with it."""
     from .template.text import DEMO_NEXT, NEXT_BUTTONS, NEXT_NO_MACROS, NEXT_STEPS
 
     shown = f'"{book}"' if any(c.isspace() for c in str(book)) else str(book)
-    language: Lang = Lang(lang)
     if demo:
-        return DEMO_NEXT.render(language.value, book=shown)
+        return DEMO_NEXT.render(lang, book=shown)
     buttons = NEXT_BUTTONS if book.suffix.lower() == ".xlsm" else NEXT_NO_MACROS
-    return NEXT_STEPS.render(language.value, book=shown, buttons=buttons)
+    return NEXT_STEPS.render(lang, book=shown, buttons=buttons)
 
 
 def _server_or_exit(server: str, lang: Lang) -> str:
@@ -510,8 +502,7 @@ def _server_or_exit(server: str, lang: Lang) -> str:
     try:
         return check_server(server)
     except ValueError:
-        _echo(f"--server：「{server}」不是服务地址，请写成 http://主机:端口，如 http://10.0.0.5:8000" if lang == Lang.zh
-              else f"--server: '{server}' is not a service address; write it as http://host:port", err=True)
+        _echo(CLI.render("bad-server", lang, server=server), err=True)
         raise typer.Exit(2)
 
 
@@ -542,7 +533,7 @@ def bind(
                                                                    " / school year (default: from the dates).")] = "",
     school: Annotated[str, typer.Option("--school", metavar="名称",
                                         help="学校名称，写入新「规则」表的设置 / the school's name, for a new 规则 sheet.")] = "",
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
     server: ServerOption = "",
 ) -> None:
     """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
@@ -557,21 +548,20 @@ def bind(
             try:
                 school_year(year)
             except ValueError:
-                _echo(f"--year：「{year}」不是一个学年，请写成 2024-2025" if lang == Lang.zh
-                      else f"--year: '{year}' is not a school year; write it as 2024-2025", err=True)
+                _echo(CLI.render("bad-bind-year", lang, year=year), err=True)
                 raise typer.Exit(2)
         target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
         raw = _or_exit(book, lang, lambda: read_workbook(book))
-        bound = bind_job(BindRequest(raw, lang.value))
+        bound = bind_job(BindRequest(raw, lang))
         if bound.unusable:
             _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
         proposal = bound.proposal
         if dry_run:
             _echo(proposal_json(proposal, str(book)) if format == BindFormat.json
-                  else proposal_text(proposal, str(book), lang.value))
+                  else proposal_text(proposal, str(book), lang))
             raise typer.Exit(0 if proposal.complete else 1)
         if not proposal.binding.sheets:
-            _echo(f"{book}: " + ("没有认出任何登记表，未写入" if lang == Lang.zh else "no log sheet recognised; nothing written"),
+            _echo(f"{book}: " + (CLI.render("nothing-recognised", lang)),
                   err=True)
             raise typer.Exit(1)
         raise typer.Exit(_write_binding(book, proposal, out=target, year=year or None, school=school,
@@ -593,11 +583,9 @@ def _refuse_rebind(book: Path, mapping: str, unusable: list, lang: Lang) -> NoRe
     """映射 lines that cannot be used would be lost when 映射 is written again: they are shown and the
     book is left as it is until staff fix or delete them (exit 1)."""
     for f in unusable:
-        _echo(f"{f.sheet}!{f.cell}: {f.message(lang.value)}", err=True)
-    _echo(f"{book}: " + (f"「{mapping}」中有 {len(unusable)} 行无法使用，改正或删除后再绑定"
-                         if lang == Lang.zh else
-                         f"{len(unusable)} lines of '{mapping}' cannot be used; fix or delete them, then "
-                         "bind again"), err=True)
+        _echo(f"{f.sheet}!{f.cell}: {f.message(lang)}", err=True)
+    _echo(f"{book}: " + (CLI.render("mapping-unusable", lang, mapping=mapping,
+                                    n_unusable=len(unusable))), err=True)
     raise typer.Exit(1)
 
 
@@ -610,10 +598,10 @@ def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
     try:
         return work()
     except (BilingualError, WorkbookWriteError) as exc:
-        _echo(f"{book}: {exc.message(lang.value)}", err=True)
+        _echo(f"{book}: {exc.message(lang)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:  # a malformed part the reader tolerated, a bug met on one book: one line
-        _echo(f"{book}: {internal_error(exc, lang.value)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang)}", err=True)
         raise typer.Exit(2)
 
 
@@ -635,9 +623,9 @@ def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[
 
     notes: list[str] = []  # what the writer says a user should know (a VBA project kept, the .xlsx beside)
     written = _or_exit(book, lang, lambda: write_binding(
-        book, proposal.binding, out=out, year=year, school=school, lang=lang.value, notes=notes, server=server))
-    _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang.value))
-    _echo(("已写入 " if lang == Lang.zh else "written to ") + str(written), err=as_json)
+        book, proposal.binding, out=out, year=year, school=school, lang=lang, notes=notes, server=server))
+    _echo(proposal_json(proposal, str(book)) if as_json else proposal_text(proposal, str(book), lang))
+    _echo(CLI.render("written-to", lang, path=written), err=as_json)
     for note in notes:
         _echo(note, err=as_json)
     return 0 if proposal.complete else 1
@@ -662,7 +650,7 @@ def archive(
     format: Annotated[ArchiveFormat, typer.Option("--format", "-f", metavar="text|json",
                                                   help="输出格式 / what to print.")] = ArchiveFormat.text,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF / also a PDF of each file.")] = False,
-    lang: LangOption = Lang.zh,
+    lang: LangOption = "zh",
 ) -> None:
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..jobs.archive import ArchiveRequest, UnknownTeachers, archive as archive_job
@@ -671,27 +659,26 @@ def archive(
     from .archive.writer import split_paths, write_archives
     from .archive.pdf import PdfUnavailable, to_pdf
 
-    code: TextLang = "en" if lang == Lang.en else "zh"
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
-    when = _parse_date(as_of, code)  # a bad date is its own line, before anything is read
-    target, folder = _guarded(lang, lambda: archive_outputs(book, out, split, pdf, code))
+    when = _parse_date(as_of, lang)  # a bad date is its own line, before anything is read
+    target, folder = _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang))
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
-        _echo(f"{book}: {exc.message(code)}", err=True)
+        _echo(f"{book}: {exc.message(lang)}", err=True)
         raise typer.Exit(2)
     try:
-        run = archive_job(ArchiveRequest(raw, code, when, teacher_ids=tuple(ids)))
+        run = archive_job(ArchiveRequest(raw, lang, when, teacher_ids=tuple(ids)))
     except UnknownTeachers as exc:
-        _echo(f"{book}: {exc.message(code)}", err=True)
+        _echo(f"{book}: {exc.message(lang)}", err=True)
         raise typer.Exit(2)
     except Exception as exc:
-        _echo(f"{book}: {internal_error(exc, code)}", err=True)
+        _echo(f"{book}: {internal_error(exc, lang)}", err=True)
         raise typer.Exit(2)
     members = run.teacher_sheets
     member_paths = split_paths(members, folder) if folder is not None else []
     # Every file, the teachers' included, is checked before the first is written.
-    _guarded(lang, lambda: archive_outputs(book, out, split, pdf, code, member_paths))
+    _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang, member_paths))
     combined, per_teacher = _guarded(lang, lambda: write_archives(run.sheets, target, members, folder, member_paths))
     written = ([combined] if combined else []) + per_teacher
     pdf_error, pdfs = None, []
@@ -699,20 +686,19 @@ def archive(
         try:
             pdfs = to_pdf(written)
         except PdfUnavailable as exc:
-            pdf_error = exc.message(code)
+            pdf_error = exc.message(lang)
     json_out = format == ArchiveFormat.json
     if json_out:
         typer.echo(to_archive_json(run.archive))
     else:
         n = len(run.archive.teachers)
-        typer.echo(f"统计截止 {run.outcome.as_of}：{n} 位教师的个人培训档案" if code == "zh"
-                   else f"as of {run.outcome.as_of}: training records of {n} teachers")
-    done = "已写入 " if code == "zh" else "written to "
+        typer.echo(CLI.render("archive-head", lang, as_of=run.outcome.as_of, n=n))
     for path in ([combined] if combined else []) + ([folder] if per_teacher else []):
-        _echo(done + readable_path(path), err=json_out)  # with json, stdout holds the JSON alone
+        # with json, stdout holds the JSON alone
+        _echo(CLI.render("written-to", lang, path=readable_path(path)), err=json_out)
     if pdfs:
-        typer.echo(done + (str(pdfs[0]) if len(pdfs) == 1 else
-                           (f"{len(pdfs)} 个 PDF" if code == "zh" else f"{len(pdfs)} PDFs")), err=json_out)
+        typer.echo(CLI.render("written-to", lang, path=str(pdfs[0]) if len(pdfs) == 1 else
+                              CLI.render("pdfs", lang, n=len(pdfs))), err=json_out)
     if pdf_error:
         typer.echo(pdf_error, err=True)
         raise typer.Exit(2)
@@ -735,12 +721,13 @@ def _stop_on_sigterm() -> None:
 
 
 from .web.commands import add_commands  # noqa: E402  (serve, accounts: their libraries load when they run)
+from .cli_texts import CLI
 
 add_commands(app, _Command)
 
 
 def main() -> None:
-    # Windows consoles and CI logs default to legacy code pages; Chinese must not crash output.
+    # Windows consoles and CI logs default to legacy lang pages; Chinese must not crash output.
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # TextIO lacks it; sys streams have it

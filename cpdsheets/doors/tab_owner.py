@@ -82,16 +82,18 @@ def plan_write(tabs: list[TabTable], sheets: list[str], owned: dict[str, str],
     plan = plan_tabs(tabs, sheets, owned, lambda name, key: looks_like_tab(first_rows(name), key),
                      has_record=bool(owned))
     keep = {n.casefold() for n in plan.names}
+    present = {s.casefold(): s for s in sheets}
     record = dict(plan.owned)
-    delete: list[str] = []
+    delete: dict[str, str] = {}  # casefolded -> the sheet's name, in order
     for name in [*plan.stale, *remove]:
-        ours = name in plan.stale or any(n.casefold() == name.casefold() for n in record)
-        if name.casefold() not in keep and ours and name.casefold() not in {d.casefold() for d in delete}:
-            delete.append(next((s for s in sheets if s.casefold() == name.casefold()), name))
+        folded = name.casefold()
+        ours = name in plan.stale or any(n.casefold() == folded for n in record)
+        if ours and folded not in keep and folded not in delete:
             record.pop(name, None)
-    existing = {s.casefold() for s in sheets} | keep
-    return WritePlan(plan.names, [d for d in delete if d.casefold() in existing],
-                     {n: k for n, k in record.items() if n.casefold() in existing - {d.casefold() for d in delete}})
+            if folded in present:
+                delete[folded] = present[folded]
+    after = (set(present) - set(delete)) | keep  # the book's sheets once the plan is carried out
+    return WritePlan(plan.names, list(delete.values()), {n: k for n, k in record.items() if n.casefold() in after})
 
 
 def tab_name(key: str, lang: Lang) -> str:

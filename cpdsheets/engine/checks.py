@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..contract.findings import (
@@ -405,12 +406,16 @@ def check_units(read: SheetRead, sheet: str) -> list[Finding]:
         if not col.units or col.key not in read.raw:
             continue
         raw = read.raw[col.key]
-        text = raw[raw.map(type) == str]
+        cells = raw.to_numpy()
+        text = raw[np.fromiter((type(v) is str for v in cells), dtype=bool, count=len(cells))]
         if text.empty:
             continue
         distinct = pd.Series(text.unique(), dtype="object")
         units = PARSES.apply("number-unit", _units, distinct).values
-        wrong = dict(zip(distinct[(units != "") & ~units.isin(col.units)], units[(units != "") & ~units.isin(col.units)]))
+        other = (units != "") & ~units.isin(col.units)
+        if not other.any():  # the usual book: every unit typed is one of the column's own
+            continue
+        wrong = dict(zip(distinct[other], units[other]))
         numbers = read.frame[col.key]
         rows = text.index[text.isin(list(wrong)) & numbers.reindex(text.index).notna()]
         shown = "、".join(col.units[:4])

@@ -64,7 +64,12 @@ def _is_blank(v: Any) -> bool:
 
 def blank_mask(s: pd.Series) -> pd.Series:
     # A plain comprehension beats pandas' object-dtype string methods several times over here.
-    return pd.Series(np.fromiter(map(_is_blank, s), dtype=bool, count=len(s)), index=s.index)
+    return pd.Series(blank_array(s), index=s.index)
+
+
+def blank_array(values: Any) -> np.ndarray:
+    """``blank_mask`` as a plain array."""
+    return np.fromiter(map(_is_blank, values), dtype=bool, count=len(values))
 
 
 def _is_number_type(t: pd.Series) -> pd.Series:

@@ -139,22 +139,23 @@ def _teacher_grid(rule: Rule, ctx: Context, windows: Windows) -> Grid | None:
 
     if per_apprentice:
         pairs = ctx.pairs[ctx.pairs["mentor_id"].isin(set(subjects["teacher_id"]))]
-        keys = pd.DataFrame({"subject": pairs["mentor_id"].to_numpy(), "detail": pairs["apprentice_id"].to_numpy(),
-                             "detail_name": pairs["apprentice_name"].to_numpy()})
-        keys["detail_label"] = (keys["detail"].astype(str) + " " + keys["detail_name"].fillna("").astype(str)).str.strip()
+        paired = pd.DataFrame({"subject": pairs["mentor_id"].to_numpy(), "detail": pairs["apprentice_id"].to_numpy(),
+                               "detail_name": pairs["apprentice_name"].to_numpy()})
+        paired["detail_label"] = (paired["detail"].astype(str) + " "
+                                  + paired["detail_name"].fillna("").astype(str)).str.strip()
+        keys = {c: paired[c].to_numpy() for c in paired.columns}
         rows = rows.merge(pairs.rename(columns={"mentor_id": "teacher_id", "apprentice_id": "_apprentice_id",
                                                 "apprentice_name": "_apprentice_name"}), on="teacher_id")
         detail = rows["_apprentice_id"]
     elif values:
-        sid = subjects["teacher_id"].to_numpy()
-        keys = pd.DataFrame({"subject": np.repeat(sid, len(values)), "detail": np.tile(values, len(sid))})
-        keys["detail_name"] = keys["detail_label"] = keys["detail"]
+        keys = _listed_keys(subjects["teacher_id"].to_numpy(), values)
         detail = rows[rule.field].astype("object")
     else:
-        keys = pd.DataFrame({"subject": subjects["teacher_id"].to_numpy(), "detail": "", "detail_name": "",
-                             "detail_label": counted_label(rule)})
+        sid = subjects["teacher_id"].to_numpy()
+        keys = {"subject": sid, "detail": _full(len(sid), ""), "detail_name": _full(len(sid), ""),
+                "detail_label": _full(len(sid), counted_label(rule))}
         detail = None
-    if not len(keys):
+    if not len(keys["subject"]):
         return None
 
     actual = _actuals(rule, ctx, rows, detail, windows.periods, subject_col="teacher_id")
@@ -223,15 +224,15 @@ def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -
     values = _listed_values(rule)
     gid = names[column].to_numpy()
     if values:
-        keys = pd.DataFrame({"subject": np.repeat(gid, len(values)), "detail": np.tile(values, len(gid))})
-        keys["detail_name"] = keys["detail_label"] = keys["detail"]
+        keys = _listed_keys(gid, values)
         detail = rows[rule.field].astype("object")
     else:
-        keys = pd.DataFrame({"subject": gid, "detail": "", "detail_name": ""})
-        keys["detail_label"] = kind.word + " " + keys["subject"].astype(str)
+        keys = {"subject": gid, "detail": _full(len(gid), ""), "detail_name": _full(len(gid), ""),
+                "detail_label": _full(len(gid), None)}
+        keys["detail_label"][:] = [f"{kind.word} {g}" for g in gid]
         detail = None
     actual = _actuals(rule, ctx, rows, detail, windows.periods, subject_col="group")
-    matrix = np.ones((len(keys), ctx.cal.days), dtype=bool)
+    matrix = np.ones((len(keys["subject"]), ctx.cal.days), dtype=bool)
     grid = _grid(keys, windows, matrix)
     grid["subject_type"] = kind.value
     grid["subject_name"] = grid["subject"]
@@ -240,6 +241,24 @@ def _group_grid(rule: Rule, ctx: Context, windows: Windows, kind: SubjectType) -
 
 
 # -- shared ------------------------------------------------------------------------------------
+
+# A rule's subjects and details (subject, detail, detail_name, detail_label) as columns of arrays.
+Keys = dict[str, np.ndarray]
+
+
+def _full(n: int, value: Any) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [value] * n
+    return out
+
+
+def _listed_keys(subjects: np.ndarray, values: list[str]) -> Keys:
+    """Each subject once per listed value (R18: every type of activity is counted apart)."""
+    listed = np.array(values, dtype=object)
+    detail = np.tile(listed, len(subjects))
+    return {"subject": np.repeat(subjects, len(values)), "detail": detail, "detail_name": detail,
+            "detail_label": detail}
+
 
 def _actuals(rule: Rule, ctx: Context, rows: pd.DataFrame, detail: pd.Series | None, periods: pd.DataFrame,
              subject_col: str) -> Actuals:
@@ -358,7 +377,7 @@ def _windows_of(periods: pd.DataFrame, cal: Calendar, as_of: pd.Timestamp, schoo
 Grid = dict[str, Any]
 
 
-def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> Grid:
+def _grid(keys: Keys, w: Windows, matrix: np.ndarray) -> Grid:
     """Every key row × every started period with applicable school days, with those days (whole period
     and elapsed), the school days of a normal window (``period_days``), and whether the subject's time in
     post inside the period is already over (``ended``). Built from arrays in one go: a rule's grid is
@@ -368,11 +387,11 @@ def _grid(keys: pd.DataFrame, w: Windows, matrix: np.ndarray) -> Grid:
     elapsed = days_in(school, w.start, w.upto).reshape(-1)
     # calendar days: a teacher still in post after the as-of date (school or not) is not done yet
     ended = ((days_in(matrix, w.start, w.end) == days_in(matrix, w.start, w.upto)) & w.after_as_of[None, :]).reshape(-1)
-    k, p = len(keys), len(w.start)
+    k, p = len(keys["subject"]), len(w.start)
     keep = applicable > 0
     key_row = np.repeat(np.arange(k), p)[keep]
     period_row = np.tile(np.arange(p), k)[keep]
-    data = {c: keys[c].to_numpy()[key_row] for c in keys.columns}
+    data = {c: values[key_row] for c, values in keys.items()}
     data.update({c: values[period_row] for c, values in w.columns.items()})
     data["applicable_days"] = applicable[keep]
     data["elapsed_days"] = elapsed[keep]

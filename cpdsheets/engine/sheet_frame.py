@@ -35,7 +35,7 @@ from .normalize import (
     PARSES,
     Parsed,
     YearOfMonth,
-    blank_mask,
+    blank_array,
     date_number_guesses,
     header_key,
     normalize_attendance,
@@ -165,7 +165,7 @@ def read_sheet(sheet: RawSheet, spec: SheetSpec, year_of_month: YearOfMonth | No
         cells = {key: _Cells(grid[:, c] if c < width else [None] * height) for key, c in header.columns.items()}
     index = pd.RangeIndex(header_row + 1, header_row + 1 + height)
     keep = ~np.logical_and.reduce([c.blank for c in cells.values()]) if cells else np.zeros(height, bool)
-    raw = pd.DataFrame({key: c.raw.to_numpy() for key, c in cells.items()}, index=index, dtype="object")[keep]
+    raw = pd.DataFrame({key: c.raw for key, c in cells.items()}, index=index, dtype="object")[keep]
 
     places = {key: ColumnPlace(header.texts[key], col_letter(i)) for key, i in header.columns.items()}
     frame = pd.DataFrame(index=raw.index)
@@ -212,6 +212,13 @@ def _grid(body: list[list[Any]], width: int) -> np.ndarray:
     return grid
 
 
+def _objects(values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """``values`` as a 1-D object array (an object array already is one)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1:
+        return values
+    return pd.Series(values, dtype="object").to_numpy()
+
+
 class _Cells:
     """One column's raw cells, normalised once per distinct value: a log column of 150,000 rows
     holds a few hundred distinct IDs, dates and categories, so parsing the distinct values and
@@ -219,19 +226,21 @@ class _Cells:
 
     def __init__(self, values: Sequence[Any] | np.ndarray, distinct: Sequence[Any] | np.ndarray | None = None,
                  codes: np.ndarray | None = None) -> None:
-        self.raw = pd.Series(values, dtype="object")
-        keys = self.raw if distinct is None else pd.Series(distinct, dtype="object")
+        # Object arrays, not Series: a column is coded in a handful of numpy steps (pandas' cost per
+        # Series is paid per column, 50 columns a book).
+        self.raw = _objects(values)
+        keys = self.raw if distinct is None else _objects(distinct)
         if distinct is None:  # every cell its own entry until factorised below
             distinct = values
         if bool in set(map(type, distinct)):
             # TRUE == 1 and FALSE == 0 for hashing: without this, a TRUE cell would share its parse
             # with a cell holding 1. Booleans are parsed as the words Excel shows for them.
-            keys = pd.Series(["TRUE" if v is True else "FALSE" if v is False else v for v in distinct], dtype="object")
+            keys = _objects(["TRUE" if v is True else "FALSE" if v is False else v for v in distinct])
         key_codes, uniques = pd.factorize(keys, use_na_sentinel=True)
         key_codes[key_codes < 0] = len(uniques)  # missing cells point at an appended None
         self.codes = key_codes if codes is None else key_codes[codes]
         self.uniques = pd.Series([*uniques, None], dtype="object")
-        self.blank = blank_mask(self.uniques).to_numpy()[self.codes]
+        self.blank = blank_array(self.uniques)[self.codes]
 
     @classmethod
     def coded(cls, uniques: np.ndarray, codes: np.ndarray) -> _Cells:

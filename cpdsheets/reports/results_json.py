@@ -43,8 +43,9 @@ ALERT_COLUMNS = {"detail": "detail_label", "final": "final_reason"}
 def results_dict(results: Results, findings: list[Finding], as_of: dt.date, lang: Lang = "zh") -> dict[str, Any]:
     teachers = [{k: _plain(getattr(t, k)) for k in TEACHER_FIELDS}
                 for t in results.teachers.itertuples(index=False)]
-    alerts = [{k: _plain(getattr(a, ALERT_COLUMNS.get(k, k))) for k in ALERT_FIELDS}
-              for a in results.alerts.itertuples(index=False)]
+    # Column by column (the values ``itertuples`` gives, from ``tolist``): a school has a thousand alerts.
+    columns = [results.alerts[ALERT_COLUMNS.get(k, k)].tolist() for k in ALERT_FIELDS]
+    alerts = [dict(zip(ALERT_FIELDS, map(_plain, row))) for row in zip(*columns)]
     return {
         "tool": "cpdsheets",
         "version": __version__,

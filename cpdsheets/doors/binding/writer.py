@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ...contract.binding import MAPPING_SHEET_NAMES, Binding
 from ...contract.book import RawBook
+from ...contract.texts import Catalogue, Lang
 from ...contract.schema import POLICY_SHEET_NAMES
 from ...jobs.bind import BookLayout, book_layout, sheet_named
 from ..ooxml import opc
@@ -51,10 +52,13 @@ MACRO_MAIN_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 WORKBOOK_CODENAME = "ThisWorkbook"  # what Excel and the template call the workbook's document module
 SOURCE_SUFFIXES = (".xlsx", ".xlsm")
 
-KEPT_CONSOLE_NOTE = {
-    "zh": "「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
-    "en": "控制台 exists and was kept: type {server} beside its Server address label.",
-}
+# What bind says under the file it wrote.
+BIND_NOTES = Catalogue("bind notes", {
+    "kept-console": ("「控制台」已存在，未改动：请在其中「服务器地址」一格填入 {server}。",
+                     "控制台 exists and was kept: type {server} beside its Server address label."),
+    "use-the-xlsm": ("{src} 未改动；以后请使用 {target}（它带有按钮和宏）。",
+                     "{src} is unchanged: use {target} (with the buttons and macros) from now on."),
+})
 LINK_RID = "rId2"  # the console's 在线校验 link (rId1 is its buttons' drawing)
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 POLICY_NOTE_AUTHOR = "说明"  # the 规则 sheet's notes on 条件 and 适用对象
@@ -68,7 +72,7 @@ def bound_path(src: Path, out: Path | None = None) -> Path:
 
 
 def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year: str | None = None,
-                  school: str = "", lang: str = "zh", notes: list[str] | None = None, server: str = "") -> Path:
+                  school: str = "", lang: Lang = "zh", notes: list[str] | None = None, server: str = "") -> Path:
     """Write the 控制台, 规则 and 映射 sheets (and the VBA project) into ``src`` or ``out``; return
     the path written. ``year`` (``2024-2025``) is the school year of a new 规则 sheet; without it,
     the year the bound logs' dates fall in (else the current one). What a user should know (their
@@ -109,14 +113,13 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     if kept_vba:
         messages.append(KEPT_VBA_NOTE[lang])
     if server and sheet_named(book, (CONSOLE_SHEET,)) is not None:
-        messages.append(KEPT_CONSOLE_NOTE[lang].format(server=server))
+        messages.append(BIND_NOTES.render("kept-console", lang, server=server))
     if target != src and src.suffix.lower() == ".xlsx" and out is None:
-        messages.append(f"{src.name} 未改动；以后请使用 {target.name}（它带有按钮和宏）。" if lang == "zh" else
-                        f"{src.name} is unchanged: use {target.name} (with the buttons and macros) from now on.")
+        messages.append(BIND_NOTES.render("use-the-xlsm", lang, src=src.name, target=target.name))
     return written
 
 
-def _bind_package(pkg: Package, book: RawBook, layout: BookLayout, label: str, school: str, lang: str,
+def _bind_package(pkg: Package, book: RawBook, layout: BookLayout, label: str, school: str, lang: Lang,
                   server: str = "") -> bool:
     """Edit the package in memory; True when the book's own VBA project was kept."""
     try:

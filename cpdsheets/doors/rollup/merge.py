@@ -6,31 +6,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Text
 from ...reports.rollup import District, ReportInvalid, load_report
+from ..cli_texts import CLI
 
 
-class NotAReport(BilingualError):
-    def __init__(self, path: str, why_zh: str, why_en: str):
-        super().__init__(f"{path}: 不是 rollup 的 JSON 报告（{why_zh}）", f"{path}: not a rollup JSON report ({why_en})")
+class ReportRefused(BilingualError):
+    """A file given to --merge that cannot be read or is no roll-up report: its one line."""
 
-
-class ReportUnreadable(BilingualError):
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: 无法读取（{reason}）", f"{path}: cannot read（{reason}）")
+    def __init__(self, line: Text):
+        super().__init__(line.zh, line.en)
 
 
 def read_reports(paths: list[str]) -> list[District]:
-    """Each report, in order; the first that cannot be read or is no report raises."""
+    """Each report, in order; the first that cannot be read or is no report raises ``ReportRefused``."""
     districts = []
     for p in paths:
         try:
             districts.append(load_report(Path(p).read_text(encoding="utf-8")))
         except ReportInvalid as exc:
-            raise NotAReport(p, exc.message("zh"), exc.message("en")) from None
+            raise ReportRefused(CLI["not-a-rollup-report"].fill(p=p, why=exc.reason)) from None
         except json.JSONDecodeError as exc:
-            raise NotAReport(p, f"不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列",
-                             f"not JSON: line {exc.lineno} column {exc.colno}") from None
+            why = CLI["not-json"].fill(line=exc.lineno, column=exc.colno)
+            raise ReportRefused(CLI["not-a-rollup-report"].fill(p=p, why=why)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ReportUnreadable(p, getattr(exc, "strerror", None) or type(exc).__name__) from None
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ReportRefused(CLI["cannot-read"].fill(p=p, reason=reason)) from None
     return districts
