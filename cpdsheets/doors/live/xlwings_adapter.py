@@ -19,6 +19,7 @@ from ...contract.schema import OUTPUT_TABS
 from ...contract.texts import Lang
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from ..mark_plan import plan_marks
 from ..tab_owner import looks_like_tab, plan_write, tab_name
 from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, TITLE_SIZE_DELTA, WRAP_ALIGN
 from ...reports.tab_texts import HEADERS
@@ -259,50 +260,42 @@ def undo(book: Any, rows: list[MarkRow]) -> int:
 
 def mark_cells(book: Any, marks: list[CellMark], previous_rows: list[MarkRow],
                skip: Iterable[str] = ()) -> list[MarkRow]:
-    """Replace the marks either door recorded (``previous_rows``) with these: cells no longer in
-    error get their fill back and lose our note; each marked cell is filled and given a note (unless
-    the user's own note is there). Sheets in ``skip`` (our tabs) are never marked. Returns the
-    record's rows: per cell, what undoing needs."""
+    """Replace the marks either door recorded (``previous_rows``) with these, as
+    :func:`..mark_plan.plan_marks` decides: cells no longer in error get their fill back and lose our
+    note; each marked cell is filled and given a note (unless the user's own note is there). Returns
+    the record's rows: per cell, what undoing needs."""
     engine = engine_for(book)
-    previous = {row.key: row for row in previous_rows}
-    never = {MARK_STORE.casefold()} | {n.casefold() for n in skip}
-    by_sheet: dict[str, dict[tuple[int, int], list[str]]] = {}
-    for mark in marks:
-        rc = parse_cell(mark.cell)
-        if rc is None or mark.sheet.casefold() in never:
-            continue
-        by_sheet.setdefault(mark.sheet, {}).setdefault(rc, []).append(mark.note)
+    sheets: dict[str, Any] = {}
 
-    targets: dict[str, tuple[Any, dict[tuple[int, int], list[str]]]] = {}
-    for sheet_name, cells in by_sheet.items():
-        sheet = find_sheet(book, (sheet_name,))
-        if sheet is not None:
-            targets[sheet.name] = (sheet, cells)
-    wanted = {(name.casefold(), sheet.range(rc).get_address(False, False).upper())
-              for name, (sheet, cells) in targets.items() for rc in cells}
-    undo(book, [row for key, row in previous.items() if key not in wanted])
+    def sheet_named(name: str) -> str | None:
+        sheet = find_sheet(book, (name,))
+        if sheet is None:
+            return None
+        sheets[sheet.name] = sheet
+        return sheet.name
 
+    plan = plan_marks(marks, previous_rows, sheet_named, skip)
+    undo(book, plan.undo)
     recorded: list[MarkRow] = []
-    for sheet_name, (sheet, cells) in targets.items():
-        for (r, c), notes in cells.items():
-            cell = sheet.range((r, c))
-            address = cell.get_address(False, False)
-            text = "\n".join(dict.fromkeys(n for n in notes if n)) or "有错误"
-            before = previous.get((sheet_name.casefold(), address.upper()))
+    for name, cells in plan.cells.items():
+        sheet = sheets[name]
+        for mark in cells:
+            cell = sheet.range((mark.row, mark.col))
+            before = mark.before
             added = before.note_added if before else False
             try:
                 if cell.note is None:
-                    cell.add_note(text)
+                    cell.add_note(mark.note)
                     added = True
                 elif added:  # our own note from an earlier run: refresh its text
-                    cell.note.text = text
+                    cell.note.text = mark.note
             except Exception:  # notes unsupported by this client: the fill still shows it
                 pass
             if before is not None:  # still marked: what undoing needs was recorded when first marked
-                recorded.append(MarkRow(sheet_name, address, added, before.fill_rgb, before.xf_xml, before.fill_xml))
+                recorded.append(MarkRow(name, mark.address, added, before.fill_rgb, before.xf_xml, before.fill_xml))
             else:
-                recorded.append(MarkRow(sheet_name, address, added, engine.fill_of(cell)))
-        engine.paint(sheet, {MARK_FILL: list(cells)})
+                recorded.append(MarkRow(name, mark.address, added, engine.fill_of(cell)))
+        engine.paint(sheet, {MARK_FILL: [(mark.row, mark.col) for mark in cells]})
     return recorded
 
 

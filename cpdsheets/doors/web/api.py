@@ -6,7 +6,6 @@ as a book that does not exist. Failures are ``{"error": "<one line, zh>"}`` with
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any, Optional
@@ -104,9 +103,11 @@ async def district(request: Request, as_of: Optional[str] = None,
 @router.get("/district/workbook")
 async def district_workbook(request: Request, as_of: Optional[str] = None,
                             account: Account = Depends(api_account)) -> FileResponse:
-    when: dt.date | None = parse_as_of(as_of)
+    from ...jobs.dates import district_as_of
+
+    when = district_as_of(parse_as_of(as_of))  # settled here once: the file's name and its contents agree
     path, folder = await service_of(request).district_workbook(account, when)
-    return send(path, folder, f"区域汇总-{(when or dt.date.today()).isoformat()}.xlsx")
+    return send(path, folder, f"区域汇总-{when.isoformat()}.xlsx")
 
 
 async def _book(request: Request, account: Account, book_id: str) -> Book:

@@ -32,12 +32,12 @@ from ...reports.tab_style import HEADER_ALIGN, HEADER_FILL, NUMBER_FORMATS, TITL
 from ...reports.tables import MARK_FILL, CellMark, TabTable
 from ..live.xl_convert import cell_runs, excel_text, parse_cell, plan_tab, union_addresses
 from ..mark_record import MARK_STORE, MARK_STORE_HEADER, MarkRow, rows_from_values, tabs_from_values, values_from_rows
+from ..mark_plan import plan_marks
 from .payload import MERGES_SHEET
 from ..ooxml.marks import NOTE_AUTHOR
 from ..ooxml.sheet_xml import TAB_COLOUR, column_widths
 from ..xml_text import clean_text
 
-_OURS = {MARK_STORE.casefold(), MERGES_SHEET.casefold()}  # sheets no mark is ever written on
 
 MAX_ROWS = 2_000
 MAX_CELLS = 10_000
@@ -207,30 +207,20 @@ def _formatted(value: Any) -> bool:
 
 def mark_cells(out: ActionList, marks: list[CellMark], store_values: list[list[Any]],
                tabs: dict[str, str]) -> int:
-    """Replace the marks either door recorded with these (as the adapter's ``mark_cells``), and
-    write the record with ``tabs``. Returns cells marked."""
-    previous = {row.key: row for row in rows_from_values(store_values)}
-    by_sheet: dict[str, dict[Cell, list[str]]] = {}
-    for mark in marks:
-        rc = parse_cell(mark.cell)
-        if rc is None or mark.sheet.casefold() in _OURS or not out.has(mark.sheet):
-            continue
-        name = out.sheets[out.position(mark.sheet)]
-        by_sheet.setdefault(name, {}).setdefault(rc, []).append(mark.note)
-    wanted = {(name.casefold(), _address(rc)) for name, cells in by_sheet.items() for rc in cells}
-    _undo(out, [row for key, row in previous.items() if key not in wanted])
-
+    """Replace the marks either door recorded with these, as :func:`..mark_plan.plan_marks` decides,
+    and write the record with ``tabs``. Returns cells marked."""
+    plan = plan_marks(marks, rows_from_values(store_values),
+                      lambda name: out.sheets[out.position(name)] if out.has(name) else None, skip=[MERGES_SHEET])
+    _undo(out, plan.undo)
     recorded: list[MarkRow] = []
     marking: list[tuple[str, list[list[Any]]]] = []
-    for name, cells in by_sheet.items():
+    for name, cells in plan.cells.items():
         items = []
-        for rc, notes in cells.items():
-            address = _address(rc)
-            text = clean_text("\n".join(dict.fromkeys(n for n in notes if n)) or "有错误")
-            before = previous.get((name.casefold(), address))
+        for mark in cells:
+            before = mark.before
             # the Sub completes a new row on the PC: whether the note went on (col C), the fill it had (D)
-            recorded.append(before if before is not None else MarkRow(name, address, True, ""))
-            items.append([address, text, len(recorded) + 1, before is not None,
+            recorded.append(before if before is not None else MarkRow(name, mark.address, True, ""))
+            items.append([mark.address, clean_text(mark.note), len(recorded) + 1, before is not None,
                           bool(before and before.note_added)])
         marking.append((name, items))
     write_store(out, recorded, tabs)
