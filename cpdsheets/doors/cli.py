@@ -202,7 +202,7 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
-        with WarmPool(min(jobs, len(files))) as pool:
+        with WarmPool(min(jobs, len(files)), import_during_first_call=True) as pool:
             futures = {pool.submit(work, f, lang, as_of): f for f in files}
             for future in as_completed(futures):
                 path = futures[future]
