@@ -255,7 +255,7 @@ def test_the_console_has_the_templates_buttons(school):
     assert vml_rel["Type"].endswith("/vmlDrawing")
     vml = parts["xl/" + vml_rel["Target"].replace("../", "")].decode()
     assert re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml) == [b[0] for b in BUTTONS]
-    assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [b[1].zh for b in BUTTONS]
+    assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [caption["zh"] for _, caption, _ in BUTTONS]
     assert vml.count('ObjectType="Button"') == len(BUTTONS)
     # the book's own notes keep their shape ids: ours take a block no other drawing claims
     theirs = {m for n, d in before.items() if n.endswith(".vml") for m in re.findall(rb'data="(\d+)"', d)}
@@ -263,7 +263,7 @@ def test_the_console_has_the_templates_buttons(school):
     assert ours and not set(o.encode() for o in ours) & theirs
     rows = read_workbook(school.with_suffix(".xlsm")).sheets["控制台"].rows
     # each button's description, then the district service's note (issue 22)
-    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[2].zh for b in BUTTONS] + [CONSOLE_SERVICE_NOTE["zh"]]
+    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [note["zh"] for *_, note in BUTTONS] + [CONSOLE_SERVICE_NOTE["zh"]]
 
 
 def test_mapping_and_policy_read_back(school):
@@ -358,8 +358,8 @@ def test_libreoffice_imports_the_macros_and_binds_the_buttons_to_them(books, tmp
     subs = re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)", report["libraries"]["VBAProject"]["CpdSheets"], re.M)
     assert {b[0] for b in BUTTONS} <= set(subs)
     assert report["buttons"]["控制台"] == [
-        [caption.zh, f"vnd.sun.star.script:VBAProject.CpdSheets.{macro}?language=Basic&location=document"]
-        for macro, caption, *_ in BUTTONS]
+        [caption["zh"], f"vnd.sun.star.script:VBAProject.CpdSheets.{macro}?language=Basic&location=document"]
+        for macro, caption, _ in BUTTONS]
     assert report["sheets"] == ["教职工名单", "2024秋季听课登记", "校本培训签到表", *ADDED]
 
 
@@ -548,9 +548,9 @@ def test_the_console_in_english(books, tmp_path):
     parts = members(out)
     console = part_of_sheet(parts, "控制台")
     vml = next(d.decode() for n, d in parts.items() if n.endswith(".vml") and n not in members(books["openpyxl"]))
-    assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [b[1].en for b in BUTTONS]
+    assert re.findall(r'<font [^>]*>([^<]+)</font>', vml) == [caption["en"] for _, caption, _ in BUTTONS]
     rows = read_workbook(out).sheets["控制台"].rows
-    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [b[2].en for b in BUTTONS] + [CONSOLE_SERVICE_NOTE["en"]]
+    assert [r[2] for r in rows if len(r) > 2 and r[2]] == [note["en"] for *_, note in BUTTONS] + [CONSOLE_SERVICE_NOTE["en"]]
     assert console in parts
 
 

@@ -159,3 +159,17 @@ def test_clear_marks_takes_off_what_recalc_marked_through_any_book_that_can(demo
     cleared = clear_marks(ClearMarksRequest(FileDoor(marked, backup=False)))
     assert cleared == MarksCleared(len(tabs.marks)) and cleared.cells > 0
     assert clear_marks(ClearMarksRequest(FileDoor(marked, backup=False))).cells == 0
+
+
+def test_a_merge_of_districts_has_one_as_of_date_or_is_refused(demo):
+    from cpdsheets.jobs.rollup import AsOfDiffers, merged
+    from cpdsheets.reports.rollup import District
+
+    school = summarise(SchoolRequest(demo, as_of=DEMO_AS_OF, shown="demo"))
+    april, may = District([school], [], DEMO_AS_OF), District([school], [], dt.date(2026, 5, 1))
+    assert merged([april, april], None).as_of == DEMO_AS_OF
+    assert len(merged([april, april], DEMO_AS_OF).schools) == 2
+    with pytest.raises(AsOfDiffers):
+        merged([april, may], None)
+    with pytest.raises(AsOfDiffers):  # the request's date must be the reports' date too
+        merged([april, april], dt.date(2026, 5, 1))

@@ -121,3 +121,13 @@ def test_a_resident_worker_recalculates_a_book_as_the_cli_does(pool, book_factor
     for name in ours.sheets:
         if name != "运行记录":  # the run log holds the time of the run
             assert ours.sheets[name].rows == theirs.sheets[name].rows, name
+
+
+def test_a_command_s_worker_imports_during_its_first_call():
+    """``import_during_first_call`` (the CLI's one-book commands): the first call finds the engine not yet
+    imported (its reader parses while the call imports it), the next finds it loaded; a call's answer is
+    the same either way."""
+    with WarmPool(1, seconds=60, import_during_first_call=True) as lazy:
+        assert lazy.run(calls.engine_loaded) is False
+        assert lazy.run(calls.engine_loaded) is True
+        assert lazy.run(calls.square, 7) == 49

@@ -692,6 +692,11 @@ class Finding:
     def title(self, lang: Lang = "zh") -> str:
         return self.type.title[lang]
 
+    @property
+    def shown_value(self) -> str:
+        """The value as the user typed it, as ``as_dict`` gives it (without rendering the texts)."""
+        return _shown(self.value)
+
     def as_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         return {
             "code": self.code,

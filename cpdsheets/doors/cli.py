@@ -202,7 +202,7 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label, total=len(files))
     try:
-        with WarmPool(min(jobs, len(files))) as pool:
+        with WarmPool(min(jobs, len(files)), import_during_first_call=True) as pool:
             futures = {pool.submit(work, f, lang, as_of): f for f in files}
             for future in as_completed(futures):
                 path = futures[future]
@@ -366,7 +366,10 @@ def rollup(
         files, skipped = choose_inputs([str(Path(p)) for p in paths])
         if target is not None:  # refused before any report is read, not after
             _guarded(lang, lambda: _guard_district(target, files, []))
-        district = _merged_reports(files, lang, when.isoformat() if when else as_of)
+        from ..jobs.rollup import merged
+        from .rollup.merge import read_reports
+
+        district = _guarded(lang, lambda: merged(read_reports(files), when))
         district.skipped += skipped
     else:
         from ..jobs.dates import district_as_of
@@ -407,35 +410,6 @@ def _guard_district(target: Path, files: list[str], folders: list[str]) -> None:
 
     op.guard([op.Output(target, op.DISTRICT_BOOK, (".xlsx",), may_replace=is_district_workbook)],
              op.Inputs(files, folders, members=_is_workbook_name))
-
-
-def _merged_reports(paths: list[str], lang: Lang, as_of: str | None):
-    """Districts' `rollup --format json` reports as one; they must share one as-of date (--as-of's, if given)."""
-    import json
-
-    from ..reports.rollup import ReportInvalid, load_report, merge_reports
-
-    def refuse(p: str, why: Text) -> typer.Exit:
-        typer.echo(CLI.render("not-a-rollup-report", lang, p=p, why=why), err=True)
-        return typer.Exit(2)
-
-    districts = []
-    for p in paths:
-        try:
-            districts.append(load_report(Path(p).read_text(encoding="utf-8")))
-        except ReportInvalid as exc:
-            raise refuse(p, exc.reason)
-        except json.JSONDecodeError as exc:
-            raise refuse(p, CLI["not-json"].fill(line=exc.lineno, column=exc.colno))
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            typer.echo(CLI.render("cannot-read", lang, p=p, reason=reason), err=True)
-            raise typer.Exit(2)
-    dates = {d.as_of.isoformat() for d in districts} | ({as_of} if as_of else set())
-    if len(dates) != 1:
-        typer.echo(f"统计截止日不一致 / reports have different as-of dates: {sorted(dates)}", err=True)
-        raise typer.Exit(2)
-    return merge_reports(districts)
 
 
 @app.command("clear-marks", cls=_Command)
@@ -681,12 +655,13 @@ def archive(
     """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..jobs.archive import ArchiveRequest, UnknownTeachers, archive as archive_job
     from ..reports.archive import to_archive_json
-    from .archive.writer import split_paths, write_archive
+    from .archive.job import archive_outputs
+    from .archive.writer import split_paths, write_archives
     from .archive.pdf import PdfUnavailable, to_pdf
 
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     when = _parse_date(as_of, lang)  # a bad date is its own line, before anything is read
-    target, folder = _guarded(lang, lambda: _archive_outputs(book, out, split, pdf, lang))
+    target, folder = _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang))
     try:
         raw = read_workbook(book)
     except WorkbookUnreadable as exc:
@@ -703,20 +678,8 @@ def archive(
     members = run.teacher_sheets
     member_paths = split_paths(members, folder) if folder is not None else []
     # Every file, the teachers' included, is checked before the first is written.
-    _guarded(lang, lambda: _archive_outputs(book, out, split, pdf, lang, member_paths))
-    combined: Path | None = None
-    per_teacher: list[Path] = []
-
-    def write() -> None:
-        nonlocal combined
-        if target is not None:
-            combined = write_archive(run.sheets, target)
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            for sheet, path in zip(members, member_paths):
-                per_teacher.append(write_archive([sheet], path))
-
-    _guarded(lang, write)
+    _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang, member_paths))
+    combined, per_teacher = _guarded(lang, lambda: write_archives(run.sheets, target, members, folder, member_paths))
     written = ([combined] if combined else []) + per_teacher
     pdf_error, pdfs = None, []
     if pdf:
@@ -739,30 +702,6 @@ def archive(
     if pdf_error:
         typer.echo(pdf_error, err=True)
         raise typer.Exit(2)
-
-
-def _archive_outputs(book: Path, out: Optional[str], split: Optional[str], pdf: bool, lang: str,
-                     members: list[Path] | None = None) -> tuple[Optional[Path], Optional[Path]]:
-    """archive's outputs, checked: the combined workbook (-o, or the default beside BOOK unless only
-    --split is asked), the --split folder and, once the teachers are known, each of their files and
-    every PDF. None of them may be BOOK, a folder, or named twice."""
-    from . import output_paths as op
-    from .archive.job import default_output
-
-    given_out = op.given(out, "-o", op.ARCHIVE_BOOK)
-    folder = op.given(split, "--split", op.ARCHIVE_FOLDER)
-    if folder is not None:
-        op.split_folder(folder)
-    target = given_out
-    if target is None and folder is None:
-        target = default_output(book, lang)
-    outputs = [op.Output(target, op.ARCHIVE_BOOK, (".xlsx",))] if target is not None else []
-    outputs += [op.Output(p, op.ARCHIVE_BOOK, (".xlsx",), option="--split", folder_made=True) for p in members or []]
-    if pdf:
-        outputs += [op.Output(o.path.with_suffix(".pdf"), op.ARCHIVE_PDF, (".pdf",), option="--pdf",
-                              folder_made=o.folder_made) for o in outputs]
-    op.guard(outputs, op.Inputs([book]))
-    return target, folder
 
 
 def _stop_on_sigterm() -> None:

@@ -2,9 +2,11 @@
 
 It reads calls from stdin and writes answers to its own copy of stdout, one frame each (an 8-byte
 length, then a pickle); whatever a call prints goes to stderr, so it can never be taken for an answer.
-The first frame gives the parent's ``sys.path`` (so a function is found as the parent finds it) and
-the modules to import before the first call; the worker answers ``READY`` once they are imported, so
-a book's time limit counts the book, not the start-up.
+The first frame gives the parent's ``sys.path`` (so a function is found as the parent finds it), the
+modules to import before the first call and whether to import them only after it; the worker answers
+``READY`` once they are imported, so a book's time limit counts the book, not the start-up. A one-book
+command imports them during its call instead: the book's sheets are parsed while the engine imports
+(``batch.validate_file`` starts the reader first), as they were in a single process.
 """
 
 from __future__ import annotations
@@ -50,10 +52,10 @@ def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
     first = read_frame(calls)
     if first is None:
         return
-    path, preload = pickle.loads(first)
+    path, preload, during_first_call = pickle.loads(first)
     sys.path[:] = path
-    for name in preload:
-        importlib.import_module(name)
+    if not during_first_call:
+        _import_all(preload)
     write_frame(answers, READY)
     while (payload := read_frame(calls)) is not None:
         func, args, kwargs = pickle.loads(payload)
@@ -62,6 +64,14 @@ def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
         except Exception as exc:  # the caller's to handle, as if it ran in its own process
             answer = (False, exc)
         write_frame(answers, _pickled(answer))
+        if during_first_call:  # the first call imported what it needed as it went; the rest now
+            during_first_call = False
+            _import_all(preload)
+
+
+def _import_all(names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 def _pickled(answer: tuple[bool, Any]) -> bytes:

@@ -67,8 +67,12 @@ class WarmPool:
     """
 
     def __init__(self, workers: int | None = None, *, seconds: float | None = None, memory_mb: int | None = None,
-                 preload: Iterable[str] = PRELOAD):
+                 preload: Iterable[str] = PRELOAD, import_during_first_call: bool = False):
+        """``import_during_first_call``: a worker imports ``preload`` after its first call rather than
+        before, so that call (a command's one book) reads while it imports; its time limit then counts
+        the imports too. Left off for a service, whose first upload should find the engine loaded."""
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self._during_first_call = import_during_first_call
         self.seconds = float(seconds if seconds is not None else limit("FILE_SECONDS"))
         self.memory_mb = int(memory_mb if memory_mb is not None else limit("WORKER_MEMORY_MB"))
         self._preload = tuple(preload)
@@ -130,7 +134,7 @@ class WarmPool:
     def _serve(self) -> None:
         worker: _Worker | None = None
         with contextlib.suppress(WorkerFailure):
-            worker = self._start()  # at once, so the first book finds its worker warm
+            worker = self._start(initial=True)  # at once, so the first book finds its worker warm
         try:
             while (item := self._tasks.get()) is not None:
                 future, payload = item
@@ -152,12 +156,12 @@ class WarmPool:
             if worker is not None:
                 self._retire(worker)
 
-    def _start(self, old: _Worker | None = None) -> _Worker:
+    def _start(self, old: _Worker | None = None, *, initial: bool = False) -> _Worker:
         """A new worker, its imports done; WorkerFailure when it dies or hangs on the way."""
         if old is not None:
             self._retire(old)
         started = time.monotonic()
-        worker = _Worker(self._preload)
+        worker = _Worker(self._preload, self._during_first_call and initial)
         with self._lock:
             self._live.add(worker)
         try:
@@ -220,14 +224,14 @@ class _Worker:
     """One resident process (``python -m cpdsheets.doors.worker_process``), its pipes and a thread
     that reads its answers, so the pool can wait for one with a timeout on any platform."""
 
-    def __init__(self, preload: tuple[str, ...]):
+    def __init__(self, preload: tuple[str, ...], during_first_call: bool = False):
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console window flashing up on Windows
         self.process = subprocess.Popen([sys.executable, "-m", "cpdsheets.doors.worker_process"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, creationflags=flags)
         self.pid: int | None = self.process.pid
         self.answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         threading.Thread(target=self._read, name=f"warm-worker-{self.pid}", daemon=True).start()
-        self.send(pickle.dumps((list(sys.path), preload)))
+        self.send(pickle.dumps((list(sys.path), preload, during_first_call)))
 
     def _read(self) -> None:
         stream = self.process.stdout

@@ -7,19 +7,22 @@ worker that ran it, never the book's frames. Every school of one roll-up is aske
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
+from ..contract.texts import BilingualError
 from ..engine.policy_diff import policy_changes
-from ..reports.rollup import SchoolSummary, school_summary
+from ..reports.rollup import District, SchoolSummary, merge_reports, school_summary
 from .book import recalc
 from .request import BookRequest
 
 
 @dataclass(frozen=True, slots=True)
 class SchoolRequest(BookRequest):
-    """``shown``: the name the summary gives the school's file; ``started`` (perf_counter): when its
-    reading began, so the summary's time counts the read."""
+    """``as_of``: the roll-up's one date, given by the door (:func:`.dates.district_as_of`); ``shown``: the
+    name the summary gives the school's file; ``started`` (perf_counter): when its reading began, so the
+    summary's time counts the read."""
 
     shown: str = ""
     started: float | None = None
@@ -31,3 +34,19 @@ def summarise(request: SchoolRequest) -> SchoolSummary:
     changes = [c.as_dict() for c in policy_changes(outcome.policy)]
     return school_summary(request.shown, outcome.results, outcome.policy, outcome.findings, outcome.validation.rows,
                           changes, seconds=time.perf_counter() - started)
+
+
+class AsOfDiffers(BilingualError):
+    """Districts' reports merged into one must share one as-of date (the request's, when it gives one)."""
+
+    def __init__(self, dates: list[str]):
+        text = f"统计截止日不一致 / reports have different as-of dates: {dates}"
+        super().__init__(text, text)
+
+
+def merged(districts: list[District], as_of: dt.date | None) -> District:
+    """`rollup --merge`: districts' reports as one, a province's; raises :class:`AsOfDiffers`."""
+    dates = {d.as_of.isoformat() for d in districts} | ({as_of.isoformat()} if as_of else set())
+    if len(dates) != 1:
+        raise AsOfDiffers(sorted(dates))
+    return merge_reports(districts)

@@ -341,7 +341,7 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
                 found = [f for place in cells[i] for f in at_cell.get(place, [])]
             # a finding on another sheet than the record's (a 映射 default's cell) is named with its sheet
             items = [LeftOut(sheet, row, f.cell if f.sheet == sheet else f"{f.sheet}!{f.cell}", f.code, f.message(lang),
-                             f.hint(lang), f.as_dict(lang)["value"]) for f in found]
+                             f.hint(lang), f.shown_value) for f in found]
             if not items:
                 date = _date(when)
                 cell = f"{date_place.letter}{row}" if date_place else ""

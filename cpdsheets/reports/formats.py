@@ -50,7 +50,7 @@ def to_text(report: Report, lang: Lang = "zh") -> str:
                      f"{f.rows} {L['rows']}, {f.seconds:.2f}s)")
         for x in sorted_findings(f.findings):
             place = visible(f"{x.sheet}!{x.cell}" if x.cell else x.sheet)
-            value = f" [{visible(x.as_dict(lang)['value'])}]" if x.value not in ("", None) else ""
+            value = f" [{visible(x.shown_value)}]" if x.value not in ("", None) else ""
             lines.append(f"  {L[x.level]:<4} {place:<16} {x.code}: {visible(x.message(lang))}{value}  → "
                          f"{visible(x.hint(lang))}")
     lines.append(L["summary"].format(

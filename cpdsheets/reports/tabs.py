@@ -47,7 +47,7 @@ def _date(v: Any) -> dt.date | None:
 def issues_tab(findings: list[Finding], lang: Lang = "zh") -> TabTable:
     rows, links = [], []
     for f in sorted_findings(findings):
-        rows.append([_severity(f.level, lang), f.sheet, f.cell, f.column, f.as_dict(lang)["value"],
+        rows.append([_severity(f.level, lang), f.sheet, f.cell, f.column, f.shown_value,
                      f.message(lang), f.hint(lang), f.code])
         links.append(f"'{f.sheet}'!{f.cell}" if f.cell and f.row else None)
     cols = [Column(HEADERS.render("severity", lang), "status"), Column(HEADERS.render("sheet", lang)),

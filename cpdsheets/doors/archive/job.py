@@ -1,10 +1,12 @@
-"""Where the archive goes beside the book, and the refusal to write it over the book itself (the
-job is :mod:`cpdsheets.jobs.archive`, the writer :mod:`.writer`).
+"""Where the archive goes (beside the book, -o, --split, --pdf), checked before anything is written,
+and the refusal to write it over the book itself (the job is :mod:`cpdsheets.jobs.archive`, the
+writer :mod:`.writer`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from ...contract.texts import Text
 from ...reports.safe_names import file_stem
@@ -35,3 +37,26 @@ def check_not_book(target: Path, book: Path) -> None:
         same = target.samefile(book)
     if same:
         raise WouldOverwriteBook(book)
+
+
+def archive_outputs(book: Path, out: Optional[str], split: Optional[str], pdf: bool, lang: str,
+                    members: list[Path] | None = None) -> tuple[Optional[Path], Optional[Path]]:
+    """archive's outputs, checked: the combined workbook (-o, or the default beside BOOK unless only
+    --split is asked), the --split folder and, once the teachers are known, each of their files and
+    every PDF. None of them may be BOOK, a folder, or named twice."""
+    from .. import output_paths as op
+
+    given_out = op.given(out, "-o", op.ARCHIVE_BOOK)
+    folder = op.given(split, "--split", op.ARCHIVE_FOLDER)
+    if folder is not None:
+        op.split_folder(folder)
+    target = given_out
+    if target is None and folder is None:
+        target = default_output(book, lang)
+    outputs = [op.Output(target, op.ARCHIVE_BOOK, (".xlsx",))] if target is not None else []
+    outputs += [op.Output(p, op.ARCHIVE_BOOK, (".xlsx",), option="--split", folder_made=True) for p in members or []]
+    if pdf:
+        outputs += [op.Output(o.path.with_suffix(".pdf"), op.ARCHIVE_PDF, (".pdf",), option="--pdf",
+                              folder_made=o.folder_made) for o in outputs]
+    op.guard(outputs, op.Inputs([book]))
+    return target, folder

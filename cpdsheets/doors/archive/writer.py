@@ -66,16 +66,22 @@ def write_archive(sheets: list[PrintSheet], path: Path) -> Path:
     return atomic_write(Path(path), lambda fh: _write(sheets, fh), backup=False)
 
 
-def write_split(sheets: list[PrintSheet], folder: Path) -> list[Path]:
-    """One workbook per sheet, named after its ``file_stem`` (`工号-姓名.xlsx`), in ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_archive([s], path) for s, path in zip(sheets, split_paths(sheets, folder))]
+def write_archives(sheets: list[PrintSheet], target: Path | None, members: list[PrintSheet], folder: Path | None,
+                   member_paths: list[Path]) -> tuple[Path | None, list[Path]]:
+    """`archive`'s files: every sheet in ``target`` (when given), and with a ``folder`` each teacher's
+    sheet (``members``) in its own file (``member_paths``, checked by the caller); what was written."""
+    combined = write_archive(sheets, target) if target is not None else None
+    per_teacher: list[Path] = []
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        per_teacher = [write_archive([sheet], path) for sheet, path in zip(members, member_paths)]
+    return combined, per_teacher
 
 
 def split_paths(sheets: list[PrintSheet], folder: Path) -> list[Path]:
-    """Where ``write_split`` puts each sheet: known before any is written (the folder may be yet to
-    be made: its nearest existing parent says the name limit), so all can be checked."""
+    """Where each teacher's file goes (``write_archives``' ``member_paths``): known before any is
+    written (the folder may be yet to be made: its nearest existing parent says the name limit), so
+    all can be checked."""
     existing = Path(folder)
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent

@@ -6,19 +6,18 @@ as a book that does not exist. Failures are ``{"error": "<one line, zh>"}`` with
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from .deps import api_account, service_of
 from .models import Account, Book
 from .service import parse_as_of
-from .work import results_object
+from .work import with_results
 
 router = APIRouter(prefix="/api")
 
@@ -28,9 +27,12 @@ MEDIA = {".xlsx": XLSX, ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12
          ".ods": "application/vnd.oasis.opendocument.spreadsheet", ".pdf": "application/pdf"}
 
 
-def book_object(book: Book) -> dict[str, Any]:
-    return {"id": book.id, "school": book.school.name, "uploaded_at": book.uploaded_at.replace(microsecond=0)
-            .isoformat() + "Z", "results": results_object(book.result.results_json)}
+def book_answer(book: Book, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """``{"id", "school", "uploaded_at", "results"}``, the results being the stored text of the job's JSON."""
+    head = {"id": book.id, "school": book.school.name,
+            "uploaded_at": book.uploaded_at.replace(microsecond=0).isoformat() + "Z"}
+    return Response(with_results(head, book.result.results_json), status_code=status_code,
+                    media_type="application/json", headers=headers)
 
 
 def book_summary(book: Book) -> dict[str, Any]:
@@ -42,9 +44,9 @@ def book_summary(book: Book) -> dict[str, Any]:
 
 @router.post("/books", status_code=201)
 async def upload(request: Request, file: UploadFile = File(...), as_of: Optional[str] = Form(None),
-                 account: Account = Depends(api_account)) -> JSONResponse:
+                 account: Account = Depends(api_account)) -> Response:
     book = await service_of(request).upload(account, file.filename or "", file.file, as_of)
-    return JSONResponse(book_object(book), status_code=201, headers={"Location": f"/api/books/{book.id}"})
+    return book_answer(book, 201, {"Location": f"/api/books/{book.id}"})
 
 
 @router.get("/books")
@@ -53,8 +55,8 @@ def list_books(request: Request, account: Account = Depends(api_account)) -> dic
 
 
 @router.get("/books/{book_id}")
-def get_book(book_id: str, request: Request, account: Account = Depends(api_account)) -> dict[str, Any]:
-    return book_object(service_of(request).book(account, book_id))
+def get_book(book_id: str, request: Request, account: Account = Depends(api_account)) -> Response:
+    return book_answer(service_of(request).book(account, book_id))
 
 
 def download_name(book: Book, tail: str) -> str:
@@ -89,9 +91,9 @@ async def archive_pdf(book_id: str, request: Request, account: Account = Depends
 
 
 @router.get("/books/{book_id}/results.json")
-def results_json(book_id: str, request: Request, account: Account = Depends(api_account)) -> JSONResponse:
-    book = service_of(request).book(account, book_id)
-    return JSONResponse(results_object(book.result.results_json), headers={
+def results_json(book_id: str, request: Request, account: Account = Depends(api_account)) -> Response:
+    book = service_of(request).book(account, book_id)  # the JSON as recalc --format json prints it
+    return Response(book.result.results_json.encode("utf-8"), media_type="application/json", headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(download_name(book, '-results.json'))}"})
 
 
@@ -104,9 +106,11 @@ async def district(request: Request, as_of: Optional[str] = None,
 @router.get("/district/workbook")
 async def district_workbook(request: Request, as_of: Optional[str] = None,
                             account: Account = Depends(api_account)) -> FileResponse:
-    when: dt.date | None = parse_as_of(as_of)
+    from ...jobs.dates import district_as_of
+
+    when = district_as_of(parse_as_of(as_of))  # settled here once: the file's name and its contents agree
     path, folder = await service_of(request).district_workbook(account, when)
-    return send(path, folder, f"区域汇总-{(when or dt.date.today()).isoformat()}.xlsx")
+    return send(path, folder, f"区域汇总-{when.isoformat()}.xlsx")
 
 
 async def _book(request: Request, account: Account, book_id: str) -> Book:

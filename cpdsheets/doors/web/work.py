@@ -171,6 +171,9 @@ def district_from(parts: list[dict[str, Any]], as_of: dt.date):
     return District(schools, bad, as_of)
 
 
-def results_object(text: str) -> Any:
-    """The stored JSON text as the object the API answers with."""
-    return json.loads(text)
+def with_results(head: dict[str, Any], results: str) -> bytes:
+    """``{**head, "results": …}`` as JSON, the stored results text put in as it is (it is the JSON the job
+    wrote): reading a school's results only to write them out again was most of the server's work in an
+    upload's answer."""
+    start = json.dumps(head, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (start[:-1] + ("," if head else "") + '"results":' + results + "}").encode("utf-8")
