@@ -20,8 +20,9 @@ from .request import BookRequest
 
 @dataclass(frozen=True, slots=True)
 class SchoolRequest(BookRequest):
-    """``shown``: the name the summary gives the school's file; ``started`` (perf_counter): when its
-    reading began, so the summary's time counts the read."""
+    """``as_of``: the roll-up's one date, given by the door (:func:`.dates.district_as_of`); ``shown``: the
+    name the summary gives the school's file; ``started`` (perf_counter): when its reading began, so the
+    summary's time counts the read."""
 
     shown: str = ""
     started: float | None = None

@@ -16,9 +16,9 @@ from ...reports.rollup import SchoolSummary, Unreadable
 from ..reader import WorkbookUnreadable, read_workbook
 
 
-def summarise_file(path: str, lang: Lang = "zh", as_of: dt.date | None = None, *,
-                   label: str | None = None) -> SchoolSummary | Unreadable:
-    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``. ``label`` is
+def summarise_file(path: str, lang: Lang, as_of: dt.date, *, label: str | None = None) -> SchoolSummary | Unreadable:
+    """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``: ``as_of`` is the
+    roll-up's one date (:func:`cpdsheets.jobs.dates.district_as_of`), never a school's own. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
     from ...jobs.rollup import SchoolRequest, summarise
 
