@@ -4,7 +4,13 @@ A :class:`Text` is a template in both languages; it is rendered in one language 
 shown, and a Text given as a parameter of another is rendered in the same language — so a reason
 travels from where it is found (a condition, a setting, a rule that cannot run) to a message
 without being fixed to Chinese on the way. A :class:`Catalogue` names texts by a stable code: the
-findings catalogue (:mod:`.findings`) is one, the buttons' and tabs' lines are others.
+findings catalogue (:mod:`.findings`) is one, the buttons', tabs', archive's, roll-up's, CLI's and
+service's lines are others (each beside the code that shows them; :data:`CATALOGUES` lists them all).
+:data:`WORDS` holds the joins every two-language sentence is built with (、/, ；/; （…）/ (…)).
+
+This module is the one place a language is compared with ``"zh"`` or ``"en"``: elsewhere words are
+chosen by code, a language asked for is read with :func:`lang_or`, and a refusal is a
+:class:`BilingualError` raised with a catalogue entry (``tests/test_one_language.py``).
 """
 
 from __future__ import annotations
@@ -71,9 +77,10 @@ class Text(Mapping[str, str]):
 class BilingualError(Exception):
     """A refusal shown to people as one line: ``message(lang)`` in Chinese or English."""
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.reason = Text(zh, en)
+    def __init__(self, zh: str | Text, en: str = ""):
+        reason = zh if isinstance(zh, Text) else Text(zh, en)  # a catalogue's entry, filled, or the two lines
+        super().__init__(reason.en)
+        self.reason = reason
 
     def message(self, lang: str = "zh") -> str:
         return self.reason.en if lang == "en" else self.reason.zh

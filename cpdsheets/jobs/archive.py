@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..contract.texts import BilingualError
+from ..contract.texts import BilingualError, Catalogue, Text
 from ..engine.roster import teacher_attributes
 from ..reports.archive import SchoolArchive, build_archive
 from ..reports.archive_sheets import archive_sheets
@@ -39,10 +39,15 @@ class ArchiveRun:
         return self.sheets[len(self.sheets) - len(self.archive.teachers):]
 
 
+ARCHIVE_REFUSALS = Catalogue("archive refusals", {
+    "unknown-teachers": ("名册中没有这些工号（或其名册行有错误）：{ids}",
+                         "not in the roster (or their roster row has an error): {ids}"),
+})
+
+
 class UnknownTeachers(BilingualError):
     def __init__(self, ids: list[str]):
-        super().__init__(f"名册中没有这些工号（或其名册行有错误）：{'、'.join(ids)}",
-                         f"not in the roster (or their roster row has an error): {', '.join(ids)}")
+        super().__init__(ARCHIVE_REFUSALS["unknown-teachers"].fill(ids=Text("、".join(ids), ", ".join(ids))))
         self.ids = ids
 
 

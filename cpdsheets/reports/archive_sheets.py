@@ -60,9 +60,8 @@ def archive_sheets(archive: SchoolArchive, results: Results, findings: list[Find
     return sheets
 
 
-def _title(archive: SchoolArchive, lang: Lang, what_zh: str, what_en: str) -> str:
-    return ARCHIVE.render("school-year-label-what-en", lang, school=archive.school, year_label=archive.year_label,
-                          what_zh=what_zh, what_en=what_en).strip()
+def _title(archive: SchoolArchive, lang: Lang, what: str) -> str:
+    return ARCHIVE.render("title", lang, school=archive.school, year_label=archive.year_label, what=ARCHIVE[what]).strip()
 
 
 # -- one teacher -------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ def teacher_sheet(archive: SchoolArchive, t: TeacherArchive, lang: Lang, name: s
           if (later := later_lines(archive, t, lang)) else []),
         Signatures([ARCHIVE.render(code, lang) for code in _SIGNATURES]),
     ]
-    return PrintSheet(name=name, title=_title(archive, lang, "个人培训档案", "training record"), subtitle=subtitle,
+    return PrintSheet(name=name, title=_title(archive, lang, "title-teacher"), subtitle=subtitle,
                       widths=list(TEACHER_WIDTHS), blocks=blocks, file_stem=f"{t.teacher_id}-{t.name}",
                       footer_left=archive.school)
 
@@ -296,7 +295,7 @@ def overview_sheet(archive: SchoolArchive, results: Results, findings: list[Find
     blocks = [facts, _rule_rates(progress, lang), *_distribution(teachers, lang), _failed_teachers(teachers, progress, lang),
               _groups(results, lang), _problems(findings, lang)]
     subtitle = ARCHIVE.render("as-of-teachers", lang, as_of=archive.as_of.isoformat(), n_teachers=len(teachers))
-    return PrintSheet(name=name, title=_title(archive, lang, "校本培训全校概览", "school overview"), subtitle=subtitle,
+    return PrintSheet(name=name, title=_title(archive, lang, "title-overview"), subtitle=subtitle,
                       widths=list(OVERVIEW_WIDTHS), blocks=blocks, file_stem=ARCHIVE.render("overview", lang),
                       footer_left=archive.school, one_page=True)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..contract.texts import Catalogue
 
 ARCHIVE = Catalogue("archive", {
-    "school-year-label-what-en": ("{school} {year_label}学年 {what_zh}", "{school} {year_label} {what_en}"),
+    "title": ("{school} {year_label}学年 {what}", "{school} {year_label} {what}"),
+    "title-teacher": ("个人培训档案", "training record"),
+    "title-overview": ("校本培训全校概览", "school overview"),
     "id-as-of": ("工号 {teacher_id}　姓名 {name}　统计截止 {as_of}", "ID {teacher_id}   {name}   as of {as_of}"),
     "credit-rules": ("学分要求", "Credit rules"),
     "every-rule-met-or-not": ("各项规则达标情况（含已达标）", "Every rule, met or not"),

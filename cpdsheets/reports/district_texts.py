@@ -124,4 +124,8 @@ DISTRICT = Catalogue("district", {
     "school-details": ("各校明细", "School details"),
     "back-to-the-table": ("↑ 返回总览", "↑ back to the table"),
     "teachers-per-school-by-status": ("各校教师达标情况", "Teachers per school by status"),
+    "report-not-a-number": ("含有 {word}，不是 JSON 的数", "it holds {word}, which is not a JSON number"),
+    "report-out-of-range": ("数 {number} 超出范围", "the number {number} is out of range"),
+    "report-too-deep": ("嵌套层数过多", "it is nested too deeply"),
+    "report-no-schools": ("没有 schools 列表", "it has no schools list"),
 })

@@ -381,22 +381,24 @@ _LARGEST_WHOLE = 2**53
 
 
 def _not_a_number(word: str) -> Any:
-    raise ReportInvalid(f"含有 {word}，不是 JSON 的数", f"it holds {word}, which is not a JSON number")
+    raise ReportInvalid(DISTRICT["report-not-a-number"].fill(word=word))
 
 
 def _whole(text: str) -> int:
     if len(text.lstrip("-")) > 16 or abs(int(text)) > _LARGEST_WHOLE:  # length first: int() of 5000 digits raises
-        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
-                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+        raise ReportInvalid(DISTRICT["report-out-of-range"].fill(number=_shown_number(text)))
     return int(text)
 
 
 def _decimal(text: str) -> float:
     value = float(text)
     if not math.isfinite(value) or abs(value) > _LARGEST_WHOLE:
-        raise ReportInvalid(f"数 {text[:20]}{'…' if len(text) > 20 else ''} 超出范围",
-                            f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+        raise ReportInvalid(DISTRICT["report-out-of-range"].fill(number=_shown_number(text)))
     return value
+
+
+def _shown_number(text: str) -> str:
+    return f"{text[:20]}{'…' if len(text) > 20 else ''}"
 
 
 def load_report(text: str) -> District:
@@ -406,7 +408,7 @@ def load_report(text: str) -> District:
     try:
         value = json.loads(text, parse_constant=_not_a_number, parse_int=_whole, parse_float=_decimal)
     except RecursionError:  # the C parser's own depth guard: `[[[[…` 200,000 deep
-        raise ReportInvalid("嵌套层数过多", "it is nested too deeply") from None
+        raise ReportInvalid(DISTRICT["report-too-deep"]) from None
     return read_report(value)
 
 
@@ -417,7 +419,7 @@ def read_report(value: Any) -> District:
     from pydantic import ValidationError
 
     if not isinstance(value, dict) or "schools" not in value:
-        raise ReportInvalid("没有 schools 列表", "it has no schools list")
+        raise ReportInvalid(DISTRICT["report-no-schools"])
     try:
         report = _report_adapter().validate_python(value)
     except ValidationError as exc:

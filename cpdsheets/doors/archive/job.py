@@ -18,8 +18,9 @@ _SUFFIX = Text("-个人培训档案.xlsx", "-training-records.xlsx")
 
 class WouldOverwriteBook(WorkbookWriteError):
     def __init__(self, path: Path):
-        super().__init__(path, f"档案不能写入总表本身（{path.name}），请换一个文件名。",
-                         f"The archive cannot be written into the workbook itself ({path.name}); choose another name.")
+        super().__init__(path, Text("档案不能写入总表本身（{name}），请换一个文件名。",
+                                    "The archive cannot be written into the workbook itself ({name}); choose another "
+                                    "name.").fill(name=path.name))
 
 
 def default_output(book: Path, lang: str = "zh") -> Path:

@@ -12,9 +12,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Catalogue
 
 _BATCH = 40  # files per soffice run: keeps the command line short on Windows
+
+
+PDF_REFUSALS = Catalogue("pdf refusals", {
+    "no-libreoffice": ("未找到 LibreOffice（soffice），没有生成 PDF；Excel 文件已写好。安装 LibreOffice 后重试"
+                       "（Linux 另需中文字体，如 fonts-noto-cjk 或 fonts-wqy-zenhei）。",
+                       "LibreOffice (soffice) was not found, so no PDF was made; the Excel files are written. "
+                       "Install LibreOffice and retry (on Linux also a CJK font such as fonts-noto-cjk or "
+                       "fonts-wqy-zenhei)."),
+    "not-produced": ("LibreOffice 没有生成 {name}。", "LibreOffice did not produce {name}."),
+    "failed": ("LibreOffice 转换 PDF 失败：{error}", "LibreOffice could not convert to PDF: {error}"),
+})
 
 
 class PdfUnavailable(BilingualError):
@@ -30,11 +41,7 @@ def to_pdf(files: list[Path], *, timeout: float = 600) -> list[Path]:
     or a conversion fails."""
     exe = soffice()
     if exe is None:
-        raise PdfUnavailable(
-            "未找到 LibreOffice（soffice），没有生成 PDF；Excel 文件已写好。安装 LibreOffice 后重试"
-            "（Linux 另需中文字体，如 fonts-noto-cjk 或 fonts-wqy-zenhei）。",
-            "LibreOffice (soffice) was not found, so no PDF was made; the Excel files are written. Install "
-            "LibreOffice and retry (on Linux also a CJK font such as fonts-noto-cjk or fonts-wqy-zenhei).")
+        raise PdfUnavailable(PDF_REFUSALS["no-libreoffice"])
     out: list[Path] = []
     by_folder: dict[Path, list[Path]] = {}
     for f in files:
@@ -47,8 +54,7 @@ def to_pdf(files: list[Path], *, timeout: float = 600) -> list[Path]:
                 out += [f.with_suffix(".pdf") for f in batch]
     missing = [p for p in out if not p.exists()]
     if missing:
-        raise PdfUnavailable(f"LibreOffice 没有生成 {missing[0].name}。",
-                             f"LibreOffice did not produce {missing[0].name}.")
+        raise PdfUnavailable(PDF_REFUSALS["not-produced"].fill(name=missing[0].name))
     return out
 
 
@@ -58,4 +64,4 @@ def _convert(exe: str, files: list[Path], folder: Path, profile: Path, timeout: 
     try:
         subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PdfUnavailable(f"LibreOffice 转换 PDF 失败：{exc}", f"LibreOffice could not convert to PDF: {exc}") from exc
+        raise PdfUnavailable(PDF_REFUSALS["failed"].fill(error=str(exc))) from exc

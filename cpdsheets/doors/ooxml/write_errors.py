@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Text
 
 
 class WorkbookWriteError(BilingualError):
     """A book that cannot be written: ``message(lang)`` is the one line shown; ``str(exc)`` is the Chinese."""
 
-    def __init__(self, path: Path | str, message_zh: str, message_en: str):
-        super().__init__(message_zh, message_en)
-        self.args = (message_zh,)
+    def __init__(self, path: Path | str, message_zh: str | Text, message_en: str = ""):
+        reason = message_zh if isinstance(message_zh, Text) else Text(message_zh, message_en)
+        super().__init__(reason)
+        self.args = (reason.zh,)
         self.path = Path(path)
-        self.message_zh = message_zh
-        self.message_en = message_en
+        self.message_zh = reason.zh
+        self.message_en = reason.en
 
 
 class WorkbookLocked(WorkbookWriteError):

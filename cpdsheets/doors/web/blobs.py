@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ...contract.texts import BilingualError
+from .texts import REFUSALS
 
 CHUNK = 1 << 20
 
 
 class UploadTooLarge(BilingualError):
     def __init__(self, limit_mb: int):
-        super().__init__(f"文件超过 {limit_mb} MB 上限，未上传；请删去不需要的工作表或图片后再试",
-                         f"the file is over the {limit_mb} MB limit and was not uploaded; remove sheets or "
-                         "pictures it does not need and retry")
+        super().__init__(REFUSALS["too-large"].fill(limit_mb=limit_mb))
         self.limit_mb = limit_mb
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ...contract.texts import BilingualError
 from . import auth
 from .models import Account, ApiToken, Base, Book, Result, School, utcnow
+from .texts import REFUSALS
 
 
 class AccountError(BilingualError):
@@ -72,35 +73,34 @@ class Store:
     def add_account(self, username: str, password: str, school: str, *, district: bool = False) -> Account:
         username, school = username.strip(), school.strip()
         if not username or not school:
-            raise AccountError("用户名和学校名称不能为空", "the user name and the school name must not be empty")
+            raise AccountError(REFUSALS["account-blank"])
         if len(password) < 8:
-            raise AccountError("密码至少 8 个字符", "the password needs at least 8 characters")
+            raise AccountError(REFUSALS["password-short"])
         hashed = auth.hash_password(password)
         try:
             with self.session() as s:
                 if s.scalar(select(Account).where(Account.username == username)) is not None:
-                    raise AccountError(f"账号「{username}」已存在", f"the account '{username}' already exists")
+                    raise AccountError(REFUSALS["account-exists"].fill(username=username))
                 org = s.scalar(select(School).where(School.name == school))
                 if org is None:
                     org = School(name=school, is_district=district)
                     s.add(org)
                     s.flush()
                 elif org.is_district != district:
-                    raise AccountError(
-                        f"「{school}」已是{'学校' if district else '区'}的名称，换一个名称",
-                        f"'{school}' is already the name of a {'school' if district else 'district office'}")
+                    taken = "name-is-a-school" if district else "name-is-a-district"
+                    raise AccountError(REFUSALS[taken].fill(school=school))
                 account = Account(username=username, password_hash=hashed, school_id=org.id, is_district=district)
                 s.add(account)
             return account
         except IntegrityError:  # the same name added at the same moment elsewhere
-            raise AccountError(f"账号「{username}」已存在", f"the account '{username}' already exists") from None
+            raise AccountError(REFUSALS["account-exists"].fill(username=username)) from None
 
     def new_token(self, username: str) -> str:
         token, hashed = auth.new_token()
         with self.session() as s:
             account = s.scalar(select(Account).where(Account.username == username.strip()))
             if account is None:
-                raise AccountError(f"没有账号「{username}」", f"no account '{username}'")
+                raise AccountError(REFUSALS["no-account"].fill(username=username))
             s.add(ApiToken(account_id=account.id, token_hash=hashed))
         return token
 

@@ -12,6 +12,7 @@ from fastapi import Request
 from .auth import SESSION_COOKIE, same
 from .models import Account
 from .service import Refusal, Service
+from .texts import REFUSALS
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,16 +39,14 @@ def api_account(request: Request) -> Account:
     if token is not None:
         account = service.store.account_by_token(token)
         if account is None:
-            raise Refusal(401, "令牌无效，请用 cpdsheets accounts token 重新生成", "invalid token; make a new one "
-                          "with cpdsheets accounts token")
+            raise Refusal(401, REFUSALS["bad-token"])
         return account
     session = session_of(request)
     account = service.store.account(session["a"]) if session else None
     if session is None or account is None:
-        raise Refusal(401, "请先登录，或在请求中带上令牌（Authorization: Bearer …）",
-                      "log in first, or send a token (Authorization: Bearer …)")
+        raise Refusal(401, REFUSALS["log-in"])
     if request.method in UNSAFE and not same(request.headers.get("x-csrf-token"), session["c"]):
-        raise Refusal(403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and retry")
+        raise Refusal(403, REFUSALS["csrf"])
     return account
 
 

@@ -24,7 +24,7 @@ from .auth import SESSION_COOKIE, SESSION_SECONDS, same
 from .deps import csrf_of, page_account, service_of
 from .models import Account, Book
 from .service import Refusal, parse_as_of
-from .texts import PAGES
+from .texts import PAGES, REFUSALS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -95,7 +95,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and retry")
+        raise Refusal(403, REFUSALS["csrf"])
     response = _login_redirect()
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -121,9 +121,9 @@ async def upload_form(request: Request, file: Optional[UploadFile] = None, as_of
     if account is None:
         return _login_redirect()
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, "请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and retry")
+        raise Refusal(403, REFUSALS["csrf"])
     if file is None:
-        raise Refusal(422, "请选择要上传的总表", "choose the workbook to upload")
+        raise Refusal(422, REFUSALS["no-file"])
     book = await service_of(request).upload(account, file.filename or "", file.file, as_of)
     return RedirectResponse(f"/books/{book.id}", status_code=303)
 
@@ -172,7 +172,7 @@ def teacher_page(book_id: str, teacher_id: str, request: Request) -> Response:
     results = _results(book)
     teacher = next((t for t in results["teachers"] if str(t["teacher_id"]) == teacher_id), None)
     if teacher is None:
-        raise Refusal(404, "这份总表里没有这位教师", "no such teacher in this workbook")
+        raise Refusal(404, REFUSALS["no-teacher"])
     alerts = [a for a in results["alerts"] if a["subject_type"] == "teacher" and str(a["subject"]) == teacher_id]
     return render(request, "teacher.html", account=account, book=book, teacher=teacher, alerts=alerts)
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Text
 from ..reader import SUPPORTED
 from . import work
 from .auth import Sessions, secret_key
@@ -25,27 +25,27 @@ from .database import Store
 from .models import Account, Book
 from .runner import Runner, make_runner
 from .settings import Settings
-from .texts import PAGES
+from .texts import REFUSALS
 
 
 class Refusal(BilingualError):
     """A request refused with one line and an HTTP status."""
 
-    def __init__(self, status: int, zh: str, en: str):
+    def __init__(self, status: int, zh: str | Text, en: str = ""):
         super().__init__(zh, en)
         self.status = status
 
     @classmethod
     def of(cls, status: int, exc: BilingualError) -> Refusal:
-        return cls(status, exc.reason.zh, exc.reason.en)
+        return cls(status, exc.reason)
 
 
-NOT_FOUND = PAGES["refuse.not-found"]
-DISTRICT_ONLY = PAGES["refuse.district-only"]
+NOT_FOUND = REFUSALS["not-found"]
+DISTRICT_ONLY = REFUSALS["district-only"]
 
 
 def not_found() -> Refusal:
-    return Refusal(404, NOT_FOUND.zh, NOT_FOUND.en)
+    return Refusal(404, NOT_FOUND)
 
 
 class Service:
@@ -85,8 +85,7 @@ class Service:
         name = Path(filename or "").name or "workbook.xlsx"
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED:
-            raise Refusal(415, f"「{name}」不是工作簿，请上传 .xlsx、.xlsm、.xls、.xlsb 或 .ods 文件",
-                          f"'{name}' is not a workbook; upload an .xlsx, .xlsm, .xls, .xlsb or .ods file")
+            raise Refusal(415, REFUSALS["not-a-workbook"].fill(name=name))
         try:
             received, sha256, size = await run_in_threadpool(
                 self.blobs.receive, source, suffix, self.settings.max_upload_bytes, self.settings.max_upload_mb)
@@ -146,7 +145,7 @@ class Service:
     async def district_parts(self, account: Account, as_of: dt.date | None) -> tuple[list[dict[str, Any]], dt.date]:
         """Each school's part of ``rollup`` over its latest upload, at ``as_of`` (default today)."""
         if not account.is_district:
-            raise Refusal(403, DISTRICT_ONLY.zh, DISTRICT_ONLY.en)
+            raise Refusal(403, DISTRICT_ONLY)
         from ...jobs.dates import district_as_of
 
         when = district_as_of(as_of)  # one date for every school, as `rollup`
@@ -185,6 +184,5 @@ def parse_as_of(text: str | None) -> dt.date | None:
 
     when = request_date(text)
     if when is None:
-        raise Refusal(400, f"as_of：「{text}」不是日期，请写成 2026-04-20",
-                      f"as_of: '{text}' is not a date; write it as 2026-04-20")
+        raise Refusal(400, REFUSALS["bad-as-of"].fill(text=text))
     return when

@@ -14,8 +14,6 @@ PAGES = Catalogue("service pages", {
     "nav.other-lang": ("en", "zh"),  # the ?lang= of the link to the other language
     "html.lang": ("zh-CN", "en"),  # <html lang="...">
     "sep.clauses": ("；", "; "),
-    "refuse.not-found": ("找不到这个工作簿", "no such workbook"),
-    "refuse.district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
     "login.heading": ("登录", "Log in"),
     "login.user": ("用户名", "User name"),
     "login.password": ("密码", "Password"),
@@ -97,4 +95,29 @@ PAGES = Catalogue("service pages", {
     "error.heading": ("出错了", "Something went wrong"),
     "error.back": ("返回上传页", "Back to the upload page"),
     "footer": ("所有文件只保存在本区服务器上。", "Files are kept on this district's server only."),
+})
+
+# Why the service refuses a request or an account (one line, with the HTTP status the caller gives).
+REFUSALS = Catalogue("service refusals", {
+    "not-found": ("找不到这个工作簿", "no such workbook"),
+    "district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
+    "csrf": ("请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and retry"),
+    "no-file": ("请选择要上传的总表", "choose the workbook to upload"),
+    "no-teacher": ("这份总表里没有这位教师", "no such teacher in this workbook"),
+    "bad-token": ("令牌无效，请用 cpdsheets accounts token 重新生成",
+                  "invalid token; make a new one with cpdsheets accounts token"),
+    "log-in": ("请先登录，或在请求中带上令牌（Authorization: Bearer …）",
+               "log in first, or send a token (Authorization: Bearer …)"),
+    "not-a-workbook": ("「{name}」不是工作簿，请上传 .xlsx、.xlsm、.xls、.xlsb 或 .ods 文件",
+                       "'{name}' is not a workbook; upload an .xlsx, .xlsm, .xls, .xlsb or .ods file"),
+    "bad-as-of": ("as_of：「{text}」不是日期，请写成 2026-04-20", "as_of: '{text}' is not a date; write it as 2026-04-20"),
+    "too-large": ("文件超过 {limit_mb} MB 上限，未上传；请删去不需要的工作表或图片后再试",
+                  "the file is over the {limit_mb} MB limit and was not uploaded; remove sheets or pictures it "
+                  "does not need and retry"),
+    "account-blank": ("用户名和学校名称不能为空", "the user name and the school name must not be empty"),
+    "password-short": ("密码至少 8 个字符", "the password needs at least 8 characters"),
+    "account-exists": ("账号「{username}」已存在", "the account '{username}' already exists"),
+    "name-is-a-school": ("「{school}」已是学校的名称，换一个名称", "'{school}' is already the name of a school"),
+    "name-is-a-district": ("「{school}」已是区的名称，换一个名称", "'{school}' is already the name of a district office"),
+    "no-account": ("没有账号「{username}」", "no account '{username}'"),
 })
