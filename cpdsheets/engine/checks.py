@@ -127,7 +127,7 @@ def _date_order(read: SheetRead, sheet: str, start_key: str, end_key: str) -> li
 def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> list[Finding]:
     """Unknown 工号 and 姓名 that do not match the roster."""
     df = read.frame
-    known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id").set_index("teacher_id")["name"]
+    known = _roster_names(roster)
     has_id = df["teacher_id"].notna()
     unknown = has_id & ~df["teacher_id"].isin(known.index)
     findings = suggest_ids(_at(read, sheet, "teacher_id", df.index[unknown], UnknownTeacher), roster)
@@ -142,6 +142,20 @@ def check_teacher_refs(read: SheetRead, sheet: str, roster: pd.DataFrame) -> lis
         findings += _at(read, sheet, "name", df.index[mismatch], NameMismatch,
                         params_of=lambda r: {"teacher_id": df.at[r, "teacher_id"], "expected": expected[r]})
     return findings
+
+
+def _roster_names(roster: pd.DataFrame) -> pd.Series:
+    """Each roster 工号's name (its first row), kept for the roster last asked about: every log sheet of a
+    book asks about the same roster. Only read by callers."""
+    kept = _ROSTER_NAMES[0]
+    if kept is not None and kept[0] is roster:  # (the entry keeps the roster alive: its id is not reused)
+        return kept[1]
+    known = roster[roster["teacher_id"].notna()].drop_duplicates("teacher_id").set_index("teacher_id")["name"]
+    _ROSTER_NAMES[0] = (roster, known)
+    return known
+
+
+_ROSTER_NAMES: list[tuple[pd.DataFrame, pd.Series] | None] = [None]
 
 
 def check_duplicates(read: SheetRead, sheet: str, keys: list[str], verdict: Verdict) -> list[Finding]:

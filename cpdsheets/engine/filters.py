@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..contract.conditions import (
@@ -117,10 +118,11 @@ def _comparable(col: pd.Series, value: str) -> tuple[pd.Series, Any]:
 def _texts(col: pd.Series) -> pd.Series:
     """``_text`` of every cell (missing ones None), worked out once per distinct value: a log column
     of 100,000 rows holds a few hundred."""
-    codes, uniques = pd.factorize(col.astype("object").where(col.notna(), None), use_na_sentinel=True)
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)  # a blank cell: -1
     codes[codes < 0] = len(uniques)
-    texts = pd.Series([*uniques, None], dtype="object").map(_text)
-    return texts.take(codes).set_axis(col.index)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:] = [*map(_text, uniques), None]
+    return pd.Series(texts[codes], index=col.index, dtype="object")
 
 
 def _text(v: Any) -> str | None:
