@@ -11,20 +11,58 @@ from ...contract.texts import WORDS, Catalogue, Lang, Text
 TEMPLATE = Catalogue("master workbook", {
     "guide-title": ("校本培训学分与达标登记表 · 使用说明", "School-based training workbook · How to use it"),
     "guide-what": ("这本工作簿是什么", "What this workbook is"),
-    "guide-what-lines": ("本校一个学年的校本培训（校本研修）总台账：教师在各登记表中逐行登记培训、听课、读书、成果和教研活动，\n教科室点击「控制台」上的按钮，即可校验所有登记、计算每位教师的学分和达标情况，并把汇总表写回本工作簿。",
-                         "The school's master record of school-based teacher training for one school year. Teachers log\ntrainings, lessons observed, reading, outputs and group meetings row by row; the coordinator clicks a\nbutton on the control sheet to validate every log, compute each teacher's credits and quota status,\nand write the summary tabs back into this workbook."),
+    "guide-what-lines": (
+        "本校一个学年的校本培训（校本研修）总台账：教师在各登记表中逐行登记培训、听课、读书、成果和教研活动，\n"
+        "教科室点击「控制台」上的按钮，即可校验所有登记、计算每位教师的学分和达标情况，并把汇总表写回本工作簿。",
+        "The school's master record of school-based teacher training for one school year. Teachers log\n"
+        "trainings, lessons observed, reading, outputs and group meetings row by row; the coordinator clicks a\n"
+        "button on the control sheet to validate every log, compute each teacher's credits and quota status,\n"
+        "and write the summary tabs back into this workbook."),
     "guide-first-steps": ("先做这三件事", "First steps"),
-    "guide-first-steps-lines": ("1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。\n   「规则」表的校历已按国务院公布的放假安排填好（放假、调休上班），学校自己的停课日（运动会等）可添加一行。\n2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。\n3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
-                                "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;\n   leave 统计截止日 (as-of date) blank to count up to today. The 校历 (school calendar) on the same\n   sheet holds the national holidays and 调休 workdays; add a line for each closure of the school's own.\n2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);\n   several roles may be listed, separated by 、\n3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date."),
+    "guide-first-steps-lines": (
+        "1. 在「规则」表的设置中填写学校名称、学年和两个学期的起止日期；统计截止日留空表示按今天统计。\n"
+        "   「规则」表的校历已按国务院公布的放假安排填好（放假、调休上班），学校自己的停课日（运动会等）可添加一行。\n"
+        "2. 在「教师名册」中每位教师登记一行：工号唯一（按文本填写，可保留前导零）；岗位可填多个，用顿号分隔。\n"
+        "3. 新教师在「师傅工号」中填写师傅的工号；学期中途入校或离校的教师填写入校日期或离校日期。",
+        "1. On the 规则 (Policy) sheet fill in the school name, the school year and both semesters;\n"
+        "   leave 统计截止日 (as-of date) blank to count up to today. The 校历 (school calendar) on the same\n"
+        "   sheet holds the national holidays and 调休 workdays; add a line for each closure of the school's own.\n"
+        "2. In 教师名册 (Teachers) enter one row per teacher: a unique ID (text, leading zeros kept);\n"
+        "   several roles may be listed, separated by 、\n"
+        "3. For a new teacher, fill in the mentor's ID; for joiners or leavers, the join or leave date."),
     "guide-how-to-log": ("怎样登记", "How to log"),
-    "guide-how-to-log-lines": ("· 每张登记表第 2 行是表头，从第 3 行开始一行登记一条记录；列的顺序可以调整，可以增加自己的列。\n· 表头带批注的列，把鼠标移到表头上即可看到填写说明；带下拉箭头的单元格请从列表中选择。\n· 日期请填写真正的日期，如 2025-09-03 或 2025年9月3日；学时、字数等填写数字，不能为负数。\n· 培训记录：一位教师参加一次培训登记一行；学分可留空，系统按学时和类别折算；外出培训填写天数。\n· 听课记录：一节课一行；授课教师填写姓名或工号；听外校的课，地点填「校外」。\n· 读书记录：读完一本书刊、交一份读书导研单或读书笔记各登记一行；写了笔记的在字数列填写笔记字数（每一行的字数都计入年度读书笔记字数）。\n· 教研活动：一次教研组或备课组活动一行，组别与名册中的教研组、备课组名称一致。\n· 豁免：产假、病假、外派等期间免于考核的教师登记在此；规则编号留空表示全部规则。",
-                               "· Row 2 of every log sheet is the header; records start in row 3. Columns may be reordered or added.\n· Hover over a header to see its help; cells with a drop-down arrow take a value from the list.\n· Dates must be real dates such as 2025-09-03; hours and characters are numbers, never negative.\n· Trainings: one row per teacher per session; credits may be left blank (computed from hours).\n· Observations: one row per lesson; the teacher observed by name or ID; 校外 for another school.\n· Exemptions: maternity, sick leave or secondment; a blank rule ID exempts from every rule."),
+    "guide-how-to-log-lines": (
+        "· 每张登记表第 2 行是表头，从第 3 行开始一行登记一条记录；列的顺序可以调整，可以增加自己的列。\n"
+        "· 表头带批注的列，把鼠标移到表头上即可看到填写说明；带下拉箭头的单元格请从列表中选择。\n"
+        "· 日期请填写真正的日期，如 2025-09-03 或 2025年9月3日；学时、字数等填写数字，不能为负数。\n"
+        "· 培训记录：一位教师参加一次培训登记一行；学分可留空，系统按学时和类别折算；外出培训填写天数。\n"
+        "· 听课记录：一节课一行；授课教师填写姓名或工号；听外校的课，地点填「校外」。\n"
+        "· 读书记录：读完一本书刊、交一份读书导研单或读书笔记各登记一行；写了笔记的在字数列填写笔记字数（每一行的字数都计入年度读书笔记字数）。\n"
+        "· 教研活动：一次教研组或备课组活动一行，组别与名册中的教研组、备课组名称一致。\n"
+        "· 豁免：产假、病假、外派等期间免于考核的教师登记在此；规则编号留空表示全部规则。",
+        "· Row 2 of every log sheet is the header; records start in row 3. Columns may be reordered or added.\n"
+        "· Hover over a header to see its help; cells with a drop-down arrow take a value from the list.\n"
+        "· Dates must be real dates such as 2025-09-03; hours and characters are numbers, never negative.\n"
+        "· Trainings: one row per teacher per session; credits may be left blank (computed from hours).\n"
+        "· Observations: one row per lesson; the teacher observed by name or ID; 校外 for another school.\n"
+        "· Exemptions: maternity, sick leave or secondment; a blank rule ID exempts from every rule."),
     "guide-buttons": ("按钮的作用（控制台）", "The buttons (control sheet)"),
-    "guide-buttons-lines": ("· 校验：检查所有登记表，问题单元格标色并加批注，问题清单写入「校验问题」表。\n· 重新计算：校验后计算学分和达标情况，生成「学分汇总」「达标预警」「教研组统计」表。\n· 清除标记：去掉校验留下的颜色和批注，登记内容不变。\n· 个人档案：为每位教师生成可打印的个人培训档案和全校概览，另存为总表旁边的新文件。\n这些汇总表由程序生成，每次运行整表替换，请不要在其中手工填写。",
-                            "· 校验 Validate: checks every log, marks bad cells, lists the problems on 校验问题 (Issues).\n· 重新计算 Recalculate: computes credits and quotas into 学分汇总, 达标预警 and 教研组统计.\n· 清除标记 Clear marks: removes the marks left by validation; the data is unchanged.\n· 个人档案 Archive: each teacher's printable training record, in a new file beside this workbook.\nThe summary tabs are replaced whole on every run: do not type into them."),
+    "guide-buttons-lines": (
+        "· 校验：检查所有登记表，问题单元格标色并加批注，问题清单写入「校验问题」表。\n"
+        "· 重新计算：校验后计算学分和达标情况，生成「学分汇总」「达标预警」「教研组统计」表。\n"
+        "· 清除标记：去掉校验留下的颜色和批注，登记内容不变。\n"
+        "· 个人档案：为每位教师生成可打印的个人培训档案和全校概览，另存为总表旁边的新文件。\n"
+        "这些汇总表由程序生成，每次运行整表替换，请不要在其中手工填写。",
+        "· 校验 Validate: checks every log, marks bad cells, lists the problems on 校验问题 (Issues).\n"
+        "· 重新计算 Recalculate: computes credits and quotas into 学分汇总, 达标预警 and 教研组统计.\n"
+        "· 清除标记 Clear marks: removes the marks left by validation; the data is unchanged.\n"
+        "· 个人档案 Archive: each teacher's printable training record, in a new file beside this workbook.\n"
+        "The summary tabs are replaced whole on every run: do not type into them."),
     "guide-without-excel": ("没有 Excel 时", "Without Excel"),
-    "guide-without-excel-lines": ("使用 WPS 或 LibreOffice 的学校，在命令行运行：cpdsheets validate 本文件.xlsm（校验）\n或 cpdsheets recalc 本文件.xlsm（重新计算），结果同样写回本工作簿。",
-                                  "With WPS or LibreOffice run: cpdsheets validate this.xlsm, or cpdsheets recalc this.xlsm."),
+    "guide-without-excel-lines": (
+        "使用 WPS 或 LibreOffice 的学校，在命令行运行：cpdsheets validate 本文件.xlsm（校验）\n"
+        "或 cpdsheets recalc 本文件.xlsm（重新计算），结果同样写回本工作簿。",
+        "With WPS or LibreOffice run: cpdsheets validate this.xlsm, or cpdsheets recalc this.xlsm."),
     "guide-new-year": ("新学年", "A new school year"),
     "guide-new-year-lines": ("运行 cpdsheets new 新文件.xlsm --year 2026-2027 生成新学年的空白台账，把教师名册复制过去即可。",
                              "Run cpdsheets new next.xlsm --year 2026-2027 and copy the roster across."),
