@@ -146,6 +146,7 @@ WORDS = Catalogue("common", {
     "aside": ("（{aside}）", " ({aside})"),
     "with-aside": ("{head}（{aside}）", "{head} ({aside})"),
     "labelled": ("{label}：{value}", "{label}: {value}"),
+    "after-colon": ("：{text}", ": {text}"),
     "number-unit": ("{number}{unit}", "{number} {unit}"),
 })
 

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from ..contract.book import CellColumns, RawBook, RawSheet
-from ..contract.texts import BilingualError
+from ..contract.texts import BilingualError, Catalogue, Text
 from .limits import limit
 from .ooxml.formula_cells import uncalculated
 from .ooxml.zip_limits import CorruptPart, LimitExceeded, scan_package
@@ -36,10 +36,30 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
+# Why a file cannot be read at all, the one line shown for it.
+UNREADABLE = Catalogue("unreadable workbook", {
+    "no-sheets": ("工作簿中没有任何工作表（文件已损坏）", "the workbook has no sheets (corrupt file)"),
+    "file-not-found": ("文件不存在", "file not found"),
+    "is-a-folder": ("这是一个文件夹，不是工作簿", "is a folder, not a workbook"),
+    "cannot-open": ("无法打开文件（{strerror}）", "cannot open ({strerror})"),
+    "file-is-empty": ("文件为空", "file is empty"),
+    "encrypted": ("工作簿已加密（设置了打开密码），请先取消密码", "workbook is encrypted (password to open); remove the password first"),
+    "not-xlsx": ("不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）", "not a valid Excel workbook (content is not an xlsx package)"),
+    "bad-crc": ("工作簿已损坏（{name} 校验失败）", "workbook is corrupt ({name} fails its CRC)"),
+    "bad-zip": ("工作簿已损坏（压缩包无法打开）", "workbook is corrupt (the zip package cannot be opened)"),
+    "not-ods": ("不是有效的 ODS 工作簿（缺少 content.xml）", "not a valid ODS workbook (no content.xml)"),
+    "no-content-types": ("不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
+                         "not a valid Excel workbook (no [Content_Types].xml)"),
+    "no-workbook-part": ("工作簿已损坏（缺少 {main}，其中记录着所有工作表）",
+                         "workbook is corrupt (no {main}, which lists its sheets)"),
+    "cannot-read": ("无法读取工作簿：{text}", "cannot read workbook: {text}"),
+})
+
+
 class WorkbookUnreadable(BilingualError):
     """A file that cannot be read at all: the one-line reason is shown to the user."""
 
-    def __init__(self, path: Path | str, zh: str, en: str):
+    def __init__(self, path: Path | str, zh: str | Text, en: str = ""):
         super().__init__(zh, en)
         self.path = str(path)
 
@@ -69,8 +89,7 @@ def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
             raise _unreadable(path, exc) from None
         if not wb.sheets_metadata:
             wb.close()
-            raise WorkbookUnreadable(path, "工作簿中没有任何工作表（文件已损坏）",
-                                     "the workbook has no sheets (corrupt file)")
+            raise WorkbookUnreadable(path, UNREADABLE["no-sheets"])
         wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
         wb.close()
     except BaseException:
@@ -241,22 +260,20 @@ def _check_file(path: Path, on_sheet: Callable[[str], object] | None = None,
     passed, as long as the grids so far fit the limit; ``formula_parts`` gains the parts holding
     formulas."""
     if not path.exists():
-        raise WorkbookUnreadable(path, "文件不存在", "file not found")
+        raise WorkbookUnreadable(path, UNREADABLE["file-not-found"])
     if path.is_dir():
-        raise WorkbookUnreadable(path, "这是一个文件夹，不是工作簿", "is a folder, not a workbook")
+        raise WorkbookUnreadable(path, UNREADABLE["is-a-folder"])
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise WorkbookUnreadable(path, f"无法打开文件（{exc.strerror}）", f"cannot open ({exc.strerror})") from None
+        raise WorkbookUnreadable(path, UNREADABLE["cannot-open"].fill(strerror=exc.strerror)) from None
     if not head:
-        raise WorkbookUnreadable(path, "文件为空", "file is empty")
+        raise WorkbookUnreadable(path, UNREADABLE["file-is-empty"])
     if head == _OLE_MAGIC and path.suffix.lower() != ".xls" and _is_encrypted(path):
-        raise WorkbookUnreadable(path, "工作簿已加密（设置了打开密码），请先取消密码",
-                                 "workbook is encrypted (password to open); remove the password first")
+        raise WorkbookUnreadable(path, UNREADABLE["encrypted"])
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb", ".ods") and head[:2] != b"PK":
-        raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（文件内容不是 xlsx 格式）",
-                                 "not a valid Excel workbook (content is not an xlsx package)")
+        raise WorkbookUnreadable(path, UNREADABLE["not-xlsx"])
     if head[:2] == b"PK":
         _check_package(path, on_sheet, formula_parts)
 
@@ -277,25 +294,20 @@ def _check_package(path: Path, on_sheet: Callable[[str], object] | None,
     except LimitExceeded as exc:
         raise WorkbookUnreadable(path, "拒绝读取：" + exc.message("zh"), "refused: " + exc.message("en")) from None
     except CorruptPart as exc:
-        raise WorkbookUnreadable(path, f"工作簿已损坏（{exc.name} 校验失败）",
-                                 f"workbook is corrupt ({exc.name} fails its CRC)") from None
+        raise WorkbookUnreadable(path, UNREADABLE["bad-crc"].fill(name=exc.name)) from None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise WorkbookUnreadable(path, "工作簿已损坏（压缩包无法打开）",
-                                 "workbook is corrupt (the zip package cannot be opened)") from None
+        raise WorkbookUnreadable(path, UNREADABLE["bad-zip"]) from None
     if path.suffix.lower() == ".ods":  # OpenDocument: a manifest and content.xml, no OPC parts
         if "content.xml" not in names:
-            raise WorkbookUnreadable(path, "不是有效的 ODS 工作簿（缺少 content.xml）",
-                                     "not a valid ODS workbook (no content.xml)")
+            raise WorkbookUnreadable(path, UNREADABLE["not-ods"])
         return
     if "[Content_Types].xml" not in names:
-        raise WorkbookUnreadable(path, "不是有效的 Excel 工作簿（缺少 [Content_Types].xml）",
-                                 "not a valid Excel workbook (no [Content_Types].xml)")
+        raise WorkbookUnreadable(path, UNREADABLE["no-content-types"])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         with zipfile.ZipFile(path) as zf:
             main = _main_part(zf)
         if main not in names:
-            raise WorkbookUnreadable(path, f"工作簿已损坏（缺少 {main}，其中记录着所有工作表）",
-                                     f"workbook is corrupt (no {main}, which lists its sheets)")
+            raise WorkbookUnreadable(path, UNREADABLE["no-workbook-part"].fill(main=main))
 
 
 def _part_names(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -353,4 +365,4 @@ def _is_encrypted(path: Path) -> bool:
 
 def _unreadable(path: Path, exc: Exception) -> WorkbookUnreadable:
     text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    return WorkbookUnreadable(path, f"无法读取工作簿：{text}", f"cannot read workbook: {text}")
+    return WorkbookUnreadable(path, UNREADABLE["cannot-read"].fill(text=text))

@@ -4,7 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...contract.texts import BilingualError, Text
+from ...contract.texts import WORDS, BilingualError, Catalogue, Text
+
+WRITE_REFUSALS = Catalogue("write refusals", {
+    "locked": ("工作簿“{name}”正在 Excel/WPS/LibreOffice 中打开（发现锁文件 {lock}），请先关闭后再试。",
+               "Workbook '{name}' is open in Excel/WPS/LibreOffice (lock file {lock}); close it and retry."),
+    "read-only": ("无法写入“{name}”：文件或所在文件夹为只读{why}。", "Cannot write '{name}': the file or its folder is read-only{why}."),
+    "not-a-workbook": ("“{name}”不是可写入的 Excel 工作簿（.xlsx/.xlsm）{why}。",
+                       "'{name}' is not a writable Excel workbook (.xlsx/.xlsm){why}."),
+    "extension-changed": ("输出文件扩展名必须与原工作簿一致（{suffix}），否则宏或文件类型会损坏。",
+                          "The output must keep the workbook's extension ({suffix}), or macros/file type break."),
+    "write-failed-disk": ("写入“{name}”失败（{reason}），原文件未改动；请腾出磁盘空间后再试。",
+                          "Writing '{name}' failed ({reason}); the original is unchanged. Free some disk space and retry."),
+    "busy": ("另一个 cpdsheets 正在处理“{name}”（已等待 {waited:.0f} 秒），请等它结束后再试。",
+             "Another cpdsheets run is working on '{name}' (waited {waited:.0f} s); retry when it has finished."),
+    "output-is-folder": ("“{path}”是一个文件夹，不是文件；请给出文件名，如 {example}。",
+                         "'{path}' is a folder, not a file; give a file name such as {example}."),
+    "folder-missing": ("文件夹“{folder}”不存在，无法写入“{name}”；请先建好该文件夹或换一个位置。",
+                       "The folder '{folder}' does not exist, so '{name}' cannot be written; create it or choose another "
+                       "place."),
+    "folder-is-file": ("“{folder}”是文件，不是文件夹，无法在其中写入“{name}”；请换一个位置。",
+                       "'{folder}' is a file, not a folder, so '{name}' cannot be written in it; choose another place."),
+    "write-failed": ("写入“{name}”失败（{reason}），原文件未改动。", "Writing '{name}' failed ({reason}); the original is unchanged."),
+})
 
 
 class WorkbookWriteError(BilingualError):
@@ -24,8 +46,7 @@ class WorkbookLocked(WorkbookWriteError):
         name = Path(path).name
         super().__init__(
             path,
-            f"工作簿“{name}”正在 Excel/WPS/LibreOffice 中打开（发现锁文件 {Path(lock).name}），请先关闭后再试。",
-            f"Workbook '{name}' is open in Excel/WPS/LibreOffice (lock file {Path(lock).name}); close it and retry.",
+            WRITE_REFUSALS["locked"].fill(name=name, lock=Path(lock).name),
         )
         self.lock = Path(lock)
 
@@ -33,11 +54,9 @@ class WorkbookLocked(WorkbookWriteError):
 class WorkbookNotWritable(WorkbookWriteError):
     def __init__(self, path: Path | str, reason: str = ""):
         name = Path(path).name
-        extra = f"（{reason}）" if reason else ""
         super().__init__(
             path,
-            f"无法写入“{name}”：文件或所在文件夹为只读{extra}。",
-            f"Cannot write '{name}': the file or its folder is read-only{(' (' + reason + ')') if reason else ''}.",
+            WRITE_REFUSALS["read-only"].fill(name=name, why=WORDS["aside"].fill(aside=reason) if reason else ""),
         )
 
 
@@ -46,8 +65,7 @@ class NotAWorkbook(WorkbookWriteError):
         name = Path(path).name
         super().__init__(
             path,
-            f"“{name}”不是可写入的 Excel 工作簿（.xlsx/.xlsm）{('：' + reason) if reason else ''}。",
-            f"'{name}' is not a writable Excel workbook (.xlsx/.xlsm){(': ' + reason) if reason else ''}.",
+            WRITE_REFUSALS["not-a-workbook"].fill(name=name, why=WORDS["after-colon"].fill(text=reason) if reason else ""),
         )
 
 
@@ -55,8 +73,7 @@ class OutputTypeMismatch(WorkbookWriteError):
     def __init__(self, src: Path | str, out: Path | str):
         super().__init__(
             out,
-            f"输出文件扩展名必须与原工作簿一致（{Path(src).suffix}），否则宏或文件类型会损坏。",
-            f"The output must keep the workbook's extension ({Path(src).suffix}), or macros/file type break.",
+            WRITE_REFUSALS["extension-changed"].fill(suffix=Path(src).suffix),
         )
 
 
@@ -67,8 +84,7 @@ class WriteFailed(WorkbookWriteError):
         name = Path(path).name
         super().__init__(
             path,
-            f"写入“{name}”失败（{reason}），原文件未改动；请腾出磁盘空间后再试。",
-            f"Writing '{name}' failed ({reason}); the original is unchanged. Free some disk space and retry.",
+            WRITE_REFUSALS["write-failed-disk"].fill(name=name, reason=reason),
         )
 
 
@@ -79,33 +95,29 @@ class WorkbookBusy(WorkbookWriteError):
         name = Path(path).name
         super().__init__(
             path,
-            f"另一个 cpdsheets 正在处理“{name}”（已等待 {waited:.0f} 秒），请等它结束后再试。",
-            f"Another cpdsheets run is working on '{name}' (waited {waited:.0f} s); retry when it has finished.",
+            WRITE_REFUSALS["busy"].fill(name=name, waited=waited),
         )
 
 
 class _FolderProblem(WorkbookWriteError):
-    """The folder a file would go into is not one: the templates get ``{folder}`` and ``{name}``."""
+    """The folder a file would go into is not one: its entry gets ``{folder}`` and ``{name}``."""
 
-    ZH = EN = ""
+    CODE = ""  # its entry in WRITE_REFUSALS
 
     def __init__(self, path: Path | str):
-        where = {"folder": Path(path).parent, "name": Path(path).name}
-        super().__init__(path, self.ZH.format(**where), self.EN.format(**where))
+        super().__init__(path, WRITE_REFUSALS[self.CODE].fill(folder=Path(path).parent, name=Path(path).name))
 
 
 class FolderMissing(_FolderProblem):
     """The folder does not exist (not a permission problem)."""
 
-    ZH = "文件夹“{folder}”不存在，无法写入“{name}”；请先建好该文件夹或换一个位置。"
-    EN = "The folder '{folder}' does not exist, so '{name}' cannot be written; create it or choose another place."
+    CODE = "folder-missing"
 
 
 class FolderIsFile(_FolderProblem):
     """Where the folder should be there is a file."""
 
-    ZH = "“{folder}”是文件，不是文件夹，无法在其中写入“{name}”；请换一个位置。"
-    EN = "'{folder}' is a file, not a folder, so '{name}' cannot be written in it; choose another place."
+    CODE = "folder-is-file"
 
 
 class OutputIsFolder(WorkbookWriteError):
@@ -115,8 +127,7 @@ class OutputIsFolder(WorkbookWriteError):
         example = Path(path) / ("out" + suffix)
         super().__init__(
             path,
-            f"“{path}”是一个文件夹，不是文件；请给出文件名，如 {example}。",
-            f"'{path}' is a folder, not a file; give a file name such as {example}.",
+            WRITE_REFUSALS["output-is-folder"].fill(path=path, example=example),
         )
 
 
@@ -147,6 +158,5 @@ class WriteFailedOther(WriteFailed):
         WorkbookWriteError.__init__(
             self,
             path,
-            f"写入“{name}”失败（{reason}），原文件未改动。",
-            f"Writing '{name}' failed ({reason}); the original is unchanged.",
+            WRITE_REFUSALS["write-failed"].fill(name=name, reason=reason),
         )

@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import XMLPullParser
 
 from ...contract.a1 import column_index, column_letters
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Catalogue
 from .formula_cells import may_lack_results
 from ..limits import limit
 
@@ -37,6 +37,21 @@ _SINGLE_LETTER_COLUMNS = 26
 _INFLATE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 
+# A package over one of the limits, said with the number and the limit.
+LIMITS = Catalogue("package limits", {
+    "too-many-parts": ("压缩包内文件过多（{n_infos} 个，上限 {limit}）",
+                       "too many parts in the package ({n_infos}, limit {limit})"),
+    "zip-bomb": ("压缩包内 {filename} 的压缩比异常（{ratio}:1，上限 {limit}:1），疑似压缩炸弹",
+                 "{filename} inflates {ratio}:1 (limit {limit}:1): a zip bomb"),
+    "too-large": ("工作簿解压后过大（{mb}，上限 {mb2}）", "the workbook inflates to {mb} (limit {mb2})"),
+    "used-range": ("工作表「{sheet}」的单元格 {far_cells} 有内容，读取范围达到 {cells:,} 个单元格（整个工作簿上限 {cap:,}）；请删除多余的值（在该表按 "
+                   "Ctrl+End 可找到）后再试",
+                   "sheet '{sheet}' has a value in {far_cells}, so its used range is {cells:,} cells (limit {cap:"
+                   ",} for the workbook); delete the stray value (Ctrl+End on that sheet finds it) and retry"),
+    "part-too-large": ("压缩包内 {name} 解压后过大（{mb}，上限 {mb2}）", "{name} inflates to {mb} (limit {mb2})"),
+})
+
+
 class LimitExceeded(BilingualError):
     """A package over a limit: ``message(lang)`` is the one line shown to the user."""
 
@@ -52,8 +67,7 @@ class CorruptPart(Exception):
 def check_directory(infos: list[zipfile.ZipInfo]) -> None:
     """The limits that the central directory alone decides: part count, sizes and ratios."""
     if len(infos) > limit("MAX_PARTS"):
-        raise LimitExceeded(f"压缩包内文件过多（{len(infos)} 个，上限 {limit('MAX_PARTS')}）",
-                            f"too many parts in the package ({len(infos)}, limit {limit('MAX_PARTS')})")
+        raise LimitExceeded(LIMITS["too-many-parts"].fill(n_infos=len(infos), limit=limit('MAX_PARTS')))
     total = 0
     for info in infos:
         size = info.file_size
@@ -63,11 +77,9 @@ def check_directory(infos: list[zipfile.ZipInfo]) -> None:
         if size > limit("RATIO_FROM_BYTES") and size > limit("MAX_RATIO") * max(info.compress_size, 1):
             ratio = size // max(info.compress_size, 1)
             raise LimitExceeded(
-                f"压缩包内 {info.filename} 的压缩比异常（{ratio}:1，上限 {limit('MAX_RATIO')}:1），疑似压缩炸弹",
-                f"{info.filename} inflates {ratio}:1 (limit {limit('MAX_RATIO')}:1): a zip bomb")
+                LIMITS["zip-bomb"].fill(filename=info.filename, ratio=ratio, limit=limit('MAX_RATIO')))
     if total > limit("MAX_TOTAL_BYTES"):
-        raise LimitExceeded(f"工作簿解压后过大（{_mb(total)}，上限 {_mb(limit('MAX_TOTAL_BYTES'))}）",
-                            f"the workbook inflates to {_mb(total)} (limit {_mb(limit('MAX_TOTAL_BYTES'))})")
+        raise LimitExceeded(LIMITS["too-large"].fill(mb=_mb(total), mb2=_mb(limit('MAX_TOTAL_BYTES'))))
 
 
 @dataclass(slots=True)
@@ -129,10 +141,7 @@ def scan_package(zf: zipfile.ZipFile, sheet_names: Callable[[], dict[str, str]] 
     sheet = sheet_names().get(far.part, far.part)
     cap = limit("MAX_CELLS")
     raise LimitExceeded(
-        f"工作表「{sheet}」的单元格 {far.far_cells} 有内容，读取范围达到 {far.cells:,} 个单元格"
-        f"（整个工作簿上限 {cap:,}）；请删除多余的值（在该表按 Ctrl+End 可找到）后再试",
-        f"sheet '{sheet}' has a value in {far.far_cells}, so its used range is {far.cells:,} cells "
-        f"(limit {cap:,} for the workbook); delete the stray value (Ctrl+End on that sheet finds it) and retry")
+        LIMITS["used-range"].fill(sheet=sheet, far_cells=far.far_cells, cells=far.cells, cap=cap))
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, formulas: set[str] | None = None) -> _Extent | None:
@@ -262,8 +271,7 @@ def _local(tag: str) -> str:
 
 
 def _too_big(name: str, size: int) -> LimitExceeded:
-    return LimitExceeded(f"压缩包内 {name} 解压后过大（{_mb(size)}，上限 {_mb(limit('MAX_PART_BYTES'))}）",
-                         f"{name} inflates to {_mb(size)} (limit {_mb(limit('MAX_PART_BYTES'))})")
+    return LimitExceeded(LIMITS["part-too-large"].fill(name=name, mb=_mb(size), mb2=_mb(limit('MAX_PART_BYTES'))))
 
 
 def _mb(n: float) -> str:
