@@ -247,6 +247,17 @@ def login(client, user: str) -> str:
     return home.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
+def test_a_mistyped_address_is_said_as_that_and_a_missing_book_as_before(service):
+    client, tokens, _ = service
+    assert client.get("/api/nothing-here", headers=bearer(tokens.a)).json() == {"error": "没有这个页面，请检查网址"}
+    assert client.get("/api/books/0123", headers=bearer(tokens.a)).json() == {"error": "找不到这个工作簿"}
+    login(client, "a")
+    page = client.get("/nothing-here?lang=en")
+    assert page.status_code == 404 and "no such page; check the address" in page.text
+    book = client.get("/books/0123?lang=zh")
+    assert book.status_code == 404 and "找不到这个工作簿" in book.text
+
+
 def test_csrf_on_session_requests(service):
     client, tokens, _ = service
     # the login form needs its own token
