@@ -135,3 +135,14 @@ def test_indented_json_is_json_dumps_character_for_character():
     for bad in ([float("nan")], [{1, 2}]):
         with pytest.raises((ValueError, TypeError)):
             indented_json(bad)
+
+    # json_text writes NaN and infinity as null, as json.dumps of the document with them replaced
+    from cpdsheets.reports import safe_text
+
+    leaves += [float("nan"), float("inf"), -float("inf")]
+    for _ in range(2000):
+        doc = tree(5)
+        expected = safe_text._UNSAFE_IN_JSON.sub(
+            lambda m: f"\\u{ord(m.group()):04x}",
+            json.dumps(safe_text._finite(doc), ensure_ascii=False, indent=2, allow_nan=False))
+        assert safe_text.json_text(doc) == expected

@@ -247,6 +247,17 @@ def login(client, user: str) -> str:
     return home.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
+def test_a_mistyped_address_is_said_as_that_and_a_missing_book_as_before(service):
+    client, tokens, _ = service
+    assert client.get("/api/nothing-here", headers=bearer(tokens.a)).json() == {"error": "没有这个页面，请检查网址"}
+    assert client.get("/api/books/0123", headers=bearer(tokens.a)).json() == {"error": "找不到这个工作簿"}
+    login(client, "a")
+    page = client.get("/nothing-here?lang=en")
+    assert page.status_code == 404 and "no such page; check the address" in page.text
+    book = client.get("/books/0123?lang=zh")
+    assert book.status_code == 404 and "找不到这个工作簿" in book.text
+
+
 def test_csrf_on_session_requests(service):
     client, tokens, _ = service
     # the login form needs its own token
@@ -387,6 +398,24 @@ def test_restart_on_the_same_data_keeps_books_tokens_and_sessions(tmp_path, runn
         assert client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).status_code == 200
         assert client.get(f"/books/{book_id}").status_code == 200  # the signing secret is kept in DIR
         assert second.state.service.store.demo_account() is None  # accounts exist: no demo account
+
+
+def test_the_result_pages_alert_tiles_are_the_counts_recalc_prints(service):
+    """The summary counts 达标预警's rows by state, as `recalc`'s head line does (a monthly rule missed in
+    three months is one row), not the JSON's alerts, one per period: a head reading both sees one number."""
+    import re
+
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    results = client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).json()["results"]
+    head = run_cli("recalc", "--dry-run", DEMO).stdout.splitlines()[0]
+    printed = {state: int(n) for state, n in re.findall(r"(未达标|进度落后|超出上限) (\d+)", head)}
+    assert printed and sum(printed.values()) < len(results["alerts"])  # the two ways of counting differ here
+    login(client, "a")
+    page = client.get(f"/books/{book_id}").text
+    summary = page.split('id="summary"', 1)[1].split("</div>\n  <h2>", 1)[0]
+    tiles = {state: int(n) for n, state in re.findall(r"<b>(\d+)</b><span>预警 · (\S+?)</span>", summary)}
+    assert tiles == printed
 
 
 def test_pages_show_the_result_history_and_district(service, second_book):

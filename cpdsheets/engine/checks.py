@@ -379,10 +379,11 @@ def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> li
     title = TITLE_COLUMNS.get(read.spec.key)
     if title is None or title not in read.places or "teacher_id" not in read.frame or len(read.frame) < 2:
         return []
-    df = read.frame.loc[verdict.ok]
+    taught = read.spec.key == "observations" and "taught_by" in read.frame
+    df = read.frame.loc[verdict.ok, ["teacher_id", "date", title, *(["taught_by"] if taught else [])]]
     df = df[df["teacher_id"].notna() & df["date"].notna()]
     keys = pd.DataFrame({"teacher_id": df["teacher_id"], "date": df["date"], "title": title_key(df[title])})
-    if read.spec.key == "observations" and "taught_by" in df:
+    if taught:
         keys["taught_by"] = title_key(df["taught_by"]).fillna("")
     keys = keys[keys["title"].notna()]
     cols = list(keys.columns)

@@ -57,6 +57,18 @@ def alert_row_count(alerts: pd.DataFrame) -> int:
     return len(set(zip(*(alerts[k] for k in ROW_KEYS)))) if len(alerts) else 0
 
 
+def alert_row_states(alerts: pd.DataFrame) -> dict[str, int]:
+    """How many rows of 达标预警 are in each state (a row takes the worst state of its periods, as
+    ``alert_rows`` gives it), without making the rows: what the CLI's head line and the service's
+    summary count, so both say the numbers the coordinator finds in the tab."""
+    if not len(alerts):
+        return {}
+    rank = alerts["state"].map(STATE_RANK).fillna(0)
+    worst = alerts.assign(_rank=rank).sort_values("_rank", kind="stable").groupby(ROW_KEYS, sort=False).tail(1)
+    counts = worst["state"].value_counts()
+    return {str(state): int(counts[state]) for state in sorted(counts.index, key=lambda s: -STATE_RANK.get(s, 0))}
+
+
 def alert_rows(alerts: pd.DataFrame, progress: pd.DataFrame, roster_order: list[str],
                lang: Lang = "zh") -> list[AlertRow]:
     if alerts.empty:

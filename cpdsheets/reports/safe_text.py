@@ -39,7 +39,12 @@ def visible_lines(text: str) -> str:
 def json_text(doc: Any) -> str:
     """``doc`` as indented UTF-8 JSON: non-finite numbers become null (``allow_nan=False`` then
     guards the rule), and characters a terminal would act on are written as ``\\uXXXX``."""
-    text = indented_json(_finite(doc))
+    parts: list[str] = []
+    try:
+        _indented(doc, parts, "\n", nan_null=True)  # as json.dumps(_finite(doc), indent=2), _finite built in
+        text = "".join(parts)
+    except _NotPlain:
+        text = json.dumps(_finite(doc), ensure_ascii=False, indent=2, allow_nan=False)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -79,7 +84,8 @@ def _flat_encoder(item_separator: str) -> Any:
 _STRING = json.encoder.encode_basestring  # what ensure_ascii=False writes
 
 
-def _indented(value: Any, out: list[str], newline: str) -> None:
+def _indented(value: Any, out: list[str], newline: str, nan_null: bool = False) -> None:
+    """``nan_null``: a NaN or infinity is written null (``json_text``'s rule) instead of refused."""
     # The tests json.dumps makes, in its order: str, None, True, False, int, float, list, dict.
     if isinstance(value, str):
         out.append(_STRING(value))
@@ -91,15 +97,15 @@ def _indented(value: Any, out: list[str], newline: str) -> None:
         out.append("false")
     elif isinstance(value, int):
         out.append(int.__repr__(value))
-    elif isinstance(value, float) and math.isfinite(value):
-        out.append(float.__repr__(value))
+    elif isinstance(value, float) and (math.isfinite(value) or nan_null):
+        out.append(float.__repr__(value) if math.isfinite(value) else "null")
     elif isinstance(value, (list, tuple)) and value:
         inner = newline + "  "
         out.append("[" + inner)
         for i, item in enumerate(value):
             if i:
                 out.append("," + inner)
-            _indented(item, out, inner)
+            _indented(item, out, inner, nan_null)
         out.append(newline + "]")
     elif type(value) is dict and value and all(type(v) in _SCALARS for v in value.values()):
         # A flat record (a teacher, an alert): the C encoder writes it, the line breaks and indent
@@ -108,22 +114,31 @@ def _indented(value: Any, out: list[str], newline: str) -> None:
         flat = _FLAT.get(inner)
         if flat is None:
             flat = _FLAT[inner] = _flat_encoder("," + inner)
-        out.append("{" + inner + "".join(flat(value, 0))[1:-1] + newline + "}")
+        try:
+            out.append("{" + inner + "".join(flat(value, 0))[1:-1] + newline + "}")
+        except ValueError:  # a NaN or infinity in it: refused, or written null field by field below
+            if not nan_null:
+                raise _NotPlain from None
+            _record(value, out, newline, nan_null)
     elif isinstance(value, dict) and value:
-        inner = newline + "  "
-        out.append("{" + inner)
-        for i, (key, item) in enumerate(value.items()):
-            if not isinstance(key, str):
-                raise _NotPlain
-            out.append(("," + inner if i else "") + _STRING(key) + ": ")
-            _indented(item, out, inner)
-        out.append(newline + "}")
+        _record(value, out, newline, nan_null)
     elif isinstance(value, (list, tuple)):
         out.append("[]")
     elif isinstance(value, dict):
         out.append("{}")
     else:
         raise _NotPlain
+
+
+def _record(value: dict[Any, Any], out: list[str], newline: str, nan_null: bool) -> None:
+    inner = newline + "  "
+    out.append("{" + inner)
+    for i, (key, item) in enumerate(value.items()):
+        if not isinstance(key, str):
+            raise _NotPlain
+        out.append(("," + inner if i else "") + _STRING(key) + ": ")
+        _indented(item, out, inner, nan_null)
+    out.append(newline + "}")
 
 
 def _finite(value: Any) -> Any:

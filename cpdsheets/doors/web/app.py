@@ -14,9 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .runner import Runner
-from .service import NOT_FOUND, Refusal, Service
+from .service import Refusal, Service
 from .settings import Settings
+from .texts import REFUSALS
 from .upload_limit import UploadLimit
+
+NO_PAGE = REFUSALS["no-page"]
 
 HERE = Path(__file__).parent
 
@@ -60,9 +63,12 @@ def create_app(settings: Settings, *, runner: Runner | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        line = NOT_FOUND.zh if exc.status_code == 404 else str(exc.detail)
+        # No route matched (a mistyped address): said as that, whoever asks, so it tells nothing about
+        # which books exist; a book that is missing or another school's is a Refusal (NOT_FOUND) above.
+        line = NO_PAGE.zh if exc.status_code == 404 else str(exc.detail)
         if not _is_api(request):
-            return pages.error_page(request, exc.status_code, line)
+            shown = NO_PAGE.render(pages.lang_of(request)) if exc.status_code == 404 else line
+            return pages.error_page(request, exc.status_code, shown)
         return JSONResponse({"error": line}, status_code=exc.status_code)
 
     return app

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ...contract.texts import BilingualError
 from . import auth
-from .models import Account, ApiToken, Base, Book, Result, School, utcnow
+from .models import Account, AlertState, ApiToken, Base, Book, Result, School, utcnow
 from .texts import REFUSALS
 
 
@@ -151,8 +151,16 @@ class Store:
         with self.session() as s:
             s.add(book)
             s.flush()
+            s.add_all(AlertState(book_id=book.id, state=state[:16], rows=n)
+                      for state, n in outcome.get("alert_states", {}).items())
             s.refresh(book)  # the school, loaded while the session is open
         return book
+
+    def alert_states(self, book: Book) -> dict[str, int]:
+        """达标预警's rows by state for ``book`` (empty for an upload stored before they were kept)."""
+        with self.session() as s:
+            return {state: rows for state, rows in s.execute(
+                select(AlertState.state, AlertState.rows).where(AlertState.book_id == book.id))}
 
     def blob_names(self) -> set[str]:
         """The file name (sha256 + suffix) of every stored book's blob."""

@@ -82,3 +82,15 @@ class Result(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
     book: Mapped[Book] = relationship(back_populates="result")
+
+
+class AlertState(Base):
+    """How many rows of 达标预警 one upload has in a state (its own table, so that a database made
+    before it gains it at the next start; an upload stored before it has none, and its page counts
+    the JSON's alerts instead)."""
+
+    __tablename__ = "alert_states"
+
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)

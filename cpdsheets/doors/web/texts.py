@@ -100,6 +100,7 @@ PAGES = Catalogue("service pages", {
 # Why the service refuses a request or an account (one line, with the HTTP status the caller gives).
 REFUSALS = Catalogue("service refusals", {
     "not-found": ("找不到这个工作簿", "no such workbook"),
+    "no-page": ("没有这个页面，请检查网址", "no such page; check the address"),
     "district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
     "csrf": ("请求缺少有效的 CSRF 令牌，请刷新页面后重试", "missing or wrong CSRF token; reload the page and retry"),
     "no-file": ("请选择要上传的总表", "choose the workbook to upload"),

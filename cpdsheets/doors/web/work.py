@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ...contract.texts import BilingualError
+from ...reports.alert_rows import alert_row_states
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.safe_text import visible_lines
@@ -85,6 +86,8 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
         "as_of": outcome.as_of.isoformat(),
         "school_name": (settings.school_name or "").strip(),
         "counts": dict(outcome.counts),
+        # 达标预警's rows by state: the CLI's head line counts these, not the JSON's alerts (one per period)
+        "alert_states": alert_row_states(outcome.results.alerts),
         "seconds": round(time.perf_counter() - started, 3),
     }
 
