@@ -117,12 +117,6 @@ def test_no_module_chooses_words_by_comparing_the_language():
 WORD_DEFINING_CALLS = {"_t", "_col", "_shown", "_rule", "_listed", "Text", "define"}
 INLINE_REASONS_NOT_YET = {
     "contract/conditions.py": 10,
-    "engine/binding/mapped_default.py": 3,
-    "engine/binding/mapping_sheet.py": 4,
-    "engine/calendar_block.py": 3,
-    "engine/policy_sheet.py": 13,
-    "engine/roster.py": 3,
-    "engine/rule_references.py": 2,
 }
 
 

@@ -16,8 +16,15 @@ from ..contract.a1 import column_letters
 from ..contract.book import RawSheet
 from ..contract.findings import Finding, InvalidCalendarLine
 from ..contract.school_calendar import CALENDAR_HEADERS, DAY_KIND_WORDS, DAY_KINDS, CalendarLine, SchoolCalendar
-from ..contract.texts import Text
+from ..contract.texts import Catalogue, Text
 from .normalize import header_key, parse_date_value
+
+CALENDAR_REASONS = Catalogue("calendar line reasons", {
+    "not-a-date": ("不是日期或日期范围，应如 2025-10-01 或 2025-10-01~2025-10-08",
+                        "not a date or a span; write 2025-10-01 or 2025-10-01~2025-10-08"),
+    "end-before-start": ("结束日期早于开始日期", "the end is before the start"),
+    "kind-words": ("类型应为 {kinds}", "the type should be {kinds}"),
+})
 
 _DATE_KEYS = {header_key(n) for n in CALENDAR_HEADERS[0]}
 _KIND_KEYS = {header_key(n) for n in CALENDAR_HEADERS[1]}
@@ -51,11 +58,11 @@ def read_calendar(sheet: RawSheet, header_row: int, end: int, cols: dict[str, in
         row = sheet.rows[r]
         return row[c] if c is not None and c < len(row) else None
 
-    def bad(r: int, key: str, value: Any, zh: str, en: str) -> None:
+    def bad(r: int, key: str, value: Any, reason: Text) -> None:
         c = cols[key]
         findings.append(InvalidCalendarLine.at(
             sheet.name, row=r + 1, cell=_a1(r, c), column=str(header[c]).strip(), value=value,
-            reason=Text(zh, en)))
+            reason=reason))
 
     for r in range(header_row + 1, end):
         first, last, kind_raw = cell(r, "date"), cell(r, "end"), cell(r, "kind")
@@ -64,16 +71,16 @@ def read_calendar(sheet: RawSheet, header_row: int, end: int, cols: dict[str, in
             continue
         span = _span(first, last, year_start)
         if span is None:
-            bad(r, "date", first, "不是日期或日期范围，应如 2025-10-01 或 2025-10-01~2025-10-08",
-                "not a date or a span; write 2025-10-01 or 2025-10-01~2025-10-08")
+            bad(r, "date", first, CALENDAR_REASONS["not-a-date"])
             continue
         if span[1] < span[0]:
             bad(r, "end" if not _blank(last) else "date", last if not _blank(last) else first,
-                "结束日期早于开始日期", "the end is before the start")
+                CALENDAR_REASONS["end-before-start"])
             continue
         kind = DAY_KIND_WORDS.get(header_key(str(kind_raw))) if not _blank(kind_raw) else None
         if kind is None:
-            bad(r, "kind", kind_raw, f"类型应为 {'、'.join(DAY_KINDS)}", f"the type should be {', '.join(DAY_KINDS)}")
+            bad(r, "kind", kind_raw, CALENDAR_REASONS["kind-words"].fill(
+                kinds=Text("、".join(DAY_KINDS), ", ".join(DAY_KINDS))))
             continue
         lines.append(CalendarLine(start=span[0], end=span[1], kind=kind,
                                   note="" if _blank(note) else str(note).strip(), cell=_a1(r, cols["date"])))

@@ -35,10 +35,27 @@ from ..contract.policy import (
 from ..contract.school_calendar import SchoolCalendar
 from ..contract.schema import COUNTED_SHEETS, CREDIT_LEDGER, LEVELS, OUTPUT_TYPES, SHEETS, TEACHERS
 from ..contract.states import SubjectType
-from ..contract.texts import Text
+from ..contract.texts import Catalogue, Text
 from ..contract.school_year import DATE_SETTINGS, MAP_SETTINGS, NAME_SETTING, SETTINGS_HEADERS
 from .calendar_block import calendar_header, read_calendar
 from .normalize import header_key, parse_date_value, parse_number_value
+
+POLICY_READER = Catalogue("policy sheet reasons", {
+    "row-no-id": ("(第{row}行)", "(row {row})"),
+    "no-rule-id": ("缺少规则编号", "no rule ID"),
+    "duplicate-id": ("规则编号与第 {seen} 行重复", "same rule ID as row {seen}"),
+    "no-bound": ("下限和上限至少填写一个", "give a lower or an upper bound"),
+    "bounds-crossed": ("下限 {low} 大于上限 {high}", "lower bound {low} is above the upper bound {high}"),
+    "pace-words": ("应为 {paced} 或 {end_only}",
+                             "use {paced} (pace in the open period) or {end_only} (closed periods only)"),
+    "blank": ("不能为空，{reason}", "must not be blank; {reason}"),
+    "no-such-field": ("「{sheet}」表中没有这个字段", "no such field on '{sheet}'"),
+    "needs-number-field": ("{metrics}须指定一个数字字段", "{metrics} need a number field"),
+    "field-not-number": ("该字段不是数字，不能合计", "this field is not a number and cannot be summed"),
+    "not-a-number": ("不是数字", "not a number"),
+    "must-not-be-negative": ("不能为负数", "must not be negative"),
+    "share-above-100": ("占比不能超过 100%", "a share cannot be above 100%"),
+})
 
 DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
 NONE_WORDS = {"无", "没有", "none", "-", "—"}
@@ -332,7 +349,7 @@ class _RuleRow:
         self.reader.findings.append(InvalidRule.at(
             self.reader.sheet.name, row=self.r + 1, cell=a1(self.r, c),
             column=self.block.headers.get(key, RULE_HEADER_NAMES[key]), value=self.cells.get(key),
-            rule_id=self.rule_id or bilingual(f"(第{self.r + 1}行)", f"(row {self.r + 1})"),
+            rule_id=self.rule_id or POLICY_READER["row-no-id"].fill(row=self.r + 1),
             rule_column=RULE_HEADER_NAMES[key], reason=reason if isinstance(reason, Text) else Text(reason, en)))
 
     def text(self, key: str) -> str:
@@ -341,9 +358,9 @@ class _RuleRow:
 
     def parse(self, seen: dict[str, int]) -> Rule | None:
         if not self.rule_id:
-            self.bad("rule_id", "缺少规则编号", "no rule ID")
+            self.bad("rule_id", POLICY_READER["no-rule-id"])
         elif self.rule_id in seen:
-            self.bad("rule_id", f"规则编号与第 {seen[self.rule_id]} 行重复", f"same rule ID as row {seen[self.rule_id]}")
+            self.bad("rule_id", POLICY_READER["duplicate-id"].fill(seen=seen[self.rule_id]))
         metric = self.word("metric", METRIC_WORDS, *_one_of(METRIC_SPECS))
         measure = METRIC_SPECS.get(metric) if metric else None
         period = self.word("period", PERIOD_WORDS, *_one_of(PERIOD_KIND_SPECS))
@@ -365,10 +382,10 @@ class _RuleRow:
         lower = self.bound("lower", measure)
         upper = self.bound("upper", measure)
         if self.ok and lower is None and upper is None:
-            self.bad("lower", "下限和上限至少填写一个", "give a lower or an upper bound")
+            self.bad("lower", POLICY_READER["no-bound"])
         if lower is not None and upper is not None and lower > upper:
             low, high = (plain_number(v, percent=measure is not None and measure.is_share) for v in (lower, upper))
-            self.bad("lower", f"下限 {low} 大于上限 {high}", f"lower bound {low} is above the upper bound {high}")
+            self.bad("lower", POLICY_READER["bounds-crossed"].fill(low=low, high=high))
         severity: RuleSeverity = "error"
         if self.text("severity"):
             severity = self.word("severity", SEVERITY_WORDS, "应为 错误、警告 或 提示", "use 错误, 警告 or 提示")
@@ -377,8 +394,7 @@ class _RuleRow:
             enabled = self.word("enabled", ENABLED_WORDS, "应为 是 或 否", "use 是 (yes) or 否 (no)")
         pace: Pace = measure.default_pace if measure else PACE_PACED  # blank, or a book from before the column
         if self.text("pace"):
-            pace = self.word("pace", PACE_WORDS, f"应为 {PACE_PACED} 或 {PACE_END_ONLY}",
-                             f"use {PACE_PACED} (pace in the open period) or {PACE_END_ONLY} (closed periods only)")
+            pace = self.word("pace", PACE_WORDS, POLICY_READER["pace-words"].fill(paced=PACE_PACED, end_only=PACE_END_ONLY))
         if not self.ok or sheet is None or condition is None or applies is None:  # each None came with a finding (self.bad)
             return None
         return Rule(
@@ -388,14 +404,15 @@ class _RuleRow:
             cells={k: a1(self.r, c) for k, c in self.block.cols.items()},
         )
 
-    def word(self, key: str, table: dict[str, Any], reason: str, en: str) -> Any:
+    def word(self, key: str, table: dict[str, Any], reason: str | Text, en: str = "") -> Any:
+        reason = reason if isinstance(reason, Text) else Text(reason, en)
         raw = self.text(key)
         if not raw:
-            self.bad(key, f"不能为空，{reason}", f"must not be blank; {en}")
+            self.bad(key, POLICY_READER["blank"].fill(reason=reason))
             return None
         value = table.get(header_key(raw))
         if value is None:
-            self.bad(key, reason, en)
+            self.bad(key, reason)
         return value
 
     def sheet_key(self) -> str | None:
@@ -430,15 +447,15 @@ class _RuleRow:
             key = metric.default_field(sheet) if metric else None
             numeric = key is not None
         if raw and key is None:
-            self.bad("field", f"「{SHEETS[sheet].name if sheet in SHEETS else '学分'}」表中没有这个字段",
-                     f"no such field on '{SHEETS[sheet].name if sheet in SHEETS else '学分'}'")
+            self.bad("field", POLICY_READER["no-such-field"].fill(
+                sheet=SHEETS[sheet].name if sheet in SHEETS else "学分"))
             return None
         if metric is not None and metric.sums and not numeric:
             if key is None:
                 zh, en = _listed((m.key for m in METRIC_SPECS.values() if m.sums), "与", " and ")
-                self.bad("field", f"{zh}须指定一个数字字段", f"{en} need a number field")
+                self.bad("field", POLICY_READER["needs-number-field"].fill(metrics=Text(zh, en)))
             else:
-                self.bad("field", "该字段不是数字，不能合计", "this field is not a number and cannot be summed")
+                self.bad("field", POLICY_READER["field-not-number"])
             return None
         return key
 
@@ -458,10 +475,10 @@ class _RuleRow:
         is_percent = text.endswith(("%", "％"))
         value = _percentless_number(raw)
         if value is None:
-            self.bad(key, "不是数字", "not a number")
+            self.bad(key, POLICY_READER["not-a-number"])
             return None
         if value < 0:
-            self.bad(key, "不能为负数", "must not be negative")
+            self.bad(key, POLICY_READER["must-not-be-negative"])
             return None
         share = metric is not None and metric.is_share
         if share and not is_percent and not isinstance(raw, str) and value <= 1:
@@ -470,7 +487,7 @@ class _RuleRow:
             if not is_percent:
                 value = value / 100  # "30" for a share means 30 %
             if value > 1:
-                self.bad(key, "占比不能超过 100%", "a share cannot be above 100%")
+                self.bad(key, POLICY_READER["share-above-100"])
                 return None
         return value
 

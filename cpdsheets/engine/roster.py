@@ -13,16 +13,22 @@ import pandas as pd
 
 from ..contract.findings import AttributeUnknown, Finding, bilingual
 from ..contract.policy import Rule
-from ..contract.texts import Text
+from ..contract.texts import Catalogue, Text
 from .filters import attributes_used
 from .sheet_frame import SheetRead
 
+ROSTER_WORDS = Catalogue("roster attributes", {
+    "age": ("年龄", "age"),
+    "length-of-service": ("教龄", "length of service"),
+    "mentor-pairing": ("师徒关系", "mentor pairing"),
+})
+
 # Roster columns the condition language's attributes come from, and what is unknown without them.
 ATTRIBUTE_SOURCES: dict[str, tuple[frozenset[str], Text]] = {
-    "birth_date": (frozenset({"t:age"}), bilingual("年龄", "age")),
-    "work_start": (frozenset({"t:seniority"}), bilingual("教龄", "length of service")),
+    "birth_date": (frozenset({"t:age"}), ROSTER_WORDS["age"]),
+    "work_start": (frozenset({"t:seniority"}), ROSTER_WORDS["length-of-service"]),
     "mentor_id": (frozenset({"t:has_mentor", "t:is_mentor", "t:mentor", "t:mentor_name", "t:apprentice"}),
-                  bilingual("师徒关系", "mentor pairing")),
+                  ROSTER_WORDS["mentor-pairing"]),
 }
 
 

@@ -9,17 +9,22 @@ import pandas as pd
 from ..contract.findings import Finding, UnknownRuleValue, bilingual
 from ..contract.policy import Policy, Rule
 from ..contract.schema import ROLES
-from ..contract.texts import Text
+from ..contract.texts import Catalogue, Text
 from .checks import likely_name
 from .roster import group_names
+
+REFERENCE_WORDS = Catalogue("rule reference words", {
+    "a-group-on-the-roster": ("「教师名册」中的教研组或备课组", "a group on the roster"),
+    "a-role-teachers-hold": ("可识别的岗位", "a role teachers hold"),
+})
 
 POLICY_SHEET = "规则"
 _COLUMNS = {"condition": "条件", "applies_to": "适用对象"}
 _WHAT = {
     "t:teaching_group": bilingual("「教师名册」中的教研组", "a 教研组 on the roster"),
     "t:lesson_group": bilingual("「教师名册」中的备课组", "a 备课组 on the roster"),
-    "group": bilingual("「教师名册」中的教研组或备课组", "a group on the roster"),
-    "t:roles": bilingual("可识别的岗位", "a role teachers hold"),
+    "group": REFERENCE_WORDS["a-group-on-the-roster"],
+    "t:roles": REFERENCE_WORDS["a-role-teachers-hold"],
 }
 
 

@@ -17,15 +17,22 @@ from ...contract.findings import (
     TooManyHours, bilingual,
 )
 from ...contract.schema import SHEETS
+from ...contract.texts import Catalogue
 from .piece import Piece, a1
+
+DEFAULT_EFFECTS = Catalogue("mapped default effects", {
+    "left-out": ("用到这个默认值的行不计入统计。", "Rows taking this default are not counted."),
+    "blank": ("用到这个默认值的行，这一项按空白处理，仍计入统计。",
+                                      "Rows taking this default read it as blank and still count."),
+    "counts": ("用到这个默认值的行仍计入统计。", "Rows taking this default still count."),
+})
 
 _RELATIONS = {t.code for t in (DuplicateRow, TooManyHours, DuplicateTeacherId, DateOrder, NameMismatch, SelfMentor)}
 
 _OUTCOME = {
-    "left-out": bilingual("用到这个默认值的行不计入统计。", "Rows taking this default are not counted."),
-    "blank": bilingual("用到这个默认值的行，这一项按空白处理，仍计入统计。",
-                       "Rows taking this default read it as blank and still count."),
-    "counts": bilingual("用到这个默认值的行仍计入统计。", "Rows taking this default still count."),
+    "left-out": DEFAULT_EFFECTS["left-out"],
+    "blank": DEFAULT_EFFECTS["blank"],
+    "counts": DEFAULT_EFFECTS["counts"],
 }
 
 

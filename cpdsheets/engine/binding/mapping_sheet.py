@@ -15,8 +15,22 @@ from ...contract.binding import (
 )
 from ...contract.book import RawSheet
 from ...contract.findings import Finding, InvalidMapping, bilingual
+from ...contract.texts import Catalogue, Text
 from ...contract.schema import DATA_SHEETS, SHEETS
 from ..normalize import header_key
+
+MAPPING_REASONS = Catalogue("mapping line reasons", {
+    "not-kept-header": ("（本校不登记）一行的表头应为{whole}", "a （本校不登记） line takes {whole} as its header"),
+    "unknown-log": ("「{field}」不是可识别的登记表（如 听课记录、培训记录·签到表）",
+                    "'{field}' is not a known sheet (e.g. 听课记录, 培训记录·签到表)"),
+    "second-whole-line": ("同一工作表出现了两行（整张表）", "a second （整张表） line for this sheet"),
+    "no-sheet": ("没有填写工作表", "no sheet named"),
+    "not-a-keepable-log": ("「{field}」不是本校可以不登记的登记表（可填：{choices}）",
+                       "'{field}' is not a log a school may not keep (use one of: {choices})"),
+    "header-row-number": ("表头行应是一个行号（如 3）", "the header row must be a row number (e.g. 3)"),
+    "not-a-field": ("「{field}」不是「{name}」的字段（可填：{accepted}、{unused}）",
+                          "'{field}' is not a field of {name} (use one of: {accepted}, {unused})"),
+})
 
 _UNUSED_WORDS = {header_key(w) for w in (UNUSED, "不用", "忽略", "无", "unused", "ignore", "-")}
 _NOT_KEPT_WORDS = {header_key(w) for w in (NOT_KEPT, "本校不登记", "不登记", "未登记", "notkept", "not kept")}
@@ -65,21 +79,19 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
             continue
         excel_row = r + 1
 
-        def bad(col: int, zh: str, en: str, value: str) -> None:
+        def bad(col: int, reason: Text, value: str) -> None:
             findings.append(InvalidMapping.at(sheet.name, row=excel_row, cell=f"{column_letters(cols[col])}{excel_row}",
-                                              column=MAPPING_HEADERS[col], value=value, reason=bilingual(zh, en)))
+                                              column=MAPPING_HEADERS[col], value=value, reason=reason))
 
         if not sheet_name:
-            bad(0, "没有填写工作表", "no sheet named", sheet_name)
+            bad(0, MAPPING_REASONS["no-sheet"], sheet_name)
             continue
         if says_not_kept(sheet_name):
             kept_not = _not_kept(field)
             if kept_not is None:
-                bad(2, f"「{field}」不是本校可以不登记的登记表（可填：{_NOT_KEPT_CHOICES}）",
-                    f"'{field}' is not a log a school may not keep (use one of: {_NOT_KEPT_CHOICES})", field)
+                bad(2, MAPPING_REASONS["not-a-keepable-log"].fill(field=field, choices=_NOT_KEPT_CHOICES), field)
             elif header and header_key(header) != header_key(WHOLE_SHEET):
-                bad(1, f"（本校不登记）一行的表头应为{WHOLE_SHEET}", f"a （本校不登记） line takes {WHOLE_SHEET} as its header",
-                    header)
+                bad(1, MAPPING_REASONS["not-kept-header"].fill(whole=WHOLE_SHEET), header)
             else:
                 not_kept.setdefault(kept_not, excel_row)
             continue
@@ -88,11 +100,10 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
             not_read = header_key(field) in _UNUSED_WORDS
             parsed = None if not_read else _target(field)
             if parsed is None and not not_read:
-                bad(2, f"「{field}」不是可识别的登记表（如 听课记录、培训记录·签到表）",
-                    f"'{field}' is not a known sheet (e.g. 听课记录, 培训记录·签到表)", field)
+                bad(2, MAPPING_REASONS["unknown-log"].fill(field=field), field)
                 continue
             if entry is not None and (entry.get("target") or entry.get("left_out")):
-                bad(2, "同一工作表出现了两行（整张表）", "a second （整张表） line for this sheet", field)
+                bad(2, MAPPING_REASONS["second-whole-line"], field)
                 continue
             entry = lines.setdefault(sheet_name, {"columns": [], "header_row": 0})
             if parsed is None:
@@ -112,7 +123,7 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
                 if entry["header_row"] < 1:
                     raise ValueError
             except ValueError:
-                bad(3, "表头行应是一个行号（如 3）", "the header row must be a row number (e.g. 3)", default)
+                bad(3, MAPPING_REASONS["header-row-number"], default)
             continue
         entry["columns"].append((excel_row, header, field, default))
 
@@ -138,9 +149,8 @@ def read_mapping(sheet: RawSheet, default_cells: DefaultCells | None = None) -> 
                 accepted = "、".join(c.header for c in SHEETS[target].columns)
                 findings.append(InvalidMapping.at(
                     sheet.name, row=excel_row, cell=f"{column_letters(cols[2])}{excel_row}",
-                    column=MAPPING_HEADERS[2], value=field, reason=bilingual(
-                        f"「{field}」不是「{SHEETS[target].name}」的字段（可填：{accepted}、{UNUSED}）",
-                        f"'{field}' is not a field of {SHEETS[target].name} (use one of: {accepted}, {UNUSED})")))
+                    column=MAPPING_HEADERS[2], value=field, reason=MAPPING_REASONS["not-a-field"].fill(
+                        field=field, name=SHEETS[target].name, accepted=accepted, unused=UNUSED)))
                 continue
             if not header and not key:
                 continue
