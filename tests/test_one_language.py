@@ -116,7 +116,6 @@ def test_no_module_chooses_words_by_comparing_the_language():
 # catalogue. Modules not converted yet, with their counts, which may only fall.
 WORD_DEFINING_CALLS = {"_t", "_col", "_shown", "_rule", "_listed", "Text", "define"}
 INLINE_REASONS_NOT_YET = {
-    "contract/conditions.py": 10,
 }
 
 
