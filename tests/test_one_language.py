@@ -113,11 +113,8 @@ def test_no_module_chooses_words_by_comparing_the_language():
 # A refusal or a reason written as two literal arguments (``WorkbookUnreadable("无法读取…", "cannot
 # read…")``) instead of a catalogue entry. The calls that define a catalogue's or a record's words
 # (findings' ``_t``, the schema's ``_col``/``_shown``, policy's ``_rule``, ``Text``, ``define``) are the
-# catalogue. Modules not converted yet, with their counts, which may only fall.
+# catalogue.
 WORD_DEFINING_CALLS = {"_t", "_col", "_shown", "_rule", "_listed", "Text", "define"}
-INLINE_REASONS_NOT_YET = {
-    "contract/conditions.py": 10,
-}
 
 
 def _literal_text(node: ast.AST) -> str | None:
@@ -152,10 +149,7 @@ def test_refusals_name_their_words_in_a_catalogue():
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         if (n := len(inline_reasons(path.read_text(encoding="utf-8")))):
             found[path.relative_to(PACKAGE_DIR).as_posix()] = n
-    grown = {m: n for m, n in found.items() if n > INLINE_REASONS_NOT_YET.get(m, 0)}
-    assert not grown, f"name the words in a catalogue and raise with its entry: {grown}"
-    stale = {m: (found.get(m, 0), n) for m, n in INLINE_REASONS_NOT_YET.items() if found.get(m, 0) != n}
-    assert not stale, f"update INLINE_REASONS_NOT_YET to what is left: {stale}"
+    assert not found, f"name the words in a catalogue and raise with its entry: {found}"
 
 
 def test_no_pick_alias_is_left():

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .schema import SHEETS
 from .states import SubjectType
-from .texts import Text
+from .texts import Catalogue, Text
 
 Op = Literal["=", "!=", "<", "<=", ">", ">=", "含"]
 ORDER_OPS = ("<", "<=", ">", ">=")
@@ -62,14 +62,30 @@ MAX_CONDITION_CHARS = 500
 _OP_CANON = {"<>": "!=", "≠": "!=", "≤": "<=", "≥": ">=", "包含": "含"}
 
 
+# Why a condition cell cannot be used.
+CONDITION_REASONS = Catalogue("condition reasons", {
+    "not-a-term": ("「{part}」不是 字段 运算符 值 的形式", "'{part}' is not of the form field operator value"),
+    "no-field": ("「{part}」缺少字段名", "'{part}' has no field name"),
+    "no-value": ("「{part}」缺少比较的值", "'{part}' has no value to compare with"),
+    "bad-date": ("「{v}」不是有效日期", "'{v}' is not a valid date"),
+    "one-value-only": ("「{op}」只能比较一个值", "'{op}' compares with one value only"),
+    "not-comparable": ("「{value}」不是数字或日期，不能用「{op}」比较",
+                                "'{value}' is neither a number nor a date; '{op}' cannot compare it"),
+    "unknown-field": ("未知字段「{field}」", "unknown field '{field}'"),
+    "number-op": ("「{field}」是数字，不能用「{op}」", "'{field}' is a number; '{op}' does not apply"),
+    "needs-number": ("「{field}」须与数字比较，而不是「{v}」", "'{field}' compares with a number, not '{v}'"),
+})
+
+
 class ConditionError(ValueError):
     """A condition cell that cannot be used; ``text`` says why in both languages (``reason``: in
     Chinese)."""
 
-    def __init__(self, zh: str, en: str = ""):
-        super().__init__(zh)
-        self.reason = zh
-        self.text = Text(zh, en)
+    def __init__(self, zh: str | Text, en: str = ""):
+        text = zh if isinstance(zh, Text) else Text(zh, en)
+        super().__init__(text.zh)
+        self.reason = text.zh
+        self.text = text
 
 
 class Comparison(BaseModel):
@@ -127,14 +143,13 @@ def _parse_term(part: str) -> Comparison:
     if len(pieces) == 1:
         field = part.strip()
         if not field or re.search(r"[()（）'\"]", field):
-            raise ConditionError(f"「{part}」不是 字段 运算符 值 的形式",
-                                 f"'{part}' is not of the form field operator value")
+            raise ConditionError(CONDITION_REASONS["not-a-term"].fill(part=part))
         return Comparison(field=field, op="=", values=("是",))
     field, op, value = (p.strip() for p in pieces)
     if not field:
-        raise ConditionError(f"「{part}」缺少字段名", f"'{part}' has no field name")
+        raise ConditionError(CONDITION_REASONS["no-field"].fill(part=part))
     if not value:
-        raise ConditionError(f"「{part}」缺少比较的值", f"'{part}' has no value to compare with")
+        raise ConditionError(CONDITION_REASONS["no-value"].fill(part=part))
     if _OP_RE.search(value):
         raise ConditionError(f"「{part}」中有多个运算符，多个条件请用「且」连接",
                              f"'{part}' has several operators; join conditions with 且")
@@ -143,16 +158,15 @@ def _parse_term(part: str) -> Comparison:
         raise ConditionError("不支持「不含」，请改写条件", "不含 (does not contain) is not supported")
     values = tuple(v.strip() for v in re.split(r"[|｜]", value) if v.strip())
     if not values:
-        raise ConditionError(f"「{part}」缺少比较的值", f"'{part}' has no value to compare with")
+        raise ConditionError(CONDITION_REASONS["no-value"].fill(part=part))
     for v in values:
         if _DATE_RE.match(v) and not _real_date(v):
-            raise ConditionError(f"「{v}」不是有效日期", f"'{v}' is not a valid date")
+            raise ConditionError(CONDITION_REASONS["bad-date"].fill(v=v))
     if op in ORDER_OPS:
         if len(values) != 1:
-            raise ConditionError(f"「{op}」只能比较一个值", f"'{op}' compares with one value only")
+            raise ConditionError(CONDITION_REASONS["one-value-only"].fill(op=op))
         if not _is_number(values[0]) and not _DATE_RE.match(values[0]):
-            raise ConditionError(f"「{values[0]}」不是数字或日期，不能用「{op}」比较",
-                                 f"'{values[0]}' is neither a number nor a date; '{op}' cannot compare it")
+            raise ConditionError(CONDITION_REASONS["not-comparable"].fill(value=values[0], op=op))
     return Comparison(field=field, op=cast(Op, op), values=values)  # pydantic checks it against Op
 
 
@@ -219,7 +233,7 @@ def bind_condition(cond: Condition, sheet_key: str | None, *, extra: dict[str, s
         if key is None:
             key = teacher_attribute(term.field)
         if key is None:
-            raise ConditionError(f"未知字段「{term.field}」", f"unknown field '{term.field}'")
+            raise ConditionError(CONDITION_REASONS["unknown-field"].fill(field=term.field))
         _check_values(term, key)
         bound.append(term.model_copy(update={"key": key}))
     return cond.model_copy(update={"terms": tuple(bound)})
@@ -230,15 +244,13 @@ def _check_values(term: Comparison, key: str) -> None:
         if term.op not in ("=", "!=") or not all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in term.values):
             raise ConditionError(f"「{term.field}」只能是 是/否", f"'{term.field}' can only be 是 (yes) or 否 (no)")
     if key in NUMERIC_ATTRIBUTES and term.op not in ORDER_OPS + ("=", "!="):
-        raise ConditionError(f"「{term.field}」是数字，不能用「{term.op}」",
-                             f"'{term.field}' is a number; '{term.op}' does not apply")
+        raise ConditionError(CONDITION_REASONS["number-op"].fill(field=term.field, op=term.op))
     if key in NUMERIC_ATTRIBUTES:
         for v in term.values:
             try:
                 float(v)
             except ValueError:
-                raise ConditionError(f"「{term.field}」须与数字比较，而不是「{v}」",
-                                     f"'{term.field}' compares with a number, not '{v}'") from None
+                raise ConditionError(CONDITION_REASONS["needs-number"].fill(field=term.field, v=v)) from None
     if key == "t:subject_type":
         if term.op != "=" or not all(v in SUBJECT_TYPES for v in term.values):
             raise ConditionError("「对象」只能是 教师、教研组 或 备课组", "对象 (subject) can only be 教师, 教研组 or 备课组")
