@@ -99,6 +99,8 @@ PAGES = Catalogue("service pages", {
 
 # Why the service refuses a request or an account (one line, with the HTTP status the caller gives).
 REFUSALS = Catalogue("service refusals", {
+    "invalid-request": ("请求缺少或写错了这些字段：{fields}（上传用 multipart 字段 file）",
+                        "the request lacks or misspells these fields: {fields} (an upload is the multipart field file)"),
     "not-found": ("找不到这个工作簿", "no such workbook"),
     "no-page": ("没有这个页面，请检查网址", "no such page; check the address"),
     "district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
