@@ -149,9 +149,12 @@ def _rules_table(title: str, rules: list[RuleLine], lang: Lang) -> Table:
     for r in rules:
         name = f"{r.rule_name}（{r.detail_name}）" if r.detail_name else r.rule_name
         span = f"{r.period_start.isoformat()} ~ {r.period_end.isoformat()}"
+        # An open period not yet judged (on pace, or 仅期末) whose requirement is still ahead reads 进行中,
+        # not 达标: a head who sees 达标 beside 14.5 of 40 credits is told the opposite of the truth.
+        in_progress = r.state == State.MET and r.still_needed is not None
         rows.append([r.rule_id, period_text(r.period, lang), name, span, _actual(r), _requirement(r, lang),
-                     state_word(r.state, lang), _note(r, lang)])
-        fills.append(_fill(r.state))
+                     ARCHIVE.render("open", lang) if in_progress else state_word(r.state, lang), _note(r, lang)])
+        fills.append(None if in_progress else _fill(r.state))
     return Table(title, cols, rows, fills={6: fills}, empty=ARCHIVE.render("no-rule-applies", lang))
 
 
