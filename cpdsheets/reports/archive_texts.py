@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..contract.texts import Catalogue
 
 ARCHIVE = Catalogue("archive", {
-    "file-comment": ("由 cpdsheets 生成", "written by cpdsheets"),  # the file's properties, both languages
     "title": ("{school} {year_label}学年 {what}", "{school} {year_label} {what}"),
     "title-teacher": ("个人培训档案", "training record"),
     "title-overview": ("校本培训全校概览", "school overview"),
