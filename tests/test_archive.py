@@ -274,6 +274,22 @@ def test_an_open_requirement_still_ahead_reads_in_progress_not_met(tmp_path):
     assert met
 
 
+def test_the_overview_counts_an_open_requirement_still_ahead_apart_from_met(tmp_path):
+    """全校概览's rule rates: R01 (a yearly sum judged at the end) in March is neither 达标 nor failed for
+    a teacher short of 40 credits; the row counts such teachers as 进行中, and 达标 only those already there."""
+    book = Path(shutil.copy(DEMO, tmp_path / "学校.xlsm"))
+    data = archive_json(book, "-o", tmp_path / "a.xlsx", "--as-of", "2026-03-16")
+    r01 = [r for t in data["teachers"] for r in t["rules"] if r["rule_id"] == "R01"]
+    open_short = sum(1 for r in r01 if r["state"] == "达标" and r["still_needed"] is not None)
+    met = sum(1 for r in r01 if r["state"] == "达标" and r["still_needed"] is None)
+    failed = sum(1 for r in r01 if r["state"] in ("未达标", "超出上限"))
+    assert open_short > 0
+    rows = sheet_rows(openpyxl.load_workbook(tmp_path / "a.xlsx").worksheets[0])
+    row = next(r for r in section(rows, "各规则达标情况") if r[0] == "R01")
+    assert row[4:7] == [len(r01), met, pytest.approx(met / len(r01))]
+    assert row[7] == f"{failed} / 0 / {open_short}"
+
+
 # -- names and text ----------------------------------------------------------------------------
 
 def test_sheet_names_are_valid_and_unique_ignoring_case():

@@ -91,9 +91,10 @@ ARCHIVE = Catalogue("archive", {
     "applies": ("适用", "Applies"),
     "met": ("达标", "Met"),
     "rate": ("达标率", "Rate"),
-    "not-met-behind": ("未达标/落后", "Not met / behind"),
-    "each-rule-subjects-meeting-it": ("各规则达标情况（每个已开始的周期都达标才算达标）",
-                                      "Each rule: subjects meeting it in every started period"),
+    "not-met-behind": ("未达标/落后/进行中", "Not met / behind / open"),
+    "each-rule-subjects-meeting-it": ("各规则达标情况（每个已开始的周期都达标才算达标；进行中：周期未结束、要求尚未达到）",
+                                      "Each rule: subjects meeting it in every started period; open: the period "
+                                      "has not ended and its requirement is still ahead"),
     "no-rule-is-enabled": ("没有启用的规则。", "No rule is enabled."),
     "credits-3": ("学分区间", "Credits"),
     "teachers-2": ("人数", "Teachers"),
