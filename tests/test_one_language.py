@@ -152,6 +152,56 @@ def test_refusals_name_their_words_in_a_catalogue():
     assert not found, f"name the words in a catalogue and raise with its entry: {found}"
 
 
+# A line written once in both languages, ``"无法打开数据库 / cannot open the database"``: Chinese, then
+# `` / `` (or ``/ `` after a full-width bracket), then English, in one literal. Even a line shown in both
+# languages at once (a command's --help) names its words in a catalogue and is joined where it is
+# shown (``contract.texts.both_languages``).
+BOTH_IN_ONE = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f][^\n]*? ?/ [A-Za-z]")
+
+
+def bilingual_literals(source: str) -> list[int]:
+    """The lines of string literals (an f-string read as its literal parts, a docstring too) holding
+    Chinese, `` / `` and English, outside a catalogue's entries."""
+    lines: list[int] = []
+
+    def visit(node: ast.AST, allowed: bool) -> None:
+        text = _literal_text(node)
+        if text is not None:
+            if not allowed and BOTH_IN_ONE.search(text):
+                lines.append(node.lineno)
+            return  # an f-string's parts are read with it, not again
+        inside = allowed or _is_catalogue(node) or (
+            isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in WORD_DEFINING_CALLS)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(source), False)
+    return lines
+
+
+def test_the_bilingual_literal_scan_finds_what_it_forbids():
+    source = '''
+typer.echo("没有找到工作簿 / no workbooks found", err=True)
+help_text = "新建：生成空白总表（各登记表）/ build a new master workbook."
+line = f"无法打开数据库 / cannot open the database: {line}"
+def validate():
+    """校验：逐表检查工作簿 / validate workbooks."""
+CLI_HELP = Catalogue("cli help", {"no-workbooks": ("没有找到工作簿", "no workbooks found")})
+WORDS = Catalogue("w", {"intro": ("请使用 WPS / LibreOffice", "use WPS / LibreOffice")})
+fine = "日期 2026/4/20"
+also_fine = "a path / another"
+'''
+    assert bilingual_literals(source) == [2, 3, 4, 6]
+
+
+def test_no_line_is_written_in_both_languages_in_one_literal():
+    found = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if (lines := bilingual_literals(path.read_text(encoding="utf-8"))):
+            found[path.relative_to(PACKAGE_DIR).as_posix()] = lines
+    assert not found, f"name the line's words in a catalogue and join them where shown (both_languages): {found}"
+
+
 def test_no_pick_alias_is_left():
     hits = [p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py")
             if re.search(r"\bimport pick\b|\bpick as _|\bpick\(", p.read_text(encoding="utf-8"))]

@@ -36,7 +36,7 @@ class State(StrEnum):
 
     @property
     def text(self) -> Text:
-        """The state's word in both languages (达标 / met)."""
+        """The state's word in both languages (达标, met)."""
         return STATE_WORDS[self.name.lower()]
 
     def label(self, lang: Lang) -> str:

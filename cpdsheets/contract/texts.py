@@ -154,3 +154,10 @@ WORDS = Catalogue("common", {
 def joined(lang: Lang, parts: Iterable[str], sep: str = "clause-sep") -> str:
     """``parts`` joined by the catalogue's separator ``sep`` in ``lang`` (``list-sep``, ``clause-sep``)."""
     return WORDS[sep][lang].join(parts)
+
+
+def both_languages(text: Text, sep: str = " / ", **params: Any) -> str:
+    """``text`` in Chinese, ``sep``, then in English, on one line: for the words shown before a language
+    is chosen or to every reader at once (a command's ``--help``, a usage line, a file's properties).
+    ``sep`` is the join the line uses (`` / ``, or ``/ `` after a full-width bracket)."""
+    return f"{text.render('zh', **params)}{sep}{text.render('en', **params)}"

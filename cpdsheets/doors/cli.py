@@ -20,13 +20,14 @@ import typer
 import typer.core
 
 from .. import __version__
-from ..contract.texts import Lang, Text
+from ..contract.texts import Lang, Text, both_languages
 from ..reports.formats import render
 from ..reports.internal_error import internal_error
 from ..reports.path_text import readable_path
 from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
 from .batch import validate_file
+from .cli_texts import CLI_HELP
 from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
 
 if TYPE_CHECKING:
@@ -34,6 +35,13 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+
+
+def _help(code: str, sep: str = " / ", **params: Any) -> str:
+    """A help text or a usage line in both languages on one line, Chinese first: typer shows one help
+    text to every reader, and a usage line comes before any --lang is read. ``sep`` is the join the
+    line has always had (``/ `` after a closing full-width bracket)."""
+    return both_languages(CLI_HELP[code], sep, **params)
 
 
 class Format(str, Enum):
@@ -60,7 +68,7 @@ class _PlainArgument(typer.core.TyperArgument):
 
 def _help_in_chinese_first(option):
     if option is not None:
-        option.help = "显示本帮助 / show this message and exit."
+        option.help = _help("help")
     return option
 
 
@@ -81,22 +89,20 @@ class _Group(typer.core.TyperGroup):
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, cls=_Group,
-                  help="cpdsheets — 校本培训学分与达标校验 / school-based training workbooks: validate and compute.")
+                  help=_help("app"))
 
 # Options several commands share; metavars are words a person reads, not Python types.
 LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en",
-                                          help="语言：zh 中文，en 英文 / language of messages and tabs.")]
+                                          help=_help("lang"))]
 AsOfOption = Annotated[Optional[str], typer.Option(
-    "--as-of", metavar="日期", help="统计截止日，如 2026-04-20、2026/4/20、2026年4月20日（优先于「规则」表）"
-                                  " / as-of date, written as in the sheets.")]
+    "--as-of", metavar="日期", help=_help("as-of"))]
 ServerOption = Annotated[str, typer.Option(
-    "--server", metavar="URL", help="区里的服务地址（cpdsheets serve），写入「控制台」的服务器地址和「在线校验」链接 / the district "
-                                   "service's address, written on 控制台 with an 在线校验 link to its upload page.")]
+    "--server", metavar="URL", help=_help("server"))]
 # Outputs are taken as text: Path("") is ".", and an empty -o must be refused, not read as the current folder.
 OutputOption = Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
-                                                     help="写入另一个文件，原文件不变 / write to this file instead.")]
+                                                     help=_help("output"))]
 BackupOption = Annotated[bool, typer.Option("--backup/--no-backup",
-                                            help="保留原文件的 .bak 备份 / keep BOOK.bak.")]
+                                            help=_help("backup"))]
 
 
 def _version(value: bool) -> None:
@@ -107,7 +113,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="显示版本 / show the version and exit.")] = False) -> None:
+                                                help=_help("version"))] = False) -> None:
     pass
 
 
@@ -144,27 +150,26 @@ def _parse_date(value: Optional[str], lang: Lang) -> dt.date | None:
     return when
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("validate", "/ "))
 def validate(
     paths: Annotated[list[str], typer.Argument(
-        metavar="工作簿…", help="工作簿、文件夹或通配符（.xlsx .xlsm .xls）/ workbooks, folders or globs.")],
+        metavar="工作簿…", help=_help("validate.paths", "/ "))],
     format: Annotated[Format, typer.Option("--format", "-f", metavar="text|json|junit|github",
-                                           help="输出格式 / output format.")] = Format.text,
+                                           help=_help("validate.format"))] = Format.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="error|warning",
-                                            help="有该级别及以上的问题时退出码为 1 / lowest severity that fails.")
+                                            help=_help("validate.fail-on"))
                        ] = FailOn.error,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
-                                      help="同时校验的文件数 / files validated in parallel.")] = 1,
+                                      help=_help("validate.jobs"))] = 1,
     lang: LangOption = "zh",
     as_of: AsOfOption = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
-                                                  help="把报告写入文件 / write the report to a file.")] = None,
+                                                  help=_help("validate.output"))] = None,
 ) -> None:
-    """校验：逐表检查工作簿，列出每个问题（退出码 0 无问题，1 有问题，2 无法读取）/ validate workbooks."""
     when = _parse_date(as_of, lang)
     files = expand_paths(paths)
     if not files:
-        typer.echo("没有找到工作簿 / no workbooks found", err=True)
+        typer.echo(_help("no-workbooks"), err=True)
         raise typer.Exit(2)
     report_path = _guarded(lang, lambda: _report_output(output, files))
     reports = _run_all(files, lang, when, jobs)
@@ -181,7 +186,7 @@ def validate(
 
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
-             label: str = "校验中 / validating") -> list:
+             label: str = "") -> list:
     """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
     workers that import the engine once. Each file has the per-file limits (time, memory): a file that
     goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
@@ -200,7 +205,7 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         # On stderr, the stream checked above: stdout may be a report redirected to a file.
         progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
-        task = progress.add_task(label, total=len(files))
+        task = progress.add_task(label or _help("validating"), total=len(files))
     try:
         with WarmPool(min(jobs, len(files)), import_during_first_call=True) as pool:
             futures = {pool.submit(work, f, lang, as_of): f for f in files}
@@ -275,23 +280,22 @@ def _book_held(book: Path, lang: Lang) -> Iterator[None]:
         yield
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("recalc"))
 def recalc(
-    book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm）/ the master workbook.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只计算并显示，不写文件 / compute and print only.")] = False,
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help=_help("recalc.book", "/ "))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_help("recalc.dry-run"))] = False,
     format: Annotated[Format, typer.Option("--format", "-f", metavar="text|json",
-                                           help="输出格式 / output format.")] = Format.text,
+                                           help=_help("recalc.format"))] = Format.text,
     as_of: AsOfOption = None,
     out: OutputOption = None,
     backup: BackupOption = True,
-    mark: Annotated[bool, typer.Option("--mark", help="给有错误的单元格标色并加批注 / mark cells with errors.")] = False,
+    mark: Annotated[bool, typer.Option("--mark", help=_help("recalc.mark"))] = False,
     lang: LangOption = "zh",
     fail_on: Annotated[Optional[FailOn], typer.Option(
         "--fail-on", metavar="error|warning",
-        help="写完后，有该级别及以上的问题时退出码为 1（默认不因问题失败）/ exit 1 on findings at or above this.")
+        help=_help("recalc.fail-on", "/ "))
     ] = None,
 ) -> None:
-    """重新计算：计算学分与达标情况，把五张汇总表写回工作簿 / compute credits and alerts into the workbook."""
     with _book_held(book, lang):
         when = _parse_date(as_of, lang)
         target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
@@ -334,26 +338,23 @@ class RollupFormat(str, Enum):
     json = "json"
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("rollup", "/ "))
 def rollup(
     paths: Annotated[list[str], typer.Argument(
-        metavar="工作簿…", help="各校工作簿、文件夹或通配符；与 --merge 一起时为各区的 JSON 报告"
-                              " / schools' workbooks, folders or globs; with --merge, rollup JSON reports.")],
+        metavar="工作簿…", help=_help("rollup.paths"))],
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件",
-                                                  help="写出区域汇总工作簿（.xlsx）/ write the district workbook.")] = None,
+                                                  help=_help("rollup.output", "/ "))] = None,
     format: Annotated[RollupFormat, typer.Option("--format", "-f", metavar="text|json",
-                                                 help="输出格式 / what to print.")] = RollupFormat.text,
+                                                 help=_help("rollup.format"))] = RollupFormat.text,
     as_of: AsOfOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
-                                      help="同时计算的文件数 / files computed in parallel.")] = 1,
+                                      help=_help("rollup.jobs"))] = 1,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", metavar="error|warning",
-                                            help="有该级别及以上的问题时退出码为 1 / lowest severity that fails.")
+                                            help=_help("rollup.fail-on"))
                        ] = FailOn.error,
     lang: LangOption = "zh",
-    merge: Annotated[bool, typer.Option("--merge", help="合并各区的 rollup JSON 报告 / merge rollup JSON reports "
-                                                        "(one per district) into one.")] = False,
+    merge: Annotated[bool, typer.Option("--merge", help=_help("rollup.merge"))] = False,
 ) -> None:
-    """区域汇总：各校工作簿汇总成一个区域工作簿和一份 JSON（退出码 0/1/2 同 validate）/ every school's workbook in one district workbook and one JSON (exit 0 clean, 1 findings, 2 unreadable)."""
     from ..reports.rollup import District
     from . import output_paths as op
     from .rollup.inputs import choose as choose_inputs
@@ -379,9 +380,9 @@ def rollup(
         if target is not None:  # refused before any book is read, not after
             _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
         if not files and not skipped:
-            typer.echo("没有找到工作簿 / no workbooks found", err=True)
+            typer.echo(_help("no-workbooks"), err=True)
             raise typer.Exit(2)
-        results = _run_all(files, lang, when, jobs, work=summarise_file, label="汇总中 / rolling up")
+        results = _run_all(files, lang, when, jobs, work=summarise_file, label=_help("rolling-up"))
         bad = [as_unreadable(r) for r in results]
         district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
                             when, jobs=jobs, skipped=skipped)
@@ -412,14 +413,13 @@ def _guard_district(target: Path, files: list[str], folders: list[str]) -> None:
              op.Inputs(files, folders, members=_is_workbook_name))
 
 
-@app.command("clear-marks", cls=_Command)
+@app.command("clear-marks", cls=_Command, help=_help("clear-marks"))
 def clear_marks_cmd(
-    book: Annotated[Path, typer.Argument(metavar="工作簿", help="标记过的工作簿 / the marked workbook.")],
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help=_help("clear-marks.book"))],
     out: OutputOption = None,
     backup: BackupOption = True,
     lang: LangOption = "zh",
 ) -> None:
-    """清除标记：只去掉本工具加上的底色和批注 / remove exactly the marks cpdsheets added."""
     from ..jobs.marks import ClearMarksRequest, clear_marks
     from .ooxml.file_door import FileDoor
 
@@ -429,18 +429,17 @@ def clear_marks_cmd(
     _echo(CLI.render("cleared-marks", lang, n=n))
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("new", "/ "))
 def new(
-    path: Annotated[str, typer.Argument(metavar="文件", help="新总表的位置（.xlsm 或 .xlsx）/ where to write it.")],
-    year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2025-2026 / school year.")] = "",
+    path: Annotated[str, typer.Argument(metavar="文件", help=_help("new.path", "/ "))],
+    year: Annotated[str, typer.Option("--year", metavar="学年", help=_help("new.year"))] = "",
     school: Annotated[str, typer.Option("--school", metavar="名称",
-                                        help="学校名称（不填则留空）/ school name (blank if not given).")] = "",
+                                        help=_help("new.school", "/ "))] = "",
     lang: LangOption = "zh",
-    demo: Annotated[bool, typer.Option("--demo", help="填入虚构示例学校的数据 / fill with the demo school.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file.")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help=_help("new.demo"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=_help("new.force"))] = False,
     server: ServerOption = "",
 ) -> None:
-    """新建：生成一学年的空白总表（各登记表、规则、下拉列表、按钮）/ build a new master workbook."""
     from .template.school_year import school_year
     from .template.master import build_master
 
@@ -455,7 +454,7 @@ def new(
 
     target = _guarded(lang, lambda: _new_output(path))
     if target.exists() and not force:
-        _echo(f"{target}: 已存在，使用 --force 覆盖 / exists, use --force", err=True)
+        _echo(_help("exists", target=target), err=True)
         raise typer.Exit(2)
     macros = target.suffix.lower() != ".xlsx"
     if demo:
@@ -521,22 +520,19 @@ class BindFormat(str, Enum):
     json = "json"
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("bind", "/ "))
 def bind(
-    book: Annotated[Path, typer.Argument(metavar="工作簿", help="学校自己的登记簿（.xlsx/.xlsm）/ the school's own workbook.")],
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help=_help("bind.book", "/ "))],
     out: OutputOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示识别出的对应关系，不写文件 / print the proposed "
-                                                          "mapping, write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_help("bind.dry-run"))] = False,
     format: Annotated[BindFormat, typer.Option("--format", "-f", metavar="text|json",
-                                               help="输出格式 / output format.")] = BindFormat.text,
-    year: Annotated[str, typer.Option("--year", metavar="学年", help="学年，如 2024-2025（默认按表中日期推断）"
-                                                                   " / school year (default: from the dates).")] = "",
+                                               help=_help("bind.format"))] = BindFormat.text,
+    year: Annotated[str, typer.Option("--year", metavar="学年", help=_help("bind.year"))] = "",
     school: Annotated[str, typer.Option("--school", metavar="名称",
-                                        help="学校名称，写入新「规则」表的设置 / the school's name, for a new 规则 sheet.")] = "",
+                                        help=_help("bind.school"))] = "",
     lang: LangOption = "zh",
     server: ServerOption = "",
 ) -> None:
-    """绑定：认出学校自己的登记表，写入「映射」「规则」「控制台」，原有单元格不变（退出码 0 完整，1 有必填字段未对应，2 无法读写）/ bind cpdsheets to a school's own workbook (exit 0 complete, 1 a required field unmapped, 2 unreadable)."""
     from ..jobs.bind import BindRequest, bind as bind_job
     from ..reports.binding_text import proposal_json, proposal_text
 
@@ -636,23 +632,18 @@ class ArchiveFormat(str, Enum):
     json = "json"
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, help=_help("archive"))
 def archive(
-    book: Annotated[Path, typer.Argument(metavar="工作簿", help="总表（.xlsx/.xlsm），只读不写 / the master workbook; "
-                                                               "it is only read.")],
-    out: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件", help="档案工作簿（默认为总表旁的"
-                                                "「<总表名>-个人培训档案.xlsx」）/ the archive workbook.")] = None,
-    split: Annotated[Optional[str], typer.Option("--split", metavar="文件夹", help="每位教师一个文件「工号-姓名.xlsx」，"
-                                                  "写入该文件夹 / also one file per teacher in this folder.")] = None,
-    teacher: Annotated[Optional[list[str]], typer.Option("--teacher", metavar="工号", help="只生成这些教师（可重复或用"
-                                                         "逗号分隔；此时没有全校概览）/ only this 工号.")] = None,
+    book: Annotated[Path, typer.Argument(metavar="工作簿", help=_help("archive.book"))],
+    out: Annotated[Optional[str], typer.Option("--output", "-o", metavar="文件", help=_help("archive.out", "/ "))] = None,
+    split: Annotated[Optional[str], typer.Option("--split", metavar="文件夹", help=_help("archive.split"))] = None,
+    teacher: Annotated[Optional[list[str]], typer.Option("--teacher", metavar="工号", help=_help("archive.teacher", "/ "))] = None,
     as_of: AsOfOption = None,
     format: Annotated[ArchiveFormat, typer.Option("--format", "-f", metavar="text|json",
-                                                  help="输出格式 / what to print.")] = ArchiveFormat.text,
-    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF / also a PDF of each file.")] = False,
+                                                  help=_help("archive.format"))] = ArchiveFormat.text,
+    pdf: Annotated[bool, typer.Option("--pdf", help=_help("archive.pdf"))] = False,
     lang: LangOption = "zh",
 ) -> None:
-    """个人档案：每位教师一页可打印的培训档案和全校概览，写入总表旁的新工作簿 / each teacher's printable training record and a 全校概览, in a new workbook beside BOOK."""
     from ..jobs.archive import ArchiveRequest, UnknownTeachers, archive as archive_job
     from ..reports.archive import to_archive_json
     from .archive.job import archive_outputs

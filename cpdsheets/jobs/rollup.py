@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from ..contract.texts import BilingualError
+from ..contract.texts import BilingualError, Catalogue, Text, both_languages
 from ..engine.policy_diff import policy_changes
 from ..reports.rollup import District, SchoolSummary, merge_reports, school_summary
 from .book import recalc
@@ -36,12 +36,18 @@ def summarise(request: SchoolRequest) -> SchoolSummary:
                           changes, seconds=time.perf_counter() - started)
 
 
+MERGE_REFUSALS = Catalogue("rollup merge refusals", {
+    "as-of-differs": ("统计截止日不一致", "reports have different as-of dates: {dates}"),
+})
+
+
 class AsOfDiffers(BilingualError):
     """Districts' reports merged into one must share one as-of date (the request's, when it gives one)."""
 
     def __init__(self, dates: list[str]):
-        text = f"统计截止日不一致 / reports have different as-of dates: {dates}"
-        super().__init__(text, text)
+        # One line in both languages, shown as it is whichever language is asked for.
+        text = both_languages(MERGE_REFUSALS["as-of-differs"], dates=dates)
+        super().__init__(Text(text, text))
 
 
 def merged(districts: list[District], as_of: dt.date | None) -> District:

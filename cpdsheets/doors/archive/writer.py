@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from ...contract.texts import Catalogue, both_languages
 from ...jobs.gc_pause import no_cyclic_gc
 from ...reports.plain_values import missing
 from ...reports.safe_names import FILE_NAME_BYTES, file_stems
@@ -59,6 +60,12 @@ class _Formats:
                 props["bg_color"] = "#" + fill
             self._cells[key] = self.wb.add_format(props)
         return self._cells[key]
+
+
+# The archive file's own properties, read in Excel's File > Info by either reader: both languages.
+FILE_PROPERTIES = Catalogue("archive file properties", {
+    "comment": ("由 cpdsheets 生成", "written by cpdsheets"),
+})
 
 
 def write_archive(sheets: list[PrintSheet], path: Path) -> Path:
@@ -106,7 +113,7 @@ def _write_book(sheets: list[PrintSheet], fh: BinaryIO) -> None:
     wb = xlsxwriter.Workbook(fh, {"strings_to_numbers": False, "strings_to_formulas": False,
                                   "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": sheets[0].title if sheets else "", "author": "cpdsheets",
-                       "comments": "由 cpdsheets 生成 / written by cpdsheets"})
+                       "comments": both_languages(FILE_PROPERTIES["comment"])})
     fmt = _Formats(wb)
     for sheet in sheets:
         _SheetWriter(wb, fmt, sheet).write()

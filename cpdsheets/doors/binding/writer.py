@@ -33,7 +33,7 @@ from ..ooxml.plain_sheet import PlainSheet, date_xf, plain_sheet_xml
 from ..ooxml.safe_replace import atomic_write, book_lock, check_writable
 from ..ooxml.styles_xml import StyleBook
 from ..ooxml.workbook_parts import WORKBOOK_ORDER, Workbook, has_formula
-from ..ooxml.write_errors import NotAWorkbook
+from ..ooxml.write_errors import NotAWorkbook, why_not
 from ..ooxml.xml_tree import child, insert_ordered, make
 from ..ooxml.zip_package import Package
 from ..reader import read_workbook
@@ -86,7 +86,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     """
     src = Path(src)
     if src.suffix.lower() not in SOURCE_SUFFIXES:
-        raise NotAWorkbook(src, "扩展名应为 .xlsx 或 .xlsm / extension must be .xlsx or .xlsm")
+        raise NotAWorkbook(src, why_not("extension"))
     target = bound_path(src, out)
     if target.suffix.lower() != ".xlsm":
         raise NotAMacroBook(target)
@@ -125,7 +125,7 @@ def _bind_package(pkg: Package, book: RawBook, layout: BookLayout, label: str, s
     try:
         wb = Workbook(pkg)
     except KeyError as exc:
-        raise NotAWorkbook(pkg.path, f"缺少部件 {exc} / missing part {exc}") from exc
+        raise NotAWorkbook(pkg.path, why_not("missing-part", part=exc)) from exc
     has_vba = _has_vba(wb)
     kept_vba = has_vba and not _is_ours(wb)  # a book we bound before carries our project: nothing to say
     if sheet_named(book, (CONSOLE_SHEET,)) is None:
@@ -168,7 +168,7 @@ def _put_mapping(pkg: Package, wb: Workbook, sheet: PlainSheet, existing: str | 
         return
     _, entry = found
     if not entry.part:
-        raise NotAWorkbook(pkg.path, f"工作表“{entry.name}”缺少关系 / sheet '{entry.name}' has no relationship")
+        raise NotAWorkbook(pkg.path, why_not("sheet-without-relationship", name=entry.name))
     notes: dict[str, dict[tuple[int, int], str]] = {}
     for row, col, author, text in read_notes(pkg, entry.part) if pkg.has(entry.part) else []:
         if author != NOTE_AUTHOR and row - 1 in row_of:

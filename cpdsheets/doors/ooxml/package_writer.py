@@ -26,7 +26,7 @@ from cpdsheets.doors.ooxml.sheet_values import sheet_values, shared_strings
 from cpdsheets.doors.ooxml.styles_xml import StyleBook
 from cpdsheets.doors.tab_owner import plan_write
 from cpdsheets.doors.ooxml.workbook_parts import Workbook, has_formula
-from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch
+from cpdsheets.doors.ooxml.write_errors import NotAWorkbook, OutputTypeMismatch, why_not
 from cpdsheets.doors.ooxml.xml_tree import XmlPart, XmlRefused, child, insert_ordered, ns_of
 from cpdsheets.doors.ooxml.zip_package import Package, PackageError
 from cpdsheets.reports.tab_style import (
@@ -67,7 +67,7 @@ class _Edit:
             self._recorded = (list(self.mark_rows), dict(self.owned))
         except KeyError as exc:
             self.pkg.close()
-            raise NotAWorkbook(src, f"缺少部件 {exc} / missing part {exc}") from exc
+            raise NotAWorkbook(src, why_not("missing-part", part=exc)) from exc
         except BaseException:
             self.pkg.close()
             raise
@@ -140,19 +140,19 @@ def refused_parts(src: Path) -> Iterator[None]:
     try:
         yield
     except XmlRefused as exc:
-        raise NotAWorkbook(src, f"部件 {exc.part} 无法解析 / part {exc.part} refused: {exc.reason}") from exc
+        raise NotAWorkbook(src, why_not("part-refused", part=exc.part, reason=exc.reason)) from exc
 
 
 def open_package(src: Path) -> Package:
     try:
         pkg = Package(src)
     except FileNotFoundError as exc:
-        raise NotAWorkbook(src, "文件不存在 / file not found") from exc
+        raise NotAWorkbook(src, why_not("file-not-found")) from exc
     except PackageError as exc:
-        raise NotAWorkbook(src, f"不是 zip 包（可能已加密或损坏）/ not a zip package: {exc}") from exc
+        raise NotAWorkbook(src, why_not("not-a-zip", "/ ", reason=exc)) from exc
     if not pkg.has("[Content_Types].xml"):
         pkg.close()
-        raise NotAWorkbook(src, "缺少 [Content_Types].xml / missing [Content_Types].xml")
+        raise NotAWorkbook(src, why_not("no-content-types"))
     return pkg
 
 
@@ -170,9 +170,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _check_book(src: Path, target: Path) -> None:
     if src.suffix.lower() not in BOOK_SUFFIXES:
-        raise NotAWorkbook(src, "扩展名应为 .xlsx 或 .xlsm / extension must be .xlsx or .xlsm")
+        raise NotAWorkbook(src, why_not("extension"))
     if not src.is_file():
-        raise NotAWorkbook(src, "文件不存在 / file not found")
+        raise NotAWorkbook(src, why_not("file-not-found"))
     if target.suffix.lower() != src.suffix.lower():
         raise OutputTypeMismatch(src, target)
 
@@ -209,7 +209,7 @@ def put_tabs(pkg: Package, wb: Workbook, styles: StyleBook, tabs: list[TabTable]
         if found is not None:
             index, entry = found
             if not entry.part:
-                raise NotAWorkbook(pkg.path, f"工作表“{tab.name}”缺少关系 / sheet '{tab.name}' has no relationship")
+                raise NotAWorkbook(pkg.path, why_not("sheet-without-relationship", name=tab.name))
             if pkg.has(entry.part):
                 old = XmlPart(pkg.read(entry.part), entry.part).root
                 if has_formula(old):

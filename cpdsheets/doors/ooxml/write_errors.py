@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...contract.texts import WORDS, BilingualError, Catalogue, Text
+from ...contract.texts import WORDS, BilingualError, Catalogue, Text, both_languages
 
 WRITE_REFUSALS = Catalogue("write refusals", {
     "locked": ("工作簿“{name}”正在 Excel/WPS/LibreOffice 中打开（发现锁文件 {lock}），请先关闭后再试。",
@@ -27,6 +27,24 @@ WRITE_REFUSALS = Catalogue("write refusals", {
                        "'{folder}' is a file, not a folder, so '{name}' cannot be written in it; choose another place."),
     "write-failed": ("写入“{name}”失败（{reason}），原文件未改动。", "Writing '{name}' failed ({reason}); the original is unchanged."),
 })
+
+
+# Why a package is not a workbook that can be written: the reason a NotAWorkbook carries, one line in
+# both languages (it is shown inside either language's refusal), joined by :func:`why_not`.
+NOT_A_WORKBOOK_WHY = Catalogue("not-a-workbook reasons", {
+    "missing-part": ("缺少部件 {part}", "missing part {part}"),
+    "part-refused": ("部件 {part} 无法解析", "part {part} refused: {reason}"),
+    "file-not-found": ("文件不存在", "file not found"),
+    "not-a-zip": ("不是 zip 包（可能已加密或损坏）", "not a zip package: {reason}"),
+    "no-content-types": ("缺少 [Content_Types].xml", "missing [Content_Types].xml"),
+    "extension": ("扩展名应为 .xlsx 或 .xlsm", "extension must be .xlsx or .xlsm"),
+    "sheet-without-relationship": ("工作表“{name}”缺少关系", "sheet '{name}' has no relationship"),
+})
+
+
+def why_not(code: str, sep: str = " / ", **params: object) -> str:
+    """A :data:`NOT_A_WORKBOOK_WHY` reason, Chinese ``sep`` English, as :class:`NotAWorkbook` takes it."""
+    return both_languages(NOT_A_WORKBOOK_WHY[code], sep, **params)
 
 
 class WorkbookWriteError(BilingualError):

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ...contract.texts import joined
 from .runner import Runner
 from .service import Refusal, Service
 from .settings import Settings
@@ -58,7 +59,8 @@ def create_app(settings: Settings, *, runner: Runner | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Any:
         missing = [".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()]
-        line = f"请求缺少或写错了这些字段：{'、'.join(missing)}（上传用 multipart 字段 file）"
+        # In Chinese, as every API refusal is (the Refusal handler above answers in "zh").
+        line = REFUSALS.render("invalid-request", "zh", fields=joined("zh", missing, "list-sep"))
         return JSONResponse({"error": line}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

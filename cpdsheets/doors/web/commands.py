@@ -12,11 +12,18 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-DataOption = Annotated[Path, typer.Option("--data", metavar="目录", help="服务的数据目录（上传的文件、数据库、密钥）"
-                                          " / the service's data folder.")]
-DbOption = Annotated[Optional[str], typer.Option("--db", metavar="URL", help="数据库，默认为数据目录中的 SQLite；"
-                                                 "PostgreSQL 写 postgresql+psycopg://用户:密码@主机/库"
-                                                 " / database URL (default: SQLite in DIR).")]
+from ...contract.texts import both_languages
+from .texts import SERVE_HELP
+
+
+def _help(code: str, sep: str = " / ", **params: Any) -> str:
+    """A help text or a line of the serve and accounts commands in both languages, Chinese first
+    (typer shows one help text to every reader); ``sep`` is the join the line has always had."""
+    return both_languages(SERVE_HELP[code], sep, **params)
+
+
+DataOption = Annotated[Path, typer.Option("--data", metavar="目录", help=_help("data"))]
+DbOption = Annotated[Optional[str], typer.Option("--db", metavar="URL", help=_help("db"))]
 
 
 def _needs_serve_extra() -> None:
@@ -26,8 +33,7 @@ def _needs_serve_extra() -> None:
         import sqlalchemy  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        typer.echo(f"缺少服务所需的库（{exc.name}），请安装：pip install 'cpdsheets[serve]' "
-                   f"/ the service's libraries are missing ({exc.name}): pip install 'cpdsheets[serve]'", err=True)
+        typer.echo(_help("missing-libraries", name=exc.name), err=True)
         raise typer.Exit(2)
 
 
@@ -40,30 +46,26 @@ def _store(data: Path, db: str | None) -> Any:
         return Store.open(data, db)
     except (SQLAlchemyError, OSError, ValueError) as exc:
         line = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        typer.echo(f"无法打开数据库 / cannot open the database: {line}", err=True)
+        typer.echo(_help("cannot-open-database", line=line), err=True)
         raise typer.Exit(2)
 
 
 def add_commands(app: typer.Typer, command_cls: Any) -> None:
-    accounts = typer.Typer(help="服务的账号：添加账号，生成 API 令牌 / the service's accounts.", no_args_is_help=True,
+    accounts = typer.Typer(help=_help("accounts"), no_args_is_help=True,
                            add_completion=False, rich_markup_mode=None)
     app.add_typer(accounts, name="accounts")
 
-    @app.command(cls=command_cls)
+    @app.command(cls=command_cls, help=_help("serve"))
     def serve(
         data: DataOption = Path("cpdsheets-data"),
-        host: Annotated[str, typer.Option("--host", metavar="地址", help="监听地址 / address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", metavar="端口", help="端口 / port.")] = 8000,
+        host: Annotated[str, typer.Option("--host", metavar="地址", help=_help("serve.host"))] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", metavar="端口", help=_help("serve.port"))] = 8000,
         db: DbOption = None,
-        workers: Annotated[Optional[int], typer.Option("--workers", min=1, metavar="N", help="同时处理的工作簿数（工作进程数，"
-                                                       "默认每个 CPU 核一个）/ worker processes for jobs.")] = None,
+        workers: Annotated[Optional[int], typer.Option("--workers", min=1, metavar="N", help=_help("serve.workers", "/ "))] = None,
         max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, metavar="MB",
-                                                   help="上传文件大小上限 / upload size limit.")] = 20,
-        secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="在 TLS 反向代理之后运行时使用：登录 Cookie "
-                                                     "只经 https 发送 / behind a TLS proxy: the session cookie is sent "
-                                                     "over https only.")] = False,
+                                                   help=_help("serve.max-upload-mb"))] = 20,
+        secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help=_help("serve.secure-cookies"))] = False,
     ) -> None:
-        """区域服务：学校在浏览器里上传总表，取回结果；区里看全区汇总 / the district web service."""
         _needs_serve_extra()
         import uvicorn
 
@@ -76,33 +78,30 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
             application = create_app(settings)
         except Exception as exc:  # a database that cannot be reached, a data folder that cannot be written
             line = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            typer.echo(f"服务无法启动 / the service cannot start: {line}", err=True)
+            typer.echo(_help("cannot-start", line=line), err=True)
             raise typer.Exit(2)
         demo = application.state.service.store.demo_account()
         if demo:
-            typer.echo(f"演示学校账号 / demo school account: 用户名 user {demo[0]}  密码 password {demo[1]}")
-            typer.echo("区账号 / a district account: cpdsheets accounts add 用户名 --school 教师发展中心 --district "
-                       f"--data {data} --password-stdin")
+            typer.echo(_help("demo-account", user=demo[0], password=demo[1]))
+            typer.echo(_help("district-account", data=data))
         typer.echo(f"cpdsheets serve: http://{host}:{port}  （数据 data: {data}）", err=False)
         sys.stdout.flush()
         uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=30)
 
-    @accounts.command("add", cls=command_cls)
+    @accounts.command("add", cls=command_cls, help=_help("accounts.add", "/ "))
     def add(
-        user: Annotated[str, typer.Argument(metavar="用户名", help="登录用的用户名 / the user name.")],
-        school: Annotated[str, typer.Option("--school", metavar="名称", help="学校（或区）名称 / school name.")],
+        user: Annotated[str, typer.Argument(metavar="用户名", help=_help("accounts.add.user"))],
+        school: Annotated[str, typer.Option("--school", metavar="名称", help=_help("accounts.add.school"))],
         data: DataOption = Path("cpdsheets-data"),
-        district: Annotated[bool, typer.Option("--district", help="区账号：看全区汇总 / a district account.")] = False,
-        password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读密码 / read the "
-                                                     "password from stdin.")] = False,
+        district: Annotated[bool, typer.Option("--district", help=_help("accounts.add.district"))] = False,
+        password_stdin: Annotated[bool, typer.Option("--password-stdin", help=_help("accounts.add.password-stdin"))] = False,
         db: DbOption = None,
     ) -> None:
-        """添加账号（密码从标准输入读）/ add an account; the password comes on stdin."""
         _needs_serve_extra()
         from .database import AccountError
 
         if not password_stdin:
-            typer.echo("请用 --password-stdin，从标准输入给出密码 / give the password on stdin with --password-stdin",
+            typer.echo(_help("password-stdin"),
                        err=True)
             raise typer.Exit(2)
         password = sys.stdin.readline().rstrip("\r\n")
@@ -117,13 +116,12 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
         kind = "区账号 district account" if account.is_district else "学校账号 school account"
         typer.echo(f"已添加{kind}：{user}（{school}）")
 
-    @accounts.command("token", cls=command_cls)
+    @accounts.command("token", cls=command_cls, help=_help("accounts.token", "/ "))
     def token(
-        user: Annotated[str, typer.Argument(metavar="用户名", help="账号的用户名 / the user name.")],
+        user: Annotated[str, typer.Argument(metavar="用户名", help=_help("accounts.token.user"))],
         data: DataOption = Path("cpdsheets-data"),
         db: DbOption = None,
     ) -> None:
-        """生成一个 API 令牌（只显示这一次）/ print a new API token (shown once)."""
         _needs_serve_extra()
         from .database import AccountError
 

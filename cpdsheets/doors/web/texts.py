@@ -99,6 +99,8 @@ PAGES = Catalogue("service pages", {
 
 # Why the service refuses a request or an account (one line, with the HTTP status the caller gives).
 REFUSALS = Catalogue("service refusals", {
+    "invalid-request": ("请求缺少或写错了这些字段：{fields}（上传用 multipart 字段 file）",
+                        "the request lacks or misspells these fields: {fields} (an upload is the multipart field file)"),
     "not-found": ("找不到这个工作簿", "no such workbook"),
     "no-page": ("没有这个页面，请检查网址", "no such page; check the address"),
     "district-only": ("只有区账号可以查看区域汇总", "only a district account can see the district roll-up"),
@@ -121,4 +123,35 @@ REFUSALS = Catalogue("service refusals", {
     "name-is-a-school": ("「{school}」已是学校的名称，换一个名称", "'{school}' is already the name of a school"),
     "name-is-a-district": ("「{school}」已是区的名称，换一个名称", "'{school}' is already the name of a district office"),
     "no-account": ("没有账号「{username}」", "no account '{username}'"),
+})
+
+
+# The serve and accounts commands' help texts and lines, both languages on one line (``commands._help``).
+SERVE_HELP = Catalogue("serve help", {
+    'data': ('服务的数据目录（上传的文件、数据库、密钥）', "the service's data folder."),
+    'db': ('数据库，默认为数据目录中的 SQLite；PostgreSQL 写 postgresql+psycopg://用户:密码@主机/库',
+           'database URL (default: SQLite in DIR).'),
+    'accounts': ('服务的账号：添加账号，生成 API 令牌', "the service's accounts."),
+    'serve': ('区域服务：学校在浏览器里上传总表，取回结果；区里看全区汇总', 'the district web service.'),
+    'serve.host': ('监听地址', 'address to listen on.'),
+    'serve.port': ('端口', 'port.'),
+    'serve.workers': ('同时处理的工作簿数（工作进程数，默认每个 CPU 核一个）', 'worker processes for jobs.'),
+    'serve.max-upload-mb': ('上传文件大小上限', 'upload size limit.'),
+    'serve.secure-cookies': ('在 TLS 反向代理之后运行时使用：登录 Cookie 只经 https 发送',
+                             'behind a TLS proxy: the session cookie is sent over https only.'),
+    'accounts.add': ('添加账号（密码从标准输入读）', 'add an account; the password comes on stdin.'),
+    'accounts.add.user': ('登录用的用户名', 'the user name.'),
+    'accounts.add.school': ('学校（或区）名称', 'school name.'),
+    'accounts.add.district': ('区账号：看全区汇总', 'a district account.'),
+    'accounts.add.password-stdin': ('从标准输入读密码', 'read the password from stdin.'),
+    'accounts.token': ('生成一个 API 令牌（只显示这一次）', 'print a new API token (shown once).'),
+    'accounts.token.user': ('账号的用户名', 'the user name.'),
+    "missing-libraries": ("缺少服务所需的库（{name}），请安装：pip install 'cpdsheets[serve]'",
+                          "the service's libraries are missing ({name}): pip install 'cpdsheets[serve]'"),
+    "cannot-open-database": ("无法打开数据库", "cannot open the database: {line}"),
+    "cannot-start": ("服务无法启动", "the service cannot start: {line}"),
+    "demo-account": ("演示学校账号", "demo school account: 用户名 user {user}  密码 password {password}"),
+    "district-account": ("区账号", "a district account: cpdsheets accounts add 用户名 --school 教师发展中心 --district "
+                                   "--data {data} --password-stdin"),
+    "password-stdin": ("请用 --password-stdin，从标准输入给出密码", "give the password on stdin with --password-stdin"),
 })
