@@ -344,7 +344,9 @@ def test_a_worker_that_dies_fails_that_upload_only(tmp_path):
     from cpdsheets.doors.web.runner import make_runner
     from cpdsheets.samples.synthetic import generate
 
-    slow = generate(tmp_path / "slow.xlsx", teachers=40, rows=6000, seed=5)  # seconds of work
+    # seconds of work even for the faster engine (6,000 rows once took seconds; now under one, and the
+    # kill below could come after the answer)
+    slow = generate(tmp_path / "slow.xlsx", teachers=200, rows=40000, seed=5)
     own = make_runner(2, seconds=300)
     app = make_app(tmp_path / "data", None, own)
     tokens = add_accounts(app.state.service)
