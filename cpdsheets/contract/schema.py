@@ -118,6 +118,8 @@ class SheetSpec(BaseModel):
     archive_amount: str | None = None
     # The archive lists a teacher's rows of this sheet that were left out (and why).
     archive_left_out: bool = False
+    # A sign-in grid (签到表: teachers down, sessions across) is read as rows of this sheet (cpdsheets bind).
+    sign_in: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -209,6 +211,7 @@ TRAININGS = SheetSpec(
     year_date="date", counted=True, count_unit=Text("次", "sessions"), title_column="title",
     credit=CreditRule(hours="hours", rate_by="category", void_column="attendance", void_values=NO_CREDIT_ATTENDANCE,
                       category_column="category"),
+    sign_in=True,
     archive_columns=(
         _shown("title", "项目名称", "Training"),
         _shown("category level attendance", "类别 · 级别 · 考勤", "Category · level · attendance"),
@@ -335,6 +338,7 @@ YEAR_DATED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.yea
 CREDITED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.credited)  # the credit ledger's sources
 RECORD_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_records)  # listed in the archive
 LEFT_OUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_left_out)
+SIGN_IN_SHEET: SheetSpec = next(s for s in DATA_SHEETS if s.sign_in)  # what a sign-in grid's rows are
 EXEMPTING_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.exempts)  # days out of a teacher's duty
 
 # The credit ledger: a virtual sheet a rule may name as its 数据表 (学分), one row per counted row of a
