@@ -339,6 +339,9 @@ CREDITED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.credi
 RECORD_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_records)  # listed in the archive
 LEFT_OUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_left_out)
 SIGN_IN_SHEET: SheetSpec = next(s for s in DATA_SHEETS if s.sign_in)  # what a sign-in grid's rows are
+# Credit categories a credited sheet fixes (成果), shown after the categories rows name.
+FIXED_CREDIT_CATEGORIES: tuple[str, ...] = tuple(s.credit.category for s in CREDITED_SHEETS
+                                                 if s.credit is not None and s.credit.category)
 EXEMPTING_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.exempts)  # days out of a teacher's duty
 
 # The credit ledger: a virtual sheet a rule may name as its 数据表 (学分), one row per counted row of a
