@@ -270,6 +270,7 @@ def test_each_cross_check_declares_its_sheets_by_what_they_are():
     assert by_name["roster"] == ("teachers",)
     assert by_name["groups"] == tuple(s.key for s in DATA_SHEETS if s.subject == "group")
     assert by_name["dates-in-year"] == tuple(s.key for s in DATA_SHEETS if s.year_date)
+    assert by_name["rule-ids"] == tuple(s.key for s in DATA_SHEETS if s.exempts)  # 豁免, by SheetSpec.exempts
     assert set(by_name["teacher-refs"]) == {s.key for s in DATA_SHEETS if s.key != "teachers"
                                            and "teacher_id" in {c.key for c in s.columns}}
 
