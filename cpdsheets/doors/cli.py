@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
+from typing import Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 import typer.core
@@ -28,10 +28,7 @@ from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
 from .batch import validate_file
 from .cli_texts import CLI_HELP
-from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
-
-if TYPE_CHECKING:
-    from ..contract.book import RawBook
+from .reader import SUPPORTED, WorkbookUnreadable
 
 _T = TypeVar("_T")
 
@@ -299,7 +296,10 @@ def recalc(
     with _book_held(book, lang):
         when = _parse_date(as_of, lang)
         target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
-        raw = _or_exit(book, lang, lambda: _read_while_importing(book))
+        from .ooxml.file_door import FileDoor
+
+        door = FileDoor(book, out=target, backup=backup, while_reading=_import_recalc)
+        raw = _or_exit(book, lang, door.read)
         from ..jobs.book import RecalcRequest, recalc as recalc_job
         from ..reports.recalc_text import recalc_text
         from ..reports.results_json import to_results_json
@@ -315,11 +315,9 @@ def recalc(
                 _echo(summary)
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
         from ..jobs.tabs import book_tabs
-        from .ooxml.file_door import FileDoor
         from .tab_owner import other_language_tabs
 
         tabs = book_tabs(outcome)
-        door = FileDoor(book, out=target, backup=backup)
         _or_exit(book, lang, lambda: door.write(tabs.tabs, marks=tabs.marks if mark else None,
                                                 remove=other_language_tabs(lang)))
         if summary is not None:  # after the write: a book that could not be written shows its one line alone
@@ -547,7 +545,9 @@ def bind(
                 _echo(CLI.render("bad-bind-year", lang, year=year), err=True)
                 raise typer.Exit(2)
         target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
-        raw = _or_exit(book, lang, lambda: read_workbook(book))
+        from .ooxml.file_door import FileDoor
+
+        raw = _or_exit(book, lang, FileDoor(book).read)
         bound = bind_job(BindRequest(raw, lang))
         if bound.unusable:
             _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
@@ -601,13 +601,10 @@ def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
         raise typer.Exit(2)
 
 
-def _read_while_importing(book: Path) -> RawBook:
-    """The book, its sheets parsed on calamine's threads while the engine is imported here."""
-    reading = read_soon(book)
+def _import_recalc() -> None:
+    """recalc's jobs, imported while the file door parses the book's sheets (on calamine's threads)."""
     import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
     import cpdsheets.jobs.tabs  # noqa: F401
-
-    return reading.result()
 
 
 def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
@@ -653,8 +650,10 @@ def archive(
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     when = _parse_date(as_of, lang)  # a bad date is its own line, before anything is read
     target, folder = _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang))
+    from .ooxml.file_door import FileDoor
+
     try:
-        raw = read_workbook(book)
+        raw = FileDoor(book).read()
     except WorkbookUnreadable as exc:
         _echo(f"{book}: {exc.message(lang)}", err=True)
         raise typer.Exit(2)
