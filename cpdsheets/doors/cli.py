@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TypeVar
 
 import typer
 import typer.core
@@ -29,6 +29,10 @@ from ..reports.safe_text import visible_lines
 from .batch import validate_file
 from .cli_texts import CLI_HELP
 from .reader import SUPPORTED, WorkbookUnreadable
+
+if TYPE_CHECKING:
+    from ..jobs.new import NewBook
+    from .batch import PoolMap
 
 _T = TypeVar("_T")
 
@@ -182,43 +186,45 @@ def validate(
     raise typer.Exit(report.exit_code(fail_on.value))
 
 
-def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
-             label: str = "") -> list:
-    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
-    workers that import the engine once. Each file has the per-file limits (time, memory): a file that
-    goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
-    is still done."""
-    from concurrent.futures import as_completed
+def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list:
+    """``validate_file(path, lang, as_of)`` for every file, on warm workers, in the files' order (see
+    :func:`_workers`); a file whose worker crashed or went over a limit is a ``FileReport`` with
+    ``unreadable`` set."""
+    from .workers import WorkerFailure
 
-    from .workers import WarmPool, WorkerFailure
+    with _workers(len(files), jobs, _help("validating")) as map_books:
+        answers = map_books(validate_file, [(f, lang, as_of) for f in files])
+    return [FileReport(readable_path(f), unreadable=a.message(lang), seconds=a.failure.seconds)
+            if isinstance(a, WorkerFailure) else a for f, a in zip(files, answers)]
 
-    show_progress = len(files) > 1 and sys.stderr.isatty()
-    results: dict[str, object] = {}
-    progress = task = None
-    if show_progress:
+
+@contextlib.contextmanager
+def _workers(n_files: int, jobs: int, label: str) -> Iterator[PoolMap]:
+    """A map over ``n_files`` books on ``jobs`` warm workers that import the engine once (each while its
+    first book is parsed), with a progress bar on a terminal. Each book has the per-file limits (time,
+    memory): one that goes over one or kills its worker is answered with that failure, and every other
+    book is still done."""
+    from .batch import PoolMap
+    from .workers import WarmPool
+
+    progress = None
+    if n_files > 1 and sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import Progress
 
         # On stderr, the stream checked above: stdout may be a report redirected to a file.
         progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
-        task = progress.add_task(label or _help("validating"), total=len(files))
     try:
-        with WarmPool(min(jobs, len(files)), import_during_first_call=True) as pool:
-            futures = {pool.submit(work, f, lang, as_of): f for f in files}
-            for future in as_completed(futures):
-                path = futures[future]
-                try:
-                    results[path] = future.result()
-                except WorkerFailure as exc:
-                    results[path] = FileReport(readable_path(path), unreadable=exc.message(lang),
-                                               seconds=exc.failure.seconds)
-                if progress is not None and task is not None:
-                    progress.advance(task)
+        with WarmPool(min(jobs, n_files), import_during_first_call=True) as pool:
+            if progress is None:
+                yield PoolMap(pool)
+            else:
+                task = progress.add_task(label, total=n_files)
+                yield PoolMap(pool, lambda: progress.advance(task))
     finally:
         if progress is not None:
             progress.stop()
-    return [results[f] for f in files]
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -353,10 +359,8 @@ def rollup(
     lang: LangOption = "zh",
     merge: Annotated[bool, typer.Option("--merge", help=_help("rollup.merge"))] = False,
 ) -> None:
-    from ..reports.rollup import District
     from . import output_paths as op
     from .rollup.inputs import choose as choose_inputs
-    from .rollup.summary import as_unreadable, summarise_file
 
     started = time.perf_counter()
     target = _guarded(lang, lambda: op.given(output, "-o", op.DISTRICT_BOOK))
@@ -371,19 +375,19 @@ def rollup(
         district = _guarded(lang, lambda: merged(read_reports(files), when))
         district.skipped += skipped
     else:
-        from ..jobs.dates import district_as_of
+        from ..jobs.rollup import DistrictRequest, SchoolBook, roll_up
+        from .rollup.summary import summarise_file
 
-        when = district_as_of(_parse_date(as_of, lang))  # one date for every school, settled here once
+        when = _parse_date(as_of, lang)
         files, skipped = choose_inputs(expand_paths(paths))
         if target is not None:  # refused before any book is read, not after
             _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
         if not files and not skipped:
             typer.echo(_help("no-workbooks"), err=True)
             raise typer.Exit(2)
-        results = _run_all(files, lang, when, jobs, work=summarise_file, label=_help("rolling-up"))
-        bad = [as_unreadable(r) for r in results]
-        district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
-                            when, jobs=jobs, skipped=skipped)
+        request = DistrictRequest(tuple(SchoolBook(f) for f in files), lang, when, jobs, tuple(skipped))
+        with _workers(len(files), jobs, _help("rolling-up")) as map_books:
+            district = roll_up(request, summarise_file, map_books)
     district.seconds = time.perf_counter() - started
     notes: list[str] = []
     if target is not None:
@@ -438,45 +442,38 @@ def new(
     force: Annotated[bool, typer.Option("--force", help=_help("new.force"))] = False,
     server: ServerOption = "",
 ) -> None:
-    from .template.school_year import school_year
-    from .template.master import build_master
+    from ..jobs.dates import request_year
+    from ..jobs.new import NewRequest, new as new_job
 
     server = _server_or_exit(server, lang)
-
-    if year:
-        try:
-            school_year(year)
-        except ValueError:
-            typer.echo(CLI.render("bad-year", lang, year=year), err=True)
-            raise typer.Exit(2)
-
+    school_year = request_year(year) if year else None
+    if year and school_year is None:
+        typer.echo(CLI.render("bad-year", lang, year=year), err=True)
+        raise typer.Exit(2)
     target = _guarded(lang, lambda: _new_output(path))
     if target.exists() and not force:
         _echo(_help("exists", target=target), err=True)
         raise typer.Exit(2)
-    macros = target.suffix.lower() != ".xlsx"
-    if demo:
+    book = new_job(NewRequest(target, lang, school_year, school, server, demo))
+    written = _guarded(lang, lambda: _write_new(book))
+    _echo(next_steps(written, lang, demo=book.demo))
+    if book.estimated_calendar is not None:
+        from .template.text import CALENDAR_NOT_ANNOUNCED
+
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang, year=book.estimated_calendar))
+
+
+def _write_new(book: NewBook) -> Path:
+    """The book the `new` job describes, built by the template (or, for --demo, with the demo's data)."""
+    if book.demo:
         from ..samples.demo import build_demo
 
-        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang, demo=True))
-        return
-    kwargs: dict[str, Any] = {"lang": lang, "macros": macros, "school": school.strip(), "server": server}
-    if year:
-        kwargs["year"] = year
-    written = _guarded(lang, lambda: build_master(target, **kwargs))
-    _echo(next_steps(written, lang))
-    _calendar_note(year, lang)
+        return build_demo(book.target, macros=book.macros, server=book.server)
+    from .template.master import build_master
 
-
-def _calendar_note(year: str, lang: Lang) -> None:
-    """One line when the year's 校历 was computed, not read from the announced schedule."""
-    from ..contract.national_calendar import national_year
-    from .template.school_year import school_year, year_label
-    from .template.text import CALENDAR_NOT_ANNOUNCED
-
-    label = year_label(year) if year else year_label("2025-2026")
-    if not national_year(school_year(label).start.year).announced:
-        _echo(CALENDAR_NOT_ANNOUNCED.render(lang, year=label))
+    assert book.year is not None  # the job names a year for every book but the demo
+    return build_master(book.target, year=book.year, lang=book.lang, macros=book.macros, school=book.school,
+                        server=book.server)
 
 
 def next_steps(book: Path, lang: Lang, *, demo: bool = False) -> str:
