@@ -211,7 +211,7 @@ def test_new_describes_the_book_and_the_template_door_builds_what_the_cli_writes
 def test_the_rollup_job_maps_over_a_pools_workers_in_order_and_a_failed_worker_is_one_line(tmp_path):
     """The fan-out is the job's, for the CLI and the service alike: the door gives how one book is read
     (in a worker) and the pool's map; the answers come back in the books' order."""
-    from cpdsheets.doors.batch import PoolMap
+    from cpdsheets.doors.pool_map import PoolMap
     from cpdsheets.doors.rollup.summary import summarise_file
     from cpdsheets.doors.workers import WarmPool
     from cpdsheets.jobs.rollup import DistrictRequest, SchoolBook, roll_up

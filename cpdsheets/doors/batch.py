@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..contract.texts import BilingualError, Catalogue, Text, lang_or
 from ..reports.internal_error import internal_error
@@ -19,11 +17,6 @@ from ..reports.path_text import readable_path
 from ..reports.report import FileReport
 from .ooxml.file_door import FileDoor
 from .reader import WorkbookUnreadable
-
-if TYPE_CHECKING:
-    from .workers import WarmPool
-
-_R = TypeVar("_R")
 
 # Why a worker gave no answer, as the file's one line.
 FAILURES = Catalogue("worker failures", {
@@ -56,34 +49,6 @@ class Failure(BilingualError):
 
     def __hash__(self) -> int:
         return hash(self._key())
-
-
-class PoolMap:
-    """The warm pool's map over books, as the jobs take it (:class:`cpdsheets.jobs.rollup.MapOverBooks`):
-    ``work(*call)`` for every call on the pool's workers, answered in the calls' order; a call whose
-    worker crashed or went over a limit is answered with that ``WorkerFailure``, and the others are
-    still done. ``done`` is called as each answer comes (a progress bar)."""
-
-    def __init__(self, pool: WarmPool, done: Callable[[], object] | None = None) -> None:
-        self.pool = pool
-        self.done = done
-
-    def __call__(self, work: Callable[..., _R], calls: Sequence[tuple[Any, ...]]) -> list[_R | BilingualError]:
-        from concurrent.futures import as_completed
-
-        from .workers import WorkerFailure
-
-        futures = [self.pool.submit(work, *call) for call in calls]
-        for _ in as_completed(futures):
-            if self.done is not None:
-                self.done()
-        answers: list[_R | BilingualError] = []
-        for future in futures:
-            try:
-                answers.append(future.result())
-            except WorkerFailure as exc:
-                answers.append(exc)
-        return answers
 
 
 def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> FileReport:

@@ -32,7 +32,7 @@ from .reader import SUPPORTED, WorkbookUnreadable
 
 if TYPE_CHECKING:
     from ..jobs.new import NewBook
-    from .batch import PoolMap
+    from .pool_map import PoolMap
 
 _T = TypeVar("_T")
 
@@ -204,7 +204,7 @@ def _workers(n_files: int, jobs: int, label: str) -> Iterator[PoolMap]:
     first book is parsed), with a progress bar on a terminal. Each book has the per-file limits (time,
     memory): one that goes over one or kills its worker is answered with that failure, and every other
     book is still done."""
-    from .batch import PoolMap
+    from .pool_map import PoolMap
     from .workers import WarmPool
 
     progress = None

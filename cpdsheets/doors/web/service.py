@@ -150,7 +150,7 @@ class Service:
             raise Refusal(403, DISTRICT_ONLY)
         from ...jobs.dates import district_as_of
         from ...jobs.rollup import DistrictRequest, SchoolBook, roll_up
-        from ..batch import PoolMap
+        from ..pool_map import PoolMap
         from ..rollup.summary import summarise_file
 
         when = district_as_of(as_of)  # the cache's key; the job settles the same date
