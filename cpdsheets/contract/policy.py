@@ -89,7 +89,6 @@ def default_pace(metric: str) -> Pace:
 # conversion), so a rule can total credits across both sheets with the category caps applied.
 CREDITS_SHEET = CREDIT_LEDGER.key
 CREDITS_SHEET_NAMES = (*CREDIT_LEDGER.names, CREDIT_LEDGER.key)
-OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 
 CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # docs/SPEC.md, "The default rules" (the consequences)
 

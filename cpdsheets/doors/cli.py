@@ -32,7 +32,7 @@ from .reader import SUPPORTED, WorkbookUnreadable
 
 if TYPE_CHECKING:
     from ..jobs.new import NewBook
-    from .pool_map import PoolMap
+    from ..jobs.rollup import MapOverBooks
 
 _T = TypeVar("_T")
 
@@ -187,26 +187,29 @@ def validate(
 
 
 def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list:
-    """``validate_file(path, lang, as_of)`` for every file, on warm workers, in the files' order (see
-    :func:`_workers`); a file whose worker crashed or went over a limit is a ``FileReport`` with
-    ``unreadable`` set."""
+    """``validate_file(path, lang, as_of)`` for every file, in the files' order (see :func:`_workers`);
+    a file that went over a limit or whose worker crashed is a ``FileReport`` with ``unreadable`` set."""
     from .workers import WorkerFailure
 
-    with _workers(len(files), jobs, _help("validating")) as map_books:
+    with _workers(len(files), jobs, _help("validating"), lang) as map_books:
         answers = map_books(validate_file, [(f, lang, as_of) for f in files])
     return [FileReport(readable_path(f), unreadable=a.message(lang), seconds=a.failure.seconds)
             if isinstance(a, WorkerFailure) else a for f, a in zip(files, answers)]
 
 
+
 @contextlib.contextmanager
-def _workers(n_files: int, jobs: int, label: str) -> Iterator[PoolMap]:
+def _workers(n_files: int, jobs: int, label: str, lang: str) -> Iterator[MapOverBooks]:
     """A map over ``n_files`` books on ``jobs`` warm workers that import the engine once (each while its
     first book is parsed), with a progress bar on a terminal. Each book has the per-file limits (time,
     memory): one that goes over one or kills its worker is answered with that failure, and every other
-    book is still done."""
-    from .pool_map import PoolMap
+    book is still done. A single book is done in this process, under the same limits (``watched_call``)."""
+    from .pool_map import PoolMap, WatchedMap
     from .workers import WarmPool
 
+    if n_files == 1:
+        yield WatchedMap(lang)
+        return
     progress = None
     if n_files > 1 and sys.stderr.isatty():
         from rich.console import Console
@@ -386,7 +389,7 @@ def rollup(
             typer.echo(_help("no-workbooks"), err=True)
             raise typer.Exit(2)
         request = DistrictRequest(tuple(SchoolBook(f) for f in files), lang, when, jobs, tuple(skipped))
-        with _workers(len(files), jobs, _help("rolling-up")) as map_books:
+        with _workers(len(files), jobs, _help("rolling-up"), lang) as map_books:
             district = roll_up(request, summarise_file, map_books)
     district.seconds = time.perf_counter() - started
     notes: list[str] = []
