@@ -17,7 +17,7 @@ import pytest
 
 from cpdsheets.contract import conditions, policy as policy_module
 from cpdsheets.contract.conditions import ConditionError, bind_condition, parse_condition
-from cpdsheets.contract.dataset import Dataset, empty_frame
+from cpdsheets.contract.dataset import Dataset
 from cpdsheets.contract.policy import CREDITS_SHEET, DEFAULT_RULES
 from cpdsheets.contract.schema import (
     CREDITED_SHEETS, DATA_SHEETS, OBSERVATIONS, OUTPUTS, SHEETS, TEACHERS, TRAININGS, SheetSpec, _col,
@@ -75,11 +75,13 @@ def test_a_list_column_is_read_as_a_list_by_its_kind():
     assert not note.terms[0].listed
 
 
-def _book_without(sheet: SheetSpec, column: str, *others: SheetSpec) -> Dataset:
-    """Every sheet with all its columns, but ``sheet`` without ``column``."""
-    frames = {s.key: empty_frame(s.key) for s in (TEACHERS, sheet, *others)}
-    places = {s.key: {c.key: object() for c in s.columns if not (s is sheet and c.key == column)}
-              for s in (sheet, *others)}
+def _book_without(sheet: SheetSpec, column: str) -> Dataset:
+    """The roster and every credited sheet (and ``sheet``) with all their columns, but ``sheet`` without
+    ``column``."""
+    sheets = {s.key: s for s in (sheet, *CREDITED_SHEETS)}
+    frames = {k: pd.DataFrame() for k in (TEACHERS.key, *sheets)}  # only their presence is read
+    places = {k: {c.key: object() for c in s.columns if not (s is sheet and c.key == column)}
+              for k, s in sheets.items()}
     return Dataset(frames=frames, places=places)  # type: ignore[arg-type]  # a place's content is not read
 
 
@@ -91,10 +93,10 @@ def _credit_rule(cond: str):
 
 def test_a_credit_rule_on_level_needs_the_level_only_where_a_credited_sheet_declares_it(monkeypatch):
     on_level = _credit_rule("级别=市级")
-    problem = rule_inputs.rule_problem(_book_without(TRAININGS, "level", OUTPUTS), on_level)
+    problem = rule_inputs.rule_problem(_book_without(TRAININGS, "level"), on_level)
     assert problem is not None and "培训记录" in problem[0] and "级别" in problem[0]
-    assert rule_inputs.rule_problem(_book_without(OUTPUTS, "level", TRAININGS), on_level) is None
-    assert rule_inputs.rule_problem(_book_without(TRAININGS, "level", OUTPUTS), _credit_rule("")) is None
+    assert rule_inputs.rule_problem(_book_without(OUTPUTS, "level"), on_level) is None
+    assert rule_inputs.rule_problem(_book_without(TRAININGS, "level"), _credit_rule("")) is None
     # a credited sheet added by record that declares it must feed 级别 is asked for it too
     talks = SheetSpec(key="talks", name="讲座记录", en="Talks", counted=True, columns=(
         _col("date", "日期", kind="date", required=True), _col("teacher_id", "工号", kind="teacher_id", required=True),
@@ -103,7 +105,7 @@ def test_a_credit_rule_on_level_needs_the_level_only_where_a_credited_sheet_decl
     for module in (rule_inputs, policy_module):  # the ledger's sources, as a credited SheetSpec makes them
         monkeypatch.setattr(module, "CREDITED_SHEETS", (*CREDITED_SHEETS, talks))
     monkeypatch.setitem(rule_inputs.SHEETS, talks.key, talks)
-    problem = rule_inputs.rule_problem(_book_without(talks, "level", TRAININGS, OUTPUTS), on_level)
+    problem = rule_inputs.rule_problem(_book_without(talks, "level"), on_level)
     assert problem is not None and "讲座记录" in problem[0] and "级别" in problem[0]
 
 
