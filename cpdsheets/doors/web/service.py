@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
 from ...contract.texts import BilingualError, Text
+from ...reports.rollup import District
 from ..reader import SUPPORTED
 from . import work
 from .auth import Sessions, secret_key
@@ -57,7 +58,7 @@ class Service:
         self._own_runner = runner is None
         self.runner = runner or make_runner(settings.workers, seconds=settings.job_seconds,
                                             memory_mb=settings.memory_mb)
-        self._district_cache: dict[tuple, Any] = {}
+        self._district_cache: dict[tuple, District] = {}
 
     def start(self) -> None:
         self.blobs.clear_tmp()
@@ -142,39 +143,35 @@ class Service:
 
     # -- the district ---------------------------------------------------------------------------
 
-    async def district_parts(self, account: Account, as_of: dt.date | None) -> tuple[list[dict[str, Any]], dt.date]:
-        """Each school's part of ``rollup`` over its latest upload, at ``as_of`` (default today)."""
+    async def district_report(self, account: Account, as_of: dt.date | None) -> District:
+        """``rollup`` over each school's latest upload, at ``as_of`` (default today): the roll-up job,
+        mapped over the service's workers as the CLI maps it over its own."""
         if not account.is_district:
             raise Refusal(403, DISTRICT_ONLY)
         from ...jobs.dates import district_as_of
+        from ...jobs.rollup import DistrictRequest, SchoolBook, roll_up
+        from ..pool_map import PoolMap
+        from ..rollup.summary import summarise_file
 
-        when = district_as_of(as_of)  # one date for every school, as `rollup`
+        when = district_as_of(as_of)  # the cache's key; the job settles the same date
         latest = [(school, book) for school, book in await run_in_threadpool(self.store.latest) if book is not None]
         key = (when, tuple(book.id for _, book in latest))
-        if key in self._district_cache:
-            return self._district_cache[key], when
-
-        async def part(school: Any, book: Book) -> dict[str, Any]:
-            label = f"{school.name}/{book.filename}"
-            try:
-                return await self.job(work.school_summary, str(self.blob(book)), label, when)
-            except BilingualError as exc:  # its worker died or went over a limit: one unreadable line
-                return {"unreadable": {"path": label, "error": exc.message("zh")}}
-
-        parts = list(await asyncio.gather(*(part(s, b) for s, b in latest)))
-        self._district_cache = {key: parts}  # only the newest roll-up is kept
-        return parts, when
+        if key not in self._district_cache:
+            books = tuple(SchoolBook(str(self.blob(book)), f"{school.name}/{book.filename}") for school, book in latest)
+            district = await run_in_threadpool(roll_up, DistrictRequest(books, "zh", when), summarise_file,
+                                               PoolMap(self.runner))
+            self._district_cache = {key: district}  # only the newest roll-up is kept
+        return self._district_cache[key]
 
     async def district(self, account: Account, as_of: dt.date | None) -> dict[str, Any]:
-        parts, when = await self.district_parts(account, as_of)
-        return work.district_from(parts, when).as_dict()
+        return (await self.district_report(account, as_of)).as_dict()
 
     async def district_workbook(self, account: Account, as_of: dt.date | None) -> tuple[Path, Path]:
-        parts, when = await self.district_parts(account, as_of)
+        district = await self.district_report(account, as_of)
         folder = self.blobs.scratch()
         info = {"version": __version__, "command": "cpdsheets serve",
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
-        return await self._made(folder, work.district_workbook, parts, when, str(folder / "district.xlsx"), info)
+        return await self._made(folder, work.district_workbook, district, str(folder / "district.xlsx"), info)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
