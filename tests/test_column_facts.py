@@ -125,3 +125,24 @@ def test_the_template_offers_roster_ids_on_every_other_id_column_and_widens_long
             assert (letter in listed) == (col.kind == "teacher_id" and not col.roster_id), (spec.key, col.key)
             assert (widths[places[col.header]] >= 30) == col.wide, (spec.key, col.key)  # others are short
     assert SHEETS[TEACHERS.key].column("mentor_id").kind == "teacher_id"
+
+
+def test_a_book_lacking_an_optional_credited_sheet_still_evaluates_the_credit_rules(monkeypatch):
+    talks = SheetSpec(key="talks", name="讲座记录", en="Talks", counted=True, optional=True, columns=(
+        _col("date", "日期", kind="date", required=True), _col("teacher_id", "工号", kind="teacher_id", required=True),
+        _col("credits", "学分", kind="number"),
+    ), credit=CreditRule(category="讲座", level_column=None))
+    for module in (rule_inputs, policy_module):
+        monkeypatch.setattr(module, "CREDITED_SHEETS", (*CREDITED_SHEETS, talks))
+    monkeypatch.setitem(rule_inputs.SHEETS, talks.key, talks)
+    total = _credit_rule("")
+    assert talks.key in total.logs
+    book = _book_without(TRAININGS, "")  # every shipped sheet whole, no 讲座记录
+    assert rule_inputs.rule_problem(book, total) is None
+    lacking = Dataset(frames={k: v for k, v in book.frames.items() if k != OUTPUTS.key}, places=book.places)
+    problem = rule_inputs.rule_problem(lacking, total)  # a required credited sheet missing still stops it
+    assert problem is not None and "成果记录" in problem[0]
+    counting_talks = total.model_copy(update={"sheet": talks.key})  # a rule over the optional sheet alone
+    monkeypatch.setitem(policy_module.SHEETS, talks.key, talks)
+    problem = rule_inputs.rule_problem(book, counting_talks)
+    assert problem is not None and "讲座记录" in problem[0]

@@ -1,6 +1,6 @@
 """Which rules the workbook's sheets can answer, and a finding for each one they cannot.
 
-A rule counts rows of one sheet (the credit rules: of 培训记录 and 成果记录). When that sheet is
+A rule counts rows of one sheet (the credit rules: of every credited sheet). When that sheet is
 missing, has no header row, or lacks a required column, none of its rows count; when a column the
 rule sums or tests (字数 for R09, 级别 for R02) is absent, every row reads blank there. Evaluating
 such a rule would report every teacher or group as short, so it is not evaluated: one
@@ -9,7 +9,7 @@ A missing optional sheet (豁免, 教研活动) is itself only an info finding.
 
 A log the school says it does not keep (映射's （本校不登记） line, ``Dataset.not_kept``) is no problem:
 a rule that counts only that log is not evaluated, with one ``rule-log-not-kept`` info; the credit
-rules count the other of their two logs.
+rules count their other logs. So do they when the book lacks an optional credited sheet.
 """
 
 from __future__ import annotations
@@ -55,8 +55,12 @@ def _needed(rule: Rule) -> list[tuple[str, str]]:
 
 def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
     """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None. A log the
-    school does not keep is no problem (it has no rows)."""
+    school does not keep is no problem (it has no rows); nor, for a rule over several logs (学分), an
+    optional one the book lacks while it has another (its missing-sheet info says so)."""
     sheets = [k for k in rule.logs if k not in dataset.not_kept]
+    present = [k for k in sheets if k in dataset.frames or not SHEETS[k].optional]
+    if len(rule.logs) > 1 and present:
+        sheets = present
     for key in sheets:
         problem = sheet_problem(dataset, key)
         if problem:
