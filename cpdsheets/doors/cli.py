@@ -214,7 +214,9 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
         progress.start()
         task = progress.add_task(label or _help("validating"), total=len(files))
     try:
-        with WarmPool(min(jobs, len(files)), import_during_first_call=True) as pool:
+        # Workers import before their first file, so a file's time limit counts that file alone (on a busy
+        # machine a small book's share of the engine's imports could pass a tight limit).
+        with WarmPool(min(jobs, len(files))) as pool:
             futures = {pool.submit(work, f, lang, as_of): f for f in files}
             for future in as_completed(futures):
                 path = futures[future]
