@@ -108,13 +108,13 @@ class Store:
         with self.session() as s:
             return bool(s.scalar(select(func.count()).select_from(Account)))
 
-    def demo_account(self) -> tuple[str, str] | None:
-        """On first start (no account at all): a demo school account; (user, password) to print."""
+    def demo_account(self, school: str) -> tuple[str, str] | None:
+        """On first start (no account at all): a demo account of ``school``; (user, password) to print."""
         if self.has_accounts():
             return None
         password = secrets.token_urlsafe(9)
         try:
-            self.add_account("demo", password, "示范小学")
+            self.add_account("demo", password, school)
         except AccountError:
             return None
         return "demo", password

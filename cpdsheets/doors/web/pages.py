@@ -1,4 +1,5 @@
-"""The pages, Chinese first (``?lang=en`` switches, and is remembered in a cookie).
+"""The pages, Chinese first: ``?lang=en`` switches and is remembered in a cookie; a browser that prefers
+English (``Accept-Language``) and has chosen nothing gets English (``language.request_lang``, the API's rule).
 
 Pages read what the API answers (the stored ``recalc`` JSON), so a page never shows a number the
 JSON does not hold. Every form carries the session's CSRF token; the upload page posts through the
@@ -19,22 +20,19 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ...contract.findings import FindingType, plain_number
-from ...contract.texts import Lang, lang_or
+from ...contract.states import State
+from ...contract.texts import Lang
 from .auth import SESSION_COOKIE, SESSION_SECONDS, same
 from .deps import csrf_of, page_account, service_of
+from .language import LANG_COOKIE, chosen_lang, request_lang
 from .models import Account, Book
-from .service import Refusal, parse_as_of
-from .texts import PAGES, REFUSALS
+from .service import parse_as_of, refusal
+from .texts import PAGES
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LOGIN_COOKIE = "cpdsheets_login"
-LANG_COOKIE = "cpdsheets_lang"
-
-
-def lang_of(request: Request) -> Lang:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return lang_or(asked)
+lang_of = request_lang  # the pages' language is the API's (language.py)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -46,9 +44,10 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
     response = templates.TemplateResponse(request, name, {
         "t": t, "lang": lang, "account": account, "csrf": csrf_of(request), "local": local_time, "num": plain_number,
+        "state_word": lambda word: State.label_of(word, lang),  # 未达标 as the page's language says it
         **context},
         status_code=status)
-    if request.query_params.get("lang") in ("zh", "en"):
+    if chosen_lang(request) is not None:  # the language link: remembered
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
 
@@ -95,7 +94,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, REFUSALS["csrf"])
+        raise refusal(403, "csrf")
     response = _login_redirect()
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -121,9 +120,9 @@ async def upload_form(request: Request, file: Optional[UploadFile] = None, as_of
     if account is None:
         return _login_redirect()
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, REFUSALS["csrf"])
+        raise refusal(403, "csrf")
     if file is None:
-        raise Refusal(422, REFUSALS["no-file"])
+        raise refusal(422, "no-file")
     book = await service_of(request).upload(account, file.filename or "", file.file, as_of)
     return RedirectResponse(f"/books/{book.id}", status_code=303)
 
@@ -174,7 +173,7 @@ def teacher_page(book_id: str, teacher_id: str, request: Request) -> Response:
     results = _results(book)
     teacher = next((t for t in results["teachers"] if str(t["teacher_id"]) == teacher_id), None)
     if teacher is None:
-        raise Refusal(404, REFUSALS["no-teacher"])
+        raise refusal(404, "no-teacher")
     alerts = [a for a in results["alerts"] if a["subject_type"] == "teacher" and str(a["subject"]) == teacher_id]
     return render(request, "teacher.html", account=account, book=book, teacher=teacher, alerts=alerts)
 
