@@ -4,6 +4,8 @@ The scans read the package's source (ast): outside ``cpdsheets/contract/`` no mo
 literal collection naming two or more sheets (by key or name) or compare a value with a metric or
 period-kind word; such a list would drift from the SheetSpec / MetricSpec / PeriodKindSpec tables
 as the 豁免 KeyError once did (a rule on 豁免 passed the policy reader, compute built no frame).
+Nor may it name one sheet by its key (``spec.key == "observations"``, ``dataset.valid("teachers")``):
+a fact about one sheet is a field of its SheetSpec, and the roster is ``TEACHERS.key``.
 """
 
 from __future__ import annotations
@@ -11,22 +13,32 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime as dt
+import functools
 from pathlib import Path
 
 import pytest
+from conftest import invoke_cli
 
 from cpdsheets.contract.book import RawBook, RawSheet
 from cpdsheets.doors.reader import read_workbook
 from cpdsheets.engine import validate
-from cpdsheets.engine.cross_checks import CROSS_CHECKS, CrossCheck, Ran, run_cross_checks
+from cpdsheets.contract.findings import DateOrder, DuplicateRow
+from cpdsheets.doors.batch import validate_file
+from cpdsheets.engine.cross_checks import CROSS_CHECKS, CrossCheck, Ran, UndeclaredFinding, run_cross_checks
 from cpdsheets.jobs import book as jobs_book
 from cpdsheets.contract.period import PERIOD_KIND_SPECS, Period, period_label
 from cpdsheets.contract.policy import DEFAULT_RULES, METRIC_SPECS, METRICS
-from cpdsheets.contract.schema import COUNTED_SHEETS, DATA_SHEETS, SHEETS
+from cpdsheets.contract.schema import COUNTED_SHEETS, DATA_SHEETS, SHEETS, TEACHERS
 from cpdsheets.contract.synonyms import SHEET_WORDS as SHEET_NAME_WORDS
 
 PACKAGE = Path(__file__).parents[1] / "cpdsheets"
 SHEET_WORDS = {s.key for s in DATA_SHEETS} | {s.name for s in DATA_SHEETS}
+SHEET_KEYS = {s.key for s in DATA_SHEETS}
+# The roster's key is also a word of the results ("teachers": a count, a JSON field, a catalogue
+# code), so it is caught only where a sheet is meant; every other sheet key is caught anywhere.
+ROSTER_KEY = TEACHERS.key
+SHEET_LOOKUPS = {"valid", "frame"}  # dataset.valid("...") / .frame("...")
+SHEET_MAPS = {"SHEETS", "reads", "sheet_names", "frames"}  # SHEETS["..."], reads.get("...")
 KIND_WORDS = set(METRIC_SPECS) | set(PERIOD_KIND_SPECS)
 
 
@@ -66,6 +78,51 @@ def kind_comparisons(tree: ast.AST) -> list[tuple[int, list[str]]]:
             if named:
                 out.append((node.lineno, named))
     return out
+
+
+def _name(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _key_at(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and node.value in SHEET_KEYS else None
+
+
+def sheet_key_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """Places naming one sheet by its key: any literal key but the roster's, and the roster's where a
+    sheet is meant (a comparison, ``SHEETS[...]``, ``.valid(...)``, ``reads.get(...)``); and any
+    ``<spec>.key == "..."``, a special case of one sheet whatever the word."""
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        key = _key_at(node)
+        if key is not None and key != ROSTER_KEY:
+            out.append((node.lineno, key))
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            keyed = any(isinstance(n, ast.Attribute) and n.attr == "key" and "spec" in _name(n.value) for n in sides)
+            out += [(node.lineno, str(n.value)) for n in sides if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                    and (keyed or n.value == ROSTER_KEY)]
+        elif isinstance(node, ast.Subscript) and _name(node.value) in SHEET_MAPS and _key_at(node.slice) == ROSTER_KEY:
+            out.append((node.lineno, ROSTER_KEY))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args and (
+                node.func.attr in SHEET_LOOKUPS or node.func.attr == "get" and _name(node.func.value) in SHEET_MAPS):
+            out += [(node.lineno, ROSTER_KEY) for a in node.args[:1] if _key_at(a) == ROSTER_KEY]
+    return sorted(set(out))
+
+
+def test_the_sheet_key_scan_catches_what_it_forbids():
+    src = ast.parse('taught = read.spec.key == "observations"\nif spec.key != "anything": pass\n'
+                    'x = dataset.valid("teachers")\ny = SHEETS["teachers"].name\nz = validation.reads.get("teachers")\n'
+                    'if m.target == "teachers": pass\nw = frames["exemptions"]\n'
+                    'ok = counts["teachers"]\nok = {"teachers": 1}\nok = col.key == "title"\nok = TEACHERS.key\n')
+    assert sheet_key_literals(src) == [(1, "observations"), (2, "anything"), (3, "teachers"), (4, "teachers"),
+                                       (5, "teachers"), (6, "teachers"), (7, "exemptions")]
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_sheet_named_by_its_key_outside_the_contract(path):
+    found = sheet_key_literals(ast.parse(path.read_text(encoding="utf-8")))
+    assert found == [], "a fact about one sheet belongs on its SheetSpec (contract/schema.py); the roster is TEACHERS.key"
 
 
 def test_the_scans_catch_what_they_forbid():
@@ -217,8 +274,28 @@ def test_each_cross_check_declares_its_sheets_by_what_they_are():
                                            and "teacher_id" in {c.key for c in s.columns}}
 
 
-def test_a_check_emitting_a_type_it_does_not_declare_is_caught(monkeypatch):
+def test_a_check_emitting_a_type_it_does_not_declare_stops_the_run(monkeypatch):
+    """Declared types are enforced at run time, not only here: a narrowed declaration is a programming
+    error naming the check and the code, raised on the first sheet it happens on."""
     narrowed = tuple(dataclasses.replace(c, emits=c.emits[:1]) if c.name == "roster" else c for c in CROSS_CHECKS)
-    found = _undeclared(_ran(monkeypatch, _hostile(read_workbook(DEMO)), narrowed))
-    assert [(name, sheet) for name, sheet, _ in found] == [("roster", "teachers")]
-    assert found[0][2] == {"self-mentor", "unknown-mentor", "date-order"}
+    with pytest.raises(UndeclaredFinding) as caught:
+        _ran(monkeypatch, _hostile(read_workbook(DEMO)), narrowed)
+    assert (caught.value.check, caught.value.sheet) == ("roster", TEACHERS.key)
+    assert caught.value.code in {"self-mentor", "unknown-mentor", "date-order"}
+
+
+# A check that says it finds duplicate rows but returns a date-order finding on every counted sheet.
+FAKE = CrossCheck("fake", lambda s: s.counted, (DuplicateRow,),
+                  lambda c: [DateOrder.at(c.sheet, row=2, cell="A2", **{k: "x" for k in DateOrder.fields})])
+
+
+def test_a_fake_check_s_undeclared_finding_is_one_internal_error_line(monkeypatch):
+    """Through the doors: `recalc` (in this process) prints the internal-error line and exits 2, and the
+    batch validate of one file reports it as that file's line; no traceback, no finding."""
+    monkeypatch.setattr(validate, "run_cross_checks", functools.partial(run_cross_checks, declared=(*CROSS_CHECKS, FAKE)))
+    run = invoke_cli("recalc", DEMO, "--dry-run")
+    assert run.returncode == 2 and run.stdout == ""
+    line = f"{DEMO}: 内部错误，未能校验（UndeclaredFinding: cross-check 'fake' emitted 'date-order' on sheet 'trainings'"
+    assert run.stderr.startswith(line) and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    report = validate_file(str(DEMO), "en", None)
+    assert report.unreadable.startswith("internal error, not validated (UndeclaredFinding: cross-check 'fake'")

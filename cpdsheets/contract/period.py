@@ -9,23 +9,32 @@ formatted from a ``Period``, never parsed back: the Chinese one is what results 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from .texts import Catalogue, Lang
 
-PeriodKind = Literal["学年", "学期", "月", "双周", "周"]
-# How the periods of a kind are cut: the school year whole, each semester whole, calendar months, or
-# runs of ``days`` days (from each Monday, or from the semester's start); all but the year are cut at
-# the semesters' bounds.
+
+
+def _known_kind(key: str) -> str:
+    """A period kind is any key of ``PERIOD_KIND_SPECS``: a new kind is one record there, no type to widen."""
+    if key not in PERIOD_KIND_SPECS:
+        raise ValueError(f"unknown period kind {key!r}; known: {', '.join(PERIOD_KIND_SPECS)}")
+    return key
+
+
+PeriodKind = Annotated[str, AfterValidator(_known_kind)]
+# How the periods of a kind are cut: the school year whole, each semester whole, runs of ``months``
+# calendar months (from the semester's first month), or runs of ``days`` days (from each Monday, or
+# from the semester's start); all but the year are cut at the semesters' bounds.
 Span = Literal["year", "semester", "month", "days"]
 
 
 class PeriodKindSpec(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    key: PeriodKind
+    key: str
     aliases: tuple[str, ...]  # what the 规则 sheet's 周期 accepts besides the key (header_key form)
     en: str  # one period in English: "fortnight"
     en_plural: str  # "fortnights"
@@ -33,6 +42,7 @@ class PeriodKindSpec(BaseModel):
     zh_this: str  # the current one: 本双周
     span: Span
     days: int = 0  # span "days": the length of one
+    months: int = 1  # span "month": calendar months in one (月 1, a 季度 3)
     from_monday: bool = False  # span "days": aligned to Mondays (a 周 is Monday to Sunday), else to the semester
     # School days of a normal window (周 5, 双周 10); 0: measured otherwise (a 月 by its calendar month's
     # weekdays, a 学期 or 学年 by its own school days).
@@ -45,8 +55,16 @@ class PeriodKindSpec(BaseModel):
 
     @property
     def calendar_month(self) -> bool:
-        """A normal window is the whole calendar month's weekdays."""
+        """A normal window is its whole calendar months' weekdays."""
         return self.span == "month"
+
+    @property
+    def label(self) -> str:
+        """How one is labelled (PERIOD_LABELS): a single month by its calendar month (2025年9月), any other
+        window by its number inside the semester (第一学期第3双周)."""
+        if self.span == "month" and self.months == 1:
+            return "month"
+        return "window" if self.window else self.span
 
 
 PERIOD_KIND_SPECS: dict[str, PeriodKindSpec] = {s.key: s for s in (
@@ -69,8 +87,8 @@ _SEMESTER_ZH = ("第一学期", "第二学期")
 @dataclass(frozen=True, slots=True)
 class Period:
     """One period: ``semester`` is 1-based (0 for 学年); ``index`` the window's number inside its
-    semester (周, 双周) or the month (月), 0 otherwise; ``year`` the calendar year of a 月, the first
-    year of a 学年 (``end_year`` its last)."""
+    semester (周, 双周, a run of months) or the month (月), 0 otherwise; ``year`` the calendar year of a
+    月, the first year of a 学年 (``end_year`` its last)."""
 
     kind: str
     semester: int = 0
@@ -99,8 +117,7 @@ PERIOD_LABELS = Catalogue("period labels", {
 
 def period_label(p: Period, lang: Lang = "zh") -> str:
     """``第一学期第3双周`` / ``Semester 1 fortnight 3``; the Chinese is the results' ``period_label``."""
-    span = p.spec.span
-    code = {"year": "year", "month": "month", "semester": "semester"}.get(span, "window")
+    code = p.spec.label
     semester_zh = _SEMESTER_ZH[p.semester - 1] if p.semester <= len(_SEMESTER_ZH) else f"第{p.semester}学期"
     return PERIOD_LABELS.render(code, lang, year=p.year, end_year=p.end_year, index=p.index, kind=p.kind,
                                 kind_en=p.spec.en, semester=p.semester, semester_zh=semester_zh)

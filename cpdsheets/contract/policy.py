@@ -28,6 +28,7 @@ from .period import PeriodKind as PeriodKind
 from .period import PeriodKindSpec
 from .school_calendar import SchoolCalendar
 from .schema import CREDIT_LEDGER, CREDITED_SHEETS, SHEETS, TRAINING_CATEGORIES
+from .schema import OUTPUT_CATEGORY as OUTPUT_CATEGORY  # its home is the 成果记录 SheetSpec's credit rule
 
 # The value a rule stores (the 规则 sheet's 指标, the JSON): one of METRIC_SPECS' keys.
 Metric = Literal["计数", "合计", "占比", "字数"]
@@ -89,7 +90,6 @@ def default_pace(metric: str) -> Pace:
 # conversion), so a rule can total credits across both sheets with the category caps applied.
 CREDITS_SHEET = CREDIT_LEDGER.key
 CREDITS_SHEET_NAMES = (*CREDIT_LEDGER.names, CREDIT_LEDGER.key)
-OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 
 CONSEQUENCE_ANNUAL = "不得参加年度评优，次年不得参加职称评定"  # docs/SPEC.md, "The default rules" (the consequences)
 

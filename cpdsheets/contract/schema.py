@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .sheet_roles import CreditRule, ExemptSpan
 from .texts import Text
 
 NO_UNIT = Text("", "")  # a column no total is shown of
@@ -100,20 +101,33 @@ class SheetSpec(BaseModel):
     year_date: str | None = None
     subject: SubjectKind = "teacher"  # whom a row is about: a teacher (工号) or a 教研组/备课组
     counted: bool = False  # a rule may count it (its 数据表); 豁免 and the roster are not logs of work done
-    credited: bool = False  # its rows earn credits (the credit ledger's sources); 学分 is computed when blank
+    # How its rows earn credits (engine.credits); None: they earn none. The credited sheets are the credit
+    # ledger's sources, and the typed 学分 column is computed where blank.
+    credit: CreditRule | None = None
+    # Its rows take days out of a teacher's applicable days (engine.availability); None: they do not.
+    exempts: ExemptSpan | None = None
     count_unit: Text = Text("项", "items")  # what one row is when a rule counts rows
     # The column naming what a row was: with the teacher and the day it identifies one session.
     title_column: str | None = None
+    # More columns that tell two sessions apart beside teacher, day and title: the same 课题 taught by two
+    # teachers (同课异构) is two lessons, so a likely duplicate must match in 授课教师 too.
+    title_distinct_by: tuple[str, ...] = ()
     # The 个人培训档案 lists a teacher's counted rows with these columns (none: not listed) ...
     archive_columns: tuple[ArchiveColumn, ...] = ()
     # ... and each row's amount in the sheet's own unit: this column, or credits when ``credited``, else 1.
     archive_amount: str | None = None
     # The archive lists a teacher's rows of this sheet that were left out (and why).
     archive_left_out: bool = False
+    # A sign-in grid (签到表: teachers down, sessions across) is read as rows of this sheet (cpdsheets bind).
+    sign_in: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def credited(self) -> bool:
+        return self.credit is not None
 
     @property
     def required(self) -> tuple[ColumnSpec, ...]:
@@ -163,6 +177,8 @@ PERSON_UNITS = ("人", "个人", "名")
 
 LEVELS = ("校级", "区级", "市级", "省级", "国家级")
 ATTENDANCE = ("出勤", "迟到", "请假", "缺勤")
+NO_CREDIT_ATTENDANCE = ("缺勤", "请假")  # a blank 考勤 is present, and 迟到 attended
+OUTPUT_CATEGORY = "成果"  # the credit category of 成果记录 rows
 LOCATIONS = ("校内", "校外")
 ROLES = ("班主任", "中层", "骨干", "新教师", "学科带头人")
 LESSON_TYPES = ("推门课", "公开课", "示范课", "研讨课", "师徒课")
@@ -192,7 +208,10 @@ TEACHERS = SheetSpec(
 
 TRAININGS = SheetSpec(
     key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训", en="Trainings",
-    year_date="date", counted=True, credited=True, count_unit=Text("次", "sessions"), title_column="title",
+    year_date="date", counted=True, count_unit=Text("次", "sessions"), title_column="title",
+    credit=CreditRule(hours="hours", rate_by="category", void_column="attendance", void_values=NO_CREDIT_ATTENDANCE,
+                      category_column="category"),
+    sign_in=True,
     archive_columns=(
         _shown("title", "项目名称", "Training"),
         _shown("category level attendance", "类别 · 级别 · 考勤", "Category · level · attendance"),
@@ -220,6 +239,7 @@ TRAININGS = SheetSpec(
 OBSERVATIONS = SheetSpec(
     key="observations", name="听课记录", aliases=("Observations",), row_is="听一节课", en="Observations",
     year_date="date", counted=True, count_unit=Text("节", "lessons"), title_column="topic",
+    title_distinct_by=("taught_by",),
     archive_columns=(
         _shown("topic taught_by", "课题", "Topic", first_non_blank=True),
         _shown("taught_by location lesson_type", "授课教师 · 地点 · 课型", "Taught by · where · type"),
@@ -260,7 +280,8 @@ READING = SheetSpec(
 
 OUTPUTS = SheetSpec(
     key="outputs", name="成果记录", aliases=("Outputs",), row_is="一项成果（上课、讲座、论文等）", en="Outputs",
-    year_date="date", counted=True, credited=True, title_column="title",
+    year_date="date", counted=True, title_column="title",
+    credit=CreditRule(table_by=("type", "level"), category=OUTPUT_CATEGORY),
     archive_columns=(
         _shown("title type", "题目", "Title", first_non_blank=True),
         _shown("type level award", "类型 · 级别 · 获奖", "Type · level · award"),
@@ -293,7 +314,7 @@ ACTIVITIES = SheetSpec(
 
 EXEMPTIONS = SheetSpec(
     key="exemptions", name="豁免", aliases=("Exemptions",), row_is="一位教师在一段时间内免于某条规则",
-    en="Exemptions", optional=True, archive_left_out=True,
+    en="Exemptions", optional=True, archive_left_out=True, exempts=ExemptSpan(start="start", end="end", rule="rule_id"),
     columns=(
         _col("teacher_id", "工号", "Teacher ID", kind="teacher_id", required=True),
         _col("rule_id", "规则编号", "Rule ID", help="留空表示全部规则"),
@@ -317,6 +338,8 @@ YEAR_DATED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.yea
 CREDITED_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.credited)  # the credit ledger's sources
 RECORD_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_records)  # listed in the archive
 LEFT_OUT_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.archive_left_out)
+SIGN_IN_SHEET: SheetSpec = next(s for s in DATA_SHEETS if s.sign_in)  # what a sign-in grid's rows are
+EXEMPTING_SHEETS: tuple[SheetSpec, ...] = tuple(s for s in DATA_SHEETS if s.exempts)  # days out of a teacher's duty
 
 # The credit ledger: a virtual sheet a rule may name as its 数据表 (学分), one row per counted row of a
 # credited sheet with the credits it earned, so a rule can total credits across them with the category

@@ -1,19 +1,44 @@
 """Days on which a rule applies to a teacher: in post (入校日期 … 离校日期) and not exempt.
 
+Exempt days come from every sheet whose ``SheetSpec.exempts`` says its rows take days out (豁免), read
+through the columns that record names (:func:`exemption_spans`).
+
 Held as a teachers × school-year-days boolean matrix, turned into cumulative sums so the applicable
 days of any period (and of its part up to the as-of date) is one subtraction for all teachers at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
+from ..contract.schema import SHEETS
 from .periods import Calendar
+
+SPAN_COLUMNS = ["teacher_id", "start", "end", "rule_id"]  # what Availability reads of each exempt span
+
+
+def exemption_spans(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The valid rows of the exempting sheets in ``frames`` (by sheet key) as one table of spans: each
+    sheet's start, end and rule columns, as its ``SheetSpec.exempts`` names them."""
+    parts = []
+    for key, frame in frames.items():
+        span = SHEETS[key].exempts
+        assert span is not None, key  # only exempting sheets are passed
+        parts.append(frame.rename(columns={span.start: "start", span.end: "end", span.rule: "rule_id"})[SPAN_COLUMNS])
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("start", "end") else "object")
+                             for c in SPAN_COLUMNS})
+    return pd.concat(parts, ignore_index=True)
 
 
 class Availability:
     def __init__(self, attrs: pd.DataFrame, exemptions: pd.DataFrame, cal: Calendar):
+        """``exemptions``: spans as :func:`exemption_spans` gives them."""
         self.cal = cal
         self.ids = attrs["teacher_id"].to_numpy()
         self.index = pd.Series(np.arange(len(self.ids)), index=self.ids)

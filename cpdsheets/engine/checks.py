@@ -276,17 +276,19 @@ def check_observed_teachers(read: SheetRead, sheet: str, roster: pd.DataFrame) -
 
 def check_exemption_rules(read: SheetRead, sheet: str, rule_ids: set[str]) -> list[Finding]:
     """An exemption naming no rule of the 规则 sheet excuses nothing: an error that leaves the row out
-    (read as blank, the cell would excuse the teacher from every rule)."""
-    df = read.frame
-    findings = _date_order(read, sheet, "start", "end")
-    if not rule_ids or "rule_id" not in read.places:
+    (read as blank, the cell would excuse the teacher from every rule). The columns are the ones the
+    sheet's ``SheetSpec.exempts`` names."""
+    df, span = read.frame, read.spec.exempts
+    assert span is not None  # the check runs on exempting sheets only
+    findings = _date_order(read, sheet, span.start, span.end)
+    if not rule_ids or span.rule not in read.places:
         return findings
-    rid = df["rule_id"].astype("object").str.strip().str.upper()
+    rid = df[span.rule].astype("object").str.strip().str.upper()
     unknown = rid.notna() & ~rid.isin({r.upper() for r in rule_ids})
-    place = read.places["rule_id"]
+    place = read.places[span.rule]
     shown = "、".join(sorted(rule_ids))
     return findings + [UnknownRuleId.at(sheet, row=int(r), cell=f"{place.letter}{r}", column=place.header,
-                                        value=read.raw["rule_id"].get(r, ""), drops_row=True, rule_ids=shown)
+                                        value=read.raw[span.rule].get(r, ""), drops_row=True, rule_ids=shown)
                        for r in df.index[unknown]]
 
 
@@ -374,17 +376,18 @@ def check_likely_duplicates(read: SheetRead, sheet: str, verdict: Verdict) -> li
     """Rows of one teacher on one day whose 项目名称 / 课题 / 书刊名称 are the same after normalising are
     one session typed twice (`2025.9.10 / 2` and `9月10日 / 2学时`): the first counts, each later one is
     an error at its title cell (left out), and the first carries a warning naming them. Rows the
-    verdict already leaves out (an exact duplicate among them) take no part. Observations compare
-    授课教师 too: the same 课题 taught by two teachers (同课异构) is two lessons."""
+    verdict already leaves out (an exact duplicate among them) take no part. A sheet's
+    ``title_distinct_by`` columns must match too: the same 课题 taught by two teachers (同课异构) is
+    two lessons."""
     title = TITLE_COLUMNS.get(read.spec.key)
     if title is None or title not in read.places or "teacher_id" not in read.frame or len(read.frame) < 2:
         return []
-    taught = read.spec.key == "observations" and "taught_by" in read.frame
-    df = read.frame.loc[verdict.ok, ["teacher_id", "date", title, *(["taught_by"] if taught else [])]]
+    distinct = [c for c in read.spec.title_distinct_by if c in read.frame]
+    df = read.frame.loc[verdict.ok, ["teacher_id", "date", title, *distinct]]
     df = df[df["teacher_id"].notna() & df["date"].notna()]
     keys = pd.DataFrame({"teacher_id": df["teacher_id"], "date": df["date"], "title": title_key(df[title])})
-    if taught:
-        keys["taught_by"] = title_key(df["taught_by"]).fillna("")
+    for col in distinct:
+        keys[col] = title_key(df[col]).fillna("")
     keys = keys[keys["title"].notna()]
     cols = list(keys.columns)
     dup = keys.duplicated(subset=cols, keep=False)

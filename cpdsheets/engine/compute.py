@@ -22,10 +22,10 @@ import pandas as pd
 from ..contract.dataset import Dataset
 from ..contract.policy import CREDITS_SHEET, Policy
 from ..contract.results import Calendar, Results
-from ..contract.schema import COUNTED_SHEETS, EXEMPTIONS, OUTPUTS, TEACHERS, TRAININGS
+from ..contract.schema import COUNTED_SHEETS, EXEMPTING_SHEETS, TEACHERS
 from ..contract.states import State, SubjectType
-from .availability import Availability
-from .credits import capped_by_category, credit_ledger, output_credits, training_credits
+from .availability import Availability, exemption_spans
+from .credits import capped_by_category, credit_ledger, with_earned_credits
 from .periods import make_calendar
 from .roster import mentor_pairs, teacher_attributes
 from .rule_inputs import unevaluated
@@ -47,15 +47,14 @@ def compute(dataset: Dataset, policy: Policy, as_of: date) -> Results:
     attrs = teacher_attributes(teachers, cal.year_start)
 
     frames = {spec.key: _counted(dataset.valid(spec.key), cal, as_of_ts) for spec in COUNTED_SHEETS}
-    trainings, outputs = TRAININGS.key, OUTPUTS.key  # the credited sheets, each by its own rules
-    frames[trainings] = frames[trainings].assign(credits=training_credits(frames[trainings], settings))
-    frames[outputs] = frames[outputs].assign(credits=output_credits(frames[outputs], settings))
-    ledger = credit_ledger(frames[trainings], frames[outputs], settings)
+    ledger = credit_ledger(frames, settings)  # every credited sheet, each by its SheetSpec's credit rule
+    frames.update(with_earned_credits(frames, settings))
     frames[CREDITS_SHEET] = ledger
 
     ctx = Context(
         cal=cal, as_of=as_of_ts, attrs=attrs, pairs=mentor_pairs(attrs),
-        avail=Availability(attrs, dataset.valid(EXEMPTIONS.key), cal), frames=frames,
+        avail=Availability(attrs, exemption_spans({s.key: dataset.valid(s.key) for s in EXEMPTING_SHEETS}), cal),
+        frames=frames,
         periods=PeriodTables(cal),
         caps=dict(settings.category_caps), school_days=school_days_of(cal),
     )

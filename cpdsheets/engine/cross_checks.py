@@ -117,7 +117,7 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
     CrossCheck("observed-teachers", _with("taught_by", "location"), (UnknownObservedTeacher,),
                lambda c: checks.check_observed_teachers(c.read, c.sheet, _given(c.roster)), needs_roster=True,
                after=True),
-    CrossCheck("rule-ids", _with("rule_id", "start", "end"), (DateOrder, UnknownRuleId),
+    CrossCheck("rule-ids", lambda s: s.exempts is not None, (DateOrder, UnknownRuleId),
                lambda c: checks.check_exemption_rules(c.read, c.sheet, c.rule_ids), after=True),
 )
 
@@ -125,6 +125,15 @@ CROSS_CHECKS: tuple[CrossCheck, ...] = (
 def _given(roster: pd.DataFrame | None) -> pd.DataFrame:
     assert roster is not None  # needs_roster
     return roster
+
+
+class UndeclaredFinding(RuntimeError):
+    """A check returned a finding type it does not declare in ``emits``: a programming error, not a problem
+    in the book, so it is not a finding; the door's internal-error line shows it (naming check and code)."""
+
+    def __init__(self, check: str, code: str, sheet: str):
+        super().__init__(f"cross-check '{check}' emitted '{code}' on sheet '{sheet}', which its emits does not declare")
+        self.check, self.code, self.sheet = check, code, sheet
 
 
 @dataclass(slots=True)
@@ -150,6 +159,10 @@ def run_cross_checks(reads: dict[str, SheetRead], names: dict[str, str], year: t
             return
         mine = found.setdefault(spec.key, [])
         got = check.run(CheckInput(read, names[spec.key], mine, roster, year, rule_ids, categories))
+        codes = check.codes
+        undeclared = next((f.code for f in got if f.code not in codes), None)
+        if undeclared is not None:  # the declared types are what the tests and the docs trust: enforced here
+            raise UndeclaredFinding(check.name, undeclared, spec.key)
         mine += got
         out.append(Ran(check, spec.key, got))
 

@@ -36,9 +36,9 @@ def normal_window_days(periods: pd.DataFrame) -> np.ndarray:
     spec = PERIOD_KIND_SPECS.get(periods["period_kind"].iloc[0]) if len(periods) else None
     if spec is not None and spec.normal_days:
         return np.full(len(periods), spec.normal_days, dtype="int64")
-    if spec is not None and spec.calendar_month:
+    if spec is not None and spec.calendar_month:  # the weekdays of the window's whole calendar months
         first = periods["period_start"].dt.to_period("M").dt.start_time
-        last = periods["period_start"].dt.to_period("M").dt.end_time.dt.normalize() + pd.Timedelta(days=1)
+        last = first + pd.DateOffset(months=spec.months)
         return np.busday_count(first.to_numpy(dtype="datetime64[D]"), last.to_numpy(dtype="datetime64[D]"))
     return np.zeros(len(periods), dtype="int64")
 
@@ -62,6 +62,12 @@ def make_calendar(settings: Settings, as_of: date, school: SchoolCalendar | None
     return Calendar(ys, ye, semesters, off_days=school.off_days(), extra_days=school.workdays())
 
 
+def _months_after(d: date, months: int) -> date:
+    """The 1st of the month ``months`` months after ``d``'s month."""
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
 def _add_year(d: date) -> date:
     try:
         return d.replace(year=d.year + 1)
@@ -82,12 +88,13 @@ def period_table(cal: Calendar, kind: str) -> pd.DataFrame:
     for n, (s, e) in enumerate(cal.semesters, start=1):
         if spec.span == "semester":
             spans.append((Period(kind, n), s, e))
-        elif spec.span == "month":
-            cur = s
+        elif spec.span == "month":  # runs of ``months`` calendar months from the semester's first month
+            cur, k = s, 1
             while cur <= e:
-                nxt = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
-                spans.append((Period(kind, n, cur.month, cur.year), cur, min(nxt - timedelta(days=1), e)))
-                cur = nxt
+                nxt = _months_after(cur, spec.months)
+                at = Period(kind, n, cur.month, cur.year) if spec.months == 1 else Period(kind, n, k)
+                spans.append((at, cur, min(nxt - timedelta(days=1), e)))
+                cur, k = nxt, k + 1
         elif spec.span == "days":  # a 周 from its Monday (the first one cut at the semester's start)
             first = s - timedelta(days=s.weekday()) if spec.from_monday else s
             k = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..contract.schema import TEACHERS
 from ..contract.texts import BilingualError, Catalogue, Text
 from ..engine.roster import teacher_attributes
 from ..reports.archive import SchoolArchive, build_archive
@@ -62,7 +63,7 @@ def archive(request: ArchiveRequest) -> ArchiveRun:
         if unknown:
             raise UnknownTeachers(unknown)
     dataset = outcome.validation.dataset
-    attrs = teacher_attributes(dataset.valid("teachers").drop_duplicates("teacher_id"), results.calendar.year_start)
+    attrs = teacher_attributes(dataset.valid(TEACHERS.key).drop_duplicates("teacher_id"), results.calendar.year_start)
     with no_cyclic_gc():
         school = build_archive(results, outcome.policy, dataset, outcome.findings, attrs,
                                teacher_ids=picked or None, lang=request.lang)

@@ -23,7 +23,7 @@ from ..contract.findings import (
 )
 from ..contract.policy import Policy
 from ..contract.results import Results
-from ..contract.schema import POLICY_SHEET_NAMES, SHEETS
+from ..contract.schema import POLICY_SHEET_NAMES, TEACHERS
 from ..engine.normalize import header_key
 from ..engine.policy_sheet import read_policy
 from ..engine.roster import attribute_findings
@@ -100,17 +100,17 @@ def _unbound_said(raw: RawBook, policy: Policy, validation: Validation, findings
                   resolved: dt.date) -> tuple[Policy, Validation, list[Finding], dt.date]:
     """A book with neither 映射 nor 教师名册 whose sheets `bind` recognises is a school's own book: one
     not-bound finding says to run `cpdsheets bind` on it, in place of a missing-sheet error per log."""
-    if not any(f.code == MissingSheet.code and f.sheet == SHEETS["teachers"].name for f in findings):
+    if not any(f.code == MissingSheet.code and f.sheet == TEACHERS.name for f in findings):
         return policy, validation, findings, resolved
     from ..engine.binding.recognise import propose
 
     bound = propose(raw).binding.sheets
-    if not any(s.target == "teachers" for s in bound):
+    if not any(s.target == TEACHERS.key for s in bound):
         return policy, validation, findings, resolved
     pairs = [f"{s.sheet} → {target_label(s.target, s.shape)}" for s in bound[:6]]
     more = "…" if len(bound) > 6 else ""
     book = Path(raw.path).name if raw.path else "工作簿.xlsx"
-    said = NotBound.at(SHEETS["teachers"].name, book=_quoted(book),
+    said = NotBound.at(TEACHERS.name, book=_quoted(book),
                        sheets=bilingual("、".join(pairs) + more, ", ".join(pairs) + more))
     return policy, validation, [said, *(f for f in findings if f.code != MissingSheet.code)], resolved
 
@@ -145,8 +145,8 @@ def _check(raw: RawBook, as_of: dt.date | None,
     rule_ids = {r.rule_id for r in policy.rules}
     validation = validate_book(raw, year=year, rule_ids=rule_ids, categories=policy.training_categories(),
                                not_kept=not_kept)
-    validation.findings += attribute_findings(validation.reads.get("teachers"),
-                                              validation.dataset.sheet_names.get("teachers", ""), policy.active_rules)
+    validation.findings += attribute_findings(validation.reads.get(TEACHERS.key),
+                                              validation.dataset.sheet_names.get(TEACHERS.key, ""), policy.active_rules)
     if year is None and validation.year is not None:
         y = validation.year
         findings.append(NoSchoolYear.for_year(policy_sheet.name if policy_sheet else "规则", y.start, y.end))
@@ -247,7 +247,7 @@ def _counts(findings: list[Finding], validation: Validation) -> dict[str, int]:
         "errors": sum(1 for f in findings if f.level == "error"),
         "warnings": sum(1 for f in findings if f.level == "warning"),
         "rows": validation.rows,
-        "teachers": len(validation.dataset.frame("teachers")),
+        "teachers": len(validation.dataset.frame(TEACHERS.key)),
         "alerts": 0,
     }
 

@@ -24,7 +24,7 @@ from ..contract.findings import Finding, Lang
 from ..contract.period import Period
 from ..contract.policy import CREDITS_SHEET, METRIC_SPECS, Policy, Rule
 from ..contract.results import Results
-from ..contract.schema import CREDIT_LEDGER, EXEMPTIONS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, ArchiveColumn, SheetSpec
+from ..contract.schema import CREDIT_LEDGER, EXEMPTING_SHEETS, LEFT_OUT_SHEETS, RECORD_SHEETS, SHEETS, ArchiveColumn, SheetSpec
 from ..contract.states import State, SubjectType
 from ..contract.texts import Text
 from .archive_texts import ARCHIVE
@@ -356,10 +356,14 @@ def _left_out(dataset: Dataset, results: Results, findings: list[Finding], ids: 
 
 def _exemptions(dataset: Dataset, ids: set[str]) -> dict[str, list[Exemption]]:
     out: dict[str, list[Exemption]] = {}
-    ex = dataset.valid(EXEMPTIONS.key)
-    for r in ex[ex["teacher_id"].isin(ids)].itertuples(index=False):
-        out.setdefault(r.teacher_id, []).append(
-            Exemption(_text(r.rule_id).upper(), _date(r.start), _date(r.end), _text(r.reason)))
+    for spec in EXEMPTING_SHEETS:  # the sheets whose rows take days out (SheetSpec.exempts), by its columns
+        span = spec.exempts
+        assert span is not None
+        ex = dataset.valid(spec.key)
+        ex = ex[ex["teacher_id"].isin(ids)]
+        why = ex[span.reason] if span.reason else pd.Series("", index=ex.index)
+        for tid, rule, start, end, reason in zip(ex["teacher_id"], ex[span.rule], ex[span.start], ex[span.end], why):
+            out.setdefault(tid, []).append(Exemption(_text(rule).upper(), _date(start), _date(end), _text(reason)))
     return out
 
 

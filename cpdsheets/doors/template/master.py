@@ -332,7 +332,7 @@ def _validate_column(ws, spec: SheetSpec, col: ColumnSpec, c: int, last: int) ->
     elif col.kind == "teacher_id" and spec.key != TEACHERS.key or col.key == "mentor_id":
         opts = {"validate": "list", "source": f"={ROSTER_IDS_NAME}", "error_type": "warning",
                 "error_title": title, "error_message": "该工号不在教师名册中。"}
-    elif col.key == "rule_id" and spec.key == "exemptions":
+    elif spec.exempts is not None and col.key == spec.exempts.rule:  # the 编号 of a rule it exempts from
         opts = {"validate": "list", "source": f"={RULE_IDS_NAME}", "error_type": "warning",
                 "error_title": title, "error_message": "规则编号不在规则表中；留空表示全部规则。"}
     elif col.suggested:  # people also type accepted synonyms (√, 本校, a category of their own): only warn

@@ -16,7 +16,7 @@ from ...contract.binding import (
 from ...contract.book import RawSheet
 from ...contract.findings import Finding, InvalidMapping, bilingual
 from ...contract.texts import Catalogue, Text
-from ...contract.schema import DATA_SHEETS, SHEETS
+from ...contract.schema import DATA_SHEETS, SHEETS, TEACHERS
 from ..normalize import header_key
 
 MAPPING_REASONS = Catalogue("mapping line reasons", {
@@ -211,7 +211,7 @@ def _target(label: str) -> tuple[str, Shape] | None:
 
 
 # The logs a school may say it does not keep: any but the roster, which every rule needs.
-_NOT_KEPT_TARGETS = tuple(spec for spec in DATA_SHEETS if spec.key != "teachers")
+_NOT_KEPT_TARGETS = tuple(spec for spec in DATA_SHEETS if spec.key != TEACHERS.key)
 _NOT_KEPT_CHOICES = "、".join(spec.name for spec in _NOT_KEPT_TARGETS)
 
 

@@ -22,7 +22,7 @@ from ...contract.a1 import column_letters
 from ...contract.binding import Binding
 from ...contract.book import RawBook, RawSheet
 from ...contract.findings import Finding, MappedSheetMissing, MissingValue
-from ...contract.schema import SHEETS
+from ...contract.schema import SHEETS, TEACHERS
 from ..normalize import header_key
 from ..sheet_frame import locate_sheet
 from ..validate import Validation
@@ -203,12 +203,12 @@ def bound_book(raw: RawBook, binding: Binding, mapping_sheet: str = "",
         pieces.append(piece)
     left_out = {s.name for name in binding.left_out if (s := raw.sheets.get(name) or by_key.get(header_key(name)))}
     findings += [f for p in pieces for f in p.findings]
-    rosters = [p for p in pieces if p.target == "teachers"]
+    rosters = [p for p in pieces if p.target == TEACHERS.key]
     if rosters:
         roster = Roster.of(rosters)
     else:  # the template's own 教师名册, kept as it is
         unbound = RawBook({n: s for n, s in raw.sheets.items() if n not in bound_names})
-        roster = canonical_roster(locate_sheet(unbound, SHEETS["teachers"].names))
+        roster = canonical_roster(locate_sheet(unbound, TEACHERS.names))
     findings += resolve_names(pieces, roster)
 
     virtual: dict[str, VirtualSheet] = {}

@@ -62,7 +62,7 @@ def canonical_roster(sheet: RawSheet | None) -> Roster:
         return [r[c] if c is not None and c < len(r) else None for r in body]
 
     n = len(body)
-    piece = Piece(sheet.name, "teachers", header.row + 1, np.zeros(n, np.int64), np.zeros(n, np.int64),
+    piece = Piece(sheet.name, TEACHERS.key, header.row + 1, np.zeros(n, np.int64), np.zeros(n, np.int64),
                   values={"teacher_id": column("teacher_id"), "name": column("name")})
     return Roster.of([piece])
 

@@ -28,7 +28,9 @@ from ...contract.a1 import column_letters
 from ...contract.binding import GRID_DEFAULTS, MAPPING_SHEET_NAMES, Binding, ColumnBinding, Shape, SheetBinding
 from ...contract.book import RawBook, RawSheet
 from ...contract.proposal import MissingField, Proposal, Session, SheetProposal, SkippedSheet
-from ...contract.schema import OUTPUT_TABS, POLICY_SHEET_NAMES, SHEETS, TRAINING_CATEGORIES, ColumnSpec
+from ...contract.schema import (
+    OUTPUT_TABS, POLICY_SHEET_NAMES, SHEETS, SIGN_IN_SHEET, TEACHERS, TRAINING_CATEGORIES, ColumnSpec,
+)
 from ...contract.synonyms import GRID_SHEET_WORDS, PERSON_WORDS, SHEET_WORDS, contract_words, field_words
 from ..normalize import (
     ATTENDANCE_WORDS, Parsed, blank_mask, header_key, normalize_choice, normalize_dates, normalize_location,
@@ -130,9 +132,9 @@ def _best_rows(sheet: RawSheet) -> _Match | None:
 def _plausible(target: str, fields: dict[int, tuple[str, float]]) -> bool:
     """Headers alone make a sheet ``target`` when they hold half its required fields (a name column
     counting as the teacher), and for the roster its 工号: `日期 | 内容 | 负责人` is no training log."""
-    mapped = {"teacher_id" if f in ("name", _PERSON) and target != "teachers" else f for f, _ in fields.values()}
+    mapped = {"teacher_id" if f in ("name", _PERSON) and target != TEACHERS.key else f for f, _ in fields.values()}
     required = [c.key for c in SHEETS[target].required]
-    if target == "teachers" and "teacher_id" not in mapped:
+    if target == TEACHERS.key and "teacher_id" not in mapped:
         return False
     return len(fields) >= 2 and sum(f in mapped for f in required) >= len(required) / 2
 
@@ -205,7 +207,7 @@ def _grid(sheet: RawSheet) -> _Match | None:
     over two columns is two sessions on that day)."""
     rows = fill_merged(RawSheet(sheet.name, sheet.rows[:HEADER_SCAN_ROWS], sheet.merged))
     teacher_row = next((r for r, row in enumerate(rows) if any(
-        f in ("teacher_id", "name") and conf >= SYNONYM for f, conf in _assign(_headers(row), "trainings").values())),
+        f in ("teacher_id", "name") and conf >= SYNONYM for f, conf in _assign(_headers(row), SIGN_IN_SHEET.key).values())),
         None)
     if teacher_row is None:
         return None
@@ -218,7 +220,7 @@ def _grid(sheet: RawSheet) -> _Match | None:
     _, sessions = found
     session_cols = {s.column for s in sessions}
     headers = {c: h for c, h in _headers(rows[teacher_row]).items() if c not in session_cols}
-    fields = {c: fc for c, fc in _assign(headers, "trainings").items() if fc[0] in ("teacher_id", "name")}
+    fields = {c: fc for c, fc in _assign(headers, SIGN_IN_SHEET.key).items() if fc[0] in ("teacher_id", "name")}
     first_session = min(session_cols)
     if not fields or min(fields) > first_session:
         return None
@@ -231,7 +233,7 @@ def _grid(sheet: RawSheet) -> _Match | None:
     if category:
         defaults["category"] = category
     score = len(fields) + len(sessions)
-    return _Match("trainings", teacher_row, fields, headers, score, _named(sheet.name, "trainings"), shape="grid",
+    return _Match(SIGN_IN_SHEET.key, teacher_row, fields, headers, score, _named(sheet.name, SIGN_IN_SHEET.key), shape="grid",
                   sessions=sessions, defaults=defaults)
 
 
@@ -241,7 +243,7 @@ def _one_session(sheet: RawSheet, rows: list[list[Any]], teacher_row: int) -> _M
     the header (or, with no date there, a name saying it is a 签到表: reading it then says what is
     missing). The attendance column's line in 映射 is what makes the reader take it as one session."""
     headers = _headers(rows[teacher_row])
-    fields = _assign(headers, "trainings")
+    fields = _assign(headers, SIGN_IN_SHEET.key)
     kinds = {f for f, conf in fields.values() if f != "attendance" or conf >= SYNONYM}
     if "attendance" not in kinds or kinds & {"date", "title", "hours"}:
         return None
@@ -258,7 +260,7 @@ def _one_session(sheet: RawSheet, rows: list[list[Any]], teacher_row: int) -> _M
     if category:
         defaults["category"] = category
     sessions = [SessionHeader(mark_col, session.date, session.title, session.hours)]
-    return _Match("trainings", teacher_row, fields, headers, len(fields) + 1.0, _named(sheet.name, "trainings"),
+    return _Match(SIGN_IN_SHEET.key, teacher_row, fields, headers, len(fields) + 1.0, _named(sheet.name, SIGN_IN_SHEET.key),
                   shape="grid", sessions=sessions, defaults=defaults)
 
 
@@ -281,7 +283,7 @@ def _marks_fit(rows: list[list[Any]], cols: set[int], signatures: list[int] | No
 def _roster_names(matches: list[tuple[RawSheet, _Match]]) -> set[str]:
     names: set[str] = set()
     for sheet, m in matches:
-        if m.target != "teachers":
+        if m.target != TEACHERS.key:
             continue
         col = next((c for c, (f, _) in m.fields.items() if f == "name"), None)
         if col is not None:
@@ -307,7 +309,7 @@ def _resolve_person(m: _Match) -> None:
 
 def _per_teacher(sheet: RawSheet, m: _Match, roster: set[str]) -> None:
     """No teacher column, but the tab or a `教师：王芳` title above the header names one."""
-    if m.shape != "rows" or m.target == "teachers" or "teacher_id" not in {c.key for c in SHEETS[m.target].columns}:
+    if m.shape != "rows" or m.target == TEACHERS.key or "teacher_id" not in {c.key for c in SHEETS[m.target].columns}:
         return
     if any(f == "teacher_id" for f, _ in m.fields.values()):
         return
