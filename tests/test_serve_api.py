@@ -550,3 +550,71 @@ def test_district_page_counts_open_subjects_apart_as_rollup_does(service):
             rate = "—" if rule["rate"] is None else f"{rule['rate'] * 100:.0f}%"
             assert cells[1:] == [str(rule[k]) for k in ("schools", "subjects", "met", "behind", "failed")] + \
                 [rate, str(rule["in_progress"])], (rule_id, cells)
+
+
+def _page_alert_rows(page: str) -> tuple[list[str], list[list[str]]]:
+    """The result page's 达标预警 table: its headers and each row's cells as text."""
+    import html
+
+    table = page.split('<table class="alert-rows">', 1)[1].split("</table>", 1)[0]
+
+    def text(cell: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+    head = [text(c) for c in re.findall(r"<th>(.*?)</th>", table)]
+    body = table.split("<tbody>", 1)[1]
+    rows = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return head, rows
+
+
+def _tab_rows(book: Path, sheet: str) -> tuple[list[str], list[list[str]]]:
+    """A written tab's headers and rows, each cell as a page shows it (numbers plainly, dates ISO)."""
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    from cpdsheets.contract.findings import plain_number
+
+    def shown(v) -> str:
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()[:10]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return plain_number(v)
+        return "" if v is None else str(v).strip()
+
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    rows = [r for r in rows if any(v not in ("", None) for v in r)]
+    return [shown(v) for v in rows[0]], [[shown(v) for v in r] for r in rows[1:]]
+
+
+def test_the_result_pages_alerts_are_the_alert_tabs_rows(service, tmp_path):
+    """The trial book (88 alerts, one per period) gives 达标预警 rows per teacher, rule and semester:
+    the result page lists exactly the tab's rows, in its order and words, in Chinese (the processed
+    workbook's tab) and in English (`recalc --lang en`'s tab), and its tiles count those rows."""
+    from trial_book import trial_book
+
+    client, tokens, _ = service
+    book = trial_book(tmp_path / "青禾路小学.xlsm")
+    r = upload(client, tokens.a, book)
+    assert r.status_code == 201, r.text
+    book_id, alerts = r.json()["id"], r.json()["results"]["alerts"]
+    processed = tmp_path / "processed.xlsm"
+    processed.write_bytes(client.get(f"/api/books/{book_id}/workbook", headers=bearer(tokens.a)).content)
+    english = tmp_path / "english.xlsm"
+    done = run_cli("recalc", book, "--lang", "en", "--mark", "-o", english)
+    assert done.returncode in (0, 1), done.stderr
+    login(client, "a")
+    for lang, tab_book, sheet in (("zh", processed, "达标预警"), ("en", english, "Alerts")):
+        page = client.get(f"/books/{book_id}?lang={lang}").text
+        head, rows = _page_alert_rows(page)
+        tab_head, tab_rows = _tab_rows(tab_book, sheet)
+        assert head == tab_head, lang
+        assert rows == tab_rows, lang
+        assert 0 < len(rows) < len(alerts)  # one row per subject, rule and semester, not per period
+        tiles = re.findall(r'<div class="tile alert"><b>(\d+)</b>', page)
+        assert sum(map(int, tiles)) == len(rows), (lang, tiles)
+        assert f'<a href="/books/{book_id}/teachers/1001">1001</a>' in page  # a teacher's row links to its page
+        for teacher in ("1001", "1002"):  # and the teacher's page lists that teacher's rows of the tab
+            own = _page_alert_rows(client.get(f"/books/{book_id}/teachers/{teacher}?lang={lang}").text)
+            assert own == (tab_head, [r for r in tab_rows if r[2] == teacher]) and own[1], (lang, teacher)
