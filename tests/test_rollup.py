@@ -6,6 +6,7 @@ book; the district workbook must be schema-clean and open in LibreOffice; exit c
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -85,6 +86,11 @@ def test_each_school_equals_its_recalc_dry_run(report, district, file_name):
     assert mine["teachers"] == len(book["teachers"])
     states = Counter(a["state"] for a in book["alerts"])
     assert mine["alerts"] == {s: states.get(s, 0) for s in ("未达标", "进度落后", "超出上限")}
+    # 达标预警's rows by state: the numbers recalc's head line gives (one row per subject, rule and semester)
+    head = cli("recalc", district / file_name, "--dry-run", "--as-of", AS_OF).stdout.splitlines()[0]
+    counted = re.search(r"(\d+) 条预警（(.*?)）", head)
+    rows = {state: int(n) for state, n in re.findall(r"(未达标|进度落后|超出上限) (\d+)", counted.group(2))} if counted else {}
+    assert mine["alert_rows"] == rows and sum(rows.values()) == (int(counted.group(1)) if counted else 0), head
     assert mine["teachers_failing"] == sum(t["status"] == "未达标" for t in book["teachers"])
     assert mine["teachers_behind"] == sum(t["status"] == "进度落后" for t in book["teachers"])
     alerted = {a["subject"] for a in book["alerts"] if a["subject_type"] == "teacher"}

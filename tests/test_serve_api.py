@@ -540,9 +540,15 @@ def test_district_page_counts_open_subjects_apart_as_rollup_does(service):
                                                  headers=bearer(tokens.district)).json()["totals"]["rules"]}
     r01 = rules["R01"]
     assert r01["in_progress"] == r01["subjects"] > 0 and r01["met"] == r01["judged"] == 0 and r01["rate"] is None
+    listed = client.get("/api/books", headers=bearer(tokens.district)).json()["books"][0]
+    same_day = client.get(f"/api/district?as_of={listed['as_of']}", headers=bearer(tokens.district)).json()
+    assert sum(same_day["totals"]["alert_rows"].values()) == listed["alerts"]  # 达标预警's rows, as the school page
+    district = client.get("/api/district?as_of=2025-11-20", headers=bearer(tokens.district)).json()
     login(client, "d")
     for lang, header in (("zh", "进行中"), ("en", "Open")):
         page = client.get(f"/district?as_of=2025-11-20&lang={lang}").text
+        tiles = re.findall(r'<div class="tile alert"><b>(\d+)</b>', page)
+        assert list(map(int, tiles)) == list(district["totals"]["alert_rows"].values())
         assert f"<th>{header}</th>" in page
         for rule_id, rule in rules.items():
             row = page.split(f'<tr id="rule-{rule_id}">', 1)[1].split("</tr>", 1)[0]

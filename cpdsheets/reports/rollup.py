@@ -38,6 +38,7 @@ from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import LANGS, WORDS, BilingualError, Catalogue, joined
+from .alert_rows import alert_row_states
 from .district_texts import DISTRICT
 from .plain_values import text
 from .rule_standing import rate_of, rule_counts
@@ -95,6 +96,10 @@ class SchoolSummary:
     alert_teachers: list[AlertTeacher]
     roster: list[list[str]]  # [工号, 姓名] pairs, for transfers
     seconds: float = 0.0
+    # 达标预警's rows by state (one per subject, rule and semester, as the school's tab and recalc's head
+    # line count them); ``alerts`` counts the engine's alerts, one per period. Empty in a report
+    # written before it was kept.
+    alert_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def failing_share(self) -> float:
@@ -168,6 +173,7 @@ def school_summary(path: str, results: Results, policy: Policy, findings: list[F
         alert_teachers=_alert_teachers(teachers, alerts),
         roster=[[text(t), text(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
         seconds=seconds,
+        alert_rows={state: n for state, n in alert_row_states(alerts).items()},
     )
 
 
@@ -276,6 +282,7 @@ class District:
             "errors": sum(s.errors for s in self.schools),
             "warnings": sum(s.warnings for s in self.schools),
             "alerts": {st: sum(s.alerts.get(st, 0) for s in self.schools) for st in ALERT_STATES},
+            "alert_rows": {st: sum(s.alert_rows.get(st, 0) for s in self.schools) for st in ALERT_STATES},
             "teachers_failing": sum(s.teachers_failing for s in self.schools),
             "teachers_behind": sum(s.teachers_behind for s in self.schools),
             "teachers_meeting_all": sum(s.teachers_meeting_all for s in self.schools),

@@ -118,13 +118,19 @@ def school_blocks(district: District, lang: Lang = "zh") -> list[SchoolBlock]:
             DISTRICT.render("school-findings", lang, errors=s.errors, warnings=s.warnings,
                             codes=WORDS.render("aside", lang, aside=codes) if codes else ""),
             DISTRICT.render("school-alerts", lang, n_changes=len(s.policy_changes), alerts=WORDS.render(
-                "alert-sep", lang).join(DISTRICT.render("school-alert", lang, state=st.text, n=s.alerts.get(st, 0))
+                "alert-sep", lang).join(DISTRICT.render("school-alert", lang, state=st.text, n=_alert_rows(s).get(st, 0))
                                         for st in ALERT_ORDER)),
         ]
         rows = [[r["rule_id"], r["rule_name"], r["subjects"], r["met"], r["rate"], r["in_progress"], r["behind"],
                  r["failed"]] for r in s.rules]
         out.append(SchoolBlock(s.school, lines, cols, rows))
     return out
+
+
+def _alert_rows(s: SchoolSummary) -> dict[str, int]:
+    """The school's 达标预警 rows by state, as its own tab lists them (a report written before they were
+    kept: its alerts, one per period)."""
+    return s.alert_rows or s.alerts
 
 
 def rates(district: District, lang: Lang = "zh") -> DistrictSheet:
