@@ -167,3 +167,20 @@ def test_a_rule_condition_of_32000_spaces_is_an_invalid_rule_finding(tmp_path):
     assert run.returncode == 1 and len(bad) == 1
     assert bad[0]["cell"] == "F12" and "条件太长" in bad[0]["message"]
     assert ROSTER  # the rest of the book is still checked
+
+
+def test_one_file_over_the_time_limit_is_its_line_in_the_report(district_book):
+    """A single book runs in the command's own process (doors/watched_call.py) under the same limit."""
+    run = run_cli("validate", district_book, "--lang", "en", "--format", "json",
+                  env={"CPDSHEETS_LIMIT_FILE_SECONDS": "1"})
+    assert run.returncode == 2 and TRACEBACK not in run.stderr, run.stderr
+    (only,) = json.loads(run.stdout)["files"]
+    assert only["path"] == str(district_book) and "not finished after 1 s" in only["error"]
+    assert run.seconds < 10  # stopped, not left to finish (a full validate takes 2 s or more)
+
+
+def test_one_file_over_the_memory_ceiling_is_its_line_in_the_report(district_book):
+    run = run_cli("validate", district_book, env={"CPDSHEETS_LIMIT_WORKER_MEMORY_MB": "150"})
+    assert run.returncode == 2 and TRACEBACK not in run.stderr, run.stderr
+    first = run.stdout.splitlines()[0]
+    assert first.startswith(str(district_book)) and "使用内存超过 150 MB" in first

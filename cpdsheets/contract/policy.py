@@ -28,7 +28,6 @@ from .period import PeriodKind as PeriodKind
 from .period import PeriodKindSpec
 from .school_calendar import SchoolCalendar
 from .schema import CREDIT_LEDGER, CREDITED_SHEETS, SHEETS, TRAINING_CATEGORIES
-from .schema import OUTPUT_CATEGORY as OUTPUT_CATEGORY  # its home is the 成果记录 SheetSpec's credit rule
 
 # The value a rule stores (the 规则 sheet's 指标, the JSON): one of METRIC_SPECS' keys.
 Metric = Literal["计数", "合计", "占比", "字数"]

@@ -190,11 +190,18 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, w
     """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
     workers that import the engine once. Each file has the per-file limits (time, memory): a file that
     goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
-    is still done."""
+    is still done. A single file is done in this process, under the same limits (``watched_call``)."""
     from concurrent.futures import as_completed
 
     from .workers import WarmPool, WorkerFailure
 
+    if len(files) == 1:
+        from .watched_call import call_watched
+
+        try:
+            return [call_watched(work, (files[0], lang, as_of), label=readable_path(files[0]), lang=lang)]
+        except WorkerFailure as exc:
+            return [FileReport(readable_path(files[0]), unreadable=exc.message(lang), seconds=exc.failure.seconds)]
     show_progress = len(files) > 1 and sys.stderr.isatty()
     results: dict[str, object] = {}
     progress = task = None

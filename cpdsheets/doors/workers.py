@@ -255,7 +255,7 @@ class _Worker:
         return self.process.poll() is None
 
     def resident_mb(self) -> float:
-        return _resident_mb(self.pid) if self.pid else 0.0
+        return resident_mb(self.pid) if self.pid else 0.0
 
     def exit_code(self) -> int | None:
         try:
@@ -274,7 +274,7 @@ class _Worker:
                     pipe.close()
 
 
-def _resident_mb(pid: int) -> float:
+def resident_mb(pid: int) -> float:
     """The resident size of process ``pid`` in MB (0 where it cannot be read)."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:

@@ -17,14 +17,10 @@ from __future__ import annotations
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet, RuleLogNotKept, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
-from ..contract.schema import OPTIONAL_SHEETS, SHEETS, TRAININGS
+from ..contract.schema import CREDITED_SHEETS, OPTIONAL_SHEETS, SHEETS
 from ..contract.texts import Text
 
 POLICY_SHEET = "规则"
-# Fields of the credit ledger and the 培训记录 column each comes from.
-CREDIT_COLUMNS = {"level": "level", "hours": "hours"}
-# The column the engine computes when a credited sheet has none: the credits a row earns.
-COMPUTED_COLUMN = "credits"
 
 
 def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
@@ -44,13 +40,16 @@ def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
 
 def _needed(rule: Rule) -> list[tuple[str, str]]:
     """(sheet key, column key) pairs the rule reads besides the sheet's required columns."""
-    if rule.sheet == CREDITS_SHEET:
+    if rule.sheet == CREDITS_SHEET:  # the ledger's fields the credited sheets declare they must feed
         fields = {rule.field or "", *(t.key for t in rule.condition.terms)}
-        return [(TRAININGS.key, CREDIT_COLUMNS[f]) for f in sorted(fields) if f in CREDIT_COLUMNS]
+        return [(spec.key, column) for f in sorted(fields) for spec in CREDITED_SHEETS
+                if spec.credit is not None and f in spec.credit.ledger_needs
+                and (column := spec.credit.ledger_column(f)) is not None]
     keys = {t.key for t in rule.condition.terms if not t.key.startswith("t:")}
     if rule.field:
         keys.add(rule.field)
-    computed = COMPUTED_COLUMN if SHEETS[rule.sheet].credited else None
+    credit = SHEETS[rule.sheet].credit
+    computed = credit.typed if credit is not None else None  # the engine computes it where blank or absent
     return [(rule.sheet, k) for k in sorted(keys) if k != computed]
 
 

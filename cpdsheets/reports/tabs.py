@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from ..contract.findings import Finding, Lang
-from ..contract.policy import OUTPUT_CATEGORY, Policy, Settings
+from ..contract.policy import Policy, Settings
 from ..contract.results import Results
-from ..contract.schema import OUTPUT_TABS, TRAINING_CATEGORIES
+from ..contract.schema import FIXED_CREDIT_CATEGORIES, OUTPUT_TABS, TRAINING_CATEGORIES
 from ..contract.states import State, SubjectType
 from ..contract.texts import WORDS, Text
 from .alert_rows import STATE_RANK, alert_rows
@@ -80,11 +80,13 @@ def summary_tab(results: Results, policy: Policy, lang: Lang = "zh") -> TabTable
 
 def category_order(present: set[str], settings: Settings) -> list[str]:
     """Credit categories as the 规则 sheet lists them (学分换算, then 学分上限), the template's
-    categories after those, anything else by name, and 成果 (from 成果学分, listed last) at the end."""
+    categories after those, anything else by name, and the categories a credited sheet fixes (成果, from
+    成果学分, listed last) at the end."""
     listed = [*settings.credit_rates, *TRAINING_CATEGORIES, *settings.category_caps]
-    order = [c for c in dict.fromkeys(listed) if c in present and c != OUTPUT_CATEGORY]
-    order += sorted(present - set(order) - {OUTPUT_CATEGORY})
-    return order + ([OUTPUT_CATEGORY] if OUTPUT_CATEGORY in present else [])
+    fixed = set(FIXED_CREDIT_CATEGORIES)
+    order = [c for c in dict.fromkeys(listed) if c in present and c not in fixed]
+    order += sorted(present - set(order) - fixed)
+    return order + [c for c in FIXED_CREDIT_CATEGORIES if c in present]
 
 
 def _alert_lines(alerts: pd.DataFrame, lang: Lang) -> dict[str, str]:
