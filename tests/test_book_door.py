@@ -27,13 +27,14 @@ from cpdsheets.contract.book import RawBook
 from cpdsheets.contract.schema import OUTPUT_TABS
 from cpdsheets.doors.book_door import BookDoor
 from cpdsheets.doors.live.live_door import LiveDoor
+from cpdsheets.doors.mark_plan import NO_NOTE, plan_marks
 from cpdsheets.doors.mark_record import MARK_STORE
 from cpdsheets.doors.ooxml.file_door import FileDoor
 from cpdsheets.doors.tab_owner import other_language_tabs
 from cpdsheets.doors.xlclient.client_door import ClientDoor
 from cpdsheets.jobs import book as jobs
 from cpdsheets.jobs.tabs import book_tabs
-from cpdsheets.reports.tables import MARK_FILL
+from cpdsheets.reports.tables import MARK_FILL, CellMark
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
@@ -41,6 +42,25 @@ DEMO = Path(__file__).resolve().parents[1] / "workbook" / "demo_school.xlsm"
 USER_FILL = "FFFF00"
 USER_SHEET = OUTPUT_TABS["groups"][1]  # "Groups": the user's, never ours
 DOORS = ("file", "live", "client")
+
+
+def _with_odd_marks(marks: list[CellMark], tabs: list) -> list[CellMark]:
+    """A run's marks and the cases each door must decide alike (:func:`plan_marks`): a mark without a
+    note, one cell marked three times (a note repeated), a $-address, a sheet the book lacks, one of
+    our own tabs, the record sheet and a cell that is no cell."""
+    return [*marks,
+            CellMark("教师名册", "$L$4", ""),
+            CellMark("教师名册", "M4", "重复的说明"), CellMark("教师名册", "M4", "重复的说明"),
+            CellMark("教师名册", "M4", "另一条"),
+            CellMark("没有这张表", "A1", "不会标记"), CellMark(tabs[0].name, "A2", "我们的表不标记"),
+            CellMark(MARK_STORE, "A1", "记录表不标记"), CellMark("教师名册", "第4行", "不是单元格")]
+
+
+def _planned(path: Path, marks: list[CellMark], tabs: list) -> dict[tuple[str, str], str]:
+    """The cells the plan marks in the book at ``path``, and their notes."""
+    names = openpyxl.load_workbook(path, keep_vba=True).sheetnames
+    plan = plan_marks(marks, [], lambda n: n if n in names else None, skip=[t.name for t in tabs])
+    return {(sheet, cell.address): cell.note for sheet, cells in plan.cells.items() for cell in cells}
 
 
 def _step(kind: str, src: Path, dst: Path, act: Callable[[BookDoor], Any]) -> Any:
@@ -139,8 +159,9 @@ def seen(start, tmp_path_factory) -> dict[str, dict[str, Any]]:
     for kind in DOORS:
         folder = tmp_path_factory.mktemp(kind)
         one, two, three = folder / "1.xlsm", folder / "2.xlsm", folder / "3.xlsm"
-        written_zh = _step(kind, src, one, lambda d: d.write(zh.tabs, marks=zh.marks, remove=other_language_tabs("zh")))
-        written_en = _step(kind, one, two, lambda d: d.write(en.tabs, marks=en.marks, remove=other_language_tabs("en")))
+        zh_marks, en_marks = _with_odd_marks(zh.marks, zh.tabs), _with_odd_marks(en.marks, en.tabs)
+        written_zh = _step(kind, src, one, lambda d: d.write(zh.tabs, marks=zh_marks, remove=other_language_tabs("zh")))
+        written_en = _step(kind, one, two, lambda d: d.write(en.tabs, marks=en_marks, remove=other_language_tabs("en")))
         cleared = _step(kind, two, three, lambda d: d.clear_marks())
         out[kind] = {
             "written": [written_zh, written_en], "cleared": cleared,
@@ -167,18 +188,21 @@ def test_the_sequence_through_each_door(kind, start, seen):
     assert got["sheets"][0] == inputs + zh_names + [MARK_STORE]
     assert got["sheets"][1] == inputs + [MARK_STORE] + en_names  # switching language: no Chinese tab left
     assert got["sheets"][2] == got["sheets"][1]
-    # marks: each marked cell filled with a note; the user's fill untouched; the user's note kept
+    # marks: the cells the plan marks, each filled with the plan's note (the user's note kept where there
+    # is one); the user's fill untouched; nothing on a missing sheet, our tabs or the record
+    planned = {}
     for step, run in ((0, zh), (1, en)):
-        marked = {(m.sheet, m.cell) for m in run.marks}
+        planned[step] = _planned(src, _with_odd_marks(run.marks, run.tabs), run.tabs)
+        assert set(planned[step]) == {(m.sheet, m.cell) for m in run.marks} | {("教师名册", "L4"), ("教师名册", "M4")}
+        assert planned[step][("教师名册", "L4")] == NO_NOTE and planned[step][("教师名册", "M4")] == "重复的说明\n另一条"
         cells = got["marks"][step]
-        assert {k for k, (fill, _) in cells.items() if fill == MARK_FILL} == marked
-        assert all(cells[k][1] for k in marked)
+        expected = {**planned[step], (run.marks[0].sheet, run.marks[0].cell): "用户自己的批注"}
+        assert {k: note for k, (fill, note) in cells.items() if fill == MARK_FILL} == expected
         assert cells[("教师名册", "Z1")] == (USER_FILL, None)
-        assert cells[(run.marks[0].sheet, run.marks[0].cell)][1] == "用户自己的批注"
     # cleared: the book's own fills and notes as they were, the record without marks but with the tabs
-    assert got["cleared"] == len(en.marks)
+    assert got["cleared"] == len(planned[1])
     assert got["marks"][2] == user
-    assert sorted(r[:2] for r in got["record"][1] if r[1]) == sorted({(m.sheet, m.cell) for m in en.marks})
+    assert sorted(r[:2] for r in got["record"][1] if r[1]) == sorted(planned[1])
     assert [r for r in got["record"][2] if r[1]] == []
     assert {r[0]: r[2] for r in got["record"][2] if r[2]} == {n: t.key for n, t in zip(en_names, en.tabs)}
     assert all(tabs[USER_SHEET] == [["我的分组"]] for tabs in got["tabs"])

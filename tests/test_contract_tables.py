@@ -5,7 +5,8 @@ literal collection naming two or more sheets (by key or name) or compare a value
 period-kind word; such a list would drift from the SheetSpec / MetricSpec / PeriodKindSpec tables
 as the 豁免 KeyError once did (a rule on 豁免 passed the policy reader, compute built no frame).
 Nor may it name one sheet by its key (``spec.key == "observations"``, ``dataset.valid("teachers")``):
-a fact about one sheet is a field of its SheetSpec, and the roster is ``TEACHERS.key``.
+a fact about one sheet is a field of its SheetSpec, and the roster is ``TEACHERS.key``. Nor one column
+(``col.key == "mentor_id"``, ``t.key == "taught_by"``): a fact about a column is a field of its ColumnSpec.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cpdsheets.engine.cross_checks import CROSS_CHECKS, CrossCheck, Ran, Undecla
 from cpdsheets.jobs import book as jobs_book
 from cpdsheets.contract.period import PERIOD_KIND_SPECS, Period, period_label
 from cpdsheets.contract.policy import DEFAULT_RULES, METRIC_SPECS, METRICS
-from cpdsheets.contract.schema import COUNTED_SHEETS, DATA_SHEETS, SHEETS, TEACHERS
+from cpdsheets.contract.schema import COUNTED_SHEETS, CREDIT_LEDGER, DATA_SHEETS, SHEETS, TEACHERS
 from cpdsheets.contract.synonyms import SHEET_WORDS as SHEET_NAME_WORDS
 
 PACKAGE = Path(__file__).parents[1] / "cpdsheets"
@@ -40,6 +41,11 @@ ROSTER_KEY = TEACHERS.key
 SHEET_LOOKUPS = {"valid", "frame"}  # dataset.valid("...") / .frame("...")
 SHEET_MAPS = {"SHEETS", "reads", "sheet_names", "frames"}  # SHEETS["..."], reads.get("...")
 KIND_WORDS = set(METRIC_SPECS) | set(PERIOD_KIND_SPECS)
+# The two columns every sheet about a teacher shares by the contract's own convention: whose row it is
+# (``teacher_id``, what frames are joined and grouped on everywhere) and that teacher's name where the
+# sheet has one (``name``, where bind puts the person words). Naming them is not one column's special case.
+SUBJECT_KEYS = {"teacher_id", "name"}
+COLUMN_KEYS = {c.key for s in (*DATA_SHEETS, CREDIT_LEDGER) for c in s.columns} - SUBJECT_KEYS
 
 
 def _modules() -> list[Path]:
@@ -108,6 +114,38 @@ def sheet_key_literals(tree: ast.AST) -> list[tuple[int, str]]:
                 node.func.attr in SHEET_LOOKUPS or node.func.attr == "get" and _name(node.func.value) in SHEET_MAPS):
             out += [(node.lineno, ROSTER_KEY) for a in node.args[:1] if _key_at(a) == ROSTER_KEY]
     return sorted(set(out))
+
+
+def column_key_tests(tree: ast.Module) -> list[tuple[int, str]]:
+    """Comparisons of some ``<x>.key`` with a column's key, typed there or held by a module-level name
+    (``col.key == "mentor_id"``, ``t.key in ("t:roles", "roles")``, ``col.key in _WIDE_TEXT``)."""
+    named = {t.id: n.value for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None
+             for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        if not any(isinstance(n, ast.Attribute) and n.attr == "key" for n in sides):
+            continue
+        for side in sides:
+            held = named.get(side.id) if isinstance(side, ast.Name) else side
+            out += [(node.lineno, w) for w in _strings(held) if w in COLUMN_KEYS] if held is not None else []
+    return sorted(set(out))
+
+
+def test_the_column_key_scan_catches_what_it_forbids():
+    src = ast.parse('WIDE = {"title", "award"}\nif col.key == "mentor_id": pass\nif t.key in ("t:roles", "roles"): pass\n'
+                    'if col.key in WIDE: pass\nif "taught_by" != term.key: pass\n'
+                    'ok = col.key == "teacher_id"\nok = c.key == "name"\nok = t.key == "t:subject_type"\n'
+                    'ok = col.key == rule.field\nok = frame["taught_by"]\nok = key == "mentor_id"\n')
+    assert column_key_tests(src) == [(2, "mentor_id"), (3, "roles"), (4, "award"), (4, "title"), (5, "taught_by")]
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_column_special_cased_by_its_key_outside_the_contract(path):
+    found = column_key_tests(ast.parse(path.read_text(encoding="utf-8")))
+    assert found == [], "a fact about one column belongs on its ColumnSpec (contract/schema.py)"
 
 
 def test_the_sheet_key_scan_catches_what_it_forbids():

@@ -173,3 +173,67 @@ def test_a_merge_of_districts_has_one_as_of_date_or_is_refused(demo):
         merged([april, may], None)
     with pytest.raises(AsOfDiffers):  # the request's date must be the reports' date too
         merged([april, april], dt.date(2026, 5, 1))
+
+
+def test_new_describes_the_book_and_the_template_door_builds_what_the_cli_writes(tmp_path):
+    """`new` is parse -> job -> door -> render: the job's NewBook, built by the template, is the file
+    `cpdsheets new` writes, part for part; a school year whose holidays are not announced is said."""
+    import zipfile
+
+    from cpdsheets.doors.template.master import build_master
+    from cpdsheets.jobs.dates import request_year
+    from cpdsheets.jobs.new import DEFAULT_YEAR, NewBook, NewRequest, new
+
+    asked = request_year("2035/36")
+    assert asked is not None and request_year("2035-2037") is None and request_year("明年") is None
+    book = new(NewRequest(tmp_path / "a.xlsx", "en", asked, "  青禾路小学 ", "http://10.0.0.5:8000"))
+    assert book == NewBook(tmp_path / "a.xlsx", "en", False, False, "2035-2036", "青禾路小学", "http://10.0.0.5:8000",
+                           "2035-2036")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        book.year = "2036-2037"  # type: ignore[misc]
+    past = new(NewRequest(tmp_path / "b.xlsm", year=request_year("2024")))
+    assert (past.macros, past.year, past.estimated_calendar) == (True, "2024-2025", None)
+    assert new(NewRequest(tmp_path / "c.xlsm")).year == DEFAULT_YEAR
+    demo = new(NewRequest(tmp_path / "d.xlsm", demo=True, year=asked))
+    assert (demo.demo, demo.year, demo.estimated_calendar) == (True, None, None)
+
+    built = build_master(book.target, year=book.year, lang=book.lang, macros=book.macros, school=book.school,
+                         server=book.server)
+    written = tmp_path / "cli.xlsx"
+    run = invoke_cli("new", written, "--year", "2035/36", "--school", "  青禾路小学 ", "--lang", "en",
+                     "--server", "http://10.0.0.5:8000")
+    assert run.returncode == 0 and "2035-2036" in run.stdout  # the note on the computed 校历
+    with zipfile.ZipFile(built) as a, zipfile.ZipFile(written) as b:
+        assert a.namelist() == b.namelist()
+        assert all(a.read(n) == b.read(n) for n in a.namelist())
+
+
+def test_the_rollup_job_maps_over_a_pools_workers_in_order_and_a_failed_worker_is_one_line(tmp_path):
+    """The fan-out is the job's, for the CLI and the service alike: the door gives how one book is read
+    (in a worker) and the pool's map; the answers come back in the books' order."""
+    from cpdsheets.doors.pool_map import PoolMap
+    from cpdsheets.doors.rollup.summary import summarise_file
+    from cpdsheets.doors.workers import WarmPool
+    from cpdsheets.jobs.rollup import DistrictRequest, SchoolBook, roll_up
+    from cpdsheets.reports.rollup import Skipped
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    skipped = (Skipped("copy.xlsm", "same_content", "demo"),)
+    books = (SchoolBook(str(bad)), SchoolBook(str(DEMO), "学校甲/demo.xlsm"), SchoolBook(str(DEMO), "学校乙/demo.xlsm"))
+    seen = []
+    with WarmPool(2) as pool:
+        district = roll_up(DistrictRequest(books, "zh", DEMO_AS_OF, 2, skipped), summarise_file,
+                           PoolMap(pool, lambda: seen.append(1)))
+    assert [s.path for s in district.schools] == ["学校甲/demo.xlsm", "学校乙/demo.xlsm"]
+    assert [u.path for u in district.unreadable] == [str(bad)] and district.unreadable[0].error
+    assert (district.as_of, district.jobs, district.skipped, len(seen)) == (DEMO_AS_OF, 2, list(skipped), 3)
+    assert district.schools[0].teachers == 12
+
+    # A worker that goes over its memory limit (the engine alone is more than 50 MB): that book's line,
+    # in the request's language, named as the request names it.
+    with WarmPool(1, memory_mb=50) as pool:
+        failed = roll_up(DistrictRequest((SchoolBook(str(DEMO), "学校甲/demo.xlsm"),), "en", DEMO_AS_OF),
+                         summarise_file, PoolMap(pool))
+    assert failed.schools == [] and [u.path for u in failed.unreadable] == ["学校甲/demo.xlsm"]
+    assert "50 MB" in failed.unreadable[0].error and "memory" in failed.unreadable[0].error

@@ -38,8 +38,9 @@ LEAVES = SheetSpec(
 
 
 def test_the_shipped_sheets_declare_their_roles():
-    assert [s.key for s in CREDITED_SHEETS] == [TRAININGS.key, OUTPUTS.key]
-    assert [s.key for s in EXEMPTING_SHEETS] == [EXEMPTIONS.key]
+    # the two shipped credited sheets first, in the contract's order (a sheet added by record may follow)
+    assert [s.key for s in CREDITED_SHEETS][:2] == [TRAININGS.key, OUTPUTS.key]
+    assert EXEMPTIONS in EXEMPTING_SHEETS
     for spec in DATA_SHEETS:  # every column a role names is the sheet's own
         keys = {c.key for c in spec.columns}
         for role in (spec.credit, spec.exempts):

@@ -47,6 +47,7 @@ TEACHER_ATTRIBUTES: dict[str, str] = {
 }
 NUMERIC_ATTRIBUTES = {"t:age", "t:seniority"}
 BOOLEAN_ATTRIBUTES = {"t:has_mentor", "t:is_mentor"}
+LIST_ATTRIBUTES = {"t:roles"}  # the roster's 岗位, a list
 SUBJECT_TYPES = SubjectType.words()  # 教师, 教研组, 备课组
 MENTOR_VALUE, APPRENTICE_VALUE = "师傅", "徒弟"
 TRUE_WORDS = {"是", "有", "true", "yes", "1", "y"}
@@ -95,6 +96,12 @@ class Comparison(BaseModel):
     op: Op
     values: tuple[str, ...]  # alternatives; any one matches (for != : none matches)
     key: str = ""  # resolved: a sheet column key, or a "t:" teacher attribute; "" before binding
+    # 师傅 or 徒弟 when the term compares a column naming a teacher (ColumnSpec.names_teacher, 授课教师)
+    # with the row teacher's mentor or apprentice (授课教师=师傅 / =徒弟); "" otherwise. Set when bound.
+    pairing: str = ""
+    # The value is a list (岗位: 班主任、中层), so = and != ask whether it holds one of the values. Set when bound:
+    # a column of kind "roles" or a ``LIST_ATTRIBUTES`` attribute.
+    listed: bool = False
 
     @property
     def number(self) -> float:
@@ -228,14 +235,18 @@ def bind_condition(cond: Condition, sheet_key: str | None, *, extra: dict[str, s
         key = None
         if extra:
             key = extra.get(_field_key(term.field))
+        column = None
         if key is None and sheet_key is not None and sheet_key != "teachers":
             key = sheet_field(sheet_key, term.field)
+            column = SHEETS[sheet_key].column(key) if key is not None else None
         if key is None:
             key = teacher_attribute(term.field)
         if key is None:
             raise ConditionError(CONDITION_REASONS["unknown-field"].fill(field=term.field))
+        pairing = _pairing(term) if column is not None and column.names_teacher else ""
+        listed = column.kind == "roles" if column is not None else key in LIST_ATTRIBUTES
         _check_values(term, key)
-        bound.append(term.model_copy(update={"key": key}))
+        bound.append(term.model_copy(update={"key": key, "pairing": pairing, "listed": listed}))
     return cond.model_copy(update={"terms": tuple(bound)})
 
 
@@ -254,10 +265,17 @@ def _check_values(term: Comparison, key: str) -> None:
     if key == "t:subject_type":
         if term.op != "=" or not all(v in SUBJECT_TYPES for v in term.values):
             raise ConditionError("「对象」只能是 教师、教研组 或 备课组", "对象 (subject) can only be 教师, 教研组 or 备课组")
-    if key == "taught_by" and any(v in (MENTOR_VALUE, APPRENTICE_VALUE) for v in term.values):
-        if term.op != "=" or len(term.values) != 1:
-            raise ConditionError("「授课教师=师傅」或「授课教师=徒弟」不能与其他取值合用",
-                                 "授课教师=师傅 or 授课教师=徒弟 cannot be combined with other values")
+
+
+def _pairing(term: Comparison) -> str:
+    """师傅 / 徒弟 when a term on a column naming a teacher asks for the row teacher's mentor or apprentice,
+    else ""; either word beside another value or operator is refused."""
+    if not any(v in (MENTOR_VALUE, APPRENTICE_VALUE) for v in term.values):
+        return ""
+    if term.op != "=" or len(term.values) != 1:
+        raise ConditionError("「授课教师=师傅」或「授课教师=徒弟」不能与其他取值合用",
+                             "授课教师=师傅 or 授课教师=徒弟 cannot be combined with other values")
+    return term.values[0]
 
 
 def subject_types(applies_to: Condition) -> tuple[str, ...]:

@@ -57,6 +57,13 @@ class ColumnSpec(BaseModel):
     # number: what the column measures, so a metric can name its default field by it (字数 sums the
     # sheet's "chars" column when a rule gives no 字段). Empty: nothing a metric defaults to.
     measures: str = ""
+    # The roster's own 工号, each row's id: every other 工号 column (a log's teacher, 师傅工号) refers to it,
+    # so the template offers the roster's ids there and not here.
+    roster_id: bool = False
+    # Its value names a teacher by 工号 or by name (授课教师): a condition may compare it with the row
+    # teacher's mentor or apprentice (授课教师=师傅 / 授课教师=徒弟, engine.filters).
+    names_teacher: bool = False
+    wide: bool = False  # free text people write at length (a title, a reason): a wide template column
 
     @property
     def drops_row(self) -> bool:
@@ -151,10 +158,10 @@ class SheetSpec(BaseModel):
 def _col(key: str, header: str, *aliases: str, kind: ColumnKind = "text", required: bool = False,
          choices: tuple[str, ...] = (), help: str = "", units: tuple[str, ...] = (),
          shown_unit: Text = NO_UNIT, measures: str = "", suggested: tuple[str, ...] = (),
-         **typing: bool) -> ColumnSpec:
+         **facts: bool) -> ColumnSpec:
     return ColumnSpec(
         key=key, header=header, aliases=tuple(aliases), kind=kind, required=required, choices=tuple(choices),
-        help=help, units=units, shown_unit=shown_unit, measures=measures, suggested=suggested, **typing,
+        help=help, units=units, shown_unit=shown_unit, measures=measures, suggested=suggested, **facts,
     )
 
 
@@ -191,7 +198,7 @@ TEACHERS = SheetSpec(
     key="teachers", name="教师名册", aliases=("Teachers",), row_is="一位教师", en="Teachers",
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", "ID", kind="teacher_id", required=True,
-             help="教师工号，按文本填写，可保留前导零"),
+             help="教师工号，按文本填写，可保留前导零", roster_id=True),
         _col("name", "姓名", "教师姓名", "Name", required=True, row_counts_without=True),
         _col("gender", "性别", "Gender"),
         _col("birth_date", "出生日期", "Birth date", "Birthday", kind="date", month_is_enough=True),
@@ -210,7 +217,7 @@ TRAININGS = SheetSpec(
     key="trainings", name="培训记录", aliases=("Trainings",), row_is="一位教师参加一次培训", en="Trainings",
     year_date="date", counted=True, count_unit=Text("次", "sessions"), title_column="title",
     credit=CreditRule(hours="hours", rate_by="category", void_column="attendance", void_values=NO_CREDIT_ATTENDANCE,
-                      category_column="category"),
+                      category_column="category", ledger_needs=("level", "hours")),
     sign_in=True,
     archive_columns=(
         _shown("title", "项目名称", "Training"),
@@ -222,7 +229,7 @@ TRAININGS = SheetSpec(
         _col("date", "日期", "培训日期", "Date", kind="date", required=True),
         _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
         _col("name", "姓名", "Name"),
-        _col("title", "项目名称", "培训项目", "培训内容", "Title", "Project", required=True),
+        _col("title", "项目名称", "培训项目", "培训内容", "Title", "Project", required=True, wide=True),
         _col("category", "类别", "培训类别", "Category", required=True,
              help="如：通识培训、专业培训、校本研修、网络研修、外出培训、师德培训", suggested=TRAINING_CATEGORIES),
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
@@ -251,9 +258,9 @@ OBSERVATIONS = SheetSpec(
         _col("teacher_id", "听课人工号", "Observer ID", kind="teacher_id", required=True),
         _col("name", "听课人", "Observer"),
         _col("taught_by", "授课教师", "执教教师", "Teacher", "Taught by", required=True,
-             help="填姓名或工号"),
+             help="填姓名或工号", names_teacher=True),
         _col("subject", "学科", "Subject"),
-        _col("topic", "课题", "Topic"),
+        _col("topic", "课题", "Topic", wide=True),
         _col("lesson_type", "课型", "Lesson type", kind="choice", choices=LESSON_TYPES),
         _col("location", "地点", "听课地点", "Location", kind="location", required=True, suggested=LOCATIONS),
         _col("comment_chars", "评课字数", "Comment chars", kind="number", units=CHAR_UNITS, shown_unit=CHARS_SHOWN,
@@ -271,7 +278,7 @@ READING = SheetSpec(
     columns=(
         _col("teacher_id", "工号", "教师工号", "Teacher ID", kind="teacher_id", required=True),
         _col("date", "日期", "Date", kind="date", required=True),
-        _col("title", "书刊名称", "书名", "Title", required=True),
+        _col("title", "书刊名称", "书名", "Title", required=True, wide=True),
         _col("type", "类型", "Type", kind="choice", required=True, choices=READING_TYPES),
         _col("chars", "字数", "Chars", "Characters", kind="number", units=CHAR_UNITS, shown_unit=CHARS_SHOWN,
              measures="chars"),
@@ -293,8 +300,8 @@ OUTPUTS = SheetSpec(
         _col("date", "日期", "Date", kind="date", required=True),
         _col("type", "类型", "Type", kind="choice", required=True, choices=OUTPUT_TYPES),
         _col("level", "级别", "Level", kind="choice", choices=LEVELS),
-        _col("title", "题目", "Title"),
-        _col("award", "获奖", "Award"),
+        _col("title", "题目", "Title", wide=True),
+        _col("award", "获奖", "Award", wide=True),
         _col("credits", "学分", "Credits", kind="number", units=CREDIT_UNITS, shown_unit=CREDITS_SHOWN),
     ),
 )
@@ -320,7 +327,7 @@ EXEMPTIONS = SheetSpec(
         _col("rule_id", "规则编号", "Rule ID", help="留空表示全部规则"),
         _col("start", "开始日期", "Start", kind="date", required=True),
         _col("end", "结束日期", "End", kind="date", required=True),
-        _col("reason", "原因", "Reason"),
+        _col("reason", "原因", "Reason", wide=True),
     ),
 )
 

@@ -17,7 +17,11 @@ class CreditRule(BaseModel):
       or the settings' table of credits by ``table_by`` = (type, level) columns (成果记录: 类型 + 级别,
       the type's any-level value when the level has none), or 0 when neither is given;
     - a row whose ``void_column`` holds one of ``void_values`` earns 0 (缺勤 and 请假: nothing attended);
-    - in the credit ledger the row's category is ``category_column``'s value, or ``category`` when fixed.
+    - in the credit ledger the row's category is ``category_column``'s value, or ``category`` when fixed;
+      its 级别 is ``level_column``'s and its 学时 ``hours``' (blank when None);
+    - ``ledger_needs``: the ledger fields (``level``, ``hours``) a 学分 rule that sums or tests them cannot
+      do without from this sheet: a book whose sheet lacks that column leaves such a rule not evaluated
+      (engine.rule_inputs). A field not listed reads blank where the column is missing (成果记录's 级别).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -31,6 +35,11 @@ class CreditRule(BaseModel):
     category_column: str | None = None
     category: str = ""
     level_column: str | None = "level"  # the ledger's 级别 (a rule's condition may name it)
+    ledger_needs: tuple[str, ...] = ()
+
+    def ledger_column(self, field: str) -> str | None:
+        """This sheet's column that feeds the credit ledger's ``field`` (level, hours), if any."""
+        return {"level": self.level_column, "hours": self.hours}.get(field)
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ from ..contract.texts import BilingualError, Catalogue, Text, lang_or
 from ..reports.internal_error import internal_error
 from ..reports.path_text import readable_path
 from ..reports.report import FileReport
-from .reader import WorkbookUnreadable, read_soon
+from .ooxml.file_door import FileDoor
+from .reader import WorkbookUnreadable
 
 # Why a worker gave no answer, as the file's one line.
 FAILURES = Catalogue("worker failures", {
@@ -59,19 +60,23 @@ def validate_file(path: str, lang: str = "zh", as_of: dt.date | None = None) -> 
 def _validate_file(path: str, lang: str, as_of: dt.date | None) -> FileReport:
     started = time.perf_counter()
     try:
-        reading = read_soon(path)
-        from ..jobs.book import ValidateRequest, validate  # the engine's imports, while the sheets are parsed
-
-        raw = reading.result()
+        raw = FileDoor(path, while_reading=_import_validate).read()
     except WorkbookUnreadable as exc:
         return FileReport(path, unreadable=exc.message(lang), seconds=time.perf_counter() - started)
     except Exception as exc:  # a reader bug met on one file: that file's line, not the batch's end
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
+    from ..jobs.book import ValidateRequest, validate
+
     try:
         checked = validate(ValidateRequest(raw, lang_or(lang), as_of))
     except Exception as exc:  # one odd workbook must not end a district's batch with a traceback
         return FileReport(path, unreadable=internal_error(exc, lang), seconds=time.perf_counter() - started)
     return FileReport(path, checked.findings, rows=checked.validation.rows, seconds=time.perf_counter() - started)
+
+
+def _import_validate() -> None:
+    """The engine's imports, done while the file door parses the sheets (on calamine's threads)."""
+    import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
 
 
 def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.date | None = None) -> dict[str, int]:
@@ -82,7 +87,6 @@ def recalc_file(path: str, out: str | None = None, lang: str = "zh", as_of: dt.d
 
     from ..jobs.book import RecalcRequest, recalc
     from ..jobs.tabs import book_tabs
-    from .ooxml.file_door import FileDoor
     from .tab_owner import other_language_tabs
 
     code = lang_or(lang)

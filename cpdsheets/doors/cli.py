@@ -28,10 +28,11 @@ from ..reports.report import FileReport, Report
 from ..reports.safe_text import visible_lines
 from .batch import validate_file
 from .cli_texts import CLI_HELP
-from .reader import SUPPORTED, WorkbookUnreadable, read_soon, read_workbook
+from .reader import SUPPORTED, WorkbookUnreadable
 
 if TYPE_CHECKING:
-    from ..contract.book import RawBook
+    from ..jobs.new import NewBook
+    from ..jobs.rollup import MapOverBooks
 
 _T = TypeVar("_T")
 
@@ -185,52 +186,50 @@ def validate(
     raise typer.Exit(report.exit_code(fail_on.value))
 
 
-def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int, *, work=validate_file,
-             label: str = "") -> list:
-    """``work(path, lang, as_of)`` for every file, ``jobs`` at a time, in the files' order, on warm
-    workers that import the engine once. Each file has the per-file limits (time, memory): a file that
-    goes over one or kills its worker is a ``FileReport`` with ``unreadable`` set, and every other file
-    is still done. A single file is done in this process, under the same limits (``watched_call``)."""
-    from concurrent.futures import as_completed
+def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> list:
+    """``validate_file(path, lang, as_of)`` for every file, in the files' order (see :func:`_workers`);
+    a file that went over a limit or whose worker crashed is a ``FileReport`` with ``unreadable`` set."""
+    from .workers import WorkerFailure
 
-    from .workers import WarmPool, WorkerFailure
+    with _workers(len(files), jobs, _help("validating"), lang) as map_books:
+        answers = map_books(validate_file, [(f, lang, as_of) for f in files])
+    return [FileReport(readable_path(f), unreadable=a.message(lang), seconds=a.failure.seconds)
+            if isinstance(a, WorkerFailure) else a for f, a in zip(files, answers)]
 
-    if len(files) == 1:
-        from .watched_call import call_watched
 
-        try:
-            return [call_watched(work, (files[0], lang, as_of), label=readable_path(files[0]), lang=lang)]
-        except WorkerFailure as exc:
-            return [FileReport(readable_path(files[0]), unreadable=exc.message(lang), seconds=exc.failure.seconds)]
-    show_progress = len(files) > 1 and sys.stderr.isatty()
-    results: dict[str, object] = {}
-    progress = task = None
-    if show_progress:
+
+@contextlib.contextmanager
+def _workers(n_files: int, jobs: int, label: str, lang: str) -> Iterator[MapOverBooks]:
+    """A map over ``n_files`` books on ``jobs`` warm workers that import the engine once (before their
+    first book), with a progress bar on a terminal. Each book has the per-file limits (time,
+    memory): one that goes over one or kills its worker is answered with that failure, and every other
+    book is still done. A single book is done in this process, under the same limits (``watched_call``)."""
+    from .pool_map import PoolMap, WatchedMap
+    from .workers import WarmPool
+
+    if n_files == 1:
+        yield WatchedMap(lang)
+        return
+    progress = None
+    if n_files > 1 and sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import Progress
 
         # On stderr, the stream checked above: stdout may be a report redirected to a file.
         progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
-        task = progress.add_task(label or _help("validating"), total=len(files))
     try:
-        # Workers import before their first file, so a file's time limit counts that file alone (on a busy
+        # Workers import before their first book, so a book's time limit counts that book alone (on a busy
         # machine a small book's share of the engine's imports could pass a tight limit).
-        with WarmPool(min(jobs, len(files))) as pool:
-            futures = {pool.submit(work, f, lang, as_of): f for f in files}
-            for future in as_completed(futures):
-                path = futures[future]
-                try:
-                    results[path] = future.result()
-                except WorkerFailure as exc:
-                    results[path] = FileReport(readable_path(path), unreadable=exc.message(lang),
-                                               seconds=exc.failure.seconds)
-                if progress is not None and task is not None:
-                    progress.advance(task)
+        with WarmPool(min(jobs, n_files)) as pool:
+            if progress is None:
+                yield PoolMap(pool)
+            else:
+                task = progress.add_task(label, total=n_files)
+                yield PoolMap(pool, lambda: progress.advance(task))
     finally:
         if progress is not None:
             progress.stop()
-    return [results[f] for f in files]
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -308,7 +307,10 @@ def recalc(
     with _book_held(book, lang):
         when = _parse_date(as_of, lang)
         target = None if dry_run else _guarded(lang, lambda: _other_book(out, book))
-        raw = _or_exit(book, lang, lambda: _read_while_importing(book))
+        from .ooxml.file_door import FileDoor
+
+        door = FileDoor(book, out=target, backup=backup, while_reading=_import_recalc)
+        raw = _or_exit(book, lang, door.read)
         from ..jobs.book import RecalcRequest, recalc as recalc_job
         from ..reports.recalc_text import recalc_text
         from ..reports.results_json import to_results_json
@@ -324,11 +326,9 @@ def recalc(
                 _echo(summary)
             raise typer.Exit(_findings_exit(outcome.findings, fail_on))
         from ..jobs.tabs import book_tabs
-        from .ooxml.file_door import FileDoor
         from .tab_owner import other_language_tabs
 
         tabs = book_tabs(outcome)
-        door = FileDoor(book, out=target, backup=backup)
         _or_exit(book, lang, lambda: door.write(tabs.tabs, marks=tabs.marks if mark else None,
                                                 remove=other_language_tabs(lang)))
         if summary is not None:  # after the write: a book that could not be written shows its one line alone
@@ -364,10 +364,8 @@ def rollup(
     lang: LangOption = "zh",
     merge: Annotated[bool, typer.Option("--merge", help=_help("rollup.merge"))] = False,
 ) -> None:
-    from ..reports.rollup import District
     from . import output_paths as op
     from .rollup.inputs import choose as choose_inputs
-    from .rollup.summary import as_unreadable, summarise_file
 
     started = time.perf_counter()
     target = _guarded(lang, lambda: op.given(output, "-o", op.DISTRICT_BOOK))
@@ -382,19 +380,19 @@ def rollup(
         district = _guarded(lang, lambda: merged(read_reports(files), when))
         district.skipped += skipped
     else:
-        from ..jobs.dates import district_as_of
+        from ..jobs.rollup import DistrictRequest, SchoolBook, roll_up
+        from .rollup.summary import summarise_file
 
-        when = district_as_of(_parse_date(as_of, lang))  # one date for every school, settled here once
+        when = _parse_date(as_of, lang)
         files, skipped = choose_inputs(expand_paths(paths))
         if target is not None:  # refused before any book is read, not after
             _guarded(lang, lambda: _guard_district(target, files, [p for p in paths if Path(p).is_dir()]))
         if not files and not skipped:
             typer.echo(_help("no-workbooks"), err=True)
             raise typer.Exit(2)
-        results = _run_all(files, lang, when, jobs, work=summarise_file, label=_help("rolling-up"))
-        bad = [as_unreadable(r) for r in results]
-        district = District([r for r, b in zip(results, bad) if b is None], [b for b in bad if b is not None],
-                            when, jobs=jobs, skipped=skipped)
+        request = DistrictRequest(tuple(SchoolBook(f) for f in files), lang, when, jobs, tuple(skipped))
+        with _workers(len(files), jobs, _help("rolling-up"), lang) as map_books:
+            district = roll_up(request, summarise_file, map_books)
     district.seconds = time.perf_counter() - started
     notes: list[str] = []
     if target is not None:
@@ -449,45 +447,38 @@ def new(
     force: Annotated[bool, typer.Option("--force", help=_help("new.force"))] = False,
     server: ServerOption = "",
 ) -> None:
-    from .template.school_year import school_year
-    from .template.master import build_master
+    from ..jobs.dates import request_year
+    from ..jobs.new import NewRequest, new as new_job
 
     server = _server_or_exit(server, lang)
-
-    if year:
-        try:
-            school_year(year)
-        except ValueError:
-            typer.echo(CLI.render("bad-year", lang, year=year), err=True)
-            raise typer.Exit(2)
-
+    school_year = request_year(year) if year else None
+    if year and school_year is None:
+        typer.echo(CLI.render("bad-year", lang, year=year), err=True)
+        raise typer.Exit(2)
     target = _guarded(lang, lambda: _new_output(path))
     if target.exists() and not force:
         _echo(_help("exists", target=target), err=True)
         raise typer.Exit(2)
-    macros = target.suffix.lower() != ".xlsx"
-    if demo:
+    book = new_job(NewRequest(target, lang, school_year, school, server, demo))
+    written = _guarded(lang, lambda: _write_new(book))
+    _echo(next_steps(written, lang, demo=book.demo))
+    if book.estimated_calendar is not None:
+        from .template.text import CALENDAR_NOT_ANNOUNCED
+
+        _echo(CALENDAR_NOT_ANNOUNCED.render(lang, year=book.estimated_calendar))
+
+
+def _write_new(book: NewBook) -> Path:
+    """The book the `new` job describes, built by the template (or, for --demo, with the demo's data)."""
+    if book.demo:
         from ..samples.demo import build_demo
 
-        _echo(next_steps(_guarded(lang, lambda: build_demo(target, macros=macros, server=server)), lang, demo=True))
-        return
-    kwargs: dict[str, Any] = {"lang": lang, "macros": macros, "school": school.strip(), "server": server}
-    if year:
-        kwargs["year"] = year
-    written = _guarded(lang, lambda: build_master(target, **kwargs))
-    _echo(next_steps(written, lang))
-    _calendar_note(year, lang)
+        return build_demo(book.target, macros=book.macros, server=book.server)
+    from .template.master import build_master
 
-
-def _calendar_note(year: str, lang: Lang) -> None:
-    """One line when the year's 校历 was computed, not read from the announced schedule."""
-    from ..contract.national_calendar import national_year
-    from .template.school_year import school_year, year_label
-    from .template.text import CALENDAR_NOT_ANNOUNCED
-
-    label = year_label(year) if year else year_label("2025-2026")
-    if not national_year(school_year(label).start.year).announced:
-        _echo(CALENDAR_NOT_ANNOUNCED.render(lang, year=label))
+    assert book.year is not None  # the job names a year for every book but the demo
+    return build_master(book.target, year=book.year, lang=book.lang, macros=book.macros, school=book.school,
+                        server=book.server)
 
 
 def next_steps(book: Path, lang: Lang, *, demo: bool = False) -> str:
@@ -556,7 +547,9 @@ def bind(
                 _echo(CLI.render("bad-bind-year", lang, year=year), err=True)
                 raise typer.Exit(2)
         target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
-        raw = _or_exit(book, lang, lambda: read_workbook(book))
+        from .ooxml.file_door import FileDoor
+
+        raw = _or_exit(book, lang, FileDoor(book).read)
         bound = bind_job(BindRequest(raw, lang))
         if bound.unusable:
             _refuse_rebind(book, bound.mapping_sheet or "", bound.unusable, lang)
@@ -610,13 +603,10 @@ def _or_exit(book: Path, lang: Lang, work: Callable[[], _T]) -> _T:
         raise typer.Exit(2)
 
 
-def _read_while_importing(book: Path) -> RawBook:
-    """The book, its sheets parsed on calamine's threads while the engine is imported here."""
-    reading = read_soon(book)
+def _import_recalc() -> None:
+    """recalc's jobs, imported while the file door parses the book's sheets (on calamine's threads)."""
     import cpdsheets.jobs.book  # noqa: F401 (the import is the point: it overlaps the parse)
     import cpdsheets.jobs.tabs  # noqa: F401
-
-    return reading.result()
 
 
 def _write_binding(book: Path, proposal, *, out: Optional[Path], year: Optional[str], school: str, as_json: bool,
@@ -662,8 +652,10 @@ def archive(
     ids = [t.strip() for item in teacher or [] for t in item.split(",") if t.strip()]
     when = _parse_date(as_of, lang)  # a bad date is its own line, before anything is read
     target, folder = _guarded(lang, lambda: archive_outputs(book, out, split, pdf, lang))
+    from .ooxml.file_door import FileDoor
+
     try:
-        raw = read_workbook(book)
+        raw = FileDoor(book).read()
     except WorkbookUnreadable as exc:
         _echo(f"{book}: {exc.message(lang)}", err=True)
         raise typer.Exit(2)

@@ -1,6 +1,6 @@
-"""Which cells a run marks and which earlier marks go, decided once for the doors that mark cell by
-cell: the live door (an xlwings Book) and the VBA client's door. (The file door restyles the cells
-inside the package and keeps each cell's format for its undo, :mod:`.ooxml.marks`.)
+"""Which cells a run marks, with which note, and which earlier marks go, decided once for every door:
+the file door (:mod:`.ooxml.marks` renders the plan inside the package, keeping each cell's format
+for its undo), the live door (an xlwings Book) and the VBA client's door.
 
 A run's marks replace the book's: a cell still in error keeps its record row (what undoing needs was
 recorded when it was first marked), a cell no longer in error is given back, our own sheets are never

@@ -5,7 +5,8 @@ attributes (``t:`` columns, joined by ``with_attributes``). Semantics:
 - ``=`` any of the listed values; ``!=`` none of them (a blank cell is "not equal");
 - ``<`` ``<=`` ``>`` ``>=`` compare numbers (dates for date columns); a blank cell never matches;
 - ``含``: for 岗位 a role in the list; for other text a substring; ``岗位=中层`` also means "has the role";
-- ``授课教师=师傅``: the lesson was taught by the observer's mentor, by 工号 or by name;
+- ``授课教师=师傅`` (any column declared ``names_teacher``): the lesson was taught by the observer's
+  mentor, by 工号 or by name;
 - ``授课教师=徒弟``: taught by the apprentice named in the row's ``_apprentice_id`` / ``_apprentice_name``
   (rows are expanded to one per mentor-apprentice pair before this is evaluated);
 - ``对象=…`` selects the kind of subject and is not a row filter.
@@ -41,11 +42,12 @@ def attributes_used(cond: Condition) -> set[str]:
 
 
 def is_mentor_term(t: Comparison) -> bool:
-    return t.key == "taught_by" and t.values == (MENTOR_VALUE,)
+    """授课教师=师傅: the term's column names a teacher (ColumnSpec.names_teacher), bound as a pairing."""
+    return t.pairing == MENTOR_VALUE
 
 
 def is_apprentice_term(t: Comparison) -> bool:
-    return t.key == "taught_by" and t.values == (APPRENTICE_VALUE,)
+    return t.pairing == APPRENTICE_VALUE
 
 
 def with_attributes(rows: pd.DataFrame, attrs: pd.DataFrame, keys: set[str],
@@ -87,8 +89,8 @@ def _term(t: Comparison, frame: pd.DataFrame) -> pd.Series:
         left, right = _comparable(col, t.values[0])
         result = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[t.op]
         return result.fillna(False).astype(bool)
-    if t.op == "含" or (t.key in ("t:roles", "roles") and t.op in ("=", "!=")):
-        hit = _contains(col, t.values, as_list=t.key in ("t:roles", "roles"))
+    if t.op == "含" or (t.listed and t.op in ("=", "!=")):
+        hit = _contains(col, t.values, as_list=t.listed)
         return ~hit if t.op == "!=" else hit
     hit = pd.Series(False, index=frame.index)
     for v in t.values:

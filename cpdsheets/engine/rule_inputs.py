@@ -1,6 +1,6 @@
 """Which rules the workbook's sheets can answer, and a finding for each one they cannot.
 
-A rule counts rows of one sheet (the credit rules: of 培训记录 and 成果记录). When that sheet is
+A rule counts rows of one sheet (the credit rules: of every credited sheet). When that sheet is
 missing, has no header row, or lacks a required column, none of its rows count; when a column the
 rule sums or tests (字数 for R09, 级别 for R02) is absent, every row reads blank there. Evaluating
 such a rule would report every teacher or group as short, so it is not evaluated: one
@@ -9,7 +9,7 @@ A missing optional sheet (豁免, 教研活动) is itself only an info finding.
 
 A log the school says it does not keep (映射's （本校不登记） line, ``Dataset.not_kept``) is no problem:
 a rule that counts only that log is not evaluated, with one ``rule-log-not-kept`` info; the credit
-rules count the other of their two logs.
+rules count their other logs. So do they when the book lacks an optional credited sheet.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from __future__ import annotations
 from ..contract.dataset import Dataset
 from ..contract.findings import Finding, MissingSheet, RuleLogNotKept, RuleNotEvaluated
 from ..contract.policy import CREDITS_SHEET, Policy, Rule
-from ..contract.schema import OPTIONAL_SHEETS, SHEETS, TRAININGS
+from ..contract.schema import CREDITED_SHEETS, OPTIONAL_SHEETS, SHEETS
 from ..contract.texts import Text
 
 POLICY_SHEET = "规则"
-# Fields of the credit ledger and the 培训记录 column each comes from.
-CREDIT_COLUMNS = {"level": "level", "hours": "hours"}
-# The column the engine computes when a credited sheet has none: the credits a row earns.
-COMPUTED_COLUMN = "credits"
 
 
 def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
@@ -44,20 +40,27 @@ def sheet_problem(dataset: Dataset, key: str) -> tuple[str, str] | None:
 
 def _needed(rule: Rule) -> list[tuple[str, str]]:
     """(sheet key, column key) pairs the rule reads besides the sheet's required columns."""
-    if rule.sheet == CREDITS_SHEET:
+    if rule.sheet == CREDITS_SHEET:  # the ledger's fields the credited sheets declare they must feed
         fields = {rule.field or "", *(t.key for t in rule.condition.terms)}
-        return [(TRAININGS.key, CREDIT_COLUMNS[f]) for f in sorted(fields) if f in CREDIT_COLUMNS]
+        return [(spec.key, column) for f in sorted(fields) for spec in CREDITED_SHEETS
+                if spec.credit is not None and f in spec.credit.ledger_needs
+                and (column := spec.credit.ledger_column(f)) is not None]
     keys = {t.key for t in rule.condition.terms if not t.key.startswith("t:")}
     if rule.field:
         keys.add(rule.field)
-    computed = COMPUTED_COLUMN if SHEETS[rule.sheet].credited else None
+    credit = SHEETS[rule.sheet].credit
+    computed = credit.typed if credit is not None else None  # the engine computes it where blank or absent
     return [(rule.sheet, k) for k in sorted(keys) if k != computed]
 
 
 def rule_problem(dataset: Dataset, rule: Rule) -> tuple[str, str, str, str] | None:
     """(reason zh, reason en, fix zh, fix en) when the rule cannot be evaluated, else None. A log the
-    school does not keep is no problem (it has no rows)."""
+    school does not keep is no problem (it has no rows); nor, for a rule over several logs (学分), an
+    optional one the book lacks while it has another (its missing-sheet info says so)."""
     sheets = [k for k in rule.logs if k not in dataset.not_kept]
+    present = [k for k in sheets if k in dataset.frames or not SHEETS[k].optional]
+    if len(rule.logs) > 1 and present:
+        sheets = present
     for key in sheets:
         problem = sheet_problem(dataset, key)
         if problem:

@@ -7,8 +7,9 @@ language, the request's own as-of date, and the command's options):
 
 - validate, recalc: :mod:`.book` (``ValidateRequest`` -> ``Validated``, ``RecalcRequest`` -> ``Recalculation``);
 - the output tabs and cell marks, a separate step for a door that writes them: :mod:`.tabs`;
-- archive: :mod:`.archive`; one school of a roll-up: :mod:`.rollup`; bind: :mod:`.bind`;
-- clear-marks: :mod:`.marks`.
+- archive: :mod:`.archive`; a roll-up, the district over its schools and one school: :mod:`.rollup`
+  (the fan-out over the books is the job's, on the map over workers the door hands in); bind: :mod:`.bind`;
+- clear-marks: :mod:`.marks`; new: :mod:`.new` (what to build; the template door writes it).
 
 The as-of date is settled once, in the job (:mod:`.dates`): the request's, else the book's 规则, else
 today; a roll-up's is the request's or today, one for every school.

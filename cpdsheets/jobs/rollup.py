@@ -1,21 +1,34 @@
-"""The roll-up job for one school's book: what ``recalc --dry-run`` computes, as a ``SchoolSummary``.
+"""The roll-up jobs: a district over its schools' books (:func:`roll_up`), and one school's book
+(:func:`summarise`: what ``recalc --dry-run`` computes, as a ``SchoolSummary``).
 
 No output tab is built (the district report does not use them), and only the summary leaves the
 worker that ran it, never the book's frames. Every school of one roll-up is asked at the same date
-(:func:`.dates.district_as_of`, settled by the door once for the district, before the schools run).
+(:func:`.dates.district_as_of`, settled once for the district, before the schools run).
+
+The fan-out over the books is written here once, for every door (the CLI's ``rollup``, the service's
+district pages): the door hands in how one book is read and summarised in a worker (it reads files,
+which a job never does) and how a list of calls is mapped over its workers (the warm pool's), and
+the job collects the answers, in the books' order, a worker's failure as that book's unreadable line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
+from ..contract.findings import Lang
 from ..contract.texts import BilingualError, Catalogue, Text, both_languages
 from ..engine.policy_diff import policy_changes
-from ..reports.rollup import District, SchoolSummary, merge_reports, school_summary
+from ..reports.path_text import readable_path
+from ..reports.rollup import District, SchoolSummary, Skipped, Unreadable, merge_reports, school_summary
 from .book import recalc
+from .dates import district_as_of
 from .request import BookRequest
+
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +69,61 @@ def merged(districts: list[District], as_of: dt.date | None) -> District:
     if len(dates) != 1:
         raise AsOfDiffers(sorted(dates))
     return merge_reports(districts)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolBook:
+    """One school's book in a roll-up: ``path``, the file a worker reads; ``label``, the name the
+    district report gives it ("": the path itself), e.g. the school's own file name for a stored copy."""
+
+    path: str
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return readable_path(self.label or self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRequest:
+    """``as_of``: the request's date (None: today, for every school); ``jobs``: how many workers the
+    door runs, said in the report; ``skipped``: the files the door chose not to count, with why."""
+
+    books: tuple[SchoolBook, ...]
+    lang: Lang = "zh"
+    as_of: dt.date | None = None
+    jobs: int = 1
+    skipped: tuple[Skipped, ...] = field(default=())
+
+
+class SummariseBook(Protocol):
+    """The door's: read the book at ``path`` and :func:`summarise` it, in a worker; a book that
+    cannot be read is its ``Unreadable`` line (named ``label``, else the path)."""
+
+    def __call__(self, path: str, lang: Lang, as_of: dt.date, label: str | None = None
+                 ) -> SchoolSummary | Unreadable: ...
+
+
+class MapOverBooks(Protocol):
+    """The door's: ``work(*call)`` for every call, on its workers, answered in the calls' order; a call
+    whose worker gave no answer (a crash, a limit) is answered with that failure, a ``BilingualError``."""
+
+    def __call__(self, work: Callable[..., _R], calls: Sequence[tuple[Any, ...]]) -> list[_R | BilingualError]: ...
+
+
+def roll_up(request: DistrictRequest, summarise_book: SummariseBook, map_books: MapOverBooks) -> District:
+    """The district: every book summarised at one date, each on a worker; a book that could not be read,
+    or whose worker failed, is one unreadable line and the others are still done."""
+    when = district_as_of(request.as_of)  # one date for every school, settled once
+    calls = [(book.path, request.lang, when, book.label or None) for book in request.books]
+    answers = map_books(summarise_book, calls)
+    schools: list[SchoolSummary] = []
+    unreadable: list[Unreadable] = []
+    for book, answer in zip(request.books, answers):
+        if isinstance(answer, SchoolSummary):
+            schools.append(answer)
+        elif isinstance(answer, Unreadable):
+            unreadable.append(answer)
+        else:
+            unreadable.append(Unreadable(book.shown, answer.message(request.lang)))
+    return District(schools, unreadable, when, jobs=request.jobs, skipped=list(request.skipped))

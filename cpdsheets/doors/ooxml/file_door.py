@@ -7,7 +7,7 @@ before the door is built)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ...contract.book import RawBook
@@ -15,12 +15,18 @@ from ...reports.tables import CellMark, TabTable
 
 
 class FileDoor:
-    """``path`` is read; writes go to ``out`` (default: ``path`` itself, with a .bak when ``backup``)."""
+    """``path`` is read; writes go to ``out`` (default: ``path`` itself, with a .bak when ``backup``).
 
-    def __init__(self, path: Path | str, *, out: Path | str | None = None, backup: bool = True) -> None:
+    ``while_reading``: what the caller has to do anyway (import the engine, ~0.4 s), done by :meth:`read`
+    between starting the parse and taking its result, so it costs nothing: calamine parses the sheets
+    on threads of its own, without the GIL."""
+
+    def __init__(self, path: Path | str, *, out: Path | str | None = None, backup: bool = True,
+                 while_reading: Callable[[], object] | None = None) -> None:
         self.path = Path(path)
         self.out = Path(out) if out is not None else None
         self.backup = backup
+        self.while_reading = while_reading
         self.written: Path | None = None  # the file the last write or clear went to
 
     @property
@@ -28,9 +34,12 @@ class FileDoor:
         return self.out if self.out is not None else self.path
 
     def read(self) -> RawBook:
-        from ..reader import read_workbook
+        from ..reader import read_soon
 
-        return read_workbook(self.path)
+        reading = read_soon(self.path)
+        if self.while_reading is not None:
+            self.while_reading()
+        return reading.result()
 
     def write(self, tabs: list[TabTable], *, marks: list[CellMark] | None = None,
               remove: Iterable[str] = ()) -> dict[str, str]:

@@ -22,6 +22,7 @@ from lxml import etree
 
 from cpdsheets.doors.ooxml import opc
 from cpdsheets.doors.ooxml.cell_restyle import drop_blank_cells, restyle_cells_at
+from cpdsheets.doors.mark_plan import plan_marks
 from cpdsheets.doors.mark_record import MARK_STORE, MarkRow, rows_from_values, tabs_from_values, values_from_rows
 from cpdsheets.doors.ooxml.sheet_values import shared_strings, sheet_values
 from cpdsheets.doors.ooxml.styles_xml import StyleBook, fill_id, key, solid_rgb, with_fill
@@ -505,25 +506,21 @@ def _clear(pkg: Package, wb: Workbook, styles: StyleBook, record: list[MarkRow],
 # -- public ---------------------------------------------------------------------------------
 def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellMark], record: list[MarkRow],
                 *, skip: Set[str] = frozenset()) -> list[MarkRow]:
-    """Replace any previous marks (either door's, ``record``) with these; returns the new record
-    rows. A cell that already holds someone's note is filled and keeps that note as it is (a cell has
-    room for one note; the 校验问题 tab says what is wrong there)."""
+    """Replace any previous marks (either door's, ``record``) with these; returns the new record rows.
+
+    Which cells are marked, with which note, is :func:`..mark_plan.plan_marks`'s decision, the one
+    the live and client doors take; this renders it in the package. Every recorded mark is given back
+    first, also on a cell still in error: marking it again from the format it was given back records
+    the same row the plan keeps (the format's XML). A cell that already holds someone's note is filled
+    and keeps that note as it is (a cell has room for one note; the 校验问题 tab says what is wrong there)."""
     docs: dict[str, XmlPart] = {}
     _clear(pkg, wb, styles, record, docs)
+    plan = plan_marks(marks, record, lambda name: _sheet_named(pkg, wb, name), skip)
     fill = styles.fill(MARK_FILL)
-    by_sheet: dict[str, dict[tuple[int, int], list[str]]] = defaultdict(lambda: defaultdict(list))
-    for mark in marks:
-        try:
-            row, col = split_a1(mark.cell)
-        except ValueError:
-            continue
-        by_sheet[mark.sheet][(row, col)].append(mark.note)
-    skip_keys = {s.casefold() for s in skip} | {MARK_STORE.casefold()}
     out: list[MarkRow] = []
-    for sheet_name, cells in by_sheet.items():
+    for sheet_name, cells in plan.cells.items():
         found = wb.find(sheet_name)
-        if found is None or sheet_name.casefold() in skip_keys or not pkg.has(found[1].part):
-            continue
+        assert found is not None  # the plan names the book's own sheets only
         entry = found[1]
         rels = opc.Rels(pkg, entry.part)
         crel = rels.of_type(COMMENTS_REL)
@@ -532,11 +529,10 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
             taken = _comment_refs(XmlPart(pkg.read(rels.target_of(crel)), rels.target_of(crel)).root)
         # Every cell is filled; only one without a note gets ours. A cell holding someone's note keeps
         # it untouched (the record says the note is not ours), so clearing gives it back as it was.
-        notes = {rc: "\n".join(dict.fromkeys(n)) for rc, n in cells.items()
-                 if f"{column_letters(rc[1])}{rc[0]}" not in taken}
+        notes = {(cell.row, cell.col - 1): cell.note for cell in cells if cell.address not in taken}
         targets: dict[int, list[int]] = defaultdict(list)
-        for r, c in cells:
-            targets[r].append(c)
+        for cell in cells:
+            targets[cell.row].append(cell.col - 1)
 
         def to_mark(r: int, c: int, old: int) -> int:
             xf = _base_xf(styles, old)
@@ -551,6 +547,13 @@ def apply_marks(pkg: Package, wb: Workbook, styles: StyleBook, marks: list[CellM
             _add_notes(pkg, wb, entry.part, doc.root, notes)
     _put_all(pkg, docs)
     return out
+
+
+def _sheet_named(pkg: Package, wb: Workbook, name: str) -> str | None:
+    """The book's worksheet of that name (Excel compares names case-insensitively), None when it has
+    none (or its part is missing)."""
+    found = wb.find(name)
+    return found[1].name if found is not None and found[1].part and pkg.has(found[1].part) else None
 
 
 def _parsed(pkg: Package, docs: dict[str, XmlPart], part: str) -> XmlPart:

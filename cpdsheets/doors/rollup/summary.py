@@ -16,7 +16,7 @@ from ...reports.rollup import SchoolSummary, Unreadable
 from ..reader import WorkbookUnreadable, read_workbook
 
 
-def summarise_file(path: str, lang: Lang, as_of: dt.date, *, label: str | None = None) -> SchoolSummary | Unreadable:
+def summarise_file(path: str, lang: Lang, as_of: dt.date, label: str | None = None) -> SchoolSummary | Unreadable:
     """What ``recalc --dry-run`` computes for ``path`` at ``as_of``, as a ``SchoolSummary``: ``as_of`` is the
     roll-up's one date (:func:`cpdsheets.jobs.dates.district_as_of`), never a school's own. ``label`` is
     the path the summary names (the service reads a stored copy but names the school's file)."""
@@ -32,11 +32,3 @@ def summarise_file(path: str, lang: Lang, as_of: dt.date, *, label: str | None =
         return summarise(SchoolRequest(raw, lang, as_of, shown=shown, started=started))
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
         return Unreadable(shown, internal_error(exc, lang))
-
-
-def as_unreadable(result) -> Unreadable | None:
-    """A batch runner's own failure line (time limit, crashed worker) read as an unreadable file."""
-    if isinstance(result, Unreadable):
-        return result
-    reason = getattr(result, "unreadable", None)
-    return Unreadable(result.path, reason) if reason is not None else None

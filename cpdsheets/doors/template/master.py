@@ -67,8 +67,6 @@ CALENDAR_NOTE = ("校历：学期内不上课的日子（放假、学校停课�
                  "不足半个正常周期上课日的周期不计要求。可增删行，一天只填校历日期，多天填起止。")
 CALENDAR_SPARE_ROWS = 5  # blank lines under the calendar for the school's own closures
 
-_WIDE_TEXT = {"title", "topic", "reason", "award"}
-
 
 def build_master(path: str | Path, *, year: str = "2025-2026", school: str = "示例小学", lang: Lang = "zh",
                  data: BookContent | None = None, macros: bool = True, constant_memory: bool = False,
@@ -298,7 +296,7 @@ def _log_sheet(wb, ws, spec: SheetSpec, content: SheetContent, fmt: _Formats, la
         if col is not None:
             _validate_column(ws, spec, col, c, last)
     if spec.key == TEACHERS.key:
-        id_col = next((c for c, col in enumerate(columns) if col is not None and col.key == "teacher_id"), 0)
+        id_col = next((c for c, col in enumerate(columns) if col is not None and col.roster_id), 0)
         letter = xl_col_to_name(id_col)
         wb.define_name(ROSTER_IDS_NAME, f"={_quote(spec.name)}!${letter}${FIRST_DATA_ROW + 1}:${letter}${last + 1}")
     ws.freeze_panes(FIRST_DATA_ROW, 0)
@@ -314,7 +312,7 @@ def _width(header: str, col: ColumnSpec | None) -> float:
     base = 2 * len(header) + 4
     if col is None:
         return max(base, 10)
-    if col.key in _WIDE_TEXT or col.key == "title":
+    if col.wide:
         return 30
     return max(base, {"date": 12, "teacher_id": 10, "roles": 18, "text": 12}.get(col.kind, 9))
 
@@ -329,7 +327,7 @@ def _validate_column(ws, spec: SheetSpec, col: ColumnSpec, c: int, last: int) ->
     elif col.kind == "number":
         opts = {"validate": "decimal", "criteria": ">=", "value": 0, "error_title": title,
                 "error_message": "请填写不小于 0 的数字。"}
-    elif col.kind == "teacher_id" and spec.key != TEACHERS.key or col.key == "mentor_id":
+    elif col.kind == "teacher_id" and not col.roster_id:  # a 工号 that should be on the roster
         opts = {"validate": "list", "source": f"={ROSTER_IDS_NAME}", "error_type": "warning",
                 "error_title": title, "error_message": "该工号不在教师名册中。"}
     elif spec.exempts is not None and col.key == spec.exempts.rule:  # the 编号 of a rule it exempts from

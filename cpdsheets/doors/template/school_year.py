@@ -5,7 +5,6 @@ The default dates and the setting names are the contract's (:mod:`cpdsheets.cont
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...contract.policy import DEFAULT_CATEGORY_CAPS, DEFAULT_CREDIT_RATES, DEFAULT_OUTPUT_CREDITS, DEFAULT_RATE
@@ -13,25 +12,22 @@ from ...contract.schema import TRAINING_CATEGORIES
 from ...contract.states import State
 from ...contract.school_year import SUBKEY_SEP as SEP
 from ...contract.school_calendar import CalendarLine
-from ...contract.school_year import SchoolYearDates, default_year, setting_name
+from ...contract.school_year import SchoolYearDates, setting_name
 from ...contract.national_calendar import national_year
+from ...jobs.dates import request_year
 
 RATE_PREFIX, OUTPUT_PREFIX, CAP_PREFIX = (setting_name(k) for k in ("credit_rates", "output_credits", "category_caps"))
 __all__ = ["SchoolYearDates", "school_year", "year_label", "default_settings", "calendar_rows"]
 
 
-_YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:[-/~～—–至到]|学年)\s*(\d{4}|\d{2})?)?\s*(?:学年)?\s*$")
-
-
 def school_year(year: str) -> SchoolYearDates:
     """``"2025-2026"`` (or ``"2025"``, ``"2025/26"``, ``"2025学年"``) -> the default dates of that school
-    year; a span that is not one year (``"2025-2027"``) is a ValueError."""
-    match = _YEAR.match(str(year))
-    second = match.group(2) if match else None
-    y = int(match.group(1)) if match else 0
-    if not match or second and int(second) != (y + 1 if len(second) == 4 else (y + 1) % 100):
+    year (read as a request's year is, :func:`cpdsheets.jobs.dates.request_year`); a span that is not one
+    year (``"2025-2027"``) is a ValueError."""
+    dates = request_year(year)
+    if dates is None:
         raise ValueError(f"学年格式应为 2025-2026，而不是「{year}」")
-    return default_year(y)
+    return dates
 
 
 def year_label(year: str) -> str:

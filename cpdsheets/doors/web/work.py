@@ -1,10 +1,12 @@
 """What the service's worker processes run: the CLI's own jobs on a stored book, nothing else.
 
-Every function here runs in a child process (``runner``), takes paths and plain values and returns
-plain data, so only a few KB cross the process boundary. The jobs are the ones the CLI calls
-(``jobs.book.recalc`` and its tabs, the package writer, the archive job, the roll-up summary), so the service gives the
-CLI's answers. A refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a
-book triggers is one internal-error line.
+Every function here runs in a child process (``runner``), takes paths and plain values (or the
+district's summaries) and returns plain data, so only a few KB cross the process boundary. The jobs
+are the ones the CLI calls (``jobs.book.recalc`` and its tabs, the package writer, the archive job,
+the district workbook), so the service gives the CLI's answers. The district itself is the roll-up
+job's, mapped over these workers by the service as the CLI maps it (``jobs.rollup.roll_up``). A
+refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a book triggers is
+one internal-error line.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...contract.texts import BilingualError
+from ...contract.texts import LANGS, BilingualError
 from ...reports.alert_rows import alert_row_states
+from ...reports.alert_table import alert_table
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
+from ...reports.rollup import District
 from ...reports.safe_text import visible_lines
 from ...jobs.book import RecalcRequest, Recalculation, recalc
 from ..reader import read_workbook
@@ -88,6 +92,8 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
         "counts": dict(outcome.counts),
         # 达标预警's rows by state: the CLI's head line counts these, not the JSON's alerts (one per period)
         "alert_states": alert_row_states(outcome.results.alerts),
+        # 达标预警 itself, in each language a page may be read in: the result page shows the tab's rows
+        "alert_tables": {lang: alert_table(outcome.results, lang) for lang in LANGS},
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -140,38 +146,14 @@ def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: boo
 
 
 @refusals_returned
-def school_summary(path: str, label: str, as_of: dt.date) -> dict[str, Any]:
-    """One school's part of ``rollup``, as plain data: ``{"summary": …}`` or ``{"unreadable": …}``."""
-    from dataclasses import asdict
-
-    from ..rollup.summary import summarise_file
-    from ...reports.rollup import Unreadable
-
-    result = summarise_file(path, "zh", as_of, label=label)
-    if isinstance(result, Unreadable):
-        return {"unreadable": {"path": result.path, "error": result.error}}
-    return {"summary": asdict(result)}
-
-
-@refusals_returned
-def district_workbook(summaries: list[dict[str, Any]], as_of: dt.date, out: str, info: dict[str, Any]) -> str:
-    """``rollup -o OUT``: the district workbook from the schools' summaries."""
+def district_workbook(district: District, out: str, info: dict[str, Any]) -> str:
+    """``rollup -o OUT``: the district workbook of the roll-up job's ``District``."""
     from ..rollup.writer import write_district
 
-    district = district_from(summaries, as_of)
     try:
         return str(write_district(district, Path(out), info, "zh"))
     except Exception as exc:
         raise JobFailed.of(exc) from None
-
-
-def district_from(parts: list[dict[str, Any]], as_of: dt.date):
-    """The ``District`` of the schools' parts (``school_summary`` answers), as ``rollup`` builds it."""
-    from ...reports.rollup import District, SchoolSummary, Unreadable
-
-    schools = [SchoolSummary(**p["summary"]) for p in parts if "summary" in p]
-    bad = [Unreadable(**p["unreadable"]) for p in parts if "unreadable" in p]
-    return District(schools, bad, as_of)
 
 
 def with_results(head: dict[str, Any], results: str) -> bytes:

@@ -206,11 +206,13 @@ def _formatted(value: Any) -> bool:
 # -- marks and the record ----------------------------------------------------------------------
 
 def mark_cells(out: ActionList, marks: list[CellMark], store_values: list[list[Any]],
-               tabs: dict[str, str]) -> int:
+               tabs: dict[str, str], skip: Iterable[str] = ()) -> int:
     """Replace the marks either door recorded with these, as :func:`..mark_plan.plan_marks` decides,
-    and write the record with ``tabs``. Returns cells marked."""
+    and write the record with ``tabs``; ``skip``: sheets never marked (our tabs, as the other doors
+    skip them). Returns cells marked."""
     plan = plan_marks(marks, rows_from_values(store_values),
-                      lambda name: out.sheets[out.position(name)] if out.has(name) else None, skip=[MERGES_SHEET])
+                      lambda name: out.sheets[out.position(name)] if out.has(name) else None,
+                      skip=[MERGES_SHEET, *skip])
     _undo(out, plan.undo)
     recorded: list[MarkRow] = []
     marking: list[tuple[str, list[list[Any]]]] = []

@@ -42,7 +42,7 @@ class ClientDoor:
         for tab, name in zip(tabs, plan.names):
             act.write_tab(out, tab, name)
         if marks is not None:
-            act.mark_cells(out, marks, self._store, plan.owned)
+            act.mark_cells(out, marks, self._store, plan.owned, skip=set(plan.names) | set(plan.owned))
         else:
             act.write_store(out, rows_from_values(self._store), plan.owned)
         return {name: tab.key for tab, name in zip(tabs, plan.names)}
