@@ -539,11 +539,9 @@ def bind(
     with _book_held(book, lang):
         server = _server_or_exit(server, lang)
         if year:
-            from .template.school_year import school_year
+            from ..jobs.dates import request_year
 
-            try:
-                school_year(year)
-            except ValueError:
+            if request_year(year) is None:
                 _echo(CLI.render("bad-bind-year", lang, year=year), err=True)
                 raise typer.Exit(2)
         target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))
