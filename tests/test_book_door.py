@@ -223,3 +223,19 @@ def test_every_door_leaves_the_same_book(seen):
         assert {n: rows for n, rows in other["read"].items() if n in read and (rows or kind != "client")} == \
             {n: rows for n, rows in read.items() if kind != "client" or other["read"].get(n)}, kind
 
+
+
+def test_the_cli_reads_a_book_through_the_file_door_only():
+    """The CLI's commands read a book through ``FileDoor.read()`` (which overlaps the engine's import
+    with the parse), never through the reader itself: the one door interface, for the CLI too."""
+    import ast
+
+    import cpdsheets.doors.batch as batch
+    import cpdsheets.doors.cli as cli
+
+    for module in (cli, batch):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        called = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                  for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        assert not called & {"read_workbook", "read_soon"}, module.__name__
+        assert "FileDoor" in called, module.__name__

@@ -256,3 +256,59 @@ def test_catalogue_fields_are_named(lang):
                   for _, field, _, _ in formatter.parse(text[lang]) if field is not None and
                   (field == "" or field.isdigit())]
     assert not positional
+
+
+# The service (doors/web) says nothing in Chinese outside its catalogues: a word it shows is chosen by
+# code in the reader's language, never written into the code as a literal (``"已添加{kind}"``, or a
+# ``"区账号 district account"`` that is both at once). Docstrings are for programmers and not read.
+WEB_DIR = PACKAGE_DIR / "doors" / "web"
+
+
+def chinese_literals(source: str) -> list[int]:
+    """The lines of string literals holding Chinese (an f-string read as its literal parts), outside a
+    catalogue's entries and outside docstrings."""
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    lines: list[int] = []
+
+    def visit(node: ast.AST, allowed: bool) -> None:
+        text = _literal_text(node)
+        if text is not None:
+            if not allowed and id(node) not in docstrings and CJK.search(text):
+                lines.append(node.lineno)
+            return
+        inside = allowed or _is_catalogue(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(tree, False)
+    return lines
+
+
+def test_the_chinese_literal_scan_finds_what_it_forbids():
+    source = '''
+"""模块说明：不算。"""
+kind = "区账号 district account" if district else "学校账号 school account"
+typer.echo(f"已添加{kind}：{user}（{school}）")
+PAGES = Catalogue("pages", {"title": ("学分校验", "Credit check")})
+fine = f"{stem}-{suffix}"
+def f():
+    """说明。"""
+'''
+    assert chinese_literals(source) == [3, 3, 4]
+
+
+def test_the_service_says_nothing_in_chinese_outside_its_catalogues():
+    found = {p.relative_to(PACKAGE_DIR).as_posix(): lines for p in sorted(WEB_DIR.rglob("*.py"))
+             if (lines := chinese_literals(p.read_text(encoding="utf-8")))}
+    assert not found, f"name the words in doors/web/texts.py and render them in the reader's language: {found}"
+
+
+def test_the_web_templates_hold_no_chinese_of_their_own():
+    """A page's every word, colon and bracket comes from ``t(...)`` (``：`` and ``（）`` are Chinese
+    punctuation: an English page would show them too)."""
+    hits = {p.name: sorted(set(CJK.findall(p.read_text(encoding="utf-8"))))
+            for p in (WEB_DIR / "templates").glob("*.html") if CJK.search(p.read_text(encoding="utf-8"))}
+    assert not hits, hits

@@ -6,6 +6,7 @@ book; the district workbook must be schema-clean and open in LibreOffice; exit c
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -85,6 +86,11 @@ def test_each_school_equals_its_recalc_dry_run(report, district, file_name):
     assert mine["teachers"] == len(book["teachers"])
     states = Counter(a["state"] for a in book["alerts"])
     assert mine["alerts"] == {s: states.get(s, 0) for s in ("未达标", "进度落后", "超出上限")}
+    # 达标预警's rows by state: the numbers recalc's head line gives (one row per subject, rule and semester)
+    head = cli("recalc", district / file_name, "--dry-run", "--as-of", AS_OF).stdout.splitlines()[0]
+    counted = re.search(r"(\d+) 条预警（(.*?)）", head)
+    rows = {state: int(n) for state, n in re.findall(r"(未达标|进度落后|超出上限) (\d+)", counted.group(2))} if counted else {}
+    assert mine["alert_rows"] == rows and sum(rows.values()) == (int(counted.group(1)) if counted else 0), head
     assert mine["teachers_failing"] == sum(t["status"] == "未达标" for t in book["teachers"])
     assert mine["teachers_behind"] == sum(t["status"] == "进度落后" for t in book["teachers"])
     alerted = {a["subject"] for a in book["alerts"] if a["subject_type"] == "teacher"}
@@ -95,8 +101,46 @@ def test_each_school_equals_its_recalc_dry_run(report, district, file_name):
         {t["teacher_id"] for t in book["teachers"] if t["status"] == "未达标"}
     for rule in mine["rules"]:
         missed = {(a["subject_type"], a["subject"]) for a in book["alerts"] if a["rule_id"] == rule["rule_id"]}
-        assert rule["subjects"] - rule["met"] == len(missed), rule
-        assert rule["rate"] == (round(rule["met"] / rule["subjects"], 4) if rule["subjects"] else None)
+        assert rule["behind"] + rule["failed"] == len(missed), rule
+        assert rule["subjects"] == rule["met"] + rule["in_progress"] + rule["behind"] + rule["failed"], rule
+        judged = rule["subjects"] - rule["in_progress"]
+        assert rule["rate"] == (round(rule["met"] / judged, 4) if judged else None)
+
+
+NOVEMBER = "2025-11-20"  # the generated schools' year is 2025-2026: yearly sums are still ahead
+
+
+@pytest.fixture(scope="module")
+def november(district) -> dict:
+    r = cli("rollup", district, "--format", "json", "--as-of", NOVEMBER, "-j", "2")
+    assert r.returncode == 2, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("file_name", ["a_small.xlsx", "b_large.xlsx"])
+def test_each_teacher_rule_counts_as_the_school_archive_does(november, district, file_name, tmp_path):
+    """In November a yearly 40 credits is still ahead for every teacher: the archive prints 进行中, and
+    the district counts the same teachers 进行中 (never 达标), met ÷ judged leaving them out."""
+    mine = {r["rule_id"]: r for r in _school(november, file_name)["rules"]}
+    book = Path(shutil.copy(district / file_name, tmp_path / file_name))  # its archive is written beside it
+    done = cli("archive", book, "--format", "json", "--as-of", NOVEMBER)
+    assert done.returncode == 0, done.stderr
+    standing: dict[str, Counter] = {}
+    rank = {"进行中": 1, "进度落后": 2, "未达标": 3, "超出上限": 3}
+    for teacher in json.loads(done.stdout)["teachers"]:
+        worst: dict[str, int] = {}
+        for line in teacher["rules"]:
+            said = "进行中" if line["state"] == "达标" and line["still_needed"] is not None else line["state"]
+            worst[line["rule_id"]] = max(worst.get(line["rule_id"], 0), rank.get(said, 0))
+        for rule_id, r in worst.items():
+            standing.setdefault(rule_id, Counter())[("met", "in_progress", "behind", "failed")[r]] += 1
+    assert standing["R01"]["in_progress"] > 0 and standing["R01"]["met"] == 0
+    for rule_id, counts in standing.items():
+        assert {k: mine[rule_id][k] for k in counts} == dict(counts), rule_id
+        assert sum(mine[rule_id][k] for k in ("met", "in_progress", "behind", "failed")) == sum(counts.values())
+    assert mine["R01"]["rate"] is None  # nobody judged yet: no rate, not 100 %
+    r01 = next(r for r in november["totals"]["rules"] if r["rule_id"] == "R01")
+    assert r01["met"] == 0 and r01["judged"] == 0 and r01["rate"] is None and not r01["fails_in_most"]
 
 
 def test_rule_subjects_are_the_teachers_and_groups_the_rule_applies_to(report, district):
@@ -199,6 +243,32 @@ def test_district_workbook_content(district, tmp_path):
     assert wb["无法读取"].cell(5, 1).value.endswith("z_corrupt.xlsx")
     assert wb["跨校重复教师"].cell(5, 4).value == 2
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
+
+
+def test_district_workbook_shows_in_progress_apart_from_the_rate(district, november, tmp_path):
+    """规则达标率 in November: each cell met ÷ judged (blank for R01, nobody judged yet), and under the
+    district's rates its met, judged and 进行中 subjects per rule, as the JSON's totals; each school's
+    details list 进行中 beside its rate."""
+    out = tmp_path / "november.xlsx"
+    cli("rollup", district, "-o", out, "--as-of", NOVEMBER)
+    ws = openpyxl.load_workbook(out)["规则达标率"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    header = [str(h).split("\n")[0] if h else h for h in rows[0]]
+    total = next(i for i, r in enumerate(rows) if r[0] == "全区")
+    by_rule = {r["rule_id"]: r for r in november["totals"]["rules"]}
+    under = {r[0]: r for r in rows[total + 1:total + 4]}
+    assert list(under) == ["全区达标（对象数）", "全区已判定（对象数）", "全区进行中（对象数，不计入达标率）"]
+    for c, rule_id in enumerate(header[1:], start=1):
+        rule = by_rule[rule_id]
+        assert rows[total][c] == (None if rule["rate"] is None else pytest.approx(rule["rate"]))
+        assert [r[c] for r in under.values()] == [rule["met"], rule["judged"], rule["in_progress"]], rule_id
+    assert rows[total][header.index("R01")] is None and under["全区进行中（对象数，不计入达标率）"][header.index("R01")] > 0
+    school_rows = [r for r in rows[1:total] if r[0]]
+    assert all(r[header.index("R01")] is None for r in school_rows)
+    overview = [[c.value for c in row] for row in openpyxl.load_workbook(out)["学校总览"].iter_rows()]
+    heads = [r for r in overview if r[:2] == ["规则编号", "规则名称"]]
+    assert heads and all(h[:8] == ["规则编号", "规则名称", "适用对象", "达标", "达标率", "进行中", "进度落后", "未达标"]
+                         for h in heads)
 
 
 def _alert_ids(district: Path) -> list[tuple[str, str]]:

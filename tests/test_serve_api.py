@@ -8,6 +8,7 @@ with ``rollup --format json``. Isolation: every endpoint is tried with another s
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import os
@@ -196,14 +197,28 @@ def test_district_equals_rollup_over_each_schools_latest_upload(service, second_
     for name in ours:
         if name != "运行记录":  # the run log names the command and the time of the run
             assert ours[name] == theirs[name], name
+    # asked in English, the workbook is the one `rollup --lang en` writes, named in English
+    wb = client.get("/api/district/workbook", params={"as_of": "2026-04-15", "lang": "en"},
+                    headers=bearer(tokens.district))
+    assert wb.status_code == 200 and "district-2026-04-15.xlsx" in wb.headers["content-disposition"]
+    out_en = tmp_path / "district-en.xlsx"
+    out_en.write_bytes(wb.content)
+    cli_en = tmp_path / "cli-district-en.xlsx"
+    run_cli("rollup", "--as-of", "2026-04-15", "--lang", "en", "-o", cli_en, f"甲小学/{DEMO.name}",
+            f"乙小学/{second_book.name}", cwd=tmp_path)
+    ours, theirs = _timeless(_sheets(out_en)), _timeless(_sheets(cli_en))
+    assert list(ours) == list(theirs) and "Schools" in ours
+    assert all(ours[name] == theirs[name] for name in ours if name != "Run log")
 
 
 def _timeless(sheets: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """The sheets with the seconds a run took (用时 3.27 秒) left out: the one thing two runs differ in."""
+    """The sheets with the seconds a run took (用时 3.27 秒, 3.27 s) left out: the one thing two runs differ in."""
     import re
 
     def cell(v):
-        return re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", v) if isinstance(v, str) else v
+        if not isinstance(v, str):
+            return v
+        return re.sub(r"    [0-9.]+ s$", "    … s", re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", v))  # zh, en
 
     return {name: [tuple(cell(v) for v in row) for row in rows] for name, rows in sheets.items()}
 
@@ -218,7 +233,7 @@ def test_another_schools_book_is_404_on_every_endpoint(service):
         other = client.get(f"/api/books/{book_id}{tail}", headers=bearer(tokens.b))
         absent = client.get(f"/api/books/{missing}{tail}", headers=bearer(tokens.a))
         assert other.status_code == 404 and absent.status_code == 404, tail
-        assert other.json() == absent.json() == {"error": "找不到这个工作簿"}
+        assert other.json() == absent.json() == {"error": "找不到这个工作簿", "code": "not-found"}
         district = client.get(f"/api/books/{book_id}{tail}" if tail != "/archive.pdf" else f"/api/books/{book_id}",
                               headers=bearer(tokens.district))
         assert district.status_code == 200, tail  # the district sees every school
@@ -229,7 +244,7 @@ def test_another_schools_book_is_404_on_every_endpoint(service):
     assert [b["id"] for b in client.get("/api/books", headers=bearer(tokens.a)).json()["books"]] == [book_id]
     for path in ("/api/district", "/api/district/workbook"):
         r = client.get(path, headers=bearer(tokens.a))
-        assert r.status_code == 403 and r.json() == {"error": "只有区账号可以查看区域汇总"}
+        assert r.status_code == 403 and r.json() == {"error": "只有区账号可以查看区域汇总", "code": "district-only"}
     # the pages too: another school's result and teacher pages are the same 404
     login(client, "b")
     for page in (f"/books/{book_id}", f"/books/{book_id}/teachers/1001"):
@@ -249,8 +264,10 @@ def login(client, user: str) -> str:
 
 def test_a_mistyped_address_is_said_as_that_and_a_missing_book_as_before(service):
     client, tokens, _ = service
-    assert client.get("/api/nothing-here", headers=bearer(tokens.a)).json() == {"error": "没有这个页面，请检查网址"}
-    assert client.get("/api/books/0123", headers=bearer(tokens.a)).json() == {"error": "找不到这个工作簿"}
+    assert client.get("/api/nothing-here", headers=bearer(tokens.a)).json() == \
+        {"error": "没有这个页面，请检查网址", "code": "no-page"}
+    assert client.get("/api/books/0123", headers=bearer(tokens.a)).json() == \
+        {"error": "找不到这个工作簿", "code": "not-found"}
     login(client, "a")
     page = client.get("/nothing-here?lang=en")
     assert page.status_code == 404 and "no such page; check the address" in page.text
@@ -320,6 +337,87 @@ def test_refusals_are_one_line_and_store_nothing(tmp_path, runner, db_url):  # n
         r = client.post("/api/books", headers=bearer(tokens.a))
         assert r.status_code == 422 and "file" in r.json()["error"]
         _nothing_stored(client, tokens.a, data)
+
+
+# How a caller asks for English, and what each way should give: Chinese unless English is preferred.
+ASKING = {"nothing": ({}, "", "zh"), "accept-language en": ({"Accept-Language": "en-US,en;q=0.9"}, "", "en"),
+          "accept-language zh first": ({"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}, "", "zh"),
+          "?lang=en": ({}, "?lang=en", "en"),
+          "?lang=zh over accept-language en": ({"Accept-Language": "en"}, "?lang=zh", "zh")}
+
+
+@pytest.mark.parametrize("asking", ASKING, ids=list(ASKING))
+def test_every_api_refusal_answers_in_the_callers_language_with_a_stable_code(tmp_path, runner, asking):  # noqa: F811
+    """Each 4xx the API gives: the line from the catalogue in the language the caller prefers, and the
+    same ``code`` whatever the language, on a real SQLite database."""
+    from cpdsheets.doors.web.texts import REFUSALS
+
+    headers, query, lang = ASKING[asking]
+    data = tmp_path / "data"
+    app = make_app(data, None, runner, max_upload_mb=1)
+    tokens = add_accounts(app.state.service)
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(os.urandom(3 << 20))
+    text = tmp_path / "notes.txt"
+    text.write_text("hello", encoding="utf-8")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04 this is not a workbook")
+
+    def post(path: Path, token: str | None = None, **form) -> object:
+        with open(path, "rb") as fh:
+            return client.post(f"/api/books{query}", files={"file": (path.name, fh)}, data=form,
+                               headers={**headers, **(bearer(token) if token else {})})
+
+    with TestClient(app) as client:
+        own = upload(client, tokens.a, DEMO).json()["id"]
+        answers = {  # code: (the answer, the catalogue's fields)
+            "too-large": (post(big, tokens.a), {"limit_mb": 1}),
+            "not-a-workbook": (post(text, tokens.a), {"name": "notes.txt"}),
+            "bad-as-of": (post(DEMO, tokens.a, as_of="next tuesday"), {"text": "next tuesday"}),
+            "not-found": (client.get(f"/api/books/{own}{query}", headers={**headers, **bearer(tokens.b)}), {}),
+            "district-only": (client.get(f"/api/district{query}", headers={**headers, **bearer(tokens.a)}), {}),
+            "log-in": (client.get(f"/api/books{query}", headers=headers), {}),
+            "bad-token": (client.get(f"/api/books{query}", headers={**headers, **bearer("cpd_forged")}), {}),
+            "no-page": (client.get(f"/api/nothing-here{query}", headers={**headers, **bearer(tokens.a)}), {}),
+            "invalid-request": (client.post(f"/api/books{query}", headers={**headers, **bearer(tokens.a)}),
+                                {"fields": "file"}),
+        }
+        book_refused = post(junk, tokens.a)
+        login(client, "a")
+        answers["csrf"] = (client.post(f"/api/books{query}", files={"file": ("demo.xlsm", DEMO.read_bytes())},
+                                       headers={**headers, "X-CSRF-Token": "forged"}), {})
+    statuses = {}
+    for code, (r, fields) in answers.items():
+        body = r.json()
+        assert set(body) == {"error", "code"} and body["code"] == code, (code, body)
+        assert body["error"] == REFUSALS.render(code, lang, **fields), (code, body)
+        statuses[code] = r.status_code
+    assert statuses == {"too-large": 413, "not-a-workbook": 415, "bad-as-of": 400, "not-found": 404,
+                        "district-only": 403, "log-in": 401, "bad-token": 401, "no-page": 404,
+                        "invalid-request": 422, "csrf": 403}
+    # a book the reader refuses: the reader's own line, in the caller's language, under one code
+    body = book_refused.json()
+    assert book_refused.status_code == 422 and body["code"] == "book-refused"
+    assert bool(re.search(r"[\u4e00-\u9fff]", body["error"])) is (lang == "zh"), body
+
+
+def test_a_page_chosen_language_is_the_apis_too(service):
+    """A person who switched the pages to English (the cookie) reads the API's refusals in English,
+    and downloads are named in it."""
+    client, tokens, _ = service
+    book_id = upload(client, tokens.a, DEMO).json()["id"]
+    login(client, "b")
+    assert "Upload history" in client.get("/history?lang=en").text
+    r = client.get(f"/api/books/{book_id}")
+    assert r.status_code == 404 and r.json() == {"error": "no such workbook", "code": "not-found"}
+    login(client, "a")
+    r = client.get(f"/api/books/{book_id}/results.json")
+    assert r.headers["content-disposition"].endswith("demo_school-results.json")
+    r = client.get(f"/api/books/{book_id}/archive.xlsx")
+    assert "training-records.xlsx" in r.headers["content-disposition"], r.headers
+    client.get("/history?lang=zh")
+    r = client.get(f"/api/books/{book_id}/archive.xlsx")
+    assert "%E4%B8%AA%E4%BA%BA%E5%9F%B9%E8%AE%AD%E6%A1%A3%E6%A1%88.xlsx" in r.headers["content-disposition"]  # 个人培训档案
 
 
 def test_bomb_is_refused_by_the_readers_limit(tmp_path, runner):  # noqa: F811
@@ -399,7 +497,7 @@ def test_restart_on_the_same_data_keeps_books_tokens_and_sessions(tmp_path, runn
     with TestClient(second, cookies=cookies) as client:
         assert client.get(f"/api/books/{book_id}", headers=bearer(tokens.a)).status_code == 200
         assert client.get(f"/books/{book_id}").status_code == 200  # the signing secret is kept in DIR
-        assert second.state.service.store.demo_account() is None  # accounts exist: no demo account
+        assert second.state.service.store.demo_account("示范小学") is None  # accounts exist: no demo account
 
 
 def test_the_result_pages_alert_tiles_are_the_counts_recalc_prints(service):
@@ -445,3 +543,98 @@ def test_pages_show_the_result_history_and_district(service, second_book):
     assert dashboard.status_code == 200
     assert "青禾路小学" in dashboard.text and "乙小学" in dashboard.text  # 乙 has never uploaded
     assert "从未上传" in dashboard.text
+
+
+def test_district_page_counts_open_subjects_apart_as_rollup_does(service):
+    """In November nobody has a yearly 40 credits yet: the page's R01 row has no rate and every teacher
+    进行中, the numbers /api/district (rollup's JSON) gives, in both languages."""
+    client, tokens, _ = service
+    assert upload(client, tokens.a, DEMO).status_code == 201
+    rules = {r["rule_id"]: r for r in client.get("/api/district?as_of=2025-11-20",
+                                                 headers=bearer(tokens.district)).json()["totals"]["rules"]}
+    r01 = rules["R01"]
+    assert r01["in_progress"] == r01["subjects"] > 0 and r01["met"] == r01["judged"] == 0 and r01["rate"] is None
+    listed = client.get("/api/books", headers=bearer(tokens.district)).json()["books"][0]
+    same_day = client.get(f"/api/district?as_of={listed['as_of']}", headers=bearer(tokens.district)).json()
+    assert sum(same_day["totals"]["alert_rows"].values()) == listed["alerts"]  # 达标预警's rows, as the school page
+    district = client.get("/api/district?as_of=2025-11-20", headers=bearer(tokens.district)).json()
+    login(client, "d")
+    for lang, header in (("zh", "进行中"), ("en", "Open")):
+        page = client.get(f"/district?as_of=2025-11-20&lang={lang}").text
+        tiles = re.findall(r'<div class="tile alert"><b>(\d+)</b>', page)
+        assert list(map(int, tiles)) == list(district["totals"]["alert_rows"].values())
+        assert f"<th>{header}</th>" in page
+        for rule_id, rule in rules.items():
+            row = page.split(f'<tr id="rule-{rule_id}">', 1)[1].split("</tr>", 1)[0]
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+            rate = "—" if rule["rate"] is None else f"{rule['rate'] * 100:.0f}%"
+            assert cells[1:] == [str(rule[k]) for k in ("schools", "subjects", "met", "behind", "failed")] + \
+                [rate, str(rule["in_progress"])], (rule_id, cells)
+
+
+def _page_alert_rows(page: str) -> tuple[list[str], list[list[str]]]:
+    """The result page's 达标预警 table: its headers and each row's cells as text."""
+    import html
+
+    table = page.split('<table class="alert-rows">', 1)[1].split("</table>", 1)[0]
+
+    def text(cell: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+    head = [text(c) for c in re.findall(r"<th>(.*?)</th>", table)]
+    body = table.split("<tbody>", 1)[1]
+    rows = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return head, rows
+
+
+def _tab_rows(book: Path, sheet: str) -> tuple[list[str], list[list[str]]]:
+    """A written tab's headers and rows, each cell as a page shows it (numbers plainly, dates ISO)."""
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    from cpdsheets.contract.findings import plain_number
+
+    def shown(v) -> str:
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()[:10]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return plain_number(v)
+        return "" if v is None else str(v).strip()
+
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    rows = [r for r in rows if any(v not in ("", None) for v in r)]
+    return [shown(v) for v in rows[0]], [[shown(v) for v in r] for r in rows[1:]]
+
+
+def test_the_result_pages_alerts_are_the_alert_tabs_rows(service, tmp_path):
+    """The trial book (88 alerts, one per period) gives 达标预警 rows per teacher, rule and semester:
+    the result page lists exactly the tab's rows, in its order and words, in Chinese (the processed
+    workbook's tab) and in English (`recalc --lang en`'s tab), and its tiles count those rows."""
+    from trial_book import trial_book
+
+    client, tokens, _ = service
+    book = trial_book(tmp_path / "青禾路小学.xlsm")
+    r = upload(client, tokens.a, book)
+    assert r.status_code == 201, r.text
+    book_id, alerts = r.json()["id"], r.json()["results"]["alerts"]
+    processed = tmp_path / "processed.xlsm"
+    processed.write_bytes(client.get(f"/api/books/{book_id}/workbook", headers=bearer(tokens.a)).content)
+    english = tmp_path / "english.xlsm"
+    done = run_cli("recalc", book, "--lang", "en", "--mark", "-o", english)
+    assert done.returncode in (0, 1), done.stderr
+    login(client, "a")
+    for lang, tab_book, sheet in (("zh", processed, "达标预警"), ("en", english, "Alerts")):
+        page = client.get(f"/books/{book_id}?lang={lang}").text
+        head, rows = _page_alert_rows(page)
+        tab_head, tab_rows = _tab_rows(tab_book, sheet)
+        assert head == tab_head, lang
+        assert rows == tab_rows, lang
+        assert 0 < len(rows) < len(alerts)  # one row per subject, rule and semester, not per period
+        tiles = re.findall(r'<div class="tile alert"><b>(\d+)</b>', page)
+        assert sum(map(int, tiles)) == len(rows), (lang, tiles)
+        assert f'<a href="/books/{book_id}/teachers/1001">1001</a>' in page  # a teacher's row links to its page
+        for teacher in ("1001", "1002"):  # and the teacher's page lists that teacher's rows of the tab
+            own = _page_alert_rows(client.get(f"/books/{book_id}/teachers/{teacher}?lang={lang}").text)
+            assert own == (tab_head, [r for r in tab_rows if r[2] == teacher]) and own[1], (lang, teacher)

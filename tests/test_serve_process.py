@@ -48,20 +48,43 @@ def _stored(data: Path) -> list[Path]:
     return sorted(p for p in (data / "blobs").rglob("*") if p.is_file())
 
 
-def test_first_start_prints_a_demo_account_that_logs_in(tmp_path):
-    server = Server(tmp_path / "data", "--workers", "1")
+# What `serve` prints on its first start, in its --lang: the password's label, the demo school's name.
+FIRST_START = {"zh": ("密码 ", "示范小学", "数据目录"), "en": ("password ", "Demo school", "data folder")}
+
+
+@pytest.mark.parametrize("lang", FIRST_START)
+def test_first_start_prints_a_demo_account_that_logs_in(tmp_path, lang):
+    label, school, data_word = FIRST_START[lang]
+    server = Server(tmp_path / "data", "--workers", "1", "--lang", lang)
     try:
         out = server.start()
-        assert "demo" in out and "http://127.0.0.1" in out
-        password = out.split("密码 password ", 1)[1].split()[0]
+        assert "demo" in out and "http://127.0.0.1" in out and data_word in out
+        password = out.split(label, 1)[1].split()[0]
         with httpx.Client(base_url=server.url) as client:
             page = client.get("/login")
             csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
             r = client.post("/login", data={"username": "demo", "password": password, "csrf": csrf})
             assert r.status_code == 303 and client.get("/").status_code == 200
-            assert "示范小学" in client.get("/").text
+            assert school in client.get("/").text
     finally:
         server.stop()
+
+
+def test_accounts_commands_speak_the_language_asked_for(tmp_path):
+    """No line mixes the two languages: Chinese by default, English with --lang en."""
+    data = tmp_path / "data"
+    said = {}
+    for lang, user in (("zh", "a1"), ("en", "a2")):
+        done = subprocess.run([*CLI, "accounts", "add", user, "--school", f"school {user}", "--data", str(data),
+                               "--password-stdin", "--lang", lang], input=PASSWORD + "\n", capture_output=True,
+                              text=True)
+        again = subprocess.run([*CLI, "accounts", "add", user, "--school", "x", "--data", str(data),
+                                "--password-stdin", "--lang", lang], input=PASSWORD + "\n", capture_output=True,
+                               text=True)
+        assert done.returncode == 0 and again.returncode == 2, (done.stderr, again.stderr)
+        said[lang] = (done.stdout.strip(), again.stderr.strip())
+    assert said["zh"] == ("已添加学校账号：a1（school a1）", "账号「a1」已存在")
+    assert said["en"] == ("school account added: a2 (school a2)", "the account 'a2' already exists")
 
 
 def test_secure_cookies_sends_the_session_cookie_over_https_only(tmp_path):
@@ -71,7 +94,7 @@ def test_secure_cookies_sends_the_session_cookie_over_https_only(tmp_path):
     for flag in ((), ("--secure-cookies",)):
         server = Server(tmp_path / f"data{len(flag)}", "--workers", "1", *flag)
         try:
-            password = server.start().split("密码 password ", 1)[1].split()[0]
+            password = server.start().split("密码 ", 1)[1].split()[0]
             page = httpx.get(server.url + "/login")
             csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
             # a browser on https sends the login cookie back even when it is Secure; httpx on http would not

@@ -66,12 +66,24 @@ class Text(Mapping[str, str]):
         A field without a parameter is a KeyError: a caller's mistake, not a text to show half-filled.
         A Text given as a parameter is finished text (a reason built with what was typed, which may hold
         ``{``): it is put in as it reads, never formatted again."""
-        values = {k: v[lang] if isinstance(v, Text) else v for k, v in params.items()}
+        values = {k: v[lang] if _is_text(type(v)) else v for k, v in params.items()}
         return self[lang].format(**values)
 
     def fill(self, **params: Any) -> Text:
         """Both languages filled: a Text that is still both languages."""
         return Text(self.render("zh", **params), self.render("en", **params))
+
+
+_TEXT_TYPES: dict[type, bool] = {}
+
+
+def _is_text(kind: type) -> bool:
+    """``isinstance(v, Text)`` by ``type(v)``, remembered: Text is a Mapping, and an ABC's isinstance
+    check costs a Python call per value (a text report of 9,000 findings renders 30,000 texts)."""
+    known = _TEXT_TYPES.get(kind)
+    if known is None:
+        known = _TEXT_TYPES[kind] = issubclass(kind, Text)
+    return known
 
 
 class BilingualError(Exception):

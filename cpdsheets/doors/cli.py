@@ -200,8 +200,8 @@ def _run_all(files: list[str], lang: str, as_of: dt.date | None, jobs: int) -> l
 
 @contextlib.contextmanager
 def _workers(n_files: int, jobs: int, label: str, lang: str) -> Iterator[MapOverBooks]:
-    """A map over ``n_files`` books on ``jobs`` warm workers that import the engine once (each while its
-    first book is parsed), with a progress bar on a terminal. Each book has the per-file limits (time,
+    """A map over ``n_files`` books on ``jobs`` warm workers that import the engine once (before their
+    first book), with a progress bar on a terminal. Each book has the per-file limits (time,
     memory): one that goes over one or kills its worker is answered with that failure, and every other
     book is still done. A single book is done in this process, under the same limits (``watched_call``)."""
     from .pool_map import PoolMap, WatchedMap
@@ -219,7 +219,9 @@ def _workers(n_files: int, jobs: int, label: str, lang: str) -> Iterator[MapOver
         progress = Progress(transient=True, console=Console(stderr=True))
         progress.start()
     try:
-        with WarmPool(min(jobs, n_files), import_during_first_call=True) as pool:
+        # Workers import before their first book, so a book's time limit counts that book alone (on a busy
+        # machine a small book's share of the engine's imports could pass a tight limit).
+        with WarmPool(min(jobs, n_files)) as pool:
             if progress is None:
                 yield PoolMap(pool)
             else:
@@ -537,11 +539,9 @@ def bind(
     with _book_held(book, lang):
         server = _server_or_exit(server, lang)
         if year:
-            from .template.school_year import school_year
+            from ..jobs.dates import request_year
 
-            try:
-                school_year(year)
-            except ValueError:
+            if request_year(year) is None:
                 _echo(CLI.render("bad-bind-year", lang, year=year), err=True)
                 raise typer.Exit(2)
         target = None if dry_run else _guarded(lang, lambda: _bind_output(book, out))

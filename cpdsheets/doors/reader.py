@@ -70,51 +70,66 @@ def read_workbook(path: Path | str, sheet_names: set[str] | None = None) -> RawB
 
 
 def read_soon(path: Path | str, sheet_names: set[str] | None = None) -> Reading:
-    """Check the file and start parsing its sheets; ``.result()`` turns them into the RawBook.
+    """Start checking the file and parsing its sheets; ``.result()`` turns them into the RawBook.
 
-    calamine parses without the GIL, on threads of its own: a door that has yet to import the engine
-    imports it between the two calls, while the sheets are parsed. Raises ``WorkbookUnreadable``
-    here or from ``.result()``."""
+    The limits scan runs on a thread of its own and calamine parses on threads of its own, mostly
+    without the GIL (zlib inflates and calamine parses with it released): a door that has yet to
+    import the engine imports it between the two calls, while the file is scanned and parsed.
+    Raises ``WorkbookUnreadable`` from ``.result()``."""
     path = Path(path)
     parser = _SheetParser(path)
     formula_parts: set[str] = set()
-    try:
-        # A sheet is parsed as soon as the limits scan has passed it (and every part calamine reads
-        # on opening), while the scan goes on through the other sheets.
-        _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None,
-                    formula_parts)
+    opened: Future[list[calamine.SheetMetadata]] = Future()
+
+    def open_book() -> None:
         try:
-            wb = calamine.CalamineWorkbook.from_path(native_path(path))
-        except Exception as exc:  # calamine raises its own error types per format
-            raise _unreadable(path, exc) from None
-        if not wb.sheets_metadata:
-            wb.close()
-            raise WorkbookUnreadable(path, UNREADABLE["no-sheets"])
-        wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
+            opened.set_result(_open_book(path, parser, sheet_names, formula_parts))
+        except BaseException as exc:  # raised again by ``.result()``, in the caller's thread
+            parser.__exit__()
+            opened.set_exception(exc)
+
+    threading.Thread(target=open_book, name="limits-scan", daemon=True).start()
+    return Reading(path, opened, parser, formula_parts)
+
+
+def _open_book(path: Path, parser: _SheetParser, sheet_names: set[str] | None,
+               formula_parts: set[str]) -> list[calamine.SheetMetadata]:
+    """Check the file, starting each wanted sheet's parse as soon as the scan has passed it; the
+    wanted sheets' metadata, every one of them being parsed."""
+    # A sheet is parsed as soon as the limits scan has passed it (and every part calamine reads
+    # on opening), while the scan goes on through the other sheets.
+    _check_file(path, lambda name: parser.parse_soon(name) if sheet_names is None or name in sheet_names else None,
+                formula_parts)
+    try:
+        wb = calamine.CalamineWorkbook.from_path(native_path(path))
+    except Exception as exc:  # calamine raises its own error types per format
+        raise _unreadable(path, exc) from None
+    if not wb.sheets_metadata:
         wb.close()
-    except BaseException:
-        parser.__exit__()
-        raise
-    return Reading(path, wanted, parser, formula_parts)
+        raise WorkbookUnreadable(path, UNREADABLE["no-sheets"])
+    wanted = [m for m in wb.sheets_metadata if sheet_names is None or m.name in sheet_names]
+    wb.close()
+    for m in wanted:
+        parser.parse_soon(m.name)
+    return wanted
 
 
 class Reading:
-    """A workbook whose sheets are being parsed (see ``read_soon``)."""
+    """A workbook being checked and its sheets parsed (see ``read_soon``)."""
 
-    def __init__(self, path: Path, wanted: list[calamine.SheetMetadata], parser: _SheetParser,
+    def __init__(self, path: Path, opened: Future[list[calamine.SheetMetadata]], parser: _SheetParser,
                  formula_parts: set[str] | None = None) -> None:
         self.path = path
-        self.wanted = wanted
+        self.opened = opened
         self.parser = parser
-        self.formula_parts = formula_parts or set()
-        for m in wanted:
-            parser.parse_soon(m.name)
+        self.formula_parts = formula_parts if formula_parts is not None else set()
 
     def result(self) -> RawBook:
+        wanted = self.opened.result()  # the file's refusal, if any, is raised here
         sheets: dict[str, RawSheet] = {}
         try:
             with self.parser:
-                for meta in self.wanted:  # calamine's grid goes as soon as it is coded: a lower peak
+                for meta in wanted:  # calamine's grid goes as soon as it is coded: a lower peak
                     sheets[meta.name] = _raw_sheet(meta, self.parser.take(meta.name))
         except Exception as exc:
             raise _unreadable(self.path, exc) from None

@@ -24,6 +24,7 @@ from .period_text import period_text
 from .archive import AFTER_AS_OF, Record, RuleLine, SchoolArchive, TeacherArchive
 from .plain_values import text
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table
+from .rule_standing import BEHIND, FAILED, IN_PROGRESS, MET, SUBJECT_KEYS, subject_standing
 from .safe_names import sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
@@ -316,28 +317,24 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             Column(ARCHIVE.render("not-met-behind", lang))]
     rows, fills = [], []  # type: list[list[Any]], list[str | None]
     if len(progress):
-        # 进行中: a period not yet over, not judged behind, whose requirement is still ahead (a yearly
-        # 仅期末 sum in November). It is neither 达标 nor a failure: counted apart, so that 14.5 of 40
-        # credits is never shown as 达标, and coloured by the share still on track.
-        open_short = (progress["state"] == State.MET) & ~progress["closed"].astype(bool) & \
-            progress["required"].notna() & (progress["actual"].fillna(0) < progress["required"])
-        p = progress.assign(_bad=progress["state"] != State.MET,
-                            _failed=progress["state"].isin([State.FAILED, State.OVER]),
-                            _behind=progress["state"] == State.BEHIND, _open=open_short)
-        per_subject = p.groupby(["rule_id", "subject_type", "subject"], sort=True).agg(
-            name=("rule_name", "first"), kind=("period_kind", "first"), bad=("_bad", "any"),
-            failed=("_failed", "any"), behind=("_behind", "any"), open=("_open", "any"))
+        # Where each subject stands (rule_standing): 进行中, an open period whose requirement is still
+        # ahead (a yearly 仅期末 sum in November), is neither 达标 nor a failure: counted apart, so that
+        # 14.5 of 40 credits is never shown as 达标, and coloured by the share still on track. The
+        # district roll-up counts with the same definition.
+        first = progress.groupby(SUBJECT_KEYS, sort=True).agg(name=("rule_name", "first"),
+                                                               kind=("period_kind", "first"))
+        per_subject = first.assign(standing=subject_standing(progress, sort=True))
         for (rule_id, kind), g in per_subject.groupby(level=[0, 1], sort=True):
-            in_progress = ~g["bad"] & g["open"]
-            applies, met = len(g), int((~g["bad"] & ~g["open"]).sum())
+            standing = g["standing"]
+            applies, met = len(g), int((standing == MET).sum())
+            in_progress = int((standing == IN_PROGRESS).sum())
             rate = met / applies if applies else 0.0
-            on_track = (met + int(in_progress.sum())) / applies if applies else 0.0
+            on_track = (met + in_progress) / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
             period = Text(period, PERIOD_KIND_SPECS[period].en)[lang] if period in PERIOD_KIND_SPECS else period
             rows.append([rule_id, period, g["name"].iloc[0], who, applies, met, rate,
-                         f"{int(g['failed'].sum())} / {int((g['behind'] & ~g['failed']).sum())} / "
-                         f"{int(in_progress.sum())}"])
+                         f"{int((standing == FAILED).sum())} / {int((standing == BEHIND).sum())} / {in_progress}"])
             fills.append(_rate_fill(on_track))
     return Table(ARCHIVE.render("each-rule-subjects-meeting-it", lang), cols, rows, fills={6: fills},
                  empty=ARCHIVE.render("no-rule-is-enabled", lang))

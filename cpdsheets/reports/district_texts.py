@@ -30,9 +30,18 @@ DISTRICT = Catalogue("district", {
     "rate": ("达标率", "Rate"),
     "file-school-year-s": ("文件：{path}    学年：{year}    用时 {seconds:.2f} 秒",
                            "File: {path}    School year: {year}    {seconds:.2f} s"),
-    "each-cell-the-share-of": ("每格：该校适用该规则的对象中达标的比例（红低绿高）；空白：该校未启用该规则或无适用对象；红色表头：多数学校达标率低于 50% 的规则。",
-                               "Each cell: the share of the school's subjects meeting the rule (red low, green "
-                               "high); blank: rule off or no subject; red header: under 50 % in most schools."),
+    "each-cell-the-share-of": ("每格：该校已判定的对象中达标的比例，达标 ÷（达标 + 进度落后 + 未达标）（红低绿高）；进行中（周期未结束、要求尚未达到）"
+                               "不计入，全区人数见表下，各校人数见「学校总览」各校明细；空白：该校未启用该规则、无适用对象或都还在进行中；"
+                               "红色表头：多数学校达标率低于 50% 的规则。",
+                               "Each cell: the share of the school's judged subjects meeting the rule, met ÷ (met + "
+                               "behind + not met) (red low, green high); open subjects (period not over, requirement "
+                               "still ahead) are left out: the district's counts are under the table, each school's "
+                               "in its details on Schools; blank: rule off, no subject, or every subject still open; "
+                               "red header: under 50 % in most schools."),
+    "in-progress": ("进行中", "Open"),
+    "district-met": ("全区达标（对象数）", "District: met (subjects)"),
+    "district-judged": ("全区已判定（对象数）", "District: judged (subjects)"),
+    "district-in_progress": ("全区进行中（对象数，不计入达标率）", "District: open (subjects, not in the rate)"),
     "id": ("工号", "ID"),
     "name-2": ("姓名", "Name"),
     "group": ("教研组", "Group"),
@@ -100,6 +109,12 @@ DISTRICT = Catalogue("district", {
     "text-school-file": ("{school}（{path}）", "{school} ({path})"),
     "text-transfer": ("  警告 工号 {teacher_id} {name} 同时在 {n} 所学校的名册中：{where}",
                       "  warning: {teacher_id} {name} is on {n} schools' rosters: {where}"),
+    "text-rules-head": ("  各规则：达标/已判定（达标率），进度落后，未达标；进行中（周期未结束、要求尚未达到）不计入达标率",
+                        "  rules: met/judged (rate), behind, not met; open (period not over, requirement still "
+                        "ahead) is not in the rate"),
+    "text-rule": ("    {rule_id} {rule_name}：达标 {met}/{judged}（{rate}），进度落后 {behind}，未达标 {failed}，进行中 {in_progress}",
+                  "    {rule_id} {rule_name}: {met}/{judged} met ({rate}), {behind} behind, {failed} not met, "
+                  "{in_progress} open"),
     "text-low-rules": ("  多数学校达标率低于 50% 的规则：{rules}", "  rules under 50% in most schools: {rules}"),
     "text-totals": ("{schools} 所学校，{unreadable} 个文件无法读取{skipped}；{teachers} 位教师（{transfers} 位在多所学校的名册中，去重后 "
                     "{distinct} 位），未达标 {failing}，进度落后 {behind}；{errors} 个错误，{warnings} 个警告",

@@ -8,8 +8,12 @@ district workbook's sheets. A summary is plain data in both directions (``as_dic
 ``read_report``), so district JSON reports merge into a province's without reading a book again.
 
 Definitions, the same in every output:
-- a subject (teacher or group) *meets* a rule when none of its periods of that rule is an alert at the
-  as-of date; a rule's ``rate`` is met ÷ subjects, over the subjects the rule applies to;
+- where a subject (teacher or group) stands on a rule is :mod:`.rule_standing`'s, the school archive's
+  own: ``met`` (every started period has reached its requirement), ``in_progress`` (a period not yet
+  over still has its requirement ahead, not behind pace), ``behind``, ``failed``; a rule's ``rate`` is
+  met ÷ judged (met + behind + failed), None while no subject is judged; ``in_progress`` is counted
+  apart. (Before, ``met`` counted every subject without an alert, in-progress ones too: that number is
+  ``met + in_progress`` now);
 - ``teachers_failing`` are teachers whose status is 未达标, ``teachers_behind`` 进度落后 (statuses as
   ``recalc``: error-severity rules only); ``teachers_meeting_all`` have no alert at all;
 - a *transfer* is the same 工号 and 姓名 on the rosters of two or more schools' books of one school
@@ -34,8 +38,10 @@ from ..contract.policy import Policy
 from ..contract.results import Results
 from ..contract.states import State, SubjectType
 from ..contract.texts import LANGS, WORDS, BilingualError, Catalogue, joined
+from .alert_rows import alert_row_states
 from .district_texts import DISTRICT
 from .plain_values import text
+from .rule_standing import rate_of, rule_counts
 from .safe_text import json_text
 
 if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is only a type here
@@ -43,17 +49,22 @@ if TYPE_CHECKING:  # the district roll-up reads finished summaries; pandas is on
 
 ALERT_STATES = (State.FAILED.value, State.BEHIND.value, State.OVER.value)  # the JSON's key order
 FAILED, BEHIND = State.FAILED.value, State.BEHIND.value
+STANDINGS = ("met", "in_progress", "behind", "failed")  # a RuleRate's counts, in the JSON's order
 # A rule "fails in most schools" when under this share of its subjects meet it in more than half the schools.
 LOW_RATE = 0.5
 
 
 class RuleRate(TypedDict):
-    """How many of a rule's subjects (teachers or groups) meet it in one school."""
+    """Where a rule's subjects (teachers or groups) stand in one school (:mod:`.rule_standing`):
+    ``subjects`` = met + in_progress + behind + failed; ``rate`` = met ÷ (subjects − in_progress)."""
 
     rule_id: str
     rule_name: str
     subjects: int
     met: int
+    in_progress: int
+    behind: int
+    failed: int
     rate: float | None
 
 
@@ -85,6 +96,10 @@ class SchoolSummary:
     alert_teachers: list[AlertTeacher]
     roster: list[list[str]]  # [工号, 姓名] pairs, for transfers
     seconds: float = 0.0
+    # 达标预警's rows by state (one per subject, rule and semester, as the school's tab and recalc's head
+    # line count them); ``alerts`` counts the engine's alerts, one per period. Empty in a report
+    # written before it was kept.
+    alert_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def failing_share(self) -> float:
@@ -158,6 +173,7 @@ def school_summary(path: str, results: Results, policy: Policy, findings: list[F
         alert_teachers=_alert_teachers(teachers, alerts),
         roster=[[text(t), text(n)] for t, n in zip(teachers["teacher_id"], teachers["name"])],
         seconds=seconds,
+        alert_rows={state: n for state, n in alert_row_states(alerts).items()},
     )
 
 
@@ -167,15 +183,14 @@ def _stem(path: str) -> str:
 
 
 def _rule_rates(progress: pd.DataFrame, policy: Policy) -> list[RuleRate]:
-    missed = (progress.assign(_miss=progress["state"] != State.MET)
-              .groupby(["rule_id", "subject_type", "subject"], sort=False)["_miss"].any())
-    per_rule = missed.groupby(level="rule_id").agg(["size", "sum"])
+    by_rule = rule_counts(progress)
     out: list[RuleRate] = []
     for rule in policy.active_rules:
-        subjects = int(per_rule.at[rule.rule_id, "size"]) if rule.rule_id in per_rule.index else 0
-        met = subjects - (int(per_rule.at[rule.rule_id, "sum"]) if subjects else 0)
-        out.append({"rule_id": rule.rule_id, "rule_name": rule.name, "subjects": subjects, "met": met,
-                    "rate": round(met / subjects, 4) if subjects else None})
+        counts = by_rule.get(rule.rule_id) or dict.fromkeys(STANDINGS, 0)
+        subjects = sum(counts.values())
+        out.append({"rule_id": rule.rule_id, "rule_name": rule.name, "subjects": subjects, "met": counts["met"],
+                    "in_progress": counts["in_progress"], "behind": counts["behind"], "failed": counts["failed"],
+                    "rate": rate_of(counts["met"], subjects - counts["in_progress"])})
     return out
 
 
@@ -228,16 +243,18 @@ class District:
         return sorted(names.items(), key=lambda kv: (not kv[0].startswith("R"), kv[0]))
 
     def district_rates(self) -> dict[str, dict[str, Any]]:
-        """Per rule over the district: subjects, met, rate, schools enabling it, schools under LOW_RATE."""
+        """Per rule over the district: schools enabling it, subjects, met / in_progress / behind / failed,
+        rate (met ÷ judged), schools whose own rate is under LOW_RATE (schools with none judged left out)."""
         out: dict[str, dict[str, Any]] = {}
         for rule_id, name in self.rule_columns():
             rows = [r for s in self.schools for r in s.rules if r["rule_id"] == rule_id]
+            counts = {k: sum(r[k] for r in rows) for k in STANDINGS}  # type: ignore[literal-required]
             subjects = sum(r["subjects"] for r in rows)
-            met = sum(r["met"] for r in rows)
             rated = [rate for r in rows if (rate := r["rate"]) is not None]
             low = sum(1 for rate in rated if rate < LOW_RATE)
             out[rule_id] = {"rule_id": rule_id, "rule_name": name, "schools": len(rows), "subjects": subjects,
-                            "met": met, "rate": round(met / subjects, 4) if subjects else None,
+                            **counts, "judged": subjects - counts["in_progress"],
+                            "rate": rate_of(counts["met"], subjects - counts["in_progress"]),
                             "schools_low": low, "fails_in_most": bool(rated) and low * 2 > len(rated)}
         return out
 
@@ -265,6 +282,7 @@ class District:
             "errors": sum(s.errors for s in self.schools),
             "warnings": sum(s.warnings for s in self.schools),
             "alerts": {st: sum(s.alerts.get(st, 0) for s in self.schools) for st in ALERT_STATES},
+            "alert_rows": {st: sum(s.alert_rows.get(st, 0) for s in self.schools) for st in ALERT_STATES},
             "teachers_failing": sum(s.teachers_failing for s in self.schools),
             "teachers_behind": sum(s.teachers_behind for s in self.schools),
             "teachers_meeting_all": sum(s.teachers_meeting_all for s in self.schools),
@@ -319,7 +337,15 @@ class District:
                                   for x in t["schools"]), "list-sep")
             lines.append(DISTRICT.render("text-transfer", lang, teacher_id=t["teacher_id"], name=t["name"],
                                          n=len(t["schools"]), where=where))
-        low = [r["rule_id"] for r in self.district_rates().values() if r["fails_in_most"]]
+        rates = self.district_rates()
+        if rates:
+            lines.append(DISTRICT.render("text-rules-head", lang))
+        for r in rates.values():
+            rate = "—" if r["rate"] is None else f"{r['rate']:.0%}"
+            lines.append(DISTRICT.render("text-rule", lang, rule_id=r["rule_id"], rule_name=r["rule_name"],
+                                         met=r["met"], judged=r["judged"], rate=rate, behind=r["behind"],
+                                         failed=r["failed"], in_progress=r["in_progress"]))
+        low = [r["rule_id"] for r in rates.values() if r["fails_in_most"]]
         if low:
             lines.append(DISTRICT.render("text-low-rules", lang, rules=joined(lang, low, "list-sep")))
         t = self.totals(transfers)

@@ -52,6 +52,7 @@ class DistrictSheet:
     rows: list[list[Any]]
     total: list[Any] | None = None  # the district line under the rows
     flagged: list[int] = field(default_factory=list)  # columns to call out (rules failing in most schools)
+    counts: list[list[Any]] = field(default_factory=list)  # lines of whole numbers under the total (进行中)
 
 
 @dataclass(slots=True)
@@ -103,9 +104,12 @@ def _overview_row(s: SchoolSummary) -> list[Any]:
 
 
 def school_blocks(district: District, lang: Lang = "zh") -> list[SchoolBlock]:
+    # The rate stays the fifth column (the writer's colour scale); the standings the rate leaves out
+    # (进行中) or counts against it follow it.
     cols = [Column(DISTRICT.render("rule", lang)), Column(DISTRICT.render("name", lang)),
             Column(DISTRICT.render("subjects", lang), "int"), Column(DISTRICT.render("met-2", lang), "int"),
-            Column(DISTRICT.render("rate", lang), "percent")]
+            Column(DISTRICT.render("rate", lang), "percent"), Column(DISTRICT.render("in-progress", lang), "int"),
+            Column(DISTRICT.render("behind", lang), "int"), Column(DISTRICT.render("not-met", lang), "int")]
     out = []
     for s in district.ranked():
         codes = joined(lang, (f"{k} {v}" for k, v in s.finding_codes.items()), "list-sep")
@@ -114,12 +118,19 @@ def school_blocks(district: District, lang: Lang = "zh") -> list[SchoolBlock]:
             DISTRICT.render("school-findings", lang, errors=s.errors, warnings=s.warnings,
                             codes=WORDS.render("aside", lang, aside=codes) if codes else ""),
             DISTRICT.render("school-alerts", lang, n_changes=len(s.policy_changes), alerts=WORDS.render(
-                "alert-sep", lang).join(DISTRICT.render("school-alert", lang, state=st.text, n=s.alerts.get(st, 0))
+                "alert-sep", lang).join(DISTRICT.render("school-alert", lang, state=st.text, n=_alert_rows(s).get(st, 0))
                                         for st in ALERT_ORDER)),
         ]
-        rows = [[r["rule_id"], r["rule_name"], r["subjects"], r["met"], r["rate"]] for r in s.rules]
+        rows = [[r["rule_id"], r["rule_name"], r["subjects"], r["met"], r["rate"], r["in_progress"], r["behind"],
+                 r["failed"]] for r in s.rules]
         out.append(SchoolBlock(s.school, lines, cols, rows))
     return out
+
+
+def _alert_rows(s: SchoolSummary) -> dict[str, int]:
+    """The school's 达标预警 rows by state, as its own tab lists them (a report written before they were
+    kept: its alerts, one per period)."""
+    return s.alert_rows or s.alerts
 
 
 def rates(district: District, lang: Lang = "zh") -> DistrictSheet:
@@ -133,9 +144,12 @@ def rates(district: District, lang: Lang = "zh") -> DistrictSheet:
         rows.append([s.school] + [mine.get(rid) for rid, _ in rule_cols])
     total = [DISTRICT.render("district", lang)] + [by_rule[rid]["rate"] for rid, _ in rule_cols]
     flagged = [i + 1 for i, (rid, _) in enumerate(rule_cols) if by_rule[rid]["fails_in_most"]]
+    # The district's subjects per standing, under the rates: 进行中 is not in any rate, so it is shown here.
+    counts = [[DISTRICT.render(f"district-{key}", lang)] + [by_rule[rid][key] for rid, _ in rule_cols]
+              for key in ("met", "judged", "in_progress")]
     note = DISTRICT.render("each-cell-the-share-of", lang)
     return DistrictSheet("rates", sheet_name("rates", lang), _title("rates", district, lang), note, cols, rows,
-                         total, flagged)
+                         total, flagged, counts)
 
 
 def alert_teachers(district: District, lang: Lang = "zh") -> DistrictSheet:

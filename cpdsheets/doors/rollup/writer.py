@@ -121,6 +121,10 @@ def _body(ws, fmt: _Formats, sheet: tables.DistrictSheet, first: int) -> int:
         for c, (value, col) in enumerate(zip(sheet.total, sheet.columns)):
             _cell(ws, r, c, value, fmt.total[col.kind])
         r += 1
+    for row in sheet.counts:  # counts under the total (进行中 per rule): whole numbers, whatever the column
+        for c, value in enumerate(row[:len(sheet.columns)]):
+            _cell(ws, r, c, value, fmt.by_kind["int" if c else "text"])
+        r += 1
     return r
 
 
@@ -230,8 +234,8 @@ def _rates_sheet(book, fmt: _Formats, sheet: tables.DistrictSheet) -> None:
     first = HEADER_ROW + 1
     end = _body(ws, fmt, sheet, first)
     n = len(sheet.columns) - 1
-    if n and sheet.rows:
-        ws.conditional_format(first, 1, end - 1, n, {**SCALE})
+    if n and sheet.rows:  # the rates and their total; the counts under them are not rates
+        ws.conditional_format(first, 1, end - 1 - len(sheet.counts), n, {**SCALE})
     _print_setup(ws, sheet.title, n)
     ws.set_column(0, 0, 22)
     if n:

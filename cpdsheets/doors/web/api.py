@@ -1,7 +1,9 @@
 """The JSON API for scripts and the Excel client (``Authorization: Bearer TOKEN``).
 
 Every answer about a book goes through ``Service.book``: a book of another school is the same 404
-as a book that does not exist. Failures are ``{"error": "<one line, zh>"}`` with a 4xx status.
+as a book that does not exist. Failures are ``{"error": "<one line>", "code": "<stable code>"}`` with a 4xx
+status, the line in the caller's language (``language.request_lang``: ``?lang=``, the pages' cookie,
+``Accept-Language``, else Chinese).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from .deps import api_account, service_of
+from .language import request_lang
 from .models import Account, Book
 from .service import parse_as_of
+from .texts import DOWNLOADS
 from .work import with_results
 
 router = APIRouter(prefix="/api")
@@ -59,8 +63,9 @@ def get_book(book_id: str, request: Request, account: Account = Depends(api_acco
     return book_answer(service_of(request).book(account, book_id))
 
 
-def download_name(book: Book, tail: str) -> str:
-    return Path(book.filename).stem + tail
+def download_name(request: Request, book: Book, code: str, suffix: str = "") -> str:
+    """The name a download of ``book`` is saved under, in the caller's language (``DOWNLOADS``)."""
+    return DOWNLOADS.render(code, request_lang(request), stem=Path(book.filename).stem, suffix=suffix)
 
 
 def send(path: Path, folder: Path, name: str) -> FileResponse:
@@ -73,28 +78,29 @@ async def workbook(book_id: str, request: Request, account: Account = Depends(ap
     service = service_of(request)
     book = await _book(request, account, book_id)
     path, folder = await service.processed(book)
-    return send(path, folder, download_name(book, f"-已处理{book.suffix if book.suffix != '.xls' else '.xlsx'}"))
+    suffix = book.suffix if book.suffix != ".xls" else ".xlsx"  # an .xls comes back as .xlsx
+    return send(path, folder, download_name(request, book, "processed", suffix))
 
 
 @router.get("/books/{book_id}/archive.xlsx")
 async def archive_xlsx(book_id: str, request: Request, account: Account = Depends(api_account)) -> FileResponse:
     book = await _book(request, account, book_id)
     path, folder = await service_of(request).archive(book, pdf=False)
-    return send(path, folder, download_name(book, "-个人培训档案.xlsx"))
+    return send(path, folder, download_name(request, book, "archive", ".xlsx"))
 
 
 @router.get("/books/{book_id}/archive.pdf")
 async def archive_pdf(book_id: str, request: Request, account: Account = Depends(api_account)) -> FileResponse:
     book = await _book(request, account, book_id)
     path, folder = await service_of(request).archive(book, pdf=True)
-    return send(path, folder, download_name(book, "-个人培训档案.pdf"))
+    return send(path, folder, download_name(request, book, "archive", ".pdf"))
 
 
 @router.get("/books/{book_id}/results.json")
 def results_json(book_id: str, request: Request, account: Account = Depends(api_account)) -> Response:
     book = service_of(request).book(account, book_id)  # the JSON as recalc --format json prints it
     return Response(book.result.results_json.encode("utf-8"), media_type="application/json", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(download_name(book, '-results.json'))}"})
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quoted(download_name(request, book, 'results'))}"})
 
 
 @router.get("/district")
@@ -109,8 +115,8 @@ async def district_workbook(request: Request, as_of: Optional[str] = None,
     from ...jobs.dates import district_as_of
 
     when = district_as_of(parse_as_of(as_of))  # settled here once: the file's name and its contents agree
-    path, folder = await service_of(request).district_workbook(account, when)
-    return send(path, folder, f"区域汇总-{when.isoformat()}.xlsx")
+    path, folder = await service_of(request).district_workbook(account, when, request_lang(request))
+    return send(path, folder, DOWNLOADS.render("district", request_lang(request), as_of=when.isoformat()))
 
 
 async def _book(request: Request, account: Account, book_id: str) -> Book:

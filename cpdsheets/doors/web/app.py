@@ -13,14 +13,13 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ...contract.texts import joined
+from ...contract.texts import LANGS, Text, joined
+from .language import request_lang
 from .runner import Runner
-from .service import Refusal, Service
+from .service import Refusal, Service, refusal
 from .settings import Settings
 from .texts import REFUSALS
 from .upload_limit import UploadLimit
-
-NO_PAGE = REFUSALS["no-page"]
 
 HERE = Path(__file__).parent
 
@@ -53,27 +52,41 @@ def create_app(settings: Settings, *, runner: Runner | None = None) -> FastAPI:
         if not _is_api(request) and exc.status == 401:
             return RedirectResponse("/login", status_code=303)
         if not _is_api(request):
-            return pages.error_page(request, exc.status, exc.message(pages.lang_of(request)))
-        return JSONResponse({"error": exc.message("zh")}, status_code=exc.status)
+            return pages.error_page(request, exc.status, exc.message(request_lang(request)))
+        return refusal_answer(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Any:
         missing = [".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()]
-        # In Chinese, as every API refusal is (the Refusal handler above answers in "zh").
-        line = REFUSALS.render("invalid-request", "zh", fields=joined("zh", missing, "list-sep"))
-        return JSONResponse({"error": line}, status_code=422)
+        text = Text(*(REFUSALS.render("invalid-request", lang, fields=joined(lang, missing, "list-sep"))
+                      for lang in LANGS))
+        return refusal_answer(request, Refusal(422, text, code="invalid-request"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         # No route matched (a mistyped address): said as that, whoever asks, so it tells nothing about
-        # which books exist; a book that is missing or another school's is a Refusal (NOT_FOUND) above.
-        line = NO_PAGE.zh if exc.status_code == 404 else str(exc.detail)
+        # which books exist; a book that is missing or another school's is a Refusal (not-found) above.
+        said = http_refusal(request, exc.status_code)
         if not _is_api(request):
-            shown = NO_PAGE.render(pages.lang_of(request)) if exc.status_code == 404 else line
-            return pages.error_page(request, exc.status_code, shown)
-        return JSONResponse({"error": line}, status_code=exc.status_code)
+            return pages.error_page(request, exc.status_code, said.message(request_lang(request)))
+        return refusal_answer(request, said)
 
     return app
+
+
+def refusal_answer(request: Request, exc: Refusal) -> JSONResponse:
+    """An API refusal: ``{"error": the line in the caller's language, "code": its stable code}``."""
+    return JSONResponse({"error": exc.message(request_lang(request)), "code": exc.code}, status_code=exc.status)
+
+
+def http_refusal(request: Request, status: int) -> Refusal:
+    """What Starlette refuses before a route runs (no such address, a method the address does not
+    take, …) as one of our refusals."""
+    if status == 404:
+        return refusal(404, "no-page")
+    if status == 405:
+        return refusal(405, "method-not-allowed", method=request.method)
+    return refusal(status, "http-error", http=status)
 
 
 def _is_api(request: Request) -> bool:

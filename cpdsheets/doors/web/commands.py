@@ -1,5 +1,8 @@
 """`cpdsheets serve` and `cpdsheets accounts add|token`: the service's commands on the CLI.
 
+Help texts are shown in both languages (typer shows one help to every reader); what a command prints
+is in its ``--lang`` (Chinese unless English is asked for), from ``SERVE_LINES``.
+
 Only typer is imported here; the service's libraries (the `serve` extra) are imported when a command
 runs, and their absence is one line saying how to install them.
 """
@@ -12,8 +15,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ...contract.texts import both_languages
-from .texts import SERVE_HELP
+from ...contract.texts import Lang, both_languages
+from .texts import SERVE_HELP, SERVE_LINES
 
 
 def _help(code: str, sep: str = " / ", **params: Any) -> str:
@@ -22,22 +25,33 @@ def _help(code: str, sep: str = " / ", **params: Any) -> str:
     return both_languages(SERVE_HELP[code], sep, **params)
 
 
-DataOption = Annotated[Path, typer.Option("--data", metavar="目录", help=_help("data"))]
+def _metavar(code: str) -> str:
+    """A value's placeholder in --help, in Chinese as the other commands' (文件, 日期)."""
+    return SERVE_HELP[f"metavar.{code}"].zh
+
+
+def _say(code: str, lang: Lang, *, err: bool = False, **params: Any) -> None:
+    """One line of the command, in the language it was asked for."""
+    typer.echo(SERVE_LINES.render(code, lang, **params), err=err)
+
+
+DataOption = Annotated[Path, typer.Option("--data", metavar=_metavar("folder"), help=_help("data"))]
 DbOption = Annotated[Optional[str], typer.Option("--db", metavar="URL", help=_help("db"))]
+LangOption = Annotated[Lang, typer.Option("--lang", metavar="zh|en", help=_help("lang"))]
 
 
-def _needs_serve_extra() -> None:
+def _needs_serve_extra(lang: Lang) -> None:
     try:
         import argon2  # noqa: F401
         import fastapi  # noqa: F401
         import sqlalchemy  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        typer.echo(_help("missing-libraries", name=exc.name), err=True)
+        _say("missing-libraries", lang, err=True, name=exc.name)
         raise typer.Exit(2)
 
 
-def _store(data: Path, db: str | None) -> Any:
+def _store(data: Path, db: str | None, lang: Lang) -> Any:
     from sqlalchemy.exc import SQLAlchemyError
 
     from .database import Store
@@ -46,7 +60,7 @@ def _store(data: Path, db: str | None) -> Any:
         return Store.open(data, db)
     except (SQLAlchemyError, OSError, ValueError) as exc:
         line = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        typer.echo(_help("cannot-open-database", line=line), err=True)
+        _say("cannot-open-database", lang, err=True, line=line)
         raise typer.Exit(2)
 
 
@@ -58,15 +72,16 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
     @app.command(cls=command_cls, help=_help("serve"))
     def serve(
         data: DataOption = Path("cpdsheets-data"),
-        host: Annotated[str, typer.Option("--host", metavar="地址", help=_help("serve.host"))] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", metavar="端口", help=_help("serve.port"))] = 8000,
+        host: Annotated[str, typer.Option("--host", metavar=_metavar("address"), help=_help("serve.host"))] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", metavar=_metavar("port"), help=_help("serve.port"))] = 8000,
         db: DbOption = None,
         workers: Annotated[Optional[int], typer.Option("--workers", min=1, metavar="N", help=_help("serve.workers", "/ "))] = None,
         max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, metavar="MB",
                                                    help=_help("serve.max-upload-mb"))] = 20,
         secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help=_help("serve.secure-cookies"))] = False,
+        lang: LangOption = "zh",
     ) -> None:
-        _needs_serve_extra()
+        _needs_serve_extra(lang)
         import uvicorn
 
         from .app import create_app
@@ -78,58 +93,59 @@ def add_commands(app: typer.Typer, command_cls: Any) -> None:
             application = create_app(settings)
         except Exception as exc:  # a database that cannot be reached, a data folder that cannot be written
             line = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            typer.echo(_help("cannot-start", line=line), err=True)
+            _say("cannot-start", lang, err=True, line=line)
             raise typer.Exit(2)
-        demo = application.state.service.store.demo_account()
+        demo = application.state.service.store.demo_account(SERVE_LINES.render("demo-school", lang))
         if demo:
-            typer.echo(_help("demo-account", user=demo[0], password=demo[1]))
-            typer.echo(_help("district-account", data=data))
-        typer.echo(f"cpdsheets serve: http://{host}:{port}  （数据 data: {data}）", err=False)
+            _say("demo-account", lang, user=demo[0], password=demo[1])
+            _say("district-account", lang, data=data)
+        _say("listening", lang, host=host, port=port, data=data)
         sys.stdout.flush()
         uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=30)
 
     @accounts.command("add", cls=command_cls, help=_help("accounts.add", "/ "))
     def add(
-        user: Annotated[str, typer.Argument(metavar="用户名", help=_help("accounts.add.user"))],
-        school: Annotated[str, typer.Option("--school", metavar="名称", help=_help("accounts.add.school"))],
+        user: Annotated[str, typer.Argument(metavar=_metavar("user"), help=_help("accounts.add.user"))],
+        school: Annotated[str, typer.Option("--school", metavar=_metavar("name"), help=_help("accounts.add.school"))],
         data: DataOption = Path("cpdsheets-data"),
         district: Annotated[bool, typer.Option("--district", help=_help("accounts.add.district"))] = False,
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help=_help("accounts.add.password-stdin"))] = False,
         db: DbOption = None,
+        lang: LangOption = "zh",
     ) -> None:
-        _needs_serve_extra()
+        _needs_serve_extra(lang)
         from .database import AccountError
 
         if not password_stdin:
-            typer.echo(_help("password-stdin"),
-                       err=True)
+            _say("password-stdin", lang, err=True)
             raise typer.Exit(2)
         password = sys.stdin.readline().rstrip("\r\n")
-        store = _store(data, db)
+        store = _store(data, db, lang)
         try:
             account = store.add_account(user, password, school, district=district)
         except AccountError as exc:
-            typer.echo(f"{exc.message('zh')} / {exc.message('en')}", err=True)
+            typer.echo(exc.message(lang), err=True)
             raise typer.Exit(2)
         finally:
             store.close()
-        kind = "区账号 district account" if account.is_district else "学校账号 school account"
-        typer.echo(f"已添加{kind}：{user}（{school}）")
+        _say("district-account-added" if account.is_district else "school-account-added", lang, user=user,
+             school=school)
 
     @accounts.command("token", cls=command_cls, help=_help("accounts.token", "/ "))
     def token(
-        user: Annotated[str, typer.Argument(metavar="用户名", help=_help("accounts.token.user"))],
+        user: Annotated[str, typer.Argument(metavar=_metavar("user"), help=_help("accounts.token.user"))],
         data: DataOption = Path("cpdsheets-data"),
         db: DbOption = None,
+        lang: LangOption = "zh",
     ) -> None:
-        _needs_serve_extra()
+        _needs_serve_extra(lang)
         from .database import AccountError
 
-        store = _store(data, db)
+        store = _store(data, db, lang)
         try:
             typer.echo(store.new_token(user))
         except AccountError as exc:
-            typer.echo(f"{exc.message('zh')} / {exc.message('en')}", err=True)
+            typer.echo(exc.message(lang), err=True)
             raise typer.Exit(2)
         finally:
             store.close()

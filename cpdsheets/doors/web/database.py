@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +19,9 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ...contract.texts import BilingualError
+from ...contract.texts import BilingualError, Lang
 from . import auth
-from .models import Account, AlertState, ApiToken, Base, Book, Result, School, utcnow
+from .models import Account, AlertState, AlertTable, ApiToken, Base, Book, Result, School, utcnow
 from .texts import REFUSALS
 
 
@@ -108,13 +109,13 @@ class Store:
         with self.session() as s:
             return bool(s.scalar(select(func.count()).select_from(Account)))
 
-    def demo_account(self) -> tuple[str, str] | None:
-        """On first start (no account at all): a demo school account; (user, password) to print."""
+    def demo_account(self, school: str) -> tuple[str, str] | None:
+        """On first start (no account at all): a demo account of ``school``; (user, password) to print."""
         if self.has_accounts():
             return None
         password = secrets.token_urlsafe(9)
         try:
-            self.add_account("demo", password, "示范小学")
+            self.add_account("demo", password, school)
         except AccountError:
             return None
         return "demo", password
@@ -153,6 +154,8 @@ class Store:
             s.flush()
             s.add_all(AlertState(book_id=book.id, state=state[:16], rows=n)
                       for state, n in outcome.get("alert_states", {}).items())
+            s.add_all(AlertTable(book_id=book.id, lang=lang, table_json=json.dumps(table, ensure_ascii=False))
+                      for lang, table in outcome.get("alert_tables", {}).items())
             s.refresh(book)  # the school, loaded while the session is open
         return book
 
@@ -161,6 +164,13 @@ class Store:
         with self.session() as s:
             return {state: rows for state, rows in s.execute(
                 select(AlertState.state, AlertState.rows).where(AlertState.book_id == book.id))}
+
+    def alert_table(self, book: Book, lang: Lang) -> dict[str, Any] | None:
+        """达标预警 of ``book`` in ``lang`` as the tab gives it, or None for an upload stored before it was kept."""
+        with self.session() as s:
+            text = s.scalar(select(AlertTable.table_json).where(AlertTable.book_id == book.id,
+                                                                AlertTable.lang == lang))
+        return json.loads(text) if text is not None else None
 
     def blob_names(self) -> set[str]:
         """The file name (sha256 + suffix) of every stored book's blob."""

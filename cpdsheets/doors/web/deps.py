@@ -11,8 +11,7 @@ from fastapi import Request
 
 from .auth import SESSION_COOKIE, same
 from .models import Account
-from .service import Refusal, Service
-from .texts import REFUSALS
+from .service import Service, refusal
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -39,14 +38,14 @@ def api_account(request: Request) -> Account:
     if token is not None:
         account = service.store.account_by_token(token)
         if account is None:
-            raise Refusal(401, REFUSALS["bad-token"])
+            raise refusal(401, "bad-token")
         return account
     session = session_of(request)
     account = service.store.account(session["a"]) if session else None
     if session is None or account is None:
-        raise Refusal(401, REFUSALS["log-in"])
+        raise refusal(401, "log-in")
     if request.method in UNSAFE and not same(request.headers.get("x-csrf-token"), session["c"]):
-        raise Refusal(403, REFUSALS["csrf"])
+        raise refusal(403, "csrf")
     return account
 
 

@@ -21,6 +21,7 @@ from ..xlclient.routes import not_json, read_payload, response
 from ..xlclient.service import COMMANDS, Reply, answer, finish, ping, unknown_command
 from ..xlclient.workbook import kept_name, write_payload_book
 from .deps import api_account, service_of
+from .language import request_lang
 from .models import Account
 from .service import Refusal
 
@@ -36,10 +37,11 @@ def ping_route() -> dict[str, Any]:
 async def run(command: str, request: Request) -> Any:
     if command not in COMMANDS:
         return response(unknown_command(command))
+    lang = request_lang(request)  # Remote.bas sends no language: Chinese, unless ?lang=en
     try:
         account = api_account(request)
     except Refusal as exc:
-        return response(Reply(exc.status, exc.message("zh")))
+        return response(Reply(exc.status, exc.message(lang)))
     payload = await read_payload(request)
     if payload is None:
         return response(not_json())
@@ -47,13 +49,13 @@ async def run(command: str, request: Request) -> Any:
     try:
         reply: Reply = await service.job(answer, command, payload)
     except BilingualError as exc:  # the worker died or ran out of time on this book
-        return response(Reply(422, exc.message("zh")))
+        return response(Reply(422, exc.message(lang)))
     if reply.status != 200:
         return response(reply)
     try:
         book_id = await _keep(request, account, payload)
     except BilingualError as exc:
-        return response(Reply(getattr(exc, "status", 422), exc.message("zh")))
+        return response(Reply(getattr(exc, "status", 422), exc.message(lang)))
     page = str(request.base_url).rstrip("/") + f"/books/{book_id}"
     return response(finish(reply, command, page))
 

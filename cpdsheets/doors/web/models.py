@@ -94,3 +94,15 @@ class AlertState(Base):
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id"), primary_key=True)
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertTable(Base):
+    """达标预警 of one upload in one language, as the tab gives it (``reports.alert_table``: headers and
+    rows, JSON): the result page shows the tab's rows, not the engine's one alert per period. Its own
+    table, so a database made before it gains it at the next start; an older upload has none."""
+
+    __tablename__ = "alert_tables"
+
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    table_json: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,5 @@
-"""The pages, Chinese first (``?lang=en`` switches, and is remembered in a cookie).
+"""The pages, Chinese first: ``?lang=en`` switches and is remembered in a cookie; a browser that prefers
+English (``Accept-Language``) and has chosen nothing gets English (``language.request_lang``, the API's rule).
 
 Pages read what the API answers (the stored ``recalc`` JSON), so a page never shows a number the
 JSON does not hold. Every form carries the session's CSRF token; the upload page posts through the
@@ -19,22 +20,21 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ...contract.findings import FindingType, plain_number
-from ...contract.texts import Lang, lang_or
+from ...contract.states import State
+from ...contract.texts import LANGS, Lang
 from .auth import SESSION_COOKIE, SESSION_SECONDS, same
 from .deps import csrf_of, page_account, service_of
+from .language import LANG_COOKIE, chosen_lang, request_lang
 from .models import Account, Book
-from .service import Refusal, parse_as_of
-from .texts import PAGES, REFUSALS
+from .service import parse_as_of, refusal
+from .texts import PAGES
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LOGIN_COOKIE = "cpdsheets_login"
-LANG_COOKIE = "cpdsheets_lang"
-
-
-def lang_of(request: Request) -> Lang:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    return lang_or(asked)
+# A state as the tabs word it (未达标, not met) -> the CSS class that colours it as the tab's fill does.
+STATE_CLASSES = {lang: {s.label(lang): f"state-{s.name.lower()}" for s in State} for lang in LANGS}
+lang_of = request_lang  # the pages' language is the API's (language.py)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -46,9 +46,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
     response = templates.TemplateResponse(request, name, {
         "t": t, "lang": lang, "account": account, "csrf": csrf_of(request), "local": local_time, "num": plain_number,
+        "state_word": lambda word: State.label_of(word, lang),  # 未达标 as the page's language says it
+        "state_class": lambda label: STATE_CLASSES[lang].get(label, ""),  # a tab's state word -> its colour
         **context},
         status_code=status)
-    if request.query_params.get("lang") in ("zh", "en"):
+    if chosen_lang(request) is not None:  # the language link: remembered
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
 
@@ -95,7 +97,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, REFUSALS["csrf"])
+        raise refusal(403, "csrf")
     response = _login_redirect()
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -121,9 +123,9 @@ async def upload_form(request: Request, file: Optional[UploadFile] = None, as_of
     if account is None:
         return _login_redirect()
     if not same(csrf, csrf_of(request)):
-        raise Refusal(403, REFUSALS["csrf"])
+        raise refusal(403, "csrf")
     if file is None:
-        raise Refusal(422, REFUSALS["no-file"])
+        raise refusal(422, "no-file")
     book = await service_of(request).upload(account, file.filename or "", file.file, as_of)
     return RedirectResponse(f"/books/{book.id}", status_code=303)
 
@@ -160,8 +162,14 @@ def result_page(book_id: str, request: Request) -> Response:
     results = _results(book)
     # 达标预警's rows by state, the numbers the CLI's head line and the tab give; an upload stored
     # before they were kept falls back to the JSON's alerts (one per period)
-    states = Counter(service_of(request).store.alert_states(book)) or Counter(a["state"] for a in results["alerts"])
+    store = service_of(request).store
+    states = Counter(store.alert_states(book)) or Counter(a["state"] for a in results["alerts"])
+    # 达标预警 as the tab prints it (one row per subject, rule and semester), in the page's language; an
+    # upload stored before the tab's rows were kept lists the JSON's alerts (one per period) instead
+    table = store.alert_table(book, lang_of(request))
+    teachers = {str(t["teacher_id"]) for t in results["teachers"]}
     return render(request, "result.html", account=account, book=book, results=results, states=states,
+                  alert_table=table, teacher_ids=teachers,
                   groups=finding_groups(results["findings"], lang_of(request)), where=where)
 
 
@@ -174,9 +182,13 @@ def teacher_page(book_id: str, teacher_id: str, request: Request) -> Response:
     results = _results(book)
     teacher = next((t for t in results["teachers"] if str(t["teacher_id"]) == teacher_id), None)
     if teacher is None:
-        raise Refusal(404, REFUSALS["no-teacher"])
+        raise refusal(404, "no-teacher")
     alerts = [a for a in results["alerts"] if a["subject_type"] == "teacher" and str(a["subject"]) == teacher_id]
-    return render(request, "teacher.html", account=account, book=book, teacher=teacher, alerts=alerts)
+    # the teacher's rows of 达标预警, as on the result page (the per-period alerts for an older upload)
+    table = service_of(request).store.alert_table(book, lang_of(request))
+    mine = [row for row in table["rows"] if str(row[table["subject"]]) == teacher_id] if table else []
+    return render(request, "teacher.html", account=account, book=book, teacher=teacher, alerts=alerts,
+                  alert_table=table, alert_rows=mine, teacher_ids=set())
 
 
 # -- history ------------------------------------------------------------------------------------

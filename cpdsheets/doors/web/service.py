@@ -16,7 +16,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
-from ...contract.texts import BilingualError, Text
+from ...contract.texts import BilingualError, Lang, Text
 from ...reports.rollup import District
 from ..reader import SUPPORTED
 from . import work
@@ -29,24 +29,33 @@ from .settings import Settings
 from .texts import REFUSALS
 
 
-class Refusal(BilingualError):
-    """A request refused with one line and an HTTP status."""
+# The ``code`` of a job's own refusal (a book that cannot be read, a limit, a worker that died): the
+# line is the job's, the code says only that the book, not the request, was refused.
+BOOK_REFUSED = "book-refused"
 
-    def __init__(self, status: int, zh: str | Text, en: str = ""):
+
+class Refusal(BilingualError):
+    """A request refused with one line, an HTTP status and a stable machine ``code`` (a ``REFUSALS``
+    code, or ``BOOK_REFUSED``): the API answers ``{"error": line, "code": code}``."""
+
+    def __init__(self, status: int, zh: str | Text, en: str = "", *, code: str = BOOK_REFUSED):
         super().__init__(zh, en)
         self.status = status
+        self.code = code
 
     @classmethod
-    def of(cls, status: int, exc: BilingualError) -> Refusal:
-        return cls(status, exc.reason)
+    def of(cls, status: int, exc: BilingualError, code: str = BOOK_REFUSED) -> Refusal:
+        return cls(status, exc.reason, code=code)
 
 
-NOT_FOUND = REFUSALS["not-found"]
-DISTRICT_ONLY = REFUSALS["district-only"]
+def refusal(status: int, code: str, **params: Any) -> Refusal:
+    """The refusal ``REFUSALS[code]`` (filled with ``params``), with ``status``."""
+    text = REFUSALS[code].fill(**params) if params else REFUSALS[code]
+    return Refusal(status, text, code=code)
 
 
 def not_found() -> Refusal:
-    return Refusal(404, NOT_FOUND)
+    return refusal(404, "not-found")
 
 
 class Service:
@@ -86,12 +95,12 @@ class Service:
         name = Path(filename or "").name or "workbook.xlsx"
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED:
-            raise Refusal(415, REFUSALS["not-a-workbook"].fill(name=name))
+            raise refusal(415, "not-a-workbook", name=name)
         try:
             received, sha256, size = await run_in_threadpool(
                 self.blobs.receive, source, suffix, self.settings.max_upload_bytes, self.settings.max_upload_mb)
         except BilingualError as exc:
-            raise Refusal.of(413, exc) from None
+            raise Refusal.of(413, exc, "too-large") from None
         try:
             try:
                 outcome = await self.job(work.process_upload, str(received), as_of)
@@ -147,7 +156,7 @@ class Service:
         """``rollup`` over each school's latest upload, at ``as_of`` (default today): the roll-up job,
         mapped over the service's workers as the CLI maps it over its own."""
         if not account.is_district:
-            raise Refusal(403, DISTRICT_ONLY)
+            raise refusal(403, "district-only")
         from ...jobs.dates import district_as_of
         from ...jobs.rollup import DistrictRequest, SchoolBook, roll_up
         from ..pool_map import PoolMap
@@ -166,12 +175,14 @@ class Service:
     async def district(self, account: Account, as_of: dt.date | None) -> dict[str, Any]:
         return (await self.district_report(account, as_of)).as_dict()
 
-    async def district_workbook(self, account: Account, as_of: dt.date | None) -> tuple[Path, Path]:
+    async def district_workbook(self, account: Account, as_of: dt.date | None,
+                                lang: Lang = "zh") -> tuple[Path, Path]:
         district = await self.district_report(account, as_of)
         folder = self.blobs.scratch()
         info = {"version": __version__, "command": "cpdsheets serve",
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
-        return await self._made(folder, work.district_workbook, district, str(folder / "district.xlsx"), info)
+        return await self._made(folder, work.district_workbook, district, str(folder / "district.xlsx"), info,
+                                lang)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:
@@ -181,5 +192,5 @@ def parse_as_of(text: str | None) -> dt.date | None:
 
     when = request_date(text)
     if when is None:
-        raise Refusal(400, REFUSALS["bad-as-of"].fill(text=text))
+        raise refusal(400, "bad-as-of", text=text)
     return when

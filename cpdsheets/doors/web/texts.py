@@ -88,12 +88,22 @@ PAGES = Catalogue("service pages", {
     "district.never": ("从未上传", "never"),
     "district.rules": ("各规则达标率", "Rule rates"),
     "district.rate": ("达标率", "Rate"),
+    "district.subjects": ("适用对象", "Subjects"),
+    "district.met": ("达标", "Met"),
+    "district.in_progress": ("进行中", "Open"),
+    "district.behind": ("进度落后", "Behind"),
+    "district.not_met": ("未达标", "Not met"),
+    "district.rate_note": ("达标率 = 达标 ÷（达标 + 进度落后 + 未达标）；进行中（周期未结束、要求尚未达到）不计入达标率，单列。",
+                           "Rate = met ÷ (met + behind + not met); open subjects (period not over, requirement "
+                           "still ahead) are not in the rate and are counted apart."),
     "district.failing": ("未达标教师", "Teachers failing"),
     "district.workbook": ("下载区域汇总工作簿", "Download the district workbook"),
     "district.json": ("区域汇总 JSON", "District JSON"),
     "district.unreadable": ("无法读取", "Unreadable"),
     "error.heading": ("出错了", "Something went wrong"),
     "error.back": ("返回上传页", "Back to the upload page"),
+    "labelled": ("{label}：{value}", "{label}: {value}"),  # a heading and its file, a reason after its label
+    "aside": ("{head}（{aside}）", "{head} ({aside})"),  # a rule and its apprentice or activity type
     "footer": ("所有文件只保存在本区服务器上。", "Files are kept on this district's server only."),
 })
 
@@ -123,6 +133,35 @@ REFUSALS = Catalogue("service refusals", {
     "name-is-a-school": ("「{school}」已是学校的名称，换一个名称", "'{school}' is already the name of a school"),
     "name-is-a-district": ("「{school}」已是区的名称，换一个名称", "'{school}' is already the name of a district office"),
     "no-account": ("没有账号「{username}」", "no account '{username}'"),
+    "method-not-allowed": ("这个网址不接受 {method} 请求", "this address does not take a {method} request"),
+    "http-error": ("请求无法处理（HTTP {http}）", "the request cannot be handled (HTTP {http})"),
+})
+
+# The names the downloads are saved under (the stored book's stem, then these).
+DOWNLOADS = Catalogue("service downloads", {
+    "processed": ("{stem}-已处理{suffix}", "{stem}-processed{suffix}"),
+    "archive": ("{stem}-个人培训档案{suffix}", "{stem}-training-records{suffix}"),
+    "results": ("{stem}-results.json", "{stem}-results.json"),
+    "district": ("区域汇总-{as_of}.xlsx", "district-{as_of}.xlsx"),
+})
+
+# What the serve and accounts commands print (in the command's --lang, Chinese unless English is asked for).
+SERVE_LINES = Catalogue("serve lines", {
+    "missing-libraries": ("缺少服务所需的库（{name}），请安装：pip install 'cpdsheets[serve]'",
+                          "the service's libraries are missing ({name}): pip install 'cpdsheets[serve]'"),
+    "cannot-open-database": ("无法打开数据库：{line}", "cannot open the database: {line}"),
+    "cannot-start": ("服务无法启动：{line}", "the service cannot start: {line}"),
+    "demo-school": ("示范小学", "Demo school"),  # the demo account's school, made at the first start
+    "demo-account": ("演示学校账号：用户名 {user}  密码 {password}", "demo school account: user {user}  password {password}"),
+    "district-account": ("添加区账号：cpdsheets accounts add 用户名 --school 教师发展中心 --district --data {data} "
+                         "--password-stdin",
+                         "to add a district account: cpdsheets accounts add USER --school NAME --district --data "
+                         "{data} --password-stdin"),
+    "listening": ("cpdsheets serve：http://{host}:{port}（数据目录：{data}）",
+                  "cpdsheets serve: http://{host}:{port} (data folder: {data})"),
+    "password-stdin": ("请用 --password-stdin，从标准输入给出密码", "give the password on stdin with --password-stdin"),
+    "school-account-added": ("已添加学校账号：{user}（{school}）", "school account added: {user} ({school})"),
+    "district-account-added": ("已添加区账号：{user}（{school}）", "district account added: {user} ({school})"),
 })
 
 
@@ -146,12 +185,11 @@ SERVE_HELP = Catalogue("serve help", {
     'accounts.add.password-stdin': ('从标准输入读密码', 'read the password from stdin.'),
     'accounts.token': ('生成一个 API 令牌（只显示这一次）', 'print a new API token (shown once).'),
     'accounts.token.user': ('账号的用户名', 'the user name.'),
-    "missing-libraries": ("缺少服务所需的库（{name}），请安装：pip install 'cpdsheets[serve]'",
-                          "the service's libraries are missing ({name}): pip install 'cpdsheets[serve]'"),
-    "cannot-open-database": ("无法打开数据库", "cannot open the database: {line}"),
-    "cannot-start": ("服务无法启动", "the service cannot start: {line}"),
-    "demo-account": ("演示学校账号", "demo school account: 用户名 user {user}  密码 password {password}"),
-    "district-account": ("区账号", "a district account: cpdsheets accounts add 用户名 --school 教师发展中心 --district "
-                                   "--data {data} --password-stdin"),
-    "password-stdin": ("请用 --password-stdin，从标准输入给出密码", "give the password on stdin with --password-stdin"),
+    'lang': ('语言：zh 中文，en 英文', 'language of the lines printed.'),
+    # The placeholders --help shows for a value (Chinese, as the other commands' 文件 and 日期).
+    "metavar.folder": ("目录", "DIR"),
+    "metavar.address": ("地址", "HOST"),
+    "metavar.port": ("端口", "PORT"),
+    "metavar.user": ("用户名", "USER"),
+    "metavar.name": ("名称", "NAME"),
 })

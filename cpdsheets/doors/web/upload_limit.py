@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .blobs import UploadTooLarge
+from .language import scope_lang
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields beside the file
 
@@ -30,7 +31,7 @@ class UploadLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         seen = 0
         started = False
@@ -53,10 +54,12 @@ class UploadLimit:
             await self.app(scope, counted, watched)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps({"error": UploadTooLarge(self.limit_mb).message("zh")}, ensure_ascii=False).encode()
+    async def _refuse(self, scope: dict, send: Any) -> None:
+        # The body the API's other refusals have: the line in the caller's language and its code.
+        line = UploadTooLarge(self.limit_mb).message(scope_lang(scope))
+        body = json.dumps({"error": line, "code": "too-large"}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
                                 (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...contract.texts import BilingualError
+from ...contract.texts import LANGS, BilingualError, Lang
 from ...reports.alert_rows import alert_row_states
+from ...reports.alert_table import alert_table
 from ...reports.internal_error import internal_error
 from ...reports.results_json import to_results_json
 from ...reports.rollup import District
@@ -91,6 +92,8 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
         "counts": dict(outcome.counts),
         # 达标预警's rows by state: the CLI's head line counts these, not the JSON's alerts (one per period)
         "alert_states": alert_row_states(outcome.results.alerts),
+        # 达标预警 itself, in each language a page may be read in: the result page shows the tab's rows
+        "alert_tables": {lang: alert_table(outcome.results, lang) for lang in LANGS},
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -143,12 +146,12 @@ def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: boo
 
 
 @refusals_returned
-def district_workbook(district: District, out: str, info: dict[str, Any]) -> str:
-    """``rollup -o OUT``: the district workbook of the roll-up job's ``District``."""
+def district_workbook(district: District, out: str, info: dict[str, Any], lang: Lang = "zh") -> str:
+    """``rollup -o OUT [--lang]``: the district workbook of the roll-up job's ``District``."""
     from ..rollup.writer import write_district
 
     try:
-        return str(write_district(district, Path(out), info, "zh"))
+        return str(write_district(district, Path(out), info, lang))
     except Exception as exc:
         raise JobFailed.of(exc) from None
 
