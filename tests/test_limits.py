@@ -184,3 +184,30 @@ def test_one_file_over_the_memory_ceiling_is_its_line_in_the_report(district_boo
     assert run.returncode == 2 and TRACEBACK not in run.stderr, run.stderr
     first = run.stdout.splitlines()[0]
     assert first.startswith(str(district_book)) and "使用内存超过 150 MB" in first
+
+
+@pytest.mark.parametrize("prefix", ["x", "zz"])
+def test_a_far_value_in_a_prefixed_cell_is_refused_naming_the_cell(tmp_path, good, prefix):
+    """calamine takes `<x:c>` (and `<zz:c>`, its prefix never declared) for a cell by its local name: the
+    limits scan must measure such a sheet too, or one far value makes calamine abort allocating the grid."""
+    import re
+
+    part = sheet_part(good, "培训记录")
+    far = (f'<{prefix}:c r="XFD1048576" t="inlineStr"><{prefix}:is><{prefix}:t>x</{prefix}:t>'
+           f'</{prefix}:is></{prefix}:c>').encode()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        if prefix == "x":  # the whole sheet in a declared prefix, as some writers save it
+            data = data.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas')
+            data = re.sub(rb"<(/?)(?![?!])(?![A-Za-z]+:)([A-Za-z]+)", rb"<\1x:\2", data)
+        return re.sub(rb"(</(?:x:)?row>)(?!.*</(?:x:)?row>)", lambda m: far + m.group(1), data, flags=re.S)
+
+    book = rewrite_parts(good, tmp_path / f"{prefix}.xlsx", change)
+    for args in (("validate", book, "--lang", "en"), ("recalc", book, "--lang", "en")):
+        run = run_cli(*args)
+        assert run.returncode == 2 and TRACEBACK not in run.stderr, run.stderr[-2000:]
+        said = run.stdout + run.stderr
+        assert "XFD1048576" in said and "培训记录" in said, said
+        assert run.peak_mb < 600

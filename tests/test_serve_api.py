@@ -197,14 +197,28 @@ def test_district_equals_rollup_over_each_schools_latest_upload(service, second_
     for name in ours:
         if name != "运行记录":  # the run log names the command and the time of the run
             assert ours[name] == theirs[name], name
+    # asked in English, the workbook is the one `rollup --lang en` writes, named in English
+    wb = client.get("/api/district/workbook", params={"as_of": "2026-04-15", "lang": "en"},
+                    headers=bearer(tokens.district))
+    assert wb.status_code == 200 and "district-2026-04-15.xlsx" in wb.headers["content-disposition"]
+    out_en = tmp_path / "district-en.xlsx"
+    out_en.write_bytes(wb.content)
+    cli_en = tmp_path / "cli-district-en.xlsx"
+    run_cli("rollup", "--as-of", "2026-04-15", "--lang", "en", "-o", cli_en, f"甲小学/{DEMO.name}",
+            f"乙小学/{second_book.name}", cwd=tmp_path)
+    ours, theirs = _timeless(_sheets(out_en)), _timeless(_sheets(cli_en))
+    assert list(ours) == list(theirs) and "Schools" in ours
+    assert all(ours[name] == theirs[name] for name in ours if name != "Run log")
 
 
 def _timeless(sheets: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """The sheets with the seconds a run took (用时 3.27 秒) left out: the one thing two runs differ in."""
+    """The sheets with the seconds a run took (用时 3.27 秒, 3.27 s) left out: the one thing two runs differ in."""
     import re
 
     def cell(v):
-        return re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", v) if isinstance(v, str) else v
+        if not isinstance(v, str):
+            return v
+        return re.sub(r"    [0-9.]+ s$", "    … s", re.sub(r"用时 [0-9.]+ 秒", "用时 … 秒", v))  # zh, en
 
     return {name: [tuple(cell(v) for v in row) for row in rows] for name, rows in sheets.items()}
 

@@ -18,11 +18,12 @@ from .tabs import alerts_tab
 
 
 def alert_table(results: Results, lang: Lang) -> dict[str, Any]:
-    """``{"columns": [header, …], "kinds": [cell kind, …], "rows": [[cell, …], …], "subject": i}`` of
-    达标预警 in ``lang``; ``subject`` is the column of the teacher's 工号 (or the group), for a link."""
+    """``{"columns": [header, …], "kinds": [cell kind, …], "wrap": [long text?, …], "rows": [[cell, …], …],
+    "subject": i}`` of 达标预警 in ``lang``; ``subject`` is the column of the teacher's 工号 (or the group), for
+    a link."""
     tab = alerts_tab(results, lang)
     headers = [c.header for c in tab.columns]
-    return {"columns": headers, "kinds": [c.kind for c in tab.columns],
+    return {"columns": headers, "kinds": [c.kind for c in tab.columns], "wrap": [c.wrap for c in tab.columns],
             "rows": [[_plain(v) for v in row] for row in tab.rows],
             "subject": headers.index(HEADERS.render("subject", lang))}
 

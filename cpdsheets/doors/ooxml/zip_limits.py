@@ -14,8 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from xml.etree.ElementTree import XMLPullParser
+from xml.parsers import expat
 
 from ...contract.a1 import column_index, column_letters
 from ...contract.texts import BilingualError, Catalogue
@@ -30,6 +29,9 @@ _LAST_CELL = re.compile(rb'<c r="[A-Z](\d{1,7})"')
 # A cell tag without `r` first, past column Z, or with a row number zero-padded or longer than Excel's.
 _R_NOT_FIRST = re.compile(rb'<c(?! r=")[\s>/]')
 _UNUSUAL_CELL = re.compile(rb'<c(?:(?! r=")[\s>/]| r="[A-Z](?:\D|0|\d{8}))')
+# A cell tag with a namespace prefix (`<x:c r="A1">`, `<zz:c>`): calamine reads it as a cell, the patterns
+# above do not see it, so its part is measured exactly. (`:` is rare in sheet XML: a cheap search.)
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _A1_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
 _TAG_PREFIX = 64  # bytes of a cell tag the patterns above need to see whole
 _SINGLE_LETTER_COLUMNS = 26
@@ -191,9 +193,10 @@ def _max_row(body: bytes, so_far: int) -> tuple[int, bool]:
     """
     last = _LAST_CELL.match(body, max(body.rfind(b'<c r="'), 0))
     candidate = max(so_far, int(last.group(1)) if last else 0)
-    if _beyond(candidate).search(body) is None and _R_NOT_FIRST.search(body) is None:
+    prefixed = _PREFIXED_CELL.search(body) is not None
+    if not prefixed and _beyond(candidate).search(body) is None and _R_NOT_FIRST.search(body) is None:
         return candidate, False
-    if _UNUSUAL_CELL.search(body) is not None:
+    if prefixed or _UNUSUAL_CELL.search(body) is not None:
         return candidate, True
     return max(candidate, max(map(int, _ROW_DIGITS.findall(body)), default=0)), False
 
@@ -228,35 +231,47 @@ def _exact_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Extent | None:
 
 
 def _feed_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: _Extent) -> None:
-    parser: XMLPullParser[Any] = XMLPullParser(events=("start", "end"))
-    stack: list[Any] = []
+    # expat without namespace processing: calamine matches elements by their local name whatever the
+    # prefix, bound or not (`<zz:c>` is a cell to it), so a prefix is stripped here, never resolved: a
+    # namespace-aware parser would stop at an unbound prefix and leave the grid unmeasured.
+    parser = expat.ParserCreate()
     row = col = 0
+    cell: list[int] | None = None  # the open cell's (row, col), and whether it holds an element
+    has_content = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, cell, has_content
+        if cell is not None:
+            has_content = True  # a value, inline string or formula: calamine keeps the cell
+            return
+        tag = _local(name)
+        if tag == "row":
+            r = attrs.get("r")
+            row, col = (int(r) if r and r.isdigit() else row + 1), 0
+        elif tag == "c":
+            row, col = _cell_position(attrs.get("r"), row, col)
+            cell, has_content = [row, col], False
+
+    def end(name: str) -> None:
+        nonlocal cell
+        if cell is None or _local(name) != "c":
+            return
+        if has_content:
+            ref = f"{column_letters(col - 1)}{row}"
+            if row > extent.rows:
+                extent.rows, extent.row_cell = row, ref
+            if col > extent.columns:
+                extent.columns, extent.column_cell = col, ref
+        cell = None
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     with zf.open(info) as fh:
         while chunk := fh.read(1 << 20):
             try:
-                parser.feed(chunk)
-                events: list[Any] = list(parser.read_events())  # ("start"|"end", element) for the events asked for
-            except SyntaxError:
+                parser.Parse(chunk, False)
+            except expat.ExpatError:
                 break  # not XML: calamine refuses it before allocating a grid
-            for event, elem in events:
-                if event == "start":
-                    stack.append(elem)
-                    if _local(elem.tag) == "row":
-                        r = elem.get("r")
-                        row, col = (int(r) if r and r.isdigit() else row + 1), 0
-                    continue
-                stack.pop()
-                tag = _local(elem.tag)
-                if tag == "c":
-                    row, col = _cell_position(elem.get("r"), row, col)
-                    if len(elem):  # a value, inline string or formula: calamine keeps it
-                        ref = f"{column_letters(col - 1)}{row}"
-                        if row > extent.rows:
-                            extent.rows, extent.row_cell = row, ref
-                        if col > extent.columns:
-                            extent.columns, extent.column_cell = col, ref
-                if tag in ("c", "row") and stack:
-                    stack[-1].remove(elem)  # keep memory flat on a million rows
 
 
 def _cell_position(ref: str | None, row: int, col: int) -> tuple[int, int]:
@@ -267,7 +282,7 @@ def _cell_position(ref: str | None, row: int, col: int) -> tuple[int, int]:
 
 
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return tag.rsplit(":", 1)[-1]
 
 
 def _too_big(name: str, size: int) -> LimitExceeded:

@@ -115,7 +115,7 @@ async def district_workbook(request: Request, as_of: Optional[str] = None,
     from ...jobs.dates import district_as_of
 
     when = district_as_of(parse_as_of(as_of))  # settled here once: the file's name and its contents agree
-    path, folder = await service_of(request).district_workbook(account, when)
+    path, folder = await service_of(request).district_workbook(account, when, request_lang(request))
     return send(path, folder, DOWNLOADS.render("district", request_lang(request), as_of=when.isoformat()))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
-from ...contract.texts import BilingualError, Text
+from ...contract.texts import BilingualError, Lang, Text
 from ...reports.rollup import District
 from ..reader import SUPPORTED
 from . import work
@@ -175,12 +175,14 @@ class Service:
     async def district(self, account: Account, as_of: dt.date | None) -> dict[str, Any]:
         return (await self.district_report(account, as_of)).as_dict()
 
-    async def district_workbook(self, account: Account, as_of: dt.date | None) -> tuple[Path, Path]:
+    async def district_workbook(self, account: Account, as_of: dt.date | None,
+                                lang: Lang = "zh") -> tuple[Path, Path]:
         district = await self.district_report(account, as_of)
         folder = self.blobs.scratch()
         info = {"version": __version__, "command": "cpdsheets serve",
                 "time": dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")}
-        return await self._made(folder, work.district_workbook, district, str(folder / "district.xlsx"), info)
+        return await self._made(folder, work.district_workbook, district, str(folder / "district.xlsx"), info,
+                                lang)
 
 
 def parse_as_of(text: str | None) -> dt.date | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...contract.texts import LANGS, BilingualError
+from ...contract.texts import LANGS, BilingualError, Lang
 from ...reports.alert_rows import alert_row_states
 from ...reports.alert_table import alert_table
 from ...reports.internal_error import internal_error
@@ -146,12 +146,12 @@ def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: boo
 
 
 @refusals_returned
-def district_workbook(district: District, out: str, info: dict[str, Any]) -> str:
-    """``rollup -o OUT``: the district workbook of the roll-up job's ``District``."""
+def district_workbook(district: District, out: str, info: dict[str, Any], lang: Lang = "zh") -> str:
+    """``rollup -o OUT [--lang]``: the district workbook of the roll-up job's ``District``."""
     from ..rollup.writer import write_district
 
     try:
-        return str(write_district(district, Path(out), info, "zh"))
+        return str(write_district(district, Path(out), info, lang))
     except Exception as exc:
         raise JobFailed.of(exc) from None
 
