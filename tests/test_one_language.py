@@ -306,9 +306,10 @@ def test_the_service_says_nothing_in_chinese_outside_its_catalogues():
     assert not found, f"name the words in doors/web/texts.py and render them in the reader's language: {found}"
 
 
-def test_the_web_templates_hold_no_chinese_of_their_own():
+def test_the_web_templates_and_scripts_hold_no_chinese_of_their_own():
     """A page's every word, colon and bracket comes from ``t(...)`` (``：`` and ``（）`` are Chinese
-    punctuation: an English page would show them too)."""
+    punctuation: an English page would show them too), and its script's from the page's data attributes."""
+    files = [*(WEB_DIR / "templates").glob("*.html"), *(WEB_DIR / "static").glob("*.js")]
     hits = {p.name: sorted(set(CJK.findall(p.read_text(encoding="utf-8"))))
-            for p in (WEB_DIR / "templates").glob("*.html") if CJK.search(p.read_text(encoding="utf-8"))}
+            for p in files if CJK.search(p.read_text(encoding="utf-8"))}
     assert not hits, hits

@@ -257,12 +257,12 @@ def test_district_workbook_shows_in_progress_apart_from_the_rate(district, novem
     total = next(i for i, r in enumerate(rows) if r[0] == "全区")
     by_rule = {r["rule_id"]: r for r in november["totals"]["rules"]}
     under = {r[0]: r for r in rows[total + 1:total + 4]}
-    assert list(under) == ["全区达标（对象数）", "全区已判定（对象数）", "全区进行中（对象数，不计入达标率）"]
+    assert list(under) == ["全区达标（对象）", "全区已判定（对象）", "全区进行中（对象）"]
     for c, rule_id in enumerate(header[1:], start=1):
         rule = by_rule[rule_id]
         assert rows[total][c] == (None if rule["rate"] is None else pytest.approx(rule["rate"]))
         assert [r[c] for r in under.values()] == [rule["met"], rule["judged"], rule["in_progress"]], rule_id
-    assert rows[total][header.index("R01")] is None and under["全区进行中（对象数，不计入达标率）"][header.index("R01")] > 0
+    assert rows[total][header.index("R01")] is None and under["全区进行中（对象）"][header.index("R01")] > 0
     school_rows = [r for r in rows[1:total] if r[0]]
     assert all(r[header.index("R01")] is None for r in school_rows)
     overview = [[c.value for c in row] for row in openpyxl.load_workbook(out)["学校总览"].iter_rows()]

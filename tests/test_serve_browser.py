@@ -141,6 +141,31 @@ def test_a_refused_file_is_one_line_on_the_upload_page(page, server, tmp_path):
     page.screenshot(path=str(SHOTS / "5-refused.png"), full_page=True)
 
 
+
+def test_an_english_browser_reads_pages_and_refusals_in_english(browser, server, tmp_path):
+    """A browser that prefers English (and has chosen nothing) gets English pages, and the upload's
+    refusal (the API's line, through the page's script) in English too; the language link switches."""
+    context = browser.new_context(base_url=server.url, locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        log_in(page, "qinghe")
+        assert "Upload the workbook" in page.inner_text("main")
+        bad = tmp_path / "scores.txt"
+        bad.write_text("hello", encoding="utf-8")
+        page.set_input_files("#file", str(bad))
+        page.click("#send")
+        page.wait_for_selector("#refusal:not([hidden])", timeout=60_000)
+        line = page.inner_text("#refusal").strip()
+        assert line == "Upload failed: 'scores.txt' is not a workbook; upload an .xlsx, .xlsm, .xls, .xlsb or .ods file"
+        page.click("a.lang")  # 中文: remembered, and the API follows it
+        assert "上传总表" in page.inner_text("main")
+        page.set_input_files("#file", str(bad))
+        page.click("#send")
+        page.wait_for_function("document.getElementById('refusal').innerText.includes('不是工作簿')", timeout=60_000)
+    finally:
+        context.close()
+
+
 def test_the_district_sees_the_dashboard_and_downloads_its_workbook(page, server, tmp_path):
     import httpx
 

@@ -39,9 +39,10 @@ DISTRICT = Catalogue("district", {
                                "in its details on Schools; blank: rule off, no subject, or every subject still open; "
                                "red header: under 50 % in most schools."),
     "in-progress": ("进行中", "Open"),
-    "district-met": ("全区达标（对象数）", "District: met (subjects)"),
-    "district-judged": ("全区已判定（对象数）", "District: judged (subjects)"),
-    "district-in_progress": ("全区进行中（对象数，不计入达标率）", "District: open (subjects, not in the rate)"),
+    # Subjects counted under the rates; short enough for the sheet's first column (the note says the rest).
+    "district-met": ("全区达标（对象）", "District: met"),
+    "district-judged": ("全区已判定（对象）", "District: judged"),
+    "district-in_progress": ("全区进行中（对象）", "District: open"),
     "id": ("工号", "ID"),
     "name-2": ("姓名", "Name"),
     "group": ("教研组", "Group"),

@@ -28,7 +28,7 @@
   });
 
   function fail(line) {
-    refusal.textContent = form.getAttribute('data-failed') + '：' + line;
+    refusal.textContent = form.getAttribute('data-failed') + line;  // the label ends with its own colon
     refusal.hidden = false;
     bar.hidden = true;
     button.disabled = false;
