@@ -8,6 +8,7 @@ record. The live and client doors' actions are applied to a copy of the file the
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -225,17 +226,58 @@ def test_every_door_leaves_the_same_book(seen):
 
 
 
-def test_the_cli_reads_a_book_through_the_file_door_only():
-    """The CLI's commands read a book through ``FileDoor.read()`` (which overlaps the engine's import
-    with the parse), never through the reader itself: the one door interface, for the CLI too."""
-    import ast
+def _imported_from(tree: ast.Module, package: str, module: str) -> dict[str, str]:
+    """Local name -> the name imported, for ``from <module> import ...`` in a module of ``package``
+    (relative imports resolved); ``import <module>`` itself maps the module's whole name to "*"."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            source = ".".join([*base[:len(base) - node.level + 1], node.module or ""]) if node.level else node.module
+            if source == module:
+                names.update({a.asname or a.name: a.name for a in node.names})
+        elif isinstance(node, ast.Import):
+            names.update({a.asname or a.name: "*" for a in node.names if a.name == module})
+    return names
 
-    import cpdsheets.doors.batch as batch
-    import cpdsheets.doors.cli as cli
 
-    for module in (cli, batch):
-        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-        called = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                  for node in ast.walk(tree) if isinstance(node, ast.Call)}
-        assert not called & {"read_workbook", "read_soon"}, module.__name__
-        assert "FileDoor" in called, module.__name__
+def _called(tree: ast.Module) -> set[str]:
+    return {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            for node in ast.walk(tree) if isinstance(node, ast.Call)}
+
+
+def test_every_door_reads_a_book_through_its_own_door():
+    """A book is read through its door's ``read()``: a file (the CLI's, the batch's, the service's
+    uploads, the roll-up's and bind's books) through ``FileDoor.read()``, which overlaps the engine's
+    import with the parse and applies the reader's limits; a book open in Excel through ``LiveDoor``,
+    the one the VBA client sent through ``ClientDoor``. No module outside the file door's package
+    (doors/ooxml) and the reader itself may import the reader's functions (its refusal type and the
+    supported suffixes it may), and only the live and client doors turn their books into a RawBook."""
+    import inspect
+
+    import cpdsheets
+    import cpdsheets.doors.reader as reader
+
+    root = Path(cpdsheets.__file__).parent
+    functions = {name for name, obj in vars(reader).items()
+                 if inspect.isfunction(obj) and obj.__module__ == reader.__name__}
+    assert {"read_workbook", "read_soon", "check_readable"} <= functions
+    # Each door's own way to a RawBook, and the only module (besides its own) that may call it.
+    own_readers = {"cpdsheets.doors.xlclient.payload": ("raw_book", "cpdsheets.doors.xlclient.client_door"),
+                   "cpdsheets.doors.live.xlwings_adapter": ("read_book", "cpdsheets.doors.live.live_door")}
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        name = ".".join(("cpdsheets", *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if name != reader.__name__ and not name.startswith("cpdsheets.doors.ooxml."):
+            taken = _imported_from(tree, package, reader.__name__)
+            offenders += [f"{name}: {local}" for local, real in taken.items() if real in functions | {"*"}]
+        for module, (function, door) in own_readers.items():
+            if name not in (module, door) and function in _imported_from(tree, package, module).values():
+                offenders.append(f"{name}: {function}")
+    assert offenders == []
+    # The doors that read files do read them through the file door.
+    for module in ("doors.cli", "doors.batch", "doors.web.work", "doors.rollup.summary", "doors.binding.writer"):
+        path = root.joinpath(*module.split(".")).with_suffix(".py")
+        assert "FileDoor" in _called(ast.parse(path.read_text(encoding="utf-8"))), module

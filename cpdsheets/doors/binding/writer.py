@@ -26,6 +26,7 @@ from ...contract.texts import Catalogue, Lang
 from ...contract.schema import POLICY_SHEET_NAMES
 from ...jobs.bind import BookLayout, book_layout, sheet_named
 from ..ooxml import opc
+from ..ooxml.file_door import FileDoor
 from ..ooxml.form_buttons import VML_CT, VML_REL, buttons_vml, next_idmap
 from ..ooxml.marks import NOTE_AUTHOR, add_notes, read_notes
 from ..ooxml.package_writer import open_package, refused_parts, write_and_close
@@ -36,7 +37,6 @@ from ..ooxml.workbook_parts import WORKBOOK_ORDER, Workbook, has_formula
 from ..ooxml.write_errors import NotAWorkbook, why_not
 from ..ooxml.xml_tree import child, insert_ordered, make
 from ..ooxml.zip_package import Package
-from ..reader import read_workbook
 from ..template.master import CONSOLE_SHEET, POLICY_SHEET
 from ..template.text import upload_page
 from ..template.school_year import school_year, year_label
@@ -96,7 +96,7 @@ def write_binding(src: Path, binding: Binding, *, out: Path | None = None, year:
     lang = "en" if lang.startswith("en") else "zh"
     messages = notes if notes is not None else []
     with book_lock(src):
-        book = read_workbook(src)  # refuses a book over the limits or unreadable, before any work
+        book = FileDoor(src).read()  # refuses a book over the limits or unreadable, before any work
         check_writable(target)
         layout = book_layout(book, binding, year_start=asked)
         if layout.mapping_taken and layout.mapping:

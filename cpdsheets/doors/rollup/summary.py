@@ -13,7 +13,8 @@ from ...contract.findings import Lang
 from ...reports.internal_error import internal_error
 from ...reports.path_text import readable_path
 from ...reports.rollup import SchoolSummary, Unreadable
-from ..reader import WorkbookUnreadable, read_workbook
+from ..ooxml.file_door import FileDoor
+from ..reader import WorkbookUnreadable
 
 
 def summarise_file(path: str, lang: Lang, as_of: dt.date, label: str | None = None) -> SchoolSummary | Unreadable:
@@ -25,7 +26,7 @@ def summarise_file(path: str, lang: Lang, as_of: dt.date, label: str | None = No
     started = time.perf_counter()
     shown = readable_path(label or path)  # the file is opened by its own name, shown by a readable one
     try:
-        raw = read_workbook(path)
+        raw = FileDoor(path).read()
     except WorkbookUnreadable as exc:
         return Unreadable(shown, exc.message(lang))
     try:

@@ -6,7 +6,8 @@ are the ones the CLI calls (``jobs.book.recalc`` and its tabs, the package write
 the district workbook), so the service gives the CLI's answers. The district itself is the roll-up
 job's, mapped over these workers by the service as the CLI maps it (``jobs.rollup.roll_up``). A
 refusal (unreadable book, over a limit) comes back as ``Refused``; anything else a book triggers is
-one internal-error line.
+one internal-error line. A stored upload is a file, so a job reads it through the file door
+(``FileDoor.read()``), as the CLI reads a book: the reader's limits are the door's.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ...reports.results_json import to_results_json
 from ...reports.rollup import District
 from ...reports.safe_text import visible_lines
 from ...jobs.book import RecalcRequest, Recalculation, recalc
-from ..reader import read_workbook
+from ..ooxml.file_door import FileDoor
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -66,8 +67,8 @@ class JobFailed(BilingualError):
         return cls(internal_error(exc, "zh"), internal_error(exc, "en"))
 
 
-def _recalc(path: str, as_of: dt.date | None) -> Recalculation:
-    raw = read_workbook(path)
+def _recalc(door: FileDoor, as_of: dt.date | None) -> Recalculation:
+    raw = door.read()  # the engine is imported already (the warm worker's preload): nothing to overlap
     try:
         return recalc(RecalcRequest(raw, "zh", as_of))
     except BilingualError:
@@ -82,7 +83,7 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     and the counts the pages and the history show."""
     started = time.perf_counter()
     # No output tabs: the answer is the JSON; the processed book is built when it is downloaded.
-    outcome = _recalc(path, as_of)
+    outcome = _recalc(FileDoor(path), as_of)
     text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
     settings = outcome.policy.settings
     return {
@@ -103,11 +104,10 @@ def processed_workbook(path: str, out: str, as_of: dt.date | None = None) -> str
     """``recalc --mark -o OUT``: the five tabs and the marks, written to ``out``; the stored book is
     only read."""
     from ...jobs.tabs import book_tabs
-    from ..ooxml.file_door import FileDoor
     from ..tab_owner import other_language_tabs
 
-    outcome = _recalc(path, as_of)
     door = FileDoor(path, out=out, backup=False)
+    outcome = _recalc(door, as_of)
     try:
         tabs = book_tabs(outcome)
         door.write(tabs.tabs, marks=tabs.marks, remove=other_language_tabs("zh"))  # as the CLI does
@@ -129,7 +129,7 @@ def archive_workbook(path: str, out: str, as_of: dt.date | None = None, pdf: boo
     from ..archive.pdf import PdfUnavailable, to_pdf
     from ..archive.writer import write_archive
 
-    raw = read_workbook(path)
+    raw = FileDoor(path).read()
     try:
         run = archive(ArchiveRequest(raw, "zh", as_of))
         written = write_archive(run.sheets, Path(out))

@@ -18,7 +18,7 @@ import xlsxwriter.exceptions
 from ...contract.book import RawBook
 from ..mark_record import MARK_STORE
 from ..xlsx_cells import DateFormats, write_typed
-from .payload import raw_book
+from .client_door import ClientDoor
 
 SHEET_NAME_MAX = 31
 
@@ -31,7 +31,7 @@ def kept_name(payload: dict[str, Any]) -> str:
 
 def write_payload_book(payload: dict[str, Any], path: str | Path) -> Path:
     """Write the sent book to ``path`` (.xlsx); returns the path."""
-    raw: RawBook = raw_book(payload)
+    raw: RawBook = ClientDoor(payload).read()  # the sheets as the client door reads them
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
