@@ -12,12 +12,14 @@ other books going; for one book the command's own exit status says it, as `recal
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .batch import Failure
@@ -30,6 +32,10 @@ _POLL_SECONDS = 0.05  # as often as a warm pool looks at its busy workers
 # How long the work may take to stop once told to. Python code stops at once; a wait on a native
 # call (a sheet calamine is still parsing) may not: then the process ends with the file's line.
 _GRACE_SECONDS = 5.0
+# The collector's first generation is looked at every this many allocations during the call (Python's
+# default: 700). Reading a book makes millions of objects and almost no cycles; at the default, the
+# collections cost 4-5 % of a 150,000-row validate's CPU time. Cycles are still collected.
+_GC_ALLOCATIONS = 20_000
 
 
 class _OverLimit(BaseException):
@@ -49,13 +55,25 @@ def call_watched(func: Callable[..., T], args: tuple[Any, ...], *, seconds: floa
     watcher.start()
     try:
         try:
-            return func(*args)
+            with _fewer_collections():
+                return func(*args)
         finally:
             watcher.finish()
     except _OverLimit:
         watcher.finish()
         assert watcher.failure is not None
         raise WorkerFailure(watcher.failure) from None
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    if before[0]:  # 0: collection switched off, left so
+        gc.set_threshold(max(before[0], _GC_ALLOCATIONS), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class _Watcher(threading.Thread):
