@@ -638,3 +638,17 @@ def test_the_result_pages_alerts_are_the_alert_tabs_rows(service, tmp_path):
         for teacher in ("1001", "1002"):  # and the teacher's page lists that teacher's rows of the tab
             own = _page_alert_rows(client.get(f"/books/{book_id}/teachers/{teacher}?lang={lang}").text)
             assert own == (tab_head, [r for r in tab_rows if r[2] == teacher]) and own[1], (lang, teacher)
+
+
+def test_the_historys_alert_change_counts_alert_rows_as_its_column(service, second_book):
+    """The history's 与上次相比 says 预警 before → after in 达标预警's rows, the numbers its own 预警 column
+    and the result page show, not the JSON's alerts (one per period)."""
+    client, tokens, _ = service
+    upload(client, tokens.a, second_book)
+    upload(client, tokens.a, DEMO)
+    newer, older = client.get("/api/books", headers=bearer(tokens.a)).json()["books"]
+    assert newer["alerts"] != older["alerts"]
+    login(client, "a")
+    history = client.get("/history").text
+    row = history.split(f'href="/books/{newer["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert f"预警 {older['alerts']} → {newer['alerts']}" in row, row

@@ -193,8 +193,11 @@ def teacher_page(book_id: str, teacher_id: str, request: Request) -> Response:
 
 # -- history ------------------------------------------------------------------------------------
 
-def changes(before: dict[str, Any] | None, after: dict[str, Any], lang: Lang) -> list[str]:
-    """What changed from one upload's results to the next, in a few short phrases."""
+def changes(before: dict[str, Any] | None, after: dict[str, Any], lang: Lang,
+            alerts: tuple[int, int] | None = None) -> list[str]:
+    """What changed from one upload's results to the next, in a few short phrases. ``alerts`` is the two
+    uploads' 达标预警 rows (the number the history's column and the result page show); without it, the
+    JSON's alerts (one per period) are compared."""
     if before is None:
         return [PAGES.render("history.first", lang)]
     out: list[str] = []
@@ -211,7 +214,8 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any], lang: Lang) ->
     def errors(r: dict[str, Any]) -> int:
         return sum(1 for f in r["findings"] if f["severity"] == "error")
 
-    for code, b, a in (("errors", errors(before), errors(after)), ("alerts", len(before["alerts"]), len(after["alerts"]))):
+    alerts_before, alerts_after = alerts or (len(before["alerts"]), len(after["alerts"]))
+    for code, b, a in (("errors", errors(before), errors(after)), ("alerts", alerts_before, alerts_after)):
         if a != b:
             out.append(PAGES.render("history.delta", lang, what=PAGES.render(code, lang), before=b, after=a))
     return out or [PAGES.render("history.same", lang)]
@@ -228,8 +232,10 @@ def history_page(request: Request, school: Optional[int] = None) -> Response:
     parsed = [_results(b) for b in books]
     for i, book in enumerate(books):
         # the previous upload of the same school is the next older one in the list (same school)
-        prior = next((parsed[j] for j in range(i + 1, len(books)) if books[j].school_id == book.school_id), None)
-        rows.append({"book": book, "changes": changes(prior, parsed[i], lang)})
+        j = next((j for j in range(i + 1, len(books)) if books[j].school_id == book.school_id), None)
+        prior = parsed[j] if j is not None else None
+        counted = (books[j].result.alerts, book.result.alerts) if j is not None else None
+        rows.append({"book": book, "changes": changes(prior, parsed[i], lang, counted)})
     return render(request, "history.html", account=account, rows=rows)
 
 
