@@ -105,6 +105,16 @@ def check_agreement(cells: dict[str, object], dropped: set[str | None], *, subje
         assert evaluated, (cells, dropped)
 
 
+def test_a_teacher_attribute_in_a_group_sheet_s_condition_is_refused_at_its_cell():
+    """Found by the property below: 教研活动's rows are a group's meetings, with no teacher to read 岗位 from;
+    the rule used to stop the run with KeyError 't:roles'."""
+    cells = rule_row("计数", "教研活动", "学年", "岗位 含 中层", "对象=教研组", "", 1, None)
+    check_agreement(cells, set(), subjects_exist=True)
+    outcome = run_recalc(book(cells, set()))
+    refused = [f for f in outcome.findings if f.code == "invalid-rule" and f.row == RULE_ROW_ROW]
+    assert len(refused) == 1 and refused[0].column == "条件" and "岗位" in refused[0].message()
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(METRICS), st.sampled_from(SHEETS), st.sampled_from(PERIODS), st.sampled_from(CONDITIONS),
        st.sampled_from(APPLIES), st.sampled_from(FIELDS), st.sampled_from([1, 0.3, "30%", None, "两节"]),

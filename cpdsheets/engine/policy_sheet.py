@@ -55,6 +55,9 @@ POLICY_READER = Catalogue("policy sheet reasons", {
     "not-a-number": ("不是数字", "not a number"),
     "must-not-be-negative": ("不能为负数", "must not be negative"),
     "share-above-100": ("占比不能超过 100%", "a share cannot be above 100%"),
+    "teacher-attribute-on-groups": ("「{sheet}」的每一行是一个组的活动，条件不能用教师的「{field}」",
+                                    "each row of '{sheet}' is a group's meeting; the condition cannot use a "
+                                    "teacher's '{field}'"),
 })
 
 DEFAULT_WORDS = {"默认", "其他", "其它", "default", "*", ""}
@@ -379,6 +382,12 @@ class _RuleRow:
             elif not groups and about_groups:
                 self.bad("applies_to", f"「{SHEETS[sheet].name}」表的规则须写明 对象=教研组 或 对象=备课组",
                          f"a rule on the {SHEETS[sheet].name} sheet needs 对象=教研组 or 对象=备课组")
+        if sheet in SHEETS and SHEETS[sheet].subject == "group" and condition is not None:
+            # its rows carry no teacher, so a teacher attribute (岗位, 教龄) has nothing to be read from
+            person = next((t for t in condition.terms if t.key.startswith("t:") and t.key != "t:subject_type"), None)
+            if person is not None:
+                self.bad("condition", POLICY_READER["teacher-attribute-on-groups"].fill(
+                    sheet=SHEETS[sheet].name, field=person.field))
         lower = self.bound("lower", measure)
         upper = self.bound("upper", measure)
         if self.ok and lower is None and upper is None:
