@@ -729,10 +729,15 @@ def main() -> None:
         import warnings
 
         warnings.simplefilter("ignore")
+    one_shot = sys.argv[1:2] in (["validate"], ["recalc"])
+    if one_shot:
+        from .quick_exit import collect_less
+
+        collect_less()
     try:
         app()
     except SystemExit as done:
-        if sys.argv[1:2] in (["validate"], ["recalc"]):
+        if one_shot:
             from .quick_exit import exit_now
 
             exit_now(done)

@@ -1,4 +1,5 @@
-"""End a finished command's process at once, skipping the interpreter's teardown.
+"""A one-shot command's process (`validate`, `recalc`): fewer collector passes while it works, and an
+end at once, skipping the interpreter's teardown.
 
 After a 150,000-row `validate` or `recalc`, Python's shutdown frees every object one by one and
 unloads pandas and NumPy: a tenth of a second or more in which nothing is done for the user.
@@ -7,9 +8,23 @@ unloads pandas and NumPy: a tenth of a second or more in which nothing is done f
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import sys
 from typing import NoReturn
+
+
+# The collector's first generation is looked at every this many allocations (Python's default: 700).
+# Reading a book makes millions of objects and almost no cycles: at the default the collections cost
+# 4-5 % of a 150,000-row validate's or recalc's CPU time. Cycles are still collected.
+GC_ALLOCATIONS = 20_000
+
+
+def collect_less() -> None:
+    """For the rest of the process, look for cycles less often (``GC_ALLOCATIONS``)."""
+    first, *older = gc.get_threshold()
+    if first:  # 0: collection switched off, left so
+        gc.set_threshold(max(first, GC_ALLOCATIONS), *older)
 
 
 def exit_now(done: SystemExit) -> NoReturn:

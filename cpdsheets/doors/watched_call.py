@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from .batch import Failure
 from .limits import limit
+from .quick_exit import GC_ALLOCATIONS
 from .workers import WorkerFailure, resident_mb
 
 T = TypeVar("T")
@@ -32,10 +33,6 @@ _POLL_SECONDS = 0.05  # as often as a warm pool looks at its busy workers
 # How long the work may take to stop once told to. Python code stops at once; a wait on a native
 # call (a sheet calamine is still parsing) may not: then the process ends with the file's line.
 _GRACE_SECONDS = 5.0
-# The collector's first generation is looked at every this many allocations during the call (Python's
-# default: 700). Reading a book makes millions of objects and almost no cycles; at the default, the
-# collections cost 4-5 % of a 150,000-row validate's CPU time. Cycles are still collected.
-_GC_ALLOCATIONS = 20_000
 
 
 class _OverLimit(BaseException):
@@ -67,9 +64,11 @@ def call_watched(func: Callable[..., T], args: tuple[Any, ...], *, seconds: floa
 
 @contextlib.contextmanager
 def _fewer_collections() -> Iterator[None]:
+    """As ``quick_exit.collect_less`` for the call's length (a book read makes millions of objects and
+    almost no cycles)."""
     before = gc.get_threshold()
     if before[0]:  # 0: collection switched off, left so
-        gc.set_threshold(max(before[0], _GC_ALLOCATIONS), *before[1:])
+        gc.set_threshold(max(before[0], GC_ALLOCATIONS), *before[1:])
     try:
         yield
     finally:
