@@ -75,6 +75,28 @@ def test_nesting_200000_deep_is_refused_by_the_real_command_without_a_traceback(
     assert "嵌套层数过多" in r.stderr
 
 
+def test_a_report_from_before_the_standings_is_refused_as_outdated_not_as_foreign(report_text, tmp_path):
+    """A report written before rules counted 进行中 apart lacks in_progress / behind / failed: its old
+    `met` cannot be split, so merge refuses it in one line that says to roll the district up again;
+    one missing field of another kind is still "not a rollup report"."""
+    doc = strict_json(report_text)
+    for school in doc["schools"]:
+        for rule in school["rules"]:
+            for key in ("in_progress", "behind", "failed"):
+                del rule[key]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    for lang, words in (("zh", "较早版本"), ("en", "earlier cpdsheets")):
+        r = cli("rollup", "--merge", old, "--lang", lang)
+        line = r.stderr.strip()
+        assert r.returncode == 2 and r.stdout == "" and "\n" not in line and words in line and str(old) in line
+        assert "rollup" in line and "--format json" in line
+    del doc["schools"][0]["teachers"]
+    old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = cli("rollup", "--merge", old)
+    assert r.returncode == 2 and "不是 rollup 的 JSON 报告" in r.stderr and "较早版本" not in r.stderr
+
+
 def test_the_good_report_still_merges_and_every_json_out_is_strict(report_text, tmp_path):
     path = tmp_path / "district.json"
     path.write_text(report_text, encoding="utf-8")

@@ -10,6 +10,7 @@ CLI = Catalogue("cli lines", {
                   "--as-of: '{value}' is not a date; write it as 2026-04-20, 2026/4/20 or 2026.4.20"),
     "written-to": ("已写入 {path}", "written to {path}"),
     "not-a-rollup-report": ("{p}: 不是 rollup 的 JSON 报告（{why}）", "{p}: not a rollup JSON report ({why})"),
+    "outdated-rollup-report": ("{p}: 这份 rollup 报告{why}", "{p}: this rollup report was {why}"),
     "not-json": ("不是 JSON：第 {line} 行第 {column} 列", "not JSON: line {line} column {column}"),
     "cannot-read": ("{p}: 无法读取（{reason}）", "{p}: cannot read（{reason}）"),
     "archive-head": ("统计截止 {as_of}：{n} 位教师的个人培训档案", "as of {as_of}: training records of {n} teachers"),

@@ -24,7 +24,7 @@ from .period_text import period_text
 from .archive import AFTER_AS_OF, Record, RuleLine, SchoolArchive, TeacherArchive
 from .plain_values import text
 from .print_sheet import Block, Facts, Lines, PrintSheet, Signatures, Table
-from .rule_standing import BEHIND, FAILED, IN_PROGRESS, MET, SUBJECT_KEYS, subject_standing
+from .rule_standing import BEHIND, FAILED, IN_PROGRESS, MET, SUBJECT_KEYS, rate_of, subject_standing
 from .safe_names import sheet_names
 from .tables import STATUS_FILLS, ChartSpec, Column
 from .tabs import _state as state_word  # the tabs' English state words, shared
@@ -328,7 +328,9 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             standing = g["standing"]
             applies, met = len(g), int((standing == MET).sum())
             in_progress = int((standing == IN_PROGRESS).sum())
-            rate = met / applies if applies else 0.0
+            # 达标 ÷ the subjects judged, as the district rate (rule_standing.rate_of): a rule whose
+            # subjects are all 进行中 shows no rate (blank), not 0 %.
+            rate = rate_of(met, applies - in_progress)
             on_track = (met + in_progress) / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]

@@ -144,4 +144,10 @@ DISTRICT = Catalogue("district", {
     "report-out-of-range": ("数 {number} 超出范围", "the number {number} is out of range"),
     "report-too-deep": ("嵌套层数过多", "it is nested too deeply"),
     "report-no-schools": ("没有 schools 列表", "it has no schools list"),
+    "report-before-standings": (
+        "由较早版本的 cpdsheets 写出：各规则没有分开「进行中 / 进度落后 / 未达标」的人数（旧的「达标」含进行中，"
+        "无法再拆开）；请用本版本对该区重新运行 rollup 文件夹 --format json，再合并",
+        "written by an earlier cpdsheets: its rules do not count in_progress / behind / failed apart (its "
+        "met includes in_progress and cannot be split); run rollup FOLDER --format json for that district with "
+        "this version, then merge"),
 })

@@ -376,6 +376,11 @@ class ReportInvalid(BilingualError):
     """A JSON value that is not a `rollup --format json` report: ``message(lang)`` says where."""
 
 
+class ReportOutdated(ReportInvalid):
+    """A roll-up report written before rules counted 进行中 apart: its ``met`` is today's met + in_progress
+    and cannot be split again, so the district must be rolled up anew (said as such, not as "not a report")."""
+
+
 class _UnreadableEntry(TypedDict):
     path: str
     error: str
@@ -456,6 +461,8 @@ def read_report(value: Any) -> District:
         report = _report_adapter().validate_python(value)
     except ValidationError as exc:
         problems = exc.errors()
+        if all(e["type"] == "missing" and e["loc"][-1] in STANDINGS[1:] for e in problems):
+            raise ReportOutdated(DISTRICT["report-before-standings"]) from None
         shown = [(_where(e["loc"]), DISTRICT[f"problem-{_PROBLEMS.get(e['type'], 'wrong')}"]) for e in problems[:3]]
         more = len(problems) - len(shown)
         zh, en = (joined(lang, (WORDS.render("labelled", lang, label=where, value=what) for where, what in shown))

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ...contract.texts import BilingualError, Text
-from ...reports.rollup import District, ReportInvalid, load_report
+from ...reports.rollup import District, ReportInvalid, ReportOutdated, load_report
 from ..cli_texts import CLI
 
 
@@ -24,6 +24,8 @@ def read_reports(paths: list[str]) -> list[District]:
     for p in paths:
         try:
             districts.append(load_report(Path(p).read_text(encoding="utf-8")))
+        except ReportOutdated as exc:
+            raise ReportRefused(CLI["outdated-rollup-report"].fill(p=p, why=exc.reason)) from None
         except ReportInvalid as exc:
             raise ReportRefused(CLI["not-a-rollup-report"].fill(p=p, why=exc.reason)) from None
         except json.JSONDecodeError as exc:

@@ -48,11 +48,18 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         "t": t, "lang": lang, "account": account, "csrf": csrf_of(request), "local": local_time, "num": plain_number,
         "state_word": lambda word: State.label_of(word, lang),  # 未达标 as the page's language says it
         "state_class": lambda label: STATE_CLASSES[lang].get(label, ""),  # a tab's state word -> its colour
+        "filled_columns": filled_columns,
         **context},
         status_code=status)
     if chosen_lang(request) is not None:  # the language link: remembered
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+def filled_columns(rows: list[list[Any]], width: int) -> list[int]:
+    """The columns some row fills: a page leaves out a column every row leaves blank (后果 when no rule
+    has one), so 说明 fits on the screen; the tab and the printed page keep every column."""
+    return [i for i in range(width) if any(i < len(r) and r[i] not in (None, "") for r in rows)]
 
 
 def local_time(when: dt.datetime) -> str:
