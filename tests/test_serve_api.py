@@ -659,3 +659,92 @@ def test_the_historys_alert_change_counts_alert_rows_as_its_column(service, seco
     history = client.get("/history").text
     row = history.split(f'href="/books/{newer["id"]}"', 1)[1].split("</tr>", 1)[0]
     assert f"预警 {older['alerts']} → {newer['alerts']}" in row, row
+
+
+def _page_findings(page: str) -> dict[str, list[list[str]]]:
+    """The result page's findings: code -> the rows of its group (where, value, message, fix)."""
+    import html
+
+    def text(cell: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+    section = page.split('id="findings"', 1)[1].split("</section>", 1)[0]
+    groups: dict[str, list[list[str]]] = {}
+    for group in section.split("<details")[1:]:
+        code = text(re.search(r"<code>(.*?)</code>", group).group(1))
+        body = group.split("<tbody>", 1)[1]
+        groups[code] = [[text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+                        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return groups
+
+
+def _validate_findings(book: Path, lang: str) -> dict[str, list[list[str]]]:
+    """``validate --lang LANG --format json``'s findings, grouped as the page groups them."""
+    done = run_cli("validate", book, "--lang", lang, "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    groups: dict[str, list[list[str]]] = {}
+    for f in json.loads(done.stdout)["files"][0]["findings"]:
+        where = f"{f['sheet']}!{f['cell']}" if f["sheet"] and f["cell"] else f["sheet"] or f["cell"]
+        groups.setdefault(f["code"], []).append([where, f["value"] or "", f["message"], f["hint"]])
+    return groups
+
+
+def test_the_result_pages_findings_are_validates_in_the_pages_language(service, tmp_path):
+    """The trial book's findings on the result page equal `validate --lang zh|en` row by row (message,
+    hint, place, value); an upload stored before the English rendering was kept shows the zh text, and
+    a database made before the table gains it at the next start."""
+    from sqlalchemy import text as sql
+
+    from trial_book import trial_book
+
+    client, tokens, app = service
+    book = trial_book(tmp_path / "青禾路小学.xlsm")
+    r = upload(client, tokens.a, book)
+    assert r.status_code == 201, r.text
+    book_id = r.json()["id"]
+    login(client, "a")
+    pages = {lang: _page_findings(client.get(f"/books/{book_id}?lang={lang}").text) for lang in ("zh", "en")}
+    for lang, page in pages.items():
+        assert page == _validate_findings(book, lang), lang
+    assert sum(map(len, pages["en"].values())) == 4
+    assert pages["en"] != pages["zh"]
+    assert "Teacher ID '1009' is not in the roster. This row is not counted." in \
+        [row[2] for row in pages["en"]["unknown-teacher"]]
+    # an older database: no English findings kept (the table itself is dropped, then made again at start)
+    store = app.state.service.store
+    with store.engine.begin() as conn:
+        conn.execute(sql("DROP TABLE finding_texts"))
+    from cpdsheets.doors.web.database import Store
+
+    Store(store.url).close()  # a start on that database
+    assert _page_findings(client.get(f"/books/{book_id}?lang=en").text) == pages["zh"]
+
+
+def test_the_district_pages_unreadable_line_is_in_the_pages_language(service, second_book, tmp_path):
+    """A stored book that can no longer be read (its file spoiled on disk) is one line on the district
+    page, worded as `rollup --lang zh|en` words the same file's line."""
+    client, tokens, app = service
+    r = upload(client, tokens.a, DEMO)
+    assert r.status_code == 201, r.text
+    assert upload(client, tokens.b, second_book).status_code == 201  # another file: a blob of its own
+    service_ = app.state.service
+    spoiled = service_.blob(service_.store.book(service_.store.account_by_token(tokens.a), r.json()["id"]))
+    spoiled.write_bytes(b"not a workbook any more")
+    copy = tmp_path / "spoiled.xlsx"
+    copy.write_bytes(spoiled.read_bytes())
+    login(client, "d")
+    for lang, label in (("zh", "无法读取"), ("en", "Unreadable")):
+        done = run_cli("rollup", copy, "--lang", lang, "--format", "json")
+        assert done.returncode == 2, done.stderr
+        line = json.loads(done.stdout)["unreadable"][0]["error"]
+        page = client.get(f"/district?lang={lang}").text
+        rows = re.findall(r'<tr class="error"><td>(.*?)</td><td colspan="5">(.*?)</td></tr>', page)
+        assert rows == [("甲小学/demo_school.xlsm", f"{label}{'：' if lang == 'zh' else ': '}{line}")], (lang, rows)
+        # and the district workbook's sheet of unreadable files, downloaded in that language
+        from cpdsheets.reports.rollup_tables import sheet_name
+
+        workbook = tmp_path / f"district-{lang}.xlsx"
+        workbook.write_bytes(client.get(f"/api/district/workbook?lang={lang}").content)
+        cells = [c for row in openpyxl.load_workbook(workbook)[sheet_name("unreadable", lang)].iter_rows(values_only=True)
+                 for c in row]
+        assert line in cells and "甲小学/demo_school.xlsm" in cells, (lang, cells)

@@ -75,3 +75,49 @@ def test_no_token_or_a_wrong_one_is_one_plain_line_and_nothing_kept(service):
     answer = http.post("/xlwings/validate", content=json.dumps(old), headers=bearer(tokens.a))
     assert answer.status_code == 400 and "0.30.0" in answer.text
     assert http.get("/api/books", headers=bearer(tokens.a)).json()["books"] == []
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _tabs_renamed(tmp_path: Path, roster: str | None) -> Path:
+    """The demo with its roster tab named ``roster`` (None: as it is, 教师名册)."""
+    import openpyxl
+
+    out = tmp_path / f"{roster or 'zh'}.xlsm"
+    wb = openpyxl.load_workbook(DEMO, keep_vba=True)
+    if roster is not None:
+        wb["教师名册"].title = roster
+    wb.save(out)
+    return out
+
+
+@pytest.mark.parametrize("roster, ui, lang", [
+    (None, 1033, "zh"),       # the book's tabs are Chinese: an English Excel still asks for zh
+    ("Teachers", 2052, "en"),  # English tabs: en, whatever Excel's language
+    ("教职工", 1033, "en"),     # tabs that say neither: Excel's UI language
+    ("教职工", 3076, "zh"),     # Hong Kong Chinese
+    ("教职工", None, "zh"),     # WPS: no LanguageSettings
+])
+def test_the_buttons_ask_for_the_books_language_and_are_answered_in_it(service, tmp_path, roster, ui, lang):
+    """CpdSheets.bas posts to /xlwings/<job>?lang=<BookLang>: the service's refusals (no token, a wrong
+    one, an old client) and, for a book whose tabs say no language, the job's own lines are in it."""
+    from cpdsheets.doors.web.texts import REFUSALS
+
+    http, tokens = service
+    book = _tabs_renamed(tmp_path, roster)
+    address = client.job_address(book, "validate", ui)
+    assert address == f"/xlwings/validate?lang={lang}"
+    body = json.dumps(client.payload(book))
+    for token, code in ((None, "log-in"), ("not-a-token", "bad-token")):
+        answer = http.post(address, content=body, headers={"Content-Type": "application/json",
+                                                            **(bearer(token) if token else {})})
+        assert (answer.status_code, answer.text) == (401, REFUSALS.render(code, lang)), (token, answer.text)
+    old = http.post(address, content=json.dumps(client.payload(book) | {"version": "0.30.0"}),
+                    headers=bearer(tokens.a))
+    assert old.status_code == 400 and "0.30.0" in old.text and _has_chinese(old.text) == (lang == "zh"), old.text
+    done = http.post(address, content=body, headers=bearer(tokens.a))
+    assert done.status_code == 200, done.text
+    said = client.apply(book, tmp_path / "out.xlsm", done.json()["actions"]).alerts[-1][0]
+    assert said.startswith("校验完成" if lang == "zh" else "Validation done"), said

@@ -57,3 +57,23 @@ def test_macros_survive_recalc_write_back(tmp_path):
     report = _probe(book, tmp_path)
     assert {"CpdSheets", "xlwings", "Dictionary"} <= set(report["libraries"]["VBAProject"])
     assert {"学分汇总", "达标预警", "校验问题", "教研组统计", "运行记录"} <= set(report["sheets"])
+
+
+@pytest.mark.parametrize("book", [MASTER, DEMO], ids=["master", "demo"])
+def test_the_shipped_buttons_send_the_books_language(book):
+    """The compiled CpdSheets module (decoded from the shipped book) posts to ``<job>?lang=BookLang()``,
+    reads Excel's UI language under an error guard (WPS) and counts as Chinese the UI languages the
+    test model of the client does (tests/vba_client_model.py)."""
+    from vba_client_model import CHINESE_UI
+
+    parser = VBA_Parser(str(book))
+    try:
+        module = next(code for _, _, name, code in parser.extract_macros() if Path(name).stem == "CpdSheets")
+    finally:
+        parser.close()
+    assert re.search(r'RunServerPython url & "/xlwings/" & job & "\?lang=" & BookLang\(\)', module)
+    ui = module.split("Private Function UiLang()", 1)[1].split("End Function", 1)[0]
+    assert ui.index("On Error GoTo Done") < ui.index("Application.LanguageSettings.LanguageID(2)")
+    chinese = re.search(r"Case ([\d, ]+)\r?\n\s+UiLang = \"zh\"", ui).group(1)
+    assert {int(x) for x in chinese.split(",")} == CHINESE_UI
+    assert 'UiLang = "zh"' in ui.split("On Error", 1)[0]  # the guard's answer, set before it

@@ -52,6 +52,29 @@ def sheets_to_send(wb: openpyxl.Workbook) -> list[str]:
             and "," not in ws.title]
 
 
+# -- CpdSheets.bas: the language the request asks for (BookLang, UiLang) ------------------------------
+
+CHINESE_UI = {2052, 1028, 3076, 4100, 5124}  # PRC, Taiwan, Hong Kong, Singapore, Macao
+
+
+def book_lang(wb: openpyxl.Workbook, ui_language: int | None) -> str:
+    """BookLang: zh when the book has the Chinese roster tab, en when it has "Teachers"; otherwise UiLang:
+    Excel's UI language (``LanguageSettings.LanguageID(2)``), None where it cannot be read (WPS): zh."""
+    names = {ws.title.casefold() for ws in wb.worksheets}  # FindSheet compares as vbTextCompare
+    if "教师名册" in names:
+        return "zh"
+    if "teachers" in names:
+        return "en"
+    if ui_language is None:
+        return "zh"
+    return "zh" if ui_language in CHINESE_UI else "en"
+
+
+def job_address(path: str | Path, job: str, ui_language: int | None = 2052) -> str:
+    """RunJob's address for RunServerPython (without the server's own): ``/xlwings/<job>?lang=<BookLang>``."""
+    return f"/xlwings/{job}?lang={book_lang(openpyxl.load_workbook(path, read_only=True), ui_language)}"
+
+
 # -- CpdSheets.bas: the merged areas of the sheets sent (WriteMerges, DropSheet) --------------------
 
 def write_merges(wb: openpyxl.Workbook, include: list[str]) -> list[str]:

@@ -19,6 +19,8 @@ Private Const CONFIG_SHEET As String = "xlwings.conf"
 Private Const CONSOLE_ZH As String = "63A7 5236 53F0"
 ' the guide sheet
 Private Const GUIDE_ZH As String = "8BF4 660E"
+' the roster tab of a Chinese book (an English book has "Teachers"): the tabs say the book's language
+Private Const ROSTER_ZH As String = "6559 5E08 540D 518C"
 ' label: server address
 Private Const SERVER_ZH As String = "670D 52A1 5668 5730 5740"
 ' label: school token
@@ -71,8 +73,9 @@ Private Sub RunJob(job As String, localCall As String)
     If Not merges Is Nothing Then include = include & "," & MERGES_SHEET
     ' The helper sheet goes again whatever happens; an error is then raised on as it came.
     On Error GoTo Failed
-    RunServerPython url & "/xlwings/" & job, auth:="Bearer " & token, include:=include, _
-        timeout:=SEND_TIMEOUT_MS
+    ' ?lang=: the service's refusals (no token, a book it cannot take) in the book's language
+    RunServerPython url & "/xlwings/" & job & "?lang=" & BookLang(), auth:="Bearer " & token, _
+        include:=include, timeout:=SEND_TIMEOUT_MS
     On Error GoTo 0
     DropSheet merges
     Exit Sub
@@ -83,6 +86,35 @@ Failed:
     DropSheet merges
     Err.Raise errNumber, errSource, errText
 End Sub
+
+' The language the service answers in: the book's own when its tabs say it (as the service reads it,
+' cpdsheets.excel.book_lang: the Chinese roster tab means zh, "Teachers" without it en); else Excel's
+' UI language.
+Private Function BookLang() As String
+    If Not FindSheet(Zh(ROSTER_ZH)) Is Nothing Then
+        BookLang = "zh"
+    ElseIf Not FindSheet("Teachers") Is Nothing Then
+        BookLang = "en"
+    Else
+        BookLang = UiLang()
+    End If
+End Function
+
+' Excel's UI language: zh for a Chinese UI (PRC, Taiwan, Hong Kong, Singapore, Macao), en for any
+' other. WPS may have no LanguageSettings: the error leaves zh, the service's own default.
+Private Function UiLang() As String
+    Dim id As Long
+    UiLang = "zh"
+    On Error GoTo Done
+    id = Application.LanguageSettings.LanguageID(2)  ' 2 = msoLanguageIDUI
+    Select Case id
+    Case 2052, 1028, 3076, 4100, 5124
+        UiLang = "zh"
+    Case Else
+        UiLang = "en"
+    End Select
+Done:
+End Function
 
 ' The value beside a label in column B of the control sheet ("" when there is none).
 Private Function ConsoleSetting(labelZh As String, labelEn As String) As String

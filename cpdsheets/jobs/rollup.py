@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from ..contract.findings import Lang
-from ..contract.texts import BilingualError, Catalogue, Text, both_languages
+from ..contract.texts import LANGS, BilingualError, Catalogue, Text, both_languages
 from ..engine.policy_diff import policy_changes
 from ..reports.path_text import readable_path
 from ..reports.rollup import District, SchoolSummary, Skipped, Unreadable, merge_reports, school_summary
@@ -125,5 +125,6 @@ def roll_up(request: DistrictRequest, summarise_book: SummariseBook, map_books: 
         elif isinstance(answer, Unreadable):
             unreadable.append(answer)
         else:
-            unreadable.append(Unreadable(book.shown, answer.message(request.lang)))
+            unreadable.append(Unreadable(book.shown, answer.message(request.lang),
+                                         {lang: answer.message(lang) for lang in LANGS}))
     return District(schools, unreadable, when, jobs=request.jobs, skipped=list(request.skipped))

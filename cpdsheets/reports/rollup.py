@@ -119,6 +119,12 @@ class SchoolSummary:
 class Unreadable:
     path: str
     error: str
+    # The same line in every language, when the reader gave it in both (a page shows its reader's
+    # language); not in the report's JSON, which is one language. Empty: only ``error`` is known.
+    lines: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def line(self, lang: str) -> str:
+        return self.lines.get(lang) or self.error
 
 
 SKIP_REASONS = Catalogue("rollup skipped files", {

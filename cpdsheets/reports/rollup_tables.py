@@ -198,7 +198,7 @@ def transfers(district: District, lang: Lang = "zh") -> DistrictSheet:
 
 def unreadable(district: District, lang: Lang = "zh") -> DistrictSheet:
     cols = [Column(DISTRICT.render("file", lang), width=40), Column(DISTRICT.render("reason", lang), width=60)]
-    rows = [[u.path, u.error] for u in district.unreadable]
+    rows = [[u.path, u.line(lang)] for u in district.unreadable]  # the workbook's language, where both were kept
     note = DISTRICT.render("files-could-not-be-read", lang, n_rows=len(rows))
     return DistrictSheet("unreadable", sheet_name("unreadable", lang), _title("unreadable", district, lang),
                          note, cols, rows)

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 
 from ...contract.findings import Lang
+from ...contract.texts import LANGS
 from ...reports.internal_error import internal_error
 from ...reports.path_text import readable_path
 from ...reports.rollup import SchoolSummary, Unreadable
@@ -28,8 +29,8 @@ def summarise_file(path: str, lang: Lang, as_of: dt.date, label: str | None = No
     try:
         raw = FileDoor(path).read()
     except WorkbookUnreadable as exc:
-        return Unreadable(shown, exc.message(lang))
+        return Unreadable(shown, exc.message(lang), {each: exc.message(each) for each in LANGS})
     try:
         return summarise(SchoolRequest(raw, lang, as_of, shown=shown, started=started))
     except Exception as exc:  # one odd workbook is one unreadable line, not the end of the district's run
-        return Unreadable(shown, internal_error(exc, lang))
+        return Unreadable(shown, internal_error(exc, lang), {each: internal_error(exc, each) for each in LANGS})

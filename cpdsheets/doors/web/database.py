@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ...contract.texts import BilingualError, Lang
 from . import auth
-from .models import Account, AlertState, AlertTable, ApiToken, Base, Book, Result, School, utcnow
+from .models import Account, AlertState, AlertTable, ApiToken, Base, Book, FindingTexts, Result, School, utcnow
 from .texts import REFUSALS
 
 
@@ -156,6 +156,8 @@ class Store:
                       for state, n in outcome.get("alert_states", {}).items())
             s.add_all(AlertTable(book_id=book.id, lang=lang, table_json=json.dumps(table, ensure_ascii=False))
                       for lang, table in outcome.get("alert_tables", {}).items())
+            s.add_all(FindingTexts(book_id=book.id, lang=lang, findings_json=text)
+                      for lang, text in outcome.get("finding_texts", {}).items())
             s.refresh(book)  # the school, loaded while the session is open
         return book
 
@@ -170,6 +172,14 @@ class Store:
         with self.session() as s:
             text = s.scalar(select(AlertTable.table_json).where(AlertTable.book_id == book.id,
                                                                 AlertTable.lang == lang))
+        return json.loads(text) if text is not None else None
+
+    def findings(self, book: Book, lang: Lang) -> list[dict[str, Any]] | None:
+        """The findings of ``book`` rendered in ``lang``, or None when none were kept in it (the results
+        JSON's own language, or an upload stored before they were kept)."""
+        with self.session() as s:
+            text = s.scalar(select(FindingTexts.findings_json).where(FindingTexts.book_id == book.id,
+                                                                     FindingTexts.lang == lang))
         return json.loads(text) if text is not None else None
 
     def blob_names(self) -> set[str]:

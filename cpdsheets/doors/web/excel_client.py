@@ -35,19 +35,19 @@ def ping_route() -> dict[str, Any]:
 
 @router.post("/{command}")
 async def run(command: str, request: Request) -> Any:
+    lang = request_lang(request)  # CpdSheets.bas sends ?lang=, the book's language (else Excel's)
     if command not in COMMANDS:
-        return response(unknown_command(command))
-    lang = request_lang(request)  # Remote.bas sends no language: Chinese, unless ?lang=en
+        return response(unknown_command(command, lang))
     try:
         account = api_account(request)
     except Refusal as exc:
         return response(Reply(exc.status, exc.message(lang)))
     payload = await read_payload(request)
     if payload is None:
-        return response(not_json())
+        return response(not_json(lang))
     service = service_of(request)
     try:
-        reply: Reply = await service.job(answer, command, payload)
+        reply: Reply = await service.job(answer, command, payload, lang)
     except BilingualError as exc:  # the worker died or ran out of time on this book
         return response(Reply(422, exc.message(lang)))
     if reply.status != 200:

@@ -106,3 +106,15 @@ class AlertTable(Base):
     book_id: Mapped[str] = mapped_column(ForeignKey("books.id"), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     table_json: Mapped[str] = mapped_column(Text)
+
+
+class FindingTexts(Base):
+    """The findings of one upload rendered in a language other than the results JSON's (zh): message,
+    hint and the rest as ``validate --lang`` gives them (JSON list). Its own table, so a database made
+    before it gains it at the next start; an older upload has none and its pages show the zh text."""
+
+    __tablename__ = "finding_texts"
+
+    book_id: Mapped[str] = mapped_column(ForeignKey("books.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    findings_json: Mapped[str] = mapped_column(Text)

@@ -175,9 +175,12 @@ def result_page(book_id: str, request: Request) -> Response:
     # upload stored before the tab's rows were kept lists the JSON's alerts (one per period) instead
     table = store.alert_table(book, lang_of(request))
     teachers = {str(t["teacher_id"]) for t in results["teachers"]}
+    # the findings as `validate --lang` words them; the stored zh text for zh, or for an older upload
+    findings = store.findings(book, lang_of(request))
     return render(request, "result.html", account=account, book=book, results=results, states=states,
                   alert_table=table, teacher_ids=teachers,
-                  groups=finding_groups(results["findings"], lang_of(request)), where=where)
+                  groups=finding_groups(results["findings"] if findings is None else findings, lang_of(request)),
+                  where=where)
 
 
 @router.get("/books/{book_id}/teachers/{teacher_id}", response_class=HTMLResponse)
@@ -256,9 +259,12 @@ async def district_page(request: Request, since: str = "", as_of: str = "") -> R
     service = service_of(request)
     when = parse_as_of(as_of)
     since_date = parse_as_of(since) or (dt.date.today() - dt.timedelta(days=30))
-    district = await service.district(account, when)  # 403 for a school account
+    report = await service.district_report(account, when)  # 403 for a school account
+    district = report.as_dict()
+    # a file that could not be read, in the page's language where the reader said it in both
+    unreadable = [{"path": u.path, "error": u.line(lang_of(request))} for u in report.unreadable]
     latest = await run_in_threadpool(service.store.latest)
     cutoff = dt.datetime.combine(since_date, dt.time())
     behind = [(school, book) for school, book in latest if book is None or book.uploaded_at < cutoff]
     return render(request, "district.html", account=account, district=district, latest=latest, behind=behind,
-                  since=since_date.isoformat(), as_of=as_of)
+                  unreadable=unreadable, since=since_date.isoformat(), as_of=as_of)

@@ -25,14 +25,16 @@ from ...contract.texts import LANGS, BilingualError, Lang
 from ...reports.alert_rows import alert_row_states
 from ...reports.alert_table import alert_table
 from ...reports.internal_error import internal_error
+from ...reports.report import sorted_findings
 from ...reports.results_json import to_results_json
 from ...reports.rollup import District
-from ...reports.safe_text import visible_lines
+from ...reports.safe_text import json_text, visible_lines
 from ...jobs.book import RecalcRequest, Recalculation, recalc
 from ..ooxml.file_door import FileDoor
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+RESULTS_LANG: Lang = "zh"  # the language of the stored results JSON (`recalc --dry-run --format json`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,7 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     # No output tabs: the answer is the JSON; the processed book is built when it is downloaded.
     outcome = _recalc(FileDoor(path), as_of)
-    text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, "zh"))
+    text = visible_lines(to_results_json(outcome.results, outcome.findings, outcome.as_of, RESULTS_LANG))
     settings = outcome.policy.settings
     return {
         "results": text,
@@ -95,6 +97,9 @@ def process_upload(path: str, as_of: dt.date | None = None) -> dict[str, Any]:
         "alert_states": alert_row_states(outcome.results.alerts),
         # 达标预警 itself, in each language a page may be read in: the result page shows the tab's rows
         "alert_tables": {lang: alert_table(outcome.results, lang) for lang in LANGS},
+        # the findings in every other language, as ``validate --lang`` renders them: the results JSON is zh
+        "finding_texts": {lang: visible_lines(json_text([f.as_dict(lang) for f in sorted_findings(outcome.findings)]))
+                          for lang in LANGS if lang != RESULTS_LANG},
         "seconds": round(time.perf_counter() - started, 3),
     }
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from ...contract.texts import Lang
 from .service import TEXTS, Reply
 
 TEXTS.define("not-json", "请求正文不是 JSON：请用总表里的按钮发送。", "the request body is not JSON; use the book's buttons.")
@@ -30,5 +31,5 @@ async def read_payload(request: Request) -> Any:
         return None
 
 
-def not_json() -> Reply:
-    return Reply(400, TEXTS.render("not-json"))
+def not_json(lang: Lang = "zh") -> Reply:
+    return Reply(400, TEXTS.render("not-json", lang), lang)

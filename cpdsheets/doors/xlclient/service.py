@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from ...contract.book import RawBook
 from ...contract.findings import Lang
-from ...contract.texts import BilingualError, Catalogue
+from ...contract.schema import TEACHERS
+from ...contract.texts import BilingualError, Catalogue, joined
 from . import actions as act
 from .client_door import ClientDoor
 from .payload import PayloadRefused, check_payload
@@ -87,21 +88,23 @@ def handle(command: str, authorization: str | None, payload: Any, host: Host, *,
     return reply
 
 
-def unknown_command(command: str) -> Reply:
-    return Reply(404, TEXTS.render("no-command", command=command, commands="、".join(COMMANDS)))
+def unknown_command(command: str, lang: Lang = "zh") -> Reply:
+    return Reply(404, TEXTS.render("no-command", lang, command=command, commands=joined(lang, COMMANDS, "list-sep")),
+                 lang)
 
 
-def answer(command: str, payload: Any, *, expected_version: str | None = None) -> Reply:
-    """The job for one button on the book in ``payload`` (no token, no storage: what a worker runs)."""
+def answer(command: str, payload: Any, lang: Lang = "zh", *, expected_version: str | None = None) -> Reply:
+    """The job for one button on the book in ``payload`` (no token, no storage: what a worker runs).
+    ``lang`` is the request's, for what is said before the book is read; the job speaks the book's."""
     if command not in COMMANDS:
-        return unknown_command(command)
+        return unknown_command(command, lang)
     try:
         check_payload(payload, expected_version=expected_version)
     except PayloadRefused as exc:
-        return Reply(400, exc.message("zh"))
+        return Reply(400, exc.message(lang), lang)
     door = ClientDoor(payload)
     raw = door.read()
-    lang = _book_lang(raw)
+    lang = _book_lang(raw, lang)
     job = _JOB_KEY[command]
     try:
         out = _run(job, door, raw, lang)
@@ -123,10 +126,15 @@ def finish(reply: Reply, command: str, page: str | None) -> Reply:
     return reply
 
 
-def _book_lang(raw: RawBook) -> Lang:
+def _book_lang(raw: RawBook, asked: Lang) -> Lang:
+    """The language the book's tabs are in (``excel.book_lang``); the one asked for when its tabs say
+    neither (no roster tab by either name), as the client's BookLang falls back to Excel's."""
     from ...excel import book_lang
 
-    return book_lang(raw.names())
+    names = raw.names()
+    if TEACHERS.name not in names and TEACHERS.en not in names:
+        return asked
+    return book_lang(names)
 
 
 def _run(job: str, door: ClientDoor, raw: RawBook, lang: Lang) -> act.ActionList:
