@@ -704,6 +704,9 @@ def test_the_result_pages_findings_are_validates_in_the_pages_language(service, 
     book_id = r.json()["id"]
     login(client, "a")
     pages = {lang: _page_findings(client.get(f"/books/{book_id}?lang={lang}").text) for lang in ("zh", "en")}
+    counts = re.findall(r'<span class="count">([^<]*)</span>', client.get(f"/books/{book_id}?lang=en").text)
+    assert sorted(counts) == sorted(f"{len(rows)} place{'' if len(rows) == 1 else 's'}"
+                                    for rows in pages["en"].values()) and "1 place" in counts  # not "1 places"
     for lang, page in pages.items():
         assert page == _validate_findings(book, lang), lang
     assert sum(map(len, pages["en"].values())) == 4

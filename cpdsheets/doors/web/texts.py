@@ -47,6 +47,7 @@ PAGES = Catalogue("service pages", {
     "result.message": ("问题", "Problem"),
     "result.fix": ("怎么改", "How to fix"),
     "result.count": ("{n} 处", "{n} places"),
+    "result.count-one": ("{n} 处", "{n} place"),  # English has a singular; Chinese does not
     "result.alerts": ("达标预警", "Alerts"),
     "result.no_alerts": ("没有预警", "No alerts"),
     "result.teachers": ("教师", "Teachers"),
