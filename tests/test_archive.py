@@ -288,7 +288,7 @@ def test_the_overview_counts_an_open_requirement_still_ahead_apart_from_met(tmp_
     row = next(r for r in section(rows, "各规则达标情况") if r[0] == "R01")
     judged = len(r01) - open_short  # the rate is 达标 ÷ judged, as the district's; 进行中 is counted apart
     assert row[4:6] == [len(r01), met]
-    assert row[6] == (pytest.approx(met / judged) if judged else None)
+    assert row[6] == (pytest.approx(met / judged) if judged else "—")
     assert row[7] == f"{failed} / 0 / {open_short}"
 
 
@@ -367,3 +367,20 @@ def test_button_refusal_is_a_short_message(tmp_path, monkeypatch):
     alerts = [a["args"] for a in xl.json()["actions"] if a["func"] == "alert"]
     assert len(alerts) == 1 and "个人档案" in alerts[0][0] and "请先关闭" in alerts[0][0]
     assert alerts[0][3] == "critical" and "Traceback" not in alerts[0][0]
+
+
+def test_a_rule_whose_subjects_are_all_in_progress_has_no_rate_yet(tmp_path):
+    """The new-user trial's book in November: R01 (40 credits a year) is 进行中 for all 4 teachers, so
+    全校概览 prints its rate "—" (as the district does), not 0 % (达标 ÷ all) nor 100 %; a rule with
+    judged subjects keeps a number, 达标 ÷ judged."""
+    from trial_book import trial_book
+
+    book = trial_book(tmp_path / "青禾路小学.xlsm")
+    data = archive_json(book, "-o", tmp_path / "a.xlsx")
+    rows = {r[0]: r for r in section(sheet_rows(openpyxl.load_workbook(tmp_path / "a.xlsx").worksheets[0]),
+                                     "各规则达标情况") if r and r[0]}
+    r01 = [r for t in data["teachers"] for r in t["rules"] if r["rule_id"] == "R01"]
+    assert len(r01) == 4 and all(r["still_needed"] is not None for r in r01)
+    assert rows["R01"][4:8] == [4, 0, "—", "0 / 0 / 4"]
+    r03 = rows["R03"]  # 4 teachers 进度落后: judged, none met
+    assert r03[4:8] == [4, 0, 0, "0 / 4 / 0"]

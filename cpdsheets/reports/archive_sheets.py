@@ -329,8 +329,9 @@ def _rule_rates(progress: pd.DataFrame, lang: Lang) -> Table:
             applies, met = len(g), int((standing == MET).sum())
             in_progress = int((standing == IN_PROGRESS).sum())
             # 达标 ÷ the subjects judged, as the district rate (rule_standing.rate_of): a rule whose
-            # subjects are all 进行中 shows no rate (blank), not 0 %.
-            rate = rate_of(met, applies - in_progress)
+            # subjects are all 进行中 has no rate yet, printed "—" as the district's text and page print it.
+            judged_rate = rate_of(met, applies - in_progress)
+            rate: float | str = "—" if judged_rate is None else judged_rate
             on_track = (met + in_progress) / applies if applies else 0.0
             who = SubjectType(kind).label(lang, plural=True)
             period = g["kind"].iloc[0]
