@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from .batch import Failure
 from .limits import limit
-from .quick_exit import GC_ALLOCATIONS
+from .quick_exit import collect_less
 from .workers import WorkerFailure, resident_mb
 
 T = TypeVar("T")
@@ -67,8 +67,7 @@ def _fewer_collections() -> Iterator[None]:
     """As ``quick_exit.collect_less`` for the call's length (a book read makes millions of objects and
     almost no cycles)."""
     before = gc.get_threshold()
-    if before[0]:  # 0: collection switched off, left so
-        gc.set_threshold(max(before[0], GC_ALLOCATIONS), *before[1:])
+    collect_less()
     try:
         yield
     finally:
